@@ -1,0 +1,13 @@
+// `npm run bench`: every benchmark prints its measured value next to a baseline run in the same process.
+// Run on its own machine state: timings on a busy 2-core box are noisy, so they never gate `npm test`.
+import { benchColdStart } from './cold-start.ts';
+import { benchPositionJoin } from './position-join.ts';
+
+const benchmarks = { 'position-join': benchPositionJoin, 'cold-start': benchColdStart };
+const only = process.argv.slice(2);
+
+for (const [name, run] of Object.entries(benchmarks)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stdout.write(`${name}: running…\n`);
+  for (const line of await run()) process.stdout.write(`${line}\n`);
+}

@@ -1,0 +1,55 @@
+// Per-tick position join: one set-based query for the whole batch (the product) against one query
+// per position (the baseline), same fixes, same database.
+import { insertCity, migrate, persistPositionBatch, testBackends, type PositionFix } from '../geo/index.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+
+const batchSize = 2_000;
+const rounds = 3;
+
+export async function benchPositionJoin(): Promise<string[]> {
+  const city = generateCity(cityProfiles.karamay);
+  const vehicles = city.entities.filter((e) => e.kind === 'police-car' || e.kind === 'bus' || e.kind === 'taxi').slice(0, batchSize);
+  const segments = city.roadSegments;
+  let clock = Date.parse('2026-11-21T08:00:00Z');
+  let round = 0;
+  // Every fix on a street, at a different place each round, so the join does real work.
+  const batch = (): PositionFix[] =>
+    vehicles.map((vehicle, i) => {
+      if (i === 0) round += 1;
+      const [a, b] = segments[(i * 7 + round * 13) % segments.length]!.line as [[number, number], [number, number]];
+      clock += 1;
+      return { entityId: vehicle.id, lon: (a[0] + b[0]) / 2, lat: (a[1] + b[1]) / 2, headingDeg: 90, speedKmh: 40, eventTime: clock, receivedAt: clock };
+    });
+  const lines: string[] = [];
+  for (const backend of testBackends()) {
+    const db = await backend.open();
+    try {
+      await migrate(db);
+      await insertCity(db, city);
+      await persistPositionBatch(db, batch()); // warm-up
+      let setBasedMs = 0;
+      for (let r = 0; r < rounds; r++) {
+        const fixes = batch();
+        const started = performance.now();
+        await persistPositionBatch(db, fixes);
+        setBasedMs += performance.now() - started;
+      }
+      let perEventMs = 0;
+      for (let r = 0; r < rounds; r++) {
+        const fixes = batch();
+        const started = performance.now();
+        for (const fix of fixes) await persistPositionBatch(db, [fix]);
+        perEventMs += performance.now() - started;
+      }
+      const setBased = (rounds * batchSize) / (setBasedMs / 1000);
+      const perEvent = (rounds * batchSize) / (perEventMs / 1000);
+      lines.push(
+        `position join, ${backend.name} PostGIS, ${batchSize} fixes/batch: set-based ${Math.round(setBased).toLocaleString('en')} rows/s; ` +
+          `one query per fix (baseline) ${Math.round(perEvent).toLocaleString('en')} rows/s; ratio ${(setBased / perEvent).toFixed(1)}×`,
+      );
+    } finally {
+      await db.close();
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,68 @@
+import type { ExpressionSpecification, LineLayerSpecification, StyleSpecification } from 'maplibre-gl';
+import type { Language } from './i18n.ts';
+import { wallTheme } from './theme.ts';
+
+/**
+ * The base map, entirely from this server (command centres run on isolated networks): the city's
+ * districts, grid cells, water and roads as GeoJSON made by PostGIS. No glyphs URL: MapLibre
+ * draws labels with the browser's own fonts.
+ */
+const roadWidthPx = {
+  city: { local: 0.6, collector: 1, arterial: 1.8, expressway: 2.6 },
+  street: { local: 3, collector: 5, arterial: 8, expressway: 11 },
+} as const;
+
+export function basemapStyle(origin: string, language: Language): StyleSpecification {
+  const source = (layer: string) => ({ type: 'geojson' as const, data: `${origin}/api/basemap/${layer}.geojson` });
+  const nameField = language === 'en' ? 'name_en' : 'name_zh';
+  const t = wallTheme;
+  return {
+    version: 8,
+    sources: {
+      districts: source('districts'),
+      'grid-cells': source('grid-cells'),
+      water: source('water'),
+      roads: source('roads'),
+      'bus-routes': source('bus-routes'),
+      'camera-sites': source('camera-sites'),
+      'police-stations': source('police-stations'),
+      'district-labels': source('district-labels'),
+    },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': t.background } },
+      { id: 'districts-fill', type: 'fill', source: 'districts', paint: { 'fill-color': t.districtFill } },
+      { id: 'grid-cells', type: 'line', source: 'grid-cells', minzoom: 12.5, paint: { 'line-color': t.gridLine, 'line-width': 0.6 } },
+      { id: 'water', type: 'fill', source: 'water', paint: { 'fill-color': t.water } },
+      ...(['local', 'collector', 'arterial', 'expressway'] as const).map(
+        (roadClass): LineLayerSpecification => ({
+          id: `roads-${roadClass}`,
+          type: 'line',
+          source: 'roads',
+          filter: ['==', ['get', 'class'], roadClass],
+          layout: { 'line-cap': 'round', 'line-join': 'round' },
+          paint: {
+            'line-color': t.roads[roadClass],
+            // Widths in px by zoom: legible from metres away at city scale, not blobs when zoomed in.
+            'line-width': ['interpolate', ['linear'], ['zoom'], 11, roadWidthPx.city[roadClass], 15, roadWidthPx.street[roadClass]] as ExpressionSpecification,
+          },
+        }),
+      ),
+      { id: 'bus-routes', type: 'line', source: 'bus-routes', minzoom: 13, paint: { 'line-color': ['get', 'color'], 'line-opacity': 0.35, 'line-width': 1.5 } },
+      { id: 'districts-line', type: 'line', source: 'districts', paint: { 'line-color': t.districtLine, 'line-width': 1.5, 'line-dasharray': [3, 2] } },
+      { id: 'camera-sites', type: 'circle', source: 'camera-sites', paint: { 'circle-color': t.cameraSite, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 1.2, 15, 4] } },
+      {
+        id: 'police-stations',
+        type: 'circle',
+        source: 'police-stations',
+        paint: { 'circle-color': t.background, 'circle-stroke-color': t.policeStation, 'circle-stroke-width': 2, 'circle-radius': 5 },
+      },
+      {
+        id: 'district-labels',
+        type: 'symbol',
+        source: 'district-labels',
+        layout: { 'text-field': ['get', nameField], 'text-font': ['sans-serif'], 'text-size': 18 },
+        paint: { 'text-color': t.label, 'text-halo-color': t.labelHalo, 'text-halo-width': 2, 'text-opacity': 0.85 },
+      },
+    ],
+  };
+}

@@ -1,0 +1,60 @@
+import { ScatterplotLayer } from '@deck.gl/layers';
+import { MapLibreOverlay } from '@deck.gl/maplibre';
+import { Map as MapLibreMap, setWorkerUrl } from 'maplibre-gl';
+// MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
+import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import type { CitySummary } from '../streams/index.ts';
+import { basemapStyle } from './basemap-style.ts';
+import { entityKindOrder, type EntityTable } from './entity-table.ts';
+import type { Language } from './i18n.ts';
+import { entityColors, entityRadiusPx } from './theme.ts';
+
+// Moves between reports are animated over this long, ms, so vehicles glide rather than jump.
+const positionTransitionMs = 1_000;
+
+/** The wall's map: the city base map from this server with live entities drawn by deck.gl over it. */
+export function createCityMap(container: HTMLElement, city: CitySummary, language: Language) {
+  setWorkerUrl(maplibreWorkerUrl);
+  const map = new MapLibreMap({
+    container,
+    style: basemapStyle(location.origin, language),
+    bounds: city.bbox,
+    fitBoundsOptions: { padding: 24 },
+    attributionControl: false,
+    // A video wall is watched, not dragged; operators still can zoom.
+    dragRotate: false,
+    pitchWithRotate: false,
+  });
+  const overlay = new MapLibreOverlay({ layers: [] });
+  map.addControl(overlay);
+
+  const colors = entityKindOrder.map((kind) => entityColors[kind]);
+  const radii = entityKindOrder.map((kind) => entityRadiusPx[kind]);
+  return {
+    map,
+    overlay,
+    /** Re-describes the entity layer from the table; deck.gl re-reads only when the version moved. */
+    renderEntities(table: EntityTable): void {
+      overlay.setProps({
+        layers: [
+          new ScatterplotLayer<number>({
+            id: 'live-entities',
+            data: { length: table.size } as unknown as number[],
+            getPosition: (_: unknown, { index }: { index: number }) => [table.positions[2 * index]!, table.positions[2 * index + 1]!],
+            getFillColor: (_: unknown, { index }: { index: number }) => colors[table.kinds[index]!]!,
+            getRadius: (_: unknown, { index }: { index: number }) => radii[table.kinds[index]!]!,
+            radiusUnits: 'pixels',
+            stroked: true,
+            getLineColor: [7, 13, 23],
+            lineWidthUnits: 'pixels',
+            getLineWidth: 1,
+            pickable: true,
+            updateTriggers: { getPosition: table.version, getFillColor: table.size, getRadius: table.size },
+            transitions: { getPosition: positionTransitionMs },
+          }),
+        ],
+      });
+    },
+  };
+}
+export type CityMap = ReturnType<typeof createCityMap>;

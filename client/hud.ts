@@ -1,0 +1,68 @@
+import { entityKindOrder } from './entity-table.ts';
+import { messagesFor, type Language } from './i18n.ts';
+import { entityColors } from './theme.ts';
+import type { Problem, WallState, WallStore } from './wall-store.ts';
+
+/** Builds an element; text goes in as text, never as HTML. */
+function element(tag: string, className: string, text = ''): HTMLElement {
+  const node = document.createElement(tag);
+  node.className = className;
+  node.textContent = text;
+  return node;
+}
+
+/** The wall's heads-up display: title, clock, connection, per-kind counts with legend, problems. */
+export function mountHud(root: HTMLElement, store: WallStore, language: Language, city: { nameZh: string; nameEn: string } | undefined) {
+  const t = messagesFor(language);
+  const bar = element('header', 'title-bar');
+  const title = element('h1', 'title', city ? t.title(city.nameZh, city.nameEn) : 'onescreen');
+  const subtitle = element('span', 'subtitle', t.subtitle);
+  const status = element('span', 'connection');
+  status.dataset.testid = 'connection';
+  const clock = element('time', 'clock');
+  bar.append(title, subtitle, element('span', 'spacer'), status, clock);
+
+  const legend = element('aside', 'legend');
+  const countCells = new Map(
+    entityKindOrder.map((kind) => {
+      const row = element('div', 'legend-row');
+      const swatch = element('span', 'swatch');
+      swatch.style.background = `rgb(${entityColors[kind].join(',')})`;
+      const count = element('span', 'count', '0');
+      count.dataset.testid = `count-${kind}`;
+      row.append(swatch, element('span', 'kind', t.kinds[kind]), count);
+      legend.append(row);
+      return [kind, { row, count }] as const;
+    }),
+  );
+  const freshness = element('div', 'freshness');
+  legend.append(freshness);
+
+  const banner = element('div', 'banner');
+  banner.setAttribute('role', 'alert');
+  root.append(bar, legend, banner);
+
+  const problemText = (problem: Problem) =>
+    !problem ? '' : problem.kind === 'starting' ? t.starting(problem.step) : problem.kind === 'unreachable' ? t.unreachable : t.connectionLost;
+  const render = (state: WallState) => {
+    status.textContent = t.connection[state.connection];
+    status.dataset.state = state.connection;
+    for (const [kind, { row, count }] of countCells) {
+      count.textContent = state.counts[kind].toLocaleString(language);
+      // A city without trucks shows no truck row.
+      row.hidden = state.counts[kind] === 0;
+    }
+    banner.textContent = problemText(state.problem);
+    banner.hidden = !state.problem;
+  };
+  render(store.getState());
+  store.subscribe(render);
+  const tick = () => {
+    clock.textContent = new Date().toLocaleTimeString(language, { hour12: false });
+    const last = store.getState().lastUpdateAt;
+    freshness.textContent = last ? t.updated(Math.max(0, Math.round((Date.now() - last) / 1000))) : '';
+  };
+  tick();
+  setInterval(tick, 1000);
+  return { setTitle: (nameZh: string, nameEn: string) => (title.textContent = t.title(nameZh, nameEn)) };
+}

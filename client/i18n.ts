@@ -1,0 +1,52 @@
+import type { EntityKind } from '../streams/index.ts';
+
+export type Language = 'zh-CN' | 'en';
+
+interface Messages {
+  title: (cityZh: string, cityEn: string) => string;
+  subtitle: string;
+  kinds: Record<EntityKind, string>;
+  connection: { connecting: string; live: string; reconnecting: string };
+  starting: (step: string) => string;
+  unreachable: string;
+  connectionLost: string;
+  updated: (secondsAgo: number) => string;
+}
+
+const messages: Record<Language, Messages> = {
+  'zh-CN': {
+    title: (cityZh) => `${cityZh}城市大脑`,
+    subtitle: '一屏观全城',
+    kinds: { 'police-car': '警车', 'police-officer': '警员', inspector: '网格员', bus: '公交车', taxi: '出租车', truck: '货运车辆' },
+    connection: { connecting: '连接中', live: '实时', reconnecting: '重连中' },
+    starting: (step) => `服务器正在启动（${step}），稍候自动重试。`,
+    unreachable: '无法连接服务器：请确认 onescreen 正在运行，页面会自动重试。',
+    connectionLost: '实时连接中断，正在重连；位置暂停更新。若持续出现，请检查服务器和网络。',
+    updated: (s) => `${s} 秒前更新`,
+  },
+  en: {
+    title: (_cityZh, cityEn) => `${cityEn} City Brain`,
+    subtitle: 'One screen sees the whole city',
+    kinds: { 'police-car': 'Police cars', 'police-officer': 'Police officers', inspector: 'Grid inspectors', bus: 'Buses', taxi: 'Taxis', truck: 'Trucks' },
+    connection: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting' },
+    starting: (step) => `The server is starting (${step}); retrying automatically.`,
+    unreachable: 'Cannot reach the server: check that onescreen is running; this page retries by itself.',
+    connectionLost: 'Live connection lost, reconnecting; positions are paused. If this persists, check the server and the network.',
+    updated: (s) => `updated ${s} s ago`,
+  },
+};
+
+/** `?lang=zh-CN|en` wins; otherwise the browser's first language that is Chinese or English. */
+export function chooseLanguage(search: string, browserLanguages: readonly string[]): Language {
+  const asked = new URLSearchParams(search).get('lang');
+  if (asked === 'zh-CN' || asked === 'en') return asked;
+  for (const language of browserLanguages) {
+    if (language.toLowerCase().startsWith('zh')) return 'zh-CN';
+    if (language.toLowerCase().startsWith('en')) return 'en';
+  }
+  return 'zh-CN';
+}
+
+export function messagesFor(language: Language): Messages {
+  return messages[language];
+}

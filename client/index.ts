@@ -1,0 +1,43 @@
+// The wall client: boots the HUD, waits for the server, then shows the city live.
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './wall.css';
+import type { CitySummary } from '../streams/index.ts';
+import { createCityMap } from './city-map.ts';
+import { EntityTable } from './entity-table.ts';
+import { mountHud } from './hud.ts';
+import { chooseLanguage } from './i18n.ts';
+import { connectLive } from './live-connection.ts';
+import { createWallStore, wallUpdaters } from './wall-store.ts';
+
+const retryMs = 2_000;
+
+/** Reads the city, showing why and retrying while the server starts or cannot be reached. */
+async function waitForCity(store: ReturnType<typeof createWallStore>): Promise<CitySummary> {
+  for (;;) {
+    try {
+      const response = await fetch('/api/city');
+      if (response.ok) return (await response.json()) as CitySummary;
+      const body = (await response.json().catch(() => ({}))) as { error?: string };
+      store.setState(wallUpdaters.problemSeen(store.getState(), { kind: 'starting', step: body.error ?? `HTTP ${response.status}` }), true);
+    } catch {
+      store.setState(wallUpdaters.problemSeen(store.getState(), { kind: 'unreachable' }), true);
+    }
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
+}
+
+const language = chooseLanguage(location.search, navigator.languages);
+document.documentElement.lang = language;
+const store = createWallStore();
+const hud = mountHud(document.body, store, language, undefined);
+const city = await waitForCity(store);
+store.setState(wallUpdaters.problemSeen(store.getState(), null), true);
+hud.setTitle(city.nameZh, city.nameEn);
+document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nameZh} · 一屏观全城`;
+
+const table = new EntityTable();
+const cityMap = createCityMap(document.getElementById('map')!, city, language);
+const socket = connectLive(table, store, () => cityMap.renderEntities(table));
+
+// A handle for operators' diagnostics and the browser tests.
+Object.assign(window, { onescreen: { map: cityMap.map, overlay: cityMap.overlay, table, store, socket } });

@@ -1,0 +1,35 @@
+import type { EntityKind } from '../streams/index.ts';
+
+// Dark theme for a video wall watched from metres away: a quiet base map, saturated live layers.
+export const wallTheme = {
+  background: '#070d17',
+  districtFill: '#0d1726',
+  districtLine: '#35557d',
+  gridLine: '#142338',
+  water: '#0f3554',
+  roads: { expressway: '#5a7bb0', arterial: '#3f5c88', collector: '#2c4466', local: '#1f324d' },
+  label: '#9fb6d6',
+  labelHalo: '#070d17',
+  cameraSite: '#2e4a6e',
+  policeStation: '#4da3ff',
+} as const;
+
+/** Live entity colours, RGB. */
+export const entityColors: Record<EntityKind, [number, number, number]> = {
+  'police-car': [77, 163, 255],
+  'police-officer': [150, 200, 255],
+  inspector: [255, 140, 66],
+  bus: [246, 195, 68],
+  taxi: [123, 211, 137],
+  truck: [179, 136, 235],
+};
+
+/** Dot radius in CSS pixels at the wall's default zoom; vehicles that move matter most. */
+export const entityRadiusPx: Record<EntityKind, number> = {
+  'police-car': 4.5,
+  'police-officer': 2.5,
+  inspector: 2.5,
+  bus: 4.5,
+  taxi: 2,
+  truck: 2,
+};

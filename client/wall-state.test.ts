@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { chooseLanguage, messagesFor } from './i18n.ts';
+import { initialWallState, wallUpdaters } from './wall-store.ts';
+
+describe('wall state updaters', () => {
+  it('goes live on connect, shows the lost connection, and clears it on reconnect', () => {
+    const live = wallUpdaters.connected(initialWallState);
+    expect(live).toMatchObject({ connection: 'live', problem: null });
+    const lost = wallUpdaters.disconnected(live);
+    expect(lost).toMatchObject({ connection: 'reconnecting', problem: { kind: 'connection-lost' } });
+    expect(wallUpdaters.connected(lost).problem).toBeNull();
+    expect(initialWallState.connection).toBe('connecting');
+  });
+
+  it('records each applied update', () => {
+    const counts = { ...initialWallState.counts, bus: 400 };
+    expect(wallUpdaters.positionsApplied(initialWallState, { seq: 7, at: 1_000, counts })).toMatchObject({ lastSeq: 7, lastUpdateAt: 1_000, counts });
+  });
+});
+
+describe('language', () => {
+  it('takes ?lang first, then the browser, and defaults to Chinese', () => {
+    expect(chooseLanguage('?lang=en', ['zh-CN'])).toBe('en');
+    expect(chooseLanguage('?lang=zh-CN', ['en-US'])).toBe('zh-CN');
+    expect(chooseLanguage('?lang=fr', ['en-GB', 'zh'])).toBe('en');
+    expect(chooseLanguage('', ['de-DE', 'zh-TW'])).toBe('zh-CN');
+    expect(chooseLanguage('', ['de-DE'])).toBe('zh-CN');
+  });
+
+  it('has every message in both languages', () => {
+    const shape = (value: unknown): unknown =>
+      typeof value === 'object' && value ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)])) : typeof value;
+    expect(shape(messagesFor('en'))).toEqual(shape(messagesFor('zh-CN')));
+    expect(messagesFor('zh-CN').title('克拉玛依', 'Karamay')).toBe('克拉玛依城市大脑');
+    expect(messagesFor('en').title('克拉玛依', 'Karamay')).toBe('Karamay City Brain');
+  });
+});

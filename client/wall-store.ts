@@ -1,0 +1,39 @@
+import { createStore } from 'zustand/vanilla';
+import type { EntityKind } from '../streams/index.ts';
+
+export type Connection = 'connecting' | 'live' | 'reconnecting';
+
+/** A problem the operator should see, as a key into the messages plus its detail. */
+export type Problem = { kind: 'starting'; step: string } | { kind: 'unreachable' } | { kind: 'connection-lost' } | null;
+
+export interface WallState {
+  connection: Connection;
+  problem: Problem;
+  counts: Record<EntityKind, number>;
+  /** Sequence number of the last positions update applied. */
+  lastSeq: number;
+  /** Epoch ms of the last positions update applied. */
+  lastUpdateAt: number | null;
+}
+
+export const initialWallState: WallState = {
+  connection: 'connecting',
+  problem: null,
+  counts: { 'police-car': 0, 'police-officer': 0, inspector: 0, bus: 0, taxi: 0, truck: 0 },
+  lastSeq: 0,
+  lastUpdateAt: null,
+};
+
+// State changes as pure (state, payload) => state functions, testable without a browser.
+export const wallUpdaters = {
+  connected: (state: WallState): WallState => ({ ...state, connection: 'live', problem: null }),
+  disconnected: (state: WallState): WallState => ({ ...state, connection: 'reconnecting', problem: { kind: 'connection-lost' } }),
+  problemSeen: (state: WallState, problem: Problem): WallState => ({ ...state, problem }),
+  positionsApplied: (state: WallState, update: { seq: number; at: number; counts: Record<EntityKind, number> }): WallState =>
+    ({ ...state, lastSeq: update.seq, lastUpdateAt: update.at, counts: update.counts }),
+};
+
+export function createWallStore() {
+  return createStore<WallState>()(() => initialWallState);
+}
+export type WallStore = ReturnType<typeof createWallStore>;

@@ -1,0 +1,101 @@
+import type { EntityKind } from './city-data.ts';
+import type { Queryable } from './database.ts';
+import type { LonLat } from './local-frame.ts';
+
+export interface CitySummary {
+  profile: string;
+  nameZh: string;
+  nameEn: string;
+  center: LonLat;
+  /** [west, south, east, north] in degrees. */
+  bbox: [number, number, number, number];
+}
+
+export async function readCitySummary(db: Queryable): Promise<CitySummary | undefined> {
+  const rows = await db.query<{ profile: string; nameZh: string; nameEn: string; lon: number; lat: number; w: number; s: number; e: number; n: number }>(
+    `SELECT profile, name_zh AS "nameZh", name_en AS "nameEn", ST_X(center) AS lon, ST_Y(center) AS lat,
+            ST_XMin(bounds) AS w, ST_YMin(bounds) AS s, ST_XMax(bounds) AS e, ST_YMax(bounds) AS n FROM city`,
+  );
+  const row = rows[0];
+  return row && { profile: row.profile, nameZh: row.nameZh, nameEn: row.nameEn, center: [row.lon, row.lat], bbox: [row.w, row.s, row.e, row.n] };
+}
+
+// Each base-map layer is one GeoJSON FeatureCollection assembled by PostGIS; the map styles by properties.
+const basemapQueries = {
+  districts: `SELECT id, name_zh, name_en, geom FROM districts`,
+  'grid-cells': `SELECT id, district_id, geom FROM grid_cells`,
+  water: `SELECT id, name_zh, name_en, geom FROM water`,
+  roads: `SELECT s.id, r.class, r.name_zh, r.name_en, s.geom FROM road_segments s JOIN roads r ON r.id = s.road_id`,
+  'bus-routes': `SELECT id, name_zh, name_en, color, geom FROM bus_routes`,
+  'camera-sites': `SELECT id, kind, name_zh, name_en, geom FROM camera_sites`,
+  'police-stations': `SELECT id, name_zh, name_en, geom FROM police_stations`,
+  'district-labels': `SELECT id, name_zh, name_en, ST_PointOnSurface(geom) AS geom FROM districts`,
+} as const;
+
+export type BasemapLayer = keyof typeof basemapQueries;
+export const basemapLayers = Object.keys(basemapQueries) as BasemapLayer[];
+
+/** A base-map layer as GeoJSON text, ready to send (6 decimals ≈ 0.1 m). */
+export async function readBasemapLayer(db: Queryable, layer: BasemapLayer): Promise<string> {
+  const rows = await db.query<{ doc: string }>(
+    `SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+       'type', 'Feature', 'id', f.id, 'geometry', ST_AsGeoJSON(f.geom, 6)::json, 'properties', to_jsonb(f) - 'geom')), '[]'::json))::text AS doc
+     FROM (${basemapQueries[layer]}) AS f`,
+  );
+  return rows[0]?.doc ?? '{"type":"FeatureCollection","features":[]}';
+}
+
+export interface RoadSegmentEdge {
+  id: string;
+  fromNode: number;
+  toNode: number;
+  lengthM: number;
+  speedLimitKmh: number;
+  line: LonLat[];
+}
+
+/** The street network as a routing graph: edges between intersections, each drivable both ways. */
+export async function readRoadGraph(db: Queryable): Promise<RoadSegmentEdge[]> {
+  const rows = await db.query<Omit<RoadSegmentEdge, 'line'> & { line: string }>(
+    `SELECT id, from_node AS "fromNode", to_node AS "toNode", length_m AS "lengthM", speed_limit_kmh AS "speedLimitKmh",
+            ST_AsGeoJSON(geom, 7) AS line FROM road_segments ORDER BY id`,
+  );
+  return rows.map((row) => ({ ...row, line: (JSON.parse(row.line) as { coordinates: LonLat[] }).coordinates }));
+}
+
+export interface BusRouteShape {
+  id: string;
+  line: LonLat[];
+  /** Where each stop lies along the route, as a fraction of its length in [0, 1], in order. */
+  stopFractions: number[];
+}
+
+export async function readBusRoutes(db: Queryable): Promise<BusRouteShape[]> {
+  const rows = await db.query<{ id: string; line: string; stopFractions: number[] | null }>(
+    `SELECT r.id, ST_AsGeoJSON(r.geom, 7) AS line,
+            (SELECT array_agg(ST_LineLocatePoint(r.geom, s.geom) ORDER BY rs.seq)
+               FROM bus_route_stops rs JOIN bus_stops s ON s.id = rs.stop_id WHERE rs.route_id = r.id) AS "stopFractions"
+     FROM bus_routes r ORDER BY r.id`,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    line: (JSON.parse(row.line) as { coordinates: LonLat[] }).coordinates,
+    stopFractions: (row.stopFractions ?? []).map(Number),
+  }));
+}
+
+export interface FleetMember {
+  id: string;
+  kind: EntityKind;
+  routeId: string | null;
+  lon: number;
+  lat: number;
+}
+
+export async function readFleet(db: Queryable, kinds: readonly EntityKind[]): Promise<FleetMember[]> {
+  return db.query<FleetMember>(
+    `SELECT id, kind, route_id AS "routeId", ST_X(geom) AS lon, ST_Y(geom) AS lat
+     FROM entities WHERE kind = ANY($1::text[]) AND geom IS NOT NULL ORDER BY id`,
+    [kinds],
+  );
+}

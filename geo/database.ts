@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import pg from 'pg';
+
+/** What a query runs on: the database itself, or one transaction of it. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/** One small interface over the embedded (PGlite) and server (PostgreSQL) back ends. */
+export interface Database extends Queryable {
+  readonly backend: 'embedded' | 'server';
+  /** Where the data lives, for log lines: a directory or a URL without its password. */
+  readonly location: string;
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions =
+  | { backend: 'embedded'; dataDir?: string } // no dataDir: in memory (tests)
+  | { backend: 'server'; url: string };
+
+/** A database that cannot be used as configured; the message says what to do. */
+export class DatabaseSetupError extends Error {
+  override name = 'DatabaseSetupError';
+}
+export function isDatabaseSetupError(error: unknown): error is DatabaseSetupError {
+  return error instanceof DatabaseSetupError;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const db = options.backend === 'embedded' ? await openEmbedded(options.dataDir) : await openServer(options.url);
+  await ensurePostgis(db);
+  return db;
+}
+
+async function openEmbedded(dataDir: string | undefined): Promise<Database> {
+  let location = 'memory';
+  if (dataDir) {
+    location = resolve(dataDir);
+    try {
+      mkdirSync(location, { recursive: true });
+    } catch (error) {
+      throw new DatabaseSetupError(`cannot create DATA_DIR ${location}: ${(error as Error).message}; point DATA_DIR at a writable directory`);
+    }
+  }
+  let lite: PGlite;
+  try {
+    lite = await PGlite.create(dataDir ? location : undefined, { extensions: { postgis } });
+  } catch (error) {
+    throw new DatabaseSetupError(
+      `cannot open the embedded database in ${location}: ${(error as Error).message}; ` +
+        'if another onescreen process uses this DATA_DIR stop it, otherwise move the directory away to start fresh',
+    );
+  }
+  const embedded: Database = {
+    backend: 'embedded',
+    location,
+    query: async (sql, params) => (await lite.query(sql, params)).rows as never,
+    exec: async (sql) => void (await lite.exec(sql)),
+    transaction: (work) =>
+      lite.transaction((tx) =>
+        work({ query: async (sql, params) => (await tx.query(sql, params)).rows as never, exec: async (sql) => void (await tx.exec(sql)) }),
+      ),
+    close: () => lite.close(),
+  };
+  return embedded;
+}
+
+async function openServer(url: string): Promise<Database> {
+  const location = redactPassword(url);
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // An idle client that loses its connection must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.end();
+    throw new DatabaseSetupError(`cannot connect to DATABASE_URL ${location}: ${(error as Error).message}; start PostgreSQL or fix DATABASE_URL`);
+  }
+  const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    query: async (sql, params) => (await client.query(sql, params)).rows,
+    exec: async (sql) => void (await client.query(sql)),
+  });
+  return {
+    backend: 'server',
+    location,
+    ...wrap(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function ensurePostgis(db: Database): Promise<void> {
+  try {
+    await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+  } catch (error) {
+    const reason = (error as Error).message;
+    await db.close();
+    const fix =
+      db.backend === 'server'
+        ? 'install PostGIS on that server (Debian: apt-get install -y postgresql-15-postgis-3) or run CREATE EXTENSION postgis as a superuser'
+        : 'reinstall dependencies with npm install (the embedded PostGIS ships in @electric-sql/pglite-postgis)';
+    throw new DatabaseSetupError(`PostGIS is not available in the database at ${db.location}: ${reason}; ${fix}`);
+  }
+}
+
+export function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

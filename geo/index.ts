@@ -1,0 +1,20 @@
+// The database: connection (embedded or server), migrations, and every SQL query the product runs.
+export { openDatabase, DatabaseSetupError, isDatabaseSetupError, redactPassword } from './database.ts';
+export type { Database, DatabaseOptions, Queryable } from './database.ts';
+export { migrate, readMigrations, MigrationError } from './migrate.ts';
+export type { Migration } from './migrate.ts';
+export { localFrame, distanceMetres, bearingDeg } from './local-frame.ts';
+export type { LonLat, Metres } from './local-frame.ts';
+export { roadClasses, cameraSiteKinds, entityKinds } from './city-data.ts';
+export type { CityData, Ring, RoadClass, CameraSiteKind, EntityKind } from './city-data.ts';
+export { insertCity, readLoadedCity } from './city-tables.ts';
+export type { CityLoadStep, LoadedCity } from './city-tables.ts';
+export { persistPositionBatch, listLiveEntities, pruneHistory } from './positions.ts';
+export type { PositionFix, LiveEntity } from './positions.ts';
+export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet } from './city-queries.ts';
+export type { CitySummary, BasemapLayer, RoadSegmentEdge, BusRouteShape, FleetMember } from './city-queries.ts';
+export { cumulativeLengths, pointAlong, distanceToLine } from './polyline.ts';
+export { createRandom } from './random.ts';
+export type { Random } from './random.ts';
+export { testBackends, resetDatabase } from './test-databases.ts';
+export type { TestBackend } from './test-databases.ts';

@@ -1,0 +1,110 @@
+import type { EntityKind } from './city-data.ts';
+import type { Queryable } from './database.ts';
+
+/** One position fix as the pipeline hands it over; times in epoch ms. */
+export interface PositionFix {
+  entityId: string;
+  lon: number;
+  lat: number;
+  headingDeg: number | null;
+  speedKmh: number | null;
+  eventTime: number;
+  receivedAt: number;
+}
+
+/** The live state of one unit or vehicle, as the API and the socket send it. */
+export interface LiveEntity {
+  id: string;
+  kind: EntityKind;
+  label: string;
+  lon: number;
+  lat: number;
+  headingDeg: number | null;
+  speedKmh: number | null;
+  status: string;
+  districtId: string | null;
+  cellId: string | null;
+  /** ISO 8601, UTC. */
+  updatedAt: string | null;
+}
+
+/**
+ * SQL select-list items giving the grid cell and district that hold `point`. Each is a GiST
+ * index probe; a point on a shared border goes to the lowest id, so the answer is stable.
+ */
+export function locateInCellAndDistrict(point: string): string {
+  return `(SELECT c.id FROM grid_cells c WHERE ST_Intersects(c.geom, ${point}) ORDER BY c.id LIMIT 1) AS cell_id,
+          (SELECT d.id FROM districts d WHERE ST_Intersects(d.geom, ${point}) ORDER BY d.id LIMIT 1) AS district_id`;
+}
+
+export const liveEntityColumns = `e.id, e.kind, e.label, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat,
+  e.heading_deg AS "headingDeg", e.speed_kmh AS "speedKmh", e.status, e.district_id AS "districtId", e.cell_id AS "cellId",
+  extract(epoch FROM e.updated_at) * 1000 AS "updatedMs"`;
+
+type LiveEntityRow = Omit<LiveEntity, 'updatedAt'> & { updatedMs: number | string | null };
+
+export function toLiveEntity({ updatedMs, ...row }: LiveEntityRow): LiveEntity {
+  return { ...row, updatedAt: updatedMs === null ? null : new Date(Math.round(Number(updatedMs))).toISOString() };
+}
+
+// One statement per tick, whatever the batch size: the batch arrives as arrays, is located in
+// cells and districts by index probes, lands in history whole, and moves live state to each
+// entity's latest fix (never back to an older one). Fixes for unknown entities are left out.
+const persistBatchSql = `
+WITH batch AS (
+  SELECT b.*, ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326) AS geom
+  FROM unnest($1::text[], $2::float8[], $3::float8[], $4::real[], $5::real[], $6::float8[], $7::float8[])
+    AS b(entity_id, lon, lat, heading_deg, speed_kmh, event_ms, received_ms)
+  WHERE EXISTS (SELECT 1 FROM entities known WHERE known.id = b.entity_id)
+), located AS (
+  SELECT batch.*, to_timestamp(event_ms / 1000) AS event_time, to_timestamp(received_ms / 1000) AS received_at,
+         ${locateInCellAndDistrict('batch.geom')}
+  FROM batch
+), history AS (
+  INSERT INTO position_history (entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id)
+  SELECT entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id FROM located
+), e AS (
+  UPDATE entities live SET geom = l.geom, heading_deg = l.heading_deg, speed_kmh = l.speed_kmh,
+         district_id = l.district_id, cell_id = l.cell_id, updated_at = l.event_time
+  FROM (SELECT DISTINCT ON (entity_id) * FROM located ORDER BY entity_id, event_time DESC) l
+  WHERE live.id = l.entity_id AND (live.updated_at IS NULL OR live.updated_at <= l.event_time)
+  RETURNING live.*
+)
+SELECT ${liveEntityColumns} FROM e`;
+
+/**
+ * Joins a batch (at most one fix per entity) to grid cells and districts, upserts live state and
+ * appends history, all in one set-based query. Returns the entities whose live state moved.
+ */
+export async function persistPositionBatch(db: Queryable, fixes: readonly PositionFix[]): Promise<LiveEntity[]> {
+  if (fixes.length === 0) return [];
+  const rows = await db.query<LiveEntityRow>(persistBatchSql, [
+    fixes.map((f) => f.entityId),
+    fixes.map((f) => f.lon),
+    fixes.map((f) => f.lat),
+    fixes.map((f) => f.headingDeg),
+    fixes.map((f) => f.speedKmh),
+    fixes.map((f) => f.eventTime),
+    fixes.map((f) => f.receivedAt),
+  ]);
+  return rows.map(toLiveEntity);
+}
+
+export async function listLiveEntities(db: Queryable, kinds?: readonly EntityKind[]): Promise<LiveEntity[]> {
+  const rows = await db.query<LiveEntityRow>(
+    `SELECT ${liveEntityColumns} FROM entities e
+     WHERE e.geom IS NOT NULL AND ($1::text[] IS NULL OR e.kind = ANY($1::text[])) ORDER BY e.id`,
+    [kinds ?? null],
+  );
+  return rows.map(toLiveEntity);
+}
+
+/** Drops history older than the retention window; returns the rows removed. */
+export async function pruneHistory(db: Queryable, retentionHours: number): Promise<number> {
+  const rows = await db.query<{ removed: number }>(
+    `WITH gone AS (DELETE FROM position_history WHERE event_time < now() - make_interval(hours => $1) RETURNING 1)
+     SELECT count(*)::int AS removed FROM gone`,
+    [retentionHours],
+  );
+  return rows[0]?.removed ?? 0;
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './index.ts';
+
+describe('parseConfig', () => {
+  it('runs the embedded Karamay demo by default', () => {
+    expect(parseConfig({})).toMatchObject({ port: 8080, dataDir: './.data', databaseUrl: undefined, city: 'karamay', simulate: true, tickMs: 1_000, logFormat: 'json' });
+    expect(parseConfig({}, true).logFormat).toBe('text');
+  });
+
+  it('reads every setting, treating empty variables as unset', () => {
+    const config = parseConfig({ PORT: '9000', CITY: 'yantai', SIMULATE: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/city', TICK_MS: '', LOG_FORMAT: 'text' });
+    expect(config).toMatchObject({ port: 9000, city: 'yantai', simulate: false, databaseUrl: 'postgres://postgres@127.0.0.1:5432/city', tickMs: 1_000, logFormat: 'text' });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^invalid configuration: PORT="eighty": expected a whole number from 0 to 65535; fix the environment variable/],
+    [{ PORT: '70000' }, /PORT="70000": expected a whole number from 0 to 65535/],
+    [{ CITY: 'atlantis' }, /CITY="atlantis": expected one of karamay, daqing, dashiqiao, yantai/],
+    [{ SIMULATE: 'yes' }, /SIMULATE="yes": expected one of 0, 1/],
+    [{ DATABASE_URL: 'localhost:5432' }, /DATABASE_URL="localhost:5432": expected a URL like postgres:\/\/user@host:5432\/database/],
+  ])('stops on %o with one line naming the setting and the fix', (env, message) => {
+    expect(() => parseConfig(env)).toThrow(ConfigError);
+    expect(() => parseConfig(env)).toThrow(message);
+  });
+
+  it('names every bad setting at once', () => {
+    expect(() => parseConfig({ PORT: 'x', TICK_MS: '5' })).toThrow(/PORT="x".*; TICK_MS="5"/);
+  });
+});

@@ -1,0 +1,79 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { cityProfileIds, type CityProfileId } from '../seeds/index.ts';
+
+/** The server's runtime configuration, read from the environment in this one place. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL + PostGIS when set; the embedded database in dataDir otherwise. */
+  databaseUrl: string | undefined;
+  city: CityProfileId;
+  simulate: boolean;
+  tickMs: number;
+  historyRetentionHours: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logFormat: 'text' | 'json';
+  clientDir: string;
+}
+
+/** A setting the process cannot start with; the message names it and says how to fix it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+export function isConfigError(error: unknown): error is ConfigError {
+  return error instanceof ConfigError;
+}
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
+const oneOf = <T extends string>(values: readonly [T, ...T[]]) => z.enum(values, { error: `expected one of ${values.join(', ')}` });
+
+const environment = z.object({
+  PORT: wholeNumber(0, 65_535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'expected a URL like postgres://user@host:5432/database')
+    .optional(),
+  CITY: oneOf(cityProfileIds as [CityProfileId, ...CityProfileId[]]).default('karamay'),
+  SIMULATE: oneOf(['0', '1']).default('1'),
+  TICK_MS: wholeNumber(50, 60_000).default(1_000),
+  HISTORY_RETENTION_HOURS: wholeNumber(1, 24 * 365).default(24),
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_FORMAT: oneOf(['text', 'json']).optional(),
+  CLIENT_DIR: z.string().min(1).default(fileURLToPath(new URL('../dist/client/', import.meta.url))),
+});
+
+export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): Config {
+  // An empty variable means "not set", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environment.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}; fix the environment variable and start again`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    city: e.CITY,
+    simulate: e.SIMULATE === '1',
+    tickMs: e.TICK_MS,
+    historyRetentionHours: e.HISTORY_RETENTION_HOURS,
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (stdoutIsTerminal ? 'text' : 'json'),
+    clientDir: e.CLIENT_DIR,
+  };
+}

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { basemapLayers, listLiveEntities, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
+import { entityKinds, type EntityKind } from '../streams/index.ts';
+import type { Logger } from './log.ts';
+
+/** Where start-up has got to; the API answers 503 with this until the city is loaded. */
+export interface Readiness {
+  db: Database | undefined;
+  step: string;
+}
+
+export interface HttpAppOptions {
+  readiness: Readiness;
+  clientDir: string;
+  log: Logger;
+}
+
+// Single-page views: each is the client's index.html, which routes by path.
+const clientViews = ['/', '/wall', '/dispatch', '/posture'];
+
+export function createHttpApp({ readiness, clientDir, log }: HttpAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    if (readiness.db) res.json({ status: 'ok', backend: readiness.db.backend });
+    else res.status(503).json({ status: 'starting', step: readiness.step });
+  });
+
+  const api = express.Router();
+  api.use((_req, res, next) => {
+    if (readiness.db) return next();
+    res.status(503).json({ error: `the server is starting (${readiness.step}); retry in a few seconds` });
+  });
+  api.get('/city', async (_req, res) => {
+    res.json(await readCitySummary(readiness.db!));
+  });
+  api.get('/entities', async (req, res) => {
+    const kinds = parseKinds(req.query.kind);
+    if ('error' in kinds) return void res.status(400).json({ error: kinds.error });
+    res.json(await listLiveEntities(readiness.db!, kinds.kinds));
+  });
+  // Base-map layers never change while the server runs: build each once.
+  const basemapCache = new Map<BasemapLayer, Promise<string>>();
+  api.get('/basemap/:layer', async (req, res) => {
+    const layer = String(req.params.layer).replace(/\.geojson$/, '') as BasemapLayer;
+    if (!basemapLayers.includes(layer)) {
+      return void res.status(404).json({ error: `no base-map layer "${layer}"; layers are ${basemapLayers.join(', ')}` });
+    }
+    if (!basemapCache.has(layer)) basemapCache.set(layer, readBasemapLayer(readiness.db!, layer));
+    res.type('application/geo+json').send(await basemapCache.get(layer));
+  });
+  api.use((req, res) => void res.status(404).json({ error: `no API route ${req.method} ${req.path}; see README.md for the routes` }));
+  app.use('/api', api);
+
+  const indexHtml = join(clientDir, 'index.html');
+  app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
+  app.get(clientViews, (_req, res) => {
+    if (existsSync(indexHtml)) res.sendFile(indexHtml, { headers: { 'Cache-Control': 'no-cache' } });
+    else res.status(503).type('text/plain').send('The map client is not built. Run `npm run build` (npm install does this), then reload.');
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    log.error('request failed', { method: req.method, path: req.path, error });
+    res.status(500).json({ error: 'internal error; the server log has the details' });
+  });
+  return app;
+}
+
+function parseKinds(query: unknown): { kinds: EntityKind[] | undefined } | { error: string } {
+  if (query === undefined) return { kinds: undefined };
+  const names = (Array.isArray(query) ? query : [query]).flatMap((value) => String(value).split(',')).filter(Boolean);
+  const unknown = names.filter((name) => !(entityKinds as readonly string[]).includes(name));
+  if (unknown.length > 0) return { error: `unknown kind ${unknown.map((k) => `"${k}"`).join(', ')}; use one or more of ${entityKinds.join(', ')}` };
+  return { kinds: names as EntityKind[] };
+}

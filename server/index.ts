@@ -1,0 +1,7 @@
+// The server: configuration, HTTP + Socket.IO, and the process lifecycle.
+export { parseConfig, ConfigError, isConfigError } from './config.ts';
+export type { Config } from './config.ts';
+export { createLogger } from './log.ts';
+export type { Logger, LogLevel } from './log.ts';
+export { startServer } from './start-server.ts';
+export type { RunningServer } from './start-server.ts';

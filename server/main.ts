@@ -1,0 +1,41 @@
+// `npm start`: runs onescreen until interrupted.
+import { isDatabaseSetupError, MigrationError } from '../geo/index.ts';
+import { CityMismatchError } from '../seeds/index.ts';
+import { isConfigError, parseConfig } from './config.ts';
+import { createLogger } from './log.ts';
+import { startServer } from './start-server.ts';
+
+// Failures a person can fix from the message alone: shown as one line, without a stack.
+const isExpected = (error: unknown) => isConfigError(error) || isDatabaseSetupError(error) || error instanceof MigrationError || error instanceof CityMismatchError;
+
+function fail(error: unknown): never {
+  process.stderr.write(isExpected(error) ? `onescreen: ${(error as Error).message}\n` : `onescreen: failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+}
+
+let config;
+try {
+  config = parseConfig(process.env, process.stdout.isTTY);
+} catch (error) {
+  fail(error);
+}
+const log = createLogger({ level: config.logLevel, format: config.logFormat });
+const startedAt = performance.now();
+const server = await startServer(config, log).catch(fail);
+log.info(`onescreen is ready: open ${server.url}wall`, { url: server.url, city: config.city, startupMs: Math.round(performance.now() - startedAt) });
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        log.error('stopping failed', { error });
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,36 @@
+import { asyncScheduler, defer, retry, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { persistPositionBatch, type LiveEntity, type Queryable } from '../geo/index.ts';
+import type { PositionEvent } from './events.ts';
+import { batchPerTick, coalesceWhileBusy } from './operators.ts';
+
+export interface LivePositionsOptions {
+  tickMs: number;
+  /** Told of each failed write before it is retried; the batch is kept, never dropped. */
+  onWriteFailure?: (error: unknown, attempt: number) => void;
+  scheduler?: SchedulerLike;
+}
+
+const maxRetryDelayMs = 30_000;
+
+/**
+ * The position path: batches positions per tick, joins each batch to grid cell and district in
+ * PostGIS with one set-based query, upserts live state and history, and emits the entities
+ * whose live state moved. A failing database is retried with back-off while new positions keep
+ * collecting; they are written together once it answers.
+ */
+export function livePositions(db: Queryable, positions: Observable<PositionEvent>, options: LivePositionsOptions): Observable<LiveEntity[]> {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  return positions.pipe(
+    batchPerTick(options.tickMs, scheduler),
+    coalesceWhileBusy((batch) =>
+      defer(() => persistPositionBatch(db, batch)).pipe(
+        retry({
+          delay: (error, attempt) => {
+            options.onWriteFailure?.(error, attempt);
+            return timer(Math.min(250 * 2 ** (attempt - 1), maxRetryDelayMs), scheduler);
+          },
+        }),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,58 @@
+import { concat, delay, of, throwError, type Observable } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { batchPerTick, coalesceWhileBusy } from './index.ts';
+
+const at = (entityId: string, eventTime: number) => ({ entityId, eventTime });
+const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+describe('batchPerTick', () => {
+  const values = { a: at('car-1', 1), b: at('car-2', 0), c: at('car-1', 1), d: at('bus-1', 7) };
+
+  it('emits one batch per tick in event-time order, without repeats, and nothing for empty ticks', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const source = cold('a-b-c----------d-------|', values);
+      const expected = '   ----------x---------y--|';
+      expectObservable(source.pipe(batchPerTick(10))).toBe(expected, { x: [values.b, values.a], y: [values.d] });
+    });
+  });
+
+  it('passes errors on', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('a-#', values).pipe(batchPerTick(10))).toBe('--#');
+    });
+  });
+
+  it('stops its timers when unsubscribed early', () => {
+    scheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('a-b-c-d-', values);
+      expectObservable(source.pipe(batchPerTick(10)), '^--!').toBe('----');
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+});
+
+describe('coalesceWhileBusy', () => {
+  // A write that takes 5 frames and reports what it wrote.
+  const slowWrite = (items: string[]): Observable<string> => of(items.join('')).pipe(delay(5));
+
+  it('writes batches that arrive during a write together as the next one', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const source = cold('a-b-c-------d-|', { a: ['a'], b: ['b'], c: ['c'], d: ['d'] });
+      expectObservable(source.pipe(coalesceWhileBusy(slowWrite))).toBe('-----x----y------(z|)', { x: 'a', y: 'bc', z: 'd' });
+    });
+  });
+
+  it('completes at once on an empty source', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold<string[]>('|').pipe(coalesceWhileBusy(slowWrite))).toBe('|');
+    });
+  });
+
+  it('passes a write error on', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const failing = () => concat(of('x').pipe(delay(1)), throwError(() => 'disk full'));
+      expectObservable(cold('a|', { a: ['a'] }).pipe(coalesceWhileBusy(failing))).toBe('-(x#)', { x: 'x' }, 'disk full');
+    });
+  });
+});
