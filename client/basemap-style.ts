@@ -5,14 +5,14 @@ import { wallTheme } from './theme.ts';
 /**
  * The base map, entirely from this server (command centres run on isolated networks): the city's
  * districts, grid cells, water and roads as GeoJSON made by PostGIS. No glyphs URL: MapLibre
- * draws labels with the browser's own fonts.
+ * draws labels with the browser's own fonts. `scale` enlarges lines and labels for big walls.
  */
 const roadWidthPx = {
   city: { local: 0.6, collector: 1, arterial: 1.8, expressway: 2.6 },
   street: { local: 3, collector: 5, arterial: 8, expressway: 11 },
 } as const;
 
-export function basemapStyle(origin: string, language: Language): StyleSpecification {
+export function basemapStyle(origin: string, language: Language, scale = 1): StyleSpecification {
   const source = (layer: string) => ({ type: 'geojson' as const, data: `${origin}/api/basemap/${layer}.geojson` });
   const nameField = language === 'en' ? 'name_en' : 'name_zh';
   const t = wallTheme;
@@ -43,25 +43,25 @@ export function basemapStyle(origin: string, language: Language): StyleSpecifica
           paint: {
             'line-color': t.roads[roadClass],
             // Widths in px by zoom: legible from metres away at city scale, not blobs when zoomed in.
-            'line-width': ['interpolate', ['linear'], ['zoom'], 11, roadWidthPx.city[roadClass], 15, roadWidthPx.street[roadClass]] as ExpressionSpecification,
+            'line-width': ['interpolate', ['linear'], ['zoom'], 11, scale * roadWidthPx.city[roadClass], 15, scale * roadWidthPx.street[roadClass]] as ExpressionSpecification,
           },
         }),
       ),
       { id: 'bus-routes', type: 'line', source: 'bus-routes', minzoom: 13, paint: { 'line-color': ['get', 'color'], 'line-opacity': 0.35, 'line-width': 1.5 } },
-      { id: 'districts-line', type: 'line', source: 'districts', paint: { 'line-color': t.districtLine, 'line-width': 1.5, 'line-dasharray': [3, 2] } },
-      { id: 'camera-sites', type: 'circle', source: 'camera-sites', paint: { 'circle-color': t.cameraSite, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 1.2, 15, 4] } },
+      { id: 'districts-line', type: 'line', source: 'districts', paint: { 'line-color': t.districtLine, 'line-width': 1.5 * scale, 'line-dasharray': [3, 2] } },
+      { id: 'camera-sites', type: 'circle', source: 'camera-sites', paint: { 'circle-color': t.cameraSite, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 1.2 * scale, 15, 4 * scale] } },
       {
         id: 'police-stations',
         type: 'circle',
         source: 'police-stations',
-        paint: { 'circle-color': t.background, 'circle-stroke-color': t.policeStation, 'circle-stroke-width': 2, 'circle-radius': 5 },
+        paint: { 'circle-color': t.background, 'circle-stroke-color': t.policeStation, 'circle-stroke-width': 2 * scale, 'circle-radius': 5 * scale },
       },
       {
         id: 'district-labels',
         type: 'symbol',
         source: 'district-labels',
-        layout: { 'text-field': ['get', nameField], 'text-font': ['sans-serif'], 'text-size': 18 },
-        paint: { 'text-color': t.label, 'text-halo-color': t.labelHalo, 'text-halo-width': 2, 'text-opacity': 0.85 },
+        layout: { 'text-field': ['get', nameField], 'text-font': ['sans-serif'], 'text-size': 20 * scale },
+        paint: { 'text-color': t.label, 'text-halo-color': t.labelHalo, 'text-halo-width': 2 * scale, 'text-opacity': 0.85 },
       },
     ],
   };

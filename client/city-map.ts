@@ -7,7 +7,7 @@ import type { CitySummary } from '../streams/index.ts';
 import { basemapStyle } from './basemap-style.ts';
 import { entityKindOrder, type EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
-import { entityColors, entityRadiusPx } from './theme.ts';
+import { entityColors, entityRadiusPx, wallScale } from './theme.ts';
 
 // Moves between reports are animated over this long, ms, so vehicles glide rather than jump.
 const positionTransitionMs = 1_000;
@@ -15,9 +15,10 @@ const positionTransitionMs = 1_000;
 /** The wall's map: the city base map from this server with live entities drawn by deck.gl over it. */
 export function createCityMap(container: HTMLElement, city: CitySummary, language: Language) {
   setWorkerUrl(maplibreWorkerUrl);
+  const scale = wallScale(window.innerHeight);
   const map = new MapLibreMap({
     container,
-    style: basemapStyle(location.origin, language),
+    style: basemapStyle(location.origin, language, scale),
     bounds: city.bbox,
     fitBoundsOptions: { padding: 24 },
     attributionControl: false,
@@ -29,7 +30,7 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
   map.addControl(overlay);
 
   const colors = entityKindOrder.map((kind) => entityColors[kind]);
-  const radii = entityKindOrder.map((kind) => entityRadiusPx[kind]);
+  const radii = entityKindOrder.map((kind) => scale * entityRadiusPx[kind]);
   return {
     map,
     overlay,
@@ -47,7 +48,7 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
             stroked: true,
             getLineColor: [7, 13, 23],
             lineWidthUnits: 'pixels',
-            getLineWidth: 1,
+            getLineWidth: scale,
             pickable: true,
             updateTriggers: { getPosition: table.version, getFillColor: table.size, getRadius: table.size },
             transitions: { getPosition: positionTransitionMs },

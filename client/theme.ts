@@ -33,3 +33,11 @@ export const entityRadiusPx: Record<EntityKind, number> = {
   taxi: 2,
   truck: 2,
 };
+
+/**
+ * How much bigger than on a 1080-line screen everything drawn on the map must be: a 3840×2160
+ * wall is read from as far away as a 1920×1080 one, so it needs twice the pixels per dot and letter.
+ */
+export function wallScale(screenHeightPx: number): number {
+  return Math.max(1, screenHeightPx / 1080);
+}

@@ -55,7 +55,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
   try {
     const dbLog = log.child({ module: 'geo' });
-    db = await openDatabase(config.databaseUrl ? { backend: 'server', url: config.databaseUrl } : { backend: 'embedded', dataDir: config.dataDir });
+    if (config.databaseUrl) {
+      db = await openDatabase({ backend: 'server', url: config.databaseUrl });
+    } else {
+      // Booting the WASM PostgreSQL with PostGIS is the slowest step of a start; say so.
+      dbLog.info('opening the embedded PostGIS database (about 10 s)', { location: config.dataDir });
+      db = await openDatabase({ backend: 'embedded', dataDir: config.dataDir });
+    }
     dbLog.info('database open', { backend: db.backend, location: db.location });
     readiness.step = 'migrating the database';
     const applied = await migrate(db);
