@@ -1,6 +1,6 @@
 // Per-tick position join: one set-based query for the whole batch (the product) against one query
 // per position (the baseline), same fixes, same database.
-import { insertCity, migrate, persistPositionBatch, testBackends, type PositionFix } from '../geo/index.ts';
+import { openWithCity, persistPositionBatch, testBackends, type PositionFix } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 
 const batchSize = 2_000;
@@ -22,10 +22,8 @@ export async function benchPositionJoin(): Promise<string[]> {
     });
   const lines: string[] = [];
   for (const backend of testBackends()) {
-    const db = await backend.open();
+    const db = await openWithCity(backend, city);
     try {
-      await migrate(db);
-      await insertCity(db, city);
       await persistPositionBatch(db, batch()); // warm-up
       let setBasedMs = 0;
       for (let r = 0; r < rounds; r++) {

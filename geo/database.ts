@@ -122,7 +122,7 @@ async function ensurePostgis(db: Database): Promise<void> {
   }
 }
 
-export function redactPassword(url: string): string {
+function redactPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

@@ -1,5 +1,5 @@
 // The database: connection (embedded or server), migrations, and every SQL query the product runs.
-export { openDatabase, DatabaseSetupError, isDatabaseSetupError, redactPassword } from './database.ts';
+export { openDatabase, DatabaseSetupError, isDatabaseSetupError } from './database.ts';
 export type { Database, DatabaseOptions, Queryable } from './database.ts';
 export { migrate, readMigrations, MigrationError } from './migrate.ts';
 export type { Migration } from './migrate.ts';
@@ -16,5 +16,5 @@ export type { CitySummary, BasemapLayer, RoadSegmentEdge, BusRouteShape, FleetMe
 export { cumulativeLengths, pointAlong, distanceToLine } from './polyline.ts';
 export { createRandom } from './random.ts';
 export type { Random } from './random.ts';
-export { testBackends, resetDatabase } from './test-databases.ts';
+export { testBackends, resetDatabase, openWithCity } from './test-databases.ts';
 export type { TestBackend } from './test-databases.ts';

@@ -1,7 +1,7 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { insertCity, listLiveEntities, migrate, persistPositionBatch, testBackends, type CityData, type Database, type PositionFix, type Ring } from './index.ts';
+import { listLiveEntities, openWithCity, persistPositionBatch, testBackends, type CityData, type Database, type PositionFix, type Ring } from './index.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const polygonOf = (ring: Ring) => ({ type: 'Polygon' as const, coordinates: [ring] });
@@ -13,12 +13,10 @@ function expectedPlace(lon: number, lat: number, places: CityData['gridCells'] |
 const t0 = Date.parse('2026-11-21T08:00:00Z');
 const fix = (entityId: string, lon: number, lat: number, eventTime: number): PositionFix => ({ entityId, lon, lat, headingDeg: 90, speedKmh: 36, eventTime, receivedAt: eventTime + 200 });
 
-describe.each(testBackends())('the per-tick position join on the $name database', ({ open }) => {
+describe.each(testBackends())('the per-tick position join on the $name database', (backend) => {
   let db: Database;
   beforeAll(async () => {
-    db = await open();
-    await migrate(db);
-    await insertCity(db, city);
+    db = await openWithCity(backend, city);
   });
   afterAll(() => db.close());
 

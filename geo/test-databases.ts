@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { CityData } from './city-data.ts';
+import { insertCity } from './city-tables.ts';
 import { openDatabase, type Database } from './database.ts';
+import { migrate } from './migrate.ts';
 
 /** A back end the database tests run on: embedded always, PostgreSQL too when DATABASE_URL is set. */
 export interface TestBackend {
@@ -59,4 +62,12 @@ export async function resetDatabase(db: Database): Promise<void> {
       WHERE n.nspname = 'public' AND c.relkind = 'r'
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
     LOOP EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', t.relname); END LOOP; END $$`);
+}
+
+/** A fresh database on the back end, migrated and holding the city. */
+export async function openWithCity(backend: TestBackend, city: CityData): Promise<Database> {
+  const db = await backend.open();
+  await migrate(db);
+  await insertCity(db, city);
+  return db;
 }

@@ -1,7 +1,7 @@
 // The event model, the RxJS pipelines, and the socket contract shared by server and client.
 export { positionEvent, cityEvent } from './events.ts';
 export type { PositionEvent, CityEvent } from './events.ts';
-export { batchPerTick, withoutRepeats, coalesceWhileBusy } from './operators.ts';
+export { batchPerTick, coalesceWhileBusy } from './operators.ts';
 export { livePositions } from './live-positions.ts';
 export type { LivePositionsOptions } from './live-positions.ts';
 export type { PositionsUpdate, ServerToClientEvents, ClientToServerEvents } from './socket-contract.ts';

@@ -1,6 +1,6 @@
 import { firstValueFrom, Subject, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertCity, migrate, testBackends, type Database, type Queryable } from '../geo/index.ts';
+import { openWithCity, testBackends, type Database, type Queryable } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { livePositions, type PositionEvent } from './index.ts';
 
@@ -18,12 +18,10 @@ const event = (entityId: string, at: [number, number], eventTime: number): Posit
   receivedAt: eventTime,
 });
 
-describe.each(testBackends())('the live position pipeline on the $name database', ({ open }) => {
+describe.each(testBackends())('the live position pipeline on the $name database', (backend) => {
   let db: Database;
   beforeAll(async () => {
-    db = await open();
-    await migrate(db);
-    await insertCity(db, city);
+    db = await openWithCity(backend, city);
   });
   afterAll(() => db.close());
 

@@ -18,7 +18,7 @@ export function batchPerTick<T extends Timed>(tickMs: number, scheduler: Schedul
     );
 }
 
-export function withoutRepeats<T extends Timed>(batch: readonly T[]): T[] {
+function withoutRepeats<T extends Timed>(batch: readonly T[]): T[] {
   const seen = new Set<string>();
   const unique = batch.filter((event) => {
     const key = `${event.entityId}\u0000${event.eventTime}`;
