@@ -37,13 +37,13 @@ export function locateInCellAndDistrict(point: string): string {
           (SELECT d.id FROM districts d WHERE ST_Intersects(d.geom, ${point}) ORDER BY d.id LIMIT 1) AS district_id`;
 }
 
-export const liveEntityColumns = `e.id, e.kind, e.label, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat,
+const liveEntityColumns = `e.id, e.kind, e.label, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat,
   e.heading_deg AS "headingDeg", e.speed_kmh AS "speedKmh", e.status, e.district_id AS "districtId", e.cell_id AS "cellId",
   extract(epoch FROM e.updated_at) * 1000 AS "updatedMs"`;
 
 type LiveEntityRow = Omit<LiveEntity, 'updatedAt'> & { updatedMs: number | string | null };
 
-export function toLiveEntity({ updatedMs, ...row }: LiveEntityRow): LiveEntity {
+function toLiveEntity({ updatedMs, ...row }: LiveEntityRow): LiveEntity {
   return { ...row, updatedAt: updatedMs === null ? null : new Date(Math.round(Number(updatedMs))).toISOString() };
 }
 

@@ -49,7 +49,10 @@ export function createHttpApp({ readiness, clientDir, log }: HttpAppOptions): ex
     if (!basemapLayers.includes(layer)) {
       return void res.status(404).json({ error: `no base-map layer "${layer}"; layers are ${basemapLayers.join(', ')}` });
     }
-    if (!basemapCache.has(layer)) basemapCache.set(layer, readBasemapLayer(readiness.db!, layer));
+    if (!basemapCache.has(layer)) {
+      // A failed read is not kept: the next request tries again.
+      basemapCache.set(layer, readBasemapLayer(readiness.db!, layer).catch((error: unknown) => (basemapCache.delete(layer), Promise.reject(error))));
+    }
     res.type('application/geo+json').send(await basemapCache.get(layer));
   });
   api.use((req, res) => void res.status(404).json({ error: `no API route ${req.method} ${req.path}; see README.md for the routes` }));
