@@ -8,7 +8,7 @@ import { join } from 'node:path';
 function timeToReady(dataDir: string): Promise<number> {
   const started = performance.now();
   const child = spawn('npm', ['start', '--silent'], {
-    env: { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_FORMAT: 'json', DATABASE_URL: '' },
+    env: { ...process.env, PORT: '0', OSMAND_PORT: '0', DATA_DIR: dataDir, LOG_FORMAT: 'json', DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached: true,
   });

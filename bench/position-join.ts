@@ -18,7 +18,7 @@ export async function benchPositionJoin(): Promise<string[]> {
       if (i === 0) round += 1;
       const [a, b] = segments[(i * 7 + round * 13) % segments.length]!.line as [[number, number], [number, number]];
       clock += 1;
-      return { entityId: vehicle.id, lon: (a[0] + b[0]) / 2, lat: (a[1] + b[1]) / 2, headingDeg: 90, speedKmh: 40, eventTime: clock, receivedAt: clock };
+      return { entityId: vehicle.id, lon: (a[0] + b[0]) / 2, lat: (a[1] + b[1]) / 2, headingDeg: 90, speedKmh: 40, eventTime: clock, receivedAt: clock, sourceId: 'bench' };
     });
   const lines: string[] = [];
   for (const backend of testBackends()) {

@@ -99,3 +99,8 @@ export async function readFleet(db: Queryable, kinds: readonly EntityKind[]): Pr
     [kinds],
   );
 }
+
+/** Every registered unit's id: the device ids trackers report under. */
+export async function listEntityIds(db: Queryable): Promise<string[]> {
+  return (await db.query<{ id: string }>('SELECT id FROM entities')).map((row) => row.id);
+}

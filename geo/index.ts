@@ -11,7 +11,7 @@ export { insertCity, readLoadedCity } from './city-tables.ts';
 export type { CityLoadStep, LoadedCity } from './city-tables.ts';
 export { persistPositionBatch, listLiveEntities, pruneHistory } from './positions.ts';
 export type { PositionFix, LiveEntity } from './positions.ts';
-export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet } from './city-queries.ts';
+export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet, listEntityIds } from './city-queries.ts';
 export type { CitySummary, BasemapLayer, RoadSegmentEdge, BusRouteShape, FleetMember } from './city-queries.ts';
 export { cumulativeLengths, pointAlong, distanceToLine } from './polyline.ts';
 export { createRandom } from './random.ts';

@@ -12,7 +12,7 @@ function expectedPlace(lon: number, lat: number, places: CityData['gridCells'] |
 
 // An hour ago, whole seconds: recent enough to survive history pruning, old enough to be history.
 const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
-const fix = (entityId: string, lon: number, lat: number, eventTime: number): PositionFix => ({ entityId, lon, lat, headingDeg: 90, speedKmh: 36, eventTime, receivedAt: eventTime + 200 });
+const fix = (entityId: string, lon: number, lat: number, eventTime: number): PositionFix => ({ entityId, lon, lat, headingDeg: 90, speedKmh: 36, eventTime, receivedAt: eventTime + 200, sourceId: 'test', attributes: { batteryPct: 80 } });
 
 describe.each(testBackends())('the per-tick position join on the $name database', (backend) => {
   let db: Database;

@@ -10,6 +10,10 @@ export interface PositionFix {
   speedKmh: number | null;
   eventTime: number;
   receivedAt: number;
+  /** Which feed sent it. */
+  sourceId: string;
+  accuracyM?: number | null;
+  attributes?: Record<string, string | number | boolean>;
 }
 
 /** The live state of one unit or vehicle, as the API and the socket send it. */
@@ -53,19 +57,19 @@ function toLiveEntity({ updatedMs, ...row }: LiveEntityRow): LiveEntity {
 const persistBatchSql = `
 WITH batch AS (
   SELECT b.*, ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326) AS geom
-  FROM unnest($1::text[], $2::float8[], $3::float8[], $4::real[], $5::real[], $6::float8[], $7::float8[])
-    AS b(entity_id, lon, lat, heading_deg, speed_kmh, event_ms, received_ms)
+  FROM unnest($1::text[], $2::float8[], $3::float8[], $4::real[], $5::real[], $6::float8[], $7::float8[], $8::text[], $9::real[], $10::text[])
+    AS b(entity_id, lon, lat, heading_deg, speed_kmh, event_ms, received_ms, source_id, accuracy_m, attributes)
   WHERE EXISTS (SELECT 1 FROM entities known WHERE known.id = b.entity_id)
 ), located AS (
   SELECT batch.*, to_timestamp(event_ms / 1000) AS event_time, to_timestamp(received_ms / 1000) AS received_at,
          ${locateInCellAndDistrict('batch.geom')}
   FROM batch
 ), history AS (
-  INSERT INTO position_history (entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id)
-  SELECT entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id FROM located
+  INSERT INTO position_history (entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id, accuracy_m, attributes)
+  SELECT entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id, accuracy_m, attributes::jsonb FROM located
 ), e AS (
   UPDATE entities live SET geom = l.geom, heading_deg = l.heading_deg, speed_kmh = l.speed_kmh,
-         district_id = l.district_id, cell_id = l.cell_id, updated_at = l.event_time
+         district_id = l.district_id, cell_id = l.cell_id, updated_at = l.event_time, source_id = l.source_id
   FROM (SELECT DISTINCT ON (entity_id) * FROM located ORDER BY entity_id, event_time DESC) l
   WHERE live.id = l.entity_id AND (live.updated_at IS NULL OR live.updated_at <= l.event_time)
   RETURNING live.*
@@ -86,6 +90,9 @@ export async function persistPositionBatch(db: Queryable, fixes: readonly Positi
     fixes.map((f) => f.speedKmh),
     fixes.map((f) => f.eventTime),
     fixes.map((f) => f.receivedAt),
+    fixes.map((f) => f.sourceId),
+    fixes.map((f) => f.accuracyM ?? null),
+    fixes.map((f) => (f.attributes && Object.keys(f.attributes).length > 0 ? JSON.stringify(f.attributes) : null)),
   ]);
   return rows.map(toLiveEntity);
 }

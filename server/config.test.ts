@@ -3,7 +3,7 @@ import { ConfigError, parseConfig } from './index.ts';
 
 describe('parseConfig', () => {
   it('runs the embedded Karamay demo by default', () => {
-    expect(parseConfig({})).toMatchObject({ port: 8080, dataDir: './.data', databaseUrl: undefined, city: 'karamay', simulate: true, tickMs: 1_000, logFormat: 'json' });
+    expect(parseConfig({})).toMatchObject({ port: 8080, osmandPort: 5055, dataDir: './.data', databaseUrl: undefined, city: 'karamay', simulate: true, tickMs: 1_000, logFormat: 'json' });
     expect(parseConfig({}, true).logFormat).toBe('text');
   });
 

@@ -5,6 +5,8 @@ import { cityProfileIds, type CityProfileId } from '../seeds/index.ts';
 /** The server's runtime configuration, read from the environment in this one place. */
 export interface Config {
   port: number;
+  /** Where OsmAnd trackers (Traccar Client) post, as Traccar's own port 5055. */
+  osmandPort: number;
   host: string;
   dataDir: string;
   /** PostgreSQL + PostGIS when set; the embedded database in dataDir otherwise. */
@@ -36,6 +38,7 @@ const oneOf = <T extends string>(values: readonly [T, ...T[]]) => z.enum(values,
 
 const environment = z.object({
   PORT: wholeNumber(0, 65_535).default(8080),
+  OSMAND_PORT: wholeNumber(0, 65_535).default(5055),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./.data'),
   DATABASE_URL: z
@@ -65,6 +68,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
   const e = parsed.data;
   return {
     port: e.PORT,
+    osmandPort: e.OSMAND_PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,

@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { basemapLayers, listLiveEntities, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
 import { entityKinds, type EntityKind } from '../streams/index.ts';
 import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
 export interface Readiness {
@@ -15,12 +16,23 @@ export interface HttpAppOptions {
   readiness: Readiness;
   clientDir: string;
   log: Logger;
+  metrics: Metrics;
+  /** Ingest endpoints by path, e.g. /ingest/osmand. */
+  ingest: Record<string, express.Router>;
+}
+
+/** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
+export function requireReady(readiness: Readiness): express.RequestHandler {
+  return (_req, res, next) => {
+    if (readiness.db) return next();
+    res.status(503).set('Retry-After', '5').json({ error: `the server is starting (${readiness.step}); retry in a few seconds` });
+  };
 }
 
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -29,11 +41,11 @@ export function createHttpApp({ readiness, clientDir, log }: HttpAppOptions): ex
     else res.status(503).json({ status: 'starting', step: readiness.step });
   });
 
+  app.get('/metrics', (_req, res) => void res.type('text/plain; version=0.0.4').send(metrics.render()));
+  for (const [path, router] of Object.entries(ingest)) app.use(path, requireReady(readiness), router);
+
   const api = express.Router();
-  api.use((_req, res, next) => {
-    if (readiness.db) return next();
-    res.status(503).json({ error: `the server is starting (${readiness.step}); retry in a few seconds` });
-  });
+  api.use(requireReady(readiness));
   api.get('/city', async (_req, res) => {
     res.json(await readCitySummary(readiness.db!));
   });

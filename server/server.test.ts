@@ -44,7 +44,7 @@ describe.each(testBackends())('the server on the $name database', (backend) => {
     expect(roads.features[0]!.properties).toMatchObject({ class: expect.stringMatching(/expressway|arterial|collector|local/), name_zh: expect.any(String) });
   });
 
-  it('pushes moving police cars and buses whose cell and district agree with the seed polygons', async () => {
+  it('pushes the moving fleet, whose cells and districts agree with the seed polygons', async () => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { transports: ['websocket'], reconnection: false });
     const seen = new Map<string, LiveEntity>();
     const sequences: number[] = [];
@@ -56,7 +56,8 @@ describe.each(testBackends())('the server on the $name database', (backend) => {
           sequences.push(seq);
           for (const entity of entities) seen.set(entity.id, entity);
           const kinds = [...seen.values()].map((e) => e.kind);
-          if (kinds.filter((k) => k === 'police-car').length >= 20 && kinds.filter((k) => k === 'bus').length >= 20) {
+          const enough = (kind: string, count: number) => kinds.filter((k) => k === kind).length >= count;
+          if (enough('police-car', 20) && enough('bus', 20) && enough('taxi', 20) && enough('police-officer', 10)) {
             clearTimeout(timeout);
             resolve();
           }
@@ -67,7 +68,7 @@ describe.each(testBackends())('the server on the $name database', (backend) => {
     }
     expect(sequences).toEqual(sequences.map((_, i) => sequences[0]! + i));
     const pushed = [...seen.values()];
-    expect(new Set(pushed.map((e) => e.kind))).toEqual(new Set(['police-car', 'bus']));
+    expect([...new Set(pushed.map((e) => e.kind))]).toEqual(expect.arrayContaining(['police-car', 'bus', 'taxi', 'police-officer']));
     for (const entity of pushed) {
       expect([entity.cellId], entity.id).toEqual(holding(entity, karamay.gridCells));
       expect([entity.districtId], entity.id).toEqual(holding(entity, karamay.districts));

@@ -1,20 +1,24 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EMPTY, type Subscription } from 'rxjs';
-import { simulateVehicles } from '../fixtures/index.ts';
-import { migrate, openDatabase, pruneHistory, readBusRoutes, readFleet, readRoadGraph, type Database } from '../geo/index.ts';
+import express from 'express';
+import { Subject, Subscription } from 'rxjs';
+import { startCitySimulators } from '../fixtures/index.ts';
+import { listEntityIds, migrate, openDatabase, pruneHistory, type Database } from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
-import { livePositions } from '../streams/index.ts';
+import { livePositions, type PositionEvent } from '../streams/index.ts';
 import { ConfigError, type Config } from './config.ts';
-import { createHttpApp, type Readiness } from './http-app.ts';
+import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
+import { osmandIngest } from './ingest-osmand.ts';
 import type { Logger } from './log.ts';
+import { createMetrics } from './metrics.ts';
 import { createProgressReporter } from './progress.ts';
 import { attachRealtime } from './realtime.ts';
 
 export interface RunningServer {
   url: string;
   port: number;
+  osmandPort: number;
   db: Database;
   close(): Promise<void>;
 }
@@ -24,36 +28,35 @@ const pruneEveryMs = 10 * 60_000;
 
 /**
  * Starts the product: listens at once (so /healthz can say "starting"), opens and migrates the
- * database, loads the city, starts the simulators and the live pipeline.
+ * database, loads the city, then runs the live pipeline and, unless told not to, the simulators.
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const readiness: Readiness = { db: undefined, step: 'opening the database' };
-  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }) }));
-  const realtime = attachRealtime(http);
-  http.listen(config.port, config.host);
-  try {
-    await once(http, 'listening');
-  } catch (error) {
-    realtime.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new ConfigError(`port ${config.port} is already in use; stop the other process or set PORT to a free port`);
-    if (code === 'EACCES') throw new ConfigError(`port ${config.port} needs more privileges; set PORT to 1024 or above`);
-    throw error;
-  }
-  const port = (http.address() as AddressInfo).port;
-  const url = `http://localhost:${port}/`;
+  const metrics = createMetrics();
+  const positions = new Subject<PositionEvent>();
+  const devices = new Set<string>();
+  const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), accept: (event) => positions.next(event), metrics });
 
+  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest: { '/ingest/osmand': osmand } }));
+  const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
+  const realtime = attachRealtime(http, metrics);
+  const running = new Subscription();
   let db: Database | undefined;
-  let pipeline: Subscription | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   const close = async () => {
     clearInterval(pruneTimer);
-    pipeline?.unsubscribe();
+    running.unsubscribe();
+    positions.complete();
     await new Promise<void>((resolve) => realtime.io.close(() => resolve()));
-    http.closeAllConnections();
+    for (const server of [http, osmandHttp]) server.closeAllConnections();
+    osmandHttp.close();
     await db?.close();
   };
+
   try {
+    const port = await listen(http, config.port, config.host, 'PORT');
+    const osmandPort = await listen(osmandHttp, config.osmandPort, config.host, 'OSMAND_PORT');
+    const url = `http://localhost:${port}/`;
     const dbLog = log.child({ module: 'geo' });
     if (config.databaseUrl) {
       db = await openDatabase({ backend: 'server', url: config.databaseUrl });
@@ -74,16 +77,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       progress.update(step);
     });
     progress.finish(loaded === 'loaded' ? `city ${config.city} loaded` : `city ${config.city} already loaded`);
+    for (const id of await listEntityIds(db)) devices.add(id);
 
-    const positions = config.simulate ? await simulatedPositions(db) : EMPTY;
-    const pipelineLog = log.child({ module: 'streams' });
-    pipeline = livePositions(db, positions, {
-      tickMs: config.tickMs,
-      onWriteFailure: (error, attempt) => pipelineLog.warn('writing positions failed; retrying with the batch kept', { attempt, error }),
-    }).subscribe({
-      next: (moved) => realtime.broadcastPositions(moved),
-      error: (error) => pipelineLog.error('the position pipeline stopped', { error }),
-    });
+    running.add(startLivePipeline(db, positions, config, metrics, realtime, log.child({ module: 'streams' })));
     const database = db;
     pruneTimer = setInterval(() => {
       pruneHistory(database, config.historyRetentionHours).then(
@@ -92,15 +88,55 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       );
     }, pruneEveryMs).unref();
     readiness.db = db;
-    return { url, port, db, close };
+
+    if (config.simulate) {
+      const simLog = log.child({ module: 'fixtures' });
+      let failures = 0;
+      const simulators = await startCitySimulators(db, {
+        osmandUrl: `http://127.0.0.1:${osmandPort}/`,
+        busPositions: positions,
+        // A simulator that cannot reach its own server is worth one line, not one per fix.
+        onFailure: (error) => failures++ === 0 && simLog.warn('a simulated tracker could not report', { error }),
+      });
+      running.add(simulators);
+    }
+    return { url, port, osmandPort, db, close };
   } catch (error) {
     await close();
     throw error;
   }
 }
 
-// Police cars report like Traccar clients (every 5 s); buses like AVL units (every 10 s).
-async function simulatedPositions(db: Database) {
-  const [graph, routes, fleet] = await Promise.all([readRoadGraph(db), readBusRoutes(db), readFleet(db, ['police-car', 'bus'])]);
-  return simulateVehicles(graph, routes, fleet, { seed: 1, sourceId: 'simulator', reportEveryMs: { 'police-car': 5_000, bus: 10_000 } });
+function startLivePipeline(db: Database, positions: Subject<PositionEvent>, config: Config, metrics: ReturnType<typeof createMetrics>, realtime: ReturnType<typeof attachRealtime>, log: Logger) {
+  return livePositions(db, positions, {
+    tickMs: config.tickMs,
+    checks: {
+      onReject: (reason, event) => metrics.count('onescreen_ingest_rejected_total', { source: event.sourceId, reason }),
+      onLate: (event) => metrics.count('onescreen_positions_late_total', { source: event.sourceId }),
+    },
+    onWriteFailure: (error, attempt) => {
+      metrics.count('onescreen_position_write_failures_total');
+      log.warn('writing positions failed; retrying with the batch kept', { attempt, error });
+    },
+  }).subscribe({
+    next: (moved) => {
+      metrics.count('onescreen_positions_joined_total', {}, moved.length);
+      realtime.broadcastPositions(moved);
+    },
+    error: (error) => log.error('the position pipeline stopped', { error }),
+  });
+}
+
+/** Listens, turning the usual failures into a line that says which setting to change. */
+async function listen(server: Server, port: number, host: string, setting: string): Promise<number> {
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ConfigError(`port ${port} (${setting}) is already in use; stop the other process or set ${setting} to a free port`);
+    if (code === 'EACCES') throw new ConfigError(`port ${port} (${setting}) needs more privileges; set ${setting} to 1024 or above`);
+    throw error;
+  }
+  return (server.address() as AddressInfo).port;
 }

@@ -13,7 +13,7 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
   // Kept, not printed: a failing test can show what the server said.
   const logLines: string[] = [];
   const log = createLogger({ level: 'info', format: 'json', write: (line) => void logLines.push(line) });
-  const config = parseConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl, ...env });
+  const config = parseConfig({ PORT: '0', OSMAND_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl, ...env });
   let server: RunningServer;
   try {
     server = await startServer(config, log);
@@ -23,6 +23,7 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
   }
   return {
     url: server.url,
+    osmandUrl: `http://127.0.0.1:${server.osmandPort}/`,
     db: server.db,
     logLines,
     async close() {

@@ -14,6 +14,10 @@ export const positionEvent = z.object({
   speedKmh: z.number().gte(0).lte(400).nullable(),
   eventTime: z.number().int().positive(),
   receivedAt: z.number().int().positive(),
+  /** Horizontal accuracy, m (a GPS fix's error radius). */
+  accuracyM: z.number().gte(0).nullable().optional(),
+  /** Everything else the device said (battery, altitude, odometer…), kept in history. */
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 });
 export type PositionEvent = z.infer<typeof positionEvent>;
 

@@ -1,32 +1,12 @@
-import { asyncScheduler, bufferTime, filter, map, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, bufferTime, filter, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
-interface Timed {
-  entityId: string;
-  eventTime: number;
-}
-
-/**
- * Collects events into one batch per tick, in event-time order, without exact repeats (a tracker
- * re-sending a fix after a reconnect). Empty ticks emit nothing.
- */
-export function batchPerTick<T extends Timed>(tickMs: number, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<T, T[]> {
+/** Collects events into one batch per tick; empty ticks emit nothing. */
+export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<T, T[]> {
   return (source) =>
     source.pipe(
       bufferTime(tickMs, scheduler),
       filter((batch) => batch.length > 0),
-      map(withoutRepeats),
     );
-}
-
-function withoutRepeats<T extends Timed>(batch: readonly T[]): T[] {
-  const seen = new Set<string>();
-  const unique = batch.filter((event) => {
-    const key = `${event.entityId}\u0000${event.eventTime}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return unique.sort((a, b) => a.eventTime - b.eventTime);
 }
 
 /**

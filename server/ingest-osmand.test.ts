@@ -1,0 +1,91 @@
+import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends } from '../geo/index.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import type { ClientToServerEvents, LiveEntity, ServerToClientEvents } from '../streams/index.ts';
+import { startTestServer, type TestServer } from './test-server.ts';
+
+const karamay = generateCity(cityProfiles.karamay);
+const [stopA, stopB, stopC] = karamay.busStops;
+const placeOf = (lon: number, lat: number, places: { id: string; ring: [number, number][] }[]) =>
+  places.find((place) => booleanPointInPolygon([lon, lat], { type: 'Polygon', coordinates: [place.ring] }))?.id;
+
+describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) => {
+  let server: TestServer;
+  let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  const pushed = new Map<string, LiveEntity>();
+  beforeAll(async () => {
+    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200' });
+    socket = io(server.url, { transports: ['websocket'], reconnection: false });
+    socket.on('positions', ({ entities }) => entities.forEach((e) => pushed.set(e.id, e)));
+    await new Promise((resolve) => socket.on('connect', () => resolve(undefined)));
+  });
+  afterAll(async () => {
+    socket?.close();
+    await server?.close();
+  });
+  const metric = async (line: string) => {
+    const text = await (await fetch(new URL('/metrics', server.url))).text();
+    return Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1) ?? 0);
+  };
+  const waitForPush = async (id: string) => {
+    for (let i = 0; i < 100 && !pushed.has(id); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    return pushed.get(id);
+  };
+
+  it('takes a tracker’s query string, a phone’s JSON and a form body, on both ports, and pushes the joined result', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const query = new URLSearchParams({ id: 'pc-0001', timestamp: String(now), lat: String(stopA!.point[1]), lon: String(stopA!.point[0]), speed: '10', bearing: '45', batt: '77' });
+    const byQuery = await fetch(`${server.osmandUrl}?${query}`, { method: 'POST' });
+    expect([byQuery.status, await byQuery.text()]).toEqual([200, '']);
+
+    const phone = { device_id: 'po-0001', location: { timestamp: new Date().toISOString(), coords: { latitude: stopB!.point[1], longitude: stopB!.point[0], speed: 1.2, heading: 180, accuracy: 6 } } };
+    const byJson = await fetch(new URL('/ingest/osmand', server.url), { method: 'POST', body: JSON.stringify(phone), headers: { 'content-type': 'application/json' } });
+    expect(byJson.status).toBe(200);
+
+    const form = new URLSearchParams({ deviceid: 'taxi-0001', lat: String(stopC!.point[1]), lon: String(stopC!.point[0]) });
+    const byForm = await fetch(`${server.osmandUrl}gprmc/any/path`, { method: 'POST', body: form });
+    expect(byForm.status).toBe(200);
+
+    for (const [id, stop] of [['pc-0001', stopA!], ['po-0001', stopB!], ['taxi-0001', stopC!]] as const) {
+      const entity = await waitForPush(id);
+      expect(entity, `${id} pushed over Socket.IO`).toBeDefined();
+      expect([entity!.lon, entity!.lat]).toEqual([stop.point[0], stop.point[1]]);
+      expect(entity!.cellId).toBe(placeOf(stop.point[0], stop.point[1], karamay.gridCells));
+      expect(entity!.districtId).toBe(placeOf(stop.point[0], stop.point[1], karamay.districts));
+    }
+    expect(pushed.get('pc-0001')).toMatchObject({ kind: 'police-car', speedKmh: 18.5, headingDeg: 45, updatedAt: new Date(now * 1000).toISOString() });
+    expect(pushed.get('po-0001')).toMatchObject({ kind: 'police-officer', speedKmh: 4.3, headingDeg: 180 });
+
+    const listed = (await (await fetch(new URL('/api/entities?kind=police-car', server.url))).json()) as LiveEntity[];
+    expect(listed.find((e) => e.id === 'pc-0001')).toEqual(pushed.get('pc-0001'));
+    const history = await server.db.query<{ battery: string }>(`SELECT attributes->>'batteryPct' AS battery FROM position_history WHERE entity_id = 'pc-0001'`);
+    expect(history).toEqual([{ battery: '77' }]);
+    expect(await metric('onescreen_ingest_accepted_total{source="osmand"}')).toBe(3);
+  });
+
+  it('refuses unknown devices and malformed requests with 400 and the reason, counting each', async () => {
+    const unknown = await fetch(`${server.osmandUrl}?id=stolen-phone&lat=45.6&lon=84.9`, { method: 'POST' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toMatch(/^unknown device "stolen-phone": register the unit first/);
+    const noPosition = await fetch(`${server.osmandUrl}?id=pc-0002`);
+    expect([noPosition.status, (await noPosition.text()).trim()]).toEqual([400, 'missing lat and lon (or location=lat,lon)']);
+    const brokenJson = await fetch(server.osmandUrl, { method: 'POST', body: '{"device_id": "po-0001", "location":', headers: { 'content-type': 'application/json' } });
+    expect(brokenJson.status).toBe(400);
+    expect(await brokenJson.text()).toMatch(/send OsmAnd parameters or Traccar Client JSON/);
+
+    expect(await metric('onescreen_ingest_rejected_total{reason="unknown-device",source="osmand"}')).toBe(1);
+    expect(await metric('onescreen_ingest_rejected_total{reason="malformed",source="osmand"}')).toBe(2);
+  });
+
+  it('answers a (0, 0) fix like Traccar (200) but drops it, counted, without moving the unit', async () => {
+    const before = ((await (await fetch(new URL('/api/entities?kind=police-car', server.url))).json()) as LiveEntity[]).find((e) => e.id === 'pc-0003')!;
+    const zero = await fetch(`${server.osmandUrl}?id=pc-0003&lat=0&lon=0`, { method: 'POST' });
+    expect(zero.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const after = ((await (await fetch(new URL('/api/entities?kind=police-car', server.url))).json()) as LiveEntity[]).find((e) => e.id === 'pc-0003')!;
+    expect(after).toEqual(before);
+    expect(await metric('onescreen_ingest_rejected_total{reason="zero-position",source="osmand"}')).toBe(1);
+  });
+});

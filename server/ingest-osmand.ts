@@ -1,0 +1,42 @@
+import express from 'express';
+import { parseOsmand, type PositionEvent } from '../streams/index.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface OsmandIngestOptions {
+  isKnownDevice: (id: string) => boolean;
+  accept: (event: PositionEvent) => void;
+  metrics: Metrics;
+}
+
+const source = 'osmand';
+
+/**
+ * The OsmAnd endpoint as Traccar serves it: any path and method, parameters in the query string,
+ * a form body or Traccar Client's JSON. 200 with an empty body when taken; 400 with the reason
+ * otherwise, including for a device nobody registered.
+ */
+export function osmandIngest({ isKnownDevice, accept, metrics }: OsmandIngestOptions): express.Router {
+  const router = express.Router();
+  router.use(express.urlencoded({ extended: false, limit: '16kb' }), express.json({ limit: '16kb' }));
+  router.use((req, res) => {
+    const parsed = parseOsmand({ query: req.query as Record<string, unknown>, body: req.body }, Date.now());
+    const refuse = (reason: string, message: string) => {
+      metrics.count('onescreen_ingest_rejected_total', { source, reason });
+      res.status(400).type('text/plain').send(`${message}\n`);
+    };
+    if (!parsed.ok) return refuse(parsed.reason, parsed.message);
+    if (!isKnownDevice(parsed.value.entityId)) {
+      return refuse('unknown-device', `unknown device "${parsed.value.entityId}": register the unit first; a unit's device id is its id in /api/entities`);
+    }
+    metrics.count('onescreen_ingest_accepted_total', { source });
+    accept(parsed.value);
+    res.status(200).end();
+  });
+  // Unreadable or oversized bodies, from the body parsers above.
+  router.use((error: { status?: number; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!error.status || error.status >= 500) return next(error);
+    metrics.count('onescreen_ingest_rejected_total', { source, reason: 'malformed' });
+    res.status(error.status).type('text/plain').send(`${error.message ?? 'unreadable request'}; send OsmAnd parameters or Traccar Client JSON\n`);
+  });
+  return router;
+}

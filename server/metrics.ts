@@ -1,0 +1,45 @@
+/** Counters and gauges in Prometheus' text format, for GET /metrics. */
+const definitions = {
+  onescreen_ingest_accepted_total: { type: 'counter', help: 'Inputs accepted, by source.' },
+  onescreen_ingest_rejected_total: { type: 'counter', help: 'Inputs refused or dropped, by source and reason.' },
+  onescreen_positions_late_total: { type: 'counter', help: 'Fixes older than the entity’s latest: kept in history only.' },
+  onescreen_positions_joined_total: { type: 'counter', help: 'Fixes joined to cell and district and persisted.' },
+  onescreen_position_write_failures_total: { type: 'counter', help: 'Failed position writes (retried, never dropped).' },
+  onescreen_socket_clients: { type: 'gauge', help: 'Connected Socket.IO clients.' },
+} as const;
+
+export type MetricName = keyof typeof definitions;
+type Labels = Record<string, string>;
+
+export function createMetrics() {
+  const values = new Map<MetricName, Map<string, number>>();
+  const key = (labels: Labels) =>
+    Object.entries(labels)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, value]) => `${name}="${value.replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`)
+      .join(',');
+  const series = (name: MetricName) => values.get(name) ?? values.set(name, new Map()).get(name)!;
+  return {
+    count(name: MetricName, labels: Labels = {}, by = 1): void {
+      const s = series(name);
+      s.set(key(labels), (s.get(key(labels)) ?? 0) + by);
+    },
+    set(name: MetricName, labels: Labels, value: number): void {
+      series(name).set(key(labels), value);
+    },
+    value(name: MetricName, labels: Labels = {}): number {
+      return values.get(name)?.get(key(labels)) ?? 0;
+    },
+    render(): string {
+      return Object.entries(definitions)
+        .flatMap(([name, { type, help }]) => [
+          `# HELP ${name} ${help}`,
+          `# TYPE ${name} ${type}`,
+          ...[...(values.get(name as MetricName) ?? new Map<string, number>())].map(([labels, value]) => `${name}${labels ? `{${labels}}` : ''} ${value}`),
+        ])
+        .join('\n')
+        .concat('\n');
+    },
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;
