@@ -9,8 +9,8 @@ import { entityKindOrder, type EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
 import { entityColors, entityRadiusPx, wallScale } from './theme.ts';
 
-// Moves between reports are animated over this long, ms, so vehicles glide rather than jump.
-const positionTransitionMs = 1_000;
+// Gliding entities are redrawn at most this often, ms: smooth to the eye, light on a wall PC.
+const frameEveryMs = 66;
 
 /** The wall's map: the city base map from this server with live entities drawn by deck.gl over it. */
 export function createCityMap(container: HTMLElement, city: CitySummary, language: Language) {
@@ -31,17 +31,14 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
 
   const colors = entityKindOrder.map((kind) => entityColors[kind]);
   const radii = entityKindOrder.map((kind) => scale * entityRadiusPx[kind]);
-  return {
-    map,
-    overlay,
-    /** Re-describes the entity layer from the table; deck.gl re-reads only when the version moved. */
-    renderEntities(table: EntityTable): void {
+  /** Re-describes the entity layer from the table; deck.gl re-reads only when the version moved. */
+  const renderEntities = (table: EntityTable): void => {
       overlay.setProps({
         layers: [
           new ScatterplotLayer<number>({
             id: 'live-entities',
             data: { length: table.size } as unknown as number[],
-            getPosition: (_: unknown, { index }: { index: number }) => [table.positions[2 * index]!, table.positions[2 * index + 1]!],
+            getPosition: (_: unknown, { index }: { index: number }) => [table.shown[2 * index]!, table.shown[2 * index + 1]!],
             getFillColor: (_: unknown, { index }: { index: number }) => colors[table.kinds[index]!]!,
             getRadius: (_: unknown, { index }: { index: number }) => radii[table.kinds[index]!]!,
             radiusUnits: 'pixels',
@@ -51,10 +48,25 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
             getLineWidth: scale,
             pickable: true,
             updateTriggers: { getPosition: table.version, getFillColor: table.size, getRadius: table.size },
-            transitions: { getPosition: positionTransitionMs },
           }),
         ],
       });
+  };
+  return {
+    map,
+    overlay,
+    /** Draws the table and keeps its entities gliding between reports. */
+    follow(table: EntityTable): void {
+      let drawnAt = 0;
+      const frame = (now: number) => {
+        if (now - drawnAt >= frameEveryMs) {
+          drawnAt = now;
+          if (table.advance(now)) renderEntities(table);
+        }
+        requestAnimationFrame(frame);
+      };
+      renderEntities(table);
+      requestAnimationFrame(frame);
     },
   };
 }

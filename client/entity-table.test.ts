@@ -37,4 +37,22 @@ describe('EntityTable', () => {
     expect(table.positions[2 * table.slotOf('taxi-999')!]).toBeCloseTo(84.0999, 10);
     expect(table.countByKind().taxi).toBe(1_000);
   });
+
+  it('glides from where an entity is shown to its new fix over the gap between its reports', () => {
+    const table = new EntityTable();
+    table.upsert([entity('bus-1', 84.0, '2026-11-21T08:00:00Z', 'bus')], 0);
+    table.upsert([entity('bus-1', 84.1, '2026-11-21T08:00:15Z', 'bus')], 15_000);
+    const slot = table.slotOf('bus-1')!;
+    // The second report came 15 s after the first: the glide takes 15 s.
+    expect(table.shown[2 * slot]).toBe(84.0);
+    expect(table.advance(22_500)).toBe(true);
+    expect(table.shown[2 * slot]).toBeCloseTo(84.05, 10);
+    table.advance(40_000);
+    expect(table.shown[2 * slot]).toBeCloseTo(84.1, 10);
+    expect(table.advance(41_000)).toBe(false);
+    // A new fix mid-glide starts from where the bus is shown, not where it was reported.
+    table.upsert([entity('bus-1', 84.2, '2026-11-21T08:00:30Z', 'bus')], 42_000);
+    table.advance(42_000);
+    expect(table.shown[2 * slot]).toBeCloseTo(84.1, 10);
+  });
 });

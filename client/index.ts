@@ -37,7 +37,8 @@ document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nam
 
 const table = new EntityTable();
 const cityMap = createCityMap(document.getElementById('map')!, city, language);
-const socket = connectLive(table, store, () => cityMap.renderEntities(table));
+cityMap.follow(table);
+const socket = connectLive(table, store);
 
 // A handle for operators' diagnostics and the browser tests.
 Object.assign(window, { onescreen: { map: cityMap.map, overlay: cityMap.overlay, table, store, socket } });

@@ -7,7 +7,7 @@ import { wallUpdaters, type WallStore } from './wall-store.ts';
  * The one owner of the live connection. On every (re)connect it re-reads the snapshot before
  * trusting pushed updates, so nothing missed while disconnected stays wrong on screen.
  */
-export function connectLive(table: EntityTable, store: WallStore, onChange: () => void) {
+export function connectLive(table: EntityTable, store: WallStore) {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'] });
   const apply = (update: (state: ReturnType<WallStore['getState']>) => ReturnType<WallStore['getState']>) => store.setState(update(store.getState()), true);
 
@@ -18,7 +18,6 @@ export function connectLive(table: EntityTable, store: WallStore, onChange: () =
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       table.upsert((await response.json()) as LiveEntity[]);
       apply((state) => wallUpdaters.positionsApplied(state, { seq: state.lastSeq, at: Date.now(), counts: table.countByKind() }));
-      onChange();
     } catch {
       apply((state) => wallUpdaters.problemSeen(state, { kind: 'unreachable' }));
     }
@@ -26,7 +25,6 @@ export function connectLive(table: EntityTable, store: WallStore, onChange: () =
   socket.on('positions', (update) => {
     table.upsert(update.entities);
     apply((state) => wallUpdaters.positionsApplied(state, { seq: update.seq, at: Date.now(), counts: table.countByKind() }));
-    onChange();
   });
   socket.on('disconnect', () => apply(wallUpdaters.disconnected));
   socket.on('connect_error', () => apply(wallUpdaters.disconnected));

@@ -66,20 +66,23 @@ export async function readRoadGraph(db: Queryable): Promise<RoadSegmentEdge[]> {
 export interface BusRouteShape {
   id: string;
   line: LonLat[];
-  /** Where each stop lies along the route, as a fraction of its length in [0, 1], in order. */
+  /** The route's stops in order, and where each lies along it as a fraction of its length in [0, 1]. */
+  stopIds: string[];
   stopFractions: number[];
 }
 
 export async function readBusRoutes(db: Queryable): Promise<BusRouteShape[]> {
-  const rows = await db.query<{ id: string; line: string; stopFractions: number[] | null }>(
-    `SELECT r.id, ST_AsGeoJSON(r.geom, 7) AS line,
-            (SELECT array_agg(ST_LineLocatePoint(r.geom, s.geom) ORDER BY rs.seq)
-               FROM bus_route_stops rs JOIN bus_stops s ON s.id = rs.stop_id WHERE rs.route_id = r.id) AS "stopFractions"
-     FROM bus_routes r ORDER BY r.id`,
+  const rows = await db.query<{ id: string; line: string; stopIds: string[] | null; stopFractions: number[] | null }>(
+    `SELECT r.id, ST_AsGeoJSON(r.geom, 7) AS line, stops.ids AS "stopIds", stops.fractions AS "stopFractions"
+     FROM bus_routes r, LATERAL (
+       SELECT array_agg(s.id ORDER BY rs.seq) AS ids, array_agg(ST_LineLocatePoint(r.geom, s.geom) ORDER BY rs.seq) AS fractions
+       FROM bus_route_stops rs JOIN bus_stops s ON s.id = rs.stop_id WHERE rs.route_id = r.id) AS stops
+     ORDER BY r.id`,
   );
   return rows.map((row) => ({
     id: row.id,
     line: (JSON.parse(row.line) as { coordinates: LonLat[] }).coordinates,
+    stopIds: row.stopIds ?? [],
     stopFractions: (row.stopFractions ?? []).map(Number),
   }));
 }

@@ -18,3 +18,5 @@ export { createRandom } from './random.ts';
 export type { Random } from './random.ts';
 export { testBackends, resetDatabase, openWithCity } from './test-databases.ts';
 export type { TestBackend } from './test-databases.ts';
+export { registerBuses, updateBusProgress, listBusProgress, bunchingDistanceM } from './buses.ts';
+export type { FeedBus, BusProgress } from './buses.ts';

@@ -69,7 +69,8 @@ WITH batch AS (
   SELECT entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id, accuracy_m, attributes::jsonb FROM located
 ), e AS (
   UPDATE entities live SET geom = l.geom, heading_deg = l.heading_deg, speed_kmh = l.speed_kmh,
-         district_id = l.district_id, cell_id = l.cell_id, updated_at = l.event_time, source_id = l.source_id
+         district_id = l.district_id, cell_id = l.cell_id, updated_at = l.event_time, source_id = l.source_id,
+         attributes = coalesce(l.attributes::jsonb, live.attributes)
   FROM (SELECT DISTINCT ON (entity_id) * FROM located ORDER BY entity_id, event_time DESC) l
   WHERE live.id = l.entity_id AND (live.updated_at IS NULL OR live.updated_at <= l.event_time)
   RETURNING live.*

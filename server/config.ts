@@ -12,6 +12,9 @@ export interface Config {
   /** PostgreSQL + PostGIS when set; the embedded database in dataDir otherwise. */
   databaseUrl: string | undefined;
   city: CityProfileId;
+  /** GTFS-RT VehiclePositions feeds to poll; the simulator's own is added when simulating. */
+  gtfsRtUrls: string[];
+  gtfsRtIntervalMs: number;
   simulate: boolean;
   tickMs: number;
   historyRetentionHours: number;
@@ -47,6 +50,12 @@ const environment = z.object({
     .optional(),
   CITY: oneOf(cityProfileIds as [CityProfileId, ...CityProfileId[]]).default('karamay'),
   SIMULATE: oneOf(['0', '1']).default('1'),
+  GTFS_RT_URLS: z
+    .string()
+    .transform((list) => list.split(',').map((url) => url.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected comma-separated http(s) URLs of GTFS-RT VehiclePositions feeds' })))
+    .default([]),
+  GTFS_RT_INTERVAL_MS: wholeNumber(1_000, 600_000).default(15_000),
   TICK_MS: wholeNumber(50, 60_000).default(1_000),
   HISTORY_RETENTION_HOURS: wholeNumber(1, 24 * 365).default(24),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
@@ -73,6 +82,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     city: e.CITY,
+    gtfsRtUrls: e.GTFS_RT_URLS,
+    gtfsRtIntervalMs: e.GTFS_RT_INTERVAL_MS,
     simulate: e.SIMULATE === '1',
     tickMs: e.TICK_MS,
     historyRetentionHours: e.HISTORY_RETENTION_HOURS,

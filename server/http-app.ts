@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { basemapLayers, listLiveEntities, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
+import { basemapLayers, listBusProgress, listLiveEntities, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
 import { entityKinds, type EntityKind } from '../streams/index.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -53,6 +53,9 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest }: Ht
     const kinds = parseKinds(req.query.kind);
     if ('error' in kinds) return void res.status(400).json({ error: kinds.error });
     res.json(await listLiveEntities(readiness.db!, kinds.kinds));
+  });
+  api.get('/buses', async (_req, res) => {
+    res.json(await listBusProgress(readiness.db!));
   });
   // Base-map layers never change while the server runs: build each once.
   const basemapCache = new Map<BasemapLayer, Promise<string>>();

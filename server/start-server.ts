@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Subject, Subscription } from 'rxjs';
-import { startCitySimulators } from '../fixtures/index.ts';
 import { listEntityIds, migrate, openDatabase, pruneHistory, type Database } from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
 import { livePositions, type PositionEvent } from '../streams/index.ts';
 import { ConfigError, type Config } from './config.ts';
+import { startFeeds } from './feeds.ts';
 import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
 import { osmandIngest } from './ingest-osmand.ts';
 import type { Logger } from './log.ts';
@@ -28,7 +28,7 @@ const pruneEveryMs = 10 * 60_000;
 
 /**
  * Starts the product: listens at once (so /healthz can say "starting"), opens and migrates the
- * database, loads the city, then runs the live pipeline and, unless told not to, the simulators.
+ * database, loads the city, then runs the live pipeline and the feeds (with simulators unless told not to).
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const readiness: Readiness = { db: undefined, step: 'opening the database' };
@@ -43,8 +43,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const running = new Subscription();
   let db: Database | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
+  let stopFeeds = async () => {};
   const close = async () => {
     clearInterval(pruneTimer);
+    await stopFeeds();
     running.unsubscribe();
     positions.complete();
     await new Promise<void>((resolve) => realtime.io.close(() => resolve()));
@@ -89,17 +91,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }, pruneEveryMs).unref();
     readiness.db = db;
 
-    if (config.simulate) {
-      const simLog = log.child({ module: 'fixtures' });
-      let failures = 0;
-      const simulators = await startCitySimulators(db, {
-        osmandUrl: `http://127.0.0.1:${osmandPort}/`,
-        busPositions: positions,
-        // A simulator that cannot reach its own server is worth one line, not one per fix.
-        onFailure: (error) => failures++ === 0 && simLog.warn('a simulated tracker could not report', { error }),
-      });
-      running.add(simulators);
-    }
+    stopFeeds = await startFeeds({ db, config, positions, devices, metrics, log: log.child({ module: 'feeds' }), osmandPort });
     return { url, port, osmandPort, db, close };
   } catch (error) {
     await close();

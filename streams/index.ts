@@ -13,3 +13,5 @@ export { rejectReasons } from './rejections.ts';
 export type { RejectReason, Parsed } from './rejections.ts';
 export { parseOsmand } from './sources/osmand.ts';
 export type { OsmandRequest } from './sources/osmand.ts';
+export { decodeVehiclePositions, encodeVehiclePositions, pollVehiclePositions } from './sources/gtfs-rt.ts';
+export type { GtfsRtPollOptions, GtfsRtRejection } from './sources/gtfs-rt.ts';

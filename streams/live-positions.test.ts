@@ -1,6 +1,6 @@
 import { firstValueFrom, Subject, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWithCity, testBackends, type Database, type Queryable } from '../geo/index.ts';
+import { openWithCity, testBackends, type Database } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { livePositions, type PositionEvent } from './index.ts';
 
@@ -28,9 +28,8 @@ describe.each(testBackends())('the live position pipeline on the $name database'
   it('joins each tick in one write and keeps every position through a database outage', async () => {
     // The real database, made to fail its first two writes: the outage a restart of PostgreSQL causes.
     let failuresLeft = 2;
-    const flaky: Queryable = {
-      query: (sql, params) => (failuresLeft-- > 0 ? Promise.reject(new Error('connection terminated')) : db.query(sql, params)),
-      exec: (sql) => db.exec(sql),
+    const flaky: Pick<Database, 'transaction'> = {
+      transaction: (work) => (failuresLeft-- > 0 ? Promise.reject(new Error('connection terminated')) : db.transaction(work)),
     };
     const failures: number[] = [];
     const positions = new Subject<PositionEvent>();

@@ -1,5 +1,5 @@
 import { asyncScheduler, defer, retry, timer, type Observable, type SchedulerLike } from 'rxjs';
-import { persistPositionBatch, type LiveEntity, type Queryable } from '../geo/index.ts';
+import { persistPositionBatch, updateBusProgress, type Database, type LiveEntity } from '../geo/index.ts';
 import type { PositionEvent } from './events.ts';
 import { batchPerTick, coalesceWhileBusy } from './operators.ts';
 import { checkPositions, defaultPositionChecks, type PositionCheckOptions } from './position-checks.ts';
@@ -21,13 +21,19 @@ const maxRetryDelayMs = 30_000;
  * whose live state moved. A failing database is retried with back-off while new positions keep
  * collecting; they are written together once it answers.
  */
-export function livePositions(db: Queryable, positions: Observable<PositionEvent>, options: LivePositionsOptions): Observable<LiveEntity[]> {
+export function livePositions(db: Pick<Database, 'transaction'>, positions: Observable<PositionEvent>, options: LivePositionsOptions): Observable<LiveEntity[]> {
   const scheduler = options.scheduler ?? asyncScheduler;
   return positions.pipe(
     checkPositions({ ...defaultPositionChecks, ...options.checks }, scheduler),
     batchPerTick(options.tickMs, scheduler),
     coalesceWhileBusy((batch) =>
-      defer(() => persistPositionBatch(db, batch)).pipe(
+      defer(() =>
+        db.transaction(async (tx) => {
+          const moved = await persistPositionBatch(tx, batch);
+          await updateBusProgress(tx, moved.filter((entity) => entity.kind === 'bus').map((entity) => entity.id));
+          return moved;
+        }),
+      ).pipe(
         retry({
           delay: (error, attempt) => {
             options.onWriteFailure?.(error, attempt);

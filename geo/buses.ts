@@ -1,0 +1,78 @@
+import type { Queryable } from './database.ts';
+
+/** A bus as a GTFS-RT feed first shows it. */
+export interface FeedBus {
+  id: string;
+  label: string | null;
+  routeId: string | null;
+}
+
+/**
+ * Registers buses a trusted agency feed shows that the city does not know yet; a route id the
+ * city does not know is left empty. Returns the ids that were new.
+ */
+export async function registerBuses(db: Queryable, buses: readonly FeedBus[]): Promise<string[]> {
+  if (buses.length === 0) return [];
+  const rows = await db.query<{ id: string }>(
+    `INSERT INTO entities (id, kind, label, status, route_id, source_id)
+     SELECT b.id, 'bus', coalesce(b.label, b.id), 'in-service', (SELECT r.id FROM bus_routes r WHERE r.id = b.route_id), 'gtfs-rt'
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS b(id, label, route_id)
+     ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [buses.map((b) => b.id), buses.map((b) => b.label), buses.map((b) => b.routeId)],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Two buses of a route in the same direction closer than this are bunched, m. */
+export const bunchingDistanceM = 250;
+// Buses wait together at a terminus by timetable: not bunching.
+const terminusFraction = 0.03;
+
+/**
+ * Updates route progress of the buses that moved this tick (ST_LineLocatePoint on the route
+ * shape, with trip and stop from their latest report), then re-checks bunching on their routes.
+ * Two set-based statements, whatever the number of buses.
+ */
+export async function updateBusProgress(db: Queryable, movedIds: readonly string[]): Promise<void> {
+  if (movedIds.length === 0) return;
+  await db.query(
+    `INSERT INTO bus_progress (entity_id, route_id, trip_id, stop_id, stop_status, progress, updated_at)
+     SELECT e.id, e.route_id, e.attributes->>'tripId', e.attributes->>'stopId', e.attributes->>'stopStatus', ST_LineLocatePoint(r.geom, e.geom), e.updated_at
+     FROM entities e JOIN bus_routes r ON r.id = e.route_id
+     WHERE e.id = ANY($1::text[]) AND e.kind = 'bus' AND e.geom IS NOT NULL
+     ON CONFLICT (entity_id) DO UPDATE SET route_id = excluded.route_id, trip_id = excluded.trip_id, stop_id = excluded.stop_id,
+       stop_status = excluded.stop_status, progress = excluded.progress, updated_at = excluded.updated_at`,
+    [movedIds],
+  );
+  await db.query(
+    `UPDATE bus_progress p SET bunched_with = CASE WHEN p.progress BETWEEN $3 AND 1 - $3 THEN (
+       SELECT o.entity_id FROM bus_progress o
+       JOIN entities me ON me.id = p.entity_id JOIN entities other ON other.id = o.entity_id
+       WHERE o.route_id = p.route_id AND o.entity_id <> p.entity_id AND o.progress BETWEEN $3 AND 1 - $3
+         AND cos(radians(coalesce(me.heading_deg, 0) - coalesce(other.heading_deg, 0))) > 0
+         AND ST_DWithin(me.geom::geography, other.geom::geography, $2)
+       ORDER BY me.geom <-> other.geom LIMIT 1) END
+     WHERE p.route_id IN (SELECT route_id FROM bus_progress WHERE entity_id = ANY($1::text[]))`,
+    [movedIds, bunchingDistanceM, terminusFraction],
+  );
+}
+
+export interface BusProgress {
+  id: string;
+  routeId: string;
+  tripId: string | null;
+  stopId: string | null;
+  stopStatus: string | null;
+  progress: number;
+  bunchedWith: string | null;
+  updatedAt: string;
+}
+
+export async function listBusProgress(db: Queryable): Promise<BusProgress[]> {
+  const rows = await db.query<Omit<BusProgress, 'updatedAt'> & { updatedMs: number | string }>(
+    `SELECT entity_id AS id, route_id AS "routeId", trip_id AS "tripId", stop_id AS "stopId", stop_status AS "stopStatus",
+            progress, bunched_with AS "bunchedWith", extract(epoch FROM updated_at) * 1000 AS "updatedMs"
+     FROM bus_progress ORDER BY entity_id`,
+  );
+  return rows.map(({ updatedMs, ...row }) => ({ ...row, progress: Number(row.progress), updatedAt: new Date(Math.round(Number(updatedMs))).toISOString() }));
+}

@@ -1,0 +1,75 @@
+import { concatMap, from, merge, type Subject } from 'rxjs';
+import { startCitySimulators } from '../fixtures/index.ts';
+import { registerBuses, type Database } from '../geo/index.ts';
+import { pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface FeedContext {
+  db: Database;
+  config: Config;
+  /** Where every source's position events go. */
+  positions: Subject<PositionEvent>;
+  /** Registered unit ids, as the OsmAnd endpoint checks them. */
+  devices: Set<string>;
+  metrics: Metrics;
+  log: Logger;
+  osmandPort: number;
+}
+
+/**
+ * Starts the polled feeds (GTFS-RT) and, when simulating, the simulators that drive every feed
+ * over its protocol. Returns how to stop them.
+ */
+export async function startFeeds({ db, config, positions, devices, metrics, log, osmandPort }: FeedContext): Promise<() => Promise<void>> {
+  const simulators = config.simulate
+    ? await startCitySimulators(db, `http://127.0.0.1:${osmandPort}/`, onlyFirst((error) => log.warn('a simulated tracker could not report', { error })))
+    : undefined;
+  const feedUrls = [...config.gtfsRtUrls, ...(simulators ? [simulators.vehiclePositionsUrl] : [])];
+  const source = 'gtfs-rt';
+  const polling = merge(
+    ...feedUrls.map((url) =>
+      pollVehiclePositions({
+        url,
+        intervalMs: config.gtfsRtIntervalMs,
+        sourceId: source,
+        onRejection: ({ reason, message }) => {
+          metrics.count('onescreen_ingest_rejected_total', { source, reason });
+          log.debug('GTFS-RT vehicle refused', { url, message });
+        },
+        onPollError: (error) => log.warn('polling a GTFS-RT feed failed; trying again next interval', { url, error }),
+      }),
+    ),
+  )
+    .pipe(
+      // An agency's feed is trusted as a whole: buses it shows that the city lacks are registered.
+      concatMap((events) => from(registerUnknownBuses(db, events, devices).then(() => events))),
+    )
+    .subscribe((events) => {
+      metrics.count('onescreen_ingest_accepted_total', { source }, events.length);
+      for (const event of events) positions.next(event);
+    });
+  if (feedUrls.length > 0) log.info('polling GTFS-RT feeds', { feeds: feedUrls, intervalMs: config.gtfsRtIntervalMs });
+  return async () => {
+    polling.unsubscribe();
+    await simulators?.stop();
+  };
+}
+
+async function registerUnknownBuses(db: Database, events: PositionEvent[], devices: Set<string>): Promise<void> {
+  const unknown = events.filter((event) => !devices.has(event.entityId));
+  if (unknown.length === 0) return;
+  const attribute = (event: PositionEvent, name: string) => (typeof event.attributes?.[name] === 'string' ? (event.attributes[name] as string) : null);
+  const added = await registerBuses(db, unknown.map((event) => ({ id: event.entityId, label: attribute(event, 'label'), routeId: attribute(event, 'routeId') })));
+  for (const id of [...added, ...unknown.map((event) => event.entityId)]) devices.add(id);
+}
+
+/** Calls `report` for the first failure only: a simulator that cannot reach its server is one line, not one per fix. */
+function onlyFirst(report: (error: unknown) => void): (error: unknown) => void {
+  let reported = false;
+  return (error) => {
+    if (!reported) report(error);
+    reported = true;
+  };
+}

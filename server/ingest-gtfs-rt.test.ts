@@ -1,0 +1,76 @@
+import { Subject } from 'rxjs';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveVehiclePositions } from '../fixtures/index.ts';
+import { bearingDeg, testBackends, type BusProgress, type LonLat } from '../geo/index.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import type { ClientToServerEvents, LiveEntity, PositionEvent, ServerToClientEvents } from '../streams/index.ts';
+import { startTestServer, type TestServer } from './test-server.ts';
+
+const karamay = generateCity(cityProfiles.karamay);
+const routeOf = (id: string) => karamay.busRoutes.find((route) => route.id === id)!;
+const [route1, route2] = [routeOf('route-001'), routeOf('route-002')];
+const mid = Math.floor(route1.line.length / 2);
+const [a, b] = [route1.line[mid]!, route1.line[mid + 1]!];
+const between = (t: number): LonLat => [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+/** ST_LineLocatePoint's answer: the fraction of the line's planar (degree) length up to a vertex. */
+function planarFraction(line: LonLat[], vertex: number): number {
+  const lengths = line.slice(1).map((p, i) => Math.hypot(p[0] - line[i]![0], p[1] - line[i]![1]));
+  return lengths.slice(0, vertex).reduce((x, y) => x + y, 0) / lengths.reduce((x, y) => x + y, 0);
+}
+const report = (entityId: string, at: LonLat, routeId: string, extra: Record<string, string> = {}): PositionEvent => ({
+  type: 'position',
+  sourceId: 'agency',
+  entityId,
+  lon: at[0],
+  lat: at[1],
+  headingDeg: Math.round(bearingDeg(a, b)),
+  speedKmh: 25,
+  eventTime: Math.floor(Date.now() / 1000) * 1000,
+  receivedAt: Date.now(),
+  attributes: { routeId, tripId: `${routeId}:out:1`, stopId: 'stop-x', stopStatus: 'IN_TRANSIT_TO', ...extra },
+});
+
+describe.each(testBackends())('GTFS-RT ingest on the $name database', (backend) => {
+  let server: TestServer;
+  let feed: Awaited<ReturnType<typeof serveVehiclePositions>>;
+  let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  const pushed = new Map<string, LiveEntity>();
+  beforeAll(async () => {
+    const reports = new Subject<PositionEvent>();
+    feed = await serveVehiclePositions(reports);
+    reports.next(report('bus-0001', a, route1.id));
+    reports.next(report('bus-0002', between(0.3), route1.id));
+    reports.next(report('agency-bus-9', route2.line[1]!, route2.id, { label: 'K9' }));
+    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' });
+    socket = io(server.url, { transports: ['websocket'], reconnection: false });
+    socket.on('positions', ({ entities }) => entities.forEach((e) => pushed.set(e.id, e)));
+  });
+  afterAll(async () => {
+    socket?.close();
+    await server?.close();
+    await feed?.close();
+  });
+
+  it('polls the feed, registers a bus it has not seen, and pushes the joined positions', async () => {
+    for (let i = 0; i < 100 && pushed.size < 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([...pushed.keys()].sort()).toEqual(['agency-bus-9', 'bus-0001', 'bus-0002']);
+    expect(pushed.get('agency-bus-9')).toMatchObject({ kind: 'bus', label: 'K9', cellId: expect.stringMatching(/^cell-/), districtId: expect.stringMatching(/^d-/) });
+    const buses = (await (await fetch(new URL('/api/entities?kind=bus', server.url))).json()) as LiveEntity[];
+    expect(buses).toHaveLength(401);
+  });
+
+  it('tracks route progress along the shape and flags two buses running together', async () => {
+    let progress: BusProgress[] = [];
+    for (let i = 0; i < 50 && progress.length < 3; i++) {
+      progress = (await (await fetch(new URL('/api/buses', server.url))).json()) as BusProgress[];
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const of = (id: string) => progress.find((p) => p.id === id)!;
+    expect(of('bus-0001')).toMatchObject({ routeId: route1.id, tripId: `${route1.id}:out:1`, stopId: 'stop-x', stopStatus: 'IN_TRANSIT_TO', bunchedWith: 'bus-0002' });
+    expect(of('bus-0001').progress).toBeCloseTo(planarFraction(route1.line, mid), 3);
+    expect(of('bus-0002')).toMatchObject({ bunchedWith: 'bus-0001' });
+    expect(of('bus-0002').progress).toBeGreaterThan(of('bus-0001').progress);
+    expect(of('agency-bus-9')).toMatchObject({ routeId: route2.id, bunchedWith: null });
+  });
+});
