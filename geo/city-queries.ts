@@ -107,3 +107,17 @@ export async function readFleet(db: Queryable, kinds: readonly EntityKind[]): Pr
 export async function listEntityIds(db: Queryable): Promise<string[]> {
   return (await db.query<{ id: string }>('SELECT id FROM entities')).map((row) => row.id);
 }
+
+export interface CameraPlacement {
+  id: string;
+  segmentId: string;
+  speedLimitKmh: number;
+}
+
+/** Every camera with the segment it watches, for simulators and integrators' checks. */
+export async function readCameraPlacements(db: Queryable): Promise<CameraPlacement[]> {
+  return db.query<CameraPlacement>(
+    `SELECT c.id, c.segment_id AS "segmentId", s.speed_limit_kmh AS "speedLimitKmh"
+     FROM cameras c JOIN road_segments s ON s.id = c.segment_id ORDER BY c.id`,
+  );
+}

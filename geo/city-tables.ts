@@ -1,6 +1,7 @@
 import type { CityData, Ring } from './city-data.ts';
 import type { Database, Queryable } from './database.ts';
 import type { LonLat } from './local-frame.ts';
+import { assignCameraSegments } from './cameras.ts';
 import { locateInCellAndDistrict } from './positions.ts';
 
 type ColumnType = 'text' | 'integer' | 'real' | 'geometry';
@@ -141,6 +142,7 @@ export async function insertCity(db: Database, city: CityData, onStep: (progress
     }
     await tx.query(`UPDATE entities e SET cell_id = located.cell_id, district_id = located.district_id
       FROM (SELECT e2.id, ${locateInCellAndDistrict('e2.geom')} FROM entities e2) AS located WHERE located.id = e.id`);
+    await assignCameraSegments(tx);
     onStep({ step: 'entity locations', done: total, total });
   });
 }

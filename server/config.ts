@@ -15,6 +15,8 @@ export interface Config {
   /** GTFS-RT VehiclePositions feeds to poll; the simulator's own is added when simulating. */
   gtfsRtUrls: string[];
   gtfsRtIntervalMs: number;
+  /** MQTT broker with the camera topics (e.g. Mosquitto); cameras also post over HTTP. */
+  mqttUrl: string | undefined;
   simulate: boolean;
   tickMs: number;
   historyRetentionHours: number;
@@ -56,6 +58,10 @@ const environment = z.object({
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'expected comma-separated http(s) URLs of GTFS-RT VehiclePositions feeds' })))
     .default([]),
   GTFS_RT_INTERVAL_MS: wholeNumber(1_000, 600_000).default(15_000),
+  MQTT_URL: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp):\/\/.+/, 'expected a broker URL like mqtt://127.0.0.1:1883')
+    .optional(),
   TICK_MS: wholeNumber(50, 60_000).default(1_000),
   HISTORY_RETENTION_HOURS: wholeNumber(1, 24 * 365).default(24),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
@@ -84,6 +90,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     city: e.CITY,
     gtfsRtUrls: e.GTFS_RT_URLS,
     gtfsRtIntervalMs: e.GTFS_RT_INTERVAL_MS,
+    mqttUrl: e.MQTT_URL,
     simulate: e.SIMULATE === '1',
     tickMs: e.TICK_MS,
     historyRetentionHours: e.HISTORY_RETENTION_HOURS,

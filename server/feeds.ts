@@ -1,5 +1,6 @@
 import { concatMap, from, merge, type Subject } from 'rxjs';
 import { startCitySimulators } from '../fixtures/index.ts';
+import { subscribeCameraTopics, type CameraIngestOptions } from './ingest-cameras.ts';
 import { registerBuses, type Database } from '../geo/index.ts';
 import { pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
 import type { Config } from './config.ts';
@@ -13,18 +14,25 @@ export interface FeedContext {
   positions: Subject<PositionEvent>;
   /** Registered unit ids, as the OsmAnd endpoint checks them. */
   devices: Set<string>;
+  cameraOptions: CameraIngestOptions;
   metrics: Metrics;
   log: Logger;
   osmandPort: number;
+  port: number;
 }
 
 /**
- * Starts the polled feeds (GTFS-RT) and, when simulating, the simulators that drive every feed
- * over its protocol. Returns how to stop them.
+ * Starts the subscribed and polled feeds (MQTT cameras, GTFS-RT) and, when simulating, the
+ * simulators that drive every feed over its protocol. Returns how to stop them.
  */
-export async function startFeeds({ db, config, positions, devices, metrics, log, osmandPort }: FeedContext): Promise<() => Promise<void>> {
+export async function startFeeds({ db, config, positions, devices, cameraOptions, metrics, log, osmandPort, port }: FeedContext): Promise<() => Promise<void>> {
+  const mqtt = config.mqttUrl ? await subscribeCameraTopics(config.mqttUrl, cameraOptions, log) : undefined;
   const simulators = config.simulate
-    ? await startCitySimulators(db, `http://127.0.0.1:${osmandPort}/`, onlyFirst((error) => log.warn('a simulated tracker could not report', { error })))
+    ? await startCitySimulators(
+        db,
+        { osmandUrl: `http://127.0.0.1:${osmandPort}/`, camerasUrl: `http://127.0.0.1:${port}/ingest/cameras`, mqttUrl: config.mqttUrl },
+        onlyFirst((error) => log.warn('a simulated device could not report', { error })),
+      )
     : undefined;
   const feedUrls = [...config.gtfsRtUrls, ...(simulators ? [simulators.vehiclePositionsUrl] : [])];
   const source = 'gtfs-rt';
@@ -54,6 +62,7 @@ export async function startFeeds({ db, config, positions, devices, metrics, log,
   return async () => {
     polling.unsubscribe();
     await simulators?.stop();
+    await mqtt?.stop();
   };
 }
 

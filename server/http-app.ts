@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { basemapLayers, listBusProgress, listLiveEntities, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
+import { basemapLayers, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
 import { entityKinds, type EntityKind } from '../streams/index.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -56,6 +56,12 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest }: Ht
   });
   api.get('/buses', async (_req, res) => {
     res.json(await listBusProgress(readiness.db!));
+  });
+  api.get('/traffic', async (_req, res) => {
+    res.json(await listSegmentTraffic(readiness.db!));
+  });
+  api.get('/camera-events', async (_req, res) => {
+    res.json(await listCameraEvents(readiness.db!));
   });
   // Base-map layers never change while the server runs: build each once.
   const basemapCache = new Map<BasemapLayer, Promise<string>>();

@@ -1,9 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, LiveEntity, ServerToClientEvents } from '../streams/index.ts';
+import type { CameraTick, ClientToServerEvents, LiveEntity, ServerToClientEvents } from '../streams/index.ts';
 import type { Metrics } from './metrics.ts';
 
-/** The live push to browsers: every connected client receives each tick's moved entities. */
+/** The live push to browsers: every connected client receives each tick's changes. */
 export function attachRealtime(http: HttpServer, metrics: Metrics) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { serveClient: false });
   io.on('connection', (socket) => {
@@ -16,6 +16,10 @@ export function attachRealtime(http: HttpServer, metrics: Metrics) {
     broadcastPositions(entities: LiveEntity[]): void {
       seq += 1;
       io.emit('positions', { seq, entities });
+    },
+    broadcastCameras({ segments, events }: CameraTick): void {
+      if (segments.length > 0) io.emit('traffic', segments);
+      if (events.length > 0) io.emit('camera-events', events);
     },
     close: () => io.close(),
   };

@@ -3,15 +3,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Subject, Subscription } from 'rxjs';
-import { listEntityIds, migrate, openDatabase, pruneHistory, type Database } from '../geo/index.ts';
+import { listCameraIds, listEntityIds, migrate, openDatabase, pruneHistory, type Database } from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
-import { livePositions, type PositionEvent } from '../streams/index.ts';
+import type { CameraEvent, CameraReading, PositionEvent } from '../streams/index.ts';
 import { ConfigError, type Config } from './config.ts';
 import { startFeeds } from './feeds.ts';
 import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
+import { cameraIngest } from './ingest-cameras.ts';
 import { osmandIngest } from './ingest-osmand.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
+import { startPipelines } from './pipelines.ts';
 import { createProgressReporter } from './progress.ts';
 import { attachRealtime } from './realtime.ts';
 
@@ -34,10 +36,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const readiness: Readiness = { db: undefined, step: 'opening the database' };
   const metrics = createMetrics();
   const positions = new Subject<PositionEvent>();
+  const cameras = new Subject<CameraReading | CameraEvent>();
   const devices = new Set<string>();
+  const cameraIds = new Set<string>();
   const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), accept: (event) => positions.next(event), metrics });
+  const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), accept: (item: CameraReading | CameraEvent) => cameras.next(item), metrics };
 
-  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest: { '/ingest/osmand': osmand } }));
+  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest: { '/ingest/osmand': osmand, '/ingest/cameras': cameraIngest(cameraOptions) } }));
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
   const realtime = attachRealtime(http, metrics);
   const running = new Subscription();
@@ -49,6 +54,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await stopFeeds();
     running.unsubscribe();
     positions.complete();
+    cameras.complete();
     await new Promise<void>((resolve) => realtime.io.close(() => resolve()));
     for (const server of [http, osmandHttp]) server.closeAllConnections();
     osmandHttp.close();
@@ -81,7 +87,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     progress.finish(loaded === 'loaded' ? `city ${config.city} loaded` : `city ${config.city} already loaded`);
     for (const id of await listEntityIds(db)) devices.add(id);
 
-    running.add(startLivePipeline(db, positions, config, metrics, realtime, log.child({ module: 'streams' })));
+    for (const id of await listCameraIds(db)) cameraIds.add(id);
+    running.add(startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, log.child({ module: 'streams' })));
     const database = db;
     pruneTimer = setInterval(() => {
       pruneHistory(database, config.historyRetentionHours).then(
@@ -91,32 +98,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }, pruneEveryMs).unref();
     readiness.db = db;
 
-    stopFeeds = await startFeeds({ db, config, positions, devices, metrics, log: log.child({ module: 'feeds' }), osmandPort });
+    stopFeeds = await startFeeds({ db, config, positions, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }), osmandPort, port });
     return { url, port, osmandPort, db, close };
   } catch (error) {
     await close();
     throw error;
   }
-}
-
-function startLivePipeline(db: Database, positions: Subject<PositionEvent>, config: Config, metrics: ReturnType<typeof createMetrics>, realtime: ReturnType<typeof attachRealtime>, log: Logger) {
-  return livePositions(db, positions, {
-    tickMs: config.tickMs,
-    checks: {
-      onReject: (reason, event) => metrics.count('onescreen_ingest_rejected_total', { source: event.sourceId, reason }),
-      onLate: (event) => metrics.count('onescreen_positions_late_total', { source: event.sourceId }),
-    },
-    onWriteFailure: (error, attempt) => {
-      metrics.count('onescreen_position_write_failures_total');
-      log.warn('writing positions failed; retrying with the batch kept', { attempt, error });
-    },
-  }).subscribe({
-    next: (moved) => {
-      metrics.count('onescreen_positions_joined_total', {}, moved.length);
-      realtime.broadcastPositions(moved);
-    },
-    error: (error) => log.error('the position pipeline stopped', { error }),
-  });
 }
 
 /** Listens, turning the usual failures into a line that says which setting to change. */

@@ -21,5 +21,41 @@ export const positionEvent = z.object({
 });
 export type PositionEvent = z.infer<typeof positionEvent>;
 
-export const cityEvent = z.discriminatedUnion('type', [positionEvent]);
+const cameraId = z.string().min(1).max(64);
+
+/** One camera's detector record for one period (NTCIP / DATEX II style): counts, occupancy, speed. */
+export const cameraReading = z.object({
+  type: z.literal('camera-reading'),
+  sourceId: z.string().min(1).max(64),
+  cameraId,
+  /** Start of the counting period; `eventTime` of a reading. */
+  eventTime: z.number().int().positive(),
+  receivedAt: z.number().int().positive(),
+  periodS: z.number().int().min(1).max(3_600),
+  /** Vehicles counted in the period. */
+  volume: z.number().int().min(0).max(100_000),
+  /** Share of the period the detection zone was occupied, %. */
+  occupancyPct: z.number().min(0).max(100),
+  /** Mean speed of the vehicles counted, km/h; null when none passed. */
+  meanSpeedKmh: z.number().min(0).max(300).nullable(),
+});
+export type CameraReading = z.infer<typeof cameraReading>;
+
+export const cameraEventKinds = ['congestion', 'accident', 'wrong-way', 'stopped-vehicle', 'camera-offline', 'camera-online'] as const;
+
+/** Something a camera's video analytics saw, or the camera's own state. */
+export const cameraEvent = z.object({
+  type: z.literal('camera-event'),
+  sourceId: z.string().min(1).max(64),
+  cameraId,
+  eventTime: z.number().int().positive(),
+  receivedAt: z.number().int().positive(),
+  kind: z.enum(cameraEventKinds),
+  /** 1 (minor) … 4 (critical). */
+  severity: z.number().int().min(1).max(4),
+  description: z.string().max(2_000).default(''),
+});
+export type CameraEvent = z.infer<typeof cameraEvent>;
+
+export const cityEvent = z.discriminatedUnion('type', [positionEvent, cameraReading, cameraEvent]);
 export type CityEvent = z.infer<typeof cityEvent>;

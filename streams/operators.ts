@@ -1,4 +1,4 @@
-import { asyncScheduler, bufferTime, filter, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, bufferTime, defer, filter, Observable, retry, timer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
 /** Collects events into one batch per tick; empty ticks emit nothing. */
 export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<T, T[]> {
@@ -53,4 +53,36 @@ export function coalesceWhileBusy<T, R>(write: (items: T[]) => Observable<R>): O
         writer?.unsubscribe();
       };
     });
+}
+
+export interface WritePerTickOptions {
+  tickMs: number;
+  /** Told of each failed write before it is retried; the batch is kept, never dropped. */
+  onWriteFailure?: (error: unknown, attempt: number) => void;
+  scheduler?: SchedulerLike;
+}
+
+const maxRetryDelayMs = 30_000;
+
+/**
+ * Persists a stream in one write per tick: batches per tick, writes one batch at a time (merging
+ * what waits), and retries a failing write with back-off (250 ms doubling to 30 s) while new input
+ * keeps collecting. Emits each write's result.
+ */
+export function writePerTick<T, R>(write: (batch: T[]) => Promise<R>, options: WritePerTickOptions): OperatorFunction<T, R> {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  return (source) =>
+    source.pipe(
+      batchPerTick(options.tickMs, scheduler),
+      coalesceWhileBusy((batch) =>
+        defer(() => write(batch)).pipe(
+          retry({
+            delay: (error, attempt) => {
+              options.onWriteFailure?.(error, attempt);
+              return timer(Math.min(250 * 2 ** (attempt - 1), maxRetryDelayMs), scheduler);
+            },
+          }),
+        ),
+      ),
+    );
 }

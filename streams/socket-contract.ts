@@ -1,4 +1,4 @@
-import type { LiveEntity } from '../geo/index.ts';
+import type { JoinedCameraEvent, LiveEntity, SegmentTraffic } from '../geo/index.ts';
 
 /** One tick's moved entities; `seq` rises by one per update so a client can tell it missed one. */
 export interface PositionsUpdate {
@@ -9,6 +9,10 @@ export interface PositionsUpdate {
 /** The Socket.IO contract, used by the server (`Server<…>`) and the client (`Socket<…>`). */
 export interface ServerToClientEvents {
   positions: (update: PositionsUpdate) => void;
+  /** Road segments whose live traffic changed this tick. */
+  traffic: (segments: SegmentTraffic[]) => void;
+  /** What camera analytics saw this tick, placed in the city. */
+  'camera-events': (events: JoinedCameraEvent[]) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- clients only listen so far

@@ -1,0 +1,158 @@
+import type { Queryable } from './database.ts';
+import { locateInCellAndDistrict } from './positions.ts';
+
+/** A detector record as the pipeline hands it over; times in epoch ms. */
+export interface CameraReadingRow {
+  cameraId: string;
+  eventTime: number;
+  receivedAt: number;
+  sourceId: string;
+  periodS: number;
+  volume: number;
+  occupancyPct: number;
+  meanSpeedKmh: number | null;
+}
+
+export interface CameraEventRow {
+  cameraId: string;
+  eventTime: number;
+  receivedAt: number;
+  sourceId: string;
+  kind: string;
+  severity: number;
+  description: string;
+}
+
+/** Live traffic on a road segment. `level`: free (≥ 70% of free-flow speed), slow (≥ 40%), congested. */
+export interface SegmentTraffic {
+  segmentId: string;
+  speedKmh: number | null;
+  freeFlowKmh: number;
+  volume: number;
+  occupancyPct: number;
+  level: 'free' | 'slow' | 'congested';
+  updatedAt: string;
+}
+
+export interface JoinedCameraEvent extends CameraEventRow {
+  id: number;
+  siteId: string;
+  lon: number;
+  lat: number;
+  segmentId: string | null;
+  districtId: string | null;
+  cellId: string | null;
+}
+
+// Read back from camera_events as "s" joined to its camera as "c".
+const joinedEventColumns = `s.id::float8 AS id, s.camera_id AS "cameraId", c.site_id AS "siteId", s.kind, s.severity, s.description, s.source_id AS "sourceId",
+  extract(epoch FROM s.event_time) * 1000 AS "eventTime", extract(epoch FROM s.received_at) * 1000 AS "receivedAt",
+  ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat, s.segment_id AS "segmentId", s.district_id AS "districtId", s.cell_id AS "cellId"`;
+const toJoinedEvent = (row: JoinedCameraEvent): JoinedCameraEvent => ({ ...row, id: Number(row.id), eventTime: Math.round(Number(row.eventTime)), receivedAt: Math.round(Number(row.receivedAt)) });
+
+const segmentTrafficColumns = `t.segment_id AS "segmentId", t.speed_kmh AS "speedKmh", t.free_flow_kmh AS "freeFlowKmh", t.volume, t.occupancy_pct AS "occupancyPct",
+  CASE WHEN t.speed_kmh IS NULL OR t.speed_kmh >= 0.7 * t.free_flow_kmh THEN 'free' WHEN t.speed_kmh >= 0.4 * t.free_flow_kmh THEN 'slow' ELSE 'congested' END AS level,
+  extract(epoch FROM t.updated_at) * 1000 AS "updatedMs"`;
+
+type SegmentTrafficRow = Omit<SegmentTraffic, 'updatedAt'> & { updatedMs: number | string };
+const toSegmentTraffic = ({ updatedMs, ...row }: SegmentTrafficRow): SegmentTraffic => ({ ...row, updatedAt: new Date(Math.round(Number(updatedMs))).toISOString() });
+
+// A tick's readings in one statement: history for each, then per segment the volume-weighted
+// mean speed of its cameras' latest periods against free-flow. Readings of unknown cameras are left out.
+const persistReadingsSql = `
+WITH batch AS (
+  SELECT b.*, c.segment_id FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[], $5::int[], $6::int[], $7::real[], $8::real[])
+    AS b(camera_id, event_ms, received_ms, source_id, period_s, volume, occupancy_pct, mean_speed_kmh)
+  JOIN cameras c ON c.id = b.camera_id
+), history AS (
+  INSERT INTO camera_readings (camera_id, period_start, period_s, volume, occupancy_pct, mean_speed_kmh, received_at, source_id)
+  SELECT camera_id, to_timestamp(event_ms / 1000), period_s, volume, occupancy_pct, mean_speed_kmh, to_timestamp(received_ms / 1000), source_id FROM batch
+  ON CONFLICT DO NOTHING
+), per_segment AS (
+  SELECT segment_id, sum(volume)::int AS volume, avg(occupancy_pct) AS occupancy_pct,
+         sum(mean_speed_kmh * greatest(volume, 1)) FILTER (WHERE mean_speed_kmh IS NOT NULL)
+           / nullif(sum(greatest(volume, 1)) FILTER (WHERE mean_speed_kmh IS NOT NULL), 0) AS speed_kmh,
+         to_timestamp(max(event_ms / 1000 + period_s)) AS updated_at
+  FROM batch WHERE segment_id IS NOT NULL GROUP BY segment_id
+), t AS (
+  INSERT INTO segment_traffic (segment_id, speed_kmh, free_flow_kmh, volume, occupancy_pct, updated_at)
+  SELECT p.segment_id, p.speed_kmh, s.speed_limit_kmh, p.volume, p.occupancy_pct, p.updated_at FROM per_segment p JOIN road_segments s ON s.id = p.segment_id
+  ON CONFLICT (segment_id) DO UPDATE SET speed_kmh = excluded.speed_kmh, volume = excluded.volume, occupancy_pct = excluded.occupancy_pct, updated_at = excluded.updated_at
+  WHERE segment_traffic.updated_at <= excluded.updated_at
+  RETURNING *
+)
+SELECT ${segmentTrafficColumns} FROM t`;
+
+export async function persistCameraReadings(db: Queryable, readings: readonly CameraReadingRow[]): Promise<SegmentTraffic[]> {
+  if (readings.length === 0) return [];
+  const rows = await db.query<SegmentTrafficRow>(persistReadingsSql, [
+    readings.map((r) => r.cameraId),
+    readings.map((r) => r.eventTime),
+    readings.map((r) => r.receivedAt),
+    readings.map((r) => r.sourceId),
+    readings.map((r) => r.periodS),
+    readings.map((r) => r.volume),
+    readings.map((r) => r.occupancyPct),
+    readings.map((r) => r.meanSpeedKmh),
+  ]);
+  return rows.map(toSegmentTraffic);
+}
+
+/**
+ * Stores a tick's camera events, each placed at its camera site (segment, district, grid cell),
+ * and moves cameras to offline/online when their events say so. One statement.
+ */
+export async function persistCameraEvents(db: Queryable, events: readonly CameraEventRow[]): Promise<JoinedCameraEvent[]> {
+  if (events.length === 0) return [];
+  return db.query<JoinedCameraEvent>(
+    `WITH batch AS (
+       SELECT b.*, c.site_id, c.segment_id, site.geom
+       FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[], $5::text[], $6::int[], $7::text[])
+         AS b(camera_id, event_ms, received_ms, source_id, kind, severity, description)
+       JOIN cameras c ON c.id = b.camera_id JOIN camera_sites site ON site.id = c.site_id
+     ), status AS (
+       UPDATE cameras c SET status = CASE b.kind WHEN 'camera-offline' THEN 'offline' ELSE 'online' END
+       FROM (SELECT DISTINCT ON (camera_id) camera_id, kind FROM batch WHERE kind IN ('camera-offline', 'camera-online') ORDER BY camera_id, event_ms DESC) b
+       WHERE c.id = b.camera_id
+     ), stored AS (
+       INSERT INTO camera_events (camera_id, kind, severity, description, event_time, received_at, source_id, segment_id, district_id, cell_id, geom)
+       SELECT camera_id, kind, severity, description, to_timestamp(event_ms / 1000), to_timestamp(received_ms / 1000), source_id, segment_id,
+              located.district_id, located.cell_id, geom
+       FROM batch, LATERAL (SELECT ${locateInCellAndDistrict('batch.geom')}) AS located
+       RETURNING *
+     )
+     SELECT ${joinedEventColumns}
+     FROM stored s JOIN cameras c ON c.id = s.camera_id ORDER BY s.id`,
+    [
+      events.map((e) => e.cameraId),
+      events.map((e) => e.eventTime),
+      events.map((e) => e.receivedAt),
+      events.map((e) => e.sourceId),
+      events.map((e) => e.kind),
+      events.map((e) => e.severity),
+      events.map((e) => e.description),
+    ],
+  ).then((rows) => rows.map(toJoinedEvent));
+}
+
+/** The latest camera events, newest first. */
+export async function listCameraEvents(db: Queryable, limit = 200): Promise<JoinedCameraEvent[]> {
+  const rows = await db.query<JoinedCameraEvent>(`SELECT ${joinedEventColumns} FROM camera_events s JOIN cameras c ON c.id = s.camera_id ORDER BY s.event_time DESC, s.id DESC LIMIT $1`, [limit]);
+  return rows.map(toJoinedEvent);
+}
+
+export async function listSegmentTraffic(db: Queryable): Promise<SegmentTraffic[]> {
+  return (await db.query<SegmentTrafficRow>(`SELECT ${segmentTrafficColumns} FROM segment_traffic t ORDER BY t.segment_id`)).map(toSegmentTraffic);
+}
+
+export async function listCameraIds(db: Queryable): Promise<string[]> {
+  return (await db.query<{ id: string }>('SELECT id FROM cameras')).map((row) => row.id);
+}
+
+/** Each camera watches the road segment nearest its site (KNN), found once where the city did not say. */
+export async function assignCameraSegments(db: Queryable): Promise<void> {
+  await db.query(
+    `UPDATE cameras c SET segment_id = (SELECT s.id FROM road_segments s ORDER BY s.geom <-> site.geom LIMIT 1)
+     FROM camera_sites site WHERE site.id = c.site_id AND c.segment_id IS NULL`,
+  );
+}
