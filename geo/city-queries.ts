@@ -103,9 +103,10 @@ export async function readFleet(db: Queryable, kinds: readonly EntityKind[]): Pr
   );
 }
 
-/** Every registered unit's id: the device ids trackers report under. */
-export async function listEntityIds(db: Queryable): Promise<string[]> {
-  return (await db.query<{ id: string }>('SELECT id FROM entities')).map((row) => row.id);
+/** Every registered unit by id (the device id its tracker reports under), with its kind. */
+export async function listEntityKinds(db: Queryable): Promise<Map<string, EntityKind>> {
+  const rows = await db.query<{ id: string; kind: EntityKind }>('SELECT id, kind FROM entities');
+  return new Map(rows.map((row) => [row.id, row.kind]));
 }
 
 export interface CameraPlacement {

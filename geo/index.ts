@@ -11,7 +11,7 @@ export { insertCity, readLoadedCity } from './city-tables.ts';
 export type { CityLoadStep, LoadedCity } from './city-tables.ts';
 export { persistPositionBatch, listLiveEntities, pruneHistory } from './positions.ts';
 export type { PositionFix, LiveEntity } from './positions.ts';
-export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet, listEntityIds, readCameraPlacements } from './city-queries.ts';
+export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet, listEntityKinds, readCameraPlacements } from './city-queries.ts';
 export type { CitySummary, BasemapLayer, RoadSegmentEdge, BusRouteShape, FleetMember, CameraPlacement } from './city-queries.ts';
 export { cumulativeLengths, pointAlong, distanceToLine } from './polyline.ts';
 export { createRandom } from './random.ts';
@@ -22,3 +22,5 @@ export { registerBuses, updateBusProgress, listBusProgress, bunchingDistanceM } 
 export type { FeedBus, BusProgress } from './buses.ts';
 export { persistCameraReadings, persistCameraEvents, listSegmentTraffic, listCameraEvents, listCameraIds, assignCameraSegments } from './cameras.ts';
 export type { CameraReadingRow, CameraEventRow, SegmentTraffic, JoinedCameraEvent } from './cameras.ts';
+export { listServices, locateAddress, createServiceRequest, listServiceRequests } from './service-requests.ts';
+export type { Service, NewServiceRequest, ServiceRequest, ServiceRequestQuery } from './service-requests.ts';

@@ -1,7 +1,7 @@
 import { concatMap, from, merge, type Subject } from 'rxjs';
 import { startCitySimulators } from '../fixtures/index.ts';
 import { subscribeCameraTopics, type CameraIngestOptions } from './ingest-cameras.ts';
-import { registerBuses, type Database } from '../geo/index.ts';
+import { listEntityKinds, registerBuses, type Database, type EntityKind } from '../geo/index.ts';
 import { pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
@@ -12,8 +12,8 @@ export interface FeedContext {
   config: Config;
   /** Where every source's position events go. */
   positions: Subject<PositionEvent>;
-  /** Registered unit ids, as the OsmAnd endpoint checks them. */
-  devices: Set<string>;
+  /** Registered units by id, as the ingest endpoints check them. */
+  devices: Map<string, EntityKind>;
   cameraOptions: CameraIngestOptions;
   metrics: Metrics;
   log: Logger;
@@ -30,7 +30,12 @@ export async function startFeeds({ db, config, positions, devices, cameraOptions
   const simulators = config.simulate
     ? await startCitySimulators(
         db,
-        { osmandUrl: `http://127.0.0.1:${osmandPort}/`, camerasUrl: `http://127.0.0.1:${port}/ingest/cameras`, mqttUrl: config.mqttUrl },
+        {
+          osmandUrl: `http://127.0.0.1:${osmandPort}/`,
+          camerasUrl: `http://127.0.0.1:${port}/ingest/cameras`,
+          mqttUrl: config.mqttUrl,
+          open311RequestsUrl: `http://127.0.0.1:${port}/open311/v2/requests.json`,
+        },
         onlyFirst((error) => log.warn('a simulated device could not report', { error })),
       )
     : undefined;
@@ -66,12 +71,13 @@ export async function startFeeds({ db, config, positions, devices, cameraOptions
   };
 }
 
-async function registerUnknownBuses(db: Database, events: PositionEvent[], devices: Set<string>): Promise<void> {
+async function registerUnknownBuses(db: Database, events: PositionEvent[], devices: Map<string, EntityKind>): Promise<void> {
   const unknown = events.filter((event) => !devices.has(event.entityId));
   if (unknown.length === 0) return;
   const attribute = (event: PositionEvent, name: string) => (typeof event.attributes?.[name] === 'string' ? (event.attributes[name] as string) : null);
-  const added = await registerBuses(db, unknown.map((event) => ({ id: event.entityId, label: attribute(event, 'label'), routeId: attribute(event, 'routeId') })));
-  for (const id of [...added, ...unknown.map((event) => event.entityId)]) devices.add(id);
+  await registerBuses(db, unknown.map((event) => ({ id: event.entityId, label: attribute(event, 'label'), routeId: attribute(event, 'routeId') })));
+  // Known now, whether registered here or already in the database under another kind.
+  for (const [id, kind] of await listEntityKinds(db)) devices.set(id, kind);
 }
 
 /** Calls `report` for the first failure only: a simulator that cannot reach its server is one line, not one per fix. */

@@ -17,7 +17,7 @@ export interface HttpAppOptions {
   clientDir: string;
   log: Logger;
   metrics: Metrics;
-  /** Ingest endpoints by path, e.g. /ingest/osmand. */
+  /** Ingest endpoints by path, e.g. /ingest/osmand or /open311/v2. */
   ingest: Record<string, express.Router>;
 }
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Subject, Subscription } from 'rxjs';
-import { listCameraIds, listEntityIds, migrate, openDatabase, pruneHistory, type Database } from '../geo/index.ts';
+import { listCameraIds, listEntityKinds, migrate, openDatabase, pruneHistory, type Database, type EntityKind } from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
 import type { CameraEvent, CameraReading, PositionEvent } from '../streams/index.ts';
 import { ConfigError, type Config } from './config.ts';
@@ -11,6 +11,7 @@ import { startFeeds } from './feeds.ts';
 import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
 import { cameraIngest } from './ingest-cameras.ts';
 import { osmandIngest } from './ingest-osmand.ts';
+import { open311Router } from './open311.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { startPipelines } from './pipelines.ts';
@@ -37,12 +38,22 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const metrics = createMetrics();
   const positions = new Subject<PositionEvent>();
   const cameras = new Subject<CameraReading | CameraEvent>();
-  const devices = new Set<string>();
+  const devices = new Map<string, EntityKind>();
   const cameraIds = new Set<string>();
   const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), accept: (event) => positions.next(event), metrics });
   const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), accept: (item: CameraReading | CameraEvent) => cameras.next(item), metrics };
+  const ingest = {
+    '/ingest/osmand': osmand,
+    '/ingest/cameras': cameraIngest(cameraOptions),
+    '/open311/v2': open311Router({
+      db: () => readiness.db!,
+      isInspector: (id) => devices.get(id) === 'inspector',
+      metrics,
+      onCreated: (request) => realtime.broadcastServiceRequest(request),
+    }),
+  };
 
-  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest: { '/ingest/osmand': osmand, '/ingest/cameras': cameraIngest(cameraOptions) } }));
+  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest }));
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
   const realtime = attachRealtime(http, metrics);
   const running = new Subscription();
@@ -85,7 +96,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       progress.update(step);
     });
     progress.finish(loaded === 'loaded' ? `city ${config.city} loaded` : `city ${config.city} already loaded`);
-    for (const id of await listEntityIds(db)) devices.add(id);
+    for (const [id, kind] of await listEntityKinds(db)) devices.set(id, kind);
 
     for (const id of await listCameraIds(db)) cameraIds.add(id);
     running.add(startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, log.child({ module: 'streams' })));

@@ -57,5 +57,25 @@ export const cameraEvent = z.object({
 });
 export type CameraEvent = z.infer<typeof cameraEvent>;
 
-export const cityEvent = z.discriminatedUnion('type', [positionEvent, cameraReading, cameraEvent]);
+/** A report in a grid cell: a citizen's complaint or an inspector's patrol finding (Open311 service request). */
+export const gridEvent = z.object({
+  type: z.literal('grid-event'),
+  sourceId: z.string().min(1).max(64),
+  eventTime: z.number().int().positive(),
+  receivedAt: z.number().int().positive(),
+  serviceCode: z.string().min(1).max(64),
+  description: z.string().max(4_000),
+  /** Where, as a point, or as an address to find in the city. */
+  lon: z.number().gte(-180).lte(180).nullable(),
+  lat: z.number().gte(-90).lte(90).nullable(),
+  address: z.string().max(500).nullable(),
+  mediaUrl: z.url({ protocol: /^https?$/ }).max(2_000).nullable(),
+  reporter: z.enum(['citizen', 'inspector']),
+  /** An inspector's unit id, or the reporting app's device or account id. */
+  reporterId: z.string().max(128).nullable(),
+  contact: z.object({ firstName: z.string().max(100).optional(), lastName: z.string().max(100).optional(), email: z.email().max(254).optional(), phone: z.string().max(40).optional() }),
+});
+export type GridEvent = z.infer<typeof gridEvent>;
+
+export const cityEvent = z.discriminatedUnion('type', [positionEvent, cameraReading, cameraEvent, gridEvent]);
 export type CityEvent = z.infer<typeof cityEvent>;

@@ -24,3 +24,8 @@ export type { CameraTick } from './live-cameras.ts';
 export { parseCameraReading, parseCameraEvent, parseCameraMessage, parseCameraBatch, parseCameraTopic, cameraTopics, cameraReadingPayload, cameraEventPayload, cameraBatchPayload } from './sources/cameras.ts';
 export type { ParsedCameraBatch } from './sources/cameras.ts';
 export type { SegmentTraffic, JoinedCameraEvent } from '../geo/index.ts';
+export { gridEvent } from './events.ts';
+export type { GridEvent } from './events.ts';
+export { parseOpen311Request, parseOpen311Filters, open311RequestForm, open311RequestsQuery } from './sources/open311.ts';
+export type { ServiceRequestFilters } from './sources/open311.ts';
+export type { ServiceRequest } from '../geo/index.ts';

@@ -1,4 +1,4 @@
-import type { JoinedCameraEvent, LiveEntity, SegmentTraffic } from '../geo/index.ts';
+import type { JoinedCameraEvent, LiveEntity, SegmentTraffic, ServiceRequest } from '../geo/index.ts';
 
 /** One tick's moved entities; `seq` rises by one per update so a client can tell it missed one. */
 export interface PositionsUpdate {
@@ -13,6 +13,8 @@ export interface ServerToClientEvents {
   traffic: (segments: SegmentTraffic[]) => void;
   /** What camera analytics saw this tick, placed in the city. */
   'camera-events': (events: JoinedCameraEvent[]) => void;
+  /** Reports just registered: citizens' complaints and inspectors' patrol findings. */
+  'service-requests': (requests: ServiceRequest[]) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- clients only listen so far
