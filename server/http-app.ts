@@ -5,6 +5,7 @@ import { basemapLayers, listBusProgress, listCameraEvents, listLiveEntities, lis
 import { entityKinds, type EntityKind } from '../streams/index.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { openApiDocument } from './openapi.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
 export interface Readiness {
@@ -45,6 +46,8 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest }: Ht
   for (const [path, router] of Object.entries(ingest)) app.use(path, requireReady(readiness), router);
 
   const api = express.Router();
+  const openApi = openApiDocument(process.env.npm_package_version ?? '0.1.0');
+  api.get('/openapi.json', (_req, res) => void res.json(openApi));
   api.use(requireReady(readiness));
   api.get('/city', async (_req, res) => {
     res.json(await readCitySummary(readiness.db!));

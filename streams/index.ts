@@ -29,3 +29,5 @@ export type { GridEvent } from './events.ts';
 export { parseOpen311Request, parseOpen311Filters, open311RequestForm, open311RequestsQuery } from './sources/open311.ts';
 export type { ServiceRequestFilters } from './sources/open311.ts';
 export type { ServiceRequest } from '../geo/index.ts';
+export { osmandParameters, traccarClientBody } from './sources/osmand.ts';
+export { liveEntitySchema, busProgressSchema, segmentTrafficSchema, joinedCameraEventSchema, apiErrorSchema, open311ErrorSchema } from './api-schemas.ts';

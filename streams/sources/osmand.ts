@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { positionEvent, type PositionEvent } from '../events.ts';
 import { rejected, type Parsed } from '../rejections.ts';
 
@@ -8,9 +9,38 @@ export interface OsmandRequest {
 }
 
 const knotsToKmh = 1.852;
-// Parameters with a meaning of their own; any other is kept as an attribute.
 const numericParameters = ['lat', 'lon', 'speed', 'bearing', 'heading', 'altitude', 'accuracy', 'batt'] as const;
-const knownParameters = new Set<string>(['id', 'deviceid', 'location', 'timestamp', ...numericParameters]);
+
+/** OsmAnd parameters (query string or form body); any other parameter is kept as an attribute. */
+export const osmandParameters = z
+  .object({
+    id: z.string().optional().describe('device id: the unit id in /api/entities (or give deviceid)'),
+    deviceid: z.string().optional(),
+    lat: z.string().optional().describe('WGS-84 latitude'),
+    lon: z.string().optional().describe('WGS-84 longitude'),
+    location: z.string().optional().describe('"lat,lon", instead of lat and lon'),
+    timestamp: z.string().optional().describe('seconds or milliseconds since 1970, or ISO 8601; default now'),
+    speed: z.string().optional().describe('knots'),
+    bearing: z.string().optional().describe('degrees from north (or heading)'),
+    heading: z.string().optional(),
+    altitude: z.string().optional().describe('m'),
+    accuracy: z.string().optional().describe('m'),
+    batt: z.string().optional().describe('battery, %'),
+  })
+  .catchall(z.unknown());
+const knownParameters = new Set<string>(Object.keys(osmandParameters.shape));
+
+/** Traccar Client 9+'s JSON body (the parts read). */
+export const traccarClientBody = z.object({
+  device_id: z.union([z.string(), z.number()]),
+  location: z.object({
+    timestamp: z.union([z.string(), z.number()]).optional(),
+    coords: z.object({ latitude: z.number(), longitude: z.number(), speed: z.number().optional().describe('m/s'), heading: z.number().optional(), accuracy: z.number().optional(), altitude: z.number().optional() }),
+    battery: z.object({ level: z.number().optional().describe('0–1'), is_charging: z.boolean().optional() }).optional(),
+    is_moving: z.boolean().optional(),
+    odometer: z.number().optional(),
+  }),
+});
 
 /**
  * Parses the OsmAnd protocol as Traccar Client sends it: parameters in the query string or a form
@@ -20,7 +50,12 @@ const knownParameters = new Set<string>(['id', 'deviceid', 'location', 'timestam
 export function parseOsmand(request: OsmandRequest, receivedAt: number, sourceId = 'osmand'): Parsed<PositionEvent> {
   const body = request.body;
   if (isRecord(body) && ('location' in body || 'device_id' in body)) return parseTraccarJson(body, receivedAt, sourceId);
-  const params: Record<string, unknown> = { ...(isRecord(body) ? body : {}), ...request.query };
+  const wire = osmandParameters.safeParse({ ...(isRecord(body) ? body : {}), ...request.query });
+  if (!wire.success) {
+    const issue = wire.error.issues[0]!;
+    return rejected('malformed', `${issue.path.join('.')}: given more than once or not as text`);
+  }
+  const params = wire.data;
   const text = (name: string) => (typeof params[name] === 'string' && params[name] !== '' ? (params[name] as string) : undefined);
 
   const entityId = text('id') ?? text('deviceid');
@@ -65,37 +100,34 @@ export function parseOsmand(request: OsmandRequest, receivedAt: number, sourceId
 
 /** Traccar Client 9+: `{device_id, location: {timestamp, coords: {latitude, longitude, speed m/s, heading, accuracy, altitude}, battery}}`. */
 function parseTraccarJson(body: Record<string, unknown>, receivedAt: number, sourceId: string): Parsed<PositionEvent> {
-  const location = isRecord(body.location) ? body.location : undefined;
-  const coords = location && isRecord(location.coords) ? location.coords : undefined;
-  const entityId = body.device_id;
-  if (typeof entityId !== 'string' && typeof entityId !== 'number') return rejected('malformed', 'missing device_id');
-  if (!coords) return rejected('malformed', 'missing location.coords');
-  const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-  const [lat, lon] = [number(coords.latitude), number(coords.longitude)];
-  if (lat === null || lon === null) return rejected('malformed', 'location.coords needs numeric latitude and longitude');
-  const timestamp = location!.timestamp;
-  const eventTime = parseTimestamp(timestamp === undefined ? undefined : String(timestamp), receivedAt);
-  if (eventTime === undefined) return rejected('malformed', `location.timestamp "${String(timestamp)}" is not a time`);
-  const speed = number(coords.speed);
-  const heading = number(coords.heading);
-  const battery = isRecord(location!.battery) ? location!.battery : isRecord(body.battery) ? body.battery : undefined;
+  const wire = traccarClientBody.safeParse(body);
+  if (!wire.success) {
+    const path = wire.error.issues[0]!.path.join('.');
+    if (path === 'device_id') return rejected('malformed', 'missing device_id');
+    if (path === 'location.coords') return rejected('malformed', 'missing location.coords');
+    return rejected('malformed', /^location\.coords\.l/.test(path) ? 'location.coords needs numeric latitude and longitude' : `${path}: ${wire.error.issues[0]!.message}`);
+  }
+  const { device_id: entityId, location } = wire.data;
+  const { coords, battery } = location;
+  const eventTime = parseTimestamp(location.timestamp === undefined ? undefined : String(location.timestamp), receivedAt);
+  if (eventTime === undefined) return rejected('malformed', `location.timestamp "${String(location.timestamp)}" is not a time`);
   const attributes: Record<string, string | number | boolean> = {};
-  if (number(coords.altitude) !== null) attributes.altitudeM = number(coords.altitude)!;
-  if (battery && number(battery.level) !== null) attributes.batteryPct = Math.round(number(battery.level)! * 100);
-  if (battery && typeof battery.is_charging === 'boolean') attributes.charging = battery.is_charging;
-  if (typeof location!.is_moving === 'boolean') attributes.moving = location!.is_moving;
-  if (number(location!.odometer) !== null) attributes.odometerM = number(location!.odometer)!;
+  if (coords.altitude !== undefined) attributes.altitudeM = coords.altitude;
+  if (battery?.level !== undefined) attributes.batteryPct = Math.round(battery.level * 100);
+  if (battery?.is_charging !== undefined) attributes.charging = battery.is_charging;
+  if (location.is_moving !== undefined) attributes.moving = location.is_moving;
+  if (location.odometer !== undefined) attributes.odometerM = location.odometer;
   return validated({
     type: 'position',
     sourceId,
     entityId: String(entityId),
-    lon,
-    lat,
-    headingDeg: heading === null || heading < 0 ? null : heading % 360,
-    speedKmh: speed === null || speed < 0 ? null : round1(speed * 3.6),
+    lon: coords.longitude,
+    lat: coords.latitude,
+    headingDeg: coords.heading === undefined || coords.heading < 0 ? null : coords.heading % 360,
+    speedKmh: coords.speed === undefined || coords.speed < 0 ? null : round1(coords.speed * 3.6),
     eventTime,
     receivedAt,
-    accuracyM: number(coords.accuracy),
+    accuracyM: coords.accuracy ?? null,
     attributes,
   });
 }

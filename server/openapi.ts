@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { basemapLayers } from '../geo/index.ts';
+import {
+  apiErrorSchema,
+  busProgressSchema,
+  cameraBatchPayload,
+  entityKinds,
+  joinedCameraEventSchema,
+  liveEntitySchema,
+  open311ErrorSchema,
+  open311RequestForm,
+  open311RequestsQuery,
+  osmandParameters,
+  segmentTrafficSchema,
+  traccarClientBody,
+} from '../streams/index.ts';
+
+type Schema = z.ZodType;
+
+/** JSON Schema 2020-12 (what OpenAPI 3.1 speaks) from a zod schema, as requests are validated or answers sent. */
+function jsonSchema(schema: Schema, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } });
+const text = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
+const queryParameters = (schema: z.ZodObject) =>
+  Object.entries(schema.shape).map(([name, field]) => ({ name, in: 'query', required: !(field as Schema).safeParse(undefined).success, description: (field as Schema).description, schema: jsonSchema(field as Schema) }));
+const pathParameter = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'path', required: true, description, schema });
+const starting = { 503: json(apiErrorSchema, 'the server is still starting; retry') };
+const open311Error = (description: string) => json(open311ErrorSchema, description);
+const listOf = (schema: Schema) => z.array(schema);
+
+/** The OpenAPI 3.1 document of every REST route, ingest included, generated from the zod schemas that validate them. */
+export function openApiDocument(version: string) {
+  const osmand = {
+    summary: 'A position from an OsmAnd tracker or Traccar Client (any method)',
+    parameters: queryParameters(osmandParameters),
+    requestBody: {
+      required: false,
+      content: {
+        'application/x-www-form-urlencoded': { schema: jsonSchema(osmandParameters) },
+        'application/json': { schema: jsonSchema(traccarClientBody) },
+      },
+    },
+    responses: { 200: { description: 'taken (empty body)' }, 400: text('malformed, or an unknown device; the reason'), ...starting },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'onescreen city brain', version, description: 'Live city data in and out: ingest for the standard protocols, and the API the screens read.' },
+    paths: {
+      '/healthz': { get: { summary: 'Ready once the database is migrated and the city loaded', responses: { 200: { description: 'ready' }, 503: { description: 'starting; the body says which step' } } } },
+      '/metrics': { get: { summary: 'Prometheus counters', responses: { 200: text('text exposition format') } } },
+      '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/api/city': { get: { summary: 'The loaded city: names, centre, bounds', responses: { 200: { description: 'the city' }, ...starting } } },
+      '/api/entities': {
+        get: {
+          summary: 'Live units and vehicles',
+          parameters: [{ name: 'kind', in: 'query', required: false, description: 'comma-separated kinds', schema: { type: 'string', examples: [entityKinds.join(',')] } }],
+          responses: { 200: json(listOf(liveEntitySchema), 'entities'), 400: json(apiErrorSchema, 'an unknown kind'), ...starting },
+        },
+      },
+      '/api/buses': { get: { summary: 'Bus route progress and bunching', responses: { 200: json(listOf(busProgressSchema), 'buses'), ...starting } } },
+      '/api/traffic': { get: { summary: 'Live traffic per road segment', responses: { 200: json(listOf(segmentTrafficSchema), 'segments'), ...starting } } },
+      '/api/camera-events': { get: { summary: 'The latest 200 camera events', responses: { 200: json(listOf(joinedCameraEventSchema), 'events, newest first'), ...starting } } },
+      '/api/basemap/{layer}.geojson': {
+        get: {
+          summary: 'A base-map layer as GeoJSON from PostGIS',
+          parameters: [pathParameter('layer', 'the layer', { type: 'string', enum: basemapLayers })],
+          responses: { 200: { description: 'FeatureCollection', content: { 'application/geo+json': { schema: { type: 'object' } } } }, 404: json(apiErrorSchema, 'no such layer'), ...starting },
+        },
+      },
+      '/ingest/osmand': { get: osmand, post: osmand },
+      '/ingest/cameras': {
+        post: {
+          summary: 'Camera detector records and events, in a batch',
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(cameraBatchPayload) } } },
+          responses: {
+            200: { description: 'at least one item taken: {accepted, rejected: [{item, reason, message}]}' },
+            400: { description: 'nothing taken, or not a batch; each reason' },
+            ...starting,
+          },
+        },
+      },
+      '/open311/v2/services.json': { get: { summary: 'Open311: what can be reported (lang=en for English)', responses: { 200: { description: 'services' }, ...starting } } },
+      '/open311/v2/services/{service_code}.json': {
+        get: { summary: 'Open311: a service definition', parameters: [pathParameter('service_code', 'from services.json')], responses: { 200: { description: 'definition' }, 404: open311Error('unknown service') } },
+      },
+      '/open311/v2/requests.json': {
+        get: { summary: 'Open311: service requests', parameters: queryParameters(open311RequestsQuery), responses: { 200: { description: 'requests, newest first' }, 400: open311Error('a bad filter') } },
+        post: {
+          summary: 'Open311: report a problem',
+          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(open311RequestForm) } } },
+          responses: { 201: { description: '[{service_request_id, service_notice, account_id}]' }, 400: open311Error('what is wrong with the report'), ...starting },
+        },
+      },
+      '/open311/v2/requests/{service_request_id}.json': {
+        get: { summary: 'Open311: one service request', parameters: [pathParameter('service_request_id', 'as given on POST')], responses: { 200: { description: '[request]' }, 404: open311Error('not found') } },
+      },
+    },
+  };
+}
