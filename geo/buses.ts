@@ -30,18 +30,33 @@ const terminusFraction = 0.03;
 
 /**
  * Updates route progress of the buses that moved this tick (ST_LineLocatePoint on the route
- * shape, with trip and stop from their latest report), then re-checks bunching on their routes.
- * Two set-based statements, whatever the number of buses.
+ * shape, with trip and stop from their latest report) and their delay against the timetable
+ * (report time minus the scheduled time at that progress), then re-checks bunching on their
+ * routes. Two set-based statements, whatever the number of buses.
  */
 export async function updateBusProgress(db: Queryable, movedIds: readonly string[]): Promise<void> {
   if (movedIds.length === 0) return;
   await db.query(
-    `INSERT INTO bus_progress (entity_id, route_id, trip_id, stop_id, stop_status, progress, updated_at)
-     SELECT e.id, e.route_id, e.attributes->>'tripId', e.attributes->>'stopId', e.attributes->>'stopStatus', ST_LineLocatePoint(r.geom, e.geom), e.updated_at
-     FROM entities e JOIN bus_routes r ON r.id = e.route_id
-     WHERE e.id = ANY($1::text[]) AND e.kind = 'bus' AND e.geom IS NOT NULL
+    `WITH moved AS (
+       SELECT e.id, e.route_id, e.attributes, e.updated_at, r.scheduled_speed_kmh, r.utc_offset_min,
+              ST_LineLocatePoint(r.geom, e.geom) AS progress, ST_Length(r.geom::geography) AS length_m,
+              regexp_match(e.attributes->>'tripId', '^.+:(out|back):(\\d\\d)(\\d\\d)$') AS trip
+       FROM entities e JOIN bus_routes r ON r.id = e.route_id
+       WHERE e.id = ANY($1::text[]) AND e.kind = 'bus' AND e.geom IS NOT NULL
+     ), timed AS (
+       -- The trip's departure: HH:MM on the local day of the report, or the day before past midnight.
+       SELECT moved.*, departure - CASE WHEN departure > updated_at + interval '12 hours' THEN interval '1 day' ELSE interval '0' END AS departed
+       FROM moved, LATERAL (SELECT (date_trunc('day', (updated_at AT TIME ZONE 'UTC') + make_interval(mins => utc_offset_min))
+                 + make_interval(hours => trip[2]::int, mins => trip[3]::int) - make_interval(mins => utc_offset_min)) AT TIME ZONE 'UTC' AS departure) AS d
+     )
+     INSERT INTO bus_progress (entity_id, route_id, trip_id, stop_id, stop_status, progress, delay_s, updated_at)
+     SELECT id, route_id, attributes->>'tripId', attributes->>'stopId', attributes->>'stopStatus', progress,
+            CASE WHEN trip IS NOT NULL THEN round(extract(epoch FROM updated_at - departed)
+              - (CASE WHEN trip[1] = 'out' THEN progress ELSE 1 - progress END) * length_m / (scheduled_speed_kmh / 3.6))::int END,
+            updated_at
+     FROM timed
      ON CONFLICT (entity_id) DO UPDATE SET route_id = excluded.route_id, trip_id = excluded.trip_id, stop_id = excluded.stop_id,
-       stop_status = excluded.stop_status, progress = excluded.progress, updated_at = excluded.updated_at`,
+       stop_status = excluded.stop_status, progress = excluded.progress, delay_s = excluded.delay_s, updated_at = excluded.updated_at`,
     [movedIds],
   );
   await db.query(
@@ -65,13 +80,15 @@ export interface BusProgress {
   stopStatus: string | null;
   progress: number;
   bunchedWith: string | null;
+  /** Seconds behind the timetable (negative: early); null for a trip the timetable does not know. */
+  delayS: number | null;
   updatedAt: string;
 }
 
 export async function listBusProgress(db: Queryable): Promise<BusProgress[]> {
   const rows = await db.query<Omit<BusProgress, 'updatedAt'> & { updatedMs: number | string }>(
     `SELECT entity_id AS id, route_id AS "routeId", trip_id AS "tripId", stop_id AS "stopId", stop_status AS "stopStatus",
-            progress, bunched_with AS "bunchedWith", extract(epoch FROM updated_at) * 1000 AS "updatedMs"
+            progress, bunched_with AS "bunchedWith", delay_s AS "delayS", extract(epoch FROM updated_at) * 1000 AS "updatedMs"
      FROM bus_progress ORDER BY entity_id`,
   );
   return rows.map(({ updatedMs, ...row }) => ({ ...row, progress: Number(row.progress), updatedAt: new Date(Math.round(Number(updatedMs))).toISOString() }));

@@ -35,6 +35,6 @@ export interface CityData {
   cameras: { id: string; siteId: string; headingDeg: number; segmentId: string }[];
   policeStations: (Named & { districtId: string; point: LonLat })[];
   busStops: (Named & { point: LonLat })[];
-  busRoutes: (Named & { color: string; line: LonLat[]; stopIds: string[] })[];
+  busRoutes: (Named & { color: string; line: LonLat[]; stopIds: string[]; headwayS: number; scheduledSpeedKmh: number; utcOffsetMin: number })[];
   entities: { id: string; kind: EntityKind; label: string; status: string; stationId?: string; routeId?: string; point: LonLat; headingDeg: number }[];
 }

@@ -69,11 +69,16 @@ export interface BusRouteShape {
   /** The route's stops in order, and where each lies along it as a fraction of its length in [0, 1]. */
   stopIds: string[];
   stopFractions: number[];
+  /** The timetable: a departure from each terminus every headway, at the scheduled speed, in local time. */
+  headwayS: number;
+  scheduledSpeedKmh: number;
+  utcOffsetMin: number;
 }
 
 export async function readBusRoutes(db: Queryable): Promise<BusRouteShape[]> {
-  const rows = await db.query<{ id: string; line: string; stopIds: string[] | null; stopFractions: number[] | null }>(
-    `SELECT r.id, ST_AsGeoJSON(r.geom, 7) AS line, stops.ids AS "stopIds", stops.fractions AS "stopFractions"
+  const rows = await db.query<{ id: string; line: string; stopIds: string[] | null; stopFractions: number[] | null; headwayS: number; scheduledSpeedKmh: number; utcOffsetMin: number }>(
+    `SELECT r.id, ST_AsGeoJSON(r.geom, 7) AS line, stops.ids AS "stopIds", stops.fractions AS "stopFractions",
+            r.headway_s AS "headwayS", r.scheduled_speed_kmh AS "scheduledSpeedKmh", r.utc_offset_min AS "utcOffsetMin"
      FROM bus_routes r, LATERAL (
        SELECT array_agg(s.id ORDER BY rs.seq) AS ids, array_agg(ST_LineLocatePoint(r.geom, s.geom) ORDER BY rs.seq) AS fractions
        FROM bus_route_stops rs JOIN bus_stops s ON s.id = rs.stop_id WHERE rs.route_id = r.id) AS stops
@@ -84,6 +89,9 @@ export async function readBusRoutes(db: Queryable): Promise<BusRouteShape[]> {
     line: (JSON.parse(row.line) as { coordinates: LonLat[] }).coordinates,
     stopIds: row.stopIds ?? [],
     stopFractions: (row.stopFractions ?? []).map(Number),
+    headwayS: row.headwayS,
+    scheduledSpeedKmh: Number(row.scheduledSpeedKmh),
+    utcOffsetMin: row.utcOffsetMin,
   }));
 }
 

@@ -71,7 +71,18 @@ const cityTables: TableLoad<Row>[] = [
     columns: [...named(), ['district_id', 'text', (x) => x.districtId], ['geom', 'geometry', (x) => point(x.point)]],
   }),
   table({ table: 'bus_stops', rows: (c) => c.busStops, columns: [...named(), ['geom', 'geometry', (x) => point(x.point)]] }),
-  table({ table: 'bus_routes', rows: (c) => c.busRoutes, columns: [...named(), ['color', 'text', (x) => x.color], ['geom', 'geometry', (x) => lineString(x.line)]] }),
+  table({
+    table: 'bus_routes',
+    rows: (c) => c.busRoutes,
+    columns: [
+      ...named(),
+      ['color', 'text', (x) => x.color],
+      ['geom', 'geometry', (x) => lineString(x.line)],
+      ['headway_s', 'integer', (x) => x.headwayS],
+      ['scheduled_speed_kmh', 'real', (x) => x.scheduledSpeedKmh],
+      ['utc_offset_min', 'integer', (x) => x.utcOffsetMin],
+    ],
+  }),
   table({
     table: 'bus_route_stops',
     rows: (c) => c.busRoutes.flatMap((route) => route.stopIds.map((stopId, seq) => ({ routeId: route.id, seq, stopId }))),

@@ -16,12 +16,15 @@ import { createRandom, type Random } from '../geo/index.ts';
 import { fastestPath, generateStreetNetwork, type StreetNetwork } from './street-network.ts';
 
 /** Bumped whenever the same profile would generate a different city. */
-export const generatorVersion = 1;
+export const generatorVersion = 2;
 
 const speedLimitKmh: Record<RoadClass, number> = { expressway: 80, arterial: 60, collector: 50, local: 30 };
 // Buses keep to the bigger roads: plan their routes with these speeds, km/h.
 const busPlanningSpeedKmh: Record<RoadClass, number> = { expressway: 50, arterial: 45, collector: 30, local: 12 };
 const busStopSpacingM = 450;
+// Timetable: scheduled speed with stops included, km/h, and the layover at each terminus, s.
+const busScheduledSpeedKmh = 20;
+const busLayoverS = 60;
 const routeColors = ['#f6c344', '#4cc9f0', '#f72585', '#7bd389', '#ff8c42', '#b388eb', '#3ddbd9', '#ff5d73', '#c0e66d', '#5fa8ff'];
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -234,8 +237,21 @@ function generateBusRoutes(profile: CityProfile, network: StreetNetwork, random:
       stopIds.push(stops.get(node)!.id);
     }
     const routeId = `route-${pad(r + 1, 3)}`;
-    routes.push({ id: routeId, nameZh: `${r + 1}路`, nameEn: `Route ${r + 1}`, color: routeColors[r % routeColors.length]!, line, stopIds });
     const count = busesPerRoute[r + 1]! - busesPerRoute[r]!;
+    // The fleet of a route covers one round trip: it leaves each terminus every round trip / fleet.
+    const roundTripS = 2 * (lengths.at(-1)! / (busScheduledSpeedKmh / 3.6) + busLayoverS);
+    const headwayS = Math.max(120, Math.round(roundTripS / Math.max(1, count) / 60) * 60);
+    routes.push({
+      id: routeId,
+      nameZh: `${r + 1}路`,
+      nameEn: `Route ${r + 1}`,
+      color: routeColors[r % routeColors.length]!,
+      line,
+      stopIds,
+      headwayS,
+      scheduledSpeedKmh: busScheduledSpeedKmh,
+      utcOffsetMin: profile.utcOffsetHours * 60,
+    });
     for (let k = 0; k < count; k++) {
       // Spread the fleet evenly along the route, as a timetable would.
       const { at, headingDeg } = pointAlong(line, lengths, (lengths.at(-1)! * k) / count);

@@ -26,6 +26,8 @@ export interface CityProfile {
   communityGrid: { columns: number; rows: number };
   residents: number;
   gridCellM: number;
+  /** Local time, hours east of UTC: timetables and rush hours run on it. */
+  utcOffsetHours: number;
   /** Vehicle plate prefix, e.g. 新J for Karamay. */
   platePrefix: string;
   cameraSites: { 'hd-video': number; 'e-police': number; 'smart-light': number };
@@ -68,6 +70,7 @@ export const cityProfiles = {
     communityGrid: { columns: 12, rows: 7 }, // 84 communities (brief)
     residents: 250_000, // brief
     gridCellM: 400,
+    utcOffsetHours: 8, // China Standard Time
     platePrefix: '新J',
     cameraSites: { 'hd-video': 830, 'e-police': 0, 'smart-light': 0 }, // brief: 830 collection points
     cameras: 1_710, // brief
@@ -105,6 +108,7 @@ export const cityProfiles = {
     communityGrid: { columns: 15, rows: 8 },
     residents: 1_100_000,
     gridCellM: 450,
+    utcOffsetHours: 8, // China Standard Time
     platePrefix: '黑E',
     cameraSites: { 'hd-video': 900, 'e-police': 120, 'smart-light': 60 },
     cameras: 2_400,
@@ -140,6 +144,7 @@ export const cityProfiles = {
     communityGrid: { columns: 6, rows: 6 },
     residents: 180_000,
     gridCellM: 350,
+    utcOffsetHours: 8, // China Standard Time
     platePrefix: '辽H',
     cameraSites: { 'hd-video': 93, 'e-police': 28, 'smart-light': 17 }, // brief
     cameras: 138,
@@ -179,6 +184,7 @@ export const cityProfiles = {
     communityGrid: { columns: 20, rows: 8 },
     residents: 2_300_000,
     gridCellM: 500,
+    utcOffsetHours: 8, // China Standard Time
     platePrefix: '鲁F',
     cameraSites: { 'hd-video': 1_400, 'e-police': 200, 'smart-light': 80 },
     cameras: 3_800,

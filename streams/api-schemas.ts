@@ -30,6 +30,7 @@ export const busProgressSchema = z.object({
   stopStatus: z.string().nullable().describe('GTFS-RT VehicleStopStatus'),
   progress: z.number().describe('share of the route’s length travelled, 0–1'),
   bunchedWith: z.string().nullable().describe('another bus of the route running within 250 m'),
+  delayS: z.number().nullable().describe('seconds behind the timetable (negative: early); null for a trip not in it'),
   updatedAt: isoTime,
 });
 
