@@ -10,15 +10,29 @@ export interface PipelineInputs {
   cameras: Observable<CameraReading | CameraEvent>;
 }
 
+export interface RunningPipelines {
+  /** Settles once every input has completed and its last batch is written. */
+  drained: Promise<void>;
+  /** Stops at once, dropping what is not written yet: only after `drained`, or when giving up on it. */
+  stop(): void;
+}
+
 /** Runs the live pipelines from their inputs to the database and the connected screens. */
-export function startPipelines(db: Database, inputs: PipelineInputs, tickMs: number, metrics: Metrics, realtime: ReturnType<typeof attachRealtime>, log: Logger): Subscription {
+export function startPipelines(db: Database, inputs: PipelineInputs, tickMs: number, metrics: Metrics, realtime: ReturnType<typeof attachRealtime>, log: Logger): RunningPipelines {
   const onWriteFailure = (what: string) => (error: unknown, attempt: number) => {
     metrics.count('onescreen_position_write_failures_total');
     log.warn(`writing ${what} failed; retrying with the batch kept`, { attempt, error });
   };
-  const stopped = (what: string) => (error: unknown) => log.error(`the ${what} pipeline stopped`, { error });
   const running = new Subscription();
-  running.add(
+  const finished: Promise<void>[] = [];
+  const run = <T>(what: string, pipeline: Observable<T>, next: (value: T) => void) =>
+    finished.push(
+      new Promise((resolve) => {
+        running.add(pipeline.subscribe({ next, complete: resolve, error: (error) => (log.error(`the ${what} pipeline stopped`, { error }), resolve()) }));
+      }),
+    );
+  run(
+    'position',
     livePositions(db, inputs.positions, {
       tickMs,
       checks: {
@@ -26,14 +40,12 @@ export function startPipelines(db: Database, inputs: PipelineInputs, tickMs: num
         onLate: (event) => metrics.count('onescreen_positions_late_total', { source: event.sourceId }),
       },
       onWriteFailure: onWriteFailure('positions'),
-    }).subscribe({
-      next: (moved) => {
-        metrics.count('onescreen_positions_joined_total', {}, moved.length);
-        realtime.broadcastPositions(moved);
-      },
-      error: stopped('position'),
     }),
+    (moved) => {
+      metrics.count('onescreen_positions_joined_total', {}, moved.length);
+      realtime.broadcastPositions(moved);
+    },
   );
-  running.add(liveCameras(db, inputs.cameras, { tickMs, onWriteFailure: onWriteFailure('camera records') }).subscribe({ next: realtime.broadcastCameras, error: stopped('camera') }));
-  return running;
+  run('camera', liveCameras(db, inputs.cameras, { tickMs, onWriteFailure: onWriteFailure('camera records') }), realtime.broadcastCameras);
+  return { drained: Promise.all(finished).then(() => {}), stop: () => running.unsubscribe() };
 }

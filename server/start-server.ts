@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Subject, Subscription } from 'rxjs';
+import { Subject } from 'rxjs';
 import { listCameraIds, listEntityKinds, migrate, openDatabase, pruneHistory, type Database, type EntityKind } from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
 import type { CameraEvent, CameraReading, PositionEvent } from '../streams/index.ts';
@@ -14,7 +14,7 @@ import { osmandIngest } from './ingest-osmand.ts';
 import { open311Router } from './open311.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import { startPipelines } from './pipelines.ts';
+import { startPipelines, type RunningPipelines } from './pipelines.ts';
 import { createProgressReporter } from './progress.ts';
 import { attachRealtime } from './realtime.ts';
 
@@ -28,6 +28,8 @@ export interface RunningServer {
 
 // How often old position history is pruned, ms.
 const pruneEveryMs = 10 * 60_000;
+// How long a stop waits for the last batch to be written, ms.
+const drainTimeoutMs = 10_000;
 
 /**
  * Starts the product: listens at once (so /healthz can say "starting"), opens and migrates the
@@ -56,16 +58,25 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest }));
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
   const realtime = attachRealtime(http, metrics);
-  const running = new Subscription();
+  let pipelines: RunningPipelines | undefined;
   let db: Database | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let stopFeeds = async () => {};
+  // Stops taking input, then lets the pipelines write what they took before the database closes.
   const close = async () => {
     clearInterval(pruneTimer);
+    readiness.db = undefined;
+    readiness.step = 'stopping';
     await stopFeeds();
-    running.unsubscribe();
     positions.complete();
     cameras.complete();
+    if (pipelines) {
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([pipelines.drained.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, drainTimeoutMs, false)))]);
+      clearTimeout(timer);
+      if (!drained) log.warn('stopping before the last batch was written: the database did not answer', { waitedMs: drainTimeoutMs });
+      pipelines.stop();
+    }
     await new Promise<void>((resolve) => realtime.io.close(() => resolve()));
     for (const server of [http, osmandHttp]) server.closeAllConnections();
     osmandHttp.close();
@@ -99,7 +110,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     for (const [id, kind] of await listEntityKinds(db)) devices.set(id, kind);
 
     for (const id of await listCameraIds(db)) cameraIds.add(id);
-    running.add(startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, log.child({ module: 'streams' })));
+    pipelines = startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, log.child({ module: 'streams' }));
     const database = db;
     pruneTimer = setInterval(() => {
       pruneHistory(database, config.historyRetentionHours).then(
