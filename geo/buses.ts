@@ -1,3 +1,4 @@
+import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
 
 /** A bus as a GTFS-RT feed first shows it. */
@@ -18,7 +19,12 @@ export async function registerBuses(db: Queryable, buses: readonly FeedBus[]): P
      SELECT b.id, 'bus', coalesce(b.label, b.id), 'in-service', (SELECT r.id FROM bus_routes r WHERE r.id = b.route_id), 'gtfs-rt'
      FROM unnest($1::text[], $2::text[], $3::text[]) AS b(id, label, route_id)
      ON CONFLICT (id) DO NOTHING RETURNING id`,
-    [buses.map((b) => b.id), buses.map((b) => b.label), buses.map((b) => b.routeId)],
+    toColumns(
+      buses,
+      (b) => b.id,
+      (b) => b.label,
+      (b) => b.routeId,
+    ),
   );
   return rows.map((row) => row.id);
 }

@@ -1,3 +1,4 @@
+import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
 import { locateInCellAndDistrict } from './positions.ts';
 
@@ -85,16 +86,20 @@ SELECT ${segmentTrafficColumns} FROM t`;
 
 export async function persistCameraReadings(db: Queryable, readings: readonly CameraReadingRow[]): Promise<SegmentTraffic[]> {
   if (readings.length === 0) return [];
-  const rows = await db.query<SegmentTrafficRow>(persistReadingsSql, [
-    readings.map((r) => r.cameraId),
-    readings.map((r) => r.eventTime),
-    readings.map((r) => r.receivedAt),
-    readings.map((r) => r.sourceId),
-    readings.map((r) => r.periodS),
-    readings.map((r) => r.volume),
-    readings.map((r) => r.occupancyPct),
-    readings.map((r) => r.meanSpeedKmh),
-  ]);
+  const rows = await db.query<SegmentTrafficRow>(
+    persistReadingsSql,
+    toColumns(
+      readings,
+      (r) => r.cameraId,
+      (r) => r.eventTime,
+      (r) => r.receivedAt,
+      (r) => r.sourceId,
+      (r) => r.periodS,
+      (r) => r.volume,
+      (r) => r.occupancyPct,
+      (r) => r.meanSpeedKmh,
+    ),
+  );
   return rows.map(toSegmentTraffic);
 }
 
@@ -123,15 +128,16 @@ export async function persistCameraEvents(db: Queryable, events: readonly Camera
      )
      SELECT ${joinedEventColumns}
      FROM stored s JOIN cameras c ON c.id = s.camera_id ORDER BY s.id`,
-    [
-      events.map((e) => e.cameraId),
-      events.map((e) => e.eventTime),
-      events.map((e) => e.receivedAt),
-      events.map((e) => e.sourceId),
-      events.map((e) => e.kind),
-      events.map((e) => e.severity),
-      events.map((e) => e.description),
-    ],
+    toColumns(
+      events,
+      (e) => e.cameraId,
+      (e) => e.eventTime,
+      (e) => e.receivedAt,
+      (e) => e.sourceId,
+      (e) => e.kind,
+      (e) => e.severity,
+      (e) => e.description,
+    ),
   ).then((rows) => rows.map(toJoinedEvent));
 }
 

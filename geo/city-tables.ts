@@ -1,4 +1,5 @@
 import type { CityData, Ring } from './city-data.ts';
+import { toColumns } from './columns.ts';
 import type { Database, Queryable } from './database.ts';
 import type { LonLat } from './local-frame.ts';
 import { assignCameraSegments } from './cameras.ts';
@@ -116,7 +117,7 @@ async function insertRows(tx: Queryable, load: TableLoad<Row>, rows: Row[]): Pro
   const sql = `INSERT INTO ${load.table} (${names}) SELECT ${values} FROM unnest(${arrays}) AS input(${names})`;
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
     const chunk = rows.slice(start, start + rowsPerStatement);
-    await tx.query(sql, load.columns.map(([, , value]) => chunk.map(value)));
+    await tx.query(sql, toColumns(chunk, ...load.columns.map(([, , value]) => value)));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { EntityKind } from './city-data.ts';
+import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
 
 /** One position fix as the pipeline hands it over; times in epoch ms. */
@@ -83,18 +84,22 @@ SELECT ${liveEntityColumns} FROM e`;
  */
 export async function persistPositionBatch(db: Queryable, fixes: readonly PositionFix[]): Promise<LiveEntity[]> {
   if (fixes.length === 0) return [];
-  const rows = await db.query<LiveEntityRow>(persistBatchSql, [
-    fixes.map((f) => f.entityId),
-    fixes.map((f) => f.lon),
-    fixes.map((f) => f.lat),
-    fixes.map((f) => f.headingDeg),
-    fixes.map((f) => f.speedKmh),
-    fixes.map((f) => f.eventTime),
-    fixes.map((f) => f.receivedAt),
-    fixes.map((f) => f.sourceId),
-    fixes.map((f) => f.accuracyM ?? null),
-    fixes.map((f) => (f.attributes && Object.keys(f.attributes).length > 0 ? JSON.stringify(f.attributes) : null)),
-  ]);
+  const rows = await db.query<LiveEntityRow>(
+    persistBatchSql,
+    toColumns(
+      fixes,
+      (f) => f.entityId,
+      (f) => f.lon,
+      (f) => f.lat,
+      (f) => f.headingDeg,
+      (f) => f.speedKmh,
+      (f) => f.eventTime,
+      (f) => f.receivedAt,
+      (f) => f.sourceId,
+      (f) => f.accuracyM ?? null,
+      (f) => (f.attributes && Object.keys(f.attributes).length > 0 ? JSON.stringify(f.attributes) : null),
+    ),
+  );
   return rows.map(toLiveEntity);
 }
 
