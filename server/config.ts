@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { cityProfileIds, type CityProfileId } from '../seeds/index.ts';
 
 /** The server's runtime configuration, read from the environment in this one place. */
 export interface Config {
+  /** The product's version, from package.json. */
+  version: string;
   port: number;
   /** Where OsmAnd trackers (Traccar Client) post, as Traccar's own port 5055. */
   osmandPort: number;
@@ -82,6 +85,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
   }
   const e = parsed.data;
   return {
+    version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
     port: e.PORT,
     osmandPort: e.OSMAND_PORT,
     host: e.HOST,

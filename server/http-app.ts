@@ -20,6 +20,7 @@ export interface HttpAppOptions {
   metrics: Metrics;
   /** Ingest endpoints by path, e.g. /ingest/osmand or /open311/v2. */
   ingest: Record<string, express.Router>;
+  version: string;
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
@@ -33,7 +34,7 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -46,7 +47,7 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest }: Ht
   for (const [path, router] of Object.entries(ingest)) app.use(path, requireReady(readiness), router);
 
   const api = express.Router();
-  const openApi = openApiDocument(process.env.npm_package_version ?? '0.1.0');
+  const openApi = openApiDocument(version);
   api.get('/openapi.json', (_req, res) => void res.json(openApi));
   api.use(requireReady(readiness));
   api.get('/city', async (_req, res) => {

@@ -4,7 +4,7 @@ const definitions = {
   onescreen_ingest_rejected_total: { type: 'counter', help: 'Inputs refused or dropped, by source and reason.' },
   onescreen_positions_late_total: { type: 'counter', help: 'Fixes older than the entity’s latest: kept in history only.' },
   onescreen_positions_joined_total: { type: 'counter', help: 'Fixes joined to cell and district and persisted.' },
-  onescreen_position_write_failures_total: { type: 'counter', help: 'Failed writes of a tick (retried, never dropped).' },
+  onescreen_write_failures_total: { type: 'counter', help: 'Failed writes of a tick (retried, never dropped).' },
   onescreen_socket_clients: { type: 'gauge', help: 'Connected Socket.IO clients.' },
 } as const;
 

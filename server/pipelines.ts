@@ -20,7 +20,7 @@ export interface RunningPipelines {
 /** Runs the live pipelines from their inputs to the database and the connected screens. */
 export function startPipelines(db: Database, inputs: PipelineInputs, tickMs: number, metrics: Metrics, realtime: ReturnType<typeof attachRealtime>, log: Logger): RunningPipelines {
   const onWriteFailure = (what: string) => (error: unknown, attempt: number) => {
-    metrics.count('onescreen_position_write_failures_total');
+    metrics.count('onescreen_write_failures_total');
     log.warn(`writing ${what} failed; retrying with the batch kept`, { attempt, error });
   };
   const running = new Subscription();

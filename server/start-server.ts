@@ -55,7 +55,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }),
   };
 
-  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest }));
+  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest, version: config.version }));
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
   const realtime = attachRealtime(http, metrics);
   let pipelines: RunningPipelines | undefined;
