@@ -13,7 +13,8 @@ const roadWidthPx = {
 } as const;
 
 export function basemapStyle(origin: string, language: Language, scale = 1): StyleSpecification {
-  const source = (layer: string) => ({ type: 'geojson' as const, data: `${origin}/api/basemap/${layer}.geojson` });
+  // Features are keyed by their id property, so live state (congestion) can be set on them.
+  const source = (layer: string) => ({ type: 'geojson' as const, data: `${origin}/api/basemap/${layer}.geojson`, promoteId: 'id' });
   const nameField = language === 'en' ? 'name_en' : 'name_zh';
   const t = wallTheme;
   return {
@@ -41,7 +42,7 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
           filter: ['==', ['get', 'class'], roadClass],
           layout: { 'line-cap': 'round', 'line-join': 'round' },
           paint: {
-            'line-color': t.roads[roadClass],
+            'line-color': ['match', ['feature-state', 'level'], 'congested', t.traffic.congested, 'slow', t.traffic.slow, t.roads[roadClass]] as ExpressionSpecification,
             // Widths in px by zoom: legible from metres away at city scale, not blobs when zoomed in.
             'line-width': ['interpolate', ['linear'], ['zoom'], 11, scale * roadWidthPx.city[roadClass], 15, scale * roadWidthPx.street[roadClass]] as ExpressionSpecification,
           },

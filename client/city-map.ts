@@ -3,7 +3,7 @@ import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { Map as MapLibreMap, setWorkerUrl } from 'maplibre-gl';
 // MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
 import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import type { CitySummary } from '../streams/index.ts';
+import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
 import { basemapStyle } from './basemap-style.ts';
 import { entityKindOrder, type EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
@@ -55,6 +55,12 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
   return {
     map,
     overlay,
+    /** Colours road segments by their live congestion. */
+    showTraffic(segments: readonly SegmentTraffic[]): void {
+      const draw = () => segments.forEach((s) => map.setFeatureState({ source: 'roads', id: s.segmentId }, { level: s.level }));
+      if (map.isSourceLoaded('roads')) draw();
+      else map.once('idle', draw);
+    },
     /** Draws the table and keeps its entities gliding between reports. */
     follow(table: EntityTable): void {
       let drawnAt = 0;

@@ -1,6 +1,7 @@
 import { entityKindOrder } from './entity-table.ts';
 import { messagesFor, type Language } from './i18n.ts';
-import { entityColors } from './theme.ts';
+import type { FeedName } from '../streams/index.ts';
+import { entityColors, wallTheme } from './theme.ts';
 import type { Problem, WallState, WallStore } from './wall-store.ts';
 
 /** Builds an element; text goes in as text, never as HTML. */
@@ -20,7 +21,20 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
   const status = element('span', 'connection');
   status.dataset.testid = 'connection';
   const clock = element('time', 'clock');
-  bar.append(title, subtitle, element('span', 'spacer'), status, clock);
+  // One badge per feed the server reports: how long since it last delivered, red once it has gone quiet.
+  const badges = element('span', 'feed-badges');
+  const feedBadges = new Map<FeedName, HTMLElement>();
+  const badgeOf = (feed: FeedName) => {
+    let badge = feedBadges.get(feed);
+    if (!badge) {
+      badge = element('span', 'feed-badge');
+      badge.dataset.testid = `feed-${feed}`;
+      feedBadges.set(feed, badge);
+      badges.append(badge);
+    }
+    return badge;
+  };
+  bar.append(title, subtitle, element('span', 'spacer'), badges, status, clock);
 
   const legend = element('aside', 'legend');
   const countCells = new Map(
@@ -35,8 +49,15 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
       return [kind, { row, count }] as const;
     }),
   );
+  const trafficRow = element('div', 'legend-row traffic');
+  trafficRow.append(element('span', 'kind', t.traffic.title));
+  for (const level of ['slow', 'congested'] as const) {
+    const swatch = element('span', 'line-swatch');
+    swatch.style.background = wallTheme.traffic[level];
+    trafficRow.append(swatch, element('span', 'traffic-level', t.traffic[level]));
+  }
   const freshness = element('div', 'freshness');
-  legend.append(freshness);
+  legend.append(trafficRow, freshness);
 
   const banner = element('div', 'banner');
   banner.setAttribute('role', 'alert');
@@ -57,7 +78,20 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
   };
   render(store.getState());
   store.subscribe(render);
+  const renderFeeds = () => {
+    const now = Date.now();
+    for (const feed of store.getState().feeds) {
+      const badge = badgeOf(feed.feed);
+      const ageS = feed.lastAcceptedAt === null ? null : Math.max(0, Math.round((now - Date.parse(feed.lastAcceptedAt)) / 1000));
+      const stale = ageS === null || ageS * 1000 > feed.staleAfterMs;
+      badge.textContent = `${t.feeds[feed.feed]} ${t.age(ageS)}`;
+      badge.dataset.state = stale ? 'stale' : 'fresh';
+      badge.style.color = stale ? wallTheme.stale : wallTheme.fresh;
+      badge.title = stale ? t.staleFeed(t.feeds[feed.feed]) : '';
+    }
+  };
   const tick = () => {
+    renderFeeds();
     clock.textContent = new Date().toLocaleTimeString(language, { hour12: false });
     const last = store.getState().lastUpdateAt;
     freshness.textContent = last ? t.updated(Math.max(0, Math.round((Date.now() - last) / 1000))) : '';

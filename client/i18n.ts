@@ -1,4 +1,4 @@
-import type { EntityKind } from '../streams/index.ts';
+import type { EntityKind, FeedName } from '../streams/index.ts';
 
 export type Language = 'zh-CN' | 'en';
 
@@ -11,6 +11,11 @@ interface Messages {
   unreachable: string;
   connectionLost: string;
   updated: (secondsAgo: number) => string;
+  feeds: Record<FeedName, string>;
+  /** A feed's age for its badge: seconds, minutes, or never seen. */
+  age: (secondsAgo: number | null) => string;
+  staleFeed: (feed: string) => string;
+  traffic: { title: string; free: string; slow: string; congested: string };
 }
 
 const messages: Record<Language, Messages> = {
@@ -23,6 +28,10 @@ const messages: Record<Language, Messages> = {
     unreachable: '无法连接服务器：请确认 onescreen 正在运行，页面会自动重试。',
     connectionLost: '实时连接中断，正在重连；位置暂停更新。若持续出现，请检查服务器和网络。',
     updated: (s) => `${s} 秒前更新`,
+    feeds: { trackers: '定位', buses: '公交', cameras: '视频', reports: '网格' },
+    age: (s) => (s === null ? '无数据' : s < 120 ? `${s}秒` : `${Math.round(s / 60)}分`),
+    staleFeed: (feed) => `${feed}数据中断：请检查该数据源的设备或网络。`,
+    traffic: { title: '路况', free: '畅通', slow: '缓行', congested: '拥堵' },
   },
   en: {
     title: (_cityZh, cityEn) => `${cityEn} City Brain`,
@@ -33,6 +42,10 @@ const messages: Record<Language, Messages> = {
     unreachable: 'Cannot reach the server: check that onescreen is running; this page retries by itself.',
     connectionLost: 'Live connection lost, reconnecting; positions are paused. If this persists, check the server and the network.',
     updated: (s) => `updated ${s} s ago`,
+    feeds: { trackers: 'GPS', buses: 'Buses', cameras: 'Cameras', reports: 'Reports' },
+    age: (s) => (s === null ? 'no data' : s < 120 ? `${s} s` : `${Math.round(s / 60)} min`),
+    staleFeed: (feed) => `${feed} feed has gone quiet: check its devices or network.`,
+    traffic: { title: 'Traffic', free: 'Free', slow: 'Slow', congested: 'Congested' },
   },
 };
 

@@ -38,7 +38,7 @@ document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nam
 const table = new EntityTable();
 const cityMap = createCityMap(document.getElementById('map')!, city, language);
 cityMap.follow(table);
-const socket = connectLive(table, store);
+const socket = connectLive(table, store, (segments) => cityMap.showTraffic(segments));
 
 // A handle for operators' diagnostics and the browser tests.
 Object.assign(window, { onescreen: { map: cityMap.map, overlay: cityMap.overlay, table, store, socket } });

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, LiveEntity, ServerToClientEvents } from '../streams/index.ts';
+import type { ClientToServerEvents, FeedStatus, LiveEntity, SegmentTraffic, ServerToClientEvents } from '../streams/index.ts';
 import type { EntityTable } from './entity-table.ts';
 import { wallUpdaters, type WallStore } from './wall-store.ts';
 
@@ -7,7 +7,7 @@ import { wallUpdaters, type WallStore } from './wall-store.ts';
  * The one owner of the live connection. On every (re)connect it re-reads the snapshot before
  * trusting pushed updates, so nothing missed while disconnected stays wrong on screen.
  */
-export function connectLive(table: EntityTable, store: WallStore) {
+export function connectLive(table: EntityTable, store: WallStore, showTraffic: (segments: readonly SegmentTraffic[]) => void) {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'] });
   const apply = (update: (state: ReturnType<WallStore['getState']>) => ReturnType<WallStore['getState']>) => store.setState(update(store.getState()), true);
 
@@ -17,6 +17,12 @@ export function connectLive(table: EntityTable, store: WallStore) {
       const response = await fetch('/api/entities');
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       table.upsert((await response.json()) as LiveEntity[]);
+      const [traffic, feeds] = await Promise.all([fetch('/api/traffic'), fetch('/api/feeds')]);
+      if (traffic.ok) showTraffic((await traffic.json()) as SegmentTraffic[]);
+      if (feeds.ok) {
+        const status = (await feeds.json()) as FeedStatus[];
+        apply((state) => wallUpdaters.feedsSeen(state, status));
+      }
       apply((state) => wallUpdaters.positionsApplied(state, { seq: state.lastSeq, at: Date.now(), counts: table.countByKind() }));
     } catch {
       apply((state) => wallUpdaters.problemSeen(state, { kind: 'unreachable' }));
@@ -26,6 +32,8 @@ export function connectLive(table: EntityTable, store: WallStore) {
     table.upsert(update.entities);
     apply((state) => wallUpdaters.positionsApplied(state, { seq: update.seq, at: Date.now(), counts: table.countByKind() }));
   });
+  socket.on('traffic', showTraffic);
+  socket.on('feeds', (feeds) => apply((state) => wallUpdaters.feedsSeen(state, feeds)));
   socket.on('disconnect', () => apply(wallUpdaters.disconnected));
   socket.on('connect_error', () => apply(wallUpdaters.disconnected));
   return socket;

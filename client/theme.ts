@@ -11,6 +11,10 @@ export const wallTheme = {
   label: '#9fb6d6',
   labelHalo: '#070d17',
   cameraSite: '#2e4a6e',
+  // Live congestion, drawn over the road's own colour.
+  traffic: { slow: '#f0a030', congested: '#e8413c' },
+  fresh: '#7bd389',
+  stale: '#ff5d5d',
   policeStation: '#4da3ff',
 } as const;
 

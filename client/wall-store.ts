@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { EntityKind } from '../streams/index.ts';
+import type { EntityKind, FeedStatus } from '../streams/index.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -14,6 +14,8 @@ export interface WallState {
   lastSeq: number;
   /** Epoch ms of the last positions update applied. */
   lastUpdateAt: number | null;
+  /** How fresh each feed is, as the server last said. */
+  feeds: FeedStatus[];
 }
 
 export const initialWallState: WallState = {
@@ -22,6 +24,7 @@ export const initialWallState: WallState = {
   counts: { 'police-car': 0, 'police-officer': 0, inspector: 0, bus: 0, taxi: 0, truck: 0 },
   lastSeq: 0,
   lastUpdateAt: null,
+  feeds: [],
 };
 
 // State changes as pure (state, payload) => state functions, testable without a browser.
@@ -29,6 +32,7 @@ export const wallUpdaters = {
   connected: (state: WallState): WallState => ({ ...state, connection: 'live', problem: null }),
   disconnected: (state: WallState): WallState => ({ ...state, connection: 'reconnecting', problem: { kind: 'connection-lost' } }),
   problemSeen: (state: WallState, problem: Problem): WallState => ({ ...state, problem }),
+  feedsSeen: (state: WallState, feeds: FeedStatus[]): WallState => ({ ...state, feeds }),
   positionsApplied: (state: WallState, update: { seq: number; at: number; counts: Record<EntityKind, number> }): WallState =>
     ({ ...state, lastSeq: update.seq, lastUpdateAt: update.at, counts: update.counts }),
 };

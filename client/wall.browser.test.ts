@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testBackends } from '../geo/index.ts';
 import { startTestServer, type TestServer } from '../server/test-server.ts';
+import type { SegmentTraffic } from '../streams/index.ts';
+import { buildClientForTest, launchChromium, openWall, type OnescreenWindow } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
 const artifacts = join(process.cwd(), 'test-artifacts');
@@ -14,41 +14,23 @@ const artifacts = join(process.cwd(), 'test-artifacts');
 describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => {
   let server: TestServer;
   let browser: Browser;
-  let clientDir: string;
+  let client: Awaited<ReturnType<typeof buildClientForTest>>;
 
   beforeAll(async () => {
     if (!chromiumPath) throw new Error('Chromium is required when CI=true: apt-get install -y chromium');
-    // Test the client as it is now, not whatever was built last.
-    clientDir = mkdtempSync(join(tmpdir(), 'onescreen-client-'));
-    await build({ configFile: join(process.cwd(), 'client/vite.config.ts'), logLevel: 'warn', build: { outDir: clientDir } });
-    server = await startTestServer(testBackends()[0]!, { CLIENT_DIR: clientDir });
-    // Flags as on the development machines: no background calls to the outside world.
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    client = await buildClientForTest();
+    server = await startTestServer(testBackends()[0]!, { CLIENT_DIR: client.dir });
+    browser = await launchChromium(chromiumPath);
     mkdirSync(artifacts, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+    client?.remove();
   });
 
-  /** Opens the wall, recording page errors and every request that leaves the app's own origin. */
-  async function openWall(query: string, viewport: { width: number; height: number }) {
-    const page = await browser.newPage({ viewport });
-    const problems: string[] = [];
-    const origin = new URL(server.url).origin;
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('request', (request) => {
-      const url = request.url();
-      if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`outside request: ${url}`);
-    });
-    await page.goto(new URL(`/wall${query}`, server.url).href);
-    await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen?.table.size > 0, undefined, { timeout: 30_000 });
-    return { page, problems };
-  }
-
   it('shows Karamay with police cars and buses drawn where they are, and moving', async () => {
-    const { page, problems } = await openWall('?lang=zh-CN', { width: 1920, height: 1080 });
+    const { page, problems } = await openWall(browser, server.url, '?lang=zh-CN', { width: 1920, height: 1080 });
     await page.waitForFunction(() => document.querySelector('[data-testid="count-police-car"]')?.textContent === '280');
     expect(await page.textContent('h1')).toBe('克拉玛依城市大脑');
     expect(await page.textContent('[data-testid="count-bus"]')).toBe('400');
@@ -84,8 +66,31 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     await page.close();
   });
 
+  it('colours roads by live congestion and shows every feed fresh', async () => {
+    const { page, problems } = await openWall(browser, server.url, '?lang=en', { width: 1920, height: 1080 });
+    // Simulated cameras post their first records within a minute; some segments run slow.
+    let slowed: SegmentTraffic | undefined;
+    for (let i = 0; i < 90 && !slowed; i++) {
+      const traffic = (await (await fetch(new URL('/api/traffic', server.url))).json()) as SegmentTraffic[];
+      slowed = traffic.find((s) => s.level !== 'free');
+      if (!slowed) await page.waitForTimeout(1_000);
+    }
+    expect(slowed, 'a segment slower than free-flow').toBeDefined();
+    await page.waitForFunction(
+      ({ id, level }) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'roads', id }).level === level,
+      { id: slowed!.segmentId, level: slowed!.level },
+      { timeout: 15_000 },
+    );
+    for (const feed of ['trackers', 'buses', 'cameras']) {
+      await page.waitForSelector(`[data-testid="feed-${feed}"][data-state="fresh"]`, { timeout: 30_000 });
+    }
+    expect(await page.textContent('[data-testid="feed-trackers"]')).toMatch(/^GPS \d+ s$/);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('speaks English with ?lang=en', async () => {
-    const { page, problems } = await openWall('?lang=en', { width: 1920, height: 1080 });
+    const { page, problems } = await openWall(browser, server.url, '?lang=en', { width: 1920, height: 1080 });
     expect(await page.textContent('h1')).toBe('Karamay City Brain');
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.loaded(), undefined, { timeout: 30_000 });
     await page.screenshot({ path: join(artifacts, 'wall-en-1920x1080.png') });
@@ -93,15 +98,6 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     await page.close();
   });
 });
-
-interface OnescreenWindow {
-  onescreen: {
-    table: { size: number; ids: string[]; kinds: Uint8Array; positions: Float64Array; shown: Float64Array; version: number };
-    map: { loaded(): boolean; project(lngLat: [number, number]): { x: number; y: number } };
-    overlay: { pickObject(options: { x: number; y: number; radius?: number; layerIds?: string[] }): { index: number } | null };
-    socket: { connect(): void; disconnect(): void };
-  };
-}
 
 /** Police cars and buses, with the position each slot holds now. */
 function positionsOf(page: Page): Promise<Record<string, [number, number]>> {

@@ -20,6 +20,8 @@ export interface Config {
   gtfsRtIntervalMs: number;
   /** MQTT broker with the camera topics (e.g. Mosquitto); cameras also post over HTTP. */
   mqttUrl: string | undefined;
+  /** One staleness limit for every feed, ms, instead of each feed's own (for tests and drills). */
+  feedStaleAfterMs: number | undefined;
   simulate: boolean;
   tickMs: number;
   historyRetentionHours: number;
@@ -66,6 +68,7 @@ const environment = z.object({
     .regex(/^(mqtts?|wss?|tcp):\/\/.+/, 'expected a broker URL like mqtt://127.0.0.1:1883')
     .optional(),
   TICK_MS: wholeNumber(50, 60_000).default(1_000),
+  FEED_STALE_AFTER_MS: wholeNumber(1_000, 86_400_000).optional(),
   HISTORY_RETENTION_HOURS: wholeNumber(1, 24 * 365).default(24),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: oneOf(['text', 'json']).optional(),
@@ -95,6 +98,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     gtfsRtUrls: e.GTFS_RT_URLS,
     gtfsRtIntervalMs: e.GTFS_RT_INTERVAL_MS,
     mqttUrl: e.MQTT_URL,
+    feedStaleAfterMs: e.FEED_STALE_AFTER_MS,
     simulate: e.SIMULATE === '1',
     tickMs: e.TICK_MS,
     historyRetentionHours: e.HISTORY_RETENTION_HOURS,

@@ -60,7 +60,7 @@ export async function startFeeds({ db, config, positions, devices, cameraOptions
       concatMap((events) => from(registerUnknownBuses(db, events, devices).then(() => events))),
     )
     .subscribe((events) => {
-      metrics.count('onescreen_ingest_accepted_total', { source }, events.length);
+      metrics.accepted(source, events.length);
       for (const event of events) positions.next(event);
     });
   if (feedUrls.length > 0) log.info('polling GTFS-RT feeds', { feeds: feedUrls, intervalMs: config.gtfsRtIntervalMs });

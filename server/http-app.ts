@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { basemapLayers, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
-import { entityKinds, type EntityKind } from '../streams/index.ts';
+import { entityKinds, type EntityKind, type FeedStatus } from '../streams/index.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
@@ -21,6 +21,7 @@ export interface HttpAppOptions {
   /** Ingest endpoints by path, e.g. /ingest/osmand or /open311/v2. */
   ingest: Record<string, express.Router>;
   version: string;
+  feeds: () => FeedStatus[];
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
@@ -34,7 +35,7 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -61,6 +62,7 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   api.get('/buses', async (_req, res) => {
     res.json(await listBusProgress(readiness.db!));
   });
+  api.get('/feeds', (_req, res) => void res.json(feeds()));
   api.get('/traffic', async (_req, res) => {
     res.json(await listSegmentTraffic(readiness.db!));
   });

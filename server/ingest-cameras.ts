@@ -34,7 +34,7 @@ export function cameraIngest({ isKnownCamera, accept, metrics }: CameraIngestOpt
       accept(item);
     });
     for (const { reason } of rejected) metrics.count('onescreen_ingest_rejected_total', { source: 'http-cameras', reason });
-    metrics.count('onescreen_ingest_accepted_total', { source: 'http-cameras' }, accepted);
+    metrics.accepted('http-cameras', accepted);
     res.status(accepted > 0 || rejected.length === 0 ? 200 : 400).json({ accepted, rejected });
   });
   router.use((error: { status?: number; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
@@ -60,7 +60,7 @@ export async function subscribeCameraTopics(mqttUrl: string, { isKnownCamera, ac
     const parsed = parseCameraMessage(topic, message, Date.now());
     if (!parsed.ok) return refuse(parsed.reason, parsed.message);
     if (!isKnownCamera(parsed.value.cameraId)) return refuse('unknown-device', unknownCamera(parsed.value.cameraId).message);
-    metrics.count('onescreen_ingest_accepted_total', { source: 'mqtt' });
+    metrics.accepted('mqtt');
     accept(parsed.value);
   });
   await client.subscribeAsync([cameraTopics.readings, cameraTopics.events], { qos: 1 });

@@ -28,7 +28,7 @@ export function osmandIngest({ isKnownDevice, accept, metrics }: OsmandIngestOpt
     if (!isKnownDevice(parsed.value.entityId)) {
       return refuse('unknown-device', `unknown device "${parsed.value.entityId}": register the unit first; a unit's device id is its id in /api/entities`);
     }
-    metrics.count('onescreen_ingest_accepted_total', { source });
+    metrics.accepted(source);
     accept(parsed.value);
     res.status(200).end();
   });

@@ -5,6 +5,7 @@ const definitions = {
   onescreen_positions_late_total: { type: 'counter', help: 'Fixes older than the entity’s latest: kept in history only.' },
   onescreen_positions_joined_total: { type: 'counter', help: 'Fixes joined to cell and district and persisted.' },
   onescreen_write_failures_total: { type: 'counter', help: 'Failed writes of a tick (retried, never dropped).' },
+  onescreen_ingest_last_accepted_seconds: { type: 'gauge', help: 'When each source last had input accepted, seconds since 1970.' },
   onescreen_socket_clients: { type: 'gauge', help: 'Connected Socket.IO clients.' },
 } as const;
 
@@ -26,6 +27,12 @@ export function createMetrics() {
     },
     set(name: MetricName, labels: Labels, value: number): void {
       series(name).set(key(labels), value);
+    },
+    /** Counts accepted input and notes when, for feed freshness. */
+    accepted(source: string, by = 1): void {
+      if (by <= 0) return;
+      this.count('onescreen_ingest_accepted_total', { source }, by);
+      this.set('onescreen_ingest_last_accepted_seconds', { source }, Date.now() / 1000);
     },
     value(name: MetricName, labels: Labels = {}): number {
       return values.get(name)?.get(key(labels)) ?? 0;

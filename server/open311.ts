@@ -82,7 +82,7 @@ export function open311Router({ db, isInspector, metrics, onCreated }: Open311Op
     const created = await createServiceRequest(db(), { ...event, at, requestedAt: event.eventTime });
     if (created === 'unknown-service') return fail(res, 400, `service_code "${event.serviceCode}" not found; see services.json`, 'malformed');
     if (created === 'outside-city') return fail(res, 400, `the location ${at[1]}, ${at[0]} is outside this city's districts`, 'out-of-range');
-    metrics.count('onescreen_ingest_accepted_total', { source: 'open311' });
+    metrics.accepted('open311');
     onCreated(created);
     const en = languageOf(req) === 'en';
     res.status(201).json([

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
-import type { CameraTick, ClientToServerEvents, LiveEntity, ServerToClientEvents, ServiceRequest } from '../streams/index.ts';
+import type { CameraTick, ClientToServerEvents, FeedStatus, LiveEntity, ServerToClientEvents, ServiceRequest } from '../streams/index.ts';
 import type { Metrics } from './metrics.ts';
 
 /** The live push to browsers: every connected client receives each tick's changes. */
@@ -20,6 +20,9 @@ export function attachRealtime(http: HttpServer, metrics: Metrics) {
     broadcastCameras({ segments, events }: CameraTick): void {
       if (segments.length > 0) io.emit('traffic', segments);
       if (events.length > 0) io.emit('camera-events', events);
+    },
+    broadcastFeeds(feeds: FeedStatus[]): void {
+      io.emit('feeds', feeds);
     },
     broadcastServiceRequest(request: ServiceRequest): void {
       io.emit('service-requests', [request]);

@@ -7,6 +7,7 @@ import { listCameraIds, listEntityKinds, migrate, openDatabase, pruneHistory, ty
 import { cityProfiles, loadCity } from '../seeds/index.ts';
 import type { CameraEvent, CameraReading, PositionEvent } from '../streams/index.ts';
 import { ConfigError, type Config } from './config.ts';
+import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
 import { startFeeds } from './feeds.ts';
 import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
 import { cameraIngest } from './ingest-cameras.ts';
@@ -28,6 +29,8 @@ export interface RunningServer {
 
 // How often old position history is pruned, ms.
 const pruneEveryMs = 10 * 60_000;
+// How often screens are told how fresh each feed is, ms.
+const feedsEveryMs = 5_000;
 // How long a stop waits for the last batch to be written, ms.
 const drainTimeoutMs = 10_000;
 
@@ -44,6 +47,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const cameraIds = new Set<string>();
   const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), accept: (event) => positions.next(event), metrics });
   const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), accept: (item: CameraReading | CameraEvent) => cameras.next(item), metrics };
+  const staleAfter = config.feedStaleAfterMs;
+  const currentFeeds = () => feedStatus(metrics, staleAfter === undefined ? defaultStaleAfterMs : { trackers: staleAfter, buses: staleAfter, cameras: staleAfter, reports: staleAfter });
   const ingest = {
     '/ingest/osmand': osmand,
     '/ingest/cameras': cameraIngest(cameraOptions),
@@ -55,16 +60,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }),
   };
 
-  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest, version: config.version }));
+  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest, version: config.version, feeds: currentFeeds }));
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
   const realtime = attachRealtime(http, metrics);
   let pipelines: RunningPipelines | undefined;
   let db: Database | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
+  let feedsTimer: NodeJS.Timeout | undefined;
   let stopFeeds = async () => {};
   // Stops taking input, then lets the pipelines write what they took before the database closes.
   const close = async () => {
     clearInterval(pruneTimer);
+    clearInterval(feedsTimer);
     readiness.db = undefined;
     readiness.step = 'stopping';
     await stopFeeds();
@@ -119,6 +126,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       );
     }, pruneEveryMs).unref();
     readiness.db = db;
+    feedsTimer = setInterval(() => realtime.broadcastFeeds(currentFeeds()), feedsEveryMs).unref();
 
     stopFeeds = await startFeeds({ db, config, positions, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }), osmandPort, port });
     return { url, port, osmandPort, db, close };

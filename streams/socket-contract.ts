@@ -6,6 +6,16 @@ export interface PositionsUpdate {
   entities: LiveEntity[];
 }
 
+export const feedNames = ['trackers', 'buses', 'cameras', 'reports'] as const;
+export type FeedName = (typeof feedNames)[number];
+
+/** How fresh a feed is: when input was last accepted, and after how long without it the feed counts as stale. */
+export interface FeedStatus {
+  feed: FeedName;
+  lastAcceptedAt: string | null;
+  staleAfterMs: number;
+}
+
 /** The Socket.IO contract, used by the server (`Server<…>`) and the client (`Socket<…>`). */
 export interface ServerToClientEvents {
   positions: (update: PositionsUpdate) => void;
@@ -15,6 +25,8 @@ export interface ServerToClientEvents {
   'camera-events': (events: JoinedCameraEvent[]) => void;
   /** Reports just registered: citizens' complaints and inspectors' patrol findings. */
   'service-requests': (requests: ServiceRequest[]) => void;
+  /** Every few seconds: how fresh each feed is. */
+  feeds: (feeds: FeedStatus[]) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- clients only listen so far

@@ -1,0 +1,47 @@
+// Helpers for the browser tests: the client as built now, Debian's Chromium, and the wall opened
+// with every page error and every request outside the app's own origin recorded.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { build } from 'vite';
+
+export interface OnescreenWindow {
+  onescreen: {
+    table: { size: number; ids: string[]; kinds: Uint8Array; positions: Float64Array; shown: Float64Array; version: number };
+    map: {
+      loaded(): boolean;
+      project(lngLat: [number, number]): { x: number; y: number };
+      getFeatureState(feature: { source: string; id: string }): Record<string, unknown>;
+    };
+    overlay: { pickObject(options: { x: number; y: number; radius?: number; layerIds?: string[] }): { index: number } | null };
+    socket: { connect(): void; disconnect(): void };
+  };
+}
+
+/** Builds the client as it is now (not whatever was built last) into a temporary directory. */
+export async function buildClientForTest(): Promise<{ dir: string; remove(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'onescreen-client-'));
+  await build({ configFile: join(process.cwd(), 'client/vite.config.ts'), logLevel: 'warn', build: { outDir: dir } });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// Flags as on the development machines: no background calls to the outside world.
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+}
+
+/** Opens the wall and waits for live entities, recording page errors and outside requests. */
+export async function openWall(browser: Browser, serverUrl: string, query: string, viewport: { width: number; height: number }) {
+  const page = await browser.newPage({ viewport });
+  const problems: string[] = [];
+  const origin = new URL(serverUrl).origin;
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`outside request: ${url}`);
+  });
+  await page.goto(new URL(`/wall${query}`, serverUrl).href);
+  await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen?.table.size > 0, undefined, { timeout: 30_000 });
+  return { page, problems };
+}
