@@ -4,16 +4,22 @@ import { Map as MapLibreMap, setWorkerUrl } from 'maplibre-gl';
 // MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
 import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
+import type { Alert, AlertList } from './alert-list.ts';
 import { basemapStyle } from './basemap-style.ts';
 import { entityKindOrder, type EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
-import { entityColors, entityRadiusPx, wallScale } from './theme.ts';
+import { entityColors, entityRadiusPx, wallScale, wallTheme } from './theme.ts';
 
 // Gliding entities are redrawn at most this often, ms: smooth to the eye, light on a wall PC.
 const frameEveryMs = 66;
+// Severe alerts (3 and up) pulse with this period, ms, so the eye finds them from across the room.
+const pulseMs = 1_200;
+
+/** What was clicked: an alert or a live entity. */
+export type Picked = { alert: Alert } | { entitySlot: number };
 
 /** The wall's map: the city base map from this server with live entities drawn by deck.gl over it. */
-export function createCityMap(container: HTMLElement, city: CitySummary, language: Language) {
+export function createCityMap(container: HTMLElement, city: CitySummary, language: Language, onPick: (picked: Picked | undefined) => void) {
   setWorkerUrl(maplibreWorkerUrl);
   const scale = wallScale(window.innerHeight);
   const map = new MapLibreMap({
@@ -26,13 +32,23 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     dragRotate: false,
     pitchWithRotate: false,
   });
-  const overlay = new MapLibreOverlay({ layers: [] });
+  let shownAlerts: Alert[] = [];
+  const overlay = new MapLibreOverlay({
+    layers: [],
+    onClick: (info) => {
+      if (info.layer?.id === 'alerts' && shownAlerts[info.index]) onPick({ alert: shownAlerts[info.index]! });
+      else if (info.layer?.id === 'live-entities' && info.index >= 0) onPick({ entitySlot: info.index });
+      else onPick(undefined);
+    },
+  });
   map.addControl(overlay);
 
   const colors = entityKindOrder.map((kind) => entityColors[kind]);
   const radii = entityKindOrder.map((kind) => scale * entityRadiusPx[kind]);
-  /** Re-describes the entity layer from the table; deck.gl re-reads only when the version moved. */
-  const renderEntities = (table: EntityTable): void => {
+  /** Re-describes the layers from the table and the alerts; deck.gl re-reads only what changed. */
+  const render = (table: EntityTable, alerts: AlertList, now: number): void => {
+      shownAlerts = alerts.items();
+      const pulse = 1 + 0.35 * (0.5 + 0.5 * Math.sin((2 * Math.PI * now) / pulseMs));
       overlay.setProps({
         layers: [
           new ScatterplotLayer<number>({
@@ -49,6 +65,20 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
             pickable: true,
             updateTriggers: { getPosition: table.version, getFillColor: table.size, getRadius: table.size },
           }),
+          new ScatterplotLayer<Alert>({
+            id: 'alerts',
+            data: shownAlerts,
+            getPosition: (alert) => [alert.lon, alert.lat],
+            getFillColor: (alert) => [...wallTheme.alerts[Math.min(3, alert.severity - 1)]!, 90] as [number, number, number, number],
+            getLineColor: (alert) => wallTheme.alerts[Math.min(3, alert.severity - 1)]!,
+            getRadius: (alert) => scale * (5 + 2 * alert.severity) * (alert.severity >= 3 ? pulse : 1),
+            radiusUnits: 'pixels',
+            stroked: true,
+            lineWidthUnits: 'pixels',
+            getLineWidth: 2 * scale,
+            pickable: true,
+            updateTriggers: { getRadius: now, getFillColor: alerts.version },
+          }),
         ],
       });
   };
@@ -61,17 +91,22 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
       if (map.isSourceLoaded('roads')) draw();
       else map.once('idle', draw);
     },
-    /** Draws the table and keeps its entities gliding between reports. */
-    follow(table: EntityTable): void {
+    /** Draws the table and the alerts, keeping entities gliding between reports and severe alerts pulsing. */
+    follow(table: EntityTable, alerts: AlertList): void {
       let drawnAt = 0;
+      let alertsDrawn = -1;
       const frame = (now: number) => {
         if (now - drawnAt >= frameEveryMs) {
           drawnAt = now;
-          if (table.advance(now)) renderEntities(table);
+          const moved = table.advance(now);
+          const pulsing = shownAlerts.some((alert) => alert.severity >= 3);
+          if (moved || pulsing || alerts.version !== alertsDrawn) {
+            alertsDrawn = alerts.version;
+            render(table, alerts, now);
+          }
         }
         requestAnimationFrame(frame);
       };
-      renderEntities(table);
       requestAnimationFrame(frame);
     },
   };

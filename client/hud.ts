@@ -61,7 +61,11 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
 
   const banner = element('div', 'banner');
   banner.setAttribute('role', 'alert');
-  root.append(bar, legend, banner);
+  // Details of what was clicked. Descriptions come from the public: they go in as text only.
+  const details = element('aside', 'details');
+  details.dataset.testid = 'details';
+  details.hidden = true;
+  root.append(bar, legend, banner, details);
 
   const problemText = (problem: Problem) =>
     !problem ? '' : problem.kind === 'starting' ? t.starting(problem.step) : problem.kind === 'unreachable' ? t.unreachable : t.connectionLost;
@@ -98,5 +102,13 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
   };
   tick();
   setInterval(tick, 1000);
-  return { setTitle: (nameZh: string, nameEn: string) => (title.textContent = t.title(nameZh, nameEn)) };
+  return {
+    setTitle: (nameZh: string, nameEn: string) => (title.textContent = t.title(nameZh, nameEn)),
+    showDetails(shown: { title: string; lines: string[] } | undefined): void {
+      details.replaceChildren();
+      details.hidden = !shown;
+      if (!shown) return;
+      details.append(element('h2', 'details-title', shown.title), ...shown.lines.filter(Boolean).map((line) => element('p', 'details-line', line)));
+    },
+  };
 }

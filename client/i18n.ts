@@ -16,6 +16,7 @@ interface Messages {
   age: (secondsAgo: number | null) => string;
   staleFeed: (feed: string) => string;
   traffic: { title: string; free: string; slow: string; congested: string };
+  severity: (level: number) => string;
 }
 
 const messages: Record<Language, Messages> = {
@@ -32,6 +33,7 @@ const messages: Record<Language, Messages> = {
     age: (s) => (s === null ? '无数据' : s < 120 ? `${s}秒` : `${Math.round(s / 60)}分`),
     staleFeed: (feed) => `${feed}数据中断：请检查该数据源的设备或网络。`,
     traffic: { title: '路况', free: '畅通', slow: '缓行', congested: '拥堵' },
+    severity: (level) => `等级 ${level}`,
   },
   en: {
     title: (_cityZh, cityEn) => `${cityEn} City Brain`,
@@ -46,6 +48,7 @@ const messages: Record<Language, Messages> = {
     age: (s) => (s === null ? 'no data' : s < 120 ? `${s} s` : `${Math.round(s / 60)} min`),
     staleFeed: (feed) => `${feed} feed has gone quiet: check its devices or network.`,
     traffic: { title: 'Traffic', free: 'Free', slow: 'Slow', congested: 'Congested' },
+    severity: (level) => `Severity ${level}`,
   },
 };
 

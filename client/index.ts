@@ -2,10 +2,11 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import type { CitySummary } from '../streams/index.ts';
-import { createCityMap } from './city-map.ts';
-import { EntityTable } from './entity-table.ts';
+import { AlertList } from './alert-list.ts';
+import { createCityMap, type Picked } from './city-map.ts';
+import { entityKindOrder, EntityTable } from './entity-table.ts';
 import { mountHud } from './hud.ts';
-import { chooseLanguage } from './i18n.ts';
+import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
 import { createWallStore, wallUpdaters } from './wall-store.ts';
 
@@ -36,9 +37,19 @@ hud.setTitle(city.nameZh, city.nameEn);
 document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nameZh} · 一屏观全城`;
 
 const table = new EntityTable();
-const cityMap = createCityMap(document.getElementById('map')!, city, language);
-cityMap.follow(table);
-const socket = connectLive(table, store, (segments) => cityMap.showTraffic(segments));
+const alerts = new AlertList(language);
+const messages = messagesFor(language);
+const describe = (picked: Picked | undefined) => {
+  if (!picked) return undefined;
+  if ('alert' in picked) {
+    const { alert } = picked;
+    return { title: alert.title, lines: [alert.description, messages.severity(alert.severity), new Date(alert.at).toLocaleString(language, { hour12: false })] };
+  }
+  return { title: table.labels[picked.entitySlot]!, lines: [messages.kinds[entityKindOrder[table.kinds[picked.entitySlot]!]!]] };
+};
+const cityMap = createCityMap(document.getElementById('map')!, city, language, (picked) => hud.showDetails(describe(picked)));
+cityMap.follow(table, alerts);
+const socket = connectLive(table, alerts, store, (segments) => cityMap.showTraffic(segments));
 
 // A handle for operators' diagnostics and the browser tests.
-Object.assign(window, { onescreen: { map: cityMap.map, overlay: cityMap.overlay, table, store, socket } });
+Object.assign(window, { onescreen: { map: cityMap.map, overlay: cityMap.overlay, table, alerts, store, socket } });

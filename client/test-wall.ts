@@ -16,6 +16,7 @@ export interface OnescreenWindow {
     };
     overlay: { pickObject(options: { x: number; y: number; radius?: number; layerIds?: string[] }): { index: number } | null };
     socket: { connect(): void; disconnect(): void };
+    alerts: { items(): { id: string; lon: number; lat: number; title: string; severity: number }[] };
   };
 }
 

@@ -13,6 +13,13 @@ export const wallTheme = {
   cameraSite: '#2e4a6e',
   // Live congestion, drawn over the road's own colour.
   traffic: { slow: '#f0a030', congested: '#e8413c' },
+  /** Alert colour by severity 1–4, RGB. */
+  alerts: [
+    [230, 194, 41],
+    [255, 140, 66],
+    [255, 59, 59],
+    [255, 45, 212],
+  ] as [number, number, number][],
   fresh: '#7bd389',
   stale: '#ff5d5d',
   policeStation: '#4da3ff',

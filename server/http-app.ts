@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { basemapLayers, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
+import { basemapLayers, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
 import { entityKinds, type EntityKind, type FeedStatus } from '../streams/index.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -68,6 +68,11 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   });
   api.get('/camera-events', async (_req, res) => {
     res.json(await listCameraEvents(readiness.db!));
+  });
+  // Open reports of the last 90 days, in the shape the socket pushes new ones.
+  api.get('/reports', async (_req, res) => {
+    const now = Date.now();
+    res.json(await listServiceRequests(readiness.db!, { ids: null, serviceCodes: null, start: now - 90 * 86_400_000, end: now, statuses: ['open'], limit: 1_000 }));
   });
   // Base-map layers never change while the server runs: build each once.
   const basemapCache = new Map<BasemapLayer, Promise<string>>();

@@ -62,6 +62,7 @@ export function openApiDocument(version: string) {
       },
       '/api/buses': { get: { summary: 'Bus route progress and bunching', responses: { 200: json(listOf(busProgressSchema), 'buses'), ...starting } } },
       '/api/feeds': { get: { summary: 'How fresh each feed is', responses: { 200: { description: '[{feed, lastAcceptedAt, staleAfterMs}]' }, ...starting } } },
+      '/api/reports': { get: { summary: 'Open grid reports and complaints of the last 90 days (the shape Socket.IO pushes)', responses: { 200: { description: 'reports, newest first' }, ...starting } } },
       '/api/traffic': { get: { summary: 'Live traffic per road segment', responses: { 200: json(listOf(segmentTrafficSchema), 'segments'), ...starting } } },
       '/api/camera-events': { get: { summary: 'The latest 200 camera events', responses: { 200: json(listOf(joinedCameraEventSchema), 'events, newest first'), ...starting } } },
       '/api/basemap/{layer}.geojson': {

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
+import { AlertList } from './alert-list.ts';
+
+const now = Date.parse('2026-11-21T08:00:00Z');
+const cameraEvent = (kind: JoinedCameraEvent['kind'], minutesAgo: number, cameraId = 'cam-00001'): JoinedCameraEvent => ({
+  id: 1, cameraId, siteId: 'site-0001', kind, severity: kind === 'accident' ? 3 : 2, description: '<b>追尾</b>', sourceId: 'mqtt',
+  eventTime: now - minutesAgo * 60_000, receivedAt: now, lon: 84.87, lat: 45.59, segmentId: 'seg-00001', districtId: 'd-01', cellId: 'cell-000-000',
+});
+const report = (id: number, serviceCode: string, status: ServiceRequest['status'] = 'registered'): ServiceRequest => ({
+  id, serviceCode, serviceNameZh: '安全隐患', serviceNameEn: 'Safety hazard', status, statusNotes: null, description: 'loose billboard', mediaUrl: null, address: null,
+  reporter: 'citizen', lon: 84.9, lat: 45.6, districtId: 'd-02', cellId: 'cell-001-001', departmentId: 'public-security', departmentZh: '公安局', departmentEn: 'Public Security Bureau',
+  requestedAt: new Date(now).toISOString(), updatedAt: new Date(now).toISOString(),
+});
+
+describe('AlertList', () => {
+  it('shows camera events and open reports, titled in the wall’s language, oldest first', () => {
+    const alerts = new AlertList('en');
+    alerts.addCameraEvents([cameraEvent('accident', 5)]);
+    alerts.addReports([report(1001, 'safety-hazard'), report(1002, 'garbage')]);
+    expect(alerts.items(now).map((a) => [a.id, a.title, a.severity, a.description])).toEqual([
+      ['camera-cam-00001-accident', 'Accident', 3, '<b>追尾</b>'],
+      ['report-1001', 'Safety hazard', 3, 'loose billboard'],
+      ['report-1002', 'Safety hazard', 1, 'loose billboard'],
+    ]);
+  });
+
+  it('clears a camera offline alert when the camera is back, a closed report, and camera events after two hours', () => {
+    const alerts = new AlertList('zh-CN');
+    alerts.addCameraEvents([cameraEvent('camera-offline', 1, 'cam-00002'), cameraEvent('congestion', 150)]);
+    expect(alerts.items(now).map((a) => a.title)).toEqual(['摄像机离线']);
+    alerts.addCameraEvents([cameraEvent('camera-online', 0, 'cam-00002')]);
+    alerts.addReports([report(1001, 'garbage')]);
+    alerts.addReports([report(1001, 'garbage', 'closed')]);
+    expect(alerts.items(now)).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+import type { JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
+import type { Language } from './i18n.ts';
+
+/** Something the wall must show in place: what a camera saw, or an open report. */
+export interface Alert {
+  id: string;
+  source: 'camera' | 'report';
+  /** 1 (minor) … 4 (critical): colour, and pulsing from 3. */
+  severity: number;
+  lon: number;
+  lat: number;
+  title: string;
+  /** Free text from the public or from analytics: shown as text, never as HTML. */
+  description: string;
+  at: number;
+}
+
+const cameraTitles: Record<Language, Record<string, string>> = {
+  'zh-CN': { accident: '交通事故', congestion: '拥堵', 'wrong-way': '车辆逆行', 'stopped-vehicle': '异常停车', 'camera-offline': '摄像机离线' },
+  en: { accident: 'Accident', congestion: 'Congestion', 'wrong-way': 'Wrong-way driver', 'stopped-vehicle': 'Stopped vehicle', 'camera-offline': 'Camera offline' },
+};
+// Reports that put people at risk stand out; the rest wait their turn.
+const reportSeverity: Record<string, number> = { 'safety-hazard': 3, manhole: 2, 'signal-fault': 2 };
+// Camera events older than this leave the wall, ms.
+const cameraAlertLifeMs = 2 * 3_600_000;
+
+/** The alerts on the wall, keyed by id; camera events age out, reports stay while open. */
+export class AlertList {
+  private readonly byId = new Map<string, Alert>();
+  /** Rises on every change, so renderers know when to re-read. */
+  version = 0;
+
+  constructor(private readonly language: Language) {}
+
+  addCameraEvents(events: readonly JoinedCameraEvent[]): void {
+    for (const event of events) {
+      const id = `camera-${event.cameraId}-${event.kind}`;
+      if (event.kind === 'camera-online') {
+        this.byId.delete(`camera-${event.cameraId}-camera-offline`);
+        continue;
+      }
+      const title = cameraTitles[this.language][event.kind] ?? event.kind;
+      this.byId.set(id, { id, source: 'camera', severity: event.severity, lon: event.lon, lat: event.lat, title, description: event.description, at: event.eventTime });
+    }
+    this.version += 1;
+  }
+
+  addReports(requests: readonly ServiceRequest[]): void {
+    for (const request of requests) {
+      const id = `report-${request.id}`;
+      if (request.status === 'closed') this.byId.delete(id);
+      else {
+        const title = this.language === 'en' ? request.serviceNameEn : request.serviceNameZh;
+        this.byId.set(id, { id, source: 'report', severity: reportSeverity[request.serviceCode] ?? 1, lon: request.lon, lat: request.lat, title, description: request.description, at: Date.parse(request.requestedAt) });
+      }
+    }
+    this.version += 1;
+  }
+
+  /** Current alerts, oldest first so the newest draw on top. */
+  items(now = Date.now()): Alert[] {
+    for (const [id, alert] of this.byId) if (alert.source === 'camera' && now - alert.at > cameraAlertLifeMs) this.byId.delete(id);
+    return [...this.byId.values()].sort((a, b) => a.at - b.at);
+  }
+}

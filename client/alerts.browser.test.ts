@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { testBackends } from '../geo/index.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { startTestServer, type TestServer } from '../server/test-server.ts';
+import { buildClientForTest, launchChromium, openWall, type OnescreenWindow } from './test-wall.ts';
+
+const chromiumPath = inject('chromiumPath');
+const artifacts = join(process.cwd(), 'test-artifacts');
+const karamay = generateCity(cityProfiles.karamay);
+const stop = karamay.busStops[40]!;
+const hostile = '<img src=x onerror=alert(1)>';
+
+describe.skipIf(!chromiumPath && !process.env.CI)('alerts on the wall', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let client: Awaited<ReturnType<typeof buildClientForTest>>;
+  beforeAll(async () => {
+    if (!chromiumPath) throw new Error('Chromium is required when CI=true: apt-get install -y chromium');
+    client = await buildClientForTest();
+    server = await startTestServer(testBackends()[0]!, { CLIENT_DIR: client.dir, SIMULATE: '0' });
+    browser = await launchChromium(chromiumPath);
+    mkdirSync(artifacts, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    client?.remove();
+  });
+
+  it('shows a new accident and a citizen’s report in place, and their text as text', async () => {
+    const { page, problems } = await openWall(browser, server.url, '?lang=en', { width: 1920, height: 1080 });
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => (dialogs.push(dialog.message()), dialog.dismiss()));
+    await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.loaded(), undefined, { timeout: 30_000 });
+
+    const report = await fetch(new URL('/open311/v2/requests.json', server.url), {
+      method: 'POST',
+      body: new URLSearchParams({ service_code: 'safety-hazard', lat: String(stop.point[1]), long: String(stop.point[0]), description: hostile }),
+    });
+    expect(report.status).toBe(201);
+    const [camera] = karamay.cameras;
+    const sentAt = Date.now();
+    const accident = await fetch(new URL('/ingest/cameras', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [{ cameraId: camera!.id, type: 'accident', severity: 3, description: 'rear-end collision' }] }),
+    });
+    expect(accident.status).toBe(200);
+    await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.alerts.items().some((a) => a.title === 'Accident'), undefined, { timeout: 10_000 });
+    // Measured, not gated: timing thresholds do not belong in npm test.
+    process.stdout.write(`new severe camera event on the wall ${Date.now() - sentAt} ms after ingest\n`);
+    await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.alerts.items().some((a) => a.title === 'Safety hazard'), undefined, { timeout: 10_000 });
+
+    await page.waitForTimeout(500);
+    const at = await page.evaluate(([lon, lat]) => (window as unknown as OnescreenWindow).onescreen.map.project([lon!, lat!]), stop.point);
+    await page.mouse.click(at.x, at.y);
+    await page.waitForSelector('[data-testid="details"]:not([hidden])');
+    expect(await page.textContent('[data-testid="details"] h2')).toBe('Safety hazard');
+    expect(await page.textContent('[data-testid="details"]')).toContain(hostile);
+    expect(await page.$$('[data-testid="details"] img')).toEqual([]);
+    await page.screenshot({ path: join(artifacts, 'wall-alert-details.png') });
+    expect(dialogs).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
