@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
-import { AlertList } from './alert-list.ts';
+import { AlertList, basemapStates } from './alert-list.ts';
 
 const now = Date.parse('2026-11-21T08:00:00Z');
 const cameraEvent = (kind: JoinedCameraEvent['kind'], minutesAgo: number, cameraId = 'cam-00001'): JoinedCameraEvent => ({
@@ -33,5 +33,20 @@ describe('AlertList', () => {
     alerts.addReports([report(1001, 'garbage')]);
     alerts.addReports([report(1001, 'garbage', 'closed')]);
     expect(alerts.items(now)).toEqual([]);
+  });
+
+  it('counts open reports per grid cell and knows which sites have a camera offline', () => {
+    const alerts = new AlertList('en');
+    alerts.addReports([report(1001, 'garbage'), report(1002, 'noise')]);
+    alerts.addCameraEvents([cameraEvent('camera-offline', 1, 'cam-00009'), cameraEvent('accident', 1)]);
+    expect(basemapStates(alerts.all(now))).toEqual({ openReportsByCell: new Map([['cell-001-001', 2]]), offlineSites: new Set(['site-0001']) });
+  });
+
+  it('marks minor reports only while new; their cells keep counting them', () => {
+    const alerts = new AlertList('en');
+    const old = { ...report(1001, 'garbage'), requestedAt: new Date(now - 45 * 60_000).toISOString() };
+    alerts.addReports([old, report(1002, 'safety-hazard'), report(1003, 'noise')]);
+    expect(alerts.items(now).map((a) => a.id)).toEqual(['report-1002', 'report-1003']);
+    expect(basemapStates(alerts.all(now)).openReportsByCell.get('cell-001-001')).toBe(3);
   });
 });

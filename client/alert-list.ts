@@ -13,6 +13,10 @@ export interface Alert {
   /** Free text from the public or from analytics: shown as text, never as HTML. */
   description: string;
   at: number;
+  /** The camera's site, for camera alerts; the grid cell, for reports. */
+  siteId?: string;
+  cellId?: string | null;
+  kind?: string;
 }
 
 const cameraTitles: Record<Language, Record<string, string>> = {
@@ -23,6 +27,8 @@ const cameraTitles: Record<Language, Record<string, string>> = {
 const reportSeverity: Record<string, number> = { 'safety-hazard': 3, manhole: 2, 'signal-fault': 2 };
 // Camera events older than this leave the wall, ms.
 const cameraAlertLifeMs = 2 * 3_600_000;
+// A minor report is marked for this long, ms; after that its grid cell's shading stands for it.
+const minorReportMarkedMs = 30 * 60_000;
 
 /** The alerts on the wall, keyed by id; camera events age out, reports stay while open. */
 export class AlertList {
@@ -40,7 +46,7 @@ export class AlertList {
         continue;
       }
       const title = cameraTitles[this.language][event.kind] ?? event.kind;
-      this.byId.set(id, { id, source: 'camera', severity: event.severity, lon: event.lon, lat: event.lat, title, description: event.description, at: event.eventTime });
+      this.byId.set(id, { id, source: 'camera', kind: event.kind, siteId: event.siteId, severity: event.severity, lon: event.lon, lat: event.lat, title, description: event.description, at: event.eventTime });
     }
     this.version += 1;
   }
@@ -51,15 +57,44 @@ export class AlertList {
       if (request.status === 'closed') this.byId.delete(id);
       else {
         const title = this.language === 'en' ? request.serviceNameEn : request.serviceNameZh;
-        this.byId.set(id, { id, source: 'report', severity: reportSeverity[request.serviceCode] ?? 1, lon: request.lon, lat: request.lat, title, description: request.description, at: Date.parse(request.requestedAt) });
+        this.byId.set(id, {
+          id,
+          source: 'report',
+          cellId: request.cellId,
+          severity: reportSeverity[request.serviceCode] ?? 1,
+          lon: request.lon,
+          lat: request.lat,
+          title,
+          description: request.description,
+          at: Date.parse(request.requestedAt),
+        });
       }
     }
     this.version += 1;
   }
 
-  /** Current alerts, oldest first so the newest draw on top. */
-  items(now = Date.now()): Alert[] {
+  /** Every current alert, oldest first. */
+  all(now = Date.now()): Alert[] {
     for (const [id, alert] of this.byId) if (alert.source === 'camera' && now - alert.at > cameraAlertLifeMs) this.byId.delete(id);
     return [...this.byId.values()].sort((a, b) => a.at - b.at);
   }
+
+  /**
+   * The alerts to mark on the wall, oldest first so the newest draw on top: camera alerts, and
+   * reports that are serious or new. Hundreds of open minor reports would bury the map.
+   */
+  items(now = Date.now()): Alert[] {
+    return this.all(now).filter((alert) => alert.source === 'camera' || alert.severity >= 2 || now - alert.at < minorReportMarkedMs);
+  }
+}
+
+/** What the base map shows of the alerts: open reports per grid cell, and sites with a camera offline. */
+export function basemapStates(alerts: readonly Alert[]): { openReportsByCell: Map<string, number>; offlineSites: Set<string> } {
+  const openReportsByCell = new Map<string, number>();
+  const offlineSites = new Set<string>();
+  for (const alert of alerts) {
+    if (alert.source === 'report' && alert.cellId) openReportsByCell.set(alert.cellId, (openReportsByCell.get(alert.cellId) ?? 0) + 1);
+    if (alert.kind === 'camera-offline' && alert.siteId) offlineSites.add(alert.siteId);
+  }
+  return { openReportsByCell, offlineSites };
 }

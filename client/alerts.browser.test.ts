@@ -41,18 +41,29 @@ describe.skipIf(!chromiumPath && !process.env.CI)('alerts on the wall', () => {
       body: new URLSearchParams({ service_code: 'safety-hazard', lat: String(stop.point[1]), long: String(stop.point[0]), description: hostile }),
     });
     expect(report.status).toBe(201);
-    const [camera] = karamay.cameras;
+    const [{ service_request_id: reportId }] = (await report.json()) as [{ service_request_id: string }];
+    const [{ grid_cell_id: cellId }] = (await (await fetch(new URL(`/open311/v2/requests/${reportId}.json`, server.url))).json()) as [{ grid_cell_id: string }];
+    const [camera, other] = karamay.cameras;
     const sentAt = Date.now();
     const accident = await fetch(new URL('/ingest/cameras', server.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [{ cameraId: camera!.id, type: 'accident', severity: 3, description: 'rear-end collision' }] }),
+      body: JSON.stringify({
+        events: [
+          { cameraId: camera!.id, type: 'accident', severity: 3, description: 'rear-end collision' },
+          { cameraId: other!.id, type: 'camera-offline', severity: 2 },
+        ],
+      }),
     });
     expect(accident.status).toBe(200);
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.alerts.items().some((a) => a.title === 'Accident'), undefined, { timeout: 10_000 });
     // Measured, not gated: timing thresholds do not belong in npm test.
     process.stdout.write(`new severe camera event on the wall ${Date.now() - sentAt} ms after ingest\n`);
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.alerts.items().some((a) => a.title === 'Safety hazard'), undefined, { timeout: 10_000 });
+
+    // The report's grid cell is shaded, and the offline camera's site is marked.
+    await page.waitForFunction((id) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'grid-cells', id }).open === 1, cellId, { timeout: 10_000 });
+    await page.waitForFunction((id) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'camera-sites', id }).offline === true, other!.siteId, { timeout: 10_000 });
 
     await page.waitForTimeout(500);
     const at = await page.evaluate(([lon, lat]) => (window as unknown as OnescreenWindow).onescreen.map.project([lon!, lat!]), stop.point);

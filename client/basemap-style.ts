@@ -32,6 +32,16 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': t.background } },
       { id: 'districts-fill', type: 'fill', source: 'districts', paint: { 'fill-color': t.districtFill } },
+      {
+        // Grid cells with open reports warm up with their count.
+        id: 'grid-cells-open',
+        type: 'fill',
+        source: 'grid-cells',
+        paint: {
+          'fill-color': t.openReports,
+          'fill-opacity': ['interpolate', ['linear'], ['coalesce', ['feature-state', 'open'], 0], 0, 0, 1, 0.18, 5, 0.45] as ExpressionSpecification,
+        },
+      },
       { id: 'grid-cells', type: 'line', source: 'grid-cells', minzoom: 12.5, paint: { 'line-color': t.gridLine, 'line-width': 0.6 } },
       { id: 'water', type: 'fill', source: 'water', paint: { 'fill-color': t.water } },
       ...(['local', 'collector', 'arterial', 'expressway'] as const).map(
@@ -50,7 +60,15 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
       ),
       { id: 'bus-routes', type: 'line', source: 'bus-routes', minzoom: 13, paint: { 'line-color': ['get', 'color'], 'line-opacity': 0.35, 'line-width': 1.5 } },
       { id: 'districts-line', type: 'line', source: 'districts', paint: { 'line-color': t.districtLine, 'line-width': 1.5 * scale, 'line-dasharray': [3, 2] } },
-      { id: 'camera-sites', type: 'circle', source: 'camera-sites', paint: { 'circle-color': t.cameraSite, 'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 1.2 * scale, 15, 4 * scale] } },
+      {
+        id: 'camera-sites',
+        type: 'circle',
+        source: 'camera-sites',
+        paint: {
+          'circle-color': ['case', ['boolean', ['feature-state', 'offline'], false], t.stale, t.cameraSite] as ExpressionSpecification,
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 11, 1.2 * scale, 15, 4 * scale],
+        },
+      },
       {
         id: 'police-stations',
         type: 'circle',

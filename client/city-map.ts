@@ -4,7 +4,7 @@ import { Map as MapLibreMap, setWorkerUrl } from 'maplibre-gl';
 // MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
 import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
-import type { Alert, AlertList } from './alert-list.ts';
+import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
 import { basemapStyle } from './basemap-style.ts';
 import { entityKindOrder, type EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
@@ -45,6 +45,17 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
 
   const colors = entityKindOrder.map((kind) => entityColors[kind]);
   const radii = entityKindOrder.map((kind) => scale * entityRadiusPx[kind]);
+  // What the base map showed of the alerts last, so only changes are set.
+  let shownStates = basemapStates([]);
+  const paintAlertStates = (alerts: readonly Alert[]) => {
+    const next = basemapStates(alerts);
+    for (const cellId of shownStates.openReportsByCell.keys()) if (!next.openReportsByCell.has(cellId)) map.setFeatureState({ source: 'grid-cells', id: cellId }, { open: 0 });
+    for (const [cellId, open] of next.openReportsByCell) map.setFeatureState({ source: 'grid-cells', id: cellId }, { open });
+    for (const siteId of shownStates.offlineSites) if (!next.offlineSites.has(siteId)) map.setFeatureState({ source: 'camera-sites', id: siteId }, { offline: false });
+    for (const siteId of next.offlineSites) map.setFeatureState({ source: 'camera-sites', id: siteId }, { offline: true });
+    shownStates = next;
+  };
+
   /** Re-describes the layers from the table and the alerts; deck.gl re-reads only what changed. */
   const render = (table: EntityTable, alerts: AlertList, now: number): void => {
       shownAlerts = alerts.items();
@@ -100,9 +111,12 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
           drawnAt = now;
           const moved = table.advance(now);
           const pulsing = shownAlerts.some((alert) => alert.severity >= 3);
-          if (moved || pulsing || alerts.version !== alertsDrawn) {
+          const alertsChanged = alerts.version !== alertsDrawn;
+          if (moved || pulsing || alertsChanged) {
             alertsDrawn = alerts.version;
             render(table, alerts, now);
+            if (alertsChanged && map.getSource('grid-cells') && map.getSource('camera-sites')) paintAlertStates(alerts.all());
+            else if (alertsChanged) alertsDrawn = -1; // the base map is not ready: paint on a later frame
           }
         }
         requestAnimationFrame(frame);

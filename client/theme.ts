@@ -11,6 +11,7 @@ export const wallTheme = {
   label: '#9fb6d6',
   labelHalo: '#070d17',
   cameraSite: '#2e4a6e',
+  openReports: '#ff8c42',
   // Live congestion, drawn over the road's own colour.
   traffic: { slow: '#f0a030', congested: '#e8413c' },
   /** Alert colour by severity 1–4, RGB. */

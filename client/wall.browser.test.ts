@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testBackends } from '../geo/index.ts';
 import { startTestServer, type TestServer } from '../server/test-server.ts';
-import type { SegmentTraffic } from '../streams/index.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { buildClientForTest, launchChromium, openWall, type OnescreenWindow } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
@@ -68,17 +68,18 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
 
   it('colours roads by live congestion and shows every feed fresh', async () => {
     const { page, problems } = await openWall(browser, server.url, '?lang=en', { width: 1920, height: 1080 });
-    // Simulated cameras post their first records within a minute; some segments run slow.
-    let slowed: SegmentTraffic | undefined;
-    for (let i = 0; i < 90 && !slowed; i++) {
-      const traffic = (await (await fetch(new URL('/api/traffic', server.url))).json()) as SegmentTraffic[];
-      slowed = traffic.find((s) => s.level !== 'free');
-      if (!slowed) await page.waitForTimeout(1_000);
-    }
-    expect(slowed, 'a segment slower than free-flow').toBeDefined();
+    // A camera reports a crawl on its segment: the road turns the congestion colour.
+    const [camera] = generateCity(cityProfiles.karamay).cameras;
+    const periodStart = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString();
+    const posted = await fetch(new URL('/ingest/cameras', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ readings: [{ cameraId: camera!.id, periodStart, periodS: 60, volume: 12, occupancyPct: 70, meanSpeedKmh: 4 }] }),
+    });
+    expect(posted.status).toBe(200);
     await page.waitForFunction(
-      ({ id, level }) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'roads', id }).level === level,
-      { id: slowed!.segmentId, level: slowed!.level },
+      (id) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'roads', id }).level === 'congested',
+      camera!.segmentId,
       { timeout: 15_000 },
     );
     for (const feed of ['trackers', 'buses', 'cameras']) {
