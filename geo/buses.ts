@@ -30,7 +30,7 @@ export async function registerBuses(db: Queryable, buses: readonly FeedBus[]): P
 }
 
 /** Two buses of a route in the same direction closer than this are bunched, m. */
-export const bunchingDistanceM = 250;
+const bunchingDistanceM = 250;
 // Buses wait together at a terminus by timetable: not bunching.
 const terminusFraction = 0.03;
 

@@ -10,7 +10,6 @@ export type { LiveEntity, EntityKind, CitySummary } from '../geo/index.ts';
 export { entityKinds } from '../geo/index.ts';
 export { checkPositions, defaultPositionChecks } from './position-checks.ts';
 export type { PositionCheckOptions } from './position-checks.ts';
-export { rejectReasons } from './rejections.ts';
 export type { RejectReason, Parsed } from './rejections.ts';
 export { parseOsmand } from './sources/osmand.ts';
 export type { OsmandRequest } from './sources/osmand.ts';
