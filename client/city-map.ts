@@ -57,8 +57,9 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
   };
 
   /** Re-describes the layers from the table and the alerts; deck.gl re-reads only what changed. */
-  const render = (table: EntityTable, alerts: AlertList, now: number): void => {
+  const render = (table: EntityTable, alerts: AlertList, hidden: readonly string[], now: number): void => {
       shownAlerts = alerts.items();
+      const hiddenKinds = entityKindOrder.map((kind) => hidden.includes(kind));
       const pulse = 1 + 0.35 * (0.5 + 0.5 * Math.sin((2 * Math.PI * now) / pulseMs));
       overlay.setProps({
         layers: [
@@ -67,17 +68,19 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
             data: { length: table.size } as unknown as number[],
             getPosition: (_: unknown, { index }: { index: number }) => [table.shown[2 * index]!, table.shown[2 * index + 1]!],
             getFillColor: (_: unknown, { index }: { index: number }) => colors[table.kinds[index]!]!,
-            getRadius: (_: unknown, { index }: { index: number }) => radii[table.kinds[index]!]!,
+            // A switched-off kind has no size: neither drawn nor pickable.
+            getRadius: (_: unknown, { index }: { index: number }) => (hiddenKinds[table.kinds[index]!] ? 0 : radii[table.kinds[index]!]!),
             radiusUnits: 'pixels',
             stroked: true,
             getLineColor: [7, 13, 23],
             lineWidthUnits: 'pixels',
-            getLineWidth: scale,
+            getLineWidth: (_: unknown, { index }: { index: number }) => (hiddenKinds[table.kinds[index]!] ? 0 : scale),
             pickable: true,
-            updateTriggers: { getPosition: table.version, getFillColor: table.size, getRadius: table.size },
+            updateTriggers: { getPosition: table.version, getFillColor: table.size, getRadius: `${table.size}:${hidden.join()}`, getLineWidth: `${table.size}:${hidden.join()}` },
           }),
           new ScatterplotLayer<Alert>({
             id: 'alerts',
+            visible: !hidden.includes('alerts'),
             data: shownAlerts,
             getPosition: (alert) => [alert.lon, alert.lat],
             getFillColor: (alert) => [...wallTheme.alerts[Math.min(3, alert.severity - 1)]!, 90] as [number, number, number, number],
@@ -103,18 +106,21 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
       else map.once('idle', draw);
     },
     /** Draws the table and the alerts, keeping entities gliding between reports and severe alerts pulsing. */
-    follow(table: EntityTable, alerts: AlertList): void {
+    follow(table: EntityTable, alerts: AlertList, hidden: () => readonly string[]): void {
       let drawnAt = 0;
       let alertsDrawn = -1;
+      let hiddenDrawn = '';
       const frame = (now: number) => {
         if (now - drawnAt >= frameEveryMs) {
           drawnAt = now;
           const moved = table.advance(now);
           const pulsing = shownAlerts.some((alert) => alert.severity >= 3);
           const alertsChanged = alerts.version !== alertsDrawn;
-          if (moved || pulsing || alertsChanged) {
+          const hiddenNow = hidden();
+          if (moved || pulsing || alertsChanged || hiddenNow.join() !== hiddenDrawn) {
             alertsDrawn = alerts.version;
-            render(table, alerts, now);
+            hiddenDrawn = hiddenNow.join();
+            render(table, alerts, hiddenNow, now);
             if (alertsChanged && map.getSource('grid-cells') && map.getSource('camera-sites')) paintAlertStates(alerts.all());
             else if (alertsChanged) alertsDrawn = -1; // the base map is not ready: paint on a later frame
           }

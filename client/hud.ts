@@ -2,7 +2,7 @@ import { entityKindOrder } from './entity-table.ts';
 import { messagesFor, type Language } from './i18n.ts';
 import type { FeedName } from '../streams/index.ts';
 import { entityColors, wallTheme } from './theme.ts';
-import type { Problem, WallState, WallStore } from './wall-store.ts';
+import { wallUpdaters, type Problem, type WallState, type WallStore } from './wall-store.ts';
 
 /** Builds an element; text goes in as text, never as HTML. */
 function element(tag: string, className: string, text = ''): HTMLElement {
@@ -37,18 +37,28 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
   bar.append(title, subtitle, element('span', 'spacer'), badges, status, clock);
 
   const legend = element('aside', 'legend');
+  // Each legend row switches its layer on and off (a wall can also start with ?hide=).
+  const toggleRow = (layer: string, label: string, color: string) => {
+    const row = element('button', 'legend-row');
+    row.setAttribute('role', 'switch');
+    row.dataset.testid = `layer-${layer}`;
+    row.addEventListener('click', () => store.setState(wallUpdaters.layerToggled(store.getState(), layer), true));
+    const swatch = element('span', 'swatch');
+    swatch.style.background = color;
+    row.append(swatch, element('span', 'kind', label));
+    legend.append(row);
+    return row;
+  };
   const countCells = new Map(
     entityKindOrder.map((kind) => {
-      const row = element('div', 'legend-row');
-      const swatch = element('span', 'swatch');
-      swatch.style.background = `rgb(${entityColors[kind].join(',')})`;
+      const row = toggleRow(kind, t.kinds[kind], `rgb(${entityColors[kind].join(',')})`);
       const count = element('span', 'count', '0');
       count.dataset.testid = `count-${kind}`;
-      row.append(swatch, element('span', 'kind', t.kinds[kind]), count);
-      legend.append(row);
+      row.append(count);
       return [kind, { row, count }] as const;
     }),
   );
+  const alertsRow = toggleRow('alerts', t.alerts, `rgb(${wallTheme.alerts[2]!.join(',')})`);
   const trafficRow = element('div', 'legend-row traffic');
   trafficRow.append(element('span', 'kind', t.traffic.title));
   for (const level of ['slow', 'congested'] as const) {
@@ -76,6 +86,11 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
       count.textContent = state.counts[kind].toLocaleString(language);
       // A city without trucks shows no truck row.
       row.hidden = state.counts[kind] === 0;
+    }
+    for (const row of [...[...countCells.values()].map((cell) => cell.row), alertsRow]) {
+      const on = !state.hidden.includes(row.dataset.testid!.slice('layer-'.length));
+      row.setAttribute('aria-checked', String(on));
+      row.classList.toggle('off', !on);
     }
     banner.textContent = problemText(state.problem);
     banner.hidden = !state.problem;

@@ -17,6 +17,7 @@ interface Messages {
   staleFeed: (feed: string) => string;
   traffic: { title: string; free: string; slow: string; congested: string };
   severity: (level: number) => string;
+  alerts: string;
 }
 
 const messages: Record<Language, Messages> = {
@@ -34,6 +35,7 @@ const messages: Record<Language, Messages> = {
     staleFeed: (feed) => `${feed}数据中断：请检查该数据源的设备或网络。`,
     traffic: { title: '路况', free: '畅通', slow: '缓行', congested: '拥堵' },
     severity: (level) => `等级 ${level}`,
+    alerts: '告警',
   },
   en: {
     title: (_cityZh, cityEn) => `${cityEn} City Brain`,
@@ -49,6 +51,7 @@ const messages: Record<Language, Messages> = {
     staleFeed: (feed) => `${feed} feed has gone quiet: check its devices or network.`,
     traffic: { title: 'Traffic', free: 'Free', slow: 'Slow', congested: 'Congested' },
     severity: (level) => `Severity ${level}`,
+    alerts: 'Alerts',
   },
 };
 

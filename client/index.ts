@@ -8,7 +8,7 @@ import { entityKindOrder, EntityTable } from './entity-table.ts';
 import { mountHud } from './hud.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
-import { createWallStore, wallUpdaters } from './wall-store.ts';
+import { createWallStore, hiddenFromQuery, wallUpdaters } from './wall-store.ts';
 
 const retryMs = 2_000;
 
@@ -29,7 +29,7 @@ async function waitForCity(store: ReturnType<typeof createWallStore>): Promise<C
 
 const language = chooseLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
-const store = createWallStore();
+const store = createWallStore(hiddenFromQuery(location.search));
 const hud = mountHud(document.body, store, language, undefined);
 const city = await waitForCity(store);
 store.setState(wallUpdaters.problemSeen(store.getState(), null), true);
@@ -48,7 +48,7 @@ const describe = (picked: Picked | undefined) => {
   return { title: table.labels[picked.entitySlot]!, lines: [messages.kinds[entityKindOrder[table.kinds[picked.entitySlot]!]!]] };
 };
 const cityMap = createCityMap(document.getElementById('map')!, city, language, (picked) => hud.showDetails(describe(picked)));
-cityMap.follow(table, alerts);
+cityMap.follow(table, alerts, () => store.getState().hidden);
 const socket = connectLive(table, alerts, store, (segments) => cityMap.showTraffic(segments));
 
 // A handle for operators' diagnostics and the browser tests.

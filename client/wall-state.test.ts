@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseLanguage, messagesFor } from './i18n.ts';
-import { initialWallState, wallUpdaters } from './wall-store.ts';
+import { hiddenFromQuery, initialWallState, wallUpdaters } from './wall-store.ts';
 
 describe('wall state updaters', () => {
   it('goes live on connect, shows the lost connection, and clears it on reconnect', () => {
@@ -15,6 +15,16 @@ describe('wall state updaters', () => {
   it('records each applied update', () => {
     const counts = { ...initialWallState.counts, bus: 400 };
     expect(wallUpdaters.positionsApplied(initialWallState, { seq: 7, at: 1_000, counts })).toMatchObject({ lastSeq: 7, lastUpdateAt: 1_000, counts });
+  });
+});
+
+describe('layer toggles', () => {
+  it('switch a layer off and on again, and can start from ?hide=', () => {
+    const off = wallUpdaters.layerToggled(initialWallState, 'taxi');
+    expect(off.hidden).toEqual(['taxi']);
+    expect(wallUpdaters.layerToggled(off, 'taxi').hidden).toEqual([]);
+    expect(hiddenFromQuery('?lang=en&hide=taxi, police-officer')).toEqual(['taxi', 'police-officer']);
+    expect(hiddenFromQuery('?lang=en')).toEqual([]);
   });
 });
 

@@ -16,6 +16,13 @@ export interface WallState {
   lastUpdateAt: number | null;
   /** How fresh each feed is, as the server last said. */
   feeds: FeedStatus[];
+  /** Layers switched off: entity kinds, or 'alerts'. */
+  hidden: string[];
+}
+
+/** `?hide=taxi,police-officer`: a wall can start with layers off, set up without a mouse. */
+export function hiddenFromQuery(search: string): string[] {
+  return (new URLSearchParams(search).get('hide') ?? '').split(',').map((name) => name.trim()).filter(Boolean);
 }
 
 export const initialWallState: WallState = {
@@ -25,6 +32,7 @@ export const initialWallState: WallState = {
   lastSeq: 0,
   lastUpdateAt: null,
   feeds: [],
+  hidden: [],
 };
 
 // State changes as pure (state, payload) => state functions, testable without a browser.
@@ -33,11 +41,15 @@ export const wallUpdaters = {
   disconnected: (state: WallState): WallState => ({ ...state, connection: 'reconnecting', problem: { kind: 'connection-lost' } }),
   problemSeen: (state: WallState, problem: Problem): WallState => ({ ...state, problem }),
   feedsSeen: (state: WallState, feeds: FeedStatus[]): WallState => ({ ...state, feeds }),
+  layerToggled: (state: WallState, layer: string): WallState => ({
+    ...state,
+    hidden: state.hidden.includes(layer) ? state.hidden.filter((name) => name !== layer) : [...state.hidden, layer],
+  }),
   positionsApplied: (state: WallState, update: { seq: number; at: number; counts: Record<EntityKind, number> }): WallState =>
     ({ ...state, lastSeq: update.seq, lastUpdateAt: update.at, counts: update.counts }),
 };
 
-export function createWallStore() {
-  return createStore<WallState>()(() => initialWallState);
+export function createWallStore(hidden: string[] = []) {
+  return createStore<WallState>()(() => ({ ...initialWallState, hidden }));
 }
 export type WallStore = ReturnType<typeof createWallStore>;
