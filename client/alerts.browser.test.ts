@@ -1,51 +1,32 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { testBackends } from '../geo/index.ts';
+import { describe, expect, inject, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { startTestServer, type TestServer } from '../server/test-server.ts';
-import { buildClientForTest, launchChromium, openWall, type OnescreenWindow } from './test-wall.ts';
+import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
-const artifacts = join(process.cwd(), 'test-artifacts');
 const karamay = generateCity(cityProfiles.karamay);
 const stop = karamay.busStops[40]!;
 const hostile = '<img src=x onerror=alert(1)>';
 
 describe.skipIf(!chromiumPath && !process.env.CI)('alerts on the wall', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let client: Awaited<ReturnType<typeof buildClientForTest>>;
-  beforeAll(async () => {
-    if (!chromiumPath) throw new Error('Chromium is required when CI=true: apt-get install -y chromium');
-    client = await buildClientForTest();
-    server = await startTestServer(testBackends()[0]!, { CLIENT_DIR: client.dir, SIMULATE: '0' });
-    browser = await launchChromium(chromiumPath);
-    mkdirSync(artifacts, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    client?.remove();
-  });
+  const wall = wallTestContext(chromiumPath, { SIMULATE: '0' });
 
   it('shows a new accident and a citizen’s report in place, and their text as text', async () => {
-    const { page, problems } = await openWall(browser, server.url, '?lang=en', { width: 1920, height: 1080 });
+    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => (dialogs.push(dialog.message()), dialog.dismiss()));
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.loaded(), undefined, { timeout: 30_000 });
 
-    const report = await fetch(new URL('/open311/v2/requests.json', server.url), {
+    const report = await fetch(new URL('/open311/v2/requests.json', wall.server.url), {
       method: 'POST',
       body: new URLSearchParams({ service_code: 'safety-hazard', lat: String(stop.point[1]), long: String(stop.point[0]), description: hostile }),
     });
     expect(report.status).toBe(201);
     const [{ service_request_id: reportId }] = (await report.json()) as [{ service_request_id: string }];
-    const [{ grid_cell_id: cellId }] = (await (await fetch(new URL(`/open311/v2/requests/${reportId}.json`, server.url))).json()) as [{ grid_cell_id: string }];
+    const [{ grid_cell_id: cellId }] = (await (await fetch(new URL(`/open311/v2/requests/${reportId}.json`, wall.server.url))).json()) as [{ grid_cell_id: string }];
     const [camera, other] = karamay.cameras;
     const sentAt = Date.now();
-    const accident = await fetch(new URL('/ingest/cameras', server.url), {
+    const accident = await fetch(new URL('/ingest/cameras', wall.server.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({

@@ -1,10 +1,38 @@
 // Helpers for the browser tests: the client as built now, Debian's Chromium, and the wall opened
 // with every page error and every request outside the app's own origin recorded.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
+import { afterAll, beforeAll } from 'vitest';
+import { testBackends } from '../geo/index.ts';
+import { startTestServer, type TestServer } from '../server/test-server.ts';
+
+/** Where browser tests save their screenshots. */
+export const artifacts = join(process.cwd(), 'test-artifacts');
+
+/**
+ * For a describe block: the client built now, a server (embedded database) serving it with
+ * `env`, and Chromium; all closed after. A missing Chromium fails here (CI requires it).
+ */
+export function wallTestContext(chromiumPath: string, env: NodeJS.ProcessEnv = {}): { server: TestServer; browser: Browser } {
+  const context = {} as { server: TestServer; browser: Browser };
+  let client: Awaited<ReturnType<typeof buildClientForTest>> | undefined;
+  beforeAll(async () => {
+    if (!chromiumPath) throw new Error('Chromium is required when CI=true: apt-get install -y chromium');
+    client = await buildClientForTest();
+    context.server = await startTestServer(testBackends()[0]!, { CLIENT_DIR: client.dir, ...env });
+    context.browser = await launchChromium(chromiumPath);
+    mkdirSync(artifacts, { recursive: true });
+  });
+  afterAll(async () => {
+    await context.browser?.close();
+    await context.server?.close();
+    client?.remove();
+  });
+  return context;
+}
 
 export interface OnescreenWindow {
   onescreen: {

@@ -1,36 +1,17 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { testBackends } from '../geo/index.ts';
-import { startTestServer, type TestServer } from '../server/test-server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { buildClientForTest, launchChromium, openWall, type OnescreenWindow } from './test-wall.ts';
+import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
-const artifacts = join(process.cwd(), 'test-artifacts');
 
 // With CI=true a missing Chromium fails the run (below); elsewhere the global setup says it skipped.
 describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let client: Awaited<ReturnType<typeof buildClientForTest>>;
-
-  beforeAll(async () => {
-    if (!chromiumPath) throw new Error('Chromium is required when CI=true: apt-get install -y chromium');
-    client = await buildClientForTest();
-    server = await startTestServer(testBackends()[0]!, { CLIENT_DIR: client.dir });
-    browser = await launchChromium(chromiumPath);
-    mkdirSync(artifacts, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    client?.remove();
-  });
+  const wall = wallTestContext(chromiumPath);
 
   it('shows Karamay with police cars and buses drawn where they are, and moving', async () => {
-    const { page, problems } = await openWall(browser, server.url, '?lang=zh-CN', { width: 1920, height: 1080 });
+    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=zh-CN', { width: 1920, height: 1080 });
     await page.waitForFunction(() => document.querySelector('[data-testid="count-police-car"]')?.textContent === '280');
     expect(await page.textContent('h1')).toBe('克拉玛依城市大脑');
     expect(await page.textContent('[data-testid="count-bus"]')).toBe('400');
@@ -67,11 +48,11 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
   });
 
   it('colours roads by live congestion and shows every feed fresh', async () => {
-    const { page, problems } = await openWall(browser, server.url, '?lang=en', { width: 1920, height: 1080 });
+    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });
     // A camera reports a crawl on its segment: the road turns the congestion colour.
     const [camera] = generateCity(cityProfiles.karamay).cameras;
     const periodStart = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString();
-    const posted = await fetch(new URL('/ingest/cameras', server.url), {
+    const posted = await fetch(new URL('/ingest/cameras', wall.server.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ readings: [{ cameraId: camera!.id, periodStart, periodS: 60, volume: 12, occupancyPct: 70, meanSpeedKmh: 4 }] }),
@@ -91,7 +72,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
   });
 
   it('speaks English with ?lang=en, and switches a layer off from its legend row', async () => {
-    const { page, problems } = await openWall(browser, server.url, '?lang=en', { width: 1920, height: 1080 });
+    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });
     expect(await page.textContent('h1')).toBe('Karamay City Brain');
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.loaded(), undefined, { timeout: 30_000 });
 
