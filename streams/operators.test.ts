@@ -43,6 +43,13 @@ describe('coalesceWhileBusy', () => {
     });
   });
 
+  it('never writes more than its limit at once: the rest waits for the next write', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const source = cold('a-b-c-|', { a: ['a1', 'a2'], b: ['b1', 'b2'], c: ['c1'] });
+      expectObservable(source.pipe(coalesceWhileBusy(slowWrite, 2))).toBe('-----x----y----(z|)', { x: 'a1a2', y: 'b1b2', z: 'c1' });
+    });
+  });
+
   it('completes at once on an empty source', () => {
     scheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold<string[]>('|').pipe(coalesceWhileBusy(slowWrite))).toBe('|');

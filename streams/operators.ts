@@ -11,10 +11,12 @@ export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = async
 
 /**
  * Writes batches one at a time; batches that arrive while a write is in flight wait and go out
- * together as the next write. A slow database thus gets fewer, larger writes instead of a growing
- * queue of small ones. Completes once the source has completed and the last write is done.
+ * together as the next write, up to `maxItems` a write. A slow database thus gets fewer, larger
+ * writes instead of a growing queue of small ones, and no write grows without bound (on the
+ * embedded database a write holds the event loop). Completes once the source has completed and
+ * the last write is done.
  */
-export function coalesceWhileBusy<T, R>(write: (items: T[]) => Observable<R>): OperatorFunction<T[], R> {
+export function coalesceWhileBusy<T, R>(write: (items: T[]) => Observable<R>, maxItems = Number.POSITIVE_INFINITY): OperatorFunction<T[], R> {
   return (source) =>
     new Observable<R>((subscriber) => {
       let waiting: T[] = [];
@@ -26,8 +28,8 @@ export function coalesceWhileBusy<T, R>(write: (items: T[]) => Observable<R>): O
           if (sourceDone) subscriber.complete();
           return;
         }
-        const items = waiting;
-        waiting = [];
+        const items = waiting.length > maxItems ? waiting.splice(0, maxItems) : waiting;
+        if (items === waiting) waiting = [];
         writer = write(items).subscribe({
           next: (result) => subscriber.next(result),
           error: (error) => subscriber.error(error),
@@ -63,6 +65,8 @@ export interface WritePerTickOptions {
 }
 
 const maxRetryDelayMs = 30_000;
+// At most this many items in one write: catching up after a stall goes in steps of bounded length.
+const maxItemsPerWrite = 10_000;
 
 /**
  * Persists a stream in one write per tick: batches per tick, writes one batch at a time (merging
@@ -74,15 +78,17 @@ export function writePerTick<T, R>(write: (batch: T[]) => Promise<R>, options: W
   return (source) =>
     source.pipe(
       batchPerTick(options.tickMs, scheduler),
-      coalesceWhileBusy((batch) =>
-        defer(() => write(batch)).pipe(
-          retry({
-            delay: (error, attempt) => {
-              options.onWriteFailure?.(error, attempt);
-              return timer(Math.min(250 * 2 ** (attempt - 1), maxRetryDelayMs), scheduler);
-            },
-          }),
-        ),
+      coalesceWhileBusy(
+        (batch) =>
+          defer(() => write(batch)).pipe(
+            retry({
+              delay: (error, attempt) => {
+                options.onWriteFailure?.(error, attempt);
+                return timer(Math.min(250 * 2 ** (attempt - 1), maxRetryDelayMs), scheduler);
+              },
+            }),
+          ),
+        maxItemsPerWrite,
       ),
     );
 }
