@@ -14,6 +14,8 @@ import { entityColors, entityRadiusPx, wallScale, wallTheme } from './theme.ts';
 const frameEveryMs = 66;
 // Severe alerts (3 and up) pulse with this period, ms, so the eye finds them from across the room.
 const pulseMs = 1_200;
+// Alerts age off the wall in minutes: the shown list is re-read when it changes and at this pace, not per frame, ms.
+const alertsRereadMs = 10_000;
 
 /** What was clicked: an alert or a live entity. */
 export type Picked = { alert: Alert } | { entitySlot: number };
@@ -58,7 +60,6 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
 
   /** Re-describes the layers from the table and the alerts; deck.gl re-reads only what changed. */
   const render = (table: EntityTable, alerts: AlertList, hidden: readonly string[], now: number): void => {
-      shownAlerts = alerts.items();
       const hiddenKinds = entityKindOrder.map((kind) => hidden.includes(kind));
       const pulse = 1 + 0.35 * (0.5 + 0.5 * Math.sin((2 * Math.PI * now) / pulseMs));
       overlay.setProps({
@@ -110,12 +111,17 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
       let drawnAt = 0;
       let alertsDrawn = -1;
       let hiddenDrawn = '';
+      let alertsReadAt = 0;
       const frame = (now: number) => {
         if (now - drawnAt >= frameEveryMs) {
           drawnAt = now;
           const moved = table.advance(now);
           const pulsing = shownAlerts.some((alert) => alert.severity >= 3);
-          const alertsChanged = alerts.version !== alertsDrawn;
+          const alertsChanged = alerts.version !== alertsDrawn || now - alertsReadAt >= alertsRereadMs;
+          if (alertsChanged) {
+            shownAlerts = alerts.items();
+            alertsReadAt = now;
+          }
           const hiddenNow = hidden();
           if (moved || pulsing || alertsChanged || hiddenNow.join() !== hiddenDrawn) {
             alertsDrawn = alerts.version;
