@@ -3,14 +3,15 @@ import type { JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
 import { AlertList, basemapStates } from './alert-list.ts';
 
 const now = Date.parse('2026-11-21T08:00:00Z');
+let nextEventId = 1;
 const cameraEvent = (kind: JoinedCameraEvent['kind'], minutesAgo: number, cameraId = 'cam-00001'): JoinedCameraEvent => ({
-  id: 1, cameraId, siteId: 'site-0001', kind, severity: kind === 'accident' ? 3 : 2, description: '<b>追尾</b>', sourceId: 'mqtt',
+  id: nextEventId++, cameraId, siteId: 'site-0001', kind, severity: kind === 'accident' ? 3 : 2, description: '<b>追尾</b>', sourceId: 'mqtt',
   eventTime: now - minutesAgo * 60_000, receivedAt: now, lon: 84.87, lat: 45.59, segmentId: 'seg-00001', districtId: 'd-01', cellId: 'cell-000-000',
 });
-const report = (id: number, serviceCode: string, status: ServiceRequest['status'] = 'registered'): ServiceRequest => ({
+const report = (id: number, serviceCode: string, status: ServiceRequest['status'] = 'registered', updatedMinutesLater = 0): ServiceRequest => ({
   id, serviceCode, serviceNameZh: '安全隐患', serviceNameEn: 'Safety hazard', status, statusNotes: null, description: 'loose billboard', mediaUrl: null, address: null,
   reporter: 'citizen', lon: 84.9, lat: 45.6, districtId: 'd-02', cellId: 'cell-001-001', departmentId: 'public-security', departmentZh: '公安局', departmentEn: 'Public Security Bureau',
-  requestedAt: new Date(now).toISOString(), updatedAt: new Date(now).toISOString(),
+  requestedAt: new Date(now).toISOString(), updatedAt: new Date(now + updatedMinutesLater * 60_000).toISOString(),
 });
 
 describe('AlertList', () => {
@@ -31,8 +32,22 @@ describe('AlertList', () => {
     expect(alerts.items(now).map((a) => a.title)).toEqual(['摄像机离线']);
     alerts.addCameraEvents([cameraEvent('camera-online', 0, 'cam-00002')]);
     alerts.addReports([report(1001, 'garbage')]);
-    alerts.addReports([report(1001, 'garbage', 'closed')]);
+    alerts.addReports([report(1001, 'garbage', 'closed', 5)]);
     expect(alerts.items(now)).toEqual([]);
+  });
+
+  it('ignores updates it has already seen, so a replay or a snapshot racing a push changes nothing', () => {
+    const alerts = new AlertList('en');
+    const offline = cameraEvent('camera-offline', 3, 'cam-00003');
+    const online = cameraEvent('camera-online', 1, 'cam-00003');
+    alerts.addCameraEvents([offline, online]);
+    alerts.addReports([report(1001, 'garbage'), report(1001, 'garbage', 'closed', 5)]);
+    // A reconnecting wall reads the last hours again: older versions arrive after newer ones.
+    alerts.addCameraEvents([offline, offline]);
+    alerts.addReports([report(1001, 'garbage')]);
+    expect(alerts.all(now)).toEqual([]);
+    alerts.addCameraEvents([cameraEvent('accident', 1), cameraEvent('accident', 1)]);
+    expect(alerts.all(now)).toHaveLength(1);
   });
 
   it('counts open reports per grid cell and knows which sites have a camera offline', () => {

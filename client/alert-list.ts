@@ -30,19 +30,34 @@ const cameraAlertLifeMs = 2 * 3_600_000;
 // A minor report is marked for this long, ms; after that its grid cell's shading stands for it.
 const minorReportMarkedMs = 30 * 60_000;
 
-/** The alerts on the wall, keyed by id; camera events age out, reports stay while open. */
+/**
+ * The alerts on the wall, keyed by id; camera events age out, reports stay while open. Each
+ * source has a version per alert (the camera event's id, the report's last update), so an
+ * update that arrives twice or out of order (a replay after reconnecting, a snapshot racing a
+ * push) changes nothing.
+ */
 export class AlertList {
   private readonly byId = new Map<string, Alert>();
+  /** The newest version seen per alert id, kept after the alert is gone so a replay cannot bring it back. */
+  private readonly versions = new Map<string, number>();
   /** Rises on every change, so renderers know when to re-read. */
   version = 0;
 
   constructor(private readonly language: Language) {}
 
+  private isNewer(id: string, version: number): boolean {
+    if (version <= (this.versions.get(id) ?? -Infinity)) return false;
+    this.versions.set(id, version);
+    return true;
+  }
+
   addCameraEvents(events: readonly JoinedCameraEvent[]): void {
     for (const event of events) {
-      const id = `camera-${event.cameraId}-${event.kind}`;
+      // Online and offline are one alert's two states.
+      const id = `camera-${event.cameraId}-${event.kind === 'camera-online' ? 'camera-offline' : event.kind}`;
+      if (!this.isNewer(id, event.id)) continue;
       if (event.kind === 'camera-online') {
-        this.byId.delete(`camera-${event.cameraId}-camera-offline`);
+        this.byId.delete(id);
         continue;
       }
       const title = cameraTitles[this.language][event.kind] ?? event.kind;
@@ -54,6 +69,7 @@ export class AlertList {
   addReports(requests: readonly ServiceRequest[]): void {
     for (const request of requests) {
       const id = `report-${request.id}`;
+      if (!this.isNewer(id, Date.parse(request.updatedAt))) continue;
       if (request.status === 'closed') this.byId.delete(id);
       else {
         const title = this.language === 'en' ? request.serviceNameEn : request.serviceNameZh;

@@ -1,4 +1,4 @@
-import { ScatterplotLayer } from '@deck.gl/layers';
+import { IconLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { Map as MapLibreMap, setWorkerUrl } from 'maplibre-gl';
 // MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
@@ -6,9 +6,10 @@ import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
 import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
 import { basemapStyle } from './basemap-style.ts';
+import { drawEntityIcons, type EntityIconName } from './entity-icons.ts';
 import { entityKindOrder, type EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
-import { entityColors, entityRadiusPx, wallScale, wallTheme } from './theme.ts';
+import { entityRadiusPx, wallScale, wallTheme } from './theme.ts';
 
 // Gliding entities are redrawn at most this often, ms: smooth to the eye, light on a wall PC.
 const frameEveryMs = 66;
@@ -45,8 +46,36 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
   });
   map.addControl(overlay);
 
-  const colors = entityKindOrder.map((kind) => entityColors[kind]);
-  const radii = entityKindOrder.map((kind) => scale * entityRadiusPx[kind]);
+  const atlas = drawEntityIcons(entityKindOrder);
+  // An icon spans a little more than the dot it replaces, so the arrow's direction reads from afar.
+  const iconPx = entityKindOrder.map((kind) => 2.6 * scale * entityRadiusPx[kind]);
+  const iconNames = entityKindOrder.map((kind) => [`${kind}:still`, `${kind}:heading`] as EntityIconName[]);
+  // deck.gl reads the table's own arrays as binary attributes: no object, no accessor call per
+  // entity per frame. The data object is replaced only when the table grows.
+  let entityData: { length: number; attributes: Record<string, { value: Float64Array | Float32Array; size: number }> } = { length: 0, attributes: {} };
+  let iconSizes = new Float32Array(0);
+  let iconSizesFor = '';
+  const entityLayer = (table: EntityTable, hidden: readonly string[]) => {
+    if (iconSizesFor !== `${table.size}:${hidden.join()}`) {
+      iconSizesFor = `${table.size}:${hidden.join()}`;
+      // A switched-off kind has no size: neither drawn nor pickable.
+      iconSizes = Float32Array.from({ length: table.size }, (_, slot) => (hidden.includes(table.kindOf(slot)) ? 0 : iconPx[table.kinds[slot]!]!));
+    }
+    if (entityData.length !== table.size) entityData = { length: table.size, attributes: {} };
+    // Fresh descriptors over the same arrays: deck.gl re-uploads a binary attribute whose descriptor changed.
+    entityData.attributes = { getPosition: { value: table.shown, size: 2 }, getAngle: { value: table.iconAngles, size: 1 }, getSize: { value: iconSizes, size: 1 } };
+    return new IconLayer<unknown>({
+      id: 'live-entities',
+      data: entityData as never,
+      iconAtlas: atlas.canvas as never,
+      iconMapping: atlas.mapping,
+      getIcon: (_: unknown, { index }: { index: number }) => iconNames[table.kinds[index]!]![Number.isNaN(table.headings[index]!) ? 0 : 1]!,
+      sizeUnits: 'pixels',
+      billboard: false,
+      pickable: true,
+      updateTriggers: { getIcon: table.iconVersion, getPosition: table.version, getAngle: table.version, getSize: iconSizesFor },
+    });
+  };
   // What the base map showed of the alerts last, so only changes are set.
   let shownStates = basemapStates([]);
   const paintAlertStates = (alerts: readonly Alert[]) => {
@@ -60,25 +89,10 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
 
   /** Re-describes the layers from the table and the alerts; deck.gl re-reads only what changed. */
   const render = (table: EntityTable, alerts: AlertList, hidden: readonly string[], now: number): void => {
-      const hiddenKinds = entityKindOrder.map((kind) => hidden.includes(kind));
       const pulse = 1 + 0.35 * (0.5 + 0.5 * Math.sin((2 * Math.PI * now) / pulseMs));
       overlay.setProps({
         layers: [
-          new ScatterplotLayer<number>({
-            id: 'live-entities',
-            data: { length: table.size } as unknown as number[],
-            getPosition: (_: unknown, { index }: { index: number }) => [table.shown[2 * index]!, table.shown[2 * index + 1]!],
-            getFillColor: (_: unknown, { index }: { index: number }) => colors[table.kinds[index]!]!,
-            // A switched-off kind has no size: neither drawn nor pickable.
-            getRadius: (_: unknown, { index }: { index: number }) => (hiddenKinds[table.kinds[index]!] ? 0 : radii[table.kinds[index]!]!),
-            radiusUnits: 'pixels',
-            stroked: true,
-            getLineColor: [7, 13, 23],
-            lineWidthUnits: 'pixels',
-            getLineWidth: (_: unknown, { index }: { index: number }) => (hiddenKinds[table.kinds[index]!] ? 0 : scale),
-            pickable: true,
-            updateTriggers: { getPosition: table.version, getFillColor: table.size, getRadius: `${table.size}:${hidden.join()}`, getLineWidth: `${table.size}:${hidden.join()}` },
-          }),
+          entityLayer(table, hidden),
           new ScatterplotLayer<Alert>({
             id: 'alerts',
             visible: !hidden.includes('alerts'),
@@ -97,14 +111,21 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
         ],
       });
   };
+  // Traffic can arrive before the roads are loaded; it waits here. (Waiting for 'idle' would
+  // wait forever: a live wall is never idle.)
+  const pendingTraffic: SegmentTraffic[] = [];
+  const paintTraffic = () => {
+    if (pendingTraffic.length === 0 || !map.getSource('roads') || !map.isSourceLoaded('roads')) return;
+    for (const segment of pendingTraffic.splice(0)) map.setFeatureState({ source: 'roads', id: segment.segmentId }, { level: segment.level });
+  };
+  map.on('sourcedata', (event) => event.sourceId === 'roads' && paintTraffic());
   return {
     map,
     overlay,
-    /** Colours road segments by their live congestion. */
+    /** Colours road segments by their live congestion, once the roads are loaded. */
     showTraffic(segments: readonly SegmentTraffic[]): void {
-      const draw = () => segments.forEach((s) => map.setFeatureState({ source: 'roads', id: s.segmentId }, { level: s.level }));
-      if (map.isSourceLoaded('roads')) draw();
-      else map.once('idle', draw);
+      pendingTraffic.push(...segments);
+      paintTraffic();
     },
     /** Draws the table and the alerts, keeping entities gliding between reports and severe alerts pulsing. */
     follow(table: EntityTable, alerts: AlertList, hidden: () => readonly string[]): void {

@@ -1,4 +1,4 @@
-import type { EntityKind, LiveEntity } from '../streams/index.ts';
+import type { EntityKind, FrameEntity, PositionFrame } from '../streams/index.ts';
 
 export const entityKindOrder: readonly EntityKind[] = ['police-car', 'police-officer', 'inspector', 'bus', 'taxi', 'truck'];
 
@@ -8,14 +8,20 @@ const maxGlideMs = 30_000;
 
 /**
  * Live entities in flat typed arrays, one slot per entity, kept outside UI state: deck.gl reads
- * positions straight from these arrays, and an update touches only the slots that moved.
- * Between reports each entity glides from where it is shown to its latest fix, over the time its
- * reports have been arriving apart, so a bus reporting every 15 s moves as smoothly as a patrol car.
+ * them as binary attributes, and a position frame touches only the slots it names, with no
+ * object per entity. Between reports each entity glides from where it is shown to its latest
+ * fix, over the time its reports have been arriving apart, so a bus reporting every 15 s moves
+ * as smoothly as a patrol car.
  */
 export class EntityTable {
   readonly ids: string[] = [];
   readonly labels: string[] = [];
+  readonly statusNames: string[] = [];
   private readonly slotById = new Map<string, number>();
+  /** The connection's slot numbers (see PositionFrame) → this table's slots; reset by a keyframe. */
+  private wireSlots: number[] = [];
+  private wireStatuses: number[] = [];
+  private lastSeq = 0;
   /** [lon, lat] of the latest fix per slot, WGS-84 degrees. */
   positions = new Float64Array(0);
   /** [lon, lat] shown now, on the way from `glideFrom` to `positions`. */
@@ -28,40 +34,71 @@ export class EntityTable {
   kinds = new Uint8Array(0);
   /** Compass degrees; NaN where unknown. */
   headings = new Float32Array(0);
-  /** Epoch ms of the fix each slot shows. */
+  /** The heading as deck.gl turns icons: degrees counter-clockwise, 0 where unknown. */
+  iconAngles = new Float32Array(0);
+  /** km/h; NaN where unknown. */
+  speeds = new Float32Array(0);
+  /** Index into statusNames per slot. */
+  statuses = new Uint8Array(0);
+  /** Epoch ms (server clock) of the fix each slot shows; 0 before an entity's first report. */
   updatedAt = new Float64Array(0);
   /** Rises on every change, so renderers know when to re-read. */
   version = 0;
+  /** Rises when an entity appears or its heading becomes known or unknown: when icons change. */
+  iconVersion = 0;
 
   get size(): number {
     return this.ids.length;
   }
 
-  /** Applies fixes newer than what each slot shows; older ones (a snapshot racing a push) are ignored. */
-  upsert(entities: readonly LiveEntity[], now = performance.now()): void {
-    for (const entity of entities) {
-      const at = entity.updatedAt ? Date.parse(entity.updatedAt) : 0;
-      let slot = this.slotById.get(entity.id);
-      if (slot === undefined) {
-        slot = this.addSlot(entity);
+  /**
+   * Applies a position frame. Returns false, changing nothing, when frames were missed: the
+   * caller asks the server for a keyframe. Fixes older than what a slot shows are ignored.
+   */
+  applyFrame(frame: PositionFrame, now = performance.now()): boolean {
+    if (!frame.keyframe && frame.seq !== this.lastSeq + 1) return false;
+    if (frame.keyframe) {
+      this.wireSlots = [];
+      this.wireStatuses = [];
+    }
+    this.lastSeq = frame.seq;
+    for (const entity of frame.newEntities) this.wireSlots.push(this.slotById.get(entity.id) ?? this.addSlot(entity));
+    for (const status of frame.newStatuses) this.wireStatuses.push(this.statusCode(status));
+    const wire = new Uint32Array(frame.slots);
+    const lonLat = new Float32Array(frame.lonLat);
+    const heading = new Float32Array(frame.heading);
+    const speed = new Float32Array(frame.speed);
+    const status = new Uint8Array(frame.status);
+    const fixAgeMs = new Float32Array(frame.fixAgeMs);
+    const [originLon, originLat] = frame.origin;
+    for (let row = 0; row < frame.rows; row++) {
+      const slot = this.wireSlots[wire[row]!]!;
+      const at = Number.isNaN(fixAgeMs[row]!) ? 0 : frame.sentAt - fixAgeMs[row]!;
+      const lon = originLon + lonLat[2 * row]!;
+      const lat = originLat + lonLat[2 * row + 1]!;
+      if (this.arrivedAt[slot] === -1) {
         // A newcomer appears where it is, without gliding in from nowhere.
-        this.shown[2 * slot] = this.glideFrom[2 * slot] = entity.lon;
-        this.shown[2 * slot + 1] = this.glideFrom[2 * slot + 1] = entity.lat;
-        this.arrivedAt[slot] = now;
+        this.shown[2 * slot] = this.glideFrom[2 * slot] = lon;
+        this.shown[2 * slot + 1] = this.glideFrom[2 * slot + 1] = lat;
       } else if (at <= this.updatedAt[slot]!) {
         continue;
       } else {
         this.glideFrom[2 * slot] = this.shown[2 * slot]!;
         this.glideFrom[2 * slot + 1] = this.shown[2 * slot + 1]!;
         this.glideMs[slot] = Math.min(maxGlideMs, Math.max(minGlideMs, now - this.arrivedAt[slot]!));
-        this.arrivedAt[slot] = now;
       }
-      this.positions[2 * slot] = entity.lon;
-      this.positions[2 * slot + 1] = entity.lat;
-      this.headings[slot] = entity.headingDeg ?? Number.NaN;
+      this.arrivedAt[slot] = now;
+      this.positions[2 * slot] = lon;
+      this.positions[2 * slot + 1] = lat;
+      if (Number.isNaN(heading[row]!) !== Number.isNaN(this.headings[slot]!)) this.iconVersion += 1;
+      this.headings[slot] = heading[row]!;
+      this.iconAngles[slot] = Number.isNaN(heading[row]!) ? 0 : -heading[row]!;
+      this.speeds[slot] = speed[row]!;
+      this.statuses[slot] = this.wireStatuses[status[row]!] ?? 0;
       this.updatedAt[slot] = at;
     }
     this.version += 1;
+    return true;
   }
 
   /** Moves every gliding entity to where it is at `now`; false when nothing moved. */
@@ -69,8 +106,7 @@ export class EntityTable {
     let moved = false;
     for (let slot = 0; slot < this.size; slot++) {
       const progress = Math.min(1, (now - this.arrivedAt[slot]!) / this.glideMs[slot]!);
-      for (const axis of [0, 1]) {
-        const i = 2 * slot + axis;
+      for (let i = 2 * slot; i < 2 * slot + 2; i++) {
         const next = this.glideFrom[i]! + (this.positions[i]! - this.glideFrom[i]!) * progress;
         if (next !== this.shown[i]) {
           this.shown[i] = next;
@@ -86,35 +122,48 @@ export class EntityTable {
     return this.slotById.get(id);
   }
 
+  kindOf(slot: number): EntityKind {
+    return entityKindOrder[this.kinds[slot]!]!;
+  }
+
   countByKind(): Record<EntityKind, number> {
     const counts = Object.fromEntries(entityKindOrder.map((kind) => [kind, 0])) as Record<EntityKind, number>;
-    for (let slot = 0; slot < this.size; slot++) counts[entityKindOrder[this.kinds[slot]!]!] += 1;
+    for (let slot = 0; slot < this.size; slot++) counts[this.kindOf(slot)] += 1;
     return counts;
   }
 
-  private addSlot(entity: LiveEntity): number {
+  private statusCode(status: string): number {
+    const known = this.statusNames.indexOf(status);
+    return known >= 0 ? known : this.statusNames.push(status) - 1;
+  }
+
+  private addSlot(entity: FrameEntity): number {
     const slot = this.ids.length;
     if (slot >= this.kinds.length) this.grow(Math.max(64, slot * 2));
     this.ids.push(entity.id);
     this.labels.push(entity.label);
     this.slotById.set(entity.id, slot);
     this.kinds[slot] = Math.max(0, entityKindOrder.indexOf(entity.kind));
+    this.iconVersion += 1;
     return slot;
   }
 
   private grow(capacity: number): void {
-    const widen = <T extends Float64Array | Float32Array | Uint8Array>(old: T, make: (n: number) => T, perSlot = 1): T => {
-      const next = make(capacity * perSlot);
+    const widen = <T extends Float64Array | Float32Array | Uint8Array>(old: T, next: T): T => {
       next.set(old);
       return next;
     };
-    this.positions = widen(this.positions, (n) => new Float64Array(n), 2);
-    this.shown = widen(this.shown, (n) => new Float64Array(n), 2);
-    this.glideFrom = widen(this.glideFrom, (n) => new Float64Array(n), 2);
-    this.arrivedAt = widen(this.arrivedAt, (n) => new Float64Array(n));
-    this.glideMs = widen(this.glideMs, (n) => new Float32Array(n).fill(minGlideMs));
-    this.kinds = widen(this.kinds, (n) => new Uint8Array(n));
-    this.headings = widen(this.headings, (n) => new Float32Array(n));
-    this.updatedAt = widen(this.updatedAt, (n) => new Float64Array(n));
+    this.positions = widen(this.positions, new Float64Array(2 * capacity));
+    this.shown = widen(this.shown, new Float64Array(2 * capacity));
+    this.glideFrom = widen(this.glideFrom, new Float64Array(2 * capacity));
+    // -1: no fix seen yet for this slot.
+    this.arrivedAt = widen(this.arrivedAt, new Float64Array(capacity).fill(-1));
+    this.glideMs = widen(this.glideMs, new Float32Array(capacity).fill(minGlideMs));
+    this.kinds = widen(this.kinds, new Uint8Array(capacity));
+    this.headings = widen(this.headings, new Float32Array(capacity).fill(Number.NaN));
+    this.iconAngles = widen(this.iconAngles, new Float32Array(capacity));
+    this.speeds = widen(this.speeds, new Float32Array(capacity).fill(Number.NaN));
+    this.statuses = widen(this.statuses, new Uint8Array(capacity));
+    this.updatedAt = widen(this.updatedAt, new Float64Array(capacity));
   }
 }

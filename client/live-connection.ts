@@ -1,44 +1,50 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, FeedStatus, JoinedCameraEvent, LiveEntity, SegmentTraffic, ServerToClientEvents, ServiceRequest } from '../streams/index.ts';
+import type { ClientToServerEvents, FeedStatus, JoinedCameraEvent, LiveLayer, SegmentTraffic, ServerToClientEvents, ServiceRequest } from '../streams/index.ts';
 import type { AlertList } from './alert-list.ts';
-import type { EntityTable } from './entity-table.ts';
+import { entityKindOrder, type EntityTable } from './entity-table.ts';
 import { wallUpdaters, type WallStore } from './wall-store.ts';
 
+// The wall shows everything; switching a layer off only hides it, so switching it back is instant.
+const wallLayers: LiveLayer[] = [...entityKindOrder, 'traffic', 'alerts', 'feeds'];
+
 /**
- * The one owner of the live connection. On every (re)connect it re-reads the snapshot before
- * trusting pushed updates, so nothing missed while disconnected stays wrong on screen.
+ * The one owner of the live connection. It subscribes, and the server answers with a position
+ * keyframe. A connection Socket.IO recovers gets the alerts it missed replayed by the server;
+ * otherwise the snapshots are re-read, so nothing missed while disconnected stays wrong on
+ * screen. Alerts carry versions, so a replay or a snapshot never shows one twice.
  */
 export function connectLive(table: EntityTable, alerts: AlertList, store: WallStore, showTraffic: (segments: readonly SegmentTraffic[]) => void) {
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'] });
   const apply = (update: (state: ReturnType<WallStore['getState']>) => ReturnType<WallStore['getState']>) => store.setState(update(store.getState()), true);
 
+  const readSnapshots = async () => {
+    const [traffic, feeds, cameraEvents, reports] = await Promise.all([fetch('/api/traffic'), fetch('/api/feeds'), fetch('/api/camera-events'), fetch('/api/reports')]);
+    if (cameraEvents.ok) alerts.addCameraEvents(((await cameraEvents.json()) as JoinedCameraEvent[]).reverse());
+    if (reports.ok) alerts.addReports((await reports.json()) as ServiceRequest[]);
+    if (traffic.ok) showTraffic((await traffic.json()) as SegmentTraffic[]);
+    if (feeds.ok) {
+      const status = (await feeds.json()) as FeedStatus[];
+      apply((state) => wallUpdaters.feedsSeen(state, status));
+    }
+  };
   socket.on('connect', async () => {
     apply(wallUpdaters.connected);
+    if (socket.recovered) return;
     try {
-      const response = await fetch('/api/entities');
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      table.upsert((await response.json()) as LiveEntity[]);
-      const [traffic, feeds, cameraEvents, reports] = await Promise.all([
-        fetch('/api/traffic'),
-        fetch('/api/feeds'),
-        fetch('/api/camera-events'),
-        fetch('/api/reports'),
-      ]);
-      if (cameraEvents.ok) alerts.addCameraEvents(((await cameraEvents.json()) as JoinedCameraEvent[]).reverse());
-      if (reports.ok) alerts.addReports((await reports.json()) as ServiceRequest[]);
-      if (traffic.ok) showTraffic((await traffic.json()) as SegmentTraffic[]);
-      if (feeds.ok) {
-        const status = (await feeds.json()) as FeedStatus[];
-        apply((state) => wallUpdaters.feedsSeen(state, status));
-      }
-      apply((state) => wallUpdaters.positionsApplied(state, { seq: state.lastSeq, at: Date.now(), counts: table.countByKind() }));
+      // Subscribe first: whatever changes while the snapshots are read arrives as a push.
+      const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', wallLayers);
+      if ('error' in subscribed) throw new Error(subscribed.error);
+      await readSnapshots();
     } catch {
       apply((state) => wallUpdaters.problemSeen(state, { kind: 'unreachable' }));
     }
   });
-  socket.on('positions', (update) => {
-    table.upsert(update.entities);
-    apply((state) => wallUpdaters.positionsApplied(state, { seq: update.seq, at: Date.now(), counts: table.countByKind() }));
+  socket.on('positions', (frame) => {
+    if (!table.applyFrame(frame)) {
+      socket.emit('resync');
+      return;
+    }
+    apply((state) => wallUpdaters.positionsApplied(state, { seq: frame.seq, at: Date.now(), counts: table.countByKind() }));
   });
   socket.on('traffic', showTraffic);
   socket.on('camera-events', (events) => alerts.addCameraEvents(events));
@@ -48,4 +54,3 @@ export function connectLive(table: EntityTable, alerts: AlertList, store: WallSt
   socket.on('connect_error', () => apply(wallUpdaters.disconnected));
   return socket;
 }
-

@@ -1,12 +1,11 @@
 import { connect } from 'node:net';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import mqtt from 'mqtt';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import type { ClientToServerEvents, JoinedCameraEvent, SegmentTraffic, ServerToClientEvents } from '../streams/index.ts';
-import { startTestServer, type TestServer } from './test-server.ts';
+import type { JoinedCameraEvent, SegmentTraffic } from '../streams/index.ts';
+import { startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 // Two cameras watching the same segment, and its speed limit (the free-flow speed).
@@ -26,18 +25,17 @@ if (!brokerAnswers) process.stderr.write(`\nNo MQTT broker at ${mqttUrl}: the MQ
 
 describe.each(testBackends())('camera ingest on the $name database', (backend) => {
   let server: TestServer;
-  let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  let live: Awaited<ReturnType<typeof watchLive>>;
   const traffic = new Map<string, SegmentTraffic>();
   const events: JoinedCameraEvent[] = [];
   beforeAll(async () => {
     server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', ...(brokerAnswers && { MQTT_URL: mqttUrl }) });
-    socket = io(server.url, { transports: ['websocket'], reconnection: false });
-    socket.on('traffic', (segments) => segments.forEach((s) => traffic.set(s.segmentId, s)));
-    socket.on('camera-events', (batch) => events.push(...batch));
-    await new Promise((resolve) => socket.on('connect', () => resolve(undefined)));
+    live = await watchLive(server.url, ['traffic', 'alerts']);
+    live.socket.on('traffic', (segments) => segments.forEach((s) => traffic.set(s.segmentId, s)));
+    live.socket.on('camera-events', (batch) => events.push(...batch));
   });
   afterAll(async () => {
-    socket?.close();
+    live?.socket.close();
     await server?.close();
   });
   const until = async (done: () => boolean) => {

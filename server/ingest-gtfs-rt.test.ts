@@ -1,11 +1,10 @@
 import { Subject } from 'rxjs';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveVehiclePositions } from '../fixtures/index.ts';
 import { bearingDeg, cumulativeLengths, testBackends, type BusProgress, type LonLat } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import type { ClientToServerEvents, LiveEntity, PositionEvent, ServerToClientEvents } from '../streams/index.ts';
-import { startTestServer, type TestServer } from './test-server.ts';
+import type { LiveEntity, PositionEvent } from '../streams/index.ts';
+import { startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const routeOf = (id: string) => karamay.busRoutes.find((route) => route.id === id)!;
@@ -42,8 +41,7 @@ const report = (entityId: string, at: LonLat, routeId: string, extra: Record<str
 describe.each(testBackends())('GTFS-RT ingest on the $name database', (backend) => {
   let server: TestServer;
   let feed: Awaited<ReturnType<typeof serveVehiclePositions>>;
-  let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  const pushed = new Map<string, LiveEntity>();
+  let live: Awaited<ReturnType<typeof watchLive>>;
   beforeAll(async () => {
     const reports = new Subject<PositionEvent>();
     feed = await serveVehiclePositions(reports);
@@ -51,21 +49,22 @@ describe.each(testBackends())('GTFS-RT ingest on the $name database', (backend) 
     reports.next(report('bus-0002', between(0.3), route1.id));
     reports.next(report('agency-bus-9', route2.line[1]!, route2.id, { label: 'K9' }));
     server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' });
-    socket = io(server.url, { transports: ['websocket'], reconnection: false });
-    socket.on('positions', ({ entities }) => entities.forEach((e) => pushed.set(e.id, e)));
+    live = await watchLive(server.url, ['bus']);
   });
   afterAll(async () => {
-    socket?.close();
+    live?.socket.close();
     await server?.close();
     await feed?.close();
   });
 
   it('polls the feed, registers a bus it has not seen, and pushes the joined positions', async () => {
-    for (let i = 0; i < 100 && pushed.size < 3; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect([...pushed.keys()].sort()).toEqual(['agency-bus-9', 'bus-0001', 'bus-0002']);
-    expect(pushed.get('agency-bus-9')).toMatchObject({ kind: 'bus', label: 'K9', cellId: expect.stringMatching(/^cell-/), districtId: expect.stringMatching(/^d-/) });
+    for (const id of ['agency-bus-9', 'bus-0001', 'bus-0002']) expect(await live.waitFor(id), id).toBeDefined();
+    const reported = [...live.latest.values()].filter((row) => row.fixTime !== null);
+    expect(reported.map((row) => row.id).sort()).toEqual(['agency-bus-9', 'bus-0001', 'bus-0002']);
+    expect(live.latest.get('agency-bus-9')).toMatchObject({ kind: 'bus', label: 'K9' });
     const buses = (await (await fetch(new URL('/api/entities?kind=bus', server.url))).json()) as LiveEntity[];
     expect(buses).toHaveLength(401);
+    expect(buses.find((bus) => bus.id === 'agency-bus-9')).toMatchObject({ cellId: expect.stringMatching(/^cell-/), districtId: expect.stringMatching(/^d-/) });
   });
 
   it('tracks route progress along the shape and flags two buses running together', async () => {

@@ -1,10 +1,9 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import type { ClientToServerEvents, LiveEntity, ServerToClientEvents } from '../streams/index.ts';
-import { startTestServer, type TestServer } from './test-server.ts';
+import type { LiveEntity } from '../streams/index.ts';
+import { startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const [stopA, stopB, stopC] = karamay.busStops;
@@ -13,25 +12,18 @@ const placeOf = (lon: number, lat: number, places: { id: string; ring: [number, 
 
 describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) => {
   let server: TestServer;
-  let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-  const pushed = new Map<string, LiveEntity>();
+  let live: Awaited<ReturnType<typeof watchLive>>;
   beforeAll(async () => {
     server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200' });
-    socket = io(server.url, { transports: ['websocket'], reconnection: false });
-    socket.on('positions', ({ entities }) => entities.forEach((e) => pushed.set(e.id, e)));
-    await new Promise((resolve) => socket.on('connect', () => resolve(undefined)));
+    live = await watchLive(server.url);
   });
   afterAll(async () => {
-    socket?.close();
+    live?.socket.close();
     await server?.close();
   });
   const metric = async (line: string) => {
     const text = await (await fetch(new URL('/metrics', server.url))).text();
     return Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1) ?? 0);
-  };
-  const waitForPush = async (id: string) => {
-    for (let i = 0; i < 100 && !pushed.has(id); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    return pushed.get(id);
   };
 
   it('takes a tracker’s query string, a phone’s JSON and a form body, on both ports, and pushes the joined result', async () => {
@@ -49,17 +41,20 @@ describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) =
     expect(byForm.status).toBe(200);
 
     for (const [id, stop] of [['pc-0001', stopA!], ['po-0001', stopB!], ['taxi-0001', stopC!]] as const) {
-      const entity = await waitForPush(id);
-      expect(entity, `${id} pushed over Socket.IO`).toBeDefined();
-      expect([entity!.lon, entity!.lat]).toEqual([stop.point[0], stop.point[1]]);
-      expect(entity!.cellId).toBe(placeOf(stop.point[0], stop.point[1], karamay.gridCells));
-      expect(entity!.districtId).toBe(placeOf(stop.point[0], stop.point[1], karamay.districts));
+      const row = await live.waitFor(id);
+      expect(row, `${id} pushed over Socket.IO`).toBeDefined();
+      // Frames carry float32 offsets: centimetres, not the last digit.
+      expect(row!.lon).toBeCloseTo(stop.point[0], 6);
+      expect(row!.lat).toBeCloseTo(stop.point[1], 6);
+      const entity = (await (await fetch(new URL(`/api/entities?kind=${row!.kind}`, server.url))).json() as LiveEntity[]).find((e) => e.id === id)!;
+      expect([entity.lon, entity.lat]).toEqual([stop.point[0], stop.point[1]]);
+      expect(entity.cellId).toBe(placeOf(stop.point[0], stop.point[1], karamay.gridCells));
+      expect(entity.districtId).toBe(placeOf(stop.point[0], stop.point[1], karamay.districts));
     }
-    expect(pushed.get('pc-0001')).toMatchObject({ kind: 'police-car', speedKmh: 18.5, headingDeg: 45, updatedAt: new Date(now * 1000).toISOString() });
-    expect(pushed.get('po-0001')).toMatchObject({ kind: 'police-officer', speedKmh: 4.3, headingDeg: 180 });
-
+    expect(live.latest.get('pc-0001')).toMatchObject({ kind: 'police-car', speedKmh: 18.5, headingDeg: 45, fixTime: now * 1000, status: 'patrol' });
+    expect(live.latest.get('po-0001')).toMatchObject({ kind: 'police-officer', speedKmh: expect.closeTo(4.3, 5), headingDeg: 180 });
     const listed = (await (await fetch(new URL('/api/entities?kind=police-car', server.url))).json()) as LiveEntity[];
-    expect(listed.find((e) => e.id === 'pc-0001')).toEqual(pushed.get('pc-0001'));
+    expect(listed.find((e) => e.id === 'pc-0001')).toMatchObject({ speedKmh: 18.5, headingDeg: 45, updatedAt: new Date(now * 1000).toISOString() });
     const history = await server.db.query<{ battery: string }>(`SELECT attributes->>'batteryPct' AS battery FROM position_history WHERE entity_id = 'pc-0001'`);
     expect(history).toEqual([{ battery: '77' }]);
     expect(await metric('onescreen_ingest_accepted_total{source="osmand"}')).toBe(3);

@@ -7,6 +7,8 @@ const definitions = {
   onescreen_write_failures_total: { type: 'counter', help: 'Failed writes of a tick (retried, never dropped).' },
   onescreen_ingest_last_accepted_seconds: { type: 'gauge', help: 'When each source last had input accepted, seconds since 1970.' },
   onescreen_socket_clients: { type: 'gauge', help: 'Connected Socket.IO clients.' },
+  onescreen_socket_rejected_total: { type: 'counter', help: 'Socket requests refused, by event and reason.' },
+  onescreen_position_frames_total: { type: 'counter', help: 'Position frames per client: sent, or deferred (client busy; its changes conflate into the next).' },
 } as const;
 
 export type MetricName = keyof typeof definitions;

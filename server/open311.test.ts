@@ -1,10 +1,9 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import type { ClientToServerEvents, ServerToClientEvents, ServiceRequest } from '../streams/index.ts';
-import { startTestServer, type TestServer } from './test-server.ts';
+import type { ServiceRequest } from '../streams/index.ts';
+import { startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const stop = karamay.busStops[5]!;
@@ -14,16 +13,15 @@ const holding = (point: [number, number], places: { id: string; ring: [number, n
 
 describe.each(testBackends())('Open311 GeoReport v2 on the $name database', (backend) => {
   let server: TestServer;
-  let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  let live: Awaited<ReturnType<typeof watchLive>>;
   const pushed: ServiceRequest[] = [];
   beforeAll(async () => {
     server = await startTestServer(backend, { SIMULATE: '0' });
-    socket = io(server.url, { transports: ['websocket'], reconnection: false });
-    socket.on('service-requests', (requests) => pushed.push(...requests));
-    await new Promise((resolve) => socket.on('connect', () => resolve(undefined)));
+    live = await watchLive(server.url, ['alerts']);
+    live.socket.on('service-requests', (requests) => pushed.push(...requests));
   });
   afterAll(async () => {
-    socket?.close();
+    live?.socket.close();
     await server?.close();
   });
   const open311 = (path: string, init?: RequestInit) => fetch(new URL(`/open311/v2/${path}`, server.url), init);

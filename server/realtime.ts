@@ -1,31 +1,115 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
-import type { CameraTick, ClientToServerEvents, FeedStatus, LiveEntity, ServerToClientEvents, ServiceRequest } from '../streams/index.ts';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import { entityKinds, type EntityKind } from '../geo/index.ts';
+import {
+  FrameCursor,
+  LivePositionTable,
+  liveLayers,
+  type CameraTick,
+  type ClientToServerEvents,
+  type FeedStatus,
+  type LiveEntity,
+  type LiveLayer,
+  type ServerToClientEvents,
+  type ServiceRequest,
+} from '../streams/index.ts';
 import type { Metrics } from './metrics.ts';
 
-/** The live push to browsers: every connected client receives each tick's changes. */
+// A client that drops off this long can come back and be handed what it missed, ms.
+const recoveryWindowMs = 2 * 60_000;
+const roomPrefix = 'layer:';
+const subscription = z.array(z.enum(liveLayers)).max(liveLayers.length);
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/**
+ * The live push to browsers. Each client subscribes to layers and the server puts it in rooms.
+ * Positions go to each client as its own binary frames, sent only when its connection can take
+ * them (latest state wins); traffic, alerts and feeds go to rooms as JSON, which Socket.IO keeps
+ * for a client that drops off and reconnects within the recovery window.
+ */
 export function attachRealtime(http: HttpServer, metrics: Metrics) {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { serveClient: false });
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
+    serveClient: false,
+    connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false },
+  });
+  const table = new LivePositionTable();
+  const cursors = new Map<LiveSocket, FrameCursor>();
+
+  const sendPositions = (socket: LiveSocket) => {
+    const cursor = cursors.get(socket);
+    if (!cursor?.hasPending) return;
+    // Socket.IO would drop a volatile packet here anyway; keeping the changes lets the next frame carry them.
+    if (!socket.conn.transport.writable) {
+      metrics.count('onescreen_position_frames_total', { result: 'deferred' });
+      return;
+    }
+    socket.volatile.emit('positions', cursor.nextFrame()!);
+    metrics.count('onescreen_position_frames_total', { result: 'sent' });
+  };
+  const followPositions = (socket: LiveSocket) => {
+    const kinds = new Set(entityKinds.filter((kind) => socket.rooms.has(roomPrefix + kind)));
+    if (kinds.size === 0) cursors.delete(socket);
+    else cursors.set(socket, new FrameCursor(table, kinds as ReadonlySet<EntityKind>));
+    sendPositions(socket);
+  };
+
   io.on('connection', (socket) => {
     metrics.set('onescreen_socket_clients', {}, io.engine.clientsCount);
-    socket.on('disconnect', () => metrics.set('onescreen_socket_clients', {}, io.engine.clientsCount));
+    // A frame held back while the connection was busy goes out once the transport has written
+    // what it had (engine.io's own 'drain' fires earlier, when its buffer is handed over).
+    // The transport says 'drain' just before it marks itself writable, hence the setImmediate.
+    const onTransportDrain = (transport: typeof socket.conn.transport) => transport.on('drain', () => setImmediate(sendPositions, socket));
+    onTransportDrain(socket.conn.transport);
+    socket.conn.on('upgrade', onTransportDrain);
+    // A recovered connection is back in its rooms; its positions start over from a keyframe.
+    if (socket.recovered) followPositions(socket);
+    socket.on('subscribe', (layers, ack) => {
+      const parsed = subscription.safeParse(layers);
+      if (!parsed.success) {
+        metrics.count('onescreen_socket_rejected_total', { event: 'subscribe', reason: 'unknown-layer' });
+        if (typeof ack === 'function') ack({ error: `subscribe takes a list of layers from ${liveLayers.join(', ')}; got ${JSON.stringify(layers)?.slice(0, 200)}` });
+        return;
+      }
+      const wanted = new Set<LiveLayer>(parsed.data);
+      for (const room of socket.rooms) if (room.startsWith(roomPrefix)) socket.leave(room);
+      for (const layer of wanted) socket.join(roomPrefix + layer);
+      followPositions(socket);
+      if (typeof ack === 'function') ack({ layers: [...wanted] });
+    });
+    socket.on('resync', () => {
+      cursors.get(socket)?.restart();
+      sendPositions(socket);
+    });
+    socket.on('disconnect', () => {
+      cursors.delete(socket);
+      metrics.set('onescreen_socket_clients', {}, io.engine.clientsCount);
+    });
   });
-  let seq = 0;
+  const toLayer = (layer: LiveLayer) => io.to(roomPrefix + layer);
   return {
     io,
-    broadcastPositions(entities: LiveEntity[]): void {
-      seq += 1;
-      io.emit('positions', { seq, entities });
+    /** Where entities are before anything moves, so a first keyframe shows the whole fleet. */
+    seedPositions(entities: readonly LiveEntity[]): void {
+      table.apply(entities);
+    },
+    broadcastPositions(entities: readonly LiveEntity[]): void {
+      const changed = table.apply(entities);
+      for (const [socket, cursor] of cursors) {
+        cursor.markChanged(changed);
+        sendPositions(socket);
+      }
     },
     broadcastCameras({ segments, events }: CameraTick): void {
-      if (segments.length > 0) io.emit('traffic', segments);
-      if (events.length > 0) io.emit('camera-events', events);
+      if (segments.length > 0) toLayer('traffic').emit('traffic', segments);
+      if (events.length > 0) toLayer('alerts').emit('camera-events', events);
     },
     broadcastFeeds(feeds: FeedStatus[]): void {
-      io.emit('feeds', feeds);
+      toLayer('feeds').emit('feeds', feeds);
     },
     broadcastServiceRequest(request: ServiceRequest): void {
-      io.emit('service-requests', [request]);
+      toLayer('alerts').emit('service-requests', [request]);
     },
     close: () => io.close(),
   };

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestBackend } from '../geo/index.ts';
+import { io, type Socket } from 'socket.io-client';
+import { entityKinds, type TestBackend } from '../geo/index.ts';
+import { FrameReader, type ClientToServerEvents, type FrameRow, type LiveLayer, type PositionFrame, type ServerToClientEvents } from '../streams/index.ts';
 import { parseConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer, type RunningServer } from './start-server.ts';
@@ -34,3 +36,33 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
   };
 }
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** A real Socket.IO client subscribed to layers, reading position frames as the wall would. */
+export async function watchLive(url: string, layers: readonly LiveLayer[] = entityKinds) {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, { transports: ['websocket'], reconnection: false });
+  const reader = new FrameReader();
+  /** The latest row per entity id. */
+  const latest = new Map<string, FrameRow>();
+  const frames: PositionFrame[] = [];
+  socket.on('positions', (frame) => {
+    frames.push(frame);
+    const rows = reader.read(frame);
+    if (rows === 'gap') throw new Error(`position frame ${frame.seq} came after a gap`);
+    for (const row of rows) latest.set(row.id, row);
+  });
+  const result = await socket.timeout(10_000).emitWithAck('subscribe', [...layers]);
+  if ('error' in result) throw new Error(result.error);
+  return {
+    socket,
+    latest,
+    frames,
+    /** The entity's row once `ready` holds for it, or undefined after `timeoutMs`. */
+    async waitFor(id: string, ready: (row: FrameRow) => boolean = (row) => row.fixTime !== null, timeoutMs = 10_000) {
+      for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 50))) {
+        const row = latest.get(id);
+        if (row && ready(row)) return row;
+      }
+      return undefined;
+    },
+  };
+}

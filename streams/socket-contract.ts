@@ -1,10 +1,5 @@
-import type { JoinedCameraEvent, LiveEntity, SegmentTraffic, ServiceRequest } from '../geo/index.ts';
-
-/** One tick's moved entities; `seq` rises by one per update so a client can tell it missed one. */
-export interface PositionsUpdate {
-  seq: number;
-  entities: LiveEntity[];
-}
+import type { EntityKind, JoinedCameraEvent, SegmentTraffic, ServiceRequest } from '../geo/index.ts';
+import { entityKinds } from '../geo/index.ts';
 
 export const feedNames = ['trackers', 'buses', 'cameras', 'reports'] as const;
 export type FeedName = (typeof feedNames)[number];
@@ -16,18 +11,72 @@ export interface FeedStatus {
   staleAfterMs: number;
 }
 
+/**
+ * What a client can subscribe to: the positions of one entity kind, live traffic, alerts (camera
+ * events and reports), feed freshness. The server turns these into rooms; a client never names a room.
+ */
+export const liveLayers = [...entityKinds, 'traffic', 'alerts', 'feeds'] as const;
+export type LiveLayer = (typeof liveLayers)[number];
+
+/** An entity as a client first learns of it; its later rows carry only what moves. */
+export interface FrameEntity {
+  id: string;
+  kind: EntityKind;
+  label: string;
+}
+
+/**
+ * One tick of positions for one client, as columns with one row per entity that changed (every
+ * subscribed entity in a keyframe). Rows name entities by the client's own slot numbers, which
+ * `newEntities` extends in order. Binary columns arrive as ArrayBuffer in a browser and as Buffer in Node.
+ */
+export interface PositionFrame {
+  /** Rises by one per frame on a connection; a gap means a frame was lost: ask for a `resync`. */
+  seq: number;
+  /** True: the rows are the whole subscribed state and slot numbering starts again from 0. */
+  keyframe: boolean;
+  /** Epoch ms the frame was cut; `fixAgeMs` counts back from it. */
+  sentAt: number;
+  /** WGS-84 degrees that `lonLat` is offset from, so float32 keeps centimetres. */
+  origin: [number, number];
+  newEntities: FrameEntity[];
+  /** Status words numbered on from the ones this connection already has. */
+  newStatuses: string[];
+  rows: number;
+  /** Uint32 per row: the client slot. */
+  slots: ArrayBuffer;
+  /** Float32 ×2 per row: lon, lat minus `origin`, degrees. */
+  lonLat: ArrayBuffer;
+  /** Float32 per row: compass degrees, NaN when unknown. */
+  heading: ArrayBuffer;
+  /** Float32 per row: km/h, NaN when unknown. */
+  speed: ArrayBuffer;
+  /** Uint8 per row: index into the statuses sent so far. */
+  status: ArrayBuffer;
+  /** Float32 per row: how long before `sentAt` the fix was taken, ms; NaN before an entity's first report. */
+  fixAgeMs: ArrayBuffer;
+}
+
 /** The Socket.IO contract, used by the server (`Server<…>`) and the client (`Socket<…>`). */
 export interface ServerToClientEvents {
-  positions: (update: PositionsUpdate) => void;
+  /** Sent volatile to each subscriber on its own: a keyframe first, then what changed. */
+  positions: (frame: PositionFrame) => void;
   /** Road segments whose live traffic changed this tick. */
   traffic: (segments: SegmentTraffic[]) => void;
   /** What camera analytics saw this tick, placed in the city. */
   'camera-events': (events: JoinedCameraEvent[]) => void;
-  /** Reports just registered: citizens' complaints and inspectors' patrol findings. */
+  /** Reports registered or changed: citizens' complaints and inspectors' patrol findings. */
   'service-requests': (requests: ServiceRequest[]) => void;
   /** Every few seconds: how fresh each feed is. */
   feeds: (feeds: FeedStatus[]) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- clients only listen so far
-export interface ClientToServerEvents {}
+/** What a subscription came to: the layers now subscribed, or why the request was refused. */
+export type SubscribeResult = { layers: LiveLayer[] } | { error: string };
+
+export interface ClientToServerEvents {
+  /** Replaces the connection's subscriptions; position layers start with a keyframe. */
+  subscribe: (layers: LiveLayer[], ack: (result: SubscribeResult) => void) => void;
+  /** Asks for a position keyframe, after a gap in `seq`. */
+  resync: () => void;
+}

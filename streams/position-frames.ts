@@ -1,0 +1,243 @@
+import type { EntityKind, LiveEntity } from '../geo/index.ts';
+import type { FrameEntity, PositionFrame } from './socket-contract.ts';
+
+// Slots are added in blocks, so a city's worth of entities grows the columns a few times, not per entity.
+const minCapacity = 1_024;
+
+/**
+ * The latest position of every entity in columns, one slot per entity: what the server cuts
+ * position frames from. Slots are the server's numbering; each client gets its own (FrameCursor).
+ */
+export class LivePositionTable {
+  readonly entities: FrameEntity[] = [];
+  readonly statuses: string[] = [];
+  private readonly slotById = new Map<string, number>();
+  private readonly statusCodes = new Map<string, number>();
+  lon = new Float64Array(0);
+  lat = new Float64Array(0);
+  /** Compass degrees and km/h; NaN where unknown. */
+  heading = new Float32Array(0);
+  speed = new Float32Array(0);
+  status = new Uint8Array(0);
+  /** Epoch ms of the fix each slot holds; 0 before its first report. */
+  fixTime = new Float64Array(0);
+
+  get size(): number {
+    return this.entities.length;
+  }
+
+  /** Takes fixes newer than what each slot holds and returns the slots that changed, in order. */
+  apply(entities: readonly LiveEntity[]): number[] {
+    const changed: number[] = [];
+    for (const entity of entities) {
+      // A seeded entity that never reported has no fix time (0): it is shown where the city placed it.
+      const at = entity.updatedAt === null ? 0 : Date.parse(entity.updatedAt);
+      let slot = this.slotById.get(entity.id);
+      if (slot === undefined) slot = this.addSlot(entity);
+      else if (at <= this.fixTime[slot]!) continue; // a late fix: what the slot holds is newer
+      this.lon[slot] = entity.lon;
+      this.lat[slot] = entity.lat;
+      this.heading[slot] = entity.headingDeg ?? Number.NaN;
+      this.speed[slot] = entity.speedKmh ?? Number.NaN;
+      this.status[slot] = this.statusCode(entity.status);
+      this.fixTime[slot] = at;
+      changed.push(slot);
+    }
+    return changed;
+  }
+
+  private statusCode(status: string): number {
+    let code = this.statusCodes.get(status);
+    if (code === undefined) {
+      // Statuses are a handful of words per city; past 255 the rest share the last code rather than overflow.
+      code = Math.min(255, this.statuses.length);
+      if (code === this.statuses.length) this.statuses.push(status);
+      this.statusCodes.set(status, code);
+    }
+    return code;
+  }
+
+  private addSlot(entity: LiveEntity): number {
+    const slot = this.entities.length;
+    if (slot >= this.lon.length) {
+      const capacity = Math.max(minCapacity, 2 * slot);
+      this.lon = widen(this.lon, new Float64Array(capacity));
+      this.lat = widen(this.lat, new Float64Array(capacity));
+      this.heading = widen(this.heading, new Float32Array(capacity));
+      this.speed = widen(this.speed, new Float32Array(capacity));
+      this.status = widen(this.status, new Uint8Array(capacity));
+      this.fixTime = widen(this.fixTime, new Float64Array(capacity));
+    }
+    this.entities.push({ id: entity.id, kind: entity.kind, label: entity.label });
+    this.slotById.set(entity.id, slot);
+    return slot;
+  }
+}
+
+function widen<T extends Float64Array | Float32Array | Uint8Array | Int32Array>(old: T, next: T): T {
+  next.set(old);
+  return next;
+}
+
+/**
+ * One client's view of the table: the kinds it subscribed to, which entities it has been told
+ * about (under its own slot numbers, so it learns nothing it did not subscribe to), and which
+ * changed since its last frame. Changes conflate: a client that could not take a frame gets
+ * each entity's latest state in the next one, never a backlog.
+ */
+export class FrameCursor {
+  private clientSlot = new Int32Array(0);
+  private dirty = new Uint8Array(0);
+  private pendingCount = 0;
+  private clientSlots = 0;
+  private statusesSent = 0;
+  private seq = 0;
+  private keyframeDue = true;
+
+  constructor(
+    private readonly table: LivePositionTable,
+    private readonly wants: ReadonlySet<EntityKind>,
+  ) {}
+
+  /** Notes the table slots that changed since the last call. */
+  markChanged(slots: readonly number[]): void {
+    this.fit();
+    for (const slot of slots) {
+      if (this.dirty[slot] === 0 && this.wants.has(this.table.entities[slot]!.kind)) {
+        this.dirty[slot] = 1;
+        this.pendingCount += 1;
+      }
+    }
+  }
+
+  /** The next frame will be a keyframe: every subscribed entity, numbered from 0 again. */
+  restart(): void {
+    this.keyframeDue = true;
+  }
+
+  get hasPending(): boolean {
+    return this.keyframeDue || this.pendingCount > 0;
+  }
+
+  /** Cuts the next frame and forgets what it carries; undefined when there is nothing to send. */
+  nextFrame(now = Date.now()): PositionFrame | undefined {
+    if (!this.hasPending) return undefined;
+    this.fit();
+    const { table } = this;
+    const keyframe = this.keyframeDue;
+    if (keyframe) {
+      this.clientSlot.fill(-1);
+      this.clientSlots = 0;
+      this.statusesSent = 0;
+    }
+    const rows: number[] = [];
+    for (let slot = 0; slot < table.size; slot++) {
+      if (keyframe ? this.wants.has(table.entities[slot]!.kind) : this.dirty[slot] === 1) rows.push(slot);
+    }
+    this.dirty.fill(0);
+    this.pendingCount = 0;
+    this.keyframeDue = false;
+
+    const newEntities: FrameEntity[] = [];
+    const slots = new Uint32Array(rows.length);
+    const lonLat = new Float32Array(2 * rows.length);
+    const heading = new Float32Array(rows.length);
+    const speed = new Float32Array(rows.length);
+    const status = new Uint8Array(rows.length);
+    const fixAgeMs = new Float32Array(rows.length);
+    const origin: [number, number] = rows.length > 0 ? [table.lon[rows[0]!]!, table.lat[rows[0]!]!] : [0, 0];
+    rows.forEach((slot, row) => {
+      let clientSlot = this.clientSlot[slot]!;
+      if (clientSlot < 0) {
+        clientSlot = this.clientSlot[slot] = this.clientSlots++;
+        newEntities.push(table.entities[slot]!);
+      }
+      slots[row] = clientSlot;
+      lonLat[2 * row] = table.lon[slot]! - origin[0];
+      lonLat[2 * row + 1] = table.lat[slot]! - origin[1];
+      heading[row] = table.heading[slot]!;
+      speed[row] = table.speed[slot]!;
+      status[row] = table.status[slot]!;
+      fixAgeMs[row] = table.fixTime[slot]! > 0 ? now - table.fixTime[slot]! : Number.NaN;
+    });
+    const newStatuses = table.statuses.slice(this.statusesSent);
+    this.statusesSent = table.statuses.length;
+    this.seq += 1;
+    return {
+      seq: this.seq,
+      keyframe,
+      sentAt: now,
+      origin,
+      newEntities,
+      newStatuses,
+      rows: rows.length,
+      slots: slots.buffer,
+      lonLat: lonLat.buffer,
+      heading: heading.buffer,
+      speed: speed.buffer,
+      status: status.buffer,
+      fixAgeMs: fixAgeMs.buffer,
+    };
+  }
+
+  private fit(): void {
+    const size = this.table.size;
+    if (size <= this.dirty.length) return;
+    const capacity = Math.max(minCapacity, 2 * size);
+    this.dirty = widen(this.dirty, new Uint8Array(capacity));
+    this.clientSlot = widen(this.clientSlot, new Int32Array(capacity).fill(-1));
+  }
+}
+
+/** One row of a frame read back, for clients that want objects (tests, tools); the wall reads the columns. */
+export interface FrameRow extends FrameEntity {
+  lon: number;
+  lat: number;
+  headingDeg: number | null;
+  speedKmh: number | null;
+  status: string;
+  /** Epoch ms; null for an entity that has not reported yet. */
+  fixTime: number | null;
+}
+
+/**
+ * Reads frames in order for one connection, keeping its slot numbering and statuses. A socket.io
+ * client in Node hands binary over as Buffers, in the browser as ArrayBuffers; both are read.
+ */
+export class FrameReader {
+  private entities: FrameEntity[] = [];
+  private statuses: string[] = [];
+  private lastSeq: number | undefined;
+
+  /** The frame's rows, or 'gap' when a frame was missed and a keyframe must be asked for. */
+  read(frame: PositionFrame): FrameRow[] | 'gap' {
+    if (!frame.keyframe && this.lastSeq !== undefined && frame.seq !== this.lastSeq + 1) return 'gap';
+    if (frame.keyframe) {
+      this.entities = [];
+      this.statuses = [];
+    }
+    this.lastSeq = frame.seq;
+    this.entities.push(...frame.newEntities);
+    this.statuses.push(...frame.newStatuses);
+    const slots = new Uint32Array(aligned(frame.slots));
+    const lonLat = new Float32Array(aligned(frame.lonLat));
+    const heading = new Float32Array(aligned(frame.heading));
+    const speed = new Float32Array(aligned(frame.speed));
+    const status = new Uint8Array(aligned(frame.status));
+    const fixAgeMs = new Float32Array(aligned(frame.fixAgeMs));
+    return Array.from({ length: frame.rows }, (_, row) => ({
+      ...this.entities[slots[row]!]!,
+      lon: frame.origin[0] + lonLat[2 * row]!,
+      lat: frame.origin[1] + lonLat[2 * row + 1]!,
+      headingDeg: Number.isNaN(heading[row]!) ? null : heading[row]!,
+      speedKmh: Number.isNaN(speed[row]!) ? null : speed[row]!,
+      status: this.statuses[status[row]!]!,
+      fixTime: Number.isNaN(fixAgeMs[row]!) ? null : frame.sentAt - fixAgeMs[row]!,
+    }));
+  }
+}
+
+// A Buffer can sit at any offset of a shared pool; typed arrays need their own, aligned, memory.
+function aligned(bytes: ArrayBuffer | Uint8Array): ArrayBuffer {
+  return bytes instanceof Uint8Array ? (new Uint8Array(bytes).buffer as ArrayBuffer) : bytes; // a copy: Buffer#slice would share the pool
+}
