@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark prints its measured value next to a baseline run in the same process.
 // Run on its own machine state: timings on a busy 2-core box are noisy, so they never gate `npm test`.
 import { benchColdStart } from './cold-start.ts';
+import { benchPositionFrames } from './position-frames.ts';
 import { benchPositionJoin } from './position-join.ts';
 
-const benchmarks = { 'position-join': benchPositionJoin, 'cold-start': benchColdStart };
+const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'cold-start': benchColdStart };
 const only = process.argv.slice(2);
 
 for (const [name, run] of Object.entries(benchmarks)) {

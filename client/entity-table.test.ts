@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FrameCursor, LivePositionTable, type EntityKind, type LiveEntity } from '../streams/index.ts';
+import { FrameCursor, LivePositionTable, type EntityKind, type LivePosition } from '../streams/index.ts';
 import { EntityTable } from './entity-table.ts';
 
-const entity = (id: string, lon: number, updatedAt: string, kind: EntityKind = 'police-car'): LiveEntity => ({
+const entity = (id: string, lon: number, fixedAt: string, kind: EntityKind = 'police-car'): LivePosition => ({
   id,
   kind,
   label: id,
@@ -13,7 +13,7 @@ const entity = (id: string, lon: number, updatedAt: string, kind: EntityKind = '
   status: 'patrol',
   districtId: 'd-01',
   cellId: 'cell-000-000',
-  updatedAt,
+  fixTime: Date.parse(fixedAt),
 });
 
 /** The server's side of one connection: what it holds, and the frames it cuts for this client. */
@@ -22,7 +22,7 @@ function server(kinds: EntityKind[] = ['police-car', 'bus', 'taxi']) {
   const cursor = new FrameCursor(held, new Set(kinds));
   return {
     cursor,
-    frame(entities: LiveEntity[]) {
+    frame(entities: LivePosition[]) {
       cursor.markChanged(held.apply(entities));
       return cursor.nextFrame(Date.parse('2026-11-21T08:01:00Z'))!;
     },

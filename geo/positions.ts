@@ -46,10 +46,18 @@ const liveEntityColumns = `e.id, e.kind, e.label, ST_X(e.geom) AS lon, ST_Y(e.ge
   e.heading_deg AS "headingDeg", e.speed_kmh AS "speedKmh", e.status, e.district_id AS "districtId", e.cell_id AS "cellId",
   extract(epoch FROM e.updated_at) * 1000 AS "updatedMs"`;
 
+/** Live state as the pipeline hands it on: the fix time as epoch ms, null before an entity's first report. */
+export type LivePosition = Omit<LiveEntity, 'updatedAt'> & { fixTime: number | null };
+
 type LiveEntityRow = Omit<LiveEntity, 'updatedAt'> & { updatedMs: number | string | null };
 
-function toLiveEntity({ updatedMs, ...row }: LiveEntityRow): LiveEntity {
-  return { ...row, updatedAt: updatedMs === null ? null : new Date(Math.round(Number(updatedMs))).toISOString() };
+function toLivePosition({ updatedMs, ...row }: LiveEntityRow): LivePosition {
+  return { ...row, fixTime: updatedMs === null ? null : Math.round(Number(updatedMs)) };
+}
+
+/** The API's form of live state: the fix time as ISO 8601. */
+export function toLiveEntity({ fixTime, ...position }: LivePosition): LiveEntity {
+  return { ...position, updatedAt: fixTime === null ? null : new Date(fixTime).toISOString() };
 }
 
 // One statement per tick, whatever the batch size: the batch arrives as arrays, is located in
@@ -82,7 +90,7 @@ SELECT ${liveEntityColumns} FROM e`;
  * Joins a batch (at most one fix per entity) to grid cells and districts, upserts live state and
  * appends history, all in one set-based query. Returns the entities whose live state moved.
  */
-export async function persistPositionBatch(db: Queryable, fixes: readonly PositionFix[]): Promise<LiveEntity[]> {
+export async function persistPositionBatch(db: Queryable, fixes: readonly PositionFix[]): Promise<LivePosition[]> {
   if (fixes.length === 0) return [];
   const rows = await db.query<LiveEntityRow>(
     persistBatchSql,
@@ -100,16 +108,20 @@ export async function persistPositionBatch(db: Queryable, fixes: readonly Positi
       (f) => (f.attributes && Object.keys(f.attributes).length > 0 ? JSON.stringify(f.attributes) : null),
     ),
   );
-  return rows.map(toLiveEntity);
+  return rows.map(toLivePosition);
 }
 
-export async function listLiveEntities(db: Queryable, kinds?: readonly EntityKind[]): Promise<LiveEntity[]> {
+export async function listLivePositions(db: Queryable, kinds?: readonly EntityKind[]): Promise<LivePosition[]> {
   const rows = await db.query<LiveEntityRow>(
     `SELECT ${liveEntityColumns} FROM entities e
      WHERE e.geom IS NOT NULL AND ($1::text[] IS NULL OR e.kind = ANY($1::text[])) ORDER BY e.id`,
     [kinds ?? null],
   );
-  return rows.map(toLiveEntity);
+  return rows.map(toLivePosition);
+}
+
+export async function listLiveEntities(db: Queryable, kinds?: readonly EntityKind[]): Promise<LiveEntity[]> {
+  return (await listLivePositions(db, kinds)).map(toLiveEntity);
 }
 
 /** Drops history older than the retention window; returns the rows removed. */

@@ -9,7 +9,7 @@ import {
   type CameraTick,
   type ClientToServerEvents,
   type FeedStatus,
-  type LiveEntity,
+  type LivePosition,
   type LiveLayer,
   type ServerToClientEvents,
   type ServiceRequest,
@@ -91,10 +91,10 @@ export function attachRealtime(http: HttpServer, metrics: Metrics) {
   return {
     io,
     /** Where entities are before anything moves, so a first keyframe shows the whole fleet. */
-    seedPositions(entities: readonly LiveEntity[]): void {
+    seedPositions(entities: readonly LivePosition[]): void {
       table.apply(entities);
     },
-    broadcastPositions(entities: readonly LiveEntity[]): void {
+    broadcastPositions(entities: readonly LivePosition[]): void {
       const changed = table.apply(entities);
       for (const [socket, cursor] of cursors) {
         cursor.markChanged(changed);

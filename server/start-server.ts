@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Subject } from 'rxjs';
-import { listCameraIds, listEntityKinds, listLiveEntities, migrate, openDatabase, pruneHistory, type Database, type EntityKind } from '../geo/index.ts';
+import { listCameraIds, listEntityKinds, listLivePositions, migrate, openDatabase, pruneHistory, type Database, type EntityKind } from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
 import type { CameraEvent, CameraReading, PositionEvent } from '../streams/index.ts';
 import { ConfigError, type Config } from './config.ts';
@@ -117,7 +117,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     for (const [id, kind] of await listEntityKinds(db)) devices.set(id, kind);
 
     for (const id of await listCameraIds(db)) cameraIds.add(id);
-    realtime.seedPositions(await listLiveEntities(db));
+    realtime.seedPositions(await listLivePositions(db));
     pipelines = startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, log.child({ module: 'streams' }));
     const database = db;
     pruneTimer = setInterval(() => {

@@ -8,7 +8,7 @@ export { feedNames, liveLayers } from './socket-contract.ts';
 export type { ServerToClientEvents, ClientToServerEvents, FeedStatus, FeedName, LiveLayer, FrameEntity, PositionFrame, SubscribeResult } from './socket-contract.ts';
 export { LivePositionTable, FrameCursor, FrameReader } from './position-frames.ts';
 export type { FrameRow } from './position-frames.ts';
-export type { LiveEntity, EntityKind, CitySummary } from '../geo/index.ts';
+export type { LiveEntity, LivePosition, EntityKind, CitySummary } from '../geo/index.ts';
 export { entityKinds } from '../geo/index.ts';
 export { checkPositions, defaultPositionChecks } from './position-checks.ts';
 export type { PositionCheckOptions } from './position-checks.ts';

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { persistPositionBatch, updateBusProgress, type Database, type LiveEntity } from '../geo/index.ts';
+import { persistPositionBatch, updateBusProgress, type Database, type LivePosition } from '../geo/index.ts';
 import type { PositionEvent } from './events.ts';
 import { writePerTick, type WritePerTickOptions } from './operators.ts';
 import { checkPositions, defaultPositionChecks, type PositionCheckOptions } from './position-checks.ts';
@@ -14,7 +14,7 @@ export interface LivePositionsOptions extends WritePerTickOptions {
  * district in PostGIS with one set-based query, upserts live state and history, updates bus route
  * progress, all in one transaction per tick, and emits the entities whose live state moved.
  */
-export function livePositions(db: Pick<Database, 'transaction'>, positions: Observable<PositionEvent>, options: LivePositionsOptions): Observable<LiveEntity[]> {
+export function livePositions(db: Pick<Database, 'transaction'>, positions: Observable<PositionEvent>, options: LivePositionsOptions): Observable<LivePosition[]> {
   return positions.pipe(
     checkPositions({ ...defaultPositionChecks, ...options.checks }, options.scheduler),
     writePerTick(

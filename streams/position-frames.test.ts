@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { EntityKind, LiveEntity } from '../geo/index.ts';
+import type { EntityKind, LivePosition } from '../geo/index.ts';
 import { FrameCursor, FrameReader, LivePositionTable } from './position-frames.ts';
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 21, 8, 0, second)).toISOString();
-const fix = (id: string, kind: EntityKind, lon: number, second: number | null, status = 'patrol'): LiveEntity => ({
-  id, kind, label: `label ${id}`, lon, lat: 45.6, headingDeg: second === null ? null : 90, speedKmh: 36, status, districtId: null, cellId: null, updatedAt: second === null ? null : at(second),
+const fix = (id: string, kind: EntityKind, lon: number, second: number | null, status = 'patrol'): LivePosition => ({
+  id, kind, label: `label ${id}`, lon, lat: 45.6, headingDeg: second === null ? null : 90, speedKmh: 36, status, districtId: null, cellId: null, fixTime: second === null ? null : Date.parse(at(second)),
 });
 const sentAt = Date.parse(at(30));
 

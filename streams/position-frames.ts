@@ -1,4 +1,4 @@
-import type { EntityKind, LiveEntity } from '../geo/index.ts';
+import type { EntityKind, LivePosition } from '../geo/index.ts';
 import type { FrameEntity, PositionFrame } from './socket-contract.ts';
 
 // Slots are added in blocks, so a city's worth of entities grows the columns a few times, not per entity.
@@ -27,19 +27,21 @@ export class LivePositionTable {
   }
 
   /** Takes fixes newer than what each slot holds and returns the slots that changed, in order. */
-  apply(entities: readonly LiveEntity[]): number[] {
+  apply(entities: readonly LivePosition[]): number[] {
     const changed: number[] = [];
     for (const entity of entities) {
       // A seeded entity that never reported has no fix time (0): it is shown where the city placed it.
-      const at = entity.updatedAt === null ? 0 : Date.parse(entity.updatedAt);
+      const at = entity.fixTime ?? 0;
       let slot = this.slotById.get(entity.id);
+      const known = slot !== undefined;
       if (slot === undefined) slot = this.addSlot(entity);
       else if (at <= this.fixTime[slot]!) continue; // a late fix: what the slot holds is newer
       this.lon[slot] = entity.lon;
       this.lat[slot] = entity.lat;
       this.heading[slot] = entity.headingDeg ?? Number.NaN;
       this.speed[slot] = entity.speedKmh ?? Number.NaN;
-      this.status[slot] = this.statusCode(entity.status);
+      // Statuses rarely change: comparing with the slot's own skips a lookup per entity per tick.
+      if (!known || this.statuses[this.status[slot]!] !== entity.status) this.status[slot] = this.statusCode(entity.status);
       this.fixTime[slot] = at;
       changed.push(slot);
     }
@@ -57,7 +59,7 @@ export class LivePositionTable {
     return code;
   }
 
-  private addSlot(entity: LiveEntity): number {
+  private addSlot(entity: LivePosition): number {
     const slot = this.entities.length;
     if (slot >= this.lon.length) {
       const capacity = Math.max(minCapacity, 2 * slot);
@@ -146,7 +148,8 @@ export class FrameCursor {
     const status = new Uint8Array(rows.length);
     const fixAgeMs = new Float32Array(rows.length);
     const origin: [number, number] = rows.length > 0 ? [table.lon[rows[0]!]!, table.lat[rows[0]!]!] : [0, 0];
-    rows.forEach((slot, row) => {
+    for (let row = 0; row < rows.length; row++) {
+      const slot = rows[row]!;
       let clientSlot = this.clientSlot[slot]!;
       if (clientSlot < 0) {
         clientSlot = this.clientSlot[slot] = this.clientSlots++;
@@ -159,7 +162,7 @@ export class FrameCursor {
       speed[row] = table.speed[slot]!;
       status[row] = table.status[slot]!;
       fixAgeMs[row] = table.fixTime[slot]! > 0 ? now - table.fixTime[slot]! : Number.NaN;
-    });
+    }
     const newStatuses = table.statuses.slice(this.statusesSent);
     this.statusesSent = table.statuses.length;
     this.seq += 1;
