@@ -3,8 +3,9 @@
 import { benchColdStart } from './cold-start.ts';
 import { benchPositionFrames } from './position-frames.ts';
 import { benchPositionJoin } from './position-join.ts';
+import { benchWallRender } from './wall-render.ts';
 
-const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'cold-start': benchColdStart };
+const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'cold-start': benchColdStart };
 const only = process.argv.slice(2);
 
 for (const [name, run] of Object.entries(benchmarks)) {

@@ -1,4 +1,4 @@
-import { IconLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { ScatterplotLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { Map as MapLibreMap, setWorkerUrl } from 'maplibre-gl';
 // MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
@@ -6,10 +6,10 @@ import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
 import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
 import { basemapStyle } from './basemap-style.ts';
-import { drawEntityIcons, type EntityIconName } from './entity-icons.ts';
-import { entityKindOrder, type EntityTable } from './entity-table.ts';
+import { createEntityLayer } from './entity-layer.ts';
+import type { EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
-import { entityRadiusPx, wallScale, wallTheme } from './theme.ts';
+import { wallScale, wallTheme } from './theme.ts';
 
 // Gliding entities are redrawn at most this often, ms: smooth to the eye, light on a wall PC.
 const frameEveryMs = 66;
@@ -46,36 +46,7 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
   });
   map.addControl(overlay);
 
-  const atlas = drawEntityIcons(entityKindOrder);
-  // An icon spans a little more than the dot it replaces, so the arrow's direction reads from afar.
-  const iconPx = entityKindOrder.map((kind) => 2.6 * scale * entityRadiusPx[kind]);
-  const iconNames = entityKindOrder.map((kind) => [`${kind}:still`, `${kind}:heading`] as EntityIconName[]);
-  // deck.gl reads the table's own arrays as binary attributes: no object, no accessor call per
-  // entity per frame. The data object is replaced only when the table grows.
-  let entityData: { length: number; attributes: Record<string, { value: Float64Array | Float32Array; size: number }> } = { length: 0, attributes: {} };
-  let iconSizes = new Float32Array(0);
-  let iconSizesFor = '';
-  const entityLayer = (table: EntityTable, hidden: readonly string[]) => {
-    if (iconSizesFor !== `${table.size}:${hidden.join()}`) {
-      iconSizesFor = `${table.size}:${hidden.join()}`;
-      // A switched-off kind has no size: neither drawn nor pickable.
-      iconSizes = Float32Array.from({ length: table.size }, (_, slot) => (hidden.includes(table.kindOf(slot)) ? 0 : iconPx[table.kinds[slot]!]!));
-    }
-    if (entityData.length !== table.size) entityData = { length: table.size, attributes: {} };
-    // Fresh descriptors over the same arrays: deck.gl re-uploads a binary attribute whose descriptor changed.
-    entityData.attributes = { getPosition: { value: table.shown, size: 2 }, getAngle: { value: table.iconAngles, size: 1 }, getSize: { value: iconSizes, size: 1 } };
-    return new IconLayer<unknown>({
-      id: 'live-entities',
-      data: entityData as never,
-      iconAtlas: atlas.canvas as never,
-      iconMapping: atlas.mapping,
-      getIcon: (_: unknown, { index }: { index: number }) => iconNames[table.kinds[index]!]![Number.isNaN(table.headings[index]!) ? 0 : 1]!,
-      sizeUnits: 'pixels',
-      billboard: false,
-      pickable: true,
-      updateTriggers: { getIcon: table.iconVersion, getPosition: table.version, getAngle: table.version, getSize: iconSizesFor },
-    });
-  };
+  const entityLayer = createEntityLayer(scale);
   // What the base map showed of the alerts last, so only changes are set.
   let shownStates = basemapStates([]);
   const paintAlertStates = (alerts: readonly Alert[]) => {
