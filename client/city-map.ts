@@ -7,6 +7,7 @@ import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
 import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
 import { basemapStyle } from './basemap-style.ts';
 import { createEntityLayer } from './entity-layer.ts';
+import type { TourStop } from './auto-tour.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
 import { wallScale, wallTheme } from './theme.ts';
@@ -15,6 +16,8 @@ import { wallScale, wallTheme } from './theme.ts';
 const frameEveryMs = 66;
 // Severe alerts (3 and up) pulse with this period, ms, so the eye finds them from across the room.
 const pulseMs = 1_200;
+// A tour's move between stops, ms: long enough for the eye to follow.
+const tourFlightMs = 3_000;
 // Alerts age off the wall in minutes: the shown list is re-read when it changes and at this pace, not per frame, ms.
 const alertsRereadMs = 10_000;
 
@@ -93,6 +96,15 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
   return {
     map,
     overlay,
+    /** Moves the view to a tour stop, gently enough to follow from across the room. */
+    showStop(stop: TourStop): void {
+      if (stop.kind === 'alert') map.flyTo({ center: [stop.alert.lon, stop.alert.lat], zoom: Math.max(map.getZoom(), 15), duration: tourFlightMs });
+      else map.fitBounds(stop.kind === 'city' ? city.bbox : city.districts[stop.index]!.bbox, { padding: 24 * scale, duration: tourFlightMs });
+    },
+    /** Calls back when an operator (not the tour) moves the map. */
+    onOperatorMove(callback: () => void): void {
+      for (const event of ['dragstart', 'zoomstart', 'rotatestart'] as const) map.on(event, (e: { originalEvent?: Event }) => e.originalEvent && callback());
+    },
     /** Colours road segments by their live congestion, once the roads are loaded. */
     showTraffic(segments: readonly SegmentTraffic[]): void {
       pendingTraffic.push(...segments);

@@ -34,7 +34,9 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
     }
     return badge;
   };
-  bar.append(title, subtitle, element('span', 'spacer'), badges, status, clock);
+  const touring = element('span', 'touring');
+  touring.dataset.testid = 'tour';
+  bar.append(title, subtitle, touring, element('span', 'spacer'), badges, status, clock);
 
   const legend = element('aside', 'legend');
   // Each legend row switches its layer on and off (a wall can also start with ?hide=).
@@ -92,6 +94,8 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
       row.setAttribute('aria-checked', String(on));
       row.classList.toggle('off', !on);
     }
+    touring.textContent = state.touring ?? '';
+    touring.hidden = state.touring === null;
     banner.textContent = problemText(state.problem);
     banner.hidden = !state.problem;
   };

@@ -18,6 +18,9 @@ interface Messages {
   traffic: { title: string; free: string; slow: string; congested: string };
   severity: (level: number) => string;
   alerts: string;
+  /** What the auto-tour is showing. */
+  tour: (place: string) => string;
+  wholeCity: string;
 }
 
 const messages: Record<Language, Messages> = {
@@ -36,6 +39,8 @@ const messages: Record<Language, Messages> = {
     traffic: { title: '路况', free: '畅通', slow: '缓行', congested: '拥堵' },
     severity: (level) => `等级 ${level}`,
     alerts: '告警',
+    tour: (place) => `巡航 · ${place}`,
+    wholeCity: '全城',
   },
   en: {
     title: (_cityZh, cityEn) => `${cityEn} City Brain`,
@@ -52,6 +57,8 @@ const messages: Record<Language, Messages> = {
     traffic: { title: 'Traffic', free: 'Free', slow: 'Slow', congested: 'Congested' },
     severity: (level) => `Severity ${level}`,
     alerts: 'Alerts',
+    tour: (place) => `Tour · ${place}`,
+    wholeCity: 'Whole city',
   },
 };
 

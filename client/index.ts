@@ -3,6 +3,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import type { CitySummary } from '../streams/index.ts';
 import { AlertList } from './alert-list.ts';
+import { AutoTour, tourFromQuery, type TourStop } from './auto-tour.ts';
 import { createCityMap, type Picked } from './city-map.ts';
 import { entityKindOrder, EntityTable } from './entity-table.ts';
 import { mountHud } from './hud.ts';
@@ -51,5 +52,20 @@ const cityMap = createCityMap(document.getElementById('map')!, city, language, (
 cityMap.follow(table, alerts, () => store.getState().hidden);
 const socket = connectLive(table, alerts, store, (segments) => cityMap.showTraffic(segments));
 
+// The wall tours by itself unless told not to (?tour=off); an operator's hand on the map pauses it.
+const tourTimings = tourFromQuery(location.search);
+const tour = tourTimings ? new AutoTour(city.districts.length, tourTimings) : undefined;
+if (tour) {
+  const placeOf = (stop: TourStop) =>
+    stop.kind === 'alert' ? `⚠ ${stop.alert.title}` : stop.kind === 'city' ? messages.wholeCity : language === 'en' ? city.districts[stop.index]!.nameEn : city.districts[stop.index]!.nameZh;
+  cityMap.onOperatorMove(() => tour.pause(Date.now()));
+  setInterval(() => {
+    const stop = tour.update(Date.now(), alerts.items());
+    if (!stop) return;
+    cityMap.showStop(stop);
+    store.setState(wallUpdaters.tourMoved(store.getState(), messages.tour(placeOf(stop))), true);
+  }, 1_000);
+}
+
 // A handle for operators' diagnostics and the browser tests.
-Object.assign(window, { onescreen: { map: cityMap.map, overlay: cityMap.overlay, table, alerts, store, socket } });
+Object.assign(window, { onescreen: { map: cityMap.map, overlay: cityMap.overlay, table, alerts, store, socket, tour } });

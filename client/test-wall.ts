@@ -39,6 +39,7 @@ export interface OnescreenWindow {
     table: { size: number; ids: string[]; kinds: Uint8Array; positions: Float64Array; shown: Float64Array; version: number };
     map: {
       loaded(): boolean;
+      getCenter(): { lng: number; lat: number };
       project(lngLat: [number, number]): { x: number; y: number };
       getFeatureState(feature: { source: string; id: string }): Record<string, unknown>;
     };
@@ -60,8 +61,11 @@ export function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
 }
 
-/** Opens the wall and waits for live entities, recording page errors and outside requests. */
-export async function openWall(browser: Browser, serverUrl: string, query: string, viewport: { width: number; height: number }) {
+/**
+ * Opens the wall and waits for live entities, recording page errors and outside requests. The
+ * wall holds still on the whole city (tour off) unless the query asks for a tour.
+ */
+export async function openWall(browser: Browser, serverUrl: string, query: string, viewport: { width: number; height: number }, readyTimeoutMs = 30_000) {
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];
   const origin = new URL(serverUrl).origin;
@@ -70,7 +74,9 @@ export async function openWall(browser: Browser, serverUrl: string, query: strin
     const url = request.url();
     if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`outside request: ${url}`);
   });
-  await page.goto(new URL(`/wall${query}`, serverUrl).href);
-  await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen?.table.size > 0, undefined, { timeout: 30_000 });
+  const search = new URLSearchParams(query);
+  if (!search.has('tour')) search.set('tour', 'off');
+  await page.goto(new URL(`/wall?${search}`, serverUrl).href);
+  await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen?.table.size > 0, undefined, { timeout: readyTimeoutMs });
   return { page, problems };
 }

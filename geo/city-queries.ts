@@ -9,6 +9,8 @@ export interface CitySummary {
   center: LonLat;
   /** [west, south, east, north] in degrees. */
   bbox: [number, number, number, number];
+  /** Each district with its bounds, in id order: what a touring wall visits. */
+  districts: { id: string; nameZh: string; nameEn: string; bbox: [number, number, number, number] }[];
 }
 
 export async function readCitySummary(db: Queryable): Promise<CitySummary | undefined> {
@@ -17,7 +19,18 @@ export async function readCitySummary(db: Queryable): Promise<CitySummary | unde
             ST_XMin(bounds) AS w, ST_YMin(bounds) AS s, ST_XMax(bounds) AS e, ST_YMax(bounds) AS n FROM city`,
   );
   const row = rows[0];
-  return row && { profile: row.profile, nameZh: row.nameZh, nameEn: row.nameEn, center: [row.lon, row.lat], bbox: [row.w, row.s, row.e, row.n] };
+  if (!row) return undefined;
+  const districts = await db.query<{ id: string; nameZh: string; nameEn: string; w: number; s: number; e: number; n: number }>(
+    `SELECT id, name_zh AS "nameZh", name_en AS "nameEn", ST_XMin(geom) AS w, ST_YMin(geom) AS s, ST_XMax(geom) AS e, ST_YMax(geom) AS n FROM districts ORDER BY id`,
+  );
+  return {
+    profile: row.profile,
+    nameZh: row.nameZh,
+    nameEn: row.nameEn,
+    center: [row.lon, row.lat],
+    bbox: [row.w, row.s, row.e, row.n],
+    districts: districts.map((d) => ({ id: d.id, nameZh: d.nameZh, nameEn: d.nameEn, bbox: [d.w, d.s, d.e, d.n] })),
+  };
 }
 
 // Each base-map layer is one GeoJSON FeatureCollection assembled by PostGIS; the map styles by properties.
