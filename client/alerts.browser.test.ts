@@ -46,6 +46,9 @@ describe.skipIf(!chromiumPath && !process.env.CI)('alerts on the wall', () => {
     await page.waitForFunction((id) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'grid-cells', id }).open === 1, cellId, { timeout: 10_000 });
     await page.waitForFunction((id) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'camera-sites', id }).offline === true, other!.siteId, { timeout: 10_000 });
 
+    // The heatmap of recent events has them: the report and the two camera events.
+    await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.querySourceFeatures('recent-events').length >= 3, undefined, { timeout: 15_000 });
+
     await page.waitForTimeout(500);
     const at = await page.evaluate(([lon, lat]) => (window as unknown as OnescreenWindow).onescreen.map.project([lon!, lat!]), stop.point);
     await page.mouse.click(at.x, at.y);

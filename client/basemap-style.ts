@@ -28,6 +28,8 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
       'camera-sites': source('camera-sites'),
       'police-stations': source('police-stations'),
       'district-labels': source('district-labels'),
+      // Filled from the alerts on the wall (see city-map), not from a URL.
+      'recent-events': { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': t.background } },
@@ -44,6 +46,19 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
       },
       { id: 'grid-cells', type: 'line', source: 'grid-cells', minzoom: 12.5, paint: { 'line-color': t.gridLine, 'line-width': 0.6 } },
       { id: 'water', type: 'fill', source: 'water', paint: { 'fill-color': t.water } },
+      {
+        // Where events have gathered lately (camera events of the last hours, open reports), by severity.
+        id: 'recent-events-heat',
+        type: 'heatmap',
+        source: 'recent-events',
+        paint: {
+          'heatmap-weight': ['/', ['get', 'severity'], 4] as ExpressionSpecification,
+          'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 18 * scale, 15, 40 * scale] as ExpressionSpecification,
+          'heatmap-intensity': 0.8,
+          'heatmap-opacity': 0.55,
+          'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(0,0,0,0)', 0.3, '#5a2d82', 0.6, '#d6457a', 1, '#ffb347'] as ExpressionSpecification,
+        },
+      },
       ...(['local', 'collector', 'arterial', 'expressway'] as const).map(
         (roadClass): LineLayerSpecification => ({
           id: `roads-${roadClass}`,

@@ -1,6 +1,6 @@
 import { ScatterplotLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
-import { Map as MapLibreMap, setWorkerUrl } from 'maplibre-gl';
+import { Map as MapLibreMap, setWorkerUrl, type GeoJSONSource } from 'maplibre-gl';
 // MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
 import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
@@ -59,6 +59,10 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     for (const siteId of shownStates.offlineSites) if (!next.offlineSites.has(siteId)) map.setFeatureState({ source: 'camera-sites', id: siteId }, { offline: false });
     for (const siteId of next.offlineSites) map.setFeatureState({ source: 'camera-sites', id: siteId }, { offline: true });
     shownStates = next;
+    (map.getSource('recent-events') as GeoJSONSource | undefined)?.setData({
+      type: 'FeatureCollection',
+      features: alerts.map((alert) => ({ type: 'Feature', properties: { severity: alert.severity }, geometry: { type: 'Point', coordinates: [alert.lon, alert.lat] } })),
+    });
   };
 
   /** Re-describes the layers from the table and the alerts; deck.gl re-reads only what changed. */
@@ -119,6 +123,7 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
       const frame = (now: number) => {
         if (now - drawnAt >= frameEveryMs) {
           drawnAt = now;
+          paintTraffic();
           const moved = table.advance(now);
           const pulsing = shownAlerts.some((alert) => alert.severity >= 3);
           const alertsChanged = alerts.version !== alertsDrawn || now - alertsReadAt >= alertsRereadMs;

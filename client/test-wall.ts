@@ -39,7 +39,9 @@ export interface OnescreenWindow {
     table: { size: number; ids: string[]; kinds: Uint8Array; positions: Float64Array; shown: Float64Array; version: number };
     map: {
       loaded(): boolean;
+      isSourceLoaded(source: string): boolean;
       getCenter(): { lng: number; lat: number };
+      querySourceFeatures(source: string): unknown[];
       project(lngLat: [number, number]): { x: number; y: number };
       getFeatureState(feature: { source: string; id: string }): Record<string, unknown>;
     };

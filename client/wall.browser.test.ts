@@ -15,7 +15,8 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     await page.waitForFunction(() => document.querySelector('[data-testid="count-police-car"]')?.textContent === '280');
     expect(await page.textContent('h1')).toBe('克拉玛依城市大脑');
     expect(await page.textContent('[data-testid="count-bus"]')).toBe('400');
-    await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.loaded(), undefined, { timeout: 30_000 });
+    // The roads drawn is enough to pick on; a live map is never fully idle.
+    await page.waitForFunction(() => { try { return (window as unknown as OnescreenWindow).onescreen.map.isSourceLoaded('roads'); } catch { return false; } }, undefined, { timeout: 60_000 });
 
     const first = await drawnWhereTheyAre(page);
     expect(first.policeCars.hits, first.policeCars.misses.join('\n')).toBeGreaterThanOrEqual(0.9 * first.policeCars.tried);
@@ -74,7 +75,8 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
   it('speaks English with ?lang=en, and switches a layer off from its legend row', async () => {
     const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });
     expect(await page.textContent('h1')).toBe('Karamay City Brain');
-    await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.loaded(), undefined, { timeout: 30_000 });
+    // The roads drawn is enough to pick on; a live map is never fully idle.
+    await page.waitForFunction(() => { try { return (window as unknown as OnescreenWindow).onescreen.map.isSourceLoaded('roads'); } catch { return false; } }, undefined, { timeout: 60_000 });
 
     // A taxi deck.gl finds at its own position; once taxis are off it is no longer there to find.
     const taxiPicked = () =>
@@ -102,7 +104,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     await page.screenshot({ path: join(artifacts, 'wall-en-1920x1080.png') });
     expect(problems).toEqual([]);
     await page.close();
-  });
+  }, 240_000);
 });
 
 /** Police cars and buses, with the position each slot holds now. */
