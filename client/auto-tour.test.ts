@@ -25,6 +25,9 @@ describe('AutoTour', () => {
     expect(stopName(tour.update(50_000, [old, minor, crash]))).toBe('·');
     expect(stopName(tour.update(57_000, [old, minor, crash]))).toBe('d0');
     expect(stopName(tour.update(77_000, [old, minor, crash]))).toBe('d1');
+    // The crash clears, and the same camera reports another one: that is news again.
+    expect(stopName(tour.update(78_000, [old, minor]))).toBe('·');
+    expect(stopName(tour.update(79_000, [old, minor, { ...crash, at: 78_500 }]))).toBe('camera-crash');
   });
 
   it('holds still for a while after an operator touches the map, and takes no alert meanwhile', () => {

@@ -36,7 +36,8 @@ export class AutoTour {
   private stop: TourStop = { kind: 'city' };
   private since = Number.NaN;
   private pausedUntil = 0;
-  private readonly seen = new Set<string>();
+  /** The severe alerts on the wall at the last update: only the ones not among them are news. */
+  private seen = new Set<string>();
 
   constructor(
     private readonly districtCount: number,
@@ -47,7 +48,9 @@ export class AutoTour {
   update(now: number, alerts: readonly Alert[]): TourStop | undefined {
     const severe = alerts.filter((alert) => alert.severity >= severeFrom);
     const fresh = severe.filter((alert) => !this.seen.has(alert.id));
-    for (const alert of fresh) this.seen.add(alert.id);
+    // Only what is on the wall now is remembered, so a wall running for months holds no history,
+    // and an alert that cleared and comes back is news again.
+    this.seen = new Set(severe.map((alert) => alert.id));
     if (Number.isNaN(this.since)) {
       this.since = now;
       return this.stop;

@@ -89,14 +89,13 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
         ],
       });
   };
-  // Traffic can arrive before the roads are loaded; it waits here. (Waiting for 'idle' would
-  // wait forever: a live wall is never idle.)
+  // Traffic can arrive before the roads are loaded; it waits here and each frame tries again.
+  // (Waiting for 'idle' would wait forever: a live wall is never idle.)
   const pendingTraffic: SegmentTraffic[] = [];
   const paintTraffic = () => {
     if (pendingTraffic.length === 0 || !map.getSource('roads') || !map.isSourceLoaded('roads')) return;
     for (const segment of pendingTraffic.splice(0)) map.setFeatureState({ source: 'roads', id: segment.segmentId }, { level: segment.level });
   };
-  map.on('sourcedata', (event) => event.sourceId === 'roads' && paintTraffic());
   return {
     map,
     overlay,
