@@ -89,6 +89,16 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
         ],
       });
   };
+  // The entity the map follows, and where the map last centred on it.
+  let trackedSlot: number | undefined;
+  let trackedAt: [number, number] = [Number.NaN, Number.NaN];
+  const followTracked = (table: EntityTable) => {
+    if (trackedSlot === undefined) return;
+    const at: [number, number] = [table.shown[2 * trackedSlot]!, table.shown[2 * trackedSlot + 1]!];
+    if (at[0] === trackedAt[0] && at[1] === trackedAt[1]) return;
+    map.jumpTo({ center: at, zoom: Number.isNaN(trackedAt[0]) ? Math.max(map.getZoom(), 16) : map.getZoom() });
+    trackedAt = at;
+  };
   // Traffic can arrive before the roads are loaded; it waits here and each frame tries again.
   // (Waiting for 'idle' would wait forever: a live wall is never idle.)
   const pendingTraffic: SegmentTraffic[] = [];
@@ -103,6 +113,18 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     showStop(stop: TourStop): void {
       if (stop.kind === 'alert') map.flyTo({ center: [stop.alert.lon, stop.alert.lat], zoom: Math.max(map.getZoom(), 15), duration: tourFlightMs });
       else map.fitBounds(stop.kind === 'city' ? city.bbox : city.districts[stop.index]!.bbox, { padding: 24 * scale, duration: tourFlightMs });
+    },
+    /** Flies to a place found by search. */
+    showPlace(lon: number, lat: number): void {
+      map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 16), duration: tourFlightMs });
+    },
+    /** Keeps one entity (by table slot) in the middle of the map as it moves; undefined stops. */
+    track(slot: number | undefined): void {
+      trackedSlot = slot;
+      if (slot !== undefined) trackedAt = [Number.NaN, Number.NaN];
+    },
+    get tracking(): boolean {
+      return trackedSlot !== undefined;
     },
     /** Calls back when an operator (not the tour) moves the map. */
     onOperatorMove(callback: () => void): void {
@@ -124,6 +146,7 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
           drawnAt = now;
           paintTraffic();
           const moved = table.advance(now);
+          followTracked(table);
           const pulsing = shownAlerts.some((alert) => alert.severity >= 3);
           const alertsChanged = alerts.version !== alertsDrawn || now - alertsReadAt >= alertsRereadMs;
           if (alertsChanged) {

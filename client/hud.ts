@@ -5,7 +5,7 @@ import { entityColors, wallTheme } from './theme.ts';
 import { wallUpdaters, type Problem, type WallState, type WallStore } from './wall-store.ts';
 
 /** Builds an element; text goes in as text, never as HTML. */
-function element(tag: string, className: string, text = ''): HTMLElement {
+export function element(tag: string, className: string, text = ''): HTMLElement {
   const node = document.createElement(tag);
   node.className = className;
   node.textContent = text;
@@ -34,9 +34,9 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
     }
     return badge;
   };
-  const touring = element('span', 'touring');
-  touring.dataset.testid = 'tour';
-  bar.append(title, subtitle, touring, element('span', 'spacer'), badges, status, clock);
+  const showing = element('span', 'showing');
+  showing.dataset.testid = 'showing';
+  bar.append(title, subtitle, showing, element('span', 'spacer'), badges, status, clock);
 
   const legend = element('aside', 'legend');
   // Each legend row switches its layer on and off (a wall can also start with ?hide=).
@@ -94,8 +94,8 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
       row.setAttribute('aria-checked', String(on));
       row.classList.toggle('off', !on);
     }
-    touring.textContent = state.touring ?? '';
-    touring.hidden = state.touring === null;
+    showing.textContent = state.showing ?? '';
+    showing.hidden = state.showing === null;
     banner.textContent = problemText(state.problem);
     banner.hidden = !state.problem;
   };

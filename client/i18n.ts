@@ -21,6 +21,7 @@ interface Messages {
   /** What the auto-tour is showing. */
   tour: (place: string) => string;
   wholeCity: string;
+  search: { placeholder: string; none: string; failed: string; following: (label: string) => string; stop: string };
 }
 
 const messages: Record<Language, Messages> = {
@@ -41,6 +42,13 @@ const messages: Record<Language, Messages> = {
     alerts: '告警',
     tour: (place) => `巡航 · ${place}`,
     wholeCity: '全城',
+    search: {
+      placeholder: '搜索：警号、车牌、摄像机、地名（按 / 键）',
+      none: '没有找到。可输入编号、车牌或地名的一部分。',
+      failed: '搜索失败：服务器没有应答，请稍后再试。',
+      following: (label) => `跟随 · ${label}`,
+      stop: '停止跟随',
+    },
   },
   en: {
     title: (_cityZh, cityEn) => `${cityEn} City Brain`,
@@ -59,6 +67,13 @@ const messages: Record<Language, Messages> = {
     alerts: 'Alerts',
     tour: (place) => `Tour · ${place}`,
     wholeCity: 'Whole city',
+    search: {
+      placeholder: 'Search: unit, plate, camera, place (press /)',
+      none: 'Nothing found. Try part of an id, a plate or a place name.',
+      failed: 'Search failed: the server did not answer; try again shortly.',
+      following: (label) => `Following · ${label}`,
+      stop: 'Stop following',
+    },
   },
 };
 

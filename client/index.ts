@@ -7,6 +7,7 @@ import { AutoTour, tourFromQuery, type TourStop } from './auto-tour.ts';
 import { createCityMap, type Picked } from './city-map.ts';
 import { entityKindOrder, EntityTable } from './entity-table.ts';
 import { mountHud } from './hud.ts';
+import { mountSearchBox } from './search-box.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
 import { createWallStore, hiddenFromQuery, wallUpdaters } from './wall-store.ts';
@@ -52,18 +53,42 @@ const cityMap = createCityMap(document.getElementById('map')!, city, language, (
 cityMap.follow(table, alerts, () => store.getState().hidden);
 const socket = connectLive(table, alerts, store, (segments) => cityMap.showTraffic(segments));
 
-// The wall tours by itself unless told not to (?tour=off); an operator's hand on the map pauses it.
+// The wall tours by itself unless told not to (?tour=off); an operator's hand on the map, a search
+// or a followed unit pauses it.
 const tourTimings = tourFromQuery(location.search);
 const tour = tourTimings ? new AutoTour(city.districts.length, tourTimings) : undefined;
+const showStatus = (label: string | null) => store.setState(wallUpdaters.showingChanged(store.getState(), label), true);
+const stopFollowing = () => {
+  cityMap.track(undefined);
+  searchBox.setFollowing(false);
+  showStatus(null);
+};
+const searchBox = mountSearchBox(document.body, language, (hit) => {
+  tour?.pause(Date.now());
+  const slot = hit.kind === 'entity' ? table.slotOf(hit.id) : undefined;
+  if (slot === undefined) {
+    stopFollowing();
+    cityMap.showPlace(hit.lon, hit.lat);
+    return;
+  }
+  cityMap.track(slot);
+  searchBox.setFollowing(true);
+  showStatus(messages.search.following(table.labels[slot]!));
+}, stopFollowing);
+cityMap.onOperatorMove(() => {
+  tour?.pause(Date.now());
+  if (cityMap.tracking) stopFollowing();
+});
 if (tour) {
   const placeOf = (stop: TourStop) =>
     stop.kind === 'alert' ? `⚠ ${stop.alert.title}` : stop.kind === 'city' ? messages.wholeCity : language === 'en' ? city.districts[stop.index]!.nameEn : city.districts[stop.index]!.nameZh;
-  cityMap.onOperatorMove(() => tour.pause(Date.now()));
   setInterval(() => {
+    // A followed unit holds the wall; the tour waits its usual pause after it is let go.
+    if (cityMap.tracking) return tour.pause(Date.now());
     const stop = tour.update(Date.now(), alerts.items());
     if (!stop) return;
     cityMap.showStop(stop);
-    store.setState(wallUpdaters.tourMoved(store.getState(), messages.tour(placeOf(stop))), true);
+    showStatus(messages.tour(placeOf(stop)));
   }, 1_000);
 }
 

@@ -25,11 +25,11 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens
     await page.reload();
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen?.table.size > 2_500, undefined, { timeout: 30_000 });
     const center = () => page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.map.getCenter()).then((c) => [c.lng, c.lat] as [number, number]);
-    const tourText = () => page.textContent('[data-testid="tour"]');
+    const tourText = () => page.textContent('[data-testid="showing"]');
 
     // Wherever the tour is now, within a stop and a flight it is over a district, with its name up.
     await page.waitForFunction(
-      (names) => names.some((name) => document.querySelector('[data-testid="tour"]')?.textContent === `巡航 · ${name}`),
+      (names) => names.some((name) => document.querySelector('[data-testid="showing"]')?.textContent === `巡航 · ${name}`),
       karamay.districts.map((d) => d.nameZh),
       { timeout: 20_000 },
     );
@@ -48,7 +48,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens
       body: JSON.stringify({ events: [{ cameraId: camera.id, type: 'accident', severity: 4, description: '多车追尾' }] }),
     });
     expect(posted.status).toBe(200);
-    await page.waitForFunction(() => document.querySelector('[data-testid="tour"]')?.textContent === '巡航 · ⚠ 交通事故', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="showing"]')?.textContent === '巡航 · ⚠ 交通事故', undefined, { timeout: 10_000 });
     await page.waitForTimeout(3_500);
     const site = karamay.cameraSites.find((s) => s.id === camera.siteId)!;
     const [lng, lat] = await center();

@@ -18,8 +18,8 @@ export interface WallState {
   feeds: FeedStatus[];
   /** Layers switched off: entity kinds, or 'alerts'. */
   hidden: string[];
-  /** What the auto-tour shows now, as a label; null when it is off. */
-  touring: string | null;
+  /** What the map is showing by itself (a tour stop, a followed unit), as a label; null when nothing. */
+  showing: string | null;
 }
 
 /** `?hide=taxi,police-officer`: a wall can start with layers off, set up without a mouse. */
@@ -35,7 +35,7 @@ export const initialWallState: WallState = {
   lastUpdateAt: null,
   feeds: [],
   hidden: [],
-  touring: null,
+  showing: null,
 };
 
 // State changes as pure (state, payload) => state functions, testable without a browser.
@@ -48,7 +48,7 @@ export const wallUpdaters = {
     ...state,
     hidden: state.hidden.includes(layer) ? state.hidden.filter((name) => name !== layer) : [...state.hidden, layer],
   }),
-  tourMoved: (state: WallState, touring: string | null): WallState => ({ ...state, touring }),
+  showingChanged: (state: WallState, showing: string | null): WallState => ({ ...state, showing }),
   positionsApplied: (state: WallState, update: { seq: number; at: number; counts: Record<EntityKind, number> }): WallState =>
     ({ ...state, lastSeq: update.seq, lastUpdateAt: update.at, counts: update.counts }),
 };

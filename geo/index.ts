@@ -24,3 +24,5 @@ export { persistCameraReadings, persistCameraEvents, listSegmentTraffic, listCam
 export type { CameraReadingRow, CameraEventRow, SegmentTraffic, JoinedCameraEvent } from './cameras.ts';
 export { listServices, locateAddress, createServiceRequest, listServiceRequests } from './service-requests.ts';
 export type { Service, NewServiceRequest, ServiceRequest, ServiceRequestQuery } from './service-requests.ts';
+export { searchCity } from './search.ts';
+export type { SearchHit } from './search.ts';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { basemapLayers, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
+import { basemapLayers, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
 import { entityKinds, type EntityKind, type FeedStatus } from '../streams/index.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -74,6 +74,13 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
     const now = Date.now();
     res.json(await listServiceRequests(readiness.db!, { ids: null, serviceCodes: null, start: now - 90 * 86_400_000, end: now, statuses: ['open'], limit: 1_000 }));
   });
+  api.get('/search', async (req, res) => {
+    const term = typeof req.query.q === 'string' ? req.query.q.trim() : '';
+    if (term.length === 0 || term.length > maxSearchLength) {
+      return void res.status(400).json({ error: `give q, 1 to ${maxSearchLength} characters: a unit id or plate, a camera id, or a place name` });
+    }
+    res.json(await searchCity(readiness.db!, term));
+  });
   // Base-map layers never change while the server runs: build each once.
   const basemapCache = new Map<BasemapLayer, Promise<string>>();
   api.get('/basemap/:layer', async (req, res) => {
@@ -103,6 +110,9 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   });
   return app;
 }
+
+// Ids, plates and place names are short; a longer term is a mistake or an attack.
+const maxSearchLength = 64;
 
 function parseKinds(query: unknown): { kinds: EntityKind[] | undefined } | { error: string } {
   if (query === undefined) return { kinds: undefined };

@@ -60,6 +60,13 @@ export function openApiDocument(version: string) {
           responses: { 200: json(listOf(liveEntitySchema), 'entities'), 400: json(apiErrorSchema, 'an unknown kind'), ...starting },
         },
       },
+      '/api/search': {
+        get: {
+          summary: 'Find units by id or plate, cameras by id, places by name (Chinese or English); best match first, at most 10',
+          parameters: [{ name: 'q', in: 'query', required: true, description: 'what to look for, 1–64 characters', schema: { type: 'string', examples: ['pc-0001', '昆仑路'] } }],
+          responses: { 200: { description: '[{kind: entity|camera|place, id, nameZh, nameEn, detail, lon, lat}]' }, 400: json(apiErrorSchema, 'no term, or too long'), ...starting },
+        },
+      },
       '/api/buses': { get: { summary: 'Bus route progress and bunching', responses: { 200: json(listOf(busProgressSchema), 'buses'), ...starting } } },
       '/api/feeds': { get: { summary: 'How fresh each feed is', responses: { 200: { description: '[{feed, lastAcceptedAt, staleAfterMs}]' }, ...starting } } },
       '/api/reports': { get: { summary: 'Open grid reports and complaints of the last 90 days (the shape Socket.IO pushes)', responses: { 200: { description: 'reports, newest first' }, ...starting } } },

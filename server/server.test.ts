@@ -32,9 +32,17 @@ describe.each(testBackends())('the server on the $name database', (backend) => {
     const bad = await fetch(new URL('/api/entities?kind=tank', server.url));
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'unknown kind "tank"; use one or more of police-car, police-officer, inspector, bus, taxi, truck' });
+    const search = await fetch(new URL(`/api/search?q=${'x'.repeat(65)}`, server.url));
+    expect([search.status, (await search.json()).error]).toEqual([400, 'give q, 1 to 64 characters: a unit id or plate, a camera id, or a place name']);
     const layer = await fetch(new URL('/api/basemap/sewers.geojson', server.url));
     expect(layer.status).toBe(404);
     expect((await layer.json()).error).toMatch(/no base-map layer "sewers"; layers are districts, /);
+  });
+
+  it('finds a unit by its plate, for the wall’s search box', async () => {
+    const car = karamay.entities.find((e) => e.kind === 'police-car')!;
+    const hits = (await (await fetch(new URL(`/api/search?q=${encodeURIComponent(car.label)}`, server.url))).json()) as { kind: string; id: string }[];
+    expect(hits[0]).toMatchObject({ kind: 'entity', id: car.id });
   });
 
   it('serves the base map as GeoJSON from PostGIS', async () => {

@@ -33,3 +33,4 @@ export type { ServiceRequestFilters } from './sources/open311.ts';
 export type { ServiceRequest } from '../geo/index.ts';
 export { osmandParameters, traccarClientBody } from './sources/osmand.ts';
 export { liveEntitySchema, busProgressSchema, segmentTrafficSchema, joinedCameraEventSchema, apiErrorSchema, open311ErrorSchema } from './api-schemas.ts';
+export type { SearchHit } from '../geo/index.ts';

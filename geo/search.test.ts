@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { openWithCity, searchCity, testBackends, type Database } from './index.ts';
+
+const city = generateCity(cityProfiles.dashiqiao);
+
+describe.each(testBackends())('searching the city on the $name database', (backend) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openWithCity(backend, city);
+  });
+  afterAll(() => db.close());
+
+  it('finds a unit by id and by plate, exact match first, at its position', async () => {
+    const car = city.entities.find((e) => e.kind === 'police-car')!;
+    const [byId] = await searchCity(db, car.id.toUpperCase());
+    expect(byId).toMatchObject({ kind: 'entity', id: car.id, nameZh: car.label, detail: 'police-car' });
+    expect([byId!.lon, byId!.lat]).toEqual([car.point[0], car.point[1]]);
+    const [byPlate] = await searchCity(db, car.label);
+    expect(byPlate).toMatchObject({ kind: 'entity', id: car.id });
+  });
+
+  it('finds a camera by id and places by Chinese or English name', async () => {
+    const camera = city.cameras[3]!;
+    const [found] = await searchCity(db, camera.id);
+    expect(found).toMatchObject({ kind: 'camera', id: camera.id });
+    const district = city.districts[0]!;
+    expect((await searchCity(db, district.nameZh))[0]).toMatchObject({ kind: 'place', id: district.id, detail: 'district' });
+    expect((await searchCity(db, district.nameEn.toLowerCase()))[0]).toMatchObject({ kind: 'place', id: district.id });
+    const road = city.roads[0]!;
+    expect(await searchCity(db, road.nameZh)).toContainEqual(expect.objectContaining({ kind: 'place', id: road.id, detail: 'road', lon: expect.any(Number) }));
+  });
+
+  it('takes LIKE and SQL metacharacters as plain text', async () => {
+    for (const term of ['%', '_', "' OR 1=1 --", '\\']) expect(await searchCity(db, term), term).toEqual([]);
+    expect(await searchCity(db, 'pc-', 3)).toHaveLength(3);
+  });
+});
