@@ -26,7 +26,9 @@ export function mountSearchBox(root: HTMLElement, language: Language, onChoose: 
   box.append(input, results, stop);
   root.append(box);
 
+  // The hits shown, and the term they answer: Enter must not take an older term's best match.
   let hits: SearchHit[] = [];
+  let hitsFor = '';
   let asked = 0;
   const choose = (hit: SearchHit | undefined) => {
     if (!hit) return;
@@ -34,8 +36,9 @@ export function mountSearchBox(root: HTMLElement, language: Language, onChoose: 
     input.blur();
     onChoose(hit);
   };
-  const show = (found: SearchHit[], message = '') => {
+  const show = (term: string, found: SearchHit[], message = '') => {
     hits = found;
+    hitsFor = term;
     results.replaceChildren(
       ...found.map((hit) => {
         const item = element('li', 'search-hit');
@@ -48,27 +51,34 @@ export function mountSearchBox(root: HTMLElement, language: Language, onChoose: 
       ...(message ? [element('li', 'search-message', message)] : []),
     );
   };
+  /** Asks the server and shows the answer, unless a newer question was asked meanwhile. */
+  const search = async (term: string): Promise<SearchHit[]> => {
+    const ask = ++asked;
+    try {
+      const response = await fetch(`/api/search?q=${encodeURIComponent(term)}`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const found = (await response.json()) as SearchHit[];
+      if (ask === asked) show(term, found, found.length === 0 ? t.none : '');
+      return found;
+    } catch {
+      if (ask === asked) show(term, [], t.failed);
+      return [];
+    }
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   input.addEventListener('input', () => {
     clearTimeout(timer);
     const term = input.value.trim();
-    if (!term) return show([]);
-    timer = setTimeout(async () => {
-      const ask = ++asked;
-      try {
-        const response = await fetch(`/api/search?q=${encodeURIComponent(term)}`);
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const found = (await response.json()) as SearchHit[];
-        // A slow answer to an older term must not replace a newer one.
-        if (ask === asked) show(found, found.length === 0 ? t.none : '');
-      } catch {
-        if (ask === asked) show([], t.failed);
-      }
-    }, debounceMs);
+    if (!term) return show('', []);
+    timer = setTimeout(() => void search(term), debounceMs);
   });
-  input.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') choose(hits[0]);
-    if (event.key === 'Escape') (input.value = '', show([]), input.blur());
+  input.addEventListener('keydown', async (event) => {
+    const term = input.value.trim();
+    if (event.key === 'Enter' && term) {
+      clearTimeout(timer);
+      choose((hitsFor === term ? hits : await search(term))[0]);
+    }
+    if (event.key === 'Escape') (input.value = '', show('', []), input.blur());
   });
   document.addEventListener('keydown', (event) => {
     if (event.key === '/' && document.activeElement !== input) (event.preventDefault(), input.focus());
