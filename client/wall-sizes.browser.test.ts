@@ -5,8 +5,6 @@ import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './te
 
 const chromiumPath = inject('chromiumPath');
 const karamay = generateCity(cityProfiles.karamay);
-const inside = ([lng, lat]: [number, number], ring: [number, number][]) =>
-  lng >= Math.min(...ring.map((p) => p[0])) && lng <= Math.max(...ring.map((p) => p[0])) && lat >= Math.min(...ring.map((p) => p[1])) && lat <= Math.max(...ring.map((p) => p[1]));
 
 describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens', () => {
   const wall = wallTestContext(chromiumPath);
@@ -24,21 +22,23 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens
     });
     await page.reload();
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen?.table.size > 2_500, undefined, { timeout: 30_000 });
-    const center = () => page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.map.getCenter()).then((c) => [c.lng, c.lat] as [number, number]);
-    const tourText = () => page.textContent('[data-testid="showing"]');
-
-    // Wherever the tour is now, within a stop and a flight it is over a district, with its name up.
-    await page.waitForFunction(
-      (names) => names.some((name) => document.querySelector('[data-testid="showing"]')?.textContent === `巡航 · ${name}`),
-      karamay.districts.map((d) => d.nameZh),
-      { timeout: 20_000 },
+    // A 4K page in software GL answers slowly, so each check reads the label and the map centre
+    // together, in the page, until both agree: whatever stop the tour is on when the check runs.
+    const boxes = karamay.districts.map((d) => ({
+      label: `巡航 · ${d.nameZh}`,
+      box: [Math.min(...d.ring.map((p) => p[0])), Math.min(...d.ring.map((p) => p[1])), Math.max(...d.ring.map((p) => p[0])), Math.max(...d.ring.map((p) => p[1]))],
+    }));
+    const onDistrict = await page.waitForFunction(
+      (districts) => {
+        const label = document.querySelector('[data-testid="showing"]')?.textContent;
+        const { lng, lat } = (window as unknown as OnescreenWindow).onescreen.map.getCenter();
+        const shown = districts.find((d) => d.label === label);
+        return shown && lng >= shown.box[0]! && lng <= shown.box[2]! && lat >= shown.box[1]! && lat <= shown.box[3]! ? label : false;
+      },
+      boxes,
+      { timeout: 40_000, polling: 500 },
     );
-    const shown = (await tourText())!.slice('巡航 · '.length);
-    const district = karamay.districts.find((d) => d.nameZh === shown);
-    expect(district, `the tour names a district: ${shown}`).toBeDefined();
-    await page.waitForTimeout(3_500); // the flight
-    expect(await tourText(), 'still on the district after its flight').toBe(`巡航 · ${shown}`);
-    expect(inside(await center(), district!.ring), 'the map moved to the district').toBe(true);
+    expect(await onDistrict.jsonValue(), 'the tour flew to a district and names it').toMatch(/^巡航 · .+街道$/);
     await page.screenshot({ path: join(artifacts, 'wall-tour-3840x2160.png') });
 
     const camera = karamay.cameras[300]!;
@@ -48,11 +48,16 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens
       body: JSON.stringify({ events: [{ cameraId: camera.id, type: 'accident', severity: 4, description: '多车追尾' }] }),
     });
     expect(posted.status).toBe(200);
-    await page.waitForFunction(() => document.querySelector('[data-testid="showing"]')?.textContent === '巡航 · ⚠ 交通事故', undefined, { timeout: 10_000 });
-    await page.waitForTimeout(3_500);
+    // The accident takes the wall: its label is up and the map is on it (within ~200 m).
     const site = karamay.cameraSites.find((s) => s.id === camera.siteId)!;
-    const [lng, lat] = await center();
-    expect(Math.hypot(lng - site.point[0], lat - site.point[1]), 'the map is on the accident').toBeLessThan(0.002);
+    await page.waitForFunction(
+      ([lon, lat]) => {
+        const { lng, lat: centreLat } = (window as unknown as OnescreenWindow).onescreen.map.getCenter();
+        return document.querySelector('[data-testid="showing"]')?.textContent === '巡航 · ⚠ 交通事故' && Math.hypot(lng - lon!, centreLat - lat!) < 0.002;
+      },
+      site.point,
+      { timeout: 20_000, polling: 500 },
+    );
     await page.screenshot({ path: join(artifacts, 'wall-tour-accident-3840x2160.png') });
 
     expect(attempted).toEqual([]);
