@@ -102,6 +102,8 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
   // Traffic can arrive before the roads are loaded; it waits here and each frame tries again.
   // (Waiting for 'idle' would wait forever: a live wall is never idle.)
   const pendingTraffic: SegmentTraffic[] = [];
+  // Per segment, the time of the traffic taken last (epoch ms).
+  const trafficShownAt = new Map<string, number>();
   const paintTraffic = () => {
     if (pendingTraffic.length === 0 || !map.getSource('roads') || !map.isSourceLoaded('roads')) return;
     for (const segment of pendingTraffic.splice(0)) map.setFeatureState({ source: 'roads', id: segment.segmentId }, { level: segment.level });
@@ -132,7 +134,13 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     },
     /** Colours road segments by their live congestion, once the roads are loaded. */
     showTraffic(segments: readonly SegmentTraffic[]): void {
-      pendingTraffic.push(...segments);
+      for (const segment of segments) {
+        // A snapshot read before a push can arrive after it: what is older than shown is dropped.
+        const at = Date.parse(segment.updatedAt);
+        if (at < (trafficShownAt.get(segment.segmentId) ?? -Infinity)) continue;
+        trafficShownAt.set(segment.segmentId, at);
+        pendingTraffic.push(segment);
+      }
       paintTraffic();
     },
     /** Draws the table and the alerts, keeping entities gliding between reports and severe alerts pulsing. */
