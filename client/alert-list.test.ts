@@ -50,6 +50,19 @@ describe('AlertList', () => {
     expect(alerts.all(now)).toHaveLength(1);
   });
 
+  it('forgets a gone alert’s version after ten minutes, so a day of closed reports is not kept', () => {
+    const alerts = new AlertList('en');
+    for (let id = 1; id <= 500; id++) alerts.addReports([report(id, 'garbage'), report(id, 'garbage', 'closed', 1)]);
+    alerts.addReports([report(501, 'garbage')]);
+    alerts.addCameraEvents([cameraEvent('camera-offline', 1, 'cam-00004'), cameraEvent('camera-online', 0, 'cam-00004')]);
+    expect(alerts.remembered).toBe(502);
+    alerts.all(now + 9 * 60_000);
+    expect(alerts.remembered, 'within the replay window every version is kept').toBe(502);
+    alerts.all(now + 12 * 60_000);
+    expect(alerts.remembered, 'only the open report is remembered').toBe(1);
+    expect(alerts.all(now + 12 * 60_000).map((a) => a.id)).toEqual(['report-501']);
+  });
+
   it('counts open reports per grid cell and knows which sites have a camera offline', () => {
     const alerts = new AlertList('en');
     alerts.addReports([report(1001, 'garbage'), report(1002, 'noise')]);

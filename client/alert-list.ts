@@ -29,6 +29,9 @@ const reportSeverity: Record<string, number> = { 'safety-hazard': 3, manhole: 2,
 const cameraAlertLifeMs = 2 * 3_600_000;
 // A minor report is marked for this long, ms; after that its grid cell's shading stands for it.
 const minorReportMarkedMs = 30 * 60_000;
+// A gone alert's version is kept this long, ms: longer than any replay (connection-state recovery
+// keeps 2 min; a snapshot races a push by seconds), short enough that a day of reports is not kept.
+const forgetGoneAfterMs = 10 * 60_000;
 
 /**
  * The alerts on the wall, keyed by id; camera events age out, reports stay while open. Each
@@ -40,6 +43,8 @@ export class AlertList {
   private readonly byId = new Map<string, Alert>();
   /** The newest version seen per alert id, kept after the alert is gone so a replay cannot bring it back. */
   private readonly versions = new Map<string, number>();
+  /** When each gone alert went (epoch ms), until its version is forgotten. */
+  private readonly goneAt = new Map<string, number>();
   /** Rises on every change, so renderers know when to re-read. */
   version = 0;
 
@@ -48,7 +53,18 @@ export class AlertList {
   private isNewer(id: string, version: number): boolean {
     if (version <= (this.versions.get(id) ?? -Infinity)) return false;
     this.versions.set(id, version);
+    this.goneAt.delete(id);
     return true;
+  }
+
+  private remove(id: string, at: number): void {
+    this.byId.delete(id);
+    this.goneAt.set(id, at);
+  }
+
+  /** How many alert versions are remembered, current and gone. */
+  get remembered(): number {
+    return this.versions.size;
   }
 
   addCameraEvents(events: readonly JoinedCameraEvent[]): void {
@@ -57,7 +73,7 @@ export class AlertList {
       const id = `camera-${event.cameraId}-${event.kind === 'camera-online' ? 'camera-offline' : event.kind}`;
       if (!this.isNewer(id, event.id)) continue;
       if (event.kind === 'camera-online') {
-        this.byId.delete(id);
+        this.remove(id, event.eventTime);
         continue;
       }
       const title = cameraTitles[this.language][event.kind] ?? event.kind;
@@ -70,7 +86,7 @@ export class AlertList {
     for (const request of requests) {
       const id = `report-${request.id}`;
       if (!this.isNewer(id, Date.parse(request.updatedAt))) continue;
-      if (request.status === 'closed') this.byId.delete(id);
+      if (request.status === 'closed') this.remove(id, Date.parse(request.updatedAt));
       else {
         const title = this.language === 'en' ? request.serviceNameEn : request.serviceNameZh;
         this.byId.set(id, {
@@ -91,7 +107,12 @@ export class AlertList {
 
   /** Every current alert, oldest first. */
   all(now = Date.now()): Alert[] {
-    for (const [id, alert] of this.byId) if (alert.source === 'camera' && now - alert.at > cameraAlertLifeMs) this.byId.delete(id);
+    for (const [id, alert] of this.byId) if (alert.source === 'camera' && now - alert.at > cameraAlertLifeMs) this.remove(id, now);
+    for (const [id, at] of this.goneAt) {
+      if (now - at <= forgetGoneAfterMs) continue;
+      this.goneAt.delete(id);
+      this.versions.delete(id);
+    }
     return [...this.byId.values()].sort((a, b) => a.at - b.at);
   }
 

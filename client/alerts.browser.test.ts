@@ -48,6 +48,13 @@ describe.skipIf(!chromiumPath && !process.env.CI)('alerts on the wall', () => {
 
     // The heatmap of recent events has them: the report and the two camera events.
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.querySourceFeatures('recent-events').length >= 3, undefined, { timeout: 15_000 });
+    // Its legend row switches it off and on again.
+    const heatVisibility = () => page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.map.getLayoutProperty('recent-events-heat', 'visibility') ?? 'visible');
+    await page.click('[data-testid="layer-heatmap"]');
+    await expect.poll(heatVisibility).toBe('none');
+    expect(await page.getAttribute('[data-testid="layer-heatmap"]', 'aria-checked')).toBe('false');
+    await page.click('[data-testid="layer-heatmap"]');
+    await expect.poll(heatVisibility).toBe('visible');
 
     await page.waitForTimeout(500);
     const at = await page.evaluate(([lon, lat]) => (window as unknown as OnescreenWindow).onescreen.map.project([lon!, lat!]), stop.point);

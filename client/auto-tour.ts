@@ -41,7 +41,7 @@ export class AutoTour {
 
   constructor(
     private readonly districtCount: number,
-    private readonly timings: TourTimings = defaultTourTimings,
+    readonly timings: TourTimings = defaultTourTimings,
   ) {}
 
   /** Where to look now, when it changes; undefined while the wall should stay where it is. */

@@ -1,11 +1,12 @@
 import type { ExpressionSpecification, LineLayerSpecification, StyleSpecification } from 'maplibre-gl';
+import { bundledFontFaces, bundledFontFamily } from './bundled-font.ts';
 import type { Language } from './i18n.ts';
 import { wallTheme } from './theme.ts';
 
 /**
  * The base map, entirely from this server (command centres run on isolated networks): the city's
- * districts, grid cells, water and roads as GeoJSON made by PostGIS. No glyphs URL: MapLibre
- * draws labels with the browser's own fonts. `scale` enlarges lines and labels for big walls.
+ * districts, grid cells, water and roads as GeoJSON made by PostGIS, labels in the bundled font
+ * (no glyphs URL). `scale` enlarges lines and labels for big walls.
  */
 const roadWidthPx = {
   city: { local: 0.6, collector: 1, arterial: 1.8, expressway: 2.6 },
@@ -19,6 +20,7 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
   const t = wallTheme;
   return {
     version: 8,
+    'font-faces': bundledFontFaces(),
     sources: {
       districts: source('districts'),
       'grid-cells': source('grid-cells'),
@@ -56,7 +58,7 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
           'heatmap-radius': ['interpolate', ['linear'], ['zoom'], 10, 18 * scale, 15, 40 * scale] as ExpressionSpecification,
           'heatmap-intensity': 0.8,
           'heatmap-opacity': 0.55,
-          'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(0,0,0,0)', 0.3, '#5a2d82', 0.6, '#d6457a', 1, '#ffb347'] as ExpressionSpecification,
+          'heatmap-color': ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(0,0,0,0)', 0.3, t.heat[0], 0.6, t.heat[1], 1, t.heat[2]] as ExpressionSpecification,
         },
       },
       ...(['local', 'collector', 'arterial', 'expressway'] as const).map(
@@ -94,7 +96,7 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
         id: 'district-labels',
         type: 'symbol',
         source: 'district-labels',
-        layout: { 'text-field': ['get', nameField], 'text-font': ['sans-serif'], 'text-size': 20 * scale },
+        layout: { 'text-field': ['get', nameField], 'text-font': [bundledFontFamily], 'text-size': 20 * scale },
         paint: { 'text-color': t.label, 'text-halo-color': t.labelHalo, 'text-halo-width': 2 * scale, 'text-opacity': 0.85 },
       },
     ],

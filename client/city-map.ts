@@ -44,6 +44,7 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     onClick: (info) => {
       if (info.layer?.id === 'alerts' && shownAlerts[info.index]) onPick({ alert: shownAlerts[info.index]! });
       else if (info.layer?.id === 'live-entities' && info.index >= 0) onPick({ entitySlot: info.index });
+      else if (info.layer?.id === 'followed' && trackedSlot !== undefined) onPick({ entitySlot: trackedSlot });
       else onPick(undefined);
     },
   });
@@ -65,6 +66,9 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     });
   };
 
+  // The entity the map follows, and where the map last centred on it.
+  let trackedSlot: number | undefined;
+  let trackedAt: [number, number] = [Number.NaN, Number.NaN];
   /** Re-describes the layers from the table and the alerts; deck.gl re-reads only what changed. */
   const render = (table: EntityTable, alerts: AlertList, hidden: readonly string[], now: number): void => {
       const pulse = 1 + 0.35 * (0.5 + 0.5 * Math.sin((2 * Math.PI * now) / pulseMs));
@@ -86,12 +90,25 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
             pickable: true,
             updateTriggers: { getRadius: now, getFillColor: alerts.version },
           }),
+          // At street zoom the followed unit is as small as its neighbours; a ring says which it is.
+          new ScatterplotLayer<number>({
+            id: 'followed',
+            visible: trackedSlot !== undefined,
+            data: trackedSlot === undefined ? [] : [trackedSlot],
+            getPosition: (slot) => [table.shown[2 * slot]!, table.shown[2 * slot + 1]!],
+            getRadius: 16 * scale * pulse,
+            radiusUnits: 'pixels',
+            filled: false,
+            stroked: true,
+            getLineColor: wallTheme.followed,
+            lineWidthUnits: 'pixels',
+            getLineWidth: 3 * scale,
+            pickable: true,
+            updateTriggers: { getPosition: table.version },
+          }),
         ],
       });
   };
-  // The entity the map follows, and where the map last centred on it.
-  let trackedSlot: number | undefined;
-  let trackedAt: [number, number] = [Number.NaN, Number.NaN];
   const followTracked = (table: EntityTable) => {
     if (trackedSlot === undefined) return;
     const at: [number, number] = [table.shown[2 * trackedSlot]!, table.shown[2 * trackedSlot + 1]!];
@@ -155,13 +172,16 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
           paintTraffic();
           const moved = table.advance(now);
           followTracked(table);
-          const pulsing = shownAlerts.some((alert) => alert.severity >= 3);
+          const pulsing = trackedSlot !== undefined || shownAlerts.some((alert) => alert.severity >= 3);
           const alertsChanged = alerts.version !== alertsDrawn || now - alertsReadAt >= alertsRereadMs;
           if (alertsChanged) {
             shownAlerts = alerts.items();
             alertsReadAt = now;
           }
           const hiddenNow = hidden();
+          // The heatmap is the base map's own layer: switched there, once the style has it.
+          const heat = hiddenNow.includes('heatmap') ? 'none' : 'visible';
+          if (map.getLayer('recent-events-heat') && (map.getLayoutProperty('recent-events-heat', 'visibility') ?? 'visible') !== heat) map.setLayoutProperty('recent-events-heat', 'visibility', heat);
           if (moved || pulsing || alertsChanged || hiddenNow.join() !== hiddenDrawn) {
             alertsDrawn = alerts.version;
             hiddenDrawn = hiddenNow.join();

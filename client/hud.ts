@@ -61,6 +61,7 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
     }),
   );
   const alertsRow = toggleRow('alerts', t.alerts, `rgb(${wallTheme.alerts[2]!.join(',')})`);
+  const heatRow = toggleRow('heatmap', t.heatmap, `radial-gradient(${[...wallTheme.heat].reverse().join(', ')})`);
   const trafficRow = element('div', 'legend-row traffic');
   trafficRow.append(element('span', 'kind', t.traffic.title));
   for (const level of ['slow', 'congested'] as const) {
@@ -89,7 +90,7 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
       // A city without trucks shows no truck row.
       row.hidden = state.counts[kind] === 0;
     }
-    for (const row of [...[...countCells.values()].map((cell) => cell.row), alertsRow]) {
+    for (const row of [...[...countCells.values()].map((cell) => cell.row), alertsRow, heatRow]) {
       const on = !state.hidden.includes(row.dataset.testid!.slice('layer-'.length));
       row.setAttribute('aria-checked', String(on));
       row.classList.toggle('off', !on);

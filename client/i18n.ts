@@ -18,8 +18,11 @@ interface Messages {
   traffic: { title: string; free: string; slow: string; congested: string };
   severity: (level: number) => string;
   alerts: string;
+  heatmap: string;
   /** What the auto-tour is showing. */
   tour: (place: string) => string;
+  /** The tour held by an operator's hand on the map, and when it goes on. */
+  tourPaused: (minutes: number) => string;
   wholeCity: string;
   search: { placeholder: string; none: string; failed: string; following: (label: string) => string; stop: string };
 }
@@ -40,7 +43,9 @@ const messages: Record<Language, Messages> = {
     traffic: { title: '路况', free: '畅通', slow: '缓行', congested: '拥堵' },
     severity: (level) => `等级 ${level}`,
     alerts: '告警',
+    heatmap: '事件热力',
     tour: (place) => `巡航 · ${place}`,
+    tourPaused: (minutes) => `巡航暂停 · ${minutes} 分钟后继续`,
     wholeCity: '全城',
     search: {
       placeholder: '搜索：警号、车牌、摄像机、地名（按 / 键）',
@@ -65,7 +70,9 @@ const messages: Record<Language, Messages> = {
     traffic: { title: 'Traffic', free: 'Free', slow: 'Slow', congested: 'Congested' },
     severity: (level) => `Severity ${level}`,
     alerts: 'Alerts',
+    heatmap: 'Event heat',
     tour: (place) => `Tour · ${place}`,
+    tourPaused: (minutes) => `Tour paused · resumes in ${minutes} min`,
     wholeCity: 'Whole city',
     search: {
       placeholder: 'Search: unit, plate, camera, place (press /)',

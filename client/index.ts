@@ -3,6 +3,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import type { CitySummary } from '../streams/index.ts';
 import { AlertList } from './alert-list.ts';
+import { registerBundledFont } from './bundled-font.ts';
 import { AutoTour, tourFromQuery, type TourStop } from './auto-tour.ts';
 import { createCityMap, type Picked } from './city-map.ts';
 import { entityKindOrder, EntityTable } from './entity-table.ts';
@@ -31,6 +32,7 @@ async function waitForCity(store: ReturnType<typeof createWallStore>): Promise<C
 
 const language = chooseLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
+registerBundledFont();
 const store = createWallStore(hiddenFromQuery(location.search));
 const hud = mountHud(document.body, store, language, undefined);
 const city = await waitForCity(store);
@@ -76,8 +78,10 @@ const searchBox = mountSearchBox(document.body, language, (hit) => {
   showStatus(messages.search.following(table.labels[slot]!));
 }, stopFollowing);
 cityMap.onOperatorMove(() => {
-  tour?.pause(Date.now());
   if (cityMap.tracking) stopFollowing();
+  if (!tour) return;
+  tour.pause(Date.now());
+  showStatus(messages.tourPaused(Math.round(tour.timings.pauseMs / 60_000)));
 });
 if (tour) {
   const placeOf = (stop: TourStop) =>

@@ -44,6 +44,7 @@ export interface OnescreenWindow {
       querySourceFeatures(source: string): unknown[];
       project(lngLat: [number, number]): { x: number; y: number };
       getFeatureState(feature: { source: string; id: string }): Record<string, unknown>;
+      getLayoutProperty(layer: string, name: string): unknown;
     };
     overlay: { pickObject(options: { x: number; y: number; radius?: number; layerIds?: string[] }): { index: number } | null };
     socket: { connect(): void; disconnect(): void };

@@ -21,9 +21,13 @@ export const wallTheme = {
     [255, 59, 59],
     [255, 45, 212],
   ] as [number, number, number][],
+  /** The heatmap of recent events, from thin to dense. */
+  heat: ['#5a2d82', '#d6457a', '#ffb347'],
   fresh: '#7bd389',
   stale: '#ff5d5d',
   policeStation: '#4da3ff',
+  /** The ring around the unit the map follows (the header's "跟随" is the same colour), RGB. */
+  followed: [255, 210, 122] as [number, number, number],
 } as const;
 
 /** Live entity colours, RGB. */

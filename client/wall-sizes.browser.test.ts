@@ -59,8 +59,18 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens
       { timeout: 20_000, polling: 500 },
     );
     await page.screenshot({ path: join(artifacts, 'wall-tour-accident-3840x2160.png') });
+    // An operator drags the map: the tour holds, and says so.
+    await page.mouse.move(1_900, 1_100);
+    await page.mouse.down();
+    await page.mouse.move(1_700, 1_000, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('[data-testid="showing"]')?.textContent === '巡航暂停 · 2 分钟后继续', undefined, { timeout: 10_000 });
 
     expect(attempted).toEqual([]);
+    // Chinese text in the page and on the map is drawn with the bundled font, from this server.
+    const loadedFaces = await page.evaluate(() => [...document.fonts].filter((face) => face.status === 'loaded').map((face) => face.family));
+    expect(loadedFaces.filter((family) => family === '"Noto Sans SC"').length, 'the page loaded its bundled Chinese font files').toBeGreaterThan(1);
+    expect(loadedFaces.some((family) => family.startsWith('maplibre-gl-font-face-')), 'the map drew its labels with the bundled font').toBe(true);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -134,6 +134,11 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     const after = await offCentre();
     expect(after.at, 'the car moved').not.toEqual(before.at);
     expect(after.m, 'metres between the map centre and the car').toBeLessThan(20);
+    const ringAtCentre = await page.evaluate(() => {
+      const { overlay } = (window as unknown as OnescreenWindow).onescreen;
+      return overlay.pickObject({ x: 960, y: 540, radius: 30, layerIds: ['followed'] }) !== null;
+    });
+    expect(ringAtCentre, 'a ring marks the followed car').toBe(true);
     await page.screenshot({ path: join(artifacts, 'wall-follow-1920x1080.png') });
 
     await page.click('[data-testid="stop-following"]');
