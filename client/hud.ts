@@ -36,7 +36,9 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
   };
   const showing = element('span', 'showing');
   showing.dataset.testid = 'showing';
-  bar.append(title, subtitle, showing, element('span', 'spacer'), badges, status, clock);
+  const user = element('span', 'user');
+  user.hidden = true;
+  bar.append(title, subtitle, showing, element('span', 'spacer'), badges, status, clock, user);
 
   const legend = element('aside', 'legend');
   // Each legend row switches its layer on and off (a wall can also start with ?hide=).
@@ -124,6 +126,14 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
   setInterval(tick, 1000);
   return {
     setTitle: (nameZh: string, nameEn: string) => (title.textContent = t.title(nameZh, nameEn)),
+    /** Who is signed in, with a way out. */
+    showUser(displayName: string, signOut: () => void): void {
+      const button = element('button', 'sign-out', t.signOut);
+      button.dataset.testid = 'sign-out';
+      button.addEventListener('click', signOut);
+      user.replaceChildren(element('span', 'user-name', displayName), button);
+      user.hidden = false;
+    },
     showDetails(shown: { title: string; lines: string[] } | undefined): void {
       details.replaceChildren();
       details.hidden = !shown;

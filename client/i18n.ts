@@ -25,6 +25,17 @@ interface Messages {
   tourPaused: (minutes: number) => string;
   wholeCity: string;
   search: { placeholder: string; none: string; failed: string; following: (label: string) => string; stop: string };
+  signOut: string;
+  signIn: {
+    title: string;
+    user: string;
+    password: string;
+    submit: string;
+    wrong: string;
+    missing: string;
+    tooMany: (minutes: number) => string;
+    demo: (users: string, password: string) => string;
+  };
 }
 
 const messages: Record<Language, Messages> = {
@@ -54,6 +65,17 @@ const messages: Record<Language, Messages> = {
       following: (label) => `跟随 · ${label}`,
       stop: '停止跟随',
     },
+    signOut: '退出',
+    signIn: {
+      title: '登录',
+      user: '用户名',
+      password: '密码',
+      submit: '登录',
+      wrong: '用户名或密码不正确，或账号已停用。请检查后重试，或联系管理员。',
+      missing: '请填写用户名和密码。',
+      tooMany: (minutes) => `登录失败次数过多，请 ${minutes} 分钟后再试，或请管理员重置密码。`,
+      demo: (users, password) => `演示模式：可用 ${users} 登录，密码均为 ${password}`,
+    },
   },
   en: {
     title: (_cityZh, cityEn) => `${cityEn} City Brain`,
@@ -80,6 +102,17 @@ const messages: Record<Language, Messages> = {
       failed: 'Search failed: the server did not answer; try again shortly.',
       following: (label) => `Following · ${label}`,
       stop: 'Stop following',
+    },
+    signOut: 'Sign out',
+    signIn: {
+      title: 'Sign in',
+      user: 'User id',
+      password: 'Password',
+      submit: 'Sign in',
+      wrong: 'Wrong user id or password, or the account is disabled. Check both and try again, or ask an administrator.',
+      missing: 'Enter your user id and password.',
+      tooMany: (minutes) => `Too many failed sign-ins: try again in ${minutes} min, or ask an administrator to reset the password.`,
+      demo: (users, password) => `Demo mode: sign in as ${users}, password ${password}`,
     },
   },
 };

@@ -1,11 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, FeedStatus, JoinedCameraEvent, LiveLayer, SegmentTraffic, ServerToClientEvents, ServiceRequest } from '../streams/index.ts';
+import type { ClientToServerEvents, FeedStatus, JoinedCameraEvent, SegmentTraffic, ServerToClientEvents, ServiceRequest, SessionInfo } from '../streams/index.ts';
 import type { AlertList } from './alert-list.ts';
-import { entityKindOrder, type EntityTable } from './entity-table.ts';
+import type { EntityTable } from './entity-table.ts';
+import { goToSignIn } from './session.ts';
 import { wallUpdaters, type WallStore } from './wall-store.ts';
 
-// The wall shows everything; switching a layer off only hides it, so switching it back is instant.
-const wallLayers: LiveLayer[] = [...entityKindOrder, 'traffic', 'alerts', 'feeds'];
+// After the server refused a connection for a passing reason, ms.
+const refusedRetryMs = 3_000;
 
 /**
  * The one owner of the live connection. It subscribes, and the server answers with a position
@@ -13,8 +14,9 @@ const wallLayers: LiveLayer[] = [...entityKindOrder, 'traffic', 'alerts', 'feeds
  * otherwise the snapshots are re-read, so nothing missed while disconnected stays wrong on
  * screen. Alerts carry versions, so a replay or a snapshot never shows one twice.
  */
-export function connectLive(table: EntityTable, alerts: AlertList, store: WallStore, showTraffic: (segments: readonly SegmentTraffic[]) => void) {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'] });
+export function connectLive(session: SessionInfo, table: EntityTable, alerts: AlertList, store: WallStore, showTraffic: (segments: readonly SegmentTraffic[]) => void) {
+  // The handshake carries the session's CSRF token: the cookie alone, which a cross-site page could make the browser send, is not enough.
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: { csrf: session.csrf } });
   const apply = (update: (state: ReturnType<WallStore['getState']>) => ReturnType<WallStore['getState']>) => store.setState(update(store.getState()), true);
 
   const readSnapshots = async () => {
@@ -32,7 +34,8 @@ export function connectLive(table: EntityTable, alerts: AlertList, store: WallSt
     if (socket.recovered) return;
     try {
       // Subscribe first: whatever changes while the snapshots are read arrives as a push.
-      const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', wallLayers);
+      // The wall shows every layer its user may see; switching one off only hides it, so switching it back is instant.
+      const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', session.layers);
       if ('error' in subscribed) throw new Error(subscribed.error);
       await readSnapshots();
     } catch {
@@ -51,6 +54,14 @@ export function connectLive(table: EntityTable, alerts: AlertList, store: WallSt
   socket.on('service-requests', (requests) => alerts.addReports(requests));
   socket.on('feeds', (feeds) => apply((state) => wallUpdaters.feedsSeen(state, feeds)));
   socket.on('disconnect', () => apply(wallUpdaters.disconnected));
-  socket.on('connect_error', () => apply(wallUpdaters.disconnected));
+  socket.on('session-ended', () => void goToSignIn());
+  socket.on('connect_error', (error) => {
+    // Refused for the session (expired, signed out elsewhere): sign in again. Anything else: keep retrying.
+    const reason = (error as Error & { data?: { reason?: string } }).data?.reason;
+    if (reason === 'signed-out' || reason === 'csrf') return void goToSignIn();
+    apply(wallUpdaters.disconnected);
+    // A refusal by the server's checks stops Socket.IO's own retries; a passing one (the server busy) is retried here.
+    if (!socket.active) setTimeout(() => socket.connect(), refusedRetryMs);
+  });
   return socket;
 }

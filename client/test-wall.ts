@@ -7,7 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
 import { testBackends } from '../geo/index.ts';
-import { startTestServer, type TestServer } from '../server/test-server.ts';
+import { demoPassword, startTestServer, type TestServer } from '../server/test-server.ts';
 
 /** Where browser tests save their screenshots. */
 export const artifacts = join(process.cwd(), 'test-artifacts');
@@ -68,11 +68,16 @@ export function launchChromium(executablePath: string): Promise<Browser> {
  * Opens the wall and waits for live entities, recording page errors and outside requests. The
  * wall holds still on the whole city (tour off) unless the query asks for a tour.
  */
-export async function openWall(browser: Browser, serverUrl: string, query: string, viewport: { width: number; height: number }, readyTimeoutMs = 30_000) {
+export async function openWall(browser: Browser, serverUrl: string, query: string, viewport: { width: number; height: number }, readyTimeoutMs = 30_000, user = 'operator') {
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];
   const origin = new URL(serverUrl).origin;
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // The Content-Security-Policy must not get in the client's own way.
+  page.on('console', (message) => message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text()) && problems.push(`blocked: ${message.text()}`));
+  // Signed in as a browser is, through the API: the cookie lands in the page's own cookie jar.
+  const signedIn = await page.request.post(new URL('/api/session', serverUrl).href, { data: { user, password: demoPassword } });
+  if (!signedIn.ok()) throw new Error(`signing in as ${user} failed: ${signedIn.status()} ${await signedIn.text()}`);
   page.on('request', (request) => {
     const url = request.url();
     if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`outside request: ${url}`);

@@ -26,3 +26,7 @@ export { listServices, locateAddress, createServiceRequest, listServiceRequests 
 export type { Service, NewServiceRequest, ServiceRequest, ServiceRequestQuery } from './service-requests.ts';
 export { searchCity } from './search.ts';
 export type { SearchHit } from './search.ts';
+export { roles, userGrants, userIdPattern, createUser, listUsers, countUsers, findUserForSignIn, updateUser, UserExistsError, createSession, findSessions, extendSessions, deleteSession, pruneSessions } from './users.ts';
+export type { Role, UserGrant, User, UserChange, Session } from './users.ts';
+export { appendAudit, listAudit } from './audit.ts';
+export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';

@@ -28,6 +28,14 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'text' | 'json';
   clientDir: string;
+  /** Demo mode: one account per role with a known password, shown on the sign-in page. Never in production. */
+  demo: boolean;
+  /** Page origins besides the server's own that may call the API and open sockets. */
+  allowedOrigins: string[];
+  /** A session ends this long after its last use, ms. */
+  sessionTtlMs: number;
+  /** Creates the user "admin" with this password on a start that finds no such user. */
+  adminPassword: string | undefined;
 }
 
 /** A setting the process cannot start with; the message names it and says how to fix it. */
@@ -73,6 +81,14 @@ const environment = z.object({
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: oneOf(['text', 'json']).optional(),
   CLIENT_DIR: z.string().min(1).default(fileURLToPath(new URL('../dist/client/', import.meta.url))),
+  DEMO: oneOf(['0', '1']).default('0'),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected comma-separated origins like https://wall.example.gov (scheme and host, no path)')))
+    .default([]),
+  SESSION_HOURS: wholeNumber(1, 24 * 30).default(12),
+  ADMIN_PASSWORD: z.string().min(10, 'expected at least 10 characters').max(256).optional(),
 });
 
 export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): Config {
@@ -82,7 +98,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}=${JSON.stringify(present[name] ?? '')}: ${issue.message}`;
+      // A secret is not echoed into logs, even a wrong one.
+      const shown = name.endsWith('PASSWORD') ? '(hidden)' : JSON.stringify(present[name] ?? '');
+      return `${name}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}; fix the environment variable and start again`);
   }
@@ -105,5 +123,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (stdoutIsTerminal ? 'text' : 'json'),
     clientDir: e.CLIENT_DIR,
+    demo: e.DEMO === '1',
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    sessionTtlMs: e.SESSION_HOURS * 3_600_000,
+    adminPassword: e.ADMIN_PASSWORD,
   };
 }

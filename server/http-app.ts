@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { basemapLayers, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
 import { entityKinds, type EntityKind, type FeedStatus } from '../streams/index.ts';
+import type { Auth } from './auth.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
+import { apiRouteAccess, policeKinds, visibleKinds, type Access, type ApiRoute } from './permissions.ts';
+import { usersApi } from './users-api.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
 export interface Readiness {
@@ -22,6 +25,9 @@ export interface HttpAppOptions {
   ingest: Record<string, express.Router>;
   version: string;
   feeds: () => FeedStatus[];
+  auth: Auth;
+  /** A user's sessions were ended (disabled, new password, new role): close their connections. */
+  onSessionsEnded: (userId: string) => void;
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
@@ -33,11 +39,12 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
 }
 
 // Single-page views: each is the client's index.html, which routes by path.
-const clientViews = ['/', '/wall', '/dispatch', '/posture'];
+const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
 
   app.get('/healthz', (_req, res) => {
     if (readiness.db) res.json({ status: 'ok', backend: readiness.db.backend });
@@ -49,41 +56,66 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
 
   const api = express.Router();
   const openApi = openApiDocument(version);
-  api.get('/openapi.json', (_req, res) => void res.json(openApi));
-  api.use(requireReady(readiness));
-  api.get('/city', async (_req, res) => {
+  // Registers a route with the guard its line in apiRouteAccess names: there is no other way in.
+  const route = (key: ApiRoute, ...handlers: RequestHandler[]) => {
+    const [method, path] = key.split(' ') as ['GET' | 'POST' | 'PATCH' | 'DELETE', string];
+    const access = apiRouteAccess[key] as Access;
+    const guards = access === 'public' ? [] : [requireReady(readiness), auth.allow(access)];
+    api[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](path.slice('/api'.length), ...guards, ...handlers);
+  };
+  api.use(express.json({ limit: '16kb' }), auth.authenticateWhenReady(readiness), auth.guardOrigin);
+  route('GET /api/openapi.json', (_req, res) => void res.json(openApi));
+  route('POST /api/session', requireReady(readiness), auth.signIn);
+  route('GET /api/session', requireReady(readiness), auth.whoAmI);
+  route('DELETE /api/session', auth.signOut);
+  route('GET /api/city', async (_req, res) => {
     res.json(await readCitySummary(readiness.db!));
   });
-  api.get('/entities', async (req, res) => {
+  route('GET /api/entities', async (req, res) => {
     const kinds = parseKinds(req.query.kind);
     if ('error' in kinds) return void res.status(400).json({ error: kinds.error });
-    res.json(await listLiveEntities(readiness.db!, kinds.kinds));
+    const { user } = auth.signedInOf(res)!.session;
+    const visible = visibleKinds(user);
+    const refused = (kinds.kinds ?? []).filter((kind) => !visible.includes(kind));
+    if (refused.length > 0) return void res.status(403).json({ error: `the ${user.role} role may not see where ${refused.join(', ')} units are; ask an administrator if your work needs it` });
+    const entities = await listLiveEntities(readiness.db!, kinds.kinds ?? visible);
+    await auth.auditPoliceReads(req, res, entities.filter((entity) => policeKinds.includes(entity.kind)).map((entity) => entity.id), 'GET /api/entities');
+    res.json(entities);
   });
-  api.get('/buses', async (_req, res) => {
+  route('GET /api/buses', async (_req, res) => {
     res.json(await listBusProgress(readiness.db!));
   });
-  api.get('/feeds', (_req, res) => void res.json(feeds()));
-  api.get('/traffic', async (_req, res) => {
+  route('GET /api/feeds', (_req, res) => void res.json(feeds()));
+  route('GET /api/traffic', async (_req, res) => {
     res.json(await listSegmentTraffic(readiness.db!));
   });
-  api.get('/camera-events', async (_req, res) => {
+  route('GET /api/camera-events', async (_req, res) => {
     res.json(await listCameraEvents(readiness.db!));
   });
   // Open reports of the last 90 days, in the shape the socket pushes new ones.
-  api.get('/reports', async (_req, res) => {
+  route('GET /api/reports', async (_req, res) => {
     const now = Date.now();
     res.json(await listServiceRequests(readiness.db!, { ids: null, serviceCodes: null, start: now - 90 * 86_400_000, end: now, statuses: ['open'], limit: 1_000 }));
   });
-  api.get('/search', async (req, res) => {
+  route('GET /api/search', async (req, res) => {
     const term = typeof req.query.q === 'string' ? req.query.q.trim() : '';
     if (term.length === 0 || term.length > maxSearchLength) {
       return void res.status(400).json({ error: `give q, 1 to ${maxSearchLength} characters: a unit id or plate, a camera id, or a place name` });
     }
-    res.json(await searchCity(readiness.db!, term));
+    // Units the user may not see are not found either.
+    const visible: readonly string[] = visibleKinds(auth.signedInOf(res)!.session.user);
+    const hits = (await searchCity(readiness.db!, term)).filter((hit) => hit.kind !== 'entity' || visible.includes(hit.detail));
+    await auth.auditPoliceReads(req, res, hits.filter((hit) => hit.kind === 'entity' && (policeKinds as readonly string[]).includes(hit.detail)).map((hit) => hit.id), 'GET /api/search');
+    res.json(hits);
   });
+  const users = usersApi(() => readiness.db!, auth, onSessionsEnded);
+  route('GET /api/users', users.list);
+  route('POST /api/users', users.create);
+  route('PATCH /api/users/:id', users.change);
+  route('GET /api/audit', users.audit);
   // Base-map layers never change while the server runs: build each once.
   const basemapCache = new Map<BasemapLayer, Promise<string>>();
-  api.get('/basemap/:layer', async (req, res) => {
+  route('GET /api/basemap/:layer', async (req, res) => {
     const layer = String(req.params.layer).replace(/\.geojson$/, '') as BasemapLayer;
     if (!basemapLayers.includes(layer)) {
       return void res.status(404).json({ error: `no base-map layer "${layer}"; layers are ${basemapLayers.join(', ')}` });
@@ -110,6 +142,37 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   });
   return app;
 }
+
+/**
+ * Headers every answer carries. The client loads everything from this server (it must work on
+ * isolated networks), so the policy allows this origin only: an injected script or a page that
+ * frames the wall gets nowhere. Workers and images also come as blob: and data: (MapLibre's).
+ */
+const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self' data:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'Content-Security-Policy': contentSecurityPolicy,
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  });
+  next();
+};
 
 // Ids, plates and place names are short; a longer term is a mistake or an attack.
 const maxSearchLength = 64;

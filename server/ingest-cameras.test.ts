@@ -30,7 +30,7 @@ describe.each(testBackends())('camera ingest on the $name database', (backend) =
   const events: JoinedCameraEvent[] = [];
   beforeAll(async () => {
     server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', ...(brokerAnswers && { MQTT_URL: mqttUrl }) });
-    live = await watchLive(server.url, ['traffic', 'alerts']);
+    live = await watchLive(server, ['traffic', 'alerts']);
     live.socket.on('traffic', (segments) => segments.forEach((s) => traffic.set(s.segmentId, s)));
     live.socket.on('camera-events', (batch) => events.push(...batch));
   });
@@ -57,7 +57,7 @@ describe.each(testBackends())('camera ingest on the $name database', (backend) =
     await until(() => traffic.has(segmentId));
     const expectedLevel = 35 >= 0.7 * freeFlowKmh ? 'free' : 35 >= 0.4 * freeFlowKmh ? 'slow' : 'congested';
     expect(traffic.get(segmentId)).toMatchObject({ speedKmh: 35, freeFlowKmh, volume: 40, occupancyPct: 25, level: expectedLevel });
-    const listed = (await (await fetch(new URL('/api/traffic', server.url))).json()) as SegmentTraffic[];
+    const listed = (await (await server.api('/api/traffic')).json()) as SegmentTraffic[];
     expect(listed.find((s) => s.segmentId === segmentId)).toEqual(traffic.get(segmentId));
   });
 
@@ -84,9 +84,9 @@ describe.each(testBackends())('camera ingest on the $name database', (backend) =
     expect(accident.districtId).toBe(karamay.districts.find((d) => booleanPointInPolygon(site.point, { type: 'Polygon', coordinates: [d.ring] }))!.id);
     const status = await server.db.query<{ status: string }>('SELECT status FROM cameras WHERE id = $1', [camB]);
     expect(status).toEqual([{ status: 'offline' }]);
-    const listed = (await (await fetch(new URL('/api/camera-events', server.url))).json()) as JoinedCameraEvent[];
+    const listed = (await (await server.api('/api/camera-events')).json()) as JoinedCameraEvent[];
     expect(listed.map((e) => e.id)).toContain(accident.id);
-    const metrics = await (await fetch(new URL('/metrics', server.url))).text();
+    const metrics = await (await server.api('/metrics')).text();
     expect(metrics).toMatch(/onescreen_ingest_rejected_total\{reason="malformed",source="mqtt"\} [1-9]/);
   });
 });

@@ -49,7 +49,7 @@ describe.each(testBackends())('GTFS-RT ingest on the $name database', (backend) 
     reports.next(report('bus-0002', between(0.3), route1.id));
     reports.next(report('agency-bus-9', route2.line[1]!, route2.id, { label: 'K9' }));
     server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' });
-    live = await watchLive(server.url, ['bus']);
+    live = await watchLive(server, ['bus']);
   });
   afterAll(async () => {
     live?.socket.close();
@@ -62,7 +62,7 @@ describe.each(testBackends())('GTFS-RT ingest on the $name database', (backend) 
     const reported = [...live.latest.values()].filter((row) => row.fixTime !== null);
     expect(reported.map((row) => row.id).sort()).toEqual(['agency-bus-9', 'bus-0001', 'bus-0002']);
     expect(live.latest.get('agency-bus-9')).toMatchObject({ kind: 'bus', label: 'K9' });
-    const buses = (await (await fetch(new URL('/api/entities?kind=bus', server.url))).json()) as LiveEntity[];
+    const buses = (await (await server.api('/api/entities?kind=bus')).json()) as LiveEntity[];
     expect(buses).toHaveLength(401);
     expect(buses.find((bus) => bus.id === 'agency-bus-9')).toMatchObject({ cellId: expect.stringMatching(/^cell-/), districtId: expect.stringMatching(/^d-/) });
   });
@@ -70,7 +70,7 @@ describe.each(testBackends())('GTFS-RT ingest on the $name database', (backend) 
   it('tracks route progress along the shape and flags two buses running together', async () => {
     let progress: BusProgress[] = [];
     for (let i = 0; i < 50 && progress.length < 3; i++) {
-      progress = (await (await fetch(new URL('/api/buses', server.url))).json()) as BusProgress[];
+      progress = (await (await server.api('/api/buses')).json()) as BusProgress[];
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const of = (id: string) => progress.find((p) => p.id === id)!;

@@ -15,14 +15,14 @@ describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) =
   let live: Awaited<ReturnType<typeof watchLive>>;
   beforeAll(async () => {
     server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200' });
-    live = await watchLive(server.url);
+    live = await watchLive(server);
   });
   afterAll(async () => {
     live?.socket.close();
     await server?.close();
   });
   const metric = async (line: string) => {
-    const text = await (await fetch(new URL('/metrics', server.url))).text();
+    const text = await (await server.api('/metrics')).text();
     return Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1) ?? 0);
   };
 
@@ -46,14 +46,14 @@ describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) =
       // Frames carry float32 offsets: centimetres, not the last digit.
       expect(row!.lon).toBeCloseTo(stop.point[0], 6);
       expect(row!.lat).toBeCloseTo(stop.point[1], 6);
-      const entity = (await (await fetch(new URL(`/api/entities?kind=${row!.kind}`, server.url))).json() as LiveEntity[]).find((e) => e.id === id)!;
+      const entity = (await (await server.api(`/api/entities?kind=${row!.kind}`)).json() as LiveEntity[]).find((e) => e.id === id)!;
       expect([entity.lon, entity.lat]).toEqual([stop.point[0], stop.point[1]]);
       expect(entity.cellId).toBe(placeOf(stop.point[0], stop.point[1], karamay.gridCells));
       expect(entity.districtId).toBe(placeOf(stop.point[0], stop.point[1], karamay.districts));
     }
     expect(live.latest.get('pc-0001')).toMatchObject({ kind: 'police-car', speedKmh: 18.5, headingDeg: 45, fixTime: now * 1000, status: 'patrol' });
     expect(live.latest.get('po-0001')).toMatchObject({ kind: 'police-officer', speedKmh: expect.closeTo(4.3, 5), headingDeg: 180 });
-    const listed = (await (await fetch(new URL('/api/entities?kind=police-car', server.url))).json()) as LiveEntity[];
+    const listed = (await (await server.api('/api/entities?kind=police-car')).json()) as LiveEntity[];
     expect(listed.find((e) => e.id === 'pc-0001')).toMatchObject({ speedKmh: 18.5, headingDeg: 45, updatedAt: new Date(now * 1000).toISOString() });
     const history = await server.db.query<{ battery: string }>(`SELECT attributes->>'batteryPct' AS battery FROM position_history WHERE entity_id = 'pc-0001'`);
     expect(history).toEqual([{ battery: '77' }]);
@@ -75,11 +75,11 @@ describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) =
   });
 
   it('answers a (0, 0) fix like Traccar (200) but drops it, counted, without moving the unit', async () => {
-    const before = ((await (await fetch(new URL('/api/entities?kind=police-car', server.url))).json()) as LiveEntity[]).find((e) => e.id === 'pc-0003')!;
+    const before = ((await (await server.api('/api/entities?kind=police-car')).json()) as LiveEntity[]).find((e) => e.id === 'pc-0003')!;
     const zero = await fetch(`${server.osmandUrl}?id=pc-0003&lat=0&lon=0`, { method: 'POST' });
     expect(zero.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 600));
-    const after = ((await (await fetch(new URL('/api/entities?kind=police-car', server.url))).json()) as LiveEntity[]).find((e) => e.id === 'pc-0003')!;
+    const after = ((await (await server.api('/api/entities?kind=police-car')).json()) as LiveEntity[]).find((e) => e.id === 'pc-0003')!;
     expect(after).toEqual(before);
     expect(await metric('onescreen_ingest_rejected_total{reason="zero-position",source="osmand"}')).toBe(1);
   });

@@ -1,6 +1,8 @@
-// `npm start`: runs onescreen until interrupted.
+// Runs onescreen until interrupted. `npm start` adds --demo (one account per role, known password);
+// `npm run serve` is production: accounts come from ADMIN_PASSWORD and the users API.
 import { isDatabaseSetupError, MigrationError } from '../geo/index.ts';
 import { CityMismatchError } from '../seeds/index.ts';
+import { demoPassword, demoUsers } from './accounts.ts';
 import { isConfigError, parseConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer } from './start-server.ts';
@@ -15,7 +17,7 @@ function fail(error: unknown): never {
 
 let config;
 try {
-  config = parseConfig(process.env, process.stdout.isTTY);
+  config = parseConfig({ ...process.env, ...(process.argv.includes('--demo') && { DEMO: '1' }) }, process.stdout.isTTY);
 } catch (error) {
   fail(error);
 }
@@ -23,6 +25,9 @@ const log = createLogger({ level: config.logLevel, format: config.logFormat });
 const startedAt = performance.now();
 const server = await startServer(config, log).catch(fail);
 log.info(`onescreen is ready: open ${server.url}wall`, { url: server.url, city: config.city, startupMs: Math.round(performance.now() - startedAt) });
+if (config.demo) {
+  log.info(`demo mode: sign in as ${demoUsers.join(', ')} with the password "${demoPassword}" (never use demo mode on a real network)`);
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

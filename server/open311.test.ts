@@ -17,7 +17,7 @@ describe.each(testBackends())('Open311 GeoReport v2 on the $name database', (bac
   const pushed: ServiceRequest[] = [];
   beforeAll(async () => {
     server = await startTestServer(backend, { SIMULATE: '0' });
-    live = await watchLive(server.url, ['alerts']);
+    live = await watchLive(server, ['alerts']);
     live.socket.on('service-requests', (requests) => pushed.push(...requests));
   });
   afterAll(async () => {

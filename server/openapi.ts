@@ -14,8 +14,10 @@ import {
   segmentTrafficSchema,
   traccarClientBody,
 } from '../streams/index.ts';
+import { apiRouteAccess, type Access, type ApiRoute } from './permissions.ts';
 
 type Schema = z.ZodType;
+type Operation = { responses: Record<string, unknown>; [field: string]: unknown };
 
 /** JSON Schema 2020-12 (what OpenAPI 3.1 speaks) from a zod schema, as requests are validated or answers sent. */
 function jsonSchema(schema: Schema, io: 'input' | 'output' = 'input'): Record<string, unknown> {
@@ -45,13 +47,45 @@ export function openApiDocument(version: string) {
     },
     responses: { 200: { description: 'taken (empty body)' }, 400: text('malformed, or an unknown device; the reason'), ...starting },
   };
-  return {
+  const document = {
     openapi: '3.1.0',
     info: { title: 'onescreen city brain', version, description: 'Live city data in and out: ingest for the standard protocols, and the API the screens read.' },
     paths: {
       '/healthz': { get: { summary: 'Ready once the database is migrated and the city loaded', responses: { 200: { description: 'ready' }, 503: { description: 'starting; the body says which step' } } } },
       '/metrics': { get: { summary: 'Prometheus counters', responses: { 200: text('text exposition format') } } },
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/api/session': {
+        post: {
+          summary: 'Sign in: sets the session cookie (HttpOnly, SameSite=Strict) and answers with the CSRF token for changes and the socket handshake',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['user', 'password'], properties: { user: { type: 'string' }, password: { type: 'string' } } } } } },
+          responses: { 200: { description: '{user, csrf, expiresAt}' }, 400: json(apiErrorSchema, 'not {user, password}'), 401: json(apiErrorSchema, 'wrong user id or password, or a disabled account'), 429: json(apiErrorSchema, 'too many failed sign-ins; Retry-After says when to try again'), ...starting },
+        },
+        get: { summary: 'Who is signed in, and the CSRF token', responses: { 200: { description: '{user, csrf, expiresAt}' }, 401: json(apiErrorSchema, 'nobody (in demo mode the body lists the demo accounts)'), ...starting } },
+        delete: { summary: 'Sign out: ends the session and closes its live connections', responses: { 204: { description: 'signed out' } } },
+      },
+      '/api/users': {
+        get: { summary: 'Every user: id, display name, role, grants, disabled', responses: { 200: { description: 'users' } } },
+        post: {
+          summary: 'Add a user {id, displayName, role, grants?, password}; audited',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['id', 'displayName', 'role', 'password'] } } } },
+          responses: { 201: { description: 'the user' }, 400: json(apiErrorSchema, 'what is wrong with the user or the password'), 409: json(apiErrorSchema, 'the id is taken') },
+        },
+      },
+      '/api/users/{id}': {
+        patch: {
+          summary: 'Change a user (displayName, role, grants, disabled, password); a new role or password, or disabling, ends their sessions; audited',
+          parameters: [pathParameter('id', 'the user id')],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 200: { description: 'the user after the change' }, 400: json(apiErrorSchema, 'what is wrong with the change'), 404: json(apiErrorSchema, 'no such user') },
+        },
+      },
+      '/api/audit': {
+        get: {
+          summary: 'The audit log, newest first: sign-ins, user changes, reads of police positions by non-police roles',
+          parameters: ['actor', 'action', 'since', 'limit'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          responses: { 200: { description: '[{id, at, actor, action, objectType, objectId, before, after, client}]' }, 400: json(apiErrorSchema, 'a bad filter') },
+        },
+      },
       '/api/city': { get: { summary: 'The loaded city: names, centre, bounds', responses: { 200: { description: 'the city' }, ...starting } } },
       '/api/entities': {
         get: {
@@ -107,5 +141,22 @@ export function openApiDocument(version: string) {
         get: { summary: 'Open311: one service request', parameters: [pathParameter('service_request_id', 'as given on POST')], responses: { 200: { description: '[request]' }, 404: open311Error('not found') } },
       },
     },
+  };
+  // Each API operation states who may call it (the table the server enforces) and the refusals that brings.
+  const paths = document.paths as Record<string, Record<string, Operation>>;
+  for (const [path, operations] of Object.entries(paths)) {
+    if (!path.startsWith('/api/')) continue;
+    for (const [method, operation] of Object.entries(operations)) {
+      const access = apiRouteAccess[`${method.toUpperCase()} ${path.replace(/\{(\w+)\}(\.geojson)?/g, ':$1')}` as ApiRoute] as Access | undefined;
+      if (!access) throw new Error(`${method.toUpperCase()} ${path} is documented but not in apiRouteAccess`);
+      operation['x-access'] = access;
+      if (access === 'public') continue;
+      operation.security = [{ session: [] }];
+      operation.responses = { ...operation.responses, 401: json(apiErrorSchema, 'not signed in, or the session ended'), ...(access !== 'signed-in' && { 403: json(apiErrorSchema, `the role may not (needs ${access})`) }) };
+    }
+  }
+  return {
+    ...document,
+    components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'onescreen_session', description: 'from POST /api/session; changes also need the x-csrf-token header' } } },
   };
 }

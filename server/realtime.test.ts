@@ -22,7 +22,7 @@ describe.each(testBackends().slice(0, 1))('the live socket on the $name database
     fetch(new URL('/open311/v2/requests.json', server.url), { method: 'POST', body: new URLSearchParams({ service_code: 'garbage', lat: String(stop!.point[1]), long: String(stop!.point[0]), description }) });
 
   it('sends only the layers a client subscribed to, and refuses a layer it does not know, with the reason', async () => {
-    const buses = await watchLive(server.url, ['bus', 'feeds']);
+    const buses = await watchLive(server, ['bus', 'feeds']);
     const events: string[] = [];
     buses.socket.onAny((event) => events.push(event));
     try {
@@ -35,7 +35,7 @@ describe.each(testBackends().slice(0, 1))('the live socket on the $name database
 
       const refused = await buses.socket.timeout(5_000).emitWithAck('subscribe', ['bus', 'room:admins' as never]);
       expect(refused).toEqual({ error: expect.stringMatching(/^subscribe takes a list of layers from police-car, .*; got \["bus","room:admins"\]$/) });
-      const metrics = await (await fetch(new URL('/metrics', server.url))).text();
+      const metrics = await (await server.api('/metrics')).text();
       expect(metrics).toMatch(/onescreen_socket_rejected_total\{event="subscribe",reason="unknown-layer"\} 1/);
     } finally {
       buses.socket.close();
@@ -43,7 +43,7 @@ describe.each(testBackends().slice(0, 1))('the live socket on the $name database
   });
 
   it('hands a client that dropped off the alerts it missed, once, and starts its positions over from a keyframe', async () => {
-    const wall = await watchLive(server.url, ['police-car', 'alerts']);
+    const wall = await watchLive(server, ['police-car', 'alerts']);
     const received: ServiceRequest[] = [];
     wall.socket.on('service-requests', (requests) => received.push(...requests));
     try {

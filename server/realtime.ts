@@ -14,14 +14,23 @@ import {
   type ServerToClientEvents,
   type ServiceRequest,
 } from '../streams/index.ts';
+import type { Auth, SignedIn } from './auth.ts';
 import type { Metrics } from './metrics.ts';
+import { auditsPoliceReads, can, layerPermission, policeKinds } from './permissions.ts';
 
 // A client that drops off this long can come back and be handed what it missed, ms.
 const recoveryWindowMs = 2 * 60_000;
 const roomPrefix = 'layer:';
 const subscription = z.array(z.enum(liveLayers)).max(liveLayers.length);
+// How often connected sessions are checked (expired, signed out elsewhere, user changed), ms.
+const sessionCheckMs = 30_000;
+// Client → server messages are a few hundred bytes; anything much bigger is refused unread.
+const maxClientMessageBytes = 16 * 1024;
 
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+interface SocketData {
+  signedIn: SignedIn;
+}
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /**
  * The live push to browsers. Each client subscribes to layers and the server puts it in rooms.
@@ -29,11 +38,14 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
  * them (latest state wins); traffic, alerts and feeds go to rooms as JSON, which Socket.IO keeps
  * for a client that drops off and reconnects within the recovery window.
  */
-export function attachRealtime(http: HttpServer, metrics: Metrics) {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
+export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Auth, 'socketMiddleware' | 'liveSessions' | 'audit'>) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
     serveClient: false,
+    maxHttpBufferSize: maxClientMessageBytes,
+    // Middlewares run again for a recovered connection: its session is checked like a new one's.
     connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false },
   });
+  io.use(auth.socketMiddleware);
   const table = new LivePositionTable();
   const cursors = new Map<LiveSocket, FrameCursor>();
 
@@ -55,6 +67,39 @@ export function attachRealtime(http: HttpServer, metrics: Metrics) {
     sendPositions(socket);
   };
 
+  /** Leaves the rooms the user may no longer see (a grant taken away, a recovered connection). */
+  const keepPermittedRooms = (socket: LiveSocket) => {
+    const { user } = socket.data.signedIn.session;
+    let left = false;
+    for (const room of socket.rooms) {
+      if (room.startsWith(roomPrefix) && !can(user, layerPermission(room.slice(roomPrefix.length) as LiveLayer))) {
+        socket.leave(room);
+        left = true;
+      }
+    }
+    if (left) followPositions(socket);
+  };
+  const endConnection = (socket: LiveSocket, reason: string) => {
+    socket.emit('session-ended', reason);
+    socket.disconnect(true);
+  };
+  // Connected clients are sessions in use: each check moves their expiry on, or ends them.
+  const checkSessions = async () => {
+    const sockets = [...io.of('/').sockets.values()];
+    if (sockets.length === 0) return;
+    const live = await auth.liveSessions([...new Set(sockets.map((socket) => socket.data.signedIn.tokenHash))]);
+    for (const socket of sockets) {
+      const session = live.get(socket.data.signedIn.tokenHash);
+      if (!session) endConnection(socket, 'the session ended; sign in again');
+      else {
+        socket.data.signedIn = { ...socket.data.signedIn, session };
+        keepPermittedRooms(socket);
+      }
+    }
+  };
+  const sessionTimer = setInterval(() => void checkSessions().catch(() => {}), sessionCheckMs).unref();
+  io.on('close', () => clearInterval(sessionTimer));
+
   io.on('connection', (socket) => {
     metrics.set('onescreen_socket_clients', {}, io.engine.clientsCount);
     // A frame held back while the connection was busy goes out once the transport has written
@@ -63,8 +108,11 @@ export function attachRealtime(http: HttpServer, metrics: Metrics) {
     const onTransportDrain = (transport: typeof socket.conn.transport) => transport.on('drain', () => setImmediate(sendPositions, socket));
     onTransportDrain(socket.conn.transport);
     socket.conn.on('upgrade', onTransportDrain);
-    // A recovered connection is back in its rooms; its positions start over from a keyframe.
-    if (socket.recovered) followPositions(socket);
+    // A recovered connection is back in its rooms, as far as its user may still see them; its positions start over from a keyframe.
+    if (socket.recovered) {
+      keepPermittedRooms(socket);
+      followPositions(socket);
+    }
     socket.on('subscribe', (layers, ack) => {
       const parsed = subscription.safeParse(layers);
       if (!parsed.success) {
@@ -73,6 +121,16 @@ export function attachRealtime(http: HttpServer, metrics: Metrics) {
         return;
       }
       const wanted = new Set<LiveLayer>(parsed.data);
+      const { user } = socket.data.signedIn.session;
+      const forbidden = [...wanted].filter((layer) => !can(user, layerPermission(layer)));
+      if (forbidden.length > 0) {
+        metrics.count('onescreen_socket_rejected_total', { event: 'subscribe', reason: 'forbidden-layer' });
+        if (typeof ack === 'function') ack({ error: `the ${user.role} role may not see ${forbidden.join(', ')}; subscribe without them, or ask an administrator` });
+        return;
+      }
+      if (auditsPoliceReads(user) && policeKinds.some((kind) => wanted.has(kind))) {
+        void auth.audit({ actor: user.id, action: 'police-positions-read', objectType: 'layers', after: { via: 'socket subscribe', layers: policeKinds.filter((kind) => wanted.has(kind)) }, client: socket.handshake.address }).catch(() => {});
+      }
       for (const room of socket.rooms) if (room.startsWith(roomPrefix)) socket.leave(room);
       for (const layer of wanted) socket.join(roomPrefix + layer);
       followPositions(socket);
@@ -110,6 +168,13 @@ export function attachRealtime(http: HttpServer, metrics: Metrics) {
     },
     broadcastServiceRequest(request: ServiceRequest): void {
       toLayer('alerts').emit('service-requests', [request]);
+    },
+    /** Closes the connections of a session that ended, or of every session of a user. */
+    endSessions(ended: { tokenHash: string } | { userId: string }): void {
+      for (const socket of io.of('/').sockets.values()) {
+        const { tokenHash, session } = socket.data.signedIn;
+        if ('tokenHash' in ended ? tokenHash === ended.tokenHash : session.user.id === ended.userId) endConnection(socket, 'the session ended; sign in again');
+      }
     },
     close: () => io.close(),
   };

@@ -18,41 +18,41 @@ describe.each(testBackends())('the server on the $name database', (backend) => {
   afterAll(() => server?.close());
 
   it('is healthy once the city is loaded and serves live entities by kind', async () => {
-    expect(await (await fetch(new URL('/healthz', server.url))).json()).toMatchObject({ status: 'ok', backend: backend.name });
-    const buses = (await (await fetch(new URL('/api/entities?kind=bus', server.url))).json()) as LiveEntity[];
+    expect(await (await server.api('/healthz')).json()).toMatchObject({ status: 'ok', backend: backend.name });
+    const buses = (await (await server.api('/api/entities?kind=bus')).json()) as LiveEntity[];
     expect(buses).toHaveLength(400);
     expect(Object.keys(buses[0]!).sort()).toEqual(['cellId', 'districtId', 'headingDeg', 'id', 'kind', 'label', 'lat', 'lon', 'speedKmh', 'status', 'updatedAt']);
-    const police = (await (await fetch(new URL('/api/entities?kind=police-car,police-officer', server.url))).json()) as LiveEntity[];
+    const police = (await (await server.api('/api/entities?kind=police-car,police-officer')).json()) as LiveEntity[];
     expect(police).toHaveLength(780);
-    const all = (await (await fetch(new URL('/api/entities', server.url))).json()) as LiveEntity[];
+    const all = (await (await server.api('/api/entities')).json()) as LiveEntity[];
     expect(all).toHaveLength(karamay.entities.length);
   });
 
   it('answers a bad request with 400 and the reason, and unknown routes with 404', async () => {
-    const bad = await fetch(new URL('/api/entities?kind=tank', server.url));
+    const bad = await server.api('/api/entities?kind=tank');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'unknown kind "tank"; use one or more of police-car, police-officer, inspector, bus, taxi, truck' });
-    const search = await fetch(new URL(`/api/search?q=${'x'.repeat(65)}`, server.url));
+    const search = await server.api(`/api/search?q=${'x'.repeat(65)}`);
     expect([search.status, (await search.json()).error]).toEqual([400, 'give q, 1 to 64 characters: a unit id or plate, a camera id, or a place name']);
-    const layer = await fetch(new URL('/api/basemap/sewers.geojson', server.url));
+    const layer = await server.api('/api/basemap/sewers.geojson');
     expect(layer.status).toBe(404);
     expect((await layer.json()).error).toMatch(/no base-map layer "sewers"; layers are districts, /);
   });
 
   it('finds a unit by its plate, for the wall’s search box', async () => {
     const car = karamay.entities.find((e) => e.kind === 'police-car')!;
-    const hits = (await (await fetch(new URL(`/api/search?q=${encodeURIComponent(car.label)}`, server.url))).json()) as { kind: string; id: string }[];
+    const hits = (await (await server.api(`/api/search?q=${encodeURIComponent(car.label)}`)).json()) as { kind: string; id: string }[];
     expect(hits[0]).toMatchObject({ kind: 'entity', id: car.id });
   });
 
   it('serves the base map as GeoJSON from PostGIS', async () => {
-    const roads = (await (await fetch(new URL('/api/basemap/roads.geojson', server.url))).json()) as { features: { properties: { class: string } }[] };
+    const roads = (await (await server.api('/api/basemap/roads.geojson')).json()) as { features: { properties: { class: string } }[] };
     expect(roads.features).toHaveLength(karamay.roadSegments.length);
     expect(roads.features[0]!.properties).toMatchObject({ class: expect.stringMatching(/expressway|arterial|collector|local/), name_zh: expect.any(String) });
   });
 
   it('pushes the whole fleet as a binary keyframe, then moving entities as numbered deltas that agree with the database', async () => {
-    const live = await watchLive(server.url);
+    const live = await watchLive(server);
     const reported = () => [...live.latest.values()].filter((row) => row.fixTime !== null && row.fixTime > Date.now() - 60_000);
     const enough = (kind: string, count: number) => reported().filter((row) => row.kind === kind).length >= count;
     try {
@@ -67,7 +67,7 @@ describe.each(testBackends())('the server on the $name database', (backend) => {
     expect(deltas.length).toBeGreaterThan(0);
     expect(deltas.every((frame, i) => !frame.keyframe && frame.seq === i + 2 && frame.rows < karamay.entities.length)).toBe(true);
 
-    const listed = new Map(((await (await fetch(new URL('/api/entities', server.url))).json()) as LiveEntity[]).map((e) => [e.id, e]));
+    const listed = new Map(((await (await server.api('/api/entities')).json()) as LiveEntity[]).map((e) => [e.id, e]));
     const pushed = reported();
     expect([...new Set(pushed.map((e) => e.kind))]).toEqual(expect.arrayContaining(['police-car', 'bus', 'taxi', 'police-officer']));
     for (const row of pushed) {

@@ -6,6 +6,8 @@ import { Subject } from 'rxjs';
 import { listCameraIds, listEntityKinds, listLivePositions, migrate, openDatabase, pruneHistory, type Database, type EntityKind } from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
 import type { CameraEvent, CameraReading, PositionEvent } from '../streams/index.ts';
+import { demoPassword, demoUsers, ensureAccounts } from './accounts.ts';
+import { createAuth } from './auth.ts';
 import { ConfigError, type Config } from './config.ts';
 import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
 import { startFeeds } from './feeds.ts';
@@ -60,9 +62,29 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }),
   };
 
-  const http = createServer(createHttpApp({ readiness, clientDir: config.clientDir, log: log.child({ module: 'http' }), metrics, ingest, version: config.version, feeds: currentFeeds }));
+  const auth = createAuth({
+    db: () => readiness.db!,
+    sessionTtlMs: config.sessionTtlMs,
+    allowedOrigins: config.allowedOrigins,
+    demo: config.demo ? { users: demoUsers, password: demoPassword } : undefined,
+    metrics,
+    onSessionEnded: (ended) => realtime.endSessions(ended),
+  });
+  const http = createServer(
+    createHttpApp({
+      readiness,
+      clientDir: config.clientDir,
+      log: log.child({ module: 'http' }),
+      metrics,
+      ingest,
+      version: config.version,
+      feeds: currentFeeds,
+      auth,
+      onSessionsEnded: (userId) => realtime.endSessions({ userId }),
+    }),
+  );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
-  const realtime = attachRealtime(http, metrics);
+  const realtime = attachRealtime(http, metrics, auth);
   let pipelines: RunningPipelines | undefined;
   let db: Database | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -114,6 +136,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       progress.update(step);
     });
     progress.finish(loaded === 'loaded' ? `city ${config.city} loaded` : `city ${config.city} already loaded`);
+    readiness.step = 'checking accounts';
+    await ensureAccounts(db, { demo: config.demo, adminPassword: config.adminPassword }, log.child({ module: 'accounts' }));
     for (const [id, kind] of await listEntityKinds(db)) devices.set(id, kind);
 
     for (const id of await listCameraIds(db)) cameraIds.add(id);

@@ -4,18 +4,41 @@ import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { entityKinds, type TestBackend } from '../geo/index.ts';
 import { FrameReader, type ClientToServerEvents, type FrameRow, type LiveLayer, type PositionFrame, type ServerToClientEvents } from '../streams/index.ts';
+import { demoPassword } from './accounts.ts';
+export { demoPassword };
+import { csrfHeader } from './auth.ts';
 import { parseConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer, type RunningServer } from './start-server.ts';
 
-/** A real server on a free port with a fresh database, for integration and browser tests. */
+/** A signed-in client of a test server: its cookie and CSRF token, and fetch with both. */
+export interface TestSession {
+  cookie: string;
+  csrf: string;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** Signs in over the real API (a demo account by default), as a browser would. */
+export async function signIn(url: string, user = 'operator', password = demoPassword): Promise<TestSession> {
+  const response = await fetch(new URL('/api/session', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+  if (!response.ok) throw new Error(`signing in as ${user} failed: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  const { csrf } = (await response.json()) as { csrf: string };
+  return {
+    cookie,
+    csrf,
+    fetch: (path, init = {}) => fetch(new URL(path, url), { ...init, headers: { cookie, [csrfHeader]: csrf, ...(init.headers as Record<string, string>) } }),
+  };
+}
+
+/** A real server on a free port with a fresh database, in demo mode, for integration and browser tests. */
 export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>, env: NodeJS.ProcessEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-test-'));
   const settings = await backend.openSettings();
   // Kept, not printed: a failing test can show what the server said.
   const logLines: string[] = [];
   const log = createLogger({ level: 'info', format: 'json', write: (line) => void logLines.push(line) });
-  const config = parseConfig({ PORT: '0', OSMAND_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl, ...env });
+  const config = parseConfig({ PORT: '0', OSMAND_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl, DEMO: '1', ...env });
   let server: RunningServer;
   try {
     server = await startServer(config, log);
@@ -23,11 +46,17 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
     await settings.dispose();
     throw error;
   }
+  const sessions = new Map<string, Promise<TestSession>>();
+  /** A session per demo account, signed in once. */
+  const as = (user = 'operator') => sessions.get(user) ?? sessions.set(user, signIn(server.url, user)).get(user)!;
   return {
     url: server.url,
     osmandUrl: `http://127.0.0.1:${server.osmandPort}/`,
     db: server.db,
     logLines,
+    as,
+    /** fetch as the demo operator. */
+    api: async (path: string, init?: RequestInit) => (await as()).fetch(path, init),
     async close() {
       await server.close();
       await settings.dispose();
@@ -37,9 +66,15 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
 }
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
-/** A real Socket.IO client subscribed to layers, reading position frames as the wall would. */
-export async function watchLive(url: string, layers: readonly LiveLayer[] = entityKinds) {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, { transports: ['websocket'], reconnection: false });
+/** A real Socket.IO client, signed in, subscribed to layers, reading position frames as the wall would. */
+export async function watchLive(server: Pick<TestServer, 'url' | 'as'>, layers: readonly LiveLayer[] = entityKinds, user = 'operator') {
+  const session = await server.as(user);
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
+    transports: ['websocket'],
+    reconnection: false,
+    extraHeaders: { cookie: session.cookie },
+    auth: { csrf: session.csrf },
+  });
   const reader = new FrameReader();
   /** The latest row per entity id. */
   const latest = new Map<string, FrameRow>();

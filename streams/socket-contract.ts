@@ -1,4 +1,4 @@
-import type { EntityKind, JoinedCameraEvent, SegmentTraffic, ServiceRequest } from '../geo/index.ts';
+import type { EntityKind, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
 import { entityKinds } from '../geo/index.ts';
 
 export const feedNames = ['trackers', 'buses', 'cameras', 'reports'] as const;
@@ -69,6 +69,8 @@ export interface ServerToClientEvents {
   'service-requests': (requests: ServiceRequest[]) => void;
   /** Every few seconds: how fresh each feed is. */
   feeds: (feeds: FeedStatus[]) => void;
+  /** The session ended (signed out, expired, account changed): the connection closes next; sign in again. */
+  'session-ended': (reason: string) => void;
 }
 
 /** What a subscription came to: the layers now subscribed, or why the request was refused. */
@@ -79,4 +81,20 @@ export interface ClientToServerEvents {
   subscribe: (layers: LiveLayer[], ack: (result: SubscribeResult) => void) => void;
   /** Asks for a position keyframe, after a gap in `seq`. */
   resync: () => void;
+}
+
+/** GET /api/session and a sign-in answer: who is signed in, and the token changes and the socket handshake carry. */
+export interface SessionInfo {
+  user: User;
+  csrf: string;
+  /** ISO time; moves on with use. */
+  expiresAt: string;
+  /** The live layers this user may subscribe to. */
+  layers: LiveLayer[];
+}
+
+/** GET /api/session when nobody is signed in; in demo mode, the accounts to try. */
+export interface SignedOutInfo {
+  error: string;
+  demo?: { users: string[]; password: string };
 }

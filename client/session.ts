@@ -1,0 +1,32 @@
+import type { SessionInfo, SignedOutInfo } from '../streams/index.ts';
+
+/** Goes to the sign-in page, which comes back here afterwards; what awaits this waits for the page to go. */
+export function goToSignIn(): Promise<never> {
+  const to = new URLSearchParams({ next: location.pathname + location.search });
+  // The sign-in page speaks the language the wall was asked for.
+  const language = new URLSearchParams(location.search).get('lang');
+  if (language) to.set('lang', language);
+  location.replace(`/login?${to}`);
+  return new Promise<never>(() => {});
+}
+
+export type SessionAnswer = { kind: 'signed-in'; session: SessionInfo } | { kind: 'signed-out'; info: SignedOutInfo } | { kind: 'starting'; step: string } | { kind: 'unreachable' };
+
+/** Who is signed in, as the server sees it now. */
+export async function readSession(): Promise<SessionAnswer> {
+  try {
+    const response = await fetch('/api/session');
+    if (response.ok) return { kind: 'signed-in', session: (await response.json()) as SessionInfo };
+    const body = (await response.json().catch(() => ({}))) as SignedOutInfo;
+    if (response.status === 401) return { kind: 'signed-out', info: body };
+    return { kind: 'starting', step: body.error ?? `HTTP ${response.status}` };
+  } catch {
+    return { kind: 'unreachable' };
+  }
+}
+
+/** Ends the session on the server, then shows the sign-in page. */
+export async function signOut(session: SessionInfo): Promise<void> {
+  await fetch('/api/session', { method: 'DELETE', headers: { 'x-csrf-token': session.csrf } }).catch(() => undefined);
+  location.replace('/login');
+}

@@ -1,0 +1,102 @@
+// The wall: boots the HUD, waits for the server and a session, then shows the city live.
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './wall.css';
+import type { CitySummary, SessionInfo } from '../streams/index.ts';
+import { AlertList } from './alert-list.ts';
+import { AutoTour, tourFromQuery, type TourStop } from './auto-tour.ts';
+import { createCityMap, type Picked } from './city-map.ts';
+import { entityKindOrder, EntityTable } from './entity-table.ts';
+import { mountHud } from './hud.ts';
+import { mountSearchBox } from './search-box.ts';
+import { chooseLanguage, messagesFor } from './i18n.ts';
+import { connectLive } from './live-connection.ts';
+import { goToSignIn, signOut } from './session.ts';
+import { createWallStore, hiddenFromQuery, wallUpdaters } from './wall-store.ts';
+
+const retryMs = 2_000;
+
+/** Reads an API answer, showing why and retrying while the server starts or cannot be reached; signed out, it is the sign-in page's turn. */
+async function readWhenReady<T>(store: ReturnType<typeof createWallStore>, path: string): Promise<T> {
+  for (;;) {
+    try {
+      const response = await fetch(path);
+      if (response.ok) return (await response.json()) as T;
+      if (response.status === 401) return await goToSignIn();
+      const body = (await response.json().catch(() => ({}))) as { error?: string };
+      store.setState(wallUpdaters.problemSeen(store.getState(), { kind: 'starting', step: body.error ?? `HTTP ${response.status}` }), true);
+    } catch {
+      store.setState(wallUpdaters.problemSeen(store.getState(), { kind: 'unreachable' }), true);
+    }
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
+}
+
+const language = chooseLanguage(location.search, navigator.languages);
+document.documentElement.lang = language;
+const store = createWallStore(hiddenFromQuery(location.search));
+const hud = mountHud(document.body, store, language, undefined);
+const session = await readWhenReady<SessionInfo>(store, '/api/session');
+const city = await readWhenReady<CitySummary>(store, '/api/city');
+store.setState(wallUpdaters.problemSeen(store.getState(), null), true);
+hud.setTitle(city.nameZh, city.nameEn);
+hud.showUser(session.user.displayName, () => void signOut(session));
+document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nameZh} · 一屏观全城`;
+
+const table = new EntityTable();
+const alerts = new AlertList(language);
+const messages = messagesFor(language);
+const describe = (picked: Picked | undefined) => {
+  if (!picked) return undefined;
+  if ('alert' in picked) {
+    const { alert } = picked;
+    return { title: alert.title, lines: [alert.description, messages.severity(alert.severity), new Date(alert.at).toLocaleString(language, { hour12: false })] };
+  }
+  return { title: table.labels[picked.entitySlot]!, lines: [messages.kinds[entityKindOrder[table.kinds[picked.entitySlot]!]!]] };
+};
+const cityMap = createCityMap(document.getElementById('map')!, city, language, (picked) => hud.showDetails(describe(picked)));
+cityMap.follow(table, alerts, () => store.getState().hidden);
+const socket = connectLive(session, table, alerts, store, (segments) => cityMap.showTraffic(segments));
+
+// The wall tours by itself unless told not to (?tour=off); an operator's hand on the map, a search
+// or a followed unit pauses it.
+const tourTimings = tourFromQuery(location.search);
+const tour = tourTimings ? new AutoTour(city.districts.length, tourTimings) : undefined;
+const showStatus = (label: string | null) => store.setState(wallUpdaters.showingChanged(store.getState(), label), true);
+const stopFollowing = () => {
+  cityMap.track(undefined);
+  searchBox.setFollowing(false);
+  showStatus(null);
+};
+const searchBox = mountSearchBox(document.body, language, (hit) => {
+  tour?.pause(Date.now());
+  const slot = hit.kind === 'entity' ? table.slotOf(hit.id) : undefined;
+  if (slot === undefined) {
+    stopFollowing();
+    cityMap.showPlace(hit.lon, hit.lat);
+    return;
+  }
+  cityMap.track(slot);
+  searchBox.setFollowing(true);
+  showStatus(messages.search.following(table.labels[slot]!));
+}, stopFollowing);
+cityMap.onOperatorMove(() => {
+  if (cityMap.tracking) stopFollowing();
+  if (!tour) return;
+  tour.pause(Date.now());
+  showStatus(messages.tourPaused(Math.round(tour.timings.pauseMs / 60_000)));
+});
+if (tour) {
+  const placeOf = (stop: TourStop) =>
+    stop.kind === 'alert' ? `⚠ ${stop.alert.title}` : stop.kind === 'city' ? messages.wholeCity : language === 'en' ? city.districts[stop.index]!.nameEn : city.districts[stop.index]!.nameZh;
+  setInterval(() => {
+    // A followed unit holds the wall; the tour waits its usual pause after it is let go.
+    if (cityMap.tracking) return tour.pause(Date.now());
+    const stop = tour.update(Date.now(), alerts.items());
+    if (!stop) return;
+    cityMap.showStop(stop);
+    showStatus(messages.tour(placeOf(stop)));
+  }, 1_000);
+}
+
+// A handle for operators' diagnostics and the browser tests.
+Object.assign(window, { onescreen: { map: cityMap.map, overlay: cityMap.overlay, table, alerts, store, socket, tour } });

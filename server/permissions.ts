@@ -1,0 +1,81 @@
+import { entityKinds, type EntityKind, type Role, type User } from '../geo/index.ts';
+import type { LiveLayer } from '../streams/index.ts';
+
+/**
+ * Who may do what: the one table every REST route, socket event and room is checked against.
+ * Police positions are sensitive: operators and dispatchers in the command centre see them;
+ * officials and admins only with the 'police-positions' grant, and each such read is audited.
+ */
+export const permissionRoles = {
+  /** The city: base map, districts, places, traffic, feed health. */
+  'city:read': ['operator', 'dispatcher', 'official', 'admin'],
+  /** Where individual buses, taxis, trucks and grid inspectors are. */
+  'units:read': ['operator', 'dispatcher', 'official', 'admin'],
+  /** Where individual police cars and officers are. */
+  'police-units:read': ['operator', 'dispatcher'],
+  /** Camera alerts and citizen reports. */
+  'alerts:read': ['operator', 'dispatcher', 'official', 'admin'],
+  'users:manage': ['admin'],
+  'audit:read': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof permissionRoles;
+export const permissionNames = Object.keys(permissionRoles) as Permission[];
+
+/** Roles that may see police positions when granted, not by role: their reads are audited. */
+const grantedPolicePositions: readonly Role[] = ['official', 'admin'];
+
+export function can(user: Pick<User, 'role' | 'grants'>, permission: Permission): boolean {
+  if ((permissionRoles[permission] as readonly Role[]).includes(user.role)) return true;
+  return permission === 'police-units:read' && grantedPolicePositions.includes(user.role) && user.grants.includes('police-positions');
+}
+
+/** Whether this user's reads of police positions go to the audit log (a non-police role with the grant). */
+export function auditsPoliceReads(user: Pick<User, 'role'>): boolean {
+  return grantedPolicePositions.includes(user.role);
+}
+
+export const policeKinds: readonly EntityKind[] = ['police-car', 'police-officer'];
+
+/** What seeing this kind of unit takes. */
+export function permissionForKind(kind: EntityKind): Permission {
+  return policeKinds.includes(kind) ? 'police-units:read' : 'units:read';
+}
+
+/** What a live layer takes: each kind of unit its own, the city layers 'city:read', alerts 'alerts:read'. */
+export function layerPermission(layer: LiveLayer): Permission {
+  if ((entityKinds as readonly string[]).includes(layer)) return permissionForKind(layer as EntityKind);
+  return layer === 'alerts' ? 'alerts:read' : 'city:read';
+}
+
+/** The entity kinds this user may see. */
+export function visibleKinds(user: Pick<User, 'role' | 'grants'>): EntityKind[] {
+  return entityKinds.filter((kind) => can(user, permissionForKind(kind)));
+}
+
+/** Who may call a route: a permission, anyone signed in, or anyone. */
+export type Access = Permission | 'signed-in' | 'public';
+
+/**
+ * Every API route and who may call it. Routes are registered from this table only (http-app),
+ * the OpenAPI document states it, and the role matrix test walks it.
+ */
+export const apiRouteAccess = {
+  'GET /api/openapi.json': 'public',
+  'POST /api/session': 'public',
+  'GET /api/session': 'public',
+  'DELETE /api/session': 'signed-in',
+  'GET /api/city': 'city:read',
+  'GET /api/feeds': 'city:read',
+  'GET /api/traffic': 'city:read',
+  'GET /api/search': 'city:read',
+  'GET /api/basemap/:layer': 'city:read',
+  'GET /api/entities': 'units:read',
+  'GET /api/buses': 'units:read',
+  'GET /api/camera-events': 'alerts:read',
+  'GET /api/reports': 'alerts:read',
+  'GET /api/users': 'users:manage',
+  'POST /api/users': 'users:manage',
+  'PATCH /api/users/:id': 'users:manage',
+  'GET /api/audit': 'audit:read',
+} as const satisfies Record<string, Access>;
+export type ApiRoute = keyof typeof apiRouteAccess;

@@ -1,0 +1,87 @@
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { appendAudit, createUser, listAudit, listUsers, roles, updateUser, userGrants, userIdPattern, UserExistsError, type Database } from '../geo/index.ts';
+import type { Auth } from './auth.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
+
+const newUser = z
+  .object({
+    id: z.string().regex(userIdPattern, 'a user id has 2–32 lower-case letters, digits, ".", "_" or "-"'),
+    displayName: z.string().trim().min(1).max(64),
+    role: z.enum(roles),
+    grants: z.array(z.enum(userGrants)).max(userGrants.length).default([]),
+    password: z.string(),
+  })
+  .strict();
+const userChange = z
+  .object({
+    displayName: z.string().trim().min(1).max(64),
+    role: z.enum(roles),
+    grants: z.array(z.enum(userGrants)).max(userGrants.length),
+    disabled: z.boolean(),
+    password: z.string(),
+  })
+  .partial()
+  .strict();
+const auditQuery = z.object({
+  actor: z.string().max(64).optional(),
+  action: z.string().max(64).optional(),
+  since: z.iso.datetime({ offset: true }).transform((at) => Date.parse(at)).optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(200),
+});
+
+const problemsOf = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+
+/** The administrator's routes: users and the audit log. Each change is audited with before and after. */
+export function usersApi(db: () => Database, auth: Auth, onSessionsEnded: (userId: string) => void): Record<'list' | 'create' | 'change' | 'audit', RequestHandler> {
+  const actorOf = (res: Parameters<RequestHandler>[1]) => auth.signedInOf(res)!.session.user.id;
+  return {
+    list: async (_req, res) => void res.json(await listUsers(db())),
+    create: async (req, res) => {
+      const parsed = newUser.safeParse(req.body);
+      if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; send {id, displayName, role, grants?, password}` });
+      const { password, ...user } = parsed.data;
+      const weak = passwordProblem(password, user.id);
+      if (weak) return void res.status(400).json({ error: `${weak}; choose another` });
+      try {
+        const passwordHash = await hashPassword(password);
+        // The change and its audit line are one transaction: neither happens without the other.
+        const created = await db().transaction(async (tx) => {
+          const done = await createUser(tx, { ...user, passwordHash });
+          await appendAudit(tx, { actor: actorOf(res), action: 'user-created', objectType: 'user', objectId: done.id, after: done, client: auth.clientOf(req) });
+          return done;
+        });
+        res.status(201).json(created);
+      } catch (error) {
+        if (error instanceof UserExistsError) return void res.status(409).json({ error: error.message });
+        throw error;
+      }
+    },
+    change: async (req, res) => {
+      const id = String(req.params.id);
+      const parsed = userChange.safeParse(req.body);
+      if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; send any of {displayName, role, grants, disabled, password}` });
+      const { password, ...change } = parsed.data;
+      const weak = password === undefined ? undefined : passwordProblem(password, id);
+      if (weak) return void res.status(400).json({ error: `${weak}; choose another` });
+      const passwordHash = password === undefined ? undefined : await hashPassword(password);
+      const changed = await db().transaction(async (tx) => {
+        const done = await updateUser(tx, id, { ...change, ...(passwordHash && { passwordHash }) });
+        if (done) {
+          const after = { ...done.after, ...(passwordHash && { passwordChanged: true }) };
+          await appendAudit(tx, { actor: actorOf(res), action: 'user-changed', objectType: 'user', objectId: id, before: done.before, after, client: auth.clientOf(req) });
+        }
+        return done;
+      });
+      if (!changed) return void res.status(404).json({ error: `no user "${id}"; GET /api/users lists them` });
+      // The database ended their sessions; their open connections close now, not at the next check.
+      if (passwordHash || change.disabled || (change.role && change.role !== changed.before.role)) onSessionsEnded(id);
+      res.json(changed.after);
+    },
+    audit: async (req, res) => {
+      const parsed = auditQuery.safeParse(req.query);
+      if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; filter by actor, action, since (ISO time), limit (1–1000)` });
+      res.json(await listAudit(db(), parsed.data));
+    },
+  };
+}
