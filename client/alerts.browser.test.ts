@@ -17,16 +17,16 @@ describe.skipIf(!chromiumPath && !process.env.CI)('alerts on the wall', () => {
     page.on('dialog', (dialog) => (dialogs.push(dialog.message()), dialog.dismiss()));
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.loaded(), undefined, { timeout: 30_000 });
 
-    const report = await fetch(new URL('/open311/v2/requests.json', wall.server.url), {
+    const report = await wall.server.feed('/open311/v2/requests.json', {
       method: 'POST',
       body: new URLSearchParams({ service_code: 'safety-hazard', lat: String(stop.point[1]), long: String(stop.point[0]), description: hostile }),
     });
     expect(report.status).toBe(201);
     const [{ service_request_id: reportId }] = (await report.json()) as [{ service_request_id: string }];
-    const [{ grid_cell_id: cellId }] = (await (await fetch(new URL(`/open311/v2/requests/${reportId}.json`, wall.server.url))).json()) as [{ grid_cell_id: string }];
+    const [{ grid_cell_id: cellId }] = (await (await wall.server.feed(`/open311/v2/requests/${reportId}.json`)).json()) as [{ grid_cell_id: string }];
     const [camera, other] = karamay.cameras;
     const sentAt = Date.now();
-    const accident = await fetch(new URL('/ingest/cameras', wall.server.url), {
+    const accident = await wall.server.feed('/ingest/cameras', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({

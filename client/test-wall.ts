@@ -48,7 +48,8 @@ export interface OnescreenWindow {
     };
     overlay: { pickObject(options: { x: number; y: number; radius?: number; layerIds?: string[] }): { index: number } | null };
     socket: { connect(): void; disconnect(): void };
-    alerts: { items(): { id: string; lon: number; lat: number; title: string; severity: number }[] };
+    alerts: { items(): { id: string; lon: number; lat: number; title: string; severity: number; description: string }[] };
+    showAlert(id: string): void;
   };
 }
 
@@ -73,6 +74,8 @@ export async function openWall(browser: Browser, serverUrl: string, query: strin
   const problems: string[] = [];
   const origin = new URL(serverUrl).origin;
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // The wall never opens a dialog: one is injected script running.
+  page.on('dialog', (dialog) => (problems.push(`dialog: ${dialog.message()}`), void dialog.dismiss()));
   // The Content-Security-Policy must not get in the client's own way.
   page.on('console', (message) => message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text()) && problems.push(`blocked: ${message.text()}`));
   // Signed in as a browser is, through the API: the cookie lands in the page's own cookie jar.

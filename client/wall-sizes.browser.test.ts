@@ -42,7 +42,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens
     await page.screenshot({ path: join(artifacts, 'wall-tour-3840x2160.png') });
 
     const camera = karamay.cameras[300]!;
-    const posted = await fetch(new URL('/ingest/cameras', wall.server.url), {
+    const posted = await wall.server.feed('/ingest/cameras', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ events: [{ cameraId: camera.id, type: 'accident', severity: 4, description: '多车追尾' }] }),

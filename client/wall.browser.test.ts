@@ -53,7 +53,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     // A camera reports a crawl on its segment: the road turns the congestion colour.
     const [camera] = generateCity(cityProfiles.karamay).cameras;
     const periodStart = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString();
-    const posted = await fetch(new URL('/ingest/cameras', wall.server.url), {
+    const posted = await wall.server.feed('/ingest/cameras', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ readings: [{ cameraId: camera!.id, periodStart, periodS: 60, volume: 12, occupancyPct: 70, meanSpeedKmh: 4 }] }),

@@ -99,4 +99,16 @@ if (tour) {
 }
 
 // A handle for operators' diagnostics and the browser tests.
-Object.assign(window, { onescreen: { map: cityMap.map, overlay: cityMap.overlay, table, alerts, store, socket, tour } });
+Object.assign(window, {
+  onescreen: {
+    map: cityMap.map,
+    overlay: cityMap.overlay,
+    table,
+    alerts,
+    store,
+    socket,
+    tour,
+    /** Shows an alert's details as a click on it would. */
+    showAlert: (id: string) => hud.showDetails(describe({ alert: alerts.all().find((alert) => alert.id === id)! })),
+  },
+});

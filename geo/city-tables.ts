@@ -1,6 +1,6 @@
 import type { CityData, Ring } from './city-data.ts';
 import { toColumns } from './columns.ts';
-import type { Database, Queryable } from './database.ts';
+import { noStatementTimeout, type Database, type Queryable } from './database.ts';
 import type { LonLat } from './local-frame.ts';
 import { assignCameraSegments } from './cameras.ts';
 import { locateInCellAndDistrict } from './positions.ts';
@@ -142,6 +142,7 @@ export async function readLoadedCity(db: Queryable): Promise<LoadedCity | undefi
 export async function insertCity(db: Database, city: CityData, onStep: (progress: CityLoadStep) => void = () => {}): Promise<void> {
   const total = cityTables.length + 2;
   await db.transaction(async (tx) => {
+    await tx.query(noStatementTimeout);
     await tx.query(
       `INSERT INTO city (profile, name_zh, name_en, seed, generator_version, center, bounds)
        VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_GeomFromGeoJSON($6), 4326), ST_SetSRID(ST_GeomFromGeoJSON($7), 4326))`,

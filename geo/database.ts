@@ -22,7 +22,12 @@ export interface Database extends Queryable {
 
 export type DatabaseOptions =
   | { backend: 'embedded'; dataDir?: string } // no dataDir: in memory (tests)
-  | { backend: 'server'; url: string };
+  /**
+   * statementTimeoutMs: PostgreSQL stops any statement running longer (a runaway query cannot
+   * hold the database); long jobs (migrations, loading a city) lift it for their transaction.
+   * The embedded back end cannot stop a statement: PGlite has no timers.
+   */
+  | { backend: 'server'; url: string; statementTimeoutMs?: number };
 
 /** A database that cannot be used as configured; the message says what to do. */
 export class DatabaseSetupError extends Error {
@@ -32,8 +37,16 @@ export function isDatabaseSetupError(error: unknown): error is DatabaseSetupErro
   return error instanceof DatabaseSetupError;
 }
 
+/** A statement PostgreSQL stopped at statement_timeout (SQLSTATE 57014). */
+export function isStatementTimeout(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === '57014';
+}
+
+/** For long jobs inside a transaction: no statement timeout until it ends. */
+export const noStatementTimeout = 'SET LOCAL statement_timeout = 0';
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const db = options.backend === 'embedded' ? await openEmbedded(options.dataDir) : await openServer(options.url);
+  const db = options.backend === 'embedded' ? await openEmbedded(options.dataDir) : await openServer(options.url, options.statementTimeoutMs);
   await ensurePostgis(db);
   return db;
 }
@@ -71,9 +84,9 @@ async function openEmbedded(dataDir: string | undefined): Promise<Database> {
   return embedded;
 }
 
-async function openServer(url: string): Promise<Database> {
+async function openServer(url: string, statementTimeoutMs: number | undefined): Promise<Database> {
   const location = redactPassword(url);
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  const pool = new pg.Pool({ connectionString: url, max: 8, ...(statementTimeoutMs && { statement_timeout: statementTimeoutMs }) });
   // An idle client that loses its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
   try {

@@ -1,5 +1,5 @@
 // The database: connection (embedded or server), migrations, and every SQL query the product runs.
-export { openDatabase, DatabaseSetupError, isDatabaseSetupError } from './database.ts';
+export { openDatabase, DatabaseSetupError, isDatabaseSetupError, isStatementTimeout, noStatementTimeout } from './database.ts';
 export type { Database, DatabaseOptions, Queryable } from './database.ts';
 export { migrate, readMigrations, MigrationError } from './migrate.ts';
 export type { Migration } from './migrate.ts';
@@ -30,3 +30,5 @@ export { roles, userGrants, userIdPattern, createUser, listUsers, countUsers, fi
 export type { Role, UserGrant, User, UserChange, Session } from './users.ts';
 export { appendAudit, listAudit } from './audit.ts';
 export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';
+export { keyedFeeds, createFeedKey, listFeedKeys, findFeedKey, setFeedKeyDisabled, deleteFeedKeysNamed } from './feed-keys.ts';
+export type { KeyedFeed, FeedKey } from './feed-keys.ts';

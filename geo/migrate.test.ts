@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, MigrationError, readMigrations, resetDatabase, testBackends, type Database } from './index.ts';
+import { isStatementTimeout, migrate, MigrationError, noStatementTimeout, openDatabase, readMigrations, resetDatabase, testBackends, type Database } from './index.ts';
 
 describe.each(testBackends())('migrations on the $name database', ({ open }) => {
   let db: Database;
@@ -39,5 +39,23 @@ describe.each(testBackends())('migrations on the $name database', ({ open }) => 
     expect(await tables()).not.toContain('half_done');
     const versions = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
     expect(versions.map((r) => r.version)).toEqual(readMigrations().map((m) => m.version));
+  });
+});
+
+// PostgreSQL only: the embedded back end (PGlite) has no timers to stop a statement with.
+describe.skipIf(!process.env.DATABASE_URL)('statement_timeout on PostgreSQL', () => {
+  it('stops a statement that runs too long, except inside a long job that lifts the limit', async () => {
+    const db = await openDatabase({ backend: 'server', url: process.env.DATABASE_URL!, statementTimeoutMs: 200 });
+    try {
+      const stopped = await db.query('SELECT pg_sleep(1)').catch((error: unknown) => error);
+      expect(isStatementTimeout(stopped), String(stopped)).toBe(true);
+      const lifted = await db.transaction(async (tx) => {
+        await tx.query(noStatementTimeout);
+        return tx.query<{ done: number }>('SELECT 1 AS done FROM pg_sleep(0.5)');
+      });
+      expect(lifted).toEqual([{ done: 1 }]);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './database.ts';
+import { noStatementTimeout, type Database } from './database.ts';
 
 export interface Migration {
   version: number;
@@ -36,6 +36,7 @@ export async function migrate(db: Database, migrations = readMigrations()): Prom
   const applied: number[] = [];
   for (const migration of migrations) {
     const done = await db.transaction(async (tx) => {
+      await tx.query(noStatementTimeout);
       await tx.query('SELECT pg_advisory_xact_lock($1)', [migrationLockKey]);
       const seen = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
       if (seen.length > 0) return false;

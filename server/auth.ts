@@ -37,6 +37,9 @@ const failuresPerClient = 20;
 const failuresPerUser = 5;
 const failureWindowMs = 15 * 60_000;
 
+// API requests per session (or, signed out, per address) per minute: far above what a screen makes.
+const requestsPerMinute = 600;
+
 const signInBody = z.object({ user: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
 const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
 
@@ -72,6 +75,7 @@ const permissionText: Record<Permission, string> = {
   'police-units:read': 'see where police units are',
   'alerts:read': 'see alerts and reports',
   'users:manage': 'manage users',
+  'feeds:manage': 'manage feed keys',
   'audit:read': 'read the audit log',
 };
 
@@ -81,6 +85,7 @@ export function createAuth(options: AuthOptions) {
   const { db, sessionTtlMs, metrics } = options;
   const failuresByClient = new RateLimiter(failuresPerClient, failureWindowMs);
   const failuresByUser = new RateLimiter(failuresPerUser, failureWindowMs);
+  const requests = new RateLimiter(requestsPerMinute, 60_000);
   // Unknown users are checked against this, so a sign-in takes as long whether or not the user exists.
   const unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
 
@@ -123,6 +128,14 @@ export function createAuth(options: AuthOptions) {
       return refuse(res, 403, 'csrf', `the ${csrfHeader} header is missing or wrong; read the token from GET /api/session and send it with every change`);
     }
     next();
+  };
+
+  /** Refuses a client making more requests than any screen would. */
+  const limitRate: RequestHandler = (req, res, next) => {
+    const allowed = requests.take(signedInOf(res)?.tokenHash ?? `address:${clientOf(req)}`);
+    if (allowed.ok) return next();
+    metrics.count('onescreen_http_refused_total', { reason: 'rate' });
+    res.status(429).set('Retry-After', String(allowed.retryAfterS)).json({ error: `more than ${requestsPerMinute} requests in a minute; slow down and retry after ${allowed.retryAfterS} s` });
   };
 
   /** Lets the request through when its user may do `permission` ('signed-in': anyone signed in). */
@@ -229,6 +242,7 @@ export function createAuth(options: AuthOptions) {
   return {
     authenticateWhenReady,
     guardOrigin,
+    limitRate,
     allow,
     signIn,
     whoAmI,

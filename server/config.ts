@@ -36,6 +36,8 @@ export interface Config {
   sessionTtlMs: number;
   /** Creates the user "admin" with this password on a start that finds no such user. */
   adminPassword: string | undefined;
+  /** PostgreSQL stops a statement running longer than this, ms. */
+  statementTimeoutMs: number;
 }
 
 /** A setting the process cannot start with; the message names it and says how to fix it. */
@@ -88,6 +90,7 @@ const environment = z.object({
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected comma-separated origins like https://wall.example.gov (scheme and host, no path)')))
     .default([]),
   SESSION_HOURS: wholeNumber(1, 24 * 30).default(12),
+  STATEMENT_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
   ADMIN_PASSWORD: z.string().min(10, 'expected at least 10 characters').max(256).optional(),
 });
 
@@ -127,5 +130,6 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     allowedOrigins: e.ALLOWED_ORIGINS,
     sessionTtlMs: e.SESSION_HOURS * 3_600_000,
     adminPassword: e.ADMIN_PASSWORD,
+    statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
   };
 }

@@ -1,9 +1,10 @@
 import { concatMap, from, merge, type Subject } from 'rxjs';
 import { startCitySimulators } from '../fixtures/index.ts';
 import { subscribeCameraTopics, type CameraIngestOptions } from './ingest-cameras.ts';
-import { listEntityKinds, registerBuses, type Database, type EntityKind } from '../geo/index.ts';
+import { deleteFeedKeysNamed, listEntityKinds, registerBuses, type Database, type EntityKind, type KeyedFeed } from '../geo/index.ts';
 import { pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
 import type { Config } from './config.ts';
+import { issueFeedKey } from './feed-keys.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -32,9 +33,9 @@ export async function startFeeds({ db, config, positions, devices, cameraOptions
         db,
         {
           osmandUrl: `http://127.0.0.1:${osmandPort}/`,
-          camerasUrl: `http://127.0.0.1:${port}/ingest/cameras`,
+          camerasUrl: `http://127.0.0.1:${port}/ingest/cameras?api_key=${await simulatorKey(db, 'cameras')}`,
           mqttUrl: config.mqttUrl,
-          open311RequestsUrl: `http://127.0.0.1:${port}/open311/v2/requests.json`,
+          open311RequestsUrl: `http://127.0.0.1:${port}/open311/v2/requests.json?api_key=${await simulatorKey(db, 'open311')}`,
         },
         onlyFirst((error) => log.warn('a simulated device could not report', { error })),
       )
@@ -78,6 +79,13 @@ async function registerUnknownBuses(db: Database, events: PositionEvent[], devic
   await registerBuses(db, unknown.map((event) => ({ id: event.entityId, label: attribute(event, 'label'), routeId: attribute(event, 'routeId') })));
   // Known now, whether registered here or already in the database under another kind.
   for (const [id, kind] of await listEntityKinds(db)) devices.set(id, kind);
+}
+
+/** A fresh key per start for the built-in simulators, the last start's removed: they are clients like any other. */
+async function simulatorKey(db: Database, feed: KeyedFeed): Promise<string> {
+  const name = `built-in ${feed} simulator`;
+  await deleteFeedKeysNamed(db, name, 'system');
+  return (await issueFeedKey(db, { name, feed, createdBy: 'system' })).key;
 }
 
 /** Calls `report` for the first failure only: a simulator that cannot reach its server is one line, not one per fix. */

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { basemapLayers, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
+import { basemapLayers, isStatementTimeout, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
 import { entityKinds, type EntityKind, type FeedStatus } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { apiRouteAccess, policeKinds, visibleKinds, type Access, type ApiRoute } from './permissions.ts';
-import { usersApi } from './users-api.ts';
+import { adminApi } from './admin-api.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
 export interface Readiness {
@@ -63,7 +63,7 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
     const guards = access === 'public' ? [] : [requireReady(readiness), auth.allow(access)];
     api[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](path.slice('/api'.length), ...guards, ...handlers);
   };
-  api.use(express.json({ limit: '16kb' }), auth.authenticateWhenReady(readiness), auth.guardOrigin);
+  api.use(express.json({ limit: '16kb' }), auth.authenticateWhenReady(readiness), auth.guardOrigin, auth.limitRate);
   route('GET /api/openapi.json', (_req, res) => void res.json(openApi));
   route('POST /api/session', requireReady(readiness), auth.signIn);
   route('GET /api/session', requireReady(readiness), auth.whoAmI);
@@ -108,11 +108,14 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
     await auth.auditPoliceReads(req, res, hits.filter((hit) => hit.kind === 'entity' && (policeKinds as readonly string[]).includes(hit.detail)).map((hit) => hit.id), 'GET /api/search');
     res.json(hits);
   });
-  const users = usersApi(() => readiness.db!, auth, onSessionsEnded);
-  route('GET /api/users', users.list);
-  route('POST /api/users', users.create);
-  route('PATCH /api/users/:id', users.change);
-  route('GET /api/audit', users.audit);
+  const admin = adminApi(() => readiness.db!, auth, onSessionsEnded);
+  route('GET /api/users', admin.listUsers);
+  route('POST /api/users', admin.createUser);
+  route('PATCH /api/users/:id', admin.changeUser);
+  route('GET /api/feed-keys', admin.listFeedKeys);
+  route('POST /api/feed-keys', admin.createFeedKey);
+  route('PATCH /api/feed-keys/:id', admin.changeFeedKey);
+  route('GET /api/audit', admin.audit);
   // Base-map layers never change while the server runs: build each once.
   const basemapCache = new Map<BasemapLayer, Promise<string>>();
   route('GET /api/basemap/:layer', async (req, res) => {
@@ -137,6 +140,10 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   });
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (isStatementTimeout(error)) {
+      log.warn('a query ran past STATEMENT_TIMEOUT_MS and was stopped', { method: req.method, path: req.path });
+      return void res.status(503).set('Retry-After', '5').json({ error: 'the database took too long and the query was stopped; try again, or ask for less' });
+    }
     log.error('request failed', { method: req.method, path: req.path, error });
     res.status(500).json({ error: 'internal error; the server log has the details' });
   });

@@ -41,7 +41,7 @@ describe.each(testBackends())('camera ingest on the $name database', (backend) =
   const until = async (done: () => boolean) => {
     for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
   };
-  const post = (body: unknown) => fetch(new URL('/ingest/cameras', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body: unknown) => server.feed('/ingest/cameras', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('turns an HTTP batch of detector records into segment traffic: volume-weighted speed against free-flow', async () => {
     const periodStart = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString();

@@ -6,6 +6,8 @@ import type { Metrics } from './metrics.ts';
 
 export interface CameraIngestOptions {
   isKnownCamera: (id: string) => boolean;
+  /** Checks the gateway's key (HTTP only: an MQTT broker authenticates its own clients). */
+  requireKey?: (refuse: (res: express.Response, status: 401 | 429, message: string) => void) => express.RequestHandler;
   accept: (item: CameraReading | CameraEvent) => void;
   metrics: Metrics;
 }
@@ -18,8 +20,9 @@ function unknownCamera(id: string) {
  * `POST /ingest/cameras`: a batch of readings and events. Each item stands alone: good ones are
  * taken, bad ones refused with their reason. 200 when anything was taken, 400 when nothing was.
  */
-export function cameraIngest({ isKnownCamera, accept, metrics }: CameraIngestOptions): express.Router {
+export function cameraIngest({ isKnownCamera, requireKey, accept, metrics }: CameraIngestOptions): express.Router {
   const router = express.Router();
+  if (requireKey) router.use(requireKey((res, status, error) => void res.status(status).json({ error })));
   router.post('/', express.json({ limit: '5mb' }), (req, res) => {
     const parsed = parseCameraBatch(req.body, Date.now());
     if (!parsed.ok) {

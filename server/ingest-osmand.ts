@@ -1,6 +1,7 @@
 import express from 'express';
 import { parseOsmand, type PositionEvent } from '../streams/index.ts';
 import type { Metrics } from './metrics.ts';
+import { RateLimiter } from './rate-limit.ts';
 
 export interface OsmandIngestOptions {
   isKnownDevice: (id: string) => boolean;
@@ -9,6 +10,8 @@ export interface OsmandIngestOptions {
 }
 
 const source = 'osmand';
+// A tracker reports every second or slower; more than this per device is a fault or an attack.
+const fixesPerDevice = { limit: 30, windowMs: 10_000 };
 
 /**
  * The OsmAnd endpoint as Traccar serves it: any path and method, parameters in the query string,
@@ -17,6 +20,7 @@ const source = 'osmand';
  */
 export function osmandIngest({ isKnownDevice, accept, metrics }: OsmandIngestOptions): express.Router {
   const router = express.Router();
+  const perDevice = new RateLimiter(fixesPerDevice.limit, fixesPerDevice.windowMs);
   router.use(express.urlencoded({ extended: false, limit: '16kb' }), express.json({ limit: '16kb' }));
   router.use((req, res) => {
     const parsed = parseOsmand({ query: req.query as Record<string, unknown>, body: req.body }, Date.now());
@@ -27,6 +31,15 @@ export function osmandIngest({ isKnownDevice, accept, metrics }: OsmandIngestOpt
     if (!parsed.ok) return refuse(parsed.reason, parsed.message);
     if (!isKnownDevice(parsed.value.entityId)) {
       return refuse('unknown-device', `unknown device "${parsed.value.entityId}": register the unit first; a unit's device id is its id in /api/entities`);
+    }
+    const allowed = perDevice.take(parsed.value.entityId);
+    if (!allowed.ok) {
+      metrics.count('onescreen_ingest_rejected_total', { source, reason: 'rate-limited' });
+      return void res
+        .status(429)
+        .set('Retry-After', String(allowed.retryAfterS))
+        .type('text/plain')
+        .send(`device "${parsed.value.entityId}" sent more than ${fixesPerDevice.limit} fixes in ${fixesPerDevice.windowMs / 1000} s; set its interval to 1 s or more\n`);
     }
     metrics.accepted(source);
     accept(parsed.value);

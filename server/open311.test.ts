@@ -24,7 +24,7 @@ describe.each(testBackends())('Open311 GeoReport v2 on the $name database', (bac
     live?.socket.close();
     await server?.close();
   });
-  const open311 = (path: string, init?: RequestInit) => fetch(new URL(`/open311/v2/${path}`, server.url), init);
+  const open311 = (path: string, init?: RequestInit) => server.feed(`/open311/v2/${path}`, init);
   const post = (form: Record<string, string>) => open311('requests.json', { method: 'POST', body: new URLSearchParams(form) });
 
   it('lists its services, in Chinese by default and in English on request', async () => {

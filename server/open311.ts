@@ -5,6 +5,8 @@ import type { Metrics } from './metrics.ts';
 
 export interface Open311Options {
   db: () => Database;
+  /** Checks the request's `api_key`; citizens' reports and their words are read and written only with a key. */
+  requireKey: (refuse: (res: express.Response, status: 401 | 429, message: string) => void) => express.RequestHandler;
   isInspector: (id: string) => boolean;
   metrics: Metrics;
   /** Told of each new request, to push it to the screens. */
@@ -44,12 +46,13 @@ function asOpen311(request: ServiceRequest, language: Language) {
 }
 
 /** Open311 GeoReport v2 under /open311/v2: services, and service requests to post and read. */
-export function open311Router({ db, isInspector, metrics, onCreated }: Open311Options): express.Router {
+export function open311Router({ db, requireKey, isInspector, metrics, onCreated }: Open311Options): express.Router {
   const router = express.Router();
   const fail = (res: express.Response, code: number, description: string, reason?: string) => {
     if (reason) metrics.count('onescreen_ingest_rejected_total', { source: 'open311', reason });
     res.status(code).json([{ code, description }]);
   };
+  const keyed = requireKey((res, code, description) => fail(res, code, description));
 
   router.get('/services.json', async (req, res) => {
     const en = languageOf(req) === 'en';
@@ -72,7 +75,7 @@ export function open311Router({ db, isInspector, metrics, onCreated }: Open311Op
     res.json({ service_code: req.params.code, attributes: [] });
   });
 
-  router.post('/requests.json', express.urlencoded({ extended: false, limit: '64kb' }), express.json({ limit: '64kb' }), async (req, res) => {
+  router.post('/requests.json', express.urlencoded({ extended: false, limit: '64kb' }), express.json({ limit: '64kb' }), keyed, async (req, res) => {
     const now = Date.now();
     const parsed = parseOpen311Request(req.body, now, isInspector);
     if (!parsed.ok) return fail(res, 400, parsed.message, parsed.reason);
@@ -94,16 +97,17 @@ export function open311Router({ db, isInspector, metrics, onCreated }: Open311Op
     ]);
   });
 
-  router.get('/requests.json', async (req, res) => {
+  router.get('/requests.json', keyed, async (req, res) => {
     const filters = parseOpen311Filters(req.query, Date.now());
     if (!filters.ok) return fail(res, 400, filters.message);
     const language = languageOf(req);
     res.json((await listServiceRequests(db(), { ...filters.value, limit: maxListed })).map((r) => asOpen311(r, language)));
   });
-  router.get('/requests/:id.json', async (req, res) => {
-    if (!/^\d{1,15}$/.test(req.params.id)) return fail(res, 404, `service request "${req.params.id}" not found`);
-    const [found] = await listServiceRequests(db(), { ids: [Number(req.params.id)], serviceCodes: null, start: 0, end: Date.now(), statuses: null, limit: 1 });
-    if (!found) return fail(res, 404, `service request ${req.params.id} not found`);
+  router.get('/requests/:id.json', keyed, async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^\d{1,15}$/.test(id)) return fail(res, 404, `service request "${id}" not found`);
+    const [found] = await listServiceRequests(db(), { ids: [Number(id)], serviceCodes: null, start: 0, end: Date.now(), statuses: null, limit: 1 });
+    if (!found) return fail(res, 404, `service request ${id} not found`);
     res.json([asOpen311(found, languageOf(req))]);
   });
 

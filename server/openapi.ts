@@ -79,6 +79,22 @@ export function openApiDocument(version: string) {
           responses: { 200: { description: 'the user after the change' }, 400: json(apiErrorSchema, 'what is wrong with the change'), 404: json(apiErrorSchema, 'no such user') },
         },
       },
+      '/api/feed-keys': {
+        get: { summary: 'Keys for the feeds that push over HTTP (camera gateways, Open311 apps); never the keys themselves', responses: { 200: { description: '[{id, name, feed, createdBy, createdAt, disabled}]' } } },
+        post: {
+          summary: 'Issue a key {name, feed: cameras | open311}; the answer is the only time the key is shown; audited',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name', 'feed'] } } } },
+          responses: { 201: { description: '{id, name, feed, key, …}' }, 400: json(apiErrorSchema, 'what is wrong') },
+        },
+      },
+      '/api/feed-keys/{id}': {
+        patch: {
+          summary: 'Disable or enable a key {disabled}; audited',
+          parameters: [pathParameter('id', 'the key id (fk-…)')],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['disabled'] } } } },
+          responses: { 200: { description: 'the key after the change' }, 400: json(apiErrorSchema, 'not {disabled}'), 404: json(apiErrorSchema, 'no such key') },
+        },
+      },
       '/api/audit': {
         get: {
           summary: 'The audit log, newest first: sign-ins, user changes, reads of police positions by non-police roles',
@@ -121,6 +137,7 @@ export function openApiDocument(version: string) {
           responses: {
             200: { description: 'at least one item taken: {accepted, rejected: [{item, reason, message}]}' },
             400: { description: 'nothing taken, or not a batch; each reason' },
+            401: json(apiErrorSchema, 'no cameras feed key, or not an enabled one'),
             ...starting,
           },
         },
@@ -130,15 +147,15 @@ export function openApiDocument(version: string) {
         get: { summary: 'Open311: a service definition', parameters: [pathParameter('service_code', 'from services.json')], responses: { 200: { description: 'definition' }, 404: open311Error('unknown service') } },
       },
       '/open311/v2/requests.json': {
-        get: { summary: 'Open311: service requests', parameters: queryParameters(open311RequestsQuery), responses: { 200: { description: 'requests, newest first' }, 400: open311Error('a bad filter') } },
+        get: { summary: 'Open311: service requests', parameters: queryParameters(open311RequestsQuery), responses: { 200: { description: 'requests, newest first' }, 400: open311Error('a bad filter'), 401: open311Error('no open311 api_key, or not an enabled one') } },
         post: {
           summary: 'Open311: report a problem',
           requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(open311RequestForm) } } },
-          responses: { 201: { description: '[{service_request_id, service_notice, account_id}]' }, 400: open311Error('what is wrong with the report'), ...starting },
+          responses: { 201: { description: '[{service_request_id, service_notice, account_id}]' }, 400: open311Error('what is wrong with the report'), 401: open311Error('no open311 api_key, or not an enabled one'), ...starting },
         },
       },
       '/open311/v2/requests/{service_request_id}.json': {
-        get: { summary: 'Open311: one service request', parameters: [pathParameter('service_request_id', 'as given on POST')], responses: { 200: { description: '[request]' }, 404: open311Error('not found') } },
+        get: { summary: 'Open311: one service request', parameters: [pathParameter('service_request_id', 'as given on POST')], responses: { 200: { description: '[request]' }, 401: open311Error('no open311 api_key, or not an enabled one'), 404: open311Error('not found') } },
       },
     },
   };
@@ -157,6 +174,11 @@ export function openApiDocument(version: string) {
   }
   return {
     ...document,
-    components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'onescreen_session', description: 'from POST /api/session; changes also need the x-csrf-token header' } } },
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'onescreen_session', description: 'from POST /api/session; changes also need the x-csrf-token header' },
+        feedKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'a key from POST /api/feed-keys for the feed; also accepted as api_key in the query or an Open311 form' },
+      },
+    },
   };
 }

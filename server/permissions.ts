@@ -16,6 +16,8 @@ export const permissionRoles = {
   /** Camera alerts and citizen reports. */
   'alerts:read': ['operator', 'dispatcher', 'official', 'admin'],
   'users:manage': ['admin'],
+  /** Keys for the feeds that push over HTTP. */
+  'feeds:manage': ['admin'],
   'audit:read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissionRoles;
@@ -76,6 +78,9 @@ export const apiRouteAccess = {
   'GET /api/users': 'users:manage',
   'POST /api/users': 'users:manage',
   'PATCH /api/users/:id': 'users:manage',
+  'GET /api/feed-keys': 'feeds:manage',
+  'POST /api/feed-keys': 'feeds:manage',
+  'PATCH /api/feed-keys/:id': 'feeds:manage',
   'GET /api/audit': 'audit:read',
 } as const satisfies Record<string, Access>;
 export type ApiRoute = keyof typeof apiRouteAccess;

@@ -19,7 +19,7 @@ describe.each(testBackends().slice(0, 1))('the live socket on the $name database
   });
   afterAll(() => server?.close());
   const report = (description: string) =>
-    fetch(new URL('/open311/v2/requests.json', server.url), { method: 'POST', body: new URLSearchParams({ service_code: 'garbage', lat: String(stop!.point[1]), long: String(stop!.point[0]), description }) });
+    server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: 'garbage', lat: String(stop!.point[1]), long: String(stop!.point[0]), description }) });
 
   it('sends only the layers a client subscribed to, and refuses a layer it does not know, with the reason', async () => {
     const buses = await watchLive(server, ['bus', 'feeds']);

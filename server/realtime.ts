@@ -17,6 +17,7 @@ import {
 import type { Auth, SignedIn } from './auth.ts';
 import type { Metrics } from './metrics.ts';
 import { auditsPoliceReads, can, layerPermission, policeKinds } from './permissions.ts';
+import { RateLimiter } from './rate-limit.ts';
 
 // A client that drops off this long can come back and be handed what it missed, ms.
 const recoveryWindowMs = 2 * 60_000;
@@ -24,6 +25,8 @@ const roomPrefix = 'layer:';
 const subscription = z.array(z.enum(liveLayers)).max(liveLayers.length);
 // How often connected sessions are checked (expired, signed out elsewhere, user changed), ms.
 const sessionCheckMs = 30_000;
+// Requests per connection per 10 s (subscribe, resync): a screen makes a handful an hour.
+const eventsPerConnection = 30;
 // Client → server messages are a few hundred bytes; anything much bigger is refused unread.
 const maxClientMessageBytes = 16 * 1024;
 
@@ -47,6 +50,13 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
   });
   io.use(auth.socketMiddleware);
   const table = new LivePositionTable();
+  const eventsBySocket = new RateLimiter(eventsPerConnection, 10_000);
+  /** False (counted) when the connection has asked too often. */
+  const withinRate = (socket: LiveSocket, event: string) => {
+    if (eventsBySocket.take(socket.id).ok) return true;
+    metrics.count('onescreen_socket_rejected_total', { event, reason: 'rate-limited' });
+    return false;
+  };
   const cursors = new Map<LiveSocket, FrameCursor>();
 
   const sendPositions = (socket: LiveSocket) => {
@@ -114,6 +124,10 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       followPositions(socket);
     }
     socket.on('subscribe', (layers, ack) => {
+      if (!withinRate(socket, 'subscribe')) {
+        if (typeof ack === 'function') ack({ error: `more than ${eventsPerConnection} requests in 10 s on this connection; wait and subscribe again` });
+        return;
+      }
       const parsed = subscription.safeParse(layers);
       if (!parsed.success) {
         metrics.count('onescreen_socket_rejected_total', { event: 'subscribe', reason: 'unknown-layer' });
@@ -137,11 +151,13 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       if (typeof ack === 'function') ack({ layers: [...wanted] });
     });
     socket.on('resync', () => {
+      if (!withinRate(socket, 'resync')) return;
       cursors.get(socket)?.restart();
       sendPositions(socket);
     });
     socket.on('disconnect', () => {
       cursors.delete(socket);
+      eventsBySocket.forget(socket.id);
       metrics.set('onescreen_socket_clients', {}, io.engine.clientsCount);
     });
   });

@@ -181,6 +181,53 @@ describe.each(testBackends().slice(0, 1))('who may see and do what, on the $name
     expect((await session.fetch('/api/city')).status).toBe(401);
   });
 
+  it('takes pushed feeds only with an enabled key for that feed, which an admin issues and can disable', async () => {
+    const batch = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ cameraId: karamay.cameras[0]!.id, type: 'congestion', severity: 2 }] }) };
+    const cameras = (headers: Record<string, string> = {}) => fetch(new URL('/ingest/cameras', server.url), { ...batch, headers: { ...batch.headers, ...headers } });
+    const noKey = await cameras();
+    expect([noKey.status, (await noKey.json()).error]).toEqual([401, expect.stringMatching(/^no key: send the cameras feed's key as the x-api-key header/)]);
+    expect((await cameras({ 'x-api-key': server.keys.open311 })).status, 'an Open311 key is not a camera key').toBe(401);
+    expect((await cameras({ 'x-api-key': server.keys.cameras })).status).toBe(200);
+    const report = await fetch(new URL('/open311/v2/requests.json', server.url), { method: 'POST', body: new URLSearchParams({ service_code: 'garbage', lat: '45.6', long: '84.87' }) });
+    expect([report.status, await report.json()]).toEqual([401, [{ code: 401, description: expect.stringMatching(/^no key/) }]]);
+    expect((await fetch(new URL('/open311/v2/requests.json', server.url))).status, 'citizens’ reports are not read without a key').toBe(401);
+    expect((await fetch(new URL('/open311/v2/services.json', server.url))).status, 'what can be reported is public').toBe(200);
+
+    const admin = await server.as('admin');
+    const issued = (await (await admin.fetch('/api/feed-keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: '12345 热线 app', feed: 'open311' }) })).json()) as { id: string; key: string };
+    expect(issued.key).toMatch(/^os_open311_[\w-]{32}$/);
+    const listed = (await (await admin.fetch('/api/feed-keys')).json()) as object[];
+    expect(JSON.stringify(listed)).not.toContain(issued.key);
+    const withKey = () => fetch(new URL(`/open311/v2/requests.json?api_key=${issued.key}`, server.url));
+    const disabled = await admin.fetch(`/api/feed-keys/${issued.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disabled: true }) });
+    expect(disabled.status).toBe(200);
+    expect((await withKey()).status, 'a disabled key').toBe(401);
+    await admin.fetch(`/api/feed-keys/${issued.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disabled: false }) });
+    expect((await withKey()).status).toBe(200);
+    expect((await listAudit(server.db, { action: 'feed-key-changed', limit: 5 })).map((entry) => (entry.after as { disabled: boolean }).disabled)).toEqual([false, true]);
+    const metrics = await (await fetch(new URL('/metrics', server.url))).text();
+    expect(metrics).toMatch(/onescreen_ingest_rejected_total\{reason="no-key",source="http-cameras"\} 1/);
+    expect(metrics).toMatch(/onescreen_ingest_rejected_total\{reason="bad-key",source="open311"\} 1/);
+  });
+
+  it('limits each tracker and each connection to what a real one sends', async () => {
+    const fix = () => fetch(`${server.osmandUrl}?id=taxi-0009&lat=45.59&lon=84.87&timestamp=${Math.floor(Date.now() / 1000)}`, { method: 'POST' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) statuses.push((await fix()).status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(30);
+    const flooded = await fix();
+    expect([flooded.status, await flooded.text()]).toEqual([429, 'device "taxi-0009" sent more than 30 fixes in 10 s; set its interval to 1 s or more\n']);
+
+    const live = await watchLive(server, ['bus']);
+    try {
+      for (let i = 0; i < 40; i++) live.socket.emit('resync');
+      const refused = await live.socket.timeout(5_000).emitWithAck('subscribe', ['bus']);
+      expect(refused).toEqual({ error: 'more than 30 requests in 10 s on this connection; wait and subscribe again' });
+    } finally {
+      live.socket.close();
+    }
+  });
+
   it('disables demo accounts left on the demo password when the product starts in production mode', async () => {
     const lines: string[] = [];
     await ensureAccounts(server.db, { demo: false, adminPassword: undefined }, createLogger({ level: 'info', format: 'json', write: (line) => void lines.push(line) }));

@@ -10,6 +10,7 @@ import { demoPassword, demoUsers, ensureAccounts } from './accounts.ts';
 import { createAuth } from './auth.ts';
 import { ConfigError, type Config } from './config.ts';
 import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
+import { feedKeyGuard } from './feed-keys.ts';
 import { startFeeds } from './feeds.ts';
 import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
 import { cameraIngest } from './ingest-cameras.ts';
@@ -51,11 +52,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), accept: (item: CameraReading | CameraEvent) => cameras.next(item), metrics };
   const staleAfter = config.feedStaleAfterMs;
   const currentFeeds = () => feedStatus(metrics, staleAfter === undefined ? defaultStaleAfterMs : { trackers: staleAfter, buses: staleAfter, cameras: staleAfter, reports: staleAfter });
+  const requireFeedKey = feedKeyGuard(() => readiness.db!, metrics);
   const ingest = {
     '/ingest/osmand': osmand,
-    '/ingest/cameras': cameraIngest(cameraOptions),
+    '/ingest/cameras': cameraIngest({ ...cameraOptions, requireKey: (refuse) => requireFeedKey('cameras', 'http-cameras', refuse) }),
     '/open311/v2': open311Router({
       db: () => readiness.db!,
+      requireKey: (refuse) => requireFeedKey('open311', 'open311', refuse),
       isInspector: (id) => devices.get(id) === 'inspector',
       metrics,
       onCreated: (request) => realtime.broadcastServiceRequest(request),
@@ -118,7 +121,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const url = `http://localhost:${port}/`;
     const dbLog = log.child({ module: 'geo' });
     if (config.databaseUrl) {
-      db = await openDatabase({ backend: 'server', url: config.databaseUrl });
+      db = await openDatabase({ backend: 'server', url: config.databaseUrl, statementTimeoutMs: config.statementTimeoutMs });
     } else {
       // Booting the WASM PostgreSQL with PostGIS is the slowest step of a start; say so.
       dbLog.info('opening the embedded PostGIS database (about 10 s)', { location: config.dataDir });

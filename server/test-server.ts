@@ -7,6 +7,7 @@ import { FrameReader, type ClientToServerEvents, type FrameRow, type LiveLayer, 
 import { demoPassword } from './accounts.ts';
 export { demoPassword };
 import { csrfHeader } from './auth.ts';
+import { issueFeedKey } from './feed-keys.ts';
 import { parseConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer, type RunningServer } from './start-server.ts';
@@ -46,6 +47,8 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
     await settings.dispose();
     throw error;
   }
+  // Keys for the pushed feeds, as an administrator would issue them.
+  const keys = { cameras: (await issueFeedKey(server.db, { name: 'tests', feed: 'cameras', createdBy: 'tests' })).key, open311: (await issueFeedKey(server.db, { name: 'tests', feed: 'open311', createdBy: 'tests' })).key };
   const sessions = new Map<string, Promise<TestSession>>();
   /** A session per demo account, signed in once. */
   const as = (user = 'operator') => sessions.get(user) ?? sessions.set(user, signIn(server.url, user)).get(user)!;
@@ -57,6 +60,10 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
     as,
     /** fetch as the demo operator. */
     api: async (path: string, init?: RequestInit) => (await as()).fetch(path, init),
+    keys,
+    /** fetch to a pushed feed (/ingest/cameras, /open311/v2/…) with its key, as a gateway or app would. */
+    feed: (path: string, init: RequestInit = {}) =>
+      fetch(new URL(path, server.url), { ...init, headers: { 'x-api-key': path.startsWith('/open311') ? keys.open311 : keys.cameras, ...(init.headers as Record<string, string>) } }),
     async close() {
       await server.close();
       await settings.dispose();

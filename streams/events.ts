@@ -3,10 +3,18 @@ import { z } from 'zod';
 // The one event model. Every event names its source, when it happened (eventTime) and when this
 // system received it (receivedAt), both in epoch ms. More event types join the union with the feeds.
 
+/**
+ * Text an event may carry, up to `max` characters. PostgreSQL cannot store a NUL character in
+ * text or JSON, so one is refused here, with the sender told, rather than failing the write of
+ * a whole tick later.
+ */
+const text = (max: number) => z.string().max(max).refine((value) => !value.includes('\u0000'), 'contains a NUL character (\\u0000), which no text may hold; remove it');
+const id = text(64).pipe(z.string().min(1));
+
 export const positionEvent = z.object({
   type: z.literal('position'),
-  sourceId: z.string().min(1).max(64),
-  entityId: z.string().min(1).max(64),
+  sourceId: id,
+  entityId: id,
   lon: z.number().gte(-180).lte(180),
   lat: z.number().gte(-90).lte(90),
   /** Compass degrees, 0 = north, clockwise. */
@@ -17,16 +25,16 @@ export const positionEvent = z.object({
   /** Horizontal accuracy, m (a GPS fix's error radius). */
   accuracyM: z.number().gte(0).nullable().optional(),
   /** Everything else the device said (battery, altitude, odometer…), kept in history. */
-  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  attributes: z.record(text(64), z.union([text(1_000), z.number(), z.boolean()])).optional(),
 });
 export type PositionEvent = z.infer<typeof positionEvent>;
 
-const cameraId = z.string().min(1).max(64);
+const cameraId = id;
 
 /** One camera's detector record for one period (NTCIP / DATEX II style): counts, occupancy, speed. */
 export const cameraReading = z.object({
   type: z.literal('camera-reading'),
-  sourceId: z.string().min(1).max(64),
+  sourceId: id,
   cameraId,
   /** Start of the counting period; `eventTime` of a reading. */
   eventTime: z.number().int().positive(),
@@ -46,34 +54,34 @@ export const cameraEventKinds = ['congestion', 'accident', 'wrong-way', 'stopped
 /** Something a camera's video analytics saw, or the camera's own state. */
 export const cameraEvent = z.object({
   type: z.literal('camera-event'),
-  sourceId: z.string().min(1).max(64),
+  sourceId: id,
   cameraId,
   eventTime: z.number().int().positive(),
   receivedAt: z.number().int().positive(),
   kind: z.enum(cameraEventKinds),
   /** 1 (minor) … 4 (critical). */
   severity: z.number().int().min(1).max(4),
-  description: z.string().max(2_000).default(''),
+  description: text(2_000).default(''),
 });
 export type CameraEvent = z.infer<typeof cameraEvent>;
 
 /** A report in a grid cell: a citizen's complaint or an inspector's patrol finding (Open311 service request). */
 export const gridEvent = z.object({
   type: z.literal('grid-event'),
-  sourceId: z.string().min(1).max(64),
+  sourceId: id,
   eventTime: z.number().int().positive(),
   receivedAt: z.number().int().positive(),
-  serviceCode: z.string().min(1).max(64),
-  description: z.string().max(4_000),
+  serviceCode: id,
+  description: text(4_000),
   /** Where, as a point, or as an address to find in the city. */
   lon: z.number().gte(-180).lte(180).nullable(),
   lat: z.number().gte(-90).lte(90).nullable(),
-  address: z.string().max(500).nullable(),
+  address: text(500).nullable(),
   mediaUrl: z.url({ protocol: /^https?$/ }).max(2_000).nullable(),
   reporter: z.enum(['citizen', 'inspector']),
   /** An inspector's unit id, or the reporting app's device or account id. */
-  reporterId: z.string().max(128).nullable(),
-  contact: z.object({ firstName: z.string().max(100).optional(), lastName: z.string().max(100).optional(), email: z.email().max(254).optional(), phone: z.string().max(40).optional() }),
+  reporterId: text(128).nullable(),
+  contact: z.object({ firstName: text(100).optional(), lastName: text(100).optional(), email: z.email().max(254).optional(), phone: text(40).optional() }),
 });
 export type GridEvent = z.infer<typeof gridEvent>;
 

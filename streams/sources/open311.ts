@@ -78,6 +78,8 @@ export function parseOpen311Request(form: unknown, receivedAt: number, isInspect
 }
 
 const dayMs = 86_400_000;
+// 2026-11-22, 2026-11-22T08:00, 2026-11-22T08:00:00.000+08:00 …
+const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** GET requests.json's filters; by default the last 90 days, as the spec suggests. */
 export function parseOpen311Filters(query: unknown, now: number): Parsed<ServiceRequestFilters> {
@@ -86,7 +88,8 @@ export function parseOpen311Filters(query: unknown, now: number): Parsed<Service
   const q = wire.data;
   const date = (name: string, value: string | undefined, fallback: number): number | string => {
     if (value === undefined) return fallback;
-    const parsed = Date.parse(value);
+    // ISO 8601 only: Date.parse alone reads a year out of text like "' OR '1'='1".
+    const parsed = isoDate.test(value) ? Date.parse(value) : Number.NaN;
     return Number.isNaN(parsed) ? `${name} "${value}" is not an ISO 8601 date` : parsed;
   };
   const end = date('end_date', q.end_date, now);

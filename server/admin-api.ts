@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { appendAudit, createUser, listAudit, listUsers, roles, updateUser, userGrants, userIdPattern, UserExistsError, type Database } from '../geo/index.ts';
+import { appendAudit, createUser, keyedFeeds, listAudit, listFeedKeys, listUsers, roles, setFeedKeyDisabled, updateUser, userGrants, userIdPattern, UserExistsError, type Database } from '../geo/index.ts';
 import type { Auth } from './auth.ts';
+import { issueFeedKey } from './feed-keys.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 
 const newUser = z
@@ -30,14 +31,21 @@ const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).default(200),
 });
 
+const newFeedKey = z.object({ name: z.string().trim().min(1).max(64), feed: z.enum(keyedFeeds) }).strict();
+const feedKeyChange = z.object({ disabled: z.boolean() }).strict();
+
 const problemsOf = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
 
-/** The administrator's routes: users and the audit log. Each change is audited with before and after. */
-export function usersApi(db: () => Database, auth: Auth, onSessionsEnded: (userId: string) => void): Record<'list' | 'create' | 'change' | 'audit', RequestHandler> {
+/** The administrator's routes: users, feed keys and the audit log. Each change is audited with before and after. */
+export function adminApi(
+  db: () => Database,
+  auth: Auth,
+  onSessionsEnded: (userId: string) => void,
+): Record<'listUsers' | 'createUser' | 'changeUser' | 'audit' | 'listFeedKeys' | 'createFeedKey' | 'changeFeedKey', RequestHandler> {
   const actorOf = (res: Parameters<RequestHandler>[1]) => auth.signedInOf(res)!.session.user.id;
   return {
-    list: async (_req, res) => void res.json(await listUsers(db())),
-    create: async (req, res) => {
+    listUsers: async (_req, res) => void res.json(await listUsers(db())),
+    createUser: async (req, res) => {
       const parsed = newUser.safeParse(req.body);
       if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; send {id, displayName, role, grants?, password}` });
       const { password, ...user } = parsed.data;
@@ -57,7 +65,7 @@ export function usersApi(db: () => Database, auth: Auth, onSessionsEnded: (userI
         throw error;
       }
     },
-    change: async (req, res) => {
+    changeUser: async (req, res) => {
       const id = String(req.params.id);
       const parsed = userChange.safeParse(req.body);
       if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; send any of {displayName, role, grants, disabled, password}` });
@@ -82,6 +90,27 @@ export function usersApi(db: () => Database, auth: Auth, onSessionsEnded: (userI
       const parsed = auditQuery.safeParse(req.query);
       if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; filter by actor, action, since (ISO time), limit (1–1000)` });
       res.json(await listAudit(db(), parsed.data));
+    },
+    listFeedKeys: async (_req, res) => void res.json(await listFeedKeys(db())),
+    createFeedKey: async (req, res) => {
+      const parsed = newFeedKey.safeParse(req.body);
+      if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; send {name, feed: ${keyedFeeds.join(' | ')}}` });
+      const issued = await issueFeedKey(db(), { ...parsed.data, createdBy: actorOf(res) });
+      await appendAudit(db(), { actor: actorOf(res), action: 'feed-key-created', objectType: 'feed-key', objectId: issued.record.id, after: issued.record, client: auth.clientOf(req) });
+      // The only time the key is shown.
+      res.status(201).json({ ...issued.record, key: issued.key });
+    },
+    changeFeedKey: async (req, res) => {
+      const id = String(req.params.id);
+      const parsed = feedKeyChange.safeParse(req.body);
+      if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; send {disabled: true | false}` });
+      const changed = await db().transaction(async (tx) => {
+        const done = await setFeedKeyDisabled(tx, id, parsed.data.disabled);
+        if (done) await appendAudit(tx, { actor: actorOf(res), action: 'feed-key-changed', objectType: 'feed-key', objectId: id, before: done.before, after: done.after, client: auth.clientOf(req) });
+        return done;
+      });
+      if (!changed) return void res.status(404).json({ error: `no feed key "${id}"; GET /api/feed-keys lists them` });
+      res.json(changed.after);
     },
   };
 }
