@@ -9,7 +9,7 @@ document.documentElement.lang = language;
 const t = messagesFor(language);
 document.title = `${t.signIn.title} · onescreen`;
 
-// Only a path on this server: a link to /login?next=https://elsewhere must not send a user away.
+// Only a path on this server: a /login link whose next names another site must not send a user away.
 const requested = new URLSearchParams(location.search).get('next') ?? '/wall';
 const next = requested.startsWith('/') && !requested.startsWith('//') ? requested : '/wall';
 

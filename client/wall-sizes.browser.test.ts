@@ -73,7 +73,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens
     expect(loadedFaces.some((family) => family.startsWith('maplibre-gl-font-face-')), 'the map drew its labels with the bundled font').toBe(true);
     expect(problems).toEqual([]);
     await page.close();
-  });
+  }, 240_000); // 4K in software GL, two flights and a drag: about 100 s on a quiet 2-core machine
 
   it('draws the whole city live on a 7680×2160 wall, in English', async () => {
     // Software GL in a headless browser takes its time over 16.6 million pixels; a wall's GPU does not.

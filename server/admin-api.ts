@@ -70,6 +70,10 @@ export function adminApi(
       const parsed = userChange.safeParse(req.body);
       if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; send any of {displayName, role, grants, disabled, password}` });
       const { password, ...change } = parsed.data;
+      // An admin cannot lock themselves out; another admin can.
+      if (id === actorOf(res) && (change.disabled || (change.role && change.role !== 'admin'))) {
+        return void res.status(400).json({ error: 'you cannot disable yourself or give up your own admin role; ask another administrator' });
+      }
       const weak = password === undefined ? undefined : passwordProblem(password, id);
       if (weak) return void res.status(400).json({ error: `${weak}; choose another` });
       const passwordHash = password === undefined ? undefined : await hashPassword(password);

@@ -74,6 +74,8 @@ const permissionText: Record<Permission, string> = {
   'units:read': 'see where units are',
   'police-units:read': 'see where police units are',
   'alerts:read': 'see alerts and reports',
+  'incidents:read': 'see incidents',
+  'incidents:write': 'change incidents',
   'users:manage': 'manage users',
   'feeds:manage': 'manage feed keys',
   'audit:read': 'read the audit log',

@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { basemapLayers, isStatementTimeout, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
-import { entityKinds, type EntityKind, type FeedStatus } from '../streams/index.ts';
+import { entityKinds, type EntityKind, type FeedStatus, type Incident, type ServiceRequest } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { apiRouteAccess, policeKinds, visibleKinds, type Access, type ApiRoute } from './permissions.ts';
 import { adminApi } from './admin-api.ts';
+import { incidentsApi } from './incidents-api.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
 export interface Readiness {
@@ -28,6 +29,8 @@ export interface HttpAppOptions {
   auth: Auth;
   /** A user's sessions were ended (disabled, new password, new role): close their connections. */
   onSessionsEnded: (userId: string) => void;
+  /** Incidents (and the reports they follow) changed by a person: push them to the screens. */
+  incidentsChanged: (incidents: Incident[], reports: ServiceRequest[]) => void;
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
@@ -41,7 +44,7 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -108,6 +111,10 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
     await auth.auditPoliceReads(req, res, hits.filter((hit) => hit.kind === 'entity' && (policeKinds as readonly string[]).includes(hit.detail)).map((hit) => hit.id), 'GET /api/search');
     res.json(hits);
   });
+  const incidents = incidentsApi(() => readiness.db!, auth, incidentsChanged);
+  route('GET /api/incidents', incidents.queue);
+  route('GET /api/incidents/:id', incidents.one);
+  route('POST /api/incidents/:id/transitions', incidents.transition);
   const admin = adminApi(() => readiness.db!, auth, onSessionsEnded);
   route('GET /api/users', admin.listUsers);
   route('POST /api/users', admin.createUser);

@@ -1,5 +1,5 @@
 import express from 'express';
-import { createServiceRequest, listServiceRequests, listServices, locateAddress, type Database, type ServiceRequest } from '../geo/index.ts';
+import { createServiceRequest, listServiceRequests, listServices, locateAddress, openIncidentsFromReports, type Database, type Incident, type ServiceRequest } from '../geo/index.ts';
 import { parseOpen311Filters, parseOpen311Request } from '../streams/index.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -9,8 +9,8 @@ export interface Open311Options {
   requireKey: (refuse: (res: express.Response, status: 401 | 429, message: string) => void) => express.RequestHandler;
   isInspector: (id: string) => boolean;
   metrics: Metrics;
-  /** Told of each new request, to push it to the screens. */
-  onCreated: (request: ServiceRequest) => void;
+  /** Told of each new request and the incident it opened, to push them to the screens. */
+  onCreated: (request: ServiceRequest, incidents: Incident[]) => void;
 }
 
 type Language = 'zh-CN' | 'en';
@@ -82,11 +82,16 @@ export function open311Router({ db, requireKey, isInspector, metrics, onCreated 
     const event = parsed.value;
     const at = event.lon !== null && event.lat !== null ? ([event.lon, event.lat] as [number, number]) : await locateAddress(db(), event.address!);
     if (!at) return fail(res, 400, `address_string "${event.address}" is not a crossing, stop or road of this city; send lat and long instead`, 'malformed');
-    const created = await createServiceRequest(db(), { ...event, at, requestedAt: event.eventTime });
-    if (created === 'unknown-service') return fail(res, 400, `service_code "${event.serviceCode}" not found; see services.json`, 'malformed');
-    if (created === 'outside-city') return fail(res, 400, `the location ${at[1]}, ${at[0]} is outside this city's districts`, 'out-of-range');
+    // The report and its incident are one transaction: no report without its case.
+    const result = await db().transaction(async (tx) => {
+      const request = await createServiceRequest(tx, { ...event, at, requestedAt: event.eventTime });
+      return typeof request === 'string' ? request : { request, incidents: await openIncidentsFromReports(tx, [request.id]) };
+    });
+    if (result === 'unknown-service') return fail(res, 400, `service_code "${event.serviceCode}" not found; see services.json`, 'malformed');
+    if (result === 'outside-city') return fail(res, 400, `the location ${at[1]}, ${at[0]} is outside this city's districts`, 'out-of-range');
+    const created = result.request;
     metrics.accepted('open311');
-    onCreated(created);
+    onCreated(created, result.incidents);
     const en = languageOf(req) === 'en';
     res.status(201).json([
       {

@@ -63,6 +63,27 @@ export function openApiDocument(version: string) {
         get: { summary: 'Who is signed in, and the CSRF token', responses: { 200: { description: '{user, csrf, expiresAt}' }, 401: json(apiErrorSchema, 'nobody (in demo mode the body lists the demo accounts)'), ...starting } },
         delete: { summary: 'Sign out: ends the session and closes its live connections', responses: { 204: { description: 'signed out' } } },
       },
+      '/api/incidents': {
+        get: {
+          summary: 'The incident queue: most severe first, then soonest due (SLA)',
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['open', 'finished', 'all'] } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: { 200: { description: '[{id, source, sourceRef, category, categoryZh, categoryEn, agency, departmentId, severity, status, statusNote, description, lon, lat, districtId, cellId, reportedAt, dueAt, updatedAt, version}]' }, 400: json(apiErrorSchema, 'a bad filter') },
+        },
+      },
+      '/api/incidents/{id}': {
+        get: { summary: 'One incident and its history (every step: when, who, from, to, note)', parameters: [pathParameter('id', 'the incident id')], responses: { 200: { description: 'the incident with history' }, 404: json(apiErrorSchema, 'no such incident') } },
+      },
+      '/api/incidents/{id}/transitions': {
+        post: {
+          summary: 'Move a case one step: reported → registered → dispatched → handling → answered → closed, with cancel and reopen; {to, note}; audited, pushed, and a report’s Open311 status follows',
+          parameters: [pathParameter('id', 'the incident id')],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['to'], properties: { to: { type: 'string' }, note: { type: 'string' } } } } } },
+          responses: { 200: { description: 'the incident after the step' }, 400: json(apiErrorSchema, 'not {to, note}'), 404: json(apiErrorSchema, 'no such incident'), 409: json(apiErrorSchema, 'the lifecycle has no such step from where the case is') },
+        },
+      },
       '/api/users': {
         get: { summary: 'Every user: id, display name, role, grants, disabled', responses: { 200: { description: 'users' } } },
         post: {

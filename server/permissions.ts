@@ -15,6 +15,10 @@ export const permissionRoles = {
   'police-units:read': ['operator', 'dispatcher'],
   /** Camera alerts and citizen reports. */
   'alerts:read': ['operator', 'dispatcher', 'official', 'admin'],
+  /** The incident queue, each case and its history. */
+  'incidents:read': ['operator', 'dispatcher', 'official', 'admin'],
+  /** Moving a case through its lifecycle. */
+  'incidents:write': ['dispatcher'],
   'users:manage': ['admin'],
   /** Keys for the feeds that push over HTTP. */
   'feeds:manage': ['admin'],
@@ -46,7 +50,7 @@ export function permissionForKind(kind: EntityKind): Permission {
 /** What a live layer takes: each kind of unit its own, the city layers 'city:read', alerts 'alerts:read'. */
 export function layerPermission(layer: LiveLayer): Permission {
   if ((entityKinds as readonly string[]).includes(layer)) return permissionForKind(layer as EntityKind);
-  return layer === 'alerts' ? 'alerts:read' : 'city:read';
+  return layer === 'alerts' ? 'alerts:read' : layer === 'incidents' ? 'incidents:read' : 'city:read';
 }
 
 /** The entity kinds this user may see. */
@@ -75,6 +79,9 @@ export const apiRouteAccess = {
   'GET /api/buses': 'units:read',
   'GET /api/camera-events': 'alerts:read',
   'GET /api/reports': 'alerts:read',
+  'GET /api/incidents': 'incidents:read',
+  'GET /api/incidents/:id': 'incidents:read',
+  'POST /api/incidents/:id/transitions': 'incidents:write',
   'GET /api/users': 'users:manage',
   'POST /api/users': 'users:manage',
   'PATCH /api/users/:id': 'users:manage',

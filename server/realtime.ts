@@ -9,6 +9,7 @@ import {
   type CameraTick,
   type ClientToServerEvents,
   type FeedStatus,
+  type Incident,
   type LivePosition,
   type LiveLayer,
   type ServerToClientEvents,
@@ -108,7 +109,6 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     }
   };
   const sessionTimer = setInterval(() => void checkSessions().catch(() => {}), sessionCheckMs).unref();
-  io.on('close', () => clearInterval(sessionTimer));
 
   io.on('connection', (socket) => {
     metrics.set('onescreen_socket_clients', {}, io.engine.clientsCount);
@@ -162,6 +162,9 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     });
   });
   const toLayer = (layer: LiveLayer) => io.to(roomPrefix + layer);
+  const broadcastIncidents = (incidents: Incident[]) => {
+    if (incidents.length > 0) toLayer('incidents').emit('incidents', incidents);
+  };
   return {
     io,
     /** Where entities are before anything moves, so a first keyframe shows the whole fleet. */
@@ -175,10 +178,12 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
         sendPositions(socket);
       }
     },
-    broadcastCameras({ segments, events }: CameraTick): void {
+    broadcastCameras({ segments, events, incidents }: CameraTick): void {
       if (segments.length > 0) toLayer('traffic').emit('traffic', segments);
       if (events.length > 0) toLayer('alerts').emit('camera-events', events);
+      broadcastIncidents(incidents);
     },
+    broadcastIncidents,
     broadcastFeeds(feeds: FeedStatus[]): void {
       toLayer('feeds').emit('feeds', feeds);
     },
@@ -192,6 +197,10 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
         if ('tokenHash' in ended ? tokenHash === ended.tokenHash : session.user.id === ended.userId) endConnection(socket, 'the session ended; sign in again');
       }
     },
-    close: () => io.close(),
+    /** Stops the session checks and closes every connection. */
+    close(): Promise<void> {
+      clearInterval(sessionTimer);
+      return new Promise<void>((resolve) => io.close(() => resolve()));
+    },
   };
 }

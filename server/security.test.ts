@@ -18,7 +18,7 @@ const until = async (ready: () => boolean, timeoutMs = 10_000) => {
 /** A request each route takes; bodies are deliberately incomplete, so nothing is changed by the matrix. */
 const sample = (route: ApiRoute): { path: string; init: RequestInit } => {
   const [method, path] = route.split(' ') as [string, string];
-  const filled = path.replace(':layer', 'roads.geojson').replace(':id', 'operator') + (route === 'GET /api/search' ? `?q=${encodeURIComponent(car.label)}` : '');
+  const filled = path.replace(':layer', 'roads.geojson').replace(':id', route.includes('incidents') ? '1' : 'operator') + (route === 'GET /api/search' ? `?q=${encodeURIComponent(car.label)}` : '');
   return { path: filled, init: { method, ...(['POST', 'PATCH'].includes(method) && { body: '{}', headers: { 'content-type': 'application/json' } }) } };
 };
 
@@ -151,6 +151,8 @@ describe.each(testBackends().slice(0, 1))('who may see and do what, on the $name
     const created = await add({ id: 'wang.fang', displayName: '王芳', role: 'dispatcher', password: 'long enough pass' });
     expect([created.status, await created.json()]).toEqual([201, { id: 'wang.fang', displayName: '王芳', role: 'dispatcher', grants: [], disabled: false }]);
     expect((await add({ id: 'wang.fang', displayName: '又一个', role: 'operator', password: 'long enough pass' })).status).toBe(409);
+    const lockout = await admin.fetch('/api/users/admin', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'operator' }) });
+    expect([lockout.status, (await lockout.json()).error]).toEqual([400, 'you cannot disable yourself or give up your own admin role; ask another administrator']);
 
     const wang: TestSession = await signIn(server.url, 'wang.fang', 'long enough pass');
     const live = await watchLive({ url: server.url, as: async () => wang }, ['police-car']);

@@ -61,7 +61,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       requireKey: (refuse) => requireFeedKey('open311', 'open311', refuse),
       isInspector: (id) => devices.get(id) === 'inspector',
       metrics,
-      onCreated: (request) => realtime.broadcastServiceRequest(request),
+      onCreated: (request, incidents) => {
+        realtime.broadcastServiceRequest(request);
+        realtime.broadcastIncidents(incidents);
+      },
     }),
   };
 
@@ -84,6 +87,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       feeds: currentFeeds,
       auth,
       onSessionsEnded: (userId) => realtime.endSessions({ userId }),
+      incidentsChanged: (incidents, reports) => {
+        realtime.broadcastIncidents(incidents);
+        for (const report of reports) realtime.broadcastServiceRequest(report);
+      },
     }),
   );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
@@ -109,7 +116,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       if (!drained) log.warn('stopping before the last batch was written: the database did not answer', { waitedMs: drainTimeoutMs });
       pipelines.stop();
     }
-    await new Promise<void>((resolve) => realtime.io.close(() => resolve()));
+    await realtime.close();
     for (const server of [http, osmandHttp]) server.closeAllConnections();
     osmandHttp.close();
     await db?.close();

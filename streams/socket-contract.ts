@@ -1,4 +1,4 @@
-import type { EntityKind, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
+import type { EntityKind, Incident, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
 import { entityKinds } from '../geo/index.ts';
 
 export const feedNames = ['trackers', 'buses', 'cameras', 'reports'] as const;
@@ -15,7 +15,7 @@ export interface FeedStatus {
  * What a client can subscribe to: the positions of one entity kind, live traffic, alerts (camera
  * events and reports), feed freshness. The server turns these into rooms; a client never names a room.
  */
-export const liveLayers = [...entityKinds, 'traffic', 'alerts', 'feeds'] as const;
+export const liveLayers = [...entityKinds, 'traffic', 'alerts', 'incidents', 'feeds'] as const;
 export type LiveLayer = (typeof liveLayers)[number];
 
 /** An entity as a client first learns of it; its later rows carry only what moves. */
@@ -67,6 +67,8 @@ export interface ServerToClientEvents {
   'camera-events': (events: JoinedCameraEvent[]) => void;
   /** Reports registered or changed: citizens' complaints and inspectors' patrol findings. */
   'service-requests': (requests: ServiceRequest[]) => void;
+  /** Incidents opened or changed (each carries its version: keep the newest). */
+  incidents: (incidents: Incident[]) => void;
   /** Every few seconds: how fresh each feed is. */
   feeds: (feeds: FeedStatus[]) => void;
   /** The session ended (signed out, expired, account changed): the connection closes next; sign in again. */

@@ -1,0 +1,177 @@
+import type { Queryable } from './database.ts';
+
+export const incidentStatuses = ['reported', 'registered', 'dispatched', 'handling', 'answered', 'closed', 'cancelled'] as const;
+export type IncidentStatus = (typeof incidentStatuses)[number];
+
+/**
+ * Where each status may go next: the "444" flow — registered (登记), dispatched (批转), handling
+ * (办理), answered (反馈), closed — with cancel before work starts, a dispatch taken back, and
+ * reopening a closed or cancelled case.
+ */
+export const incidentTransitions: Record<IncidentStatus, readonly IncidentStatus[]> = {
+  reported: ['registered', 'cancelled'],
+  registered: ['dispatched', 'cancelled'],
+  dispatched: ['handling', 'registered', 'cancelled'],
+  handling: ['answered'],
+  answered: ['closed', 'handling'],
+  closed: ['registered'],
+  cancelled: ['registered'],
+};
+
+export interface Incident {
+  id: number;
+  source: 'report' | 'camera';
+  /** The report's or the camera event's id. */
+  sourceRef: string;
+  category: string;
+  categoryZh: string;
+  categoryEn: string;
+  /** Who is sent: police units or grid inspectors. */
+  agency: 'police' | 'city';
+  departmentId: string;
+  severity: number;
+  status: IncidentStatus;
+  statusNote: string | null;
+  /** Free text from the public or from analytics: shown as text, never as HTML. */
+  description: string;
+  lon: number;
+  lat: number;
+  districtId: string | null;
+  cellId: string | null;
+  reportedAt: string;
+  /** When the category's SLA runs out. */
+  dueAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface IncidentHistoryEntry {
+  at: string;
+  actor: string;
+  fromStatus: IncidentStatus | null;
+  toStatus: IncidentStatus;
+  note: string | null;
+}
+
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+// Read from incidents as "i" joined to its category as "c".
+const incidentColumns = `i.id::int AS id, i.source, i.source_ref AS "sourceRef", i.category, c.name_zh AS "categoryZh", c.name_en AS "categoryEn",
+  c.agency, c.department_id AS "departmentId", i.severity, i.status, i.status_note AS "statusNote", i.description,
+  ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.district_id AS "districtId", i.cell_id AS "cellId",
+  ${iso('i.reported_at')} AS "reportedAt", ${iso('i.due_at')} AS "dueAt", ${iso('i.updated_at')} AS "updatedAt", i.version`;
+
+/**
+ * Opens an incident per source item not seen before, with its first history line, and answers
+ * the new incidents. `rows` is a SELECT giving source_ref, category, severity, description, geom,
+ * district_id, cell_id and reported_at for the items.
+ */
+async function openIncidents(db: Queryable, source: Incident['source'], status: IncidentStatus, note: string, rows: string, params: unknown[]): Promise<Incident[]> {
+  return db.query<Incident>(
+    `WITH items AS (${rows}),
+     created AS (
+       INSERT INTO incidents (source, source_ref, category, severity, status, status_note, description, geom, district_id, cell_id, reported_at, due_at, updated_at)
+       SELECT '${source}', items.source_ref, items.category, items.severity, '${status}', '${note}', items.description, items.geom, items.district_id, items.cell_id,
+              items.reported_at, items.reported_at + c.sla_minutes * interval '1 minute', now()
+       FROM items JOIN incident_categories c ON c.code = items.category
+       ON CONFLICT (source, source_ref) DO NOTHING
+       RETURNING *
+     ),
+     history AS (INSERT INTO incident_history (incident_id, actor, to_status, note) SELECT id, 'system', status, status_note FROM created)
+     SELECT ${incidentColumns} FROM created i JOIN incident_categories c ON c.code = i.category ORDER BY i.id`,
+    params,
+  );
+}
+
+/** Citizens' and inspectors' reports become registered incidents (the 444 line registers every call). */
+export function openIncidentsFromReports(db: Queryable, reportIds: readonly number[]): Promise<Incident[]> {
+  return openIncidents(
+    db,
+    'report',
+    'registered',
+    'registered on arrival',
+    `SELECT r.id::text AS source_ref, r.service_code AS category, c.severity, r.description, r.geom, r.district_id, r.cell_id, r.requested_at AS reported_at
+     FROM service_requests r JOIN incident_categories c ON c.code = r.service_code WHERE r.id = ANY($1::bigint[])`,
+    [reportIds],
+  );
+}
+
+/** Camera events of an incident kind (accident, wrong-way, stopped vehicle) become reported incidents, for a person to confirm. */
+export function openIncidentsFromCameraEvents(db: Queryable, eventIds: readonly number[]): Promise<Incident[]> {
+  if (eventIds.length === 0) return Promise.resolve([]);
+  return openIncidents(
+    db,
+    'camera',
+    'reported',
+    'seen by a camera',
+    `SELECT e.id::text AS source_ref, e.kind AS category, e.severity, e.description, e.geom, e.district_id, e.cell_id, e.event_time AS reported_at
+     FROM camera_events e WHERE e.id = ANY($1::bigint[]) AND e.geom IS NOT NULL`,
+    [eventIds],
+  );
+}
+
+export interface IncidentQuery {
+  /** Open (neither closed nor cancelled), finished, or both. */
+  open?: boolean;
+  ids?: readonly number[];
+  limit: number;
+}
+
+/** The queue: most severe first, then the soonest due. */
+export async function listIncidents(db: Queryable, query: IncidentQuery): Promise<Incident[]> {
+  return db.query<Incident>(
+    `SELECT ${incidentColumns} FROM incidents i JOIN incident_categories c ON c.code = i.category
+     WHERE ($1::boolean IS NULL OR (i.status NOT IN ('closed', 'cancelled')) = $1) AND ($2::bigint[] IS NULL OR i.id = ANY($2::bigint[]))
+     ORDER BY i.severity DESC, i.due_at, i.id LIMIT $3`,
+    [query.open ?? null, query.ids ?? null, query.limit],
+  );
+}
+
+export async function readIncidentHistory(db: Queryable, incidentId: number): Promise<IncidentHistoryEntry[]> {
+  return db.query<IncidentHistoryEntry>(
+    `SELECT ${iso('at')} AS at, actor, from_status AS "fromStatus", to_status AS "toStatus", note FROM incident_history WHERE incident_id = $1 ORDER BY id`,
+    [incidentId],
+  );
+}
+
+// A report's Open311 lifecycle follows its incident's.
+const reportStatusOf: Record<IncidentStatus, string> = {
+  reported: 'registered',
+  registered: 'registered',
+  dispatched: 'dispatched',
+  handling: 'handled',
+  answered: 'answered',
+  closed: 'closed',
+  cancelled: 'closed',
+};
+
+export type TransitionResult =
+  | { ok: true; before: Incident; after: Incident }
+  | { ok: false; reason: 'not-found' }
+  | { ok: false; reason: 'not-allowed'; from: IncidentStatus; allowed: readonly IncidentStatus[] };
+
+/**
+ * Moves an incident on by one step of its lifecycle, by an actor with a note, and writes the
+ * history line; a report's Open311 status and status_notes follow. Run it in a transaction.
+ */
+export async function transitionIncident(tx: Queryable, id: number, change: { to: IncidentStatus; actor: string; note: string | null }): Promise<TransitionResult> {
+  const [before] = await tx.query<Incident>(
+    `SELECT ${incidentColumns} FROM incidents i JOIN incident_categories c ON c.code = i.category WHERE i.id = $1 FOR UPDATE OF i`,
+    [id],
+  );
+  if (!before) return { ok: false, reason: 'not-found' };
+  const allowed = incidentTransitions[before.status];
+  if (!allowed.includes(change.to)) return { ok: false, reason: 'not-allowed', from: before.status, allowed };
+  const [after] = await tx.query<Incident>(
+    `WITH moved AS (
+       UPDATE incidents SET status = $2, status_note = $3, updated_at = now(), version = version + 1 WHERE id = $1 RETURNING *
+     ),
+     history AS (INSERT INTO incident_history (incident_id, actor, from_status, to_status, note) SELECT id, $4, $5, status, status_note FROM moved),
+     report AS (
+       UPDATE service_requests r SET status = $6, status_notes = $3, updated_at = now()
+       FROM moved WHERE moved.source = 'report' AND r.id = moved.source_ref::bigint
+     )
+     SELECT ${incidentColumns} FROM moved i JOIN incident_categories c ON c.code = i.category`,
+    [id, change.to, change.note, change.actor, before.status, reportStatusOf[change.to]],
+  );
+  return { ok: true, before, after: after! };
+}

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit, testBackends } from '../geo/index.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import type { Incident, ServiceRequest } from '../streams/index.ts';
+import { startTestServer, watchLive, type TestServer } from './test-server.ts';
+
+const karamay = generateCity(cityProfiles.karamay);
+const stop = karamay.busStops[3]!;
+const until = async <T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T> => {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    const found = find();
+    if (found !== undefined) return found;
+  }
+  throw new Error('not seen in time');
+};
+
+describe.each(testBackends())('incidents through the real protocols, on the $name database', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200' });
+  });
+  afterAll(() => server?.close());
+
+  it('opens incidents from a citizen’s report and a camera accident, pushes them, and queues them by severity and SLA', async () => {
+    const live = await watchLive(server, ['incidents'], 'dispatcher');
+    const pushed: Incident[] = [];
+    live.socket.on('incidents', (incidents) => pushed.push(...incidents));
+    try {
+      const report = await server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: 'safety-hazard', lat: String(stop.point[1]), long: String(stop.point[0]), description: '广告牌松动' }) });
+      const [{ service_request_id: reportId }] = (await report.json()) as [{ service_request_id: string }];
+      const fromReport = await until(() => pushed.find((incident) => incident.source === 'report'));
+      expect(fromReport).toMatchObject({ sourceRef: reportId, category: 'safety-hazard', status: 'registered', severity: 3, agency: 'police', description: '广告牌松动', version: 1 });
+
+      const camera = karamay.cameras[10]!;
+      await server.feed('/ingest/cameras', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ cameraId: camera.id, type: 'accident', severity: 3, description: '两车相撞' }] }) });
+      const fromCamera = await until(() => pushed.find((incident) => incident.source === 'camera'));
+      expect(fromCamera).toMatchObject({ category: 'accident', categoryZh: '交通事故', status: 'reported', agency: 'police' });
+
+      const queue = (await (await (await server.as('dispatcher')).fetch('/api/incidents')).json()) as Incident[];
+      expect(queue.map((incident) => incident.id), 'same severity: the accident is due sooner').toEqual([fromCamera.id, fromReport.id]);
+    } finally {
+      live.socket.close();
+    }
+  });
+
+  it('takes a report from registered to closed by a dispatcher, step by step, pushed, audited, and followed by Open311', async () => {
+    const dispatcher = await server.as('dispatcher');
+    const [incident] = ((await (await dispatcher.fetch('/api/incidents')).json()) as Incident[]).filter((i) => i.source === 'report');
+    const live = await watchLive(server, ['incidents', 'alerts'], 'operator');
+    const versions: number[] = [];
+    const reports: ServiceRequest[] = [];
+    live.socket.on('incidents', (incidents) => versions.push(...incidents.filter((i) => i.id === incident!.id).map((i) => i.version)));
+    live.socket.on('service-requests', (requests) => reports.push(...requests));
+    const step = (to: string, note?: string, who = dispatcher) =>
+      who.fetch(`/api/incidents/${incident!.id}/transitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to, note }) });
+    try {
+      expect((await step('dispatched', 'by operator', await server.as('operator'))).status, 'an operator watches; a dispatcher dispatches').toBe(403);
+      for (const [to, note] of [['dispatched', '批转公安局'], ['handling', '民警已到场'], ['answered', '已加固并回复市民']]) expect((await step(to!, note)).status, to).toBe(200);
+      const skipped = await step('registered');
+      expect([skipped.status, (await skipped.json()).error]).toEqual([409, 'a answered incident can go to closed or handling, not registered; reload it if someone else moved it']);
+      const closed = (await (await step('closed', '市民满意')).json()) as Incident;
+      expect([closed.status, closed.version]).toEqual(['closed', 5]);
+      await until(() => (versions.includes(5) ? true : undefined));
+      expect(versions).toEqual([2, 3, 4, 5]);
+      await until(() => reports.find((report) => report.status === 'closed'));
+      const [open311] = (await (await server.feed(`/open311/v2/requests/${incident!.sourceRef}.json`)).json()) as [{ status: string; status_notes: string; lifecycle_status: string }];
+      expect(open311).toMatchObject({ status: 'closed', status_notes: '市民满意', lifecycle_status: 'closed' });
+
+      const detail = (await (await dispatcher.fetch(`/api/incidents/${incident!.id}`)).json()) as { history: { actor: string; toStatus: string; note: string }[] };
+      expect(detail.history.map((entry) => `${entry.actor}:${entry.toStatus}`)).toEqual(['system:registered', 'dispatcher:dispatched', 'dispatcher:handling', 'dispatcher:answered', 'dispatcher:closed']);
+      const audit = await listAudit(server.db, { action: 'incident-transition', limit: 10 });
+      expect(audit.filter((entry) => entry.objectId === String(incident!.id)).map((entry) => [(entry.before as { status: string }).status, (entry.after as { status: string }).status])).toEqual([
+        ['answered', 'closed'],
+        ['handling', 'answered'],
+        ['dispatched', 'handling'],
+        ['registered', 'dispatched'],
+      ]);
+    } finally {
+      live.socket.close();
+    }
+  });
+});
