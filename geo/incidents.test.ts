@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import {
   createServiceRequest,
+  findNearby,
+  mergeIncident,
   listIncidents,
   listServiceRequests,
   openIncidentsFromCameraEvents,
@@ -68,5 +70,44 @@ describe.each(testBackends())('incidents on the $name database', (backend) => {
     const queue = await listIncidents(db, { open: true, limit: 50 });
     expect(queue.map((incident) => incident.category)).toEqual(['accident', 'manhole', 'garbage']);
     expect((await listIncidents(db, { open: false, limit: 50 })).map((incident) => incident.category)).toEqual([]);
+  });
+
+  it('proposes a repeat of an open case nearby as its duplicate, and merges it on request', async () => {
+    const [first] = await listIncidents(db, { open: true, limit: 50 }).then((queue) => queue.filter((incident) => incident.category === 'manhole'));
+    const again = await report('manhole');
+    const [repeat] = await openIncidentsFromReports(db, [again.id]);
+    expect(repeat!.possibleDuplicateOf).toBe(first!.id);
+    const far = city.busStops.find((other) => Math.hypot(other.point[0] - stop.point[0], other.point[1] - stop.point[1]) > 0.01)!;
+    const elsewhere = (await createServiceRequest(db, { serviceCode: 'manhole', description: '', mediaUrl: null, address: null, reporter: 'citizen', reporterId: null, contact: {}, sourceId: 'open311', at: far.point, requestedAt })) as ServiceRequest;
+    const [unrelated] = await openIncidentsFromReports(db, [elsewhere.id]);
+    expect(unrelated!.possibleDuplicateOf, 'over 200 m away: another case').toBeNull();
+
+    expect(await db.transaction((tx) => mergeIncident(tx, repeat!.id, repeat!.id, 'dispatcher'))).toEqual({ ok: false, reason: 'same-incident' });
+    const merged = await db.transaction((tx) => mergeIncident(tx, repeat!.id, first!.id, 'dispatcher'));
+    expect(merged.ok && [merged.after.status, merged.after.statusNote, merged.after.duplicateOf]).toEqual(['cancelled', `duplicate of #${first!.id}`, first!.id]);
+    const [stored] = await listIncidents(db, { ids: [repeat!.id], limit: 1 });
+    expect(stored!.duplicateOf).toBe(first!.id);
+  });
+
+  it('answers what else happened near a case: incidents, camera events and the units that passed', async () => {
+    const [manhole] = (await listIncidents(db, { open: true, limit: 50 })).filter((incident) => incident.category === 'manhole');
+    const car = city.entities.find((entity) => entity.kind === 'police-car')!;
+    const bus = city.entities.find((entity) => entity.kind === 'bus')!;
+    for (const [unit, metres] of [[car, 40], [bus, 2_000]] as const) {
+      await db.query(
+        `INSERT INTO position_history (entity_id, event_time, received_at, geom) VALUES ($1, to_timestamp($2 / 1000.0), to_timestamp($2 / 1000.0), ST_SetSRID(ST_MakePoint($3, $4), 4326))`,
+        [unit.id, requestedAt + 5 * 60_000, stop.point[0] + metres / 80_000, stop.point[1]],
+      );
+    }
+    const around = { lon: manhole!.lon, lat: manhole!.lat, at: Date.parse(manhole!.reportedAt), radiusM: 300, minutes: 60, excludeIncident: manhole!.id };
+    const nearby = await findNearby(db, { ...around, kinds: ['police-car', 'bus'] });
+    // At the same stop: the reopened garbage case and the merged repeat, whatever their state; not the case asked about.
+    expect(nearby.incidents.map((incident) => `${incident.category}:${incident.status}`)).toEqual(['garbage:registered', 'manhole:cancelled']);
+    expect(nearby.incidents[0]!.distanceM).toBeLessThan(1);
+    expect(nearby.units.map((unit) => unit.id)).toEqual([car.id]);
+    expect(nearby.units[0]!.distanceM).toBeGreaterThan(25);
+    expect(nearby.units[0]!.distanceM).toBeLessThan(45);
+    expect((await findNearby(db, { ...around, kinds: ['bus'] })).units, 'units the asker may not see are left out').toEqual([]);
+    expect((await findNearby(db, { ...around, minutes: 1, at: Date.parse(manhole!.reportedAt) + 3 * 3_600_000, kinds: ['police-car'] })).units, 'outside the window').toEqual([]);
   });
 });

@@ -43,7 +43,14 @@ export interface Incident {
   dueAt: string;
   updatedAt: string;
   version: number;
+  /** An open incident of the same category this one is probably a repeat of (see duplicateWindow). */
+  possibleDuplicateOf: number | null;
+  /** The incident this one was merged into. */
+  duplicateOf: number | null;
 }
+
+/** How near, and how soon after an open incident of the same category, a new one is proposed as its duplicate. */
+export const duplicateWindow = { metres: 200, hours: 24 };
 
 export interface IncidentHistoryEntry {
   at: string;
@@ -58,7 +65,8 @@ const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-
 const incidentColumns = `i.id::int AS id, i.source, i.source_ref AS "sourceRef", i.category, c.name_zh AS "categoryZh", c.name_en AS "categoryEn",
   c.agency, c.department_id AS "departmentId", i.severity, i.status, i.status_note AS "statusNote", i.description,
   ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.district_id AS "districtId", i.cell_id AS "cellId",
-  ${iso('i.reported_at')} AS "reportedAt", ${iso('i.due_at')} AS "dueAt", ${iso('i.updated_at')} AS "updatedAt", i.version`;
+  ${iso('i.reported_at')} AS "reportedAt", ${iso('i.due_at')} AS "dueAt", ${iso('i.updated_at')} AS "updatedAt", i.version,
+  i.possible_duplicate_of::int AS "possibleDuplicateOf", i.duplicate_of::int AS "duplicateOf"`;
 
 /**
  * Opens an incident per source item not seen before, with its first history line, and answers
@@ -69,10 +77,18 @@ async function openIncidents(db: Queryable, source: Incident['source'], status: 
   return db.query<Incident>(
     `WITH items AS (${rows}),
      created AS (
-       INSERT INTO incidents (source, source_ref, category, severity, status, status_note, description, geom, district_id, cell_id, reported_at, due_at, updated_at)
+       INSERT INTO incidents (source, source_ref, category, severity, status, status_note, description, geom, district_id, cell_id, reported_at, due_at, updated_at, possible_duplicate_of)
        SELECT '${source}', items.source_ref, items.category, items.severity, '${status}', '${note}', items.description, items.geom, items.district_id, items.cell_id,
-              items.reported_at, items.reported_at + c.sla_minutes * interval '1 minute', now()
+              items.reported_at, items.reported_at + c.sla_minutes * interval '1 minute', now(), earlier.id
        FROM items JOIN incident_categories c ON c.code = items.category
+       -- The nearest open incident of the category within the duplicate window, if any.
+       LEFT JOIN LATERAL (
+         SELECT o.id FROM incidents o
+         WHERE o.category = items.category AND o.status NOT IN ('closed', 'cancelled')
+           AND o.reported_at BETWEEN items.reported_at - ${duplicateWindow.hours} * interval '1 hour' AND items.reported_at
+           AND ST_DWithin(o.geom::geography, items.geom::geography, ${duplicateWindow.metres})
+         ORDER BY o.geom <-> items.geom LIMIT 1
+       ) earlier ON true
        ON CONFLICT (source, source_ref) DO NOTHING
        RETURNING *
      ),
@@ -174,4 +190,66 @@ export async function transitionIncident(tx: Queryable, id: number, change: { to
     [id, change.to, change.note, change.actor, before.status, reportStatusOf[change.to]],
   );
   return { ok: true, before, after: after! };
+}
+
+export type MergeResult = TransitionResult | { ok: false; reason: 'same-incident' | 'target-not-found' };
+
+/**
+ * Merges a duplicate into the incident it repeats: the duplicate is cancelled with a note naming
+ * the other, and remembers it. Only a case not yet being handled can be merged. Run it in a transaction.
+ */
+export async function mergeIncident(tx: Queryable, id: number, into: number, actor: string): Promise<MergeResult> {
+  if (id === into) return { ok: false, reason: 'same-incident' };
+  const [target] = await tx.query(`SELECT 1 FROM incidents WHERE id = $1`, [into]);
+  if (!target) return { ok: false, reason: 'target-not-found' };
+  const cancelled = await transitionIncident(tx, id, { to: 'cancelled', actor, note: `duplicate of #${into}` });
+  if (!cancelled.ok) return cancelled;
+  await tx.query(`UPDATE incidents SET duplicate_of = $2 WHERE id = $1`, [id, into]);
+  return { ...cancelled, after: { ...cancelled.after, duplicateOf: into } };
+}
+
+/** Everything that happened near an incident: the question a dispatcher asks first. */
+export interface NearbyActivity {
+  incidents: (Pick<Incident, 'id' | 'category' | 'categoryZh' | 'categoryEn' | 'status' | 'severity' | 'reportedAt' | 'lon' | 'lat'> & { distanceM: number })[];
+  cameraEvents: { id: number; cameraId: string; kind: string; severity: number; description: string; at: string; distanceM: number }[];
+  /** Units that passed within the radius in the window: their closest fix. */
+  units: { id: string; kind: string; label: string; at: string; distanceM: number }[];
+}
+
+/**
+ * Every incident (reports included), camera event and unit within `radiusM` of a point and
+ * `minutes` either side of a time, nearest first, from PostGIS. `kinds` limits the units to
+ * those the asker may see.
+ */
+export async function findNearby(db: Queryable, around: { lon: number; lat: number; at: number; radiusM: number; minutes: number; excludeIncident?: number; kinds: readonly string[] }): Promise<NearbyActivity> {
+  const params = [around.lon, around.lat, around.at, around.radiusM, around.minutes];
+  // $1 lon, $2 lat, $3 time (epoch ms), $4 radius m, $5 minutes either side.
+  const here = `ST_SetSRID(ST_MakePoint($1, $2), 4326)`;
+  const within = (column: string) => `ST_DWithin(${column}::geography, ${here}::geography, $4)`;
+  const during = (column: string) => `${column} BETWEEN to_timestamp($3 / 1000.0) - $5 * interval '1 minute' AND to_timestamp($3 / 1000.0) + $5 * interval '1 minute'`;
+  const distance = (column: string) => `ST_Distance(${column}::geography, ${here}::geography)::float8`;
+  const [incidents, cameraEvents, units] = await Promise.all([
+    db.query<NearbyActivity['incidents'][number]>(
+      `SELECT i.id::int AS id, i.category, c.name_zh AS "categoryZh", c.name_en AS "categoryEn", i.status, i.severity, ${iso('i.reported_at')} AS "reportedAt",
+              ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, ${distance('i.geom')} AS "distanceM"
+       FROM incidents i JOIN incident_categories c ON c.code = i.category
+       WHERE ${within('i.geom')} AND ${during('i.reported_at')} AND i.id IS DISTINCT FROM $6::bigint
+       ORDER BY "distanceM", i.id LIMIT 100`,
+      [...params, around.excludeIncident ?? null],
+    ),
+    db.query<NearbyActivity['cameraEvents'][number]>(
+      `SELECT e.id::int AS id, e.camera_id AS "cameraId", e.kind, e.severity, e.description, ${iso('e.event_time')} AS at, ${distance('e.geom')} AS "distanceM"
+       FROM camera_events e WHERE ${within('e.geom')} AND ${during('e.event_time')}
+       ORDER BY "distanceM", e.id LIMIT 100`,
+      params,
+    ),
+    db.query<NearbyActivity['units'][number]>(
+      `SELECT DISTINCT ON (h.entity_id) h.entity_id AS id, en.kind, en.label, ${iso('h.event_time')} AS at, ${distance('h.geom')} AS "distanceM"
+       FROM position_history h JOIN entities en ON en.id = h.entity_id
+       WHERE ${within('h.geom')} AND ${during('h.event_time')} AND en.kind = ANY($6::text[])
+       ORDER BY h.entity_id, "distanceM"`,
+      [...params, around.kinds],
+    ),
+  ]);
+  return { incidents, cameraEvents, units: units.sort((a, b) => a.distanceM - b.distanceM).slice(0, 100) };
 }

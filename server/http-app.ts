@@ -115,6 +115,8 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   route('GET /api/incidents', incidents.queue);
   route('GET /api/incidents/:id', incidents.one);
   route('POST /api/incidents/:id/transitions', incidents.transition);
+  route('POST /api/incidents/:id/merge', incidents.merge);
+  route('GET /api/incidents/:id/nearby', incidents.nearby);
   const admin = adminApi(() => readiness.db!, auth, onSessionsEnded);
   route('GET /api/users', admin.listUsers);
   route('POST /api/users', admin.createUser);

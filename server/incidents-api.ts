@@ -1,13 +1,34 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { appendAudit, incidentStatuses, listIncidents, listServiceRequests, readIncidentHistory, transitionIncident, type Database, type Incident, type ServiceRequest } from '../geo/index.ts';
+import {
+  appendAudit,
+  findNearby,
+  incidentStatuses,
+  listIncidents,
+  listServiceRequests,
+  mergeIncident,
+  readIncidentHistory,
+  transitionIncident,
+  type Database,
+  type Incident,
+  type Queryable,
+  type ServiceRequest,
+  type TransitionResult,
+} from '../geo/index.ts';
 import type { Auth } from './auth.ts';
+import { policeKinds, visibleKinds } from './permissions.ts';
 
 const queueQuery = z.object({
   status: z.enum(['open', 'finished', 'all']).default('open'),
   limit: z.coerce.number().int().min(1).max(1_000).default(200),
 });
 const transition = z.object({ to: z.enum(incidentStatuses), note: z.string().trim().max(1_000).refine((note) => !note.includes('\u0000'), 'holds a NUL character').optional() }).strict();
+const merge = z.object({ into: z.number().int().positive() }).strict();
+// "What else happened near here": a street to a district, an hour to a day either side.
+const nearbyQuery = z.object({
+  radius: z.coerce.number().int().min(10).max(5_000).default(500),
+  minutes: z.coerce.number().int().min(1).max(1_440).default(60),
+});
 const incidentId = (raw: unknown) => (typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined);
 
 /** The incident queue and the case lifecycle; every step goes to the history and the audit log, and out to the screens. */
@@ -15,7 +36,40 @@ export function incidentsApi(
   db: () => Database,
   auth: Auth,
   changed: (incidents: Incident[], reports: ServiceRequest[]) => void,
-): Record<'queue' | 'one' | 'transition', RequestHandler> {
+): Record<'queue' | 'one' | 'transition' | 'merge' | 'nearby', RequestHandler> {
+  const notFound = (res: Parameters<RequestHandler>[1], raw: unknown) => void res.status(404).json({ error: `no incident "${String(raw)}"; GET /api/incidents lists them` });
+  /** Runs a change of one incident with its audit line in one transaction, then answers and pushes it. */
+  const change = async (
+    req: Parameters<RequestHandler>[0],
+    res: Parameters<RequestHandler>[1],
+    action: string,
+    wanted: string,
+    work: (tx: Queryable, id: number, actor: string) => Promise<TransitionResult | { ok: false; reason: string }>,
+  ) => {
+    const id = incidentId(req.params.id);
+    if (id === undefined) return notFound(res, req.params.id);
+    const actor = auth.signedInOf(res)!.session.user.id;
+    const result = await db().transaction(async (tx) => {
+      const done = await work(tx, id, actor);
+      if (done.ok) {
+        const state = (incident: Incident) => ({ status: incident.status, note: incident.statusNote, version: incident.version, duplicateOf: incident.duplicateOf });
+        await appendAudit(tx, { actor, action, objectType: 'incident', objectId: String(id), before: state(done.before), after: state(done.after), client: auth.clientOf(req) });
+      }
+      return done;
+    });
+    if (!result.ok) {
+      if (result.reason === 'not-found') return notFound(res, req.params.id);
+      if ('allowed' in result) return void res.status(409).json({ error: `a ${result.from} incident can go to ${result.allowed.join(' or ')}, not ${wanted}; reload it if someone else moved it` });
+      return void res.status(400).json({ error: result.reason === 'same-incident' ? 'an incident cannot be merged into itself' : 'the incident to merge into does not exist' });
+    }
+    const reports = result.after.source === 'report' ? await listServiceRequests(db(), { ids: [Number(result.after.sourceRef)], serviceCodes: null, start: 0, end: Date.now(), statuses: null, limit: 1 }) : [];
+    changed([result.after], reports);
+    res.json(result.after);
+  };
+  const incidentOf = async (raw: unknown) => {
+    const id = incidentId(raw);
+    return id === undefined ? undefined : (await listIncidents(db(), { ids: [id], limit: 1 }))[0];
+  };
   return {
     queue: async (req, res) => {
       const query = queueQuery.safeParse(req.query);
@@ -24,35 +78,29 @@ export function incidentsApi(
       res.json(await listIncidents(db(), { open, limit: query.data.limit }));
     },
     one: async (req, res) => {
-      const id = incidentId(req.params.id);
-      const [incident] = id === undefined ? [] : await listIncidents(db(), { ids: [id], limit: 1 });
-      if (!incident) return void res.status(404).json({ error: `no incident "${req.params.id}"; GET /api/incidents lists them` });
+      const incident = await incidentOf(req.params.id);
+      if (!incident) return notFound(res, req.params.id);
       res.json({ ...incident, history: await readIncidentHistory(db(), incident.id) });
     },
     transition: async (req, res) => {
-      const id = incidentId(req.params.id);
       const body = transition.safeParse(req.body);
       if (!body.success) return void res.status(400).json({ error: `send {"to": one of ${incidentStatuses.join(', ')}, "note": "…"}` });
-      const actor = auth.signedInOf(res)!.session.user.id;
-      const note = body.data.note || null;
-      const result =
-        id === undefined
-          ? ({ ok: false, reason: 'not-found' } as const)
-          : await db().transaction(async (tx) => {
-              const moved = await transitionIncident(tx, id, { to: body.data.to, actor, note });
-              if (moved.ok) {
-                const state = (incident: Incident) => ({ status: incident.status, note: incident.statusNote, version: incident.version });
-                await appendAudit(tx, { actor, action: 'incident-transition', objectType: 'incident', objectId: String(id), before: state(moved.before), after: state(moved.after), client: auth.clientOf(req) });
-              }
-              return moved;
-            });
-      if (!result.ok && result.reason === 'not-found') return void res.status(404).json({ error: `no incident "${req.params.id}"; GET /api/incidents lists them` });
-      if (!result.ok) {
-        return void res.status(409).json({ error: `a ${result.from} incident can go to ${result.allowed.join(' or ')}, not ${body.data.to}; reload it if someone else moved it` });
-      }
-      const reports = result.after.source === 'report' ? await listServiceRequests(db(), { ids: [Number(result.after.sourceRef)], serviceCodes: null, start: 0, end: Date.now(), statuses: null, limit: 1 }) : [];
-      changed([result.after], reports);
-      res.json(result.after);
+      await change(req, res, 'incident-transition', body.data.to, (tx, id, actor) => transitionIncident(tx, id, { to: body.data.to, actor, note: body.data.note || null }));
+    },
+    merge: async (req, res) => {
+      const body = merge.safeParse(req.body);
+      if (!body.success) return void res.status(400).json({ error: 'send {"into": <the id of the incident this one repeats>}' });
+      await change(req, res, 'incident-merged', 'cancelled (merged)', (tx, id, actor) => mergeIncident(tx, id, body.data.into, actor));
+    },
+    nearby: async (req, res) => {
+      const query = nearbyQuery.safeParse(req.query);
+      if (!query.success) return void res.status(400).json({ error: 'radius is 10–5000 m and minutes 1–1440 (either side of the incident)' });
+      const incident = await incidentOf(req.params.id);
+      if (!incident) return notFound(res, req.params.id);
+      const kinds = visibleKinds(auth.signedInOf(res)!.session.user);
+      const nearby = await findNearby(db(), { lon: incident.lon, lat: incident.lat, at: Date.parse(incident.reportedAt), radiusM: query.data.radius, minutes: query.data.minutes, excludeIncident: incident.id, kinds });
+      await auth.auditPoliceReads(req, res, nearby.units.filter((unit) => (policeKinds as readonly string[]).includes(unit.kind)).map((unit) => unit.id), 'GET /api/incidents/:id/nearby');
+      res.json(nearby);
     },
   };
 }

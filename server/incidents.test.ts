@@ -69,6 +69,7 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
       const detail = (await (await dispatcher.fetch(`/api/incidents/${incident!.id}`)).json()) as { history: { actor: string; toStatus: string; note: string }[] };
       expect(detail.history.map((entry) => `${entry.actor}:${entry.toStatus}`)).toEqual(['system:registered', 'dispatcher:dispatched', 'dispatcher:handling', 'dispatcher:answered', 'dispatcher:closed']);
       const audit = await listAudit(server.db, { action: 'incident-transition', limit: 10 });
+      expect(audit.every((entry) => entry.actor === 'dispatcher')).toBe(true);
       expect(audit.filter((entry) => entry.objectId === String(incident!.id)).map((entry) => [(entry.before as { status: string }).status, (entry.after as { status: string }).status])).toEqual([
         ['answered', 'closed'],
         ['handling', 'answered'],
@@ -78,5 +79,35 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
     } finally {
       live.socket.close();
     }
+  });
+
+  it('proposes a second report of the same problem as a duplicate, merges it, and tells an official what else happened near a case without police units', async () => {
+    const dispatcher = await server.as('dispatcher');
+    const post = () => server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: 'street-light', lat: String(stop.point[1]), long: String(stop.point[0]) }) });
+    await post();
+    await post();
+    const [second, first] = ((await (await dispatcher.fetch('/api/incidents')).json()) as Incident[]).filter((incident) => incident.category === 'street-light').sort((a, b) => b.id - a.id);
+    expect(second!.possibleDuplicateOf).toBe(first!.id);
+    const mergeInto = (into: number) => dispatcher.fetch(`/api/incidents/${second!.id}/merge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ into }) });
+    expect((await mergeInto(second!.id)).status).toBe(400);
+    const merged = (await (await mergeInto(first!.id)).json()) as Incident;
+    expect([merged.status, merged.duplicateOf, merged.statusNote]).toEqual(['cancelled', first!.id, `duplicate of #${first!.id}`]);
+    expect((await listAudit(server.db, { action: 'incident-merged', limit: 1 }))[0]).toMatchObject({ actor: 'dispatcher', objectId: String(second!.id), after: { status: 'cancelled', duplicateOf: first!.id } });
+
+    // A police car drives past the spot; an official without the grant sees the incidents, not the car.
+    const fix = await fetch(`${server.osmandUrl}?id=pc-0011&lat=${stop.point[1]}&lon=${stop.point[0] + 0.0003}&timestamp=${Math.floor(Date.now() / 1000)}`, { method: 'POST' });
+    expect(fix.status).toBe(200);
+    const nearbyAs = async (role: string) => (await (await (await server.as(role)).fetch(`/api/incidents/${first!.id}/nearby?radius=300&minutes=30`)).json()) as { incidents: { id: number }[]; units: { id: string; distanceM: number }[] };
+    let forDispatcher = await nearbyAs('dispatcher');
+    for (let tries = 0; !forDispatcher.units.some((unit) => unit.id === 'pc-0011') && tries < 40; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      forDispatcher = await nearbyAs('dispatcher');
+    }
+    expect(forDispatcher.units.find((unit) => unit.id === 'pc-0011')!.distanceM).toBeLessThan(40);
+    expect(forDispatcher.incidents.map((incident) => incident.id)).toContain(second!.id);
+    const forOfficial = await nearbyAs('official');
+    expect(forOfficial.incidents.map((incident) => incident.id)).toContain(second!.id);
+    expect(forOfficial.units.filter((unit) => unit.id.startsWith('pc-'))).toEqual([]);
+    expect((await (await server.as('official')).fetch(`/api/incidents/${first!.id}/nearby?radius=50000`)).status).toBe(400);
   });
 });

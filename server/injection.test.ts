@@ -64,6 +64,10 @@ describe.each(testBackends())('injection payloads in every query parameter, on t
     'GET /open311 requests.json?status': { send: (status) => server.feed(`/open311/v2/requests.json?status=${encodeURIComponent(status)}`), clean: 'no-such-status' },
     'GET /open311 requests.json?start_date': { send: (date) => server.feed(`/open311/v2/requests.json?start_date=${encodeURIComponent(date)}`), clean: 'not a date' },
     'GET /open311 requests/:id.json': { send: (id) => server.feed(`/open311/v2/requests/${encodeURIComponent(id)}.json`), clean: '999999999' },
+    'GET /api/incidents/:id/nearby?radius': { send: (radius) => admin.fetch(`/api/incidents/1/nearby?radius=${encodeURIComponent(radius)}`), clean: 'not a number' },
+    'GET /api/incidents/:id/nearby?minutes': { send: (minutes) => admin.fetch(`/api/incidents/1/nearby?minutes=${encodeURIComponent(minutes)}`), clean: 'not a number' },
+    'GET /api/incidents?status': { send: (status) => admin.fetch(`/api/incidents?status=${encodeURIComponent(status)}`), clean: 'no-such-status' },
+    'GET /api/incidents/:id': { send: (id) => admin.fetch(`/api/incidents/${encodeURIComponent(id)}`), clean: 'not-an-id' },
     'POST /api/session user': { send: (user) => fetch(new URL('/api/session', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: 'wrong password' }) }), clean: 'nobody-at-all' },
   };
 

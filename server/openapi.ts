@@ -84,6 +84,25 @@ export function openApiDocument(version: string) {
           responses: { 200: { description: 'the incident after the step' }, 400: json(apiErrorSchema, 'not {to, note}'), 404: json(apiErrorSchema, 'no such incident'), 409: json(apiErrorSchema, 'the lifecycle has no such step from where the case is') },
         },
       },
+      '/api/incidents/{id}/merge': {
+        post: {
+          summary: 'Merge a duplicate into the incident it repeats {into}: it is cancelled with a note naming the other; audited and pushed',
+          parameters: [pathParameter('id', 'the duplicate')],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['into'], properties: { into: { type: 'integer' } } } } } },
+          responses: { 200: { description: 'the duplicate after the merge' }, 400: json(apiErrorSchema, 'not {into}, or into itself, or into nothing'), 404: json(apiErrorSchema, 'no such incident'), 409: json(apiErrorSchema, 'already being handled: cannot be cancelled') },
+        },
+      },
+      '/api/incidents/{id}/nearby': {
+        get: {
+          summary: 'What else happened near an incident: incidents, camera events and the units that passed, within radius m and minutes either side, nearest first',
+          parameters: [
+            pathParameter('id', 'the incident id'),
+            { name: 'radius', in: 'query', required: false, description: 'metres, 10–5000 (500)', schema: { type: 'integer' } },
+            { name: 'minutes', in: 'query', required: false, description: 'either side of the report, 1–1440 (60)', schema: { type: 'integer' } },
+          ],
+          responses: { 200: { description: '{incidents, cameraEvents, units}, each with distanceM' }, 400: json(apiErrorSchema, 'radius or minutes out of range'), 404: json(apiErrorSchema, 'no such incident') },
+        },
+      },
       '/api/users': {
         get: { summary: 'Every user: id, display name, role, grants, disabled', responses: { 200: { description: 'users' } } },
         post: {

@@ -82,6 +82,8 @@ export const apiRouteAccess = {
   'GET /api/incidents': 'incidents:read',
   'GET /api/incidents/:id': 'incidents:read',
   'POST /api/incidents/:id/transitions': 'incidents:write',
+  'POST /api/incidents/:id/merge': 'incidents:write',
+  'GET /api/incidents/:id/nearby': 'incidents:read',
   'GET /api/users': 'users:manage',
   'POST /api/users': 'users:manage',
   'PATCH /api/users/:id': 'users:manage',
