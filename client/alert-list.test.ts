@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
+import type { Incident, JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
 import { AlertList, basemapStates } from './alert-list.ts';
 
 const now = Date.parse('2026-11-21T08:00:00Z');
@@ -61,6 +61,23 @@ describe('AlertList', () => {
     alerts.all(now + 12 * 60_000);
     expect(alerts.remembered, 'only the open report is remembered').toBe(1);
     expect(alerts.all(now + 12 * 60_000).map((a) => a.id)).toEqual(['report-501']);
+  });
+
+  it('raises a case past its SLA (督办) as critical until it is answered, keeping the newest version only', () => {
+    const alerts = new AlertList('zh-CN');
+    const incident = (version: number, status: Incident['status'], supervisedAt: string | null): Incident => ({
+      id: 7, source: 'report', sourceRef: '1001', category: 'manhole', categoryZh: '井盖缺失', categoryEn: 'Missing manhole cover', agency: 'city', departmentId: 'municipal-utilities',
+      severity: 2, status, statusNote: null, description: '<b>井盖</b>', lon: 84.9, lat: 45.6, districtId: 'd-02', cellId: 'cell-001-001', reportedAt: new Date(now - 3 * 3_600_000).toISOString(),
+      dueAt: new Date(now - 3_600_000).toISOString(), updatedAt: new Date(now).toISOString(), version, possibleDuplicateOf: null, duplicateOf: null, supervisedAt,
+    });
+    alerts.addIncidents([incident(1, 'registered', null)]);
+    expect(alerts.all(now)).toEqual([]);
+    expect(alerts.remembered, 'a case never overdue is not remembered').toBe(0);
+    alerts.addIncidents([incident(2, 'registered', new Date(now).toISOString())]);
+    expect(alerts.items(now).map((a) => [a.id, a.title, a.severity, a.source, a.description])).toEqual([['incident-7-overdue', '督办 · 井盖缺失', 4, 'supervision', '<b>井盖</b>']]);
+    alerts.addIncidents([incident(3, 'answered', new Date(now).toISOString())]);
+    alerts.addIncidents([incident(2, 'registered', new Date(now).toISOString())]);
+    expect(alerts.all(now), 'answered, and an older snapshot does not bring it back').toEqual([]);
   });
 
   it('counts open reports per grid cell and knows which sites have a camera offline', () => {

@@ -1,10 +1,11 @@
-import type { JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
+import type { Incident, JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
 import type { Language } from './i18n.ts';
 
 /** Something the wall must show in place: what a camera saw, or an open report. */
 export interface Alert {
   id: string;
-  source: 'camera' | 'report';
+  /** A camera event, an open report, or a case past its SLA (督办). */
+  source: 'camera' | 'report' | 'supervision';
   /** 1 (minor) … 4 (critical): colour, and pulsing from 3. */
   severity: number;
   lon: number;
@@ -101,6 +102,36 @@ export class AlertList {
           at: Date.parse(request.requestedAt),
         });
       }
+    }
+    this.version += 1;
+  }
+
+  /**
+   * Cases past their SLA (督办) are critical until someone answers or closes them; versions are
+   * the incident's own, so a snapshot older than a push changes nothing.
+   */
+  addIncidents(incidents: readonly Incident[]): void {
+    for (const incident of incidents) {
+      const id = `incident-${incident.id}-overdue`;
+      // Cases never overdue are not this list's business (nor its memory's).
+      if (!incident.supervisedAt || !this.isNewer(id, incident.version)) continue;
+      const finished = ['answered', 'closed', 'cancelled'].includes(incident.status);
+      if (!incident.supervisedAt || finished) {
+        if (this.byId.has(id)) this.remove(id, Date.parse(incident.updatedAt));
+        continue;
+      }
+      const category = this.language === 'en' ? incident.categoryEn : incident.categoryZh;
+      this.byId.set(id, {
+        id,
+        source: 'supervision',
+        severity: 4,
+        lon: incident.lon,
+        lat: incident.lat,
+        title: this.language === 'en' ? `Overdue · ${category}` : `督办 · ${category}`,
+        description: incident.description,
+        at: Date.parse(incident.supervisedAt),
+        cellId: incident.cellId,
+      });
     }
     this.version += 1;
   }

@@ -4,6 +4,7 @@ import {
   createServiceRequest,
   findNearby,
   mergeIncident,
+  superviseOverdue,
   listIncidents,
   listServiceRequests,
   openIncidentsFromCameraEvents,
@@ -19,7 +20,8 @@ import {
 
 const city = generateCity(cityProfiles.dashiqiao);
 const stop = city.busStops[0]!;
-const requestedAt = Date.parse('2026-11-22T08:00:00Z');
+// Long enough ago that every SLA has run out by the time the tests run.
+const requestedAt = Date.parse('2026-11-01T08:00:00Z');
 
 describe.each(testBackends())('incidents on the $name database', (backend) => {
   let db: Database;
@@ -109,5 +111,16 @@ describe.each(testBackends())('incidents on the $name database', (backend) => {
     expect(nearby.units[0]!.distanceM).toBeLessThan(45);
     expect((await findNearby(db, { ...around, kinds: ['bus'] })).units, 'units the asker may not see are left out').toEqual([]);
     expect((await findNearby(db, { ...around, minutes: 1, at: Date.parse(manhole!.reportedAt) + 3 * 3_600_000, kinds: ['police-car'] })).units, 'outside the window').toEqual([]);
+  });
+
+  it('raises each open case past its SLA for supervision once, and leaves answered and finished ones alone', async () => {
+    // Every case of this test was reported at 08:00 on a fixed day: all past due now, except as their status says.
+    const marked = await superviseOverdue(db);
+    const open = (await listIncidents(db, { open: true, limit: 50 })).filter((incident) => incident.status !== 'answered');
+    expect(marked.map((incident) => incident.id).sort()).toEqual(open.map((incident) => incident.id).sort());
+    expect(marked.every((incident) => incident.supervisedAt !== null)).toBe(true);
+    expect(await superviseOverdue(db), 'once each').toEqual([]);
+    const history = await readIncidentHistory(db, marked[0]!.id);
+    expect(history.at(-1)).toMatchObject({ actor: 'system', note: 'overdue: raised for supervision (督办)' });
   });
 });

@@ -47,6 +47,8 @@ export interface Incident {
   possibleDuplicateOf: number | null;
   /** The incident this one was merged into. */
   duplicateOf: number | null;
+  /** When the case was found past its SLA and raised for supervision (督办); null while on time. */
+  supervisedAt: string | null;
 }
 
 /** How near, and how soon after an open incident of the same category, a new one is proposed as its duplicate. */
@@ -66,7 +68,8 @@ const incidentColumns = `i.id::int AS id, i.source, i.source_ref AS "sourceRef",
   c.agency, c.department_id AS "departmentId", i.severity, i.status, i.status_note AS "statusNote", i.description,
   ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.district_id AS "districtId", i.cell_id AS "cellId",
   ${iso('i.reported_at')} AS "reportedAt", ${iso('i.due_at')} AS "dueAt", ${iso('i.updated_at')} AS "updatedAt", i.version,
-  i.possible_duplicate_of::int AS "possibleDuplicateOf", i.duplicate_of::int AS "duplicateOf"`;
+  i.possible_duplicate_of::int AS "possibleDuplicateOf", i.duplicate_of::int AS "duplicateOf",
+  CASE WHEN i.supervised_at IS NULL THEN NULL ELSE ${iso('i.supervised_at')} END AS "supervisedAt"`;
 
 /**
  * Opens an incident per source item not seen before, with its first history line, and answers
@@ -252,4 +255,20 @@ export async function findNearby(db: Queryable, around: { lon: number; lat: numb
     ),
   ]);
   return { incidents, cameraEvents, units: units.sort((a, b) => a.distanceM - b.distanceM).slice(0, 100) };
+}
+
+/**
+ * 督办: marks every open case past its SLA that is not marked yet (answered cases wait only for
+ * closing, so they are left alone), with a history line, and answers them. Run it on a timer.
+ */
+export async function superviseOverdue(db: Queryable): Promise<Incident[]> {
+  return db.query<Incident>(
+    `WITH marked AS (
+       UPDATE incidents SET supervised_at = now(), version = version + 1
+       WHERE supervised_at IS NULL AND due_at < now() AND status NOT IN ('answered', 'closed', 'cancelled')
+       RETURNING *
+     ),
+     history AS (INSERT INTO incident_history (incident_id, actor, from_status, to_status, note) SELECT id, 'system', status, status, 'overdue: raised for supervision (督办)' FROM marked)
+     SELECT ${incidentColumns} FROM marked i JOIN incident_categories c ON c.code = i.category ORDER BY i.id`,
+  );
 }

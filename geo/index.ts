@@ -32,5 +32,5 @@ export { appendAudit, listAudit } from './audit.ts';
 export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';
 export { keyedFeeds, createFeedKey, listFeedKeys, findFeedKey, setFeedKeyDisabled, deleteFeedKeysNamed } from './feed-keys.ts';
 export type { KeyedFeed, FeedKey } from './feed-keys.ts';
-export { incidentStatuses, incidentTransitions, duplicateWindow, openIncidentsFromReports, openIncidentsFromCameraEvents, listIncidents, readIncidentHistory, transitionIncident, mergeIncident, findNearby } from './incidents.ts';
+export { incidentStatuses, incidentTransitions, duplicateWindow, openIncidentsFromReports, openIncidentsFromCameraEvents, listIncidents, readIncidentHistory, transitionIncident, mergeIncident, findNearby, superviseOverdue } from './incidents.ts';
 export type { Incident, IncidentStatus, IncidentHistoryEntry, IncidentQuery, TransitionResult, MergeResult, NearbyActivity } from './incidents.ts';

@@ -38,6 +38,8 @@ export interface Config {
   adminPassword: string | undefined;
   /** PostgreSQL stops a statement running longer than this, ms. */
   statementTimeoutMs: number;
+  /** How often open incidents are checked against their SLA, ms. */
+  slaCheckMs: number;
 }
 
 /** A setting the process cannot start with; the message names it and says how to fix it. */
@@ -91,6 +93,7 @@ const environment = z.object({
     .default([]),
   SESSION_HOURS: wholeNumber(1, 24 * 30).default(12),
   STATEMENT_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
+  SLA_CHECK_MS: wholeNumber(100, 3_600_000).default(30_000),
   ADMIN_PASSWORD: z.string().min(10, 'expected at least 10 characters').max(256).optional(),
 });
 
@@ -131,5 +134,6 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     sessionTtlMs: e.SESSION_HOURS * 3_600_000,
     adminPassword: e.ADMIN_PASSWORD,
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
+    slaCheckMs: e.SLA_CHECK_MS,
   };
 }

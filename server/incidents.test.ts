@@ -17,7 +17,7 @@ const until = async <T>(find: () => T | undefined, timeoutMs = 10_000): Promise<
 describe.each(testBackends())('incidents through the real protocols, on the $name database', (backend) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200' });
+    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', SLA_CHECK_MS: '300' });
   });
   afterAll(() => server?.close());
 
@@ -109,5 +109,22 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
     expect(forOfficial.incidents.map((incident) => incident.id)).toContain(second!.id);
     expect(forOfficial.units.filter((unit) => unit.id.startsWith('pc-'))).toEqual([]);
     expect((await (await server.as('official')).fetch(`/api/incidents/${first!.id}/nearby?radius=50000`)).status).toBe(400);
+  });
+
+  it('raises a case that passes its SLA to the wall and the dispatcher, once (督办)', async () => {
+    const live = await watchLive(server, ['incidents'], 'operator');
+    const pushed: Incident[] = [];
+    live.socket.on('incidents', (incidents) => pushed.push(...incidents));
+    try {
+      const [open] = ((await (await server.api('/api/incidents')).json()) as Incident[]).filter((incident) => !incident.supervisedAt);
+      await server.db.query(`UPDATE incidents SET due_at = now() - interval '1 minute' WHERE id = $1`, [open!.id]);
+      const raised = await until(() => pushed.find((incident) => incident.id === open!.id && incident.supervisedAt));
+      expect(raised.version).toBe(open!.version + 1);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(pushed.filter((incident) => incident.id === open!.id), 'once').toHaveLength(1);
+      expect(await (await server.api('/metrics')).text()).toMatch(/onescreen_incidents_overdue_total [1-9]/);
+    } finally {
+      live.socket.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Subject } from 'rxjs';
-import { listCameraIds, listEntityKinds, listLivePositions, migrate, openDatabase, pruneHistory, type Database, type EntityKind } from '../geo/index.ts';
+import { listCameraIds, listEntityKinds, listLivePositions, migrate, openDatabase, pruneHistory, superviseOverdue, type Database, type EntityKind } from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
 import type { CameraEvent, CameraReading, PositionEvent } from '../streams/index.ts';
 import { demoPassword, demoUsers, ensureAccounts } from './accounts.ts';
@@ -99,11 +99,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   let db: Database | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let feedsTimer: NodeJS.Timeout | undefined;
+  let slaTimer: NodeJS.Timeout | undefined;
   let stopFeeds = async () => {};
   // Stops taking input, then lets the pipelines write what they took before the database closes.
   const close = async () => {
     clearInterval(pruneTimer);
     clearInterval(feedsTimer);
+    clearInterval(slaTimer);
     readiness.db = undefined;
     readiness.step = 'stopping';
     await stopFeeds();
@@ -162,6 +164,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }, pruneEveryMs).unref();
     readiness.db = db;
     feedsTimer = setInterval(() => realtime.broadcastFeeds(currentFeeds()), feedsEveryMs).unref();
+    // 督办: cases past their SLA are raised to the wall and the dispatcher, once each.
+    slaTimer = setInterval(() => {
+      superviseOverdue(database).then(
+        (overdue) => {
+          if (overdue.length === 0) return;
+          metrics.count('onescreen_incidents_overdue_total', {}, overdue.length);
+          realtime.broadcastIncidents(overdue);
+        },
+        (error) => dbLog.warn('checking incidents against their SLA failed; trying again at the next check', { error }),
+      );
+    }, config.slaCheckMs).unref();
 
     stopFeeds = await startFeeds({ db, config, positions, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }), osmandPort, port });
     return { url, port, osmandPort, db, close };
