@@ -120,14 +120,10 @@ export function createAuth(options: AuthOptions) {
       next();
     };
 
-  /** Refuses a request from a foreign Origin, and a state-changing one without the session's CSRF token. */
+  /** Refuses a request from a foreign Origin. */
   const guardOrigin: RequestHandler = (req, res, next) => {
     if (!originAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
       return refuse(res, 403, 'origin', `requests from ${req.headers.origin} are not allowed; add that origin to ALLOWED_ORIGINS if it is yours`);
-    }
-    const signedIn = signedInOf(res);
-    if (signedIn && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.get(csrfHeader) !== signedIn.session.csrf) {
-      return refuse(res, 403, 'csrf', `the ${csrfHeader} header is missing or wrong; read the token from GET /api/session and send it with every change`);
     }
     next();
   };
@@ -140,10 +136,16 @@ export function createAuth(options: AuthOptions) {
     res.status(429).set('Retry-After', String(allowed.retryAfterS)).json({ error: `more than ${requestsPerMinute} requests in a minute; slow down and retry after ${allowed.retryAfterS} s` });
   };
 
-  /** Lets the request through when its user may do `permission` ('signed-in': anyone signed in). */
-  const allow = (permission: Permission | 'signed-in'): RequestHandler => (_req, res, next) => {
+  /**
+   * Lets the request through when its user may do `permission` ('signed-in': anyone signed in),
+   * and, for a change, when it carries the session's CSRF token.
+   */
+  const allow = (permission: Permission | 'signed-in'): RequestHandler => (req, res, next) => {
     const signedIn = signedInOf(res);
     if (!signedIn) return refuse(res, 401, 'signed-out', notSignedIn);
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.get(csrfHeader) !== signedIn.session.csrf) {
+      return refuse(res, 403, 'csrf', `the ${csrfHeader} header is missing or wrong; read the token from GET /api/session and send it with every change`);
+    }
     const { user } = signedIn.session;
     if (permission !== 'signed-in' && !can(user, permission)) {
       return refuse(res, 403, 'forbidden', `the ${user.role} role may not ${permissionText[permission]}; ask an administrator if your work needs it`);

@@ -128,6 +128,9 @@ describe.each(testBackends().slice(0, 1))('who may see and do what, on the $name
       fetch(new URL('/api/session', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
     const right = await attempt(demoPassword);
     expect(right.status).toBe(200);
+    // Signing in again over a live session (another tab, a kiosk reloaded) needs no token.
+    const again = await fetch(new URL('/api/session', server.url), { method: 'POST', headers: { 'content-type': 'application/json', cookie: right.headers.get('set-cookie')!.split(';')[0]! }, body: JSON.stringify({ user: 'dispatcher', password: demoPassword }) });
+    expect(again.status).toBe(200);
     expect(right.headers.get('set-cookie')).toMatch(/^onescreen_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
     expect((await attempt('not it', 'nobody')).status).toBe(401);
     const statuses: number[] = [];
