@@ -166,6 +166,7 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
       let alertsDrawn = -1;
       let hiddenDrawn = '';
       let alertsReadAt = 0;
+      let heatShown = 'visible';
       const frame = (now: number) => {
         if (now - drawnAt >= frameEveryMs) {
           drawnAt = now;
@@ -179,9 +180,12 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
             alertsReadAt = now;
           }
           const hiddenNow = hidden();
-          // The heatmap is the base map's own layer: switched there, once the style has it.
+          // The heatmap is the base map's own layer: switched there when asked, once the style has it.
           const heat = hiddenNow.includes('heatmap') ? 'none' : 'visible';
-          if (map.getLayer('recent-events-heat') && (map.getLayoutProperty('recent-events-heat', 'visibility') ?? 'visible') !== heat) map.setLayoutProperty('recent-events-heat', 'visibility', heat);
+          if (heat !== heatShown && map.getLayer('recent-events-heat')) {
+            map.setLayoutProperty('recent-events-heat', 'visibility', heat);
+            heatShown = heat;
+          }
           if (moved || pulsing || alertsChanged || hiddenNow.join() !== hiddenDrawn) {
             alertsDrawn = alerts.version;
             hiddenDrawn = hiddenNow.join();

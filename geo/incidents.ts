@@ -77,11 +77,13 @@ const incidentColumns = `i.id::int AS id, i.source, i.source_ref AS "sourceRef",
  * district_id, cell_id and reported_at for the items.
  */
 async function openIncidents(db: Queryable, source: Incident['source'], status: IncidentStatus, note: string, rows: string, params: unknown[]): Promise<Incident[]> {
+  // `rows` uses the first parameters; source, status and note follow them.
+  const [sourceAt, statusAt, noteAt] = [1, 2, 3].map((offset) => `$${params.length + offset}::text`);
   return db.query<Incident>(
     `WITH items AS (${rows}),
      created AS (
        INSERT INTO incidents (source, source_ref, category, severity, status, status_note, description, geom, district_id, cell_id, reported_at, due_at, updated_at, possible_duplicate_of)
-       SELECT '${source}', items.source_ref, items.category, items.severity, '${status}', '${note}', items.description, items.geom, items.district_id, items.cell_id,
+       SELECT ${sourceAt}, items.source_ref, items.category, items.severity, ${statusAt}, ${noteAt}, items.description, items.geom, items.district_id, items.cell_id,
               items.reported_at, items.reported_at + c.sla_minutes * interval '1 minute', now(), earlier.id
        FROM items JOIN incident_categories c ON c.code = items.category
        -- The nearest open incident of the category within the duplicate window, if any.
@@ -97,7 +99,7 @@ async function openIncidents(db: Queryable, source: Incident['source'], status: 
      ),
      history AS (INSERT INTO incident_history (incident_id, actor, to_status, note) SELECT id, 'system', status, status_note FROM created)
      SELECT ${incidentColumns} FROM created i JOIN incident_categories c ON c.code = i.category ORDER BY i.id`,
-    params,
+    [...params, source, status, note],
   );
 }
 

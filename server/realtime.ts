@@ -123,7 +123,7 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       keepPermittedRooms(socket);
       followPositions(socket);
     }
-    socket.on('subscribe', (layers, ack) => {
+    socket.on('subscribe', async (layers, ack) => {
       if (!withinRate(socket, 'subscribe')) {
         if (typeof ack === 'function') ack({ error: `more than ${eventsPerConnection} requests in 10 s on this connection; wait and subscribe again` });
         return;
@@ -143,7 +143,14 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
         return;
       }
       if (auditsPoliceReads(user) && policeKinds.some((kind) => wanted.has(kind))) {
-        void auth.audit({ actor: user.id, action: 'police-positions-read', objectType: 'layers', after: { via: 'socket subscribe', layers: policeKinds.filter((kind) => wanted.has(kind)) }, client: socket.handshake.address }).catch(() => {});
+        // A read that must be audited is not given unless its audit line is written.
+        try {
+          await auth.audit({ actor: user.id, action: 'police-positions-read', objectType: 'layers', after: { via: 'socket subscribe', layers: policeKinds.filter((kind) => wanted.has(kind)) }, client: socket.handshake.address });
+        } catch {
+          metrics.count('onescreen_socket_rejected_total', { event: 'subscribe', reason: 'audit-unavailable' });
+          if (typeof ack === 'function') ack({ error: 'this read of police positions could not be recorded in the audit log, so it is not given; try again shortly' });
+          return;
+        }
       }
       for (const room of socket.rooms) if (room.startsWith(roomPrefix)) socket.leave(room);
       for (const layer of wanted) socket.join(roomPrefix + layer);

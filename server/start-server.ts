@@ -5,7 +5,7 @@ import express from 'express';
 import { Subject } from 'rxjs';
 import { listCameraIds, listEntityKinds, listLivePositions, migrate, openDatabase, pruneHistory, superviseOverdue, type Database, type EntityKind } from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
-import type { CameraEvent, CameraReading, PositionEvent } from '../streams/index.ts';
+import type { CameraEvent, CameraReading, Incident, PositionEvent, ServiceRequest } from '../streams/index.ts';
 import { demoPassword, demoUsers, ensureAccounts } from './accounts.ts';
 import { createAuth } from './auth.ts';
 import { ConfigError, type Config } from './config.ts';
@@ -53,6 +53,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const staleAfter = config.feedStaleAfterMs;
   const currentFeeds = () => feedStatus(metrics, staleAfter === undefined ? defaultStaleAfterMs : { trackers: staleAfter, buses: staleAfter, cameras: staleAfter, reports: staleAfter });
   const requireFeedKey = feedKeyGuard(() => readiness.db!, metrics);
+  // Incidents and the reports they follow go to the screens together.
+  const pushCaseChanges = (incidents: Incident[], reports: ServiceRequest[]) => {
+    realtime.broadcastIncidents(incidents);
+    for (const report of reports) realtime.broadcastServiceRequest(report);
+  };
   const ingest = {
     '/ingest/osmand': osmand,
     '/ingest/cameras': cameraIngest({ ...cameraOptions, requireKey: (refuse) => requireFeedKey('cameras', 'http-cameras', refuse) }),
@@ -61,10 +66,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       requireKey: (refuse) => requireFeedKey('open311', 'open311', refuse),
       isInspector: (id) => devices.get(id) === 'inspector',
       metrics,
-      onCreated: (request, incidents) => {
-        realtime.broadcastServiceRequest(request);
-        realtime.broadcastIncidents(incidents);
-      },
+      onCreated: (request, incidents) => pushCaseChanges(incidents, [request]),
     }),
   };
 
@@ -87,10 +89,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       feeds: currentFeeds,
       auth,
       onSessionsEnded: (userId) => realtime.endSessions({ userId }),
-      incidentsChanged: (incidents, reports) => {
-        realtime.broadcastIncidents(incidents);
-        for (const report of reports) realtime.broadcastServiceRequest(report);
-      },
+      incidentsChanged: (incidents, reports) => pushCaseChanges(incidents, reports),
     }),
   );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
