@@ -1,13 +1,20 @@
 import type { SessionInfo, SignedOutInfo } from '../streams/index.ts';
 
+// Set once the page is on its way to the sign-in page: signing out ends the session, which the
+// server also announces over the socket; the first of the two navigates, the second does nothing.
+let leaving = false;
+const stay = new Promise<never>(() => {});
+
 /** Goes to the sign-in page, which comes back here afterwards; what awaits this waits for the page to go. */
 export function goToSignIn(): Promise<never> {
+  if (leaving) return stay;
+  leaving = true;
   const to = new URLSearchParams({ next: location.pathname + location.search });
   // The sign-in page speaks the language the wall was asked for.
   const language = new URLSearchParams(location.search).get('lang');
   if (language) to.set('lang', language);
   location.replace(`/login?${to}`);
-  return new Promise<never>(() => {});
+  return stay;
 }
 
 export type SessionAnswer = { kind: 'signed-in'; session: SessionInfo } | { kind: 'signed-out'; info: SignedOutInfo } | { kind: 'starting'; step: string } | { kind: 'unreachable' };
@@ -27,6 +34,8 @@ export async function readSession(): Promise<SessionAnswer> {
 
 /** Ends the session on the server, then shows the sign-in page. */
 export async function signOut(session: SessionInfo): Promise<void> {
+  // Claimed before the session ends, so the socket's "session ended" does not navigate too.
+  leaving = true;
   await fetch('/api/session', { method: 'DELETE', headers: { 'x-csrf-token': session.csrf } }).catch(() => undefined);
   location.replace('/login');
 }
