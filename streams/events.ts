@@ -23,7 +23,8 @@ export const positionEvent = z.object({
   eventTime: z.number().int().positive(),
   receivedAt: z.number().int().positive(),
   /** Horizontal accuracy, m (a GPS fix's error radius). */
-  accuracyM: z.number().gte(0).nullable().optional(),
+  // Bounded so it fits the history's float4 column: an unbounded one failed its tick's write.
+  accuracyM: z.number().gte(0).lte(1_000_000).nullable().optional(),
   /** Everything else the device said (battery, altitude, odometer…), kept in history. */
   attributes: z.record(text(64), z.union([text(1_000), z.number(), z.boolean()])).optional(),
 });

@@ -14,3 +14,10 @@ describe('the OsmAnd adapter', () => {
     expect(parsed.ok ? '' : parsed.message).toMatch(message);
   });
 });
+
+describe('OsmAnd accuracy', () => {
+  it('refuses an accuracy no storage column holds, rather than failing its tick’s write later', () => {
+    const parsed = parseOsmand({ query: { id: 'pc-0001', lat: '45.6', lon: '84.87', accuracy: '1e300' }, body: undefined }, Date.parse('2026-11-22T08:00:00Z'));
+    expect(parsed.ok).toBe(false);
+  });
+});
