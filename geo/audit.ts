@@ -1,3 +1,4 @@
+import { isoUtc } from './columns.ts';
 import type { Queryable } from './database.ts';
 
 /** One line of the audit log: who did what to which object, with the object before and after. */
@@ -40,7 +41,7 @@ export interface AuditQuery {
 /** The newest entries first. */
 export async function listAudit(db: Queryable, query: AuditQuery): Promise<AuditRecord[]> {
   return db.query<AuditRecord>(
-    `SELECT id::int AS id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, action,
+    `SELECT id::int AS id, ${isoUtc('at')} AS at, actor, action,
             object_type AS "objectType", object_id AS "objectId", before, after, client
      FROM audit_log
      WHERE ($1::text IS NULL OR actor = $1) AND ($2::text IS NULL OR action = $2) AND ($3::float8 IS NULL OR at >= to_timestamp($3 / 1000.0))

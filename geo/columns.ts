@@ -2,3 +2,6 @@
 export function toColumns<Row>(rows: readonly Row[], ...columns: ((row: Row) => unknown)[]): unknown[][] {
   return columns.map((column) => rows.map(column));
 }
+
+/** A timestamptz column as UTC ISO 8601 with milliseconds, the form every API answers with. */
+export const isoUtc = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;

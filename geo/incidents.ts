@@ -1,3 +1,4 @@
+import { isoUtc } from './columns.ts';
 import type { Queryable } from './database.ts';
 
 export const incidentStatuses = ['reported', 'registered', 'dispatched', 'handling', 'answered', 'closed', 'cancelled'] as const;
@@ -62,14 +63,13 @@ export interface IncidentHistoryEntry {
   note: string | null;
 }
 
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 // Read from incidents as "i" joined to its category as "c".
 const incidentColumns = `i.id::int AS id, i.source, i.source_ref AS "sourceRef", i.category, c.name_zh AS "categoryZh", c.name_en AS "categoryEn",
   c.agency, c.department_id AS "departmentId", i.severity, i.status, i.status_note AS "statusNote", i.description,
   ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.district_id AS "districtId", i.cell_id AS "cellId",
-  ${iso('i.reported_at')} AS "reportedAt", ${iso('i.due_at')} AS "dueAt", ${iso('i.updated_at')} AS "updatedAt", i.version,
+  ${isoUtc('i.reported_at')} AS "reportedAt", ${isoUtc('i.due_at')} AS "dueAt", ${isoUtc('i.updated_at')} AS "updatedAt", i.version,
   i.possible_duplicate_of::int AS "possibleDuplicateOf", i.duplicate_of::int AS "duplicateOf",
-  CASE WHEN i.supervised_at IS NULL THEN NULL ELSE ${iso('i.supervised_at')} END AS "supervisedAt"`;
+  CASE WHEN i.supervised_at IS NULL THEN NULL ELSE ${isoUtc('i.supervised_at')} END AS "supervisedAt"`;
 
 /**
  * Opens an incident per source item not seen before, with its first history line, and answers
@@ -149,7 +149,7 @@ export async function listIncidents(db: Queryable, query: IncidentQuery): Promis
 
 export async function readIncidentHistory(db: Queryable, incidentId: number): Promise<IncidentHistoryEntry[]> {
   return db.query<IncidentHistoryEntry>(
-    `SELECT ${iso('at')} AS at, actor, from_status AS "fromStatus", to_status AS "toStatus", note FROM incident_history WHERE incident_id = $1 ORDER BY id`,
+    `SELECT ${isoUtc('at')} AS at, actor, from_status AS "fromStatus", to_status AS "toStatus", note FROM incident_history WHERE incident_id = $1 ORDER BY id`,
     [incidentId],
   );
 }
@@ -235,7 +235,7 @@ export async function findNearby(db: Queryable, around: { lon: number; lat: numb
   const distance = (column: string) => `ST_Distance(${column}::geography, ${here}::geography)::float8`;
   const [incidents, cameraEvents, units] = await Promise.all([
     db.query<NearbyActivity['incidents'][number]>(
-      `SELECT i.id::int AS id, i.category, c.name_zh AS "categoryZh", c.name_en AS "categoryEn", i.status, i.severity, ${iso('i.reported_at')} AS "reportedAt",
+      `SELECT i.id::int AS id, i.category, c.name_zh AS "categoryZh", c.name_en AS "categoryEn", i.status, i.severity, ${isoUtc('i.reported_at')} AS "reportedAt",
               ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, ${distance('i.geom')} AS "distanceM"
        FROM incidents i JOIN incident_categories c ON c.code = i.category
        WHERE ${within('i.geom')} AND ${during('i.reported_at')} AND i.id IS DISTINCT FROM $6::bigint
@@ -243,13 +243,13 @@ export async function findNearby(db: Queryable, around: { lon: number; lat: numb
       [...params, around.excludeIncident ?? null],
     ),
     db.query<NearbyActivity['cameraEvents'][number]>(
-      `SELECT e.id::int AS id, e.camera_id AS "cameraId", e.kind, e.severity, e.description, ${iso('e.event_time')} AS at, ${distance('e.geom')} AS "distanceM"
+      `SELECT e.id::int AS id, e.camera_id AS "cameraId", e.kind, e.severity, e.description, ${isoUtc('e.event_time')} AS at, ${distance('e.geom')} AS "distanceM"
        FROM camera_events e WHERE ${within('e.geom')} AND ${during('e.event_time')}
        ORDER BY "distanceM", e.id LIMIT 100`,
       params,
     ),
     db.query<NearbyActivity['units'][number]>(
-      `SELECT DISTINCT ON (h.entity_id) h.entity_id AS id, en.kind, en.label, ${iso('h.event_time')} AS at, ${distance('h.geom')} AS "distanceM"
+      `SELECT DISTINCT ON (h.entity_id) h.entity_id AS id, en.kind, en.label, ${isoUtc('h.event_time')} AS at, ${distance('h.geom')} AS "distanceM"
        FROM position_history h JOIN entities en ON en.id = h.entity_id
        WHERE ${within('h.geom')} AND ${during('h.event_time')} AND en.kind = ANY($6::text[])
        ORDER BY h.entity_id, "distanceM"`,

@@ -34,3 +34,5 @@ export { keyedFeeds, createFeedKey, listFeedKeys, findFeedKey, setFeedKeyDisable
 export type { KeyedFeed, FeedKey } from './feed-keys.ts';
 export { incidentStatuses, incidentTransitions, duplicateWindow, openIncidentsFromReports, openIncidentsFromCameraEvents, listIncidents, readIncidentHistory, transitionIncident, mergeIncident, findNearby, superviseOverdue } from './incidents.ts';
 export type { Incident, IncidentStatus, IncidentHistoryEntry, IncidentQuery, TransitionResult, MergeResult, NearbyActivity } from './incidents.ts';
+export { setAsideItem, listSetAsideItems } from './set-aside.ts';
+export type { SetAsideItem } from './set-aside.ts';

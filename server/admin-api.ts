@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { appendAudit, createUser, keyedFeeds, listAudit, listFeedKeys, listUsers, roles, setFeedKeyDisabled, updateUser, userGrants, userIdPattern, UserExistsError, type Database } from '../geo/index.ts';
+import { appendAudit, createUser, keyedFeeds, listAudit, listFeedKeys, listSetAsideItems, listUsers, roles, setFeedKeyDisabled, updateUser, userGrants, userIdPattern, UserExistsError, type Database } from '../geo/index.ts';
 import type { Auth } from './auth.ts';
 import { issueFeedKey } from './feed-keys.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
@@ -36,12 +36,12 @@ const feedKeyChange = z.object({ disabled: z.boolean() }).strict();
 
 const problemsOf = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
 
-/** The administrator's routes: users, feed keys and the audit log. Each change is audited with before and after. */
+/** The administrator's routes: users, feed keys, items set aside and the audit log. Each change is audited with before and after. */
 export function adminApi(
   db: () => Database,
   auth: Auth,
   onSessionsEnded: (userId: string) => void,
-): Record<'listUsers' | 'createUser' | 'changeUser' | 'audit' | 'listFeedKeys' | 'createFeedKey' | 'changeFeedKey', RequestHandler> {
+): Record<'listUsers' | 'createUser' | 'changeUser' | 'audit' | 'listFeedKeys' | 'createFeedKey' | 'changeFeedKey' | 'setAside', RequestHandler> {
   const actorOf = (res: Parameters<RequestHandler>[1]) => auth.signedInOf(res)!.session.user.id;
   return {
     listUsers: async (_req, res) => void res.json(await listUsers(db())),
@@ -96,6 +96,7 @@ export function adminApi(
       res.json(await listAudit(db(), parsed.data));
     },
     listFeedKeys: async (_req, res) => void res.json(await listFeedKeys(db())),
+    setAside: async (_req, res) => void res.json(await listSetAsideItems(db())),
     createFeedKey: async (req, res) => {
       const parsed = newFeedKey.safeParse(req.body);
       if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; send {name, feed: ${keyedFeeds.join(' | ')}}` });

@@ -124,6 +124,7 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   route('GET /api/feed-keys', admin.listFeedKeys);
   route('POST /api/feed-keys', admin.createFeedKey);
   route('PATCH /api/feed-keys/:id', admin.changeFeedKey);
+  route('GET /api/set-aside', admin.setAside);
   route('GET /api/audit', admin.audit);
   // Base-map layers never change while the server runs: build each once.
   const basemapCache = new Map<BasemapLayer, Promise<string>>();

@@ -5,6 +5,7 @@ const definitions = {
   onescreen_positions_late_total: { type: 'counter', help: 'Fixes older than the entity’s latest: kept in history only.' },
   onescreen_positions_joined_total: { type: 'counter', help: 'Fixes joined to cell and district and persisted.' },
   onescreen_write_failures_total: { type: 'counter', help: 'Failed writes of a tick (retried, never dropped).' },
+  onescreen_ingest_set_aside_total: { type: 'counter', help: 'Accepted items the database refused as data, by pipeline: kept in set_aside_items, the rest of their tick written.' },
   onescreen_ingest_last_accepted_seconds: { type: 'gauge', help: 'When each source last had input accepted, seconds since 1970.' },
   onescreen_socket_clients: { type: 'gauge', help: 'Connected Socket.IO clients.' },
   onescreen_socket_rejected_total: { type: 'counter', help: 'Socket requests refused, by event and reason.' },

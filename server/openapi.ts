@@ -135,6 +135,12 @@ export function openApiDocument(version: string) {
           responses: { 200: { description: 'the key after the change' }, 400: json(apiErrorSchema, 'not {disabled}'), 404: json(apiErrorSchema, 'no such key') },
         },
       },
+      '/api/set-aside': {
+        get: {
+          summary: 'Accepted feed items the database refused as data, newest first (up to 100): each was left out of its tick so the rest could be written; fix the sender, then replay the item',
+          responses: { 200: { description: '[{id, pipeline, item (JSON text), errorCode (SQLSTATE), error, setAsideAt}]' } },
+        },
+      },
       '/api/audit': {
         get: {
           summary: 'The audit log, newest first: sign-ins, user changes, reads of police positions by non-police roles',

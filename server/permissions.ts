@@ -90,6 +90,7 @@ export const apiRouteAccess = {
   'GET /api/feed-keys': 'feeds:manage',
   'POST /api/feed-keys': 'feeds:manage',
   'PATCH /api/feed-keys/:id': 'feeds:manage',
+  'GET /api/set-aside': 'feeds:manage',
   'GET /api/audit': 'audit:read',
 } as const satisfies Record<string, Access>;
 export type ApiRoute = keyof typeof apiRouteAccess;

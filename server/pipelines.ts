@@ -1,5 +1,5 @@
 import { Subscription, type Observable } from 'rxjs';
-import type { Database } from '../geo/index.ts';
+import { setAsideItem, type Database } from '../geo/index.ts';
 import { liveCameras, livePositions, type CameraEvent, type CameraReading, type PositionEvent } from '../streams/index.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -23,6 +23,14 @@ export function startPipelines(db: Database, inputs: PipelineInputs, tickMs: num
     metrics.count('onescreen_write_failures_total');
     log.warn(`writing ${what} failed; retrying with the batch kept`, { attempt, error });
   };
+  // One refused item must not hold the pipeline: it is kept aside, counted and logged, and the rest of its tick is written.
+  const onSetAside = (pipeline: string) => (item: unknown, error: unknown) => {
+    metrics.count('onescreen_ingest_set_aside_total', { pipeline });
+    log.error(`the database refused an accepted ${pipeline} item; it is kept in set_aside_items and the rest of its tick was written`, { item, error });
+    setAsideItem(db, pipeline, item, error).catch((failure: unknown) =>
+      log.error(`could not keep a refused ${pipeline} item in set_aside_items; it is only in this log`, { item, error: failure }),
+    );
+  };
   const running = new Subscription();
   const finished: Promise<void>[] = [];
   const run = <T>(what: string, pipeline: Observable<T>, next: (value: T) => void) =>
@@ -40,12 +48,13 @@ export function startPipelines(db: Database, inputs: PipelineInputs, tickMs: num
         onLate: (event) => metrics.count('onescreen_positions_late_total', { source: event.sourceId }),
       },
       onWriteFailure: onWriteFailure('positions'),
+      onSetAside: onSetAside('position'),
     }),
     (moved) => {
       metrics.count('onescreen_positions_joined_total', {}, moved.length);
       realtime.broadcastPositions(moved);
     },
   );
-  run('camera', liveCameras(db, inputs.cameras, { tickMs, onWriteFailure: onWriteFailure('camera records') }), realtime.broadcastCameras);
+  run('camera', liveCameras(db, inputs.cameras, { tickMs, onWriteFailure: onWriteFailure('camera records'), onSetAside: onSetAside('camera') }), realtime.broadcastCameras);
   return { drained: Promise.all(finished).then(() => {}), stop: () => running.unsubscribe() };
 }

@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, roles, testBackends, type Role } from '../geo/index.ts';
+import { listAudit, roles, setAsideItem, testBackends, type Role, type SetAsideItem } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { liveLayers, type LiveEntity, type LiveLayer, type SearchHit } from '../streams/index.ts';
 import { ensureAccounts } from './accounts.ts';
@@ -213,6 +213,14 @@ describe.each(testBackends().slice(0, 1))('who may see and do what, on the $name
     const metrics = await (await fetch(new URL('/metrics', server.url))).text();
     expect(metrics).toMatch(/onescreen_ingest_rejected_total\{reason="no-key",source="http-cameras"\} 1/);
     expect(metrics).toMatch(/onescreen_ingest_rejected_total\{reason="bad-key",source="open311"\} 1/);
+  });
+
+  it('shows admins the feed items the database refused, to fix the sender and replay them', async () => {
+    const item = { type: 'camera-event', cameraId: karamay.cameras[0]!.id, description: '限行\u0000' };
+    await setAsideItem(server.db, 'camera', item, Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }));
+    const listed = (await (await (await server.as('admin')).fetch('/api/set-aside')).json()) as SetAsideItem[];
+    expect(listed[0]).toMatchObject({ pipeline: 'camera', errorCode: '22021', error: 'invalid byte sequence for encoding "UTF8": 0x00' });
+    expect(JSON.parse(listed[0]!.item)).toEqual(item);
   });
 
   it('limits each tracker and each connection to what a real one sends', async () => {

@@ -17,7 +17,7 @@ export interface CameraTick {
  * camera events placed in the city, and opens the incidents they report, in one transaction;
  * emits what changed.
  */
-export function liveCameras(db: Pick<Database, 'transaction'>, input: Observable<CameraReading | CameraEvent>, options: WritePerTickOptions): Observable<CameraTick> {
+export function liveCameras(db: Pick<Database, 'transaction'>, input: Observable<CameraReading | CameraEvent>, options: WritePerTickOptions<CameraReading | CameraEvent>): Observable<CameraTick> {
   return input.pipe(
     writePerTick(
       (batch) =>

@@ -1,6 +1,6 @@
-import { firstValueFrom, Subject, take, toArray } from 'rxjs';
+import { firstValueFrom, from, Subject, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openWithCity, testBackends, type Database } from '../geo/index.ts';
+import { listSetAsideItems, openWithCity, setAsideItem, testBackends, type Database } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { livePositions, type PositionEvent } from './index.ts';
 
@@ -43,5 +43,33 @@ describe.each(testBackends())('the live position pipeline on the $name database'
     for (const entity of batch!) expect(entity.cellId).toMatch(/^cell-/);
     const history = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM position_history');
     expect(history[0]!.n).toBe(3);
+  });
+
+  it('sets aside a fix the database refuses and writes the rest of its tick', async () => {
+    // A number beyond float4 (an accuracy once passed the edge this way; the edge bounds them
+    // now): any item the database refuses must cost only itself, not its pipeline.
+    const t0 = Date.parse('2026-11-21T10:00:00Z');
+    const poisoned = { ...event(cars[1]!.id, city.busStops[4]!.point, t0 + 1), headingDeg: 1e300 };
+    const failures: unknown[] = [];
+    const rejected: string[] = [];
+    const setAside: Promise<void>[] = [];
+    const written = firstValueFrom(
+      livePositions(db, from([event(cars[0]!.id, city.busStops[3]!.point, t0), poisoned, event(cars[2]!.id, city.busStops[5]!.point, t0 + 2)]), {
+        tickMs: 20,
+        checks: { onReject: (reason) => rejected.push(reason) },
+        onWriteFailure: (error) => failures.push(error),
+        onSetAside: (item, error) => setAside.push(setAsideItem(db, 'position', item, error)),
+      }).pipe(toArray()),
+    );
+    const moved = (await written).flat();
+    await Promise.all(setAside);
+
+    expect(rejected).toEqual([]);
+    expect(failures).toEqual([]);
+    expect(moved.map((e) => e.id)).toEqual([cars[0]!.id, cars[2]!.id]);
+    const [kept, ...others] = await listSetAsideItems(db);
+    expect(others).toEqual([]);
+    expect(kept).toMatchObject({ pipeline: 'position', errorCode: '22003' });
+    expect(JSON.parse(kept!.item)).toEqual(poisoned);
   });
 });

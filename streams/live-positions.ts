@@ -4,7 +4,7 @@ import type { PositionEvent } from './events.ts';
 import { writePerTick, type WritePerTickOptions } from './operators.ts';
 import { checkPositions, defaultPositionChecks, type PositionCheckOptions } from './position-checks.ts';
 
-export interface LivePositionsOptions extends WritePerTickOptions {
+export interface LivePositionsOptions extends WritePerTickOptions<PositionEvent> {
   /** Traccar-style filters; their defaults apply where not given. */
   checks: Partial<Omit<PositionCheckOptions, 'onReject' | 'onLate'>> & Pick<PositionCheckOptions, 'onReject' | 'onLate'>;
 }

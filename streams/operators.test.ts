@@ -1,7 +1,7 @@
-import { concat, delay, of, throwError, type Observable } from 'rxjs';
+import { concat, delay, firstValueFrom, of, throwError, toArray, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { batchPerTick, coalesceWhileBusy } from './index.ts';
+import { batchPerTick, coalesceWhileBusy, writePerTick } from './index.ts';
 
 const at = (entityId: string, eventTime: number) => ({ entityId, eventTime });
 const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -61,5 +61,53 @@ describe('coalesceWhileBusy', () => {
       const failing = () => concat(of('x').pipe(delay(1)), throwError(() => 'disk full'));
       expectObservable(cold('a|', { a: ['a'] }).pipe(coalesceWhileBusy(failing))).toBe('-(x#)', { x: 'x' }, 'disk full');
     });
+  });
+});
+
+describe('writePerTick', () => {
+  // A database that refuses the item 'bad' as data (22P02, invalid text representation), and
+  // records every write it is given.
+  const refusingBad = (writes: string[][]) => async (batch: string[]) => {
+    writes.push(batch);
+    if (batch.includes('bad')) throw Object.assign(new Error('invalid input syntax'), { code: '22P02' });
+    return batch.join('');
+  };
+
+  it('sets a refused item aside and writes the rest of its tick, in order', async () => {
+    const writes: string[][] = [];
+    const setAside: string[] = [];
+    const failures: unknown[] = [];
+    const written = await firstValueFrom(
+      of('a', 'b', 'bad', 'd', 'e').pipe(
+        writePerTick(refusingBad(writes), { tickMs: 1, onSetAside: (item) => setAside.push(item), onWriteFailure: (error) => failures.push(error) }),
+        toArray(),
+      ),
+    );
+    // The tick is halved until 'bad' is alone: ab, then bad (alone, set aside), then de.
+    expect(written).toEqual(['ab', 'de']);
+    expect(writes).toEqual([['a', 'b', 'bad', 'd', 'e'], ['a', 'b', 'bad'], ['a', 'b'], ['bad'], ['d', 'e']]);
+    expect(setAside).toEqual(['bad']);
+    expect(failures).toEqual([]);
+  });
+
+  it('retries a write that failed for any other reason whole, with back-off, dropping nothing', async () => {
+    let outages = 2;
+    const setAside: string[] = [];
+    const attempts: number[] = [];
+    const written = await firstValueFrom(
+      of('a', 'b').pipe(
+        writePerTick(
+          async (batch: string[]) => {
+            if (outages-- > 0) throw Object.assign(new Error('terminating connection'), { code: '57P01' });
+            return batch.join('');
+          },
+          { tickMs: 1, onSetAside: (item) => setAside.push(item), onWriteFailure: (_, attempt) => attempts.push(attempt) },
+        ),
+        toArray(),
+      ),
+    );
+    expect(written).toEqual(['ab']);
+    expect(attempts).toEqual([1, 2]);
+    expect(setAside).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { asyncScheduler, bufferTime, defer, filter, Observable, retry, timer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, bufferTime, catchError, concat, defer, EMPTY, filter, Observable, retry, throwError, timer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
 /** Collects events into one batch per tick; empty ticks emit nothing. */
 export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<T, T[]> {
@@ -57,10 +57,15 @@ export function coalesceWhileBusy<T, R>(write: (items: T[]) => Observable<R>, ma
     });
 }
 
-export interface WritePerTickOptions {
+export interface WritePerTickOptions<T> {
   tickMs: number;
   /** Told of each failed write before it is retried; the batch is kept, never dropped. */
   onWriteFailure?: (error: unknown, attempt: number) => void;
+  /**
+   * Told of an item the database refuses as data (SQLSTATE class 22 or 23): retrying cannot
+   * help it, so it is set aside here and the rest of its batch is written without it.
+   */
+  onSetAside?: (item: T, error: unknown) => void;
   scheduler?: SchedulerLike;
 }
 
@@ -68,27 +73,38 @@ const maxRetryDelayMs = 30_000;
 // At most this many items in one write: catching up after a stall goes in steps of bounded length.
 const maxItemsPerWrite = 10_000;
 
+/** The database refused the data itself (data exception or integrity violation), not the connection. */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
 /**
  * Persists a stream in one write per tick: batches per tick, writes one batch at a time (merging
  * what waits), and retries a failing write with back-off (250 ms doubling to 30 s) while new input
- * keeps collecting. Emits each write's result.
+ * keeps collecting. A batch the database refuses as data is halved until the refused items are
+ * alone; those are set aside and every other item is written, so one bad item cannot hold its
+ * pipeline. Emits each write's result (several for a halved batch).
  */
-export function writePerTick<T, R>(write: (batch: T[]) => Promise<R>, options: WritePerTickOptions): OperatorFunction<T, R> {
+export function writePerTick<T, R>(write: (batch: T[]) => Promise<R>, options: WritePerTickOptions<T>): OperatorFunction<T, R> {
   const scheduler = options.scheduler ?? asyncScheduler;
-  return (source) =>
-    source.pipe(
-      batchPerTick(options.tickMs, scheduler),
-      coalesceWhileBusy(
-        (batch) =>
-          defer(() => write(batch)).pipe(
-            retry({
-              delay: (error, attempt) => {
-                options.onWriteFailure?.(error, attempt);
-                return timer(Math.min(250 * 2 ** (attempt - 1), maxRetryDelayMs), scheduler);
-              },
-            }),
-          ),
-        maxItemsPerWrite,
-      ),
+  const writeSettingAside = (batch: T[]): Observable<R> =>
+    defer(() => write(batch)).pipe(
+      retry({
+        delay: (error, attempt) => {
+          if (isDataError(error)) return throwError(() => error);
+          options.onWriteFailure?.(error, attempt);
+          return timer(Math.min(250 * 2 ** (attempt - 1), maxRetryDelayMs), scheduler);
+        },
+      }),
+      catchError((error: unknown) => {
+        if (batch.length === 1) {
+          options.onSetAside?.(batch[0]!, error);
+          return EMPTY;
+        }
+        const half = Math.ceil(batch.length / 2);
+        return concat(writeSettingAside(batch.slice(0, half)), writeSettingAside(batch.slice(half)));
+      }),
     );
+  return (source) => source.pipe(batchPerTick(options.tickMs, scheduler), coalesceWhileBusy(writeSettingAside, maxItemsPerWrite));
 }
