@@ -36,3 +36,7 @@ export { incidentStatuses, incidentTransitions, duplicateWindow, openIncidentsFr
 export type { Incident, IncidentStatus, IncidentHistoryEntry, IncidentQuery, TransitionResult, MergeResult, NearbyActivity } from './incidents.ts';
 export { setAsideItem, listSetAsideItems } from './set-aside.ts';
 export type { SetAsideItem } from './set-aside.ts';
+export { createRoadRouter, routingSpeeds } from './road-routing.ts';
+export type { RoadRouter, RoadRoute } from './road-routing.ts';
+export { duties, unitKindsOf, dispatchRules, nearestAvailableUnits, findCandidates, listAssignments, assignUnit, detectArrivals, releaseAssignments, readForceDistribution } from './dispatch.ts';
+export type { Duty, UnitCandidate, Assignment, AssignResult, ForceCount } from './dispatch.ts';

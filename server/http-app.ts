@@ -9,6 +9,7 @@ import type { Metrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { apiRouteAccess, policeKinds, visibleKinds, type Access, type ApiRoute } from './permissions.ts';
 import { adminApi } from './admin-api.ts';
+import type { Dispatch } from './dispatch.ts';
 import { incidentsApi } from './incidents-api.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
@@ -31,6 +32,7 @@ export interface HttpAppOptions {
   onSessionsEnded: (userId: string) => void;
   /** Incidents (and the reports they follow) changed by a person: push them to the screens. */
   incidentsChanged: (incidents: Incident[], reports: ServiceRequest[]) => void;
+  dispatch: Dispatch;
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
@@ -44,7 +46,7 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -111,12 +113,16 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
     await auth.auditPoliceReads(req, res, hits.filter((hit) => hit.kind === 'entity' && (policeKinds as readonly string[]).includes(hit.detail)).map((hit) => hit.id), 'GET /api/search');
     res.json(hits);
   });
-  const incidents = incidentsApi(() => readiness.db!, auth, incidentsChanged);
+  const incidents = incidentsApi(() => readiness.db!, auth, incidentsChanged, dispatch);
   route('GET /api/incidents', incidents.queue);
   route('GET /api/incidents/:id', incidents.one);
   route('POST /api/incidents/:id/transitions', incidents.transition);
   route('POST /api/incidents/:id/merge', incidents.merge);
   route('GET /api/incidents/:id/nearby', incidents.nearby);
+  route('GET /api/incidents/:id/candidates', dispatch.api.candidates);
+  route('GET /api/incidents/:id/assignments', dispatch.api.assignments);
+  route('POST /api/incidents/:id/assignments', dispatch.api.assign);
+  route('GET /api/force', dispatch.api.force);
   const admin = adminApi(() => readiness.db!, auth, onSessionsEnded);
   route('GET /api/users', admin.listUsers);
   route('POST /api/users', admin.createUser);

@@ -14,8 +14,10 @@ import {
   type Queryable,
   type ServiceRequest,
   type TransitionResult,
+  type Assignment,
 } from '../geo/index.ts';
 import type { Auth } from './auth.ts';
+import type { Dispatch } from './dispatch.ts';
 import { policeKinds, visibleKinds } from './permissions.ts';
 
 const queueQuery = z.object({
@@ -29,15 +31,23 @@ const nearbyQuery = z.object({
   radius: z.coerce.number().int().min(10).max(5_000).default(500),
   minutes: z.coerce.number().int().min(1).max(1_440).default(60),
 });
-const incidentId = (raw: unknown) => (typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined);
+/** An incident id from a path, or undefined for anything else. */
+export const incidentId = (raw: unknown) => (typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined);
+export const incidentNotFound = (res: Parameters<RequestHandler>[1], raw: unknown) => void res.status(404).json({ error: `no incident "${String(raw)}"; GET /api/incidents lists them` });
+/** The incident a path names, or undefined. */
+export async function incidentNamed(db: Queryable, raw: unknown): Promise<Incident | undefined> {
+  const id = incidentId(raw);
+  return id === undefined ? undefined : (await listIncidents(db, { ids: [id], limit: 1 }))[0];
+}
 
 /** The incident queue and the case lifecycle; every step goes to the history and the audit log, and out to the screens. */
 export function incidentsApi(
   db: () => Database,
   auth: Auth,
   changed: (incidents: Incident[], reports: ServiceRequest[]) => void,
+  dispatch: Pick<Dispatch, 'releaseFor' | 'released'>,
 ): Record<'queue' | 'one' | 'transition' | 'merge' | 'nearby', RequestHandler> {
-  const notFound = (res: Parameters<RequestHandler>[1], raw: unknown) => void res.status(404).json({ error: `no incident "${String(raw)}"; GET /api/incidents lists them` });
+  const notFound = incidentNotFound;
   /** Runs a change of one incident with its audit line in one transaction, then answers and pushes it. */
   const change = async (
     req: Parameters<RequestHandler>[0],
@@ -49,14 +59,18 @@ export function incidentsApi(
     const id = incidentId(req.params.id);
     if (id === undefined) return notFound(res, req.params.id);
     const actor = auth.signedInOf(res)!.session.user.id;
+    let released: Assignment[] = [];
     const result = await db().transaction(async (tx) => {
       const done = await work(tx, id, actor);
       if (done.ok) {
+        released = await dispatch.releaseFor(tx, done.after);
         const state = (incident: Incident) => ({ status: incident.status, note: incident.statusNote, version: incident.version, duplicateOf: incident.duplicateOf });
-        await appendAudit(tx, { actor, action, objectType: 'incident', objectId: String(id), before: state(done.before), after: state(done.after), client: auth.clientOf(req) });
+        const units = released.length > 0 ? { releasedUnits: released.map((a) => a.unitId) } : {};
+        await appendAudit(tx, { actor, action, objectType: 'incident', objectId: String(id), before: state(done.before), after: { ...state(done.after), ...units }, client: auth.clientOf(req) });
       }
       return done;
     });
+    await dispatch.released(released);
     if (!result.ok) {
       if (result.reason === 'not-found') return notFound(res, req.params.id);
       if ('allowed' in result) return void res.status(409).json({ error: `a ${result.from} incident can go to ${result.allowed.join(' or ')}, not ${wanted}; reload it if someone else moved it` });
@@ -66,10 +80,7 @@ export function incidentsApi(
     changed([result.after], reports);
     res.json(result.after);
   };
-  const incidentOf = async (raw: unknown) => {
-    const id = incidentId(raw);
-    return id === undefined ? undefined : (await listIncidents(db(), { ids: [id], limit: 1 }))[0];
-  };
+  const incidentOf = (raw: unknown) => incidentNamed(db(), raw);
   return {
     queue: async (req, res) => {
       const query = queueQuery.safeParse(req.query);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { basemapLayers } from '../geo/index.ts';
+import { basemapLayers, dispatchRules } from '../geo/index.ts';
 import {
   apiErrorSchema,
   busProgressSchema,
@@ -102,6 +102,34 @@ export function openApiDocument(version: string) {
           ],
           responses: { 200: { description: '{incidents, cameraEvents, units}, each with distanceM' }, 400: json(apiErrorSchema, 'radius or minutes out of range'), 404: json(apiErrorSchema, 'no such incident') },
         },
+      },
+      '/api/incidents/{id}/candidates': {
+        get: {
+          summary: `The units to send: the ${dispatchRules.pool} nearest available units of the case's kind (police or inspectors) by KNN, ranked by road ETA on the live routing graph, best ${dispatchRules.count}`,
+          parameters: [pathParameter('id', 'the incident id')],
+          responses: { 200: { description: '{kinds, candidates: [{id, kind, label, lon, lat, districtId, distanceM, etaS, roadM, route}]}' }, 404: json(apiErrorSchema, 'no such incident') },
+        },
+      },
+      '/api/incidents/{id}/assignments': {
+        get: {
+          summary: 'The units sent to a case; en-route ones with their live route and ETA',
+          parameters: [pathParameter('id', 'the incident id')],
+          responses: { 200: { description: '[{id, incidentId, unitId, unitKind, unitLabel, status, assignedBy, assignedAt, arrivedAt, releasedAt, etaS, liveEtaS, route, lon, lat}]' }, 404: json(apiErrorSchema, 'no such incident') },
+        },
+        post: {
+          summary: `Send a unit {unitId}: it goes en route, a registered case becomes dispatched; within ${dispatchRules.arrivalM} m of the case its GPS puts it on scene and the case into handling; audited`,
+          parameters: [pathParameter('id', 'the incident id')],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['unitId'] } } } },
+          responses: {
+            201: { description: 'the assignment' },
+            400: json(apiErrorSchema, 'not {unitId}'),
+            404: json(apiErrorSchema, 'no such incident or unit'),
+            409: json(apiErrorSchema, 'the unit is busy or of the wrong kind, or the case takes no units'),
+          },
+        },
+      },
+      '/api/force': {
+        get: { summary: `Units per district, agency (police, city) and duty (available, en-route, on-scene, off-duty; an available unit silent for ${dispatchRules.freshMinutes} min counts off duty)`, responses: { 200: { description: '[{districtId, agency, duty, units}]' } } },
       },
       '/api/users': {
         get: { summary: 'Every user: id, display name, role, grants, disabled', responses: { 200: { description: 'users' } } },

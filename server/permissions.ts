@@ -17,8 +17,10 @@ export const permissionRoles = {
   'alerts:read': ['operator', 'dispatcher', 'official', 'admin'],
   /** The incident queue, each case and its history. */
   'incidents:read': ['operator', 'dispatcher', 'official', 'admin'],
-  /** Moving a case through its lifecycle. */
+  /** Moving a case through its lifecycle, and sending units to it. */
   'incidents:write': ['dispatcher'],
+  /** Which units are sent where, with their routes: police positions inside. */
+  'dispatch:read': ['operator', 'dispatcher'],
   'users:manage': ['admin'],
   /** Keys for the feeds that push over HTTP. */
   'feeds:manage': ['admin'],
@@ -50,7 +52,8 @@ export function permissionForKind(kind: EntityKind): Permission {
 /** What a live layer takes: each kind of unit its own, the city layers 'city:read', alerts 'alerts:read'. */
 export function layerPermission(layer: LiveLayer): Permission {
   if ((entityKinds as readonly string[]).includes(layer)) return permissionForKind(layer as EntityKind);
-  return layer === 'alerts' ? 'alerts:read' : layer === 'incidents' ? 'incidents:read' : 'city:read';
+  const permissions: Partial<Record<LiveLayer, Permission>> = { alerts: 'alerts:read', incidents: 'incidents:read', assignments: 'dispatch:read' };
+  return permissions[layer] ?? 'city:read';
 }
 
 /** The entity kinds this user may see. */
@@ -84,6 +87,10 @@ export const apiRouteAccess = {
   'POST /api/incidents/:id/transitions': 'incidents:write',
   'POST /api/incidents/:id/merge': 'incidents:write',
   'GET /api/incidents/:id/nearby': 'incidents:read',
+  'GET /api/incidents/:id/candidates': 'incidents:write',
+  'GET /api/incidents/:id/assignments': 'dispatch:read',
+  'POST /api/incidents/:id/assignments': 'incidents:write',
+  'GET /api/force': 'units:read',
   'GET /api/users': 'users:manage',
   'POST /api/users': 'users:manage',
   'PATCH /api/users/:id': 'users:manage',

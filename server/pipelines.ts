@@ -4,6 +4,7 @@ import { liveCameras, livePositions, type CameraEvent, type CameraReading, type 
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { attachRealtime } from './realtime.ts';
+import type { Dispatch } from './dispatch.ts';
 
 export interface PipelineInputs {
   positions: Observable<PositionEvent>;
@@ -18,7 +19,15 @@ export interface RunningPipelines {
 }
 
 /** Runs the live pipelines from their inputs to the database and the connected screens. */
-export function startPipelines(db: Database, inputs: PipelineInputs, tickMs: number, metrics: Metrics, realtime: ReturnType<typeof attachRealtime>, log: Logger): RunningPipelines {
+export function startPipelines(
+  db: Database,
+  inputs: PipelineInputs,
+  tickMs: number,
+  metrics: Metrics,
+  realtime: ReturnType<typeof attachRealtime>,
+  dispatch: Pick<Dispatch, 'onPositions' | 'onTraffic'>,
+  log: Logger,
+): RunningPipelines {
   const onWriteFailure = (what: string) => (error: unknown, attempt: number) => {
     metrics.count('onescreen_write_failures_total');
     log.warn(`writing ${what} failed; retrying with the batch kept`, { attempt, error });
@@ -50,11 +59,15 @@ export function startPipelines(db: Database, inputs: PipelineInputs, tickMs: num
       onWriteFailure: onWriteFailure('positions'),
       onSetAside: onSetAside('position'),
     }),
-    (moved) => {
-      metrics.count('onescreen_positions_joined_total', {}, moved.length);
-      realtime.broadcastPositions(moved);
+    (tick) => {
+      metrics.count('onescreen_positions_joined_total', {}, tick.moved.length);
+      realtime.broadcastPositions(tick.moved);
+      dispatch.onPositions(tick).catch((error: unknown) => log.warn('following units en route failed; their ETA updates at their next fix', { error }));
     },
   );
-  run('camera', liveCameras(db, inputs.cameras, { tickMs, onWriteFailure: onWriteFailure('camera records'), onSetAside: onSetAside('camera') }), realtime.broadcastCameras);
+  run('camera', liveCameras(db, inputs.cameras, { tickMs, onWriteFailure: onWriteFailure('camera records'), onSetAside: onSetAside('camera') }), (tick) => {
+    dispatch.onTraffic(tick.segments);
+    realtime.broadcastCameras(tick);
+  });
   return { drained: Promise.all(finished).then(() => {}), stop: () => running.unsubscribe() };
 }

@@ -10,6 +10,7 @@ import {
   type ClientToServerEvents,
   type FeedStatus,
   type Incident,
+  type LiveAssignment,
   type LivePosition,
   type LiveLayer,
   type ServerToClientEvents,
@@ -191,6 +192,9 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       broadcastIncidents(incidents);
     },
     broadcastIncidents,
+    broadcastAssignments(assignments: LiveAssignment[]): void {
+      if (assignments.length > 0) toLayer('assignments').emit('assignments', assignments);
+    },
     broadcastFeeds(feeds: FeedStatus[]): void {
       toLayer('feeds').emit('feeds', feeds);
     },

@@ -3,11 +3,26 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Subject } from 'rxjs';
-import { listCameraIds, listEntityKinds, listLivePositions, migrate, openDatabase, pruneHistory, superviseOverdue, type Database, type EntityKind } from '../geo/index.ts';
+import {
+  createRoadRouter,
+  listCameraIds,
+  listEntityKinds,
+  listLivePositions,
+  listSegmentTraffic,
+  migrate,
+  openDatabase,
+  pruneHistory,
+  readRoadGraph,
+  superviseOverdue,
+  type Database,
+  type EntityKind,
+  type RoadRouter,
+} from '../geo/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
 import type { CameraEvent, CameraReading, Incident, PositionEvent, ServiceRequest } from '../streams/index.ts';
 import { demoPassword, demoUsers, ensureAccounts } from './accounts.ts';
 import { createAuth } from './auth.ts';
+import { createDispatch } from './dispatch.ts';
 import { ConfigError, type Config } from './config.ts';
 import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
 import { feedKeyGuard } from './feed-keys.ts';
@@ -78,6 +93,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics,
     onSessionEnded: (ended) => realtime.endSessions(ended),
   });
+  let router: RoadRouter | undefined;
+  const dispatch = createDispatch(() => db!, () => router!, auth, {
+    incidents: (incidents) => realtime.broadcastIncidents(incidents),
+    assignments: (assignments) => realtime.broadcastAssignments(assignments),
+  });
   const http = createServer(
     createHttpApp({
       readiness,
@@ -90,6 +110,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       auth,
       onSessionsEnded: (userId) => realtime.endSessions({ userId }),
       incidentsChanged: (incidents, reports) => pushCaseChanges(incidents, reports),
+      dispatch,
     }),
   );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
@@ -153,7 +174,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
     for (const id of await listCameraIds(db)) cameraIds.add(id);
     realtime.seedPositions(await listLivePositions(db));
-    pipelines = startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, log.child({ module: 'streams' }));
+    // The routing graph is built once from the streets; live camera speeds re-price it as they come.
+    router = createRoadRouter(await readRoadGraph(db));
+    router.updateSpeeds(await listSegmentTraffic(db));
+    await dispatch.start();
+    pipelines = startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, dispatch, log.child({ module: 'streams' }));
     const database = db;
     pruneTimer = setInterval(() => {
       pruneHistory(database, config.historyRetentionHours).then(

@@ -37,7 +37,8 @@ describe.each(testBackends())('the live position pipeline on the $name database'
     const t0 = Date.parse('2026-11-21T09:00:00Z');
     cars.forEach((car, i) => positions.next(event(car.id, city.busStops[i]!.point, t0 + i)));
 
-    const [batch] = await moved;
+    const [tick] = await moved;
+    const batch = tick!.moved;
     expect(failures).toEqual([1, 2]);
     expect(batch!.map((e) => e.id).sort()).toEqual(cars.map((c) => c.id).sort());
     for (const entity of batch!) expect(entity.cellId).toMatch(/^cell-/);
@@ -61,7 +62,7 @@ describe.each(testBackends())('the live position pipeline on the $name database'
         onSetAside: (item, error) => setAside.push(setAsideItem(db, 'position', item, error)),
       }).pipe(toArray()),
     );
-    const moved = (await written).flat();
+    const moved = (await written).flatMap((tick) => tick.moved);
     await Promise.all(setAside);
 
     expect(rejected).toEqual([]);

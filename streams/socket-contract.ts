@@ -1,4 +1,4 @@
-import type { EntityKind, Incident, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
+import type { Assignment, EntityKind, Incident, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
 import { entityKinds } from '../geo/index.ts';
 
 export const feedNames = ['trackers', 'buses', 'cameras', 'reports'] as const;
@@ -13,9 +13,9 @@ export interface FeedStatus {
 
 /**
  * What a client can subscribe to: the positions of one entity kind, live traffic, alerts (camera
- * events and reports), feed freshness. The server turns these into rooms; a client never names a room.
+ * events and reports), incidents, units sent to cases (assignments), feed freshness. The server turns these into rooms; a client never names a room.
  */
-export const liveLayers = [...entityKinds, 'traffic', 'alerts', 'incidents', 'feeds'] as const;
+export const liveLayers = [...entityKinds, 'traffic', 'alerts', 'incidents', 'assignments', 'feeds'] as const;
 export type LiveLayer = (typeof liveLayers)[number];
 
 /** An entity as a client first learns of it; its later rows carry only what moves. */
@@ -57,6 +57,9 @@ export interface PositionFrame {
   fixAgeMs: ArrayBuffer;
 }
 
+/** A unit sent to a case; while en route, `route` and `liveEtaS` are from where it is now (null once there or released). */
+export type LiveAssignment = Assignment & { liveEtaS: number | null };
+
 /** The Socket.IO contract, used by the server (`Server<…>`) and the client (`Socket<…>`). */
 export interface ServerToClientEvents {
   /** Sent volatile to each subscriber on its own: a keyframe first, then what changed. */
@@ -69,6 +72,8 @@ export interface ServerToClientEvents {
   'service-requests': (requests: ServiceRequest[]) => void;
   /** Incidents opened or changed (each carries its version: keep the newest). */
   incidents: (incidents: Incident[]) => void;
+  /** Units sent, arrived or released; en-route ones again as they move, with their live route and ETA. */
+  assignments: (assignments: LiveAssignment[]) => void;
   /** Every few seconds: how fresh each feed is. */
   feeds: (feeds: FeedStatus[]) => void;
   /** The session ended (signed out, expired, account changed): the connection closes next; sign in again. */

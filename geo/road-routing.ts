@@ -1,0 +1,164 @@
+import type { SegmentTraffic } from './cameras.ts';
+import type { RoadSegmentEdge } from './city-queries.ts';
+import { distanceMetres, type LonLat } from './local-frame.ts';
+
+/**
+ * How the routing graph prices a road. A segment a camera measured in the last `liveForMs` is
+ * driven at the measured speed (never below `slowestKmh`, so a jam delays rather than blocks);
+ * an unmeasured one at `shareOfLimit` of its limit, what urban traffic keeps to between
+ * signals; from a unit to its nearest crossing and from the last crossing to the scene, the
+ * straight line at `offNetworkKmh` (a car turning out of a yard, an officer on foot).
+ */
+export const routingSpeeds = { liveForMs: 15 * 60_000, slowestKmh: 5, shareOfLimit: 0.8, offNetworkKmh: 15 };
+
+export interface RoadRoute {
+  seconds: number;
+  /** Along the road, access legs included. */
+  metres: number;
+  /** From the start to the destination, for drawing. */
+  line: LonLat[];
+}
+
+export interface RoadRouter {
+  /** Takes the live speeds of the segments a camera tick changed. */
+  updateSpeeds(traffic: readonly SegmentTraffic[]): void;
+  /** Seconds to drive a segment now. */
+  edgeSeconds(edge: RoadSegmentEdge): number;
+  /** The fastest road route from each start to one destination (null where none connects). */
+  routesTo(destination: LonLat, starts: readonly LonLat[]): (RoadRoute | null)[];
+}
+
+/**
+ * The street network as a routing graph, built once from the road segments, with edge costs
+ * from live camera speeds. Streets are two-way. One Dijkstra from the destination answers every
+ * start, stopping once all of them are settled.
+ */
+export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => number = Date.now): RoadRouter {
+  const nodeIds = new Map<number, number>();
+  const nodeAt: LonLat[] = [];
+  const indexOf = (node: number, at: LonLat) => {
+    let index = nodeIds.get(node);
+    if (index === undefined) nodeIds.set(node, (index = nodeAt.push(at) - 1));
+    return index;
+  };
+  const adjacency: { edge: number; to: number }[][] = [];
+  const ends = edges.map((edge, i) => {
+    const from = indexOf(edge.fromNode, edge.line[0]!);
+    const to = indexOf(edge.toNode, edge.line.at(-1)!);
+    (adjacency[from] ??= []).push({ edge: i, to });
+    (adjacency[to] ??= []).push({ edge: i, to: from });
+    return { from, to };
+  });
+  const live = new Map<string, { kmh: number; at: number }>();
+  const edgeSeconds = (edge: RoadSegmentEdge) => {
+    const measured = live.get(edge.id);
+    const kmh =
+      measured && now() - measured.at <= routingSpeeds.liveForMs ? Math.max(measured.kmh, routingSpeeds.slowestKmh) : edge.speedLimitKmh * routingSpeeds.shareOfLimit;
+    return edge.lengthM / (kmh / 3.6);
+  };
+  const nearestNode = (point: LonLat) => {
+    let best = -1;
+    let bestM = Infinity;
+    for (const [index, at] of nodeAt.entries()) {
+      const metres = distanceMetres(at, point);
+      if (metres < bestM) [best, bestM] = [index, metres];
+    }
+    return { node: best, metres: bestM };
+  };
+  const offNetworkSeconds = (metres: number) => metres / (routingSpeeds.offNetworkKmh / 3.6);
+
+  return {
+    updateSpeeds(traffic) {
+      for (const segment of traffic) {
+        if (segment.speedKmh === null) live.delete(segment.segmentId);
+        else live.set(segment.segmentId, { kmh: segment.speedKmh, at: Date.parse(segment.updatedAt) });
+      }
+    },
+    edgeSeconds,
+    routesTo(destination, starts) {
+      if (nodeAt.length === 0) return starts.map(() => null);
+      const target = nearestNode(destination);
+      const snapped = starts.map(nearestNode);
+      const seconds = new Float64Array(nodeAt.length).fill(Infinity);
+      // The edge each node is reached by, walking back towards the destination.
+      const via = new Int32Array(nodeAt.length).fill(-1);
+      const settled = new Uint8Array(nodeAt.length);
+      let waiting = new Set(snapped.map((start) => start.node)).size;
+      const queue = new MinHeap();
+      seconds[target.node] = 0;
+      queue.push(0, target.node);
+      while (waiting > 0 && queue.size > 0) {
+        const [cost, node] = queue.pop();
+        if (settled[node]) continue;
+        settled[node] = 1;
+        if (snapped.some((start) => start.node === node)) waiting--;
+        for (const { edge, to } of adjacency[node] ?? []) {
+          const next = cost + edgeSeconds(edges[edge]!);
+          if (next < seconds[to]!) {
+            seconds[to] = next;
+            via[to] = edge;
+            queue.push(next, to);
+          }
+        }
+      }
+      return starts.map((start, i) => {
+        const { node, metres: accessM } = snapped[i]!;
+        if (!settled[node]) return null;
+        // Walk from the start's crossing back along `via` to the destination's crossing.
+        const line: LonLat[] = [start];
+        let metres = accessM + target.metres;
+        for (let at = node; at !== target.node; ) {
+          const edge = edges[via[at]!]!;
+          const forwards = ends[via[at]!]!.from === at;
+          line.push(...(forwards ? edge.line : [...edge.line].reverse()));
+          metres += edge.lengthM;
+          at = forwards ? ends[via[at]!]!.to : ends[via[at]!]!.from;
+        }
+        line.push(destination);
+        return { seconds: seconds[node]! + offNetworkSeconds(accessM) + offNetworkSeconds(target.metres), metres, line };
+      });
+    },
+  };
+}
+
+/** A binary min-heap of (cost, node). */
+class MinHeap {
+  private readonly costs: number[] = [];
+  private readonly nodes: number[] = [];
+  get size() {
+    return this.costs.length;
+  }
+  push(cost: number, node: number) {
+    let i = this.costs.push(cost) - 1;
+    this.nodes.push(node);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.costs[parent]! <= cost) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+  pop(): [number, number] {
+    const top: [number, number] = [this.costs[0]!, this.nodes[0]!];
+    const lastCost = this.costs.pop()!;
+    const lastNode = this.nodes.pop()!;
+    if (this.costs.length > 0) {
+      this.costs[0] = lastCost;
+      this.nodes[0] = lastNode;
+      for (let i = 0; ; ) {
+        const [left, right] = [2 * i + 1, 2 * i + 2];
+        let smallest = i;
+        if (left < this.costs.length && this.costs[left]! < this.costs[smallest]!) smallest = left;
+        if (right < this.costs.length && this.costs[right]! < this.costs[smallest]!) smallest = right;
+        if (smallest === i) break;
+        this.swap(i, smallest);
+        i = smallest;
+      }
+    }
+    return top;
+  }
+  private swap(a: number, b: number) {
+    [this.costs[a], this.costs[b]] = [this.costs[b]!, this.costs[a]!];
+    [this.nodes[a], this.nodes[b]] = [this.nodes[b]!, this.nodes[a]!];
+  }
+}
