@@ -6,7 +6,6 @@ import {
   createServiceRequest,
   detectArrivals,
   dispatchRules,
-  distanceMetres,
   findCandidates,
   listSegmentTraffic,
   nearestAvailableUnits,
@@ -17,7 +16,7 @@ import {
   readIncidentHistory,
   readRoadGraph,
   releaseAssignments,
-  routingSpeeds,
+  shortestRoadSeconds,
   testBackends,
   unitKindsOf,
   type Database,
@@ -29,39 +28,6 @@ import {
 
 const city = generateCity(cityProfiles.dashiqiao);
 const unitKinds = [...unitKindsOf.police, ...unitKindsOf.city];
-
-/**
- * Travel seconds from every node to `from`, by Bellman-Ford over the road network as the database
- * holds it: an independent check of the router's Dijkstra, priced by the same published rules.
- */
-async function shortestSeconds(db: Database, from: LonLat) {
-  const edges = await db.query<{ a: number; b: number; lengthM: number; limit: number; liveKmh: number | null; ax: number; ay: number; bx: number; by: number }>(
-    `SELECT s.from_node AS a, s.to_node AS b, s.length_m AS "lengthM", s.speed_limit_kmh AS limit,
-            CASE WHEN t.updated_at > now() - make_interval(secs => $1) THEN t.speed_kmh END AS "liveKmh",
-            ST_X(ST_StartPoint(s.geom)) AS ax, ST_Y(ST_StartPoint(s.geom)) AS ay, ST_X(ST_EndPoint(s.geom)) AS bx, ST_Y(ST_EndPoint(s.geom)) AS by
-       FROM road_segments s LEFT JOIN segment_traffic t ON t.segment_id = s.id`,
-    [routingSpeeds.liveForMs / 1000],
-  );
-  const at = new Map<number, LonLat>();
-  for (const e of edges) at.set(e.a, [e.ax, e.ay]).set(e.b, [e.bx, e.by]);
-  const nearest = (point: LonLat) => [...at].reduce((best, [node, p]) => (distanceMetres(p, point) < distanceMetres(at.get(best)!, point) ? node : best), [...at.keys()][0]!);
-  const seconds = new Map([...at.keys()].map((node) => [node, Infinity]));
-  seconds.set(nearest(from), 0);
-  const cost = (e: (typeof edges)[number]) => e.lengthM / ((e.liveKmh === null ? e.limit * routingSpeeds.shareOfLimit : Math.max(e.liveKmh, routingSpeeds.slowestKmh)) / 3.6);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const e of edges) {
-      for (const [u, v] of [[e.a, e.b], [e.b, e.a]] as const) {
-        if (seconds.get(u)! + cost(e) < seconds.get(v)! - 1e-9) {
-          seconds.set(v, seconds.get(u)! + cost(e));
-          changed = true;
-        }
-      }
-    }
-  }
-  const access = (point: LonLat) => distanceMetres(at.get(nearest(point))!, point) / (routingSpeeds.offNetworkKmh / 3.6);
-  return (start: LonLat) => seconds.get(nearest(start))! + access(start) + access(from);
-}
 
 describe.each(testBackends())('dispatch on the $name database', (backend) => {
   let db: Database;
@@ -105,7 +71,7 @@ describe.each(testBackends())('dispatch on the $name database', (backend) => {
     const incident = await openCase('safety-hazard', city.busStops[7]!.point);
     const candidates = await findCandidates(db, router, incident);
     expect(candidates).toHaveLength(dispatchRules.count);
-    const independent = await shortestSeconds(db, [incident.lon, incident.lat]);
+    const independent = await shortestRoadSeconds(db, [incident.lon, incident.lat]);
     for (const candidate of candidates) {
       expect(unitKindsOf.police).toContain(candidate.kind);
       expect(Math.abs(candidate.etaS - independent([candidate.lon, candidate.lat])), candidate.id).toBeLessThanOrEqual(1);

@@ -40,3 +40,4 @@ export { createRoadRouter, routingSpeeds } from './road-routing.ts';
 export type { RoadRouter, RoadRoute } from './road-routing.ts';
 export { duties, unitKindsOf, dispatchRules, nearestAvailableUnits, findCandidates, listAssignments, assignUnit, detectArrivals, releaseAssignments, readForceDistribution } from './dispatch.ts';
 export type { Duty, UnitCandidate, Assignment, AssignResult, ForceCount } from './dispatch.ts';
+export { shortestRoadSeconds } from './test-oracles.ts';

@@ -2,17 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit, testBackends } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { Incident, ServiceRequest } from '../streams/index.ts';
-import { startTestServer, watchLive, type TestServer } from './test-server.ts';
+import { seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const stop = karamay.busStops[3]!;
-const until = async <T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T> => {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 50))) {
-    const found = find();
-    if (found !== undefined) return found;
-  }
-  throw new Error('not seen in time');
-};
 
 describe.each(testBackends())('incidents through the real protocols, on the $name database', (backend) => {
   let server: TestServer;
@@ -28,12 +21,12 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
     try {
       const report = await server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: 'safety-hazard', lat: String(stop.point[1]), long: String(stop.point[0]), description: '广告牌松动' }) });
       const [{ service_request_id: reportId }] = (await report.json()) as [{ service_request_id: string }];
-      const fromReport = await until(() => pushed.find((incident) => incident.source === 'report'));
+      const fromReport = await seen(() => pushed.find((incident) => incident.source === 'report'));
       expect(fromReport).toMatchObject({ sourceRef: reportId, category: 'safety-hazard', status: 'registered', severity: 3, agency: 'police', description: '广告牌松动', version: 1 });
 
       const camera = karamay.cameras[10]!;
       await server.feed('/ingest/cameras', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ cameraId: camera.id, type: 'accident', severity: 3, description: '两车相撞' }] }) });
-      const fromCamera = await until(() => pushed.find((incident) => incident.source === 'camera'));
+      const fromCamera = await seen(() => pushed.find((incident) => incident.source === 'camera'));
       expect(fromCamera).toMatchObject({ category: 'accident', categoryZh: '交通事故', status: 'reported', agency: 'police' });
 
       const queue = (await (await (await server.as('dispatcher')).fetch('/api/incidents')).json()) as Incident[];
@@ -60,9 +53,9 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
       expect([skipped.status, (await skipped.json()).error]).toEqual([409, 'a answered incident can go to closed or handling, not registered; reload it if someone else moved it']);
       const closed = (await (await step('closed', '市民满意')).json()) as Incident;
       expect([closed.status, closed.version]).toEqual(['closed', 5]);
-      await until(() => (versions.includes(5) ? true : undefined));
+      await seen(() => (versions.includes(5) ? true : undefined));
       expect(versions).toEqual([2, 3, 4, 5]);
-      await until(() => reports.find((report) => report.status === 'closed'));
+      await seen(() => reports.find((report) => report.status === 'closed'));
       const [open311] = (await (await server.feed(`/open311/v2/requests/${incident!.sourceRef}.json`)).json()) as [{ status: string; status_notes: string; lifecycle_status: string }];
       expect(open311).toMatchObject({ status: 'closed', status_notes: '市民满意', lifecycle_status: 'closed' });
 
@@ -118,7 +111,7 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
     try {
       const [open] = ((await (await server.api('/api/incidents')).json()) as Incident[]).filter((incident) => !incident.supervisedAt);
       await server.db.query(`UPDATE incidents SET due_at = now() - interval '1 minute' WHERE id = $1`, [open!.id]);
-      const raised = await until(() => pushed.find((incident) => incident.id === open!.id && incident.supervisedAt));
+      const raised = await seen(() => pushed.find((incident) => incident.id === open!.id && incident.supervisedAt));
       expect(raised.version).toBe(open!.version + 1);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(pushed.filter((incident) => incident.id === open!.id), 'once').toHaveLength(1);

@@ -73,6 +73,15 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
 }
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
+/** The first value `find` gives that is not undefined, polled every 50 ms; throws after `timeoutMs`. */
+export async function seen<T>(find: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    const found = await find();
+    if (found !== undefined) return found;
+  }
+  throw new Error(`not seen within ${timeoutMs} ms`);
+}
+
 /** A real Socket.IO client, signed in, subscribed to layers, reading position frames as the wall would. */
 export async function watchLive(server: Pick<TestServer, 'url' | 'as'>, layers: readonly LiveLayer[] = entityKinds, user = 'operator') {
   const session = await server.as(user);
