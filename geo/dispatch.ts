@@ -2,7 +2,7 @@ import type { EntityKind } from './city-data.ts';
 import { isoUtc } from './columns.ts';
 import type { Queryable } from './database.ts';
 import { transitionIncident, type Incident } from './incidents.ts';
-import type { LonLat } from './local-frame.ts';
+import { distanceMetres, type LonLat } from './local-frame.ts';
 import type { RoadRoute, RoadRouter } from './road-routing.ts';
 
 export const duties = ['available', 'en-route', 'on-scene', 'off-duty'] as const;
@@ -33,15 +33,15 @@ export interface UnitCandidate {
 }
 
 /** The available units of `kinds` nearest to a point in a straight line: one KNN (`<->`) scan of the GiST index. */
-export function nearestAvailableUnits(db: Queryable, at: LonLat, kinds: readonly EntityKind[], limit: number, freshMinutes = dispatchRules.freshMinutes) {
-  return db.query<Omit<UnitCandidate, 'etaS' | 'roadM' | 'route'>>(
-    `SELECT e.id, e.kind, e.label, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat, e.district_id AS "districtId",
-            ST_Distance(e.geom::geography, p.geom::geography)::float8 AS "distanceM"
-       FROM entities e, (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS geom) p
+export async function nearestAvailableUnits(db: Queryable, at: LonLat, kinds: readonly EntityKind[], limit: number, freshMinutes = dispatchRules.freshMinutes) {
+  const units = await db.query<Omit<UnitCandidate, 'etaS' | 'roadM' | 'route' | 'distanceM'>>(
+    `SELECT e.id, e.kind, e.label, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat, e.district_id AS "districtId"
+       FROM entities e
       WHERE e.duty = 'available' AND e.kind = ANY($3::text[]) AND e.geom IS NOT NULL AND e.updated_at > now() - make_interval(mins => $5)
-      ORDER BY e.geom <-> p.geom LIMIT $4`,
+      ORDER BY e.geom <-> ST_SetSRID(ST_MakePoint($1, $2), 4326) LIMIT $4`,
     [at[0], at[1], kinds, limit, freshMinutes],
   );
+  return units.map((unit) => ({ ...unit, distanceM: distanceMetres([unit.lon, unit.lat], at) }));
 }
 
 /** The units to send to a case: nearest available of the right kind, ranked by road ETA on the live routing graph. */
