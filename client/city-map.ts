@@ -25,10 +25,10 @@ const alertsRereadMs = 10_000;
 export type Picked = { alert: Alert } | { entitySlot: number };
 
 /** The wall's map: the city base map from this server with live entities drawn by deck.gl over it. */
-export function createCityMap(container: HTMLElement, city: CitySummary, language: Language, onPick: (picked: Picked | undefined) => void) {
+/** The city's base map from this server, framed on the whole city, flat (no rotating or tilting). */
+export function openBaseMap(container: HTMLElement, city: CitySummary, language: Language, scale: number): MapLibreMap {
   setWorkerUrl(maplibreWorkerUrl);
-  const scale = wallScale(window.innerHeight);
-  const map = new MapLibreMap({
+  return new MapLibreMap({
     container,
     style: basemapStyle(location.origin, language, scale),
     bounds: city.bbox,
@@ -38,6 +38,11 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     dragRotate: false,
     pitchWithRotate: false,
   });
+}
+
+export function createCityMap(container: HTMLElement, city: CitySummary, language: Language, onPick: (picked: Picked | undefined) => void) {
+  const scale = wallScale(window.innerHeight);
+  const map = openBaseMap(container, city, language, scale);
   let shownAlerts: Alert[] = [];
   const overlay = new MapLibreOverlay({
     layers: [],

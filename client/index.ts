@@ -1,7 +1,8 @@
-// The client's one entry: the sign-in page at /login, the wall everywhere else. Each view loads
+// The client's one entry: the sign-in page at /login, the dispatcher's console at /dispatch, the wall everywhere else. Each view loads
 // only its own code, so the sign-in page does not wait for the map.
 import { registerBundledFont } from './bundled-font.ts';
 
 registerBundledFont();
 if (location.pathname === '/login') await import('./sign-in.ts');
+else if (location.pathname === '/dispatch') await import('./dispatch.ts');
 else await import('./wall.ts');

@@ -1,5 +1,7 @@
 import type { SessionInfo, SignedOutInfo } from '../streams/index.ts';
 
+const retryMs = 2_000;
+
 // Set once the page is on its way to the sign-in page: signing out ends the session, which the
 // server also announces over the socket; the first of the two navigates, the second does nothing.
 let leaving = false;
@@ -38,4 +40,23 @@ export async function signOut(session: SessionInfo): Promise<void> {
   leaving = true;
   await fetch('/api/session', { method: 'DELETE', headers: { 'x-csrf-token': session.csrf } }).catch(() => undefined);
   location.replace('/login');
+}
+
+/**
+ * Reads an API answer, telling `showProblem` why it waits and retrying while the server starts or
+ * cannot be reached; signed out, it is the sign-in page's turn.
+ */
+export async function readWhenReady<T>(path: string, showProblem: (problem: { kind: 'starting'; step: string } | { kind: 'unreachable' }) => void): Promise<T> {
+  for (;;) {
+    try {
+      const response = await fetch(path);
+      if (response.ok) return (await response.json()) as T;
+      if (response.status === 401) return await goToSignIn();
+      const body = (await response.json().catch(() => ({}))) as { error?: string };
+      showProblem({ kind: 'starting', step: body.error ?? `HTTP ${response.status}` });
+    } catch {
+      showProblem({ kind: 'unreachable' });
+    }
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
 }

@@ -66,25 +66,33 @@ export function launchChromium(executablePath: string): Promise<Browser> {
 }
 
 /**
- * Opens the wall and waits for live entities, recording page errors and outside requests. The
- * wall holds still on the whole city (tour off) unless the query asks for a tour.
+ * A page signed in as `user` (through the API, so the cookie lands in the page's own jar) that
+ * records page errors, dialogs, CSP refusals and requests outside the app's own origin in `problems`.
  */
-export async function openWall(browser: Browser, serverUrl: string, query: string, viewport: { width: number; height: number }, readyTimeoutMs = 30_000, user = 'operator') {
+export async function openSignedInPage(browser: Browser, serverUrl: string, viewport: { width: number; height: number }, user = 'operator') {
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];
   const origin = new URL(serverUrl).origin;
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  // The wall never opens a dialog: one is injected script running.
+  // The client never opens a dialog: one is injected script running.
   page.on('dialog', (dialog) => (problems.push(`dialog: ${dialog.message()}`), void dialog.dismiss()));
   // The Content-Security-Policy must not get in the client's own way.
   page.on('console', (message) => message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text()) && problems.push(`blocked: ${message.text()}`));
-  // Signed in as a browser is, through the API: the cookie lands in the page's own cookie jar.
   const signedIn = await page.request.post(new URL('/api/session', serverUrl).href, { data: { user, password: demoPassword } });
   if (!signedIn.ok()) throw new Error(`signing in as ${user} failed: ${signedIn.status()} ${await signedIn.text()}`);
   page.on('request', (request) => {
     const url = request.url();
     if (!url.startsWith(origin) && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`outside request: ${url}`);
   });
+  return { page, problems };
+}
+
+/**
+ * Opens the wall and waits for live entities, recording page errors and outside requests. The
+ * wall holds still on the whole city (tour off) unless the query asks for a tour.
+ */
+export async function openWall(browser: Browser, serverUrl: string, query: string, viewport: { width: number; height: number }, readyTimeoutMs = 30_000, user = 'operator') {
+  const { page, problems } = await openSignedInPage(browser, serverUrl, viewport, user);
   const search = new URLSearchParams(query);
   if (!search.has('tour')) search.set('tour', 'off');
   await page.goto(new URL(`/wall?${search}`, serverUrl).href);

@@ -10,34 +10,17 @@ import { mountHud } from './hud.ts';
 import { mountSearchBox } from './search-box.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
-import { goToSignIn, signOut } from './session.ts';
-import { createWallStore, hiddenFromQuery, wallUpdaters } from './wall-store.ts';
-
-const retryMs = 2_000;
-
-/** Reads an API answer, showing why and retrying while the server starts or cannot be reached; signed out, it is the sign-in page's turn. */
-async function readWhenReady<T>(store: ReturnType<typeof createWallStore>, path: string): Promise<T> {
-  for (;;) {
-    try {
-      const response = await fetch(path);
-      if (response.ok) return (await response.json()) as T;
-      if (response.status === 401) return await goToSignIn();
-      const body = (await response.json().catch(() => ({}))) as { error?: string };
-      store.setState(wallUpdaters.problemSeen(store.getState(), { kind: 'starting', step: body.error ?? `HTTP ${response.status}` }), true);
-    } catch {
-      store.setState(wallUpdaters.problemSeen(store.getState(), { kind: 'unreachable' }), true);
-    }
-    await new Promise((resolve) => setTimeout(resolve, retryMs));
-  }
-}
+import { readWhenReady, signOut } from './session.ts';
+import { createWallStore, hiddenFromQuery, wallUpdaters, type Problem } from './wall-store.ts';
 
 const language = chooseLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
 const store = createWallStore(hiddenFromQuery(location.search));
 const hud = mountHud(document.body, store, language, undefined);
-const session = await readWhenReady<SessionInfo>(store, '/api/session');
-const city = await readWhenReady<CitySummary>(store, '/api/city');
-store.setState(wallUpdaters.problemSeen(store.getState(), null), true);
+const showProblem = (problem: Problem) => store.setState(wallUpdaters.problemSeen(store.getState(), problem), true);
+const session = await readWhenReady<SessionInfo>('/api/session', showProblem);
+const city = await readWhenReady<CitySummary>('/api/city', showProblem);
+showProblem(null);
 hud.setTitle(city.nameZh, city.nameEn);
 hud.showUser(session.user.displayName, () => void signOut(session));
 document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nameZh} · 一屏观全城`;

@@ -18,6 +18,7 @@ import {
   type SegmentTraffic,
 } from '../geo/index.ts';
 import type { LiveAssignment, PositionTick } from '../streams/index.ts';
+import type { UnitOrder } from '../fixtures/index.ts';
 import type { Auth } from './auth.ts';
 import { incidentId, incidentNamed, incidentNotFound } from './incidents-api.ts';
 
@@ -29,6 +30,8 @@ const assignBody = z.object({ unitId: z.string().min(1).max(64) }).strict();
 export interface DispatchEvents {
   incidents: (incidents: Incident[]) => void;
   assignments: (assignments: LiveAssignment[]) => void;
+  /** What a unit's terminal is told: drive to the case, or (null) back on patrol. */
+  orders: (orders: UnitOrder[]) => void;
 }
 
 /**
@@ -80,6 +83,7 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
       if (assignments.length === 0) return;
       await follow(assignments);
       push.assignments(assignments.map(live));
+      push.orders(assignments.map((a) => ({ unitId: a.unitId, to: null })));
     },
     api: {
       candidates: (async (req, res) => {
@@ -132,6 +136,7 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
         if (result.incident) push.incidents([result.incident.after]);
         const sent = live(result.assignment);
         push.assignments([sent]);
+        push.orders([{ unitId: sent.unitId, to: [incident.lon, incident.lat] }]);
         res.status(201).json(sent);
       }) satisfies RequestHandler,
       force: (async (_req, res) => void res.json(await readForceDistribution(db()))) satisfies RequestHandler,

@@ -1,5 +1,5 @@
-import { concatMap, from, merge, type Subject } from 'rxjs';
-import { startCitySimulators } from '../fixtures/index.ts';
+import { concatMap, from, merge, type Observable, type Subject } from 'rxjs';
+import { startCitySimulators, type UnitOrder } from '../fixtures/index.ts';
 import { subscribeCameraTopics, type CameraIngestOptions } from './ingest-cameras.ts';
 import { deleteFeedKeysNamed, listEntityKinds, registerBuses, type Database, type EntityKind, type KeyedFeed } from '../geo/index.ts';
 import { pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
@@ -20,13 +20,15 @@ export interface FeedContext {
   log: Logger;
   osmandPort: number;
   port: number;
+  /** Where units are sent, for the simulated crews to drive there. */
+  orders: Observable<UnitOrder>;
 }
 
 /**
  * Starts the subscribed and polled feeds (MQTT cameras, GTFS-RT) and, when simulating, the
  * simulators that drive every feed over its protocol. Returns how to stop them.
  */
-export async function startFeeds({ db, config, positions, devices, cameraOptions, metrics, log, osmandPort, port }: FeedContext): Promise<() => Promise<void>> {
+export async function startFeeds({ db, config, positions, devices, cameraOptions, metrics, log, osmandPort, port, orders }: FeedContext): Promise<() => Promise<void>> {
   const mqtt = config.mqttUrl ? await subscribeCameraTopics(config.mqttUrl, cameraOptions, log) : undefined;
   const simulators = config.simulate
     ? await startCitySimulators(
@@ -36,6 +38,7 @@ export async function startFeeds({ db, config, positions, devices, cameraOptions
           camerasUrl: `http://127.0.0.1:${port}/ingest/cameras?api_key=${await simulatorKey(db, 'cameras')}`,
           mqttUrl: config.mqttUrl,
           open311RequestsUrl: `http://127.0.0.1:${port}/open311/v2/requests.json?api_key=${await simulatorKey(db, 'open311')}`,
+          orders,
         },
         onlyFirst((error) => log.warn('a simulated device could not report', { error })),
       )

@@ -4,6 +4,7 @@ import {
   appendAudit,
   findNearby,
   incidentStatuses,
+  incidentTransitions,
   listIncidents,
   listServiceRequests,
   mergeIncident,
@@ -91,7 +92,8 @@ export function incidentsApi(
     one: async (req, res) => {
       const incident = await incidentOf(req.params.id);
       if (!incident) return notFound(res, req.params.id);
-      res.json({ ...incident, history: await readIncidentHistory(db(), incident.id) });
+      // The steps the flow allows from here, so a console offers only those.
+      res.json({ ...incident, history: await readIncidentHistory(db(), incident.id), next: incidentTransitions[incident.status] });
     },
     transition: async (req, res) => {
       const body = transition.safeParse(req.body);

@@ -74,7 +74,7 @@ export function openApiDocument(version: string) {
         },
       },
       '/api/incidents/{id}': {
-        get: { summary: 'One incident and its history (every step: when, who, from, to, note)', parameters: [pathParameter('id', 'the incident id')], responses: { 200: { description: 'the incident with history' }, 404: json(apiErrorSchema, 'no such incident') } },
+        get: { summary: 'One incident, its history (every step: when, who, from, to, note) and the steps it may take next (next)', parameters: [pathParameter('id', 'the incident id')], responses: { 200: { description: 'the incident with history' }, 404: json(apiErrorSchema, 'no such incident') } },
       },
       '/api/incidents/{id}/transitions': {
         post: {

@@ -18,6 +18,7 @@ import {
   type EntityKind,
   type RoadRouter,
 } from '../geo/index.ts';
+import type { UnitOrder } from '../fixtures/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
 import type { CameraEvent, CameraReading, Incident, PositionEvent, ServiceRequest } from '../streams/index.ts';
 import { demoPassword, demoUsers, ensureAccounts } from './accounts.ts';
@@ -61,6 +62,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const metrics = createMetrics();
   const positions = new Subject<PositionEvent>();
   const cameras = new Subject<CameraReading | CameraEvent>();
+  const unitOrders = new Subject<UnitOrder>();
   const devices = new Map<string, EntityKind>();
   const cameraIds = new Set<string>();
   const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), accept: (event) => positions.next(event), metrics });
@@ -97,6 +99,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const dispatch = createDispatch(() => db!, () => router!, auth, {
     incidents: (incidents) => realtime.broadcastIncidents(incidents),
     assignments: (assignments) => realtime.broadcastAssignments(assignments),
+    orders: (orders) => orders.forEach((order) => unitOrders.next(order)),
   });
   const http = createServer(
     createHttpApp({
@@ -200,7 +203,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       );
     }, config.slaCheckMs).unref();
 
-    stopFeeds = await startFeeds({ db, config, positions, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }), osmandPort, port });
+    stopFeeds = await startFeeds({ db, config, positions, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }), osmandPort, port, orders: unitOrders });
     return { url, port, osmandPort, db, close };
   } catch (error) {
     await close();

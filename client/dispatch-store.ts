@@ -1,0 +1,72 @@
+import { createStore } from 'zustand/vanilla';
+import type { ForceCount, Incident, IncidentHistoryEntry, IncidentStatus, LiveAssignment, UnitCandidate } from '../streams/index.ts';
+
+/** A case as GET /api/incidents/:id answers: with its history and the steps it may take next. */
+export type IncidentDetail = Incident & { history: IncidentHistoryEntry[]; next: IncidentStatus[] };
+
+export interface DispatchState {
+  /** Open cases by id; closed and cancelled ones leave the queue. */
+  incidents: Map<number, Incident>;
+  selected: number | null;
+  detail: IncidentDetail | null;
+  /** Units to send for the selected case; null while asked, or when the case takes none. */
+  candidates: UnitCandidate[] | null;
+  /** Units sent to the selected case, by assignment id. */
+  assignments: Map<number, LiveAssignment>;
+  force: ForceCount[];
+  /** What went wrong last, and what to do, as the server said it. */
+  problem: string | null;
+  connected: boolean;
+}
+
+const finished: readonly IncidentStatus[] = ['closed', 'cancelled'];
+
+export const dispatchUpdaters = {
+  /** Keeps the newest version of each case, whatever order pushes and snapshots arrive in. */
+  incidentsSeen(state: DispatchState, incidents: readonly Incident[]): DispatchState {
+    const next = new Map(state.incidents);
+    let detail = state.detail;
+    for (const incident of incidents) {
+      if (detail?.id === incident.id && incident.version > detail.version) detail = { ...detail, ...incident };
+      const known = next.get(incident.id);
+      if (known && known.version >= incident.version) continue;
+      if (finished.includes(incident.status)) next.delete(incident.id);
+      else next.set(incident.id, incident);
+    }
+    return { ...state, incidents: next, detail };
+  },
+  selected: (state: DispatchState, id: number | null): DispatchState => ({ ...state, selected: id, detail: null, candidates: null, assignments: new Map() }),
+  /** Applies to the case selected now only: an answer for one selected before is dropped. */
+  detailRead: (state: DispatchState, detail: IncidentDetail): DispatchState => (detail.id === state.selected ? { ...state, detail } : state),
+  candidatesRead: (state: DispatchState, id: number, candidates: UnitCandidate[] | null): DispatchState => (id === state.selected ? { ...state, candidates } : state),
+  assignmentsSeen(state: DispatchState, assignments: readonly LiveAssignment[]): DispatchState {
+    const mine = assignments.filter((assignment) => assignment.incidentId === state.selected);
+    if (mine.length === 0) return state;
+    const next = new Map(state.assignments);
+    for (const assignment of mine) next.set(assignment.id, assignment);
+    return { ...state, assignments: next };
+  },
+  forceRead: (state: DispatchState, force: ForceCount[]): DispatchState => ({ ...state, force }),
+  problemSeen: (state: DispatchState, problem: string | null): DispatchState => ({ ...state, problem }),
+  connection: (state: DispatchState, connected: boolean): DispatchState => ({ ...state, connected }),
+};
+
+/** The queue: most severe first, then the one due soonest (as the server orders it). */
+export function queueOf(state: DispatchState): Incident[] {
+  return [...state.incidents.values()].sort((a, b) => b.severity - a.severity || Date.parse(a.dueAt) - Date.parse(b.dueAt) || a.id - b.id);
+}
+
+/** Per district: available, busy (en route or on scene) and off-duty units of each agency. */
+export function forceByDistrict(force: readonly ForceCount[]): Map<string, Record<ForceCount['agency'], [number, number, number]>> {
+  const rows = new Map<string, Record<ForceCount['agency'], [number, number, number]>>();
+  for (const { districtId, agency, duty, units } of force) {
+    const row = rows.get(districtId ?? '') ?? rows.set(districtId ?? '', { police: [0, 0, 0], city: [0, 0, 0] }).get(districtId ?? '')!;
+    row[agency][duty === 'available' ? 0 : duty === 'off-duty' ? 2 : 1] += units;
+  }
+  return rows;
+}
+
+export function createDispatchStore() {
+  return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], problem: null, connected: false }));
+}
+export type DispatchStore = ReturnType<typeof createDispatchStore>;

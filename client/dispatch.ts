@@ -1,0 +1,328 @@
+// The dispatcher's console: the open cases by severity and SLA; the chosen case with its history
+// and next steps; the units to send, ranked by road ETA; the units sent, with their live route
+// and ETA; the force per district. Cases and units sent change live over the socket.
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './wall.css';
+import './dispatch.css';
+import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { MapLibreOverlay } from '@deck.gl/maplibre';
+import { io, type Socket } from 'socket.io-client';
+import type { CitySummary, ClientToServerEvents, ForceCount, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate } from '../streams/index.ts';
+import { openBaseMap } from './city-map.ts';
+import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
+import { element } from './hud.ts';
+import { chooseLanguage, messagesFor } from './i18n.ts';
+import { goToSignIn, readWhenReady, signOut } from './session.ts';
+import { entityColors, wallTheme } from './theme.ts';
+
+// Unit availability changes by silence too (a unit off the air for minutes counts off duty): re-read this often, ms.
+const forceEveryMs = 15_000;
+
+const language = chooseLanguage(location.search, navigator.languages);
+document.documentElement.lang = language;
+const messages = messagesFor(language);
+const t = messages.dispatch;
+const store = createDispatchStore();
+const update = (change: (state: DispatchState) => DispatchState) => store.setState(change(store.getState()), true);
+
+// The frame: header, queue on the left, map in the middle, the case on the right.
+const banner = element('div', 'banner');
+banner.hidden = true;
+banner.setAttribute('role', 'alert');
+const showProblem = (problem: { kind: 'starting'; step: string } | { kind: 'unreachable' }) => {
+  banner.hidden = false;
+  banner.textContent = problem.kind === 'starting' ? messages.starting(problem.step) : messages.unreachable;
+};
+document.body.append(banner);
+const session = await readWhenReady<SessionInfo>('/api/session', showProblem);
+const city = await readWhenReady<CitySummary>('/api/city', showProblem);
+banner.hidden = true;
+document.title = `${t.title} · ${language === 'en' ? city.nameEn : city.nameZh}`;
+const districtName = (id: string | null) => {
+  const district = city.districts.find((d) => d.id === id);
+  return district ? (language === 'en' ? district.nameEn : district.nameZh) : '—';
+};
+
+const header = element('header', 'dispatch-bar');
+const userBox = element('span', 'user', session.user.displayName);
+const signOutButton = element('button', 'sign-out', messages.signOut);
+signOutButton.addEventListener('click', () => void signOut(session));
+userBox.append(signOutButton);
+const wallLink = element('a', 'dispatch-link', t.wall) as HTMLAnchorElement;
+wallLink.href = `/wall${location.search}`;
+const connection = element('span', 'connection');
+header.append(element('h1', 'dispatch-title', `${language === 'en' ? city.nameEn : city.nameZh} · ${t.title}`), element('span', 'spacer'), wallLink, connection, userBox);
+const queuePanel = element('section', 'dispatch-queue');
+const queueTitle = element('h2', 'dispatch-heading');
+const queueList = element('ol', 'queue-list');
+const forcePanel = element('div', 'force');
+queuePanel.append(queueTitle, queueList, forcePanel);
+const mapBox = element('div', 'dispatch-map');
+const casePanel = element('section', 'dispatch-case');
+casePanel.dataset.testid = 'case';
+const main = element('main', 'dispatch');
+main.append(queuePanel, mapBox, casePanel);
+document.getElementById('map')?.remove();
+document.body.append(header, main);
+document.body.classList.add('dispatch-page');
+
+/** Calls the API as the signed-in dispatcher; a refusal shows the server's reason, which says what to do. */
+async function call<T>(path: string, init: RequestInit = {}): Promise<T | undefined> {
+  try {
+    const response = await fetch(path, { ...init, headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf, ...(init.headers as Record<string, string>) } });
+    if (response.status === 401) return await goToSignIn();
+    const body = (await response.json().catch(() => ({}))) as T & { error?: string };
+    if (!response.ok) {
+      update((state) => dispatchUpdaters.problemSeen(state, t.failed(body.error ?? `HTTP ${response.status}`)));
+      return undefined;
+    }
+    return body;
+  } catch {
+    update((state) => dispatchUpdaters.problemSeen(state, messages.unreachable));
+    return undefined;
+  }
+}
+
+// The map: cases by severity, the units to send, and routes.
+const map = openBaseMap(mapBox, city, language, 1);
+const overlay = new MapLibreOverlay({ layers: [] });
+map.addControl(overlay);
+const rgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
+let focusedCandidate: string | null = null;
+const drawMap = (state: DispatchState) => {
+  const queue = queueOf(state);
+  const focused = state.candidates?.find((c) => c.id === focusedCandidate) ?? state.candidates?.[0];
+  const enRoute = [...state.assignments.values()].filter((a) => a.status !== 'released');
+  overlay.setProps({
+    layers: [
+      new PathLayer<{ path: [number, number][]; sent: boolean }>({
+        id: 'routes',
+        data: [...(focused && enRoute.length === 0 ? [{ path: focused.route, sent: false }] : []), ...enRoute.filter((a) => a.status === 'en-route').map((a) => ({ path: a.route, sent: true }))],
+        getPath: (d) => d.path,
+        getColor: (d) => (d.sent ? [...wallTheme.followed, 235] : [200, 220, 255, 150]),
+        getWidth: (d) => (d.sent ? 6 : 4),
+        widthUnits: 'pixels',
+        capRounded: true,
+        jointRounded: true,
+      }),
+      new ScatterplotLayer<Incident>({
+        id: 'cases',
+        data: queue,
+        getPosition: (i) => [i.lon, i.lat],
+        getFillColor: (i) => [...(wallTheme.alerts[i.severity - 1] ?? wallTheme.alerts[0]!), 235],
+        getRadius: (i) => (i.id === state.selected ? 11 : 6),
+        getLineColor: [255, 255, 255],
+        getLineWidth: (i) => (i.id === state.selected ? 2 : 0),
+        stroked: true,
+        radiusUnits: 'pixels',
+        lineWidthUnits: 'pixels',
+        pickable: true,
+        onClick: (info) => void (info.object && select(info.object.id)),
+        updateTriggers: { getRadius: state.selected, getLineWidth: state.selected },
+      }),
+      new ScatterplotLayer<UnitCandidate | LiveAssignment>({
+        id: 'units',
+        data: [...(state.candidates ?? []), ...enRoute],
+        getPosition: (u) => ('unitId' in u ? [u.lon ?? 0, u.lat ?? 0] : [u.lon, u.lat]),
+        getFillColor: (u) => ('unitId' in u ? wallTheme.followed : entityColors[u.kind]),
+        getRadius: (u) => ('unitId' in u ? 8 : 6),
+        getLineColor: [7, 13, 23],
+        getLineWidth: 2,
+        stroked: true,
+        radiusUnits: 'pixels',
+        lineWidthUnits: 'pixels',
+      }),
+    ],
+  });
+};
+
+// The queue: severity, category, where, how long until (or since) the SLA ran out.
+const minutesUntil = (iso: string) => Math.round((Date.parse(iso) - Date.now()) / 60_000);
+const drawQueue = (state: DispatchState) => {
+  const queue = queueOf(state);
+  queueTitle.textContent = t.queue(queue.length);
+  queueList.replaceChildren(
+    ...queue.map((incident) => {
+      const item = element('li', 'queue-item');
+      const button = element('button', 'queue-button');
+      button.dataset.testid = `queue-${incident.id}`;
+      if (incident.id === state.selected) button.classList.add('selected');
+      button.addEventListener('click', () => select(incident.id));
+      const severity = element('span', `severity severity-${incident.severity}`, String(incident.severity));
+      const left = minutesUntil(incident.dueAt);
+      const due = element('span', left < 0 ? 'due overdue' : 'due', left < 0 ? t.overdue(-left) : t.due(left));
+      const what = element('span', 'queue-what', language === 'en' ? incident.categoryEn : incident.categoryZh);
+      const where = element('span', 'queue-where', `${districtName(incident.districtId)} · ${t.status[incident.status]}`);
+      button.append(severity, what, due, where);
+      if (incident.supervisedAt) button.append(element('span', 'supervised', t.supervised));
+      item.append(button);
+      return item;
+    }),
+  );
+  if (queue.length === 0) queueList.append(element('li', 'queue-empty', t.emptyQueue));
+};
+
+const drawForce = (state: DispatchState) => {
+  const table = element('table', 'force-table');
+  const head = element('tr', '');
+  head.append(element('th', '', t.force), element('th', '', t.police), element('th', '', t.city));
+  const sub = element('tr', 'force-sub');
+  sub.append(element('th', '', ''), element('th', '', t.forceHead), element('th', '', t.forceHead));
+  table.append(head, sub);
+  for (const [districtId, counts] of forceByDistrict(state.force)) {
+    const row = element('tr', '');
+    row.dataset.testid = `force-${districtId}`;
+    row.append(element('td', '', districtName(districtId)), element('td', 'force-count', counts.police.join(' / ')), element('td', 'force-count', counts.city.join(' / ')));
+    table.append(row);
+  }
+  forcePanel.replaceChildren(table);
+};
+
+// The case: what, where, status and SLA, the steps it may take, the units to send and sent, its history.
+const noteInput = element('input', 'note') as HTMLInputElement;
+noteInput.placeholder = t.note;
+noteInput.maxLength = 1_000;
+const drawCase = (state: DispatchState) => {
+  const detail = state.detail;
+  if (!detail) {
+    casePanel.replaceChildren(element('p', 'dispatch-hint', state.selected === null ? t.choose : '…'));
+    return;
+  }
+  const title = element('h2', 'case-title', `${language === 'en' ? detail.categoryEn : detail.categoryZh} #${detail.id}`);
+  const status = element('p', 'case-status', `${t.status[detail.status]} · ${districtName(detail.districtId)} · ${minutesUntil(detail.dueAt) < 0 ? t.overdue(-minutesUntil(detail.dueAt)) : t.due(minutesUntil(detail.dueAt))}`);
+  status.dataset.testid = 'case-status';
+  const description = element('p', 'case-description', detail.description);
+  const steps = element('div', 'case-steps');
+  for (const to of detail.next) {
+    const button = element('button', `step step-${to}`, t.step(detail.status, to));
+    button.dataset.testid = `step-${to}`;
+    button.addEventListener('click', () => void step(detail, to));
+    steps.append(button);
+  }
+  const sections: HTMLElement[] = [title, status, description, noteInput, steps];
+  const sent = [...state.assignments.values()];
+  if (sent.length > 0) {
+    const list = element('ul', 'assignments');
+    for (const assignment of sent) {
+      const item = element('li', `assignment assignment-${assignment.status}`);
+      item.dataset.testid = `assignment-${assignment.unitId}`;
+      const eta = assignment.status === 'en-route' && assignment.liveEtaS !== null ? ` · ${t.eta(assignment.liveEtaS)}` : '';
+      item.append(element('span', 'unit-label', assignment.unitLabel), element('span', 'unit-state', `${t.duty[assignment.status]}${eta}`));
+      list.append(item);
+    }
+    sections.push(element('h3', 'case-heading', t.assignments), list);
+  }
+  if (['registered', 'dispatched', 'handling'].includes(detail.status)) {
+    sections.push(element('h3', 'case-heading', t.candidates));
+    if (state.candidates === null) sections.push(element('p', 'dispatch-hint', '…'));
+    else if (state.candidates.length === 0) sections.push(element('p', 'dispatch-hint', t.noCandidates));
+    else {
+      const list = element('ol', 'candidates');
+      for (const candidate of state.candidates) {
+        const item = element('li', 'candidate');
+        item.dataset.testid = `candidate-${candidate.id}`;
+        item.addEventListener('mouseenter', () => ((focusedCandidate = candidate.id), drawMap(store.getState())));
+        const send = element('button', 'send', t.send);
+        send.dataset.testid = `send-${candidate.id}`;
+        send.addEventListener('click', () => void assign(detail.id, candidate.id));
+        const swatch = element('span', 'swatch');
+        swatch.style.background = `rgb(${entityColors[candidate.kind].join(',')})`;
+        item.append(swatch, element('span', 'unit-label', candidate.label), element('span', 'unit-eta', t.eta(candidate.etaS)), element('span', 'unit-road', t.road(candidate.roadM)), send);
+        list.append(item);
+      }
+      sections.push(list);
+    }
+  } else if (detail.status === 'reported') sections.push(element('p', 'dispatch-hint', t.needsRegistering));
+  const history = element('ol', 'history');
+  for (const entry of detail.history) {
+    history.append(element('li', '', `${new Date(entry.at).toLocaleTimeString(language, { hour12: false })} · ${entry.actor} · ${t.status[entry.toStatus]}${entry.note ? ` · ${entry.note}` : ''}`));
+  }
+  sections.push(element('h3', 'case-heading', t.history), history);
+  casePanel.replaceChildren(...sections);
+};
+
+const drawProblem = (state: DispatchState) => {
+  banner.hidden = state.problem === null;
+  banner.textContent = state.problem ?? '';
+  connection.textContent = state.connected ? messages.connection.live : messages.connection.reconnecting;
+  connection.dataset.state = state.connected ? 'live' : 'reconnecting';
+};
+
+const draw = (state: DispatchState, before?: DispatchState) => {
+  drawProblem(state);
+  if (!before || state.incidents !== before.incidents || state.selected !== before.selected) drawQueue(state);
+  if (!before || state.force !== before.force) drawForce(state);
+  if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments) drawCase(state);
+  drawMap(state);
+};
+store.subscribe(draw);
+draw(store.getState());
+
+// What the dispatcher does.
+async function select(id: number): Promise<void> {
+  focusedCandidate = null;
+  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.selected(state, id), null));
+  const incident = store.getState().incidents.get(id);
+  if (incident) map.flyTo({ center: [incident.lon, incident.lat], zoom: Math.max(map.getZoom(), 14), duration: 800 });
+  await refreshCase(id);
+}
+async function refreshCase(id: number): Promise<void> {
+  const [detail, assignments] = await Promise.all([call<IncidentDetail>(`/api/incidents/${id}`), call<LiveAssignment[]>(`/api/incidents/${id}/assignments`)]);
+  if (detail) update((state) => dispatchUpdaters.detailRead(state, detail));
+  if (assignments) update((state) => dispatchUpdaters.assignmentsSeen(state, assignments));
+  if (detail && ['registered', 'dispatched', 'handling'].includes(detail.status)) {
+    const answer = await call<{ candidates: UnitCandidate[] }>(`/api/incidents/${id}/candidates`);
+    update((state) => dispatchUpdaters.candidatesRead(state, id, answer?.candidates ?? []));
+  }
+}
+async function step(detail: IncidentDetail, to: IncidentStatus): Promise<void> {
+  const note = noteInput.value.trim();
+  const moved = await call<Incident>(`/api/incidents/${detail.id}/transitions`, { method: 'POST', body: JSON.stringify({ to, ...(note && { note }) }) });
+  if (!moved) return;
+  noteInput.value = '';
+  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.incidentsSeen(state, [moved]), null));
+  await refreshCase(detail.id);
+}
+async function assign(incidentId: number, unitId: string): Promise<void> {
+  const sent = await call<LiveAssignment>(`/api/incidents/${incidentId}/assignments`, { method: 'POST', body: JSON.stringify({ unitId }) });
+  if (!sent) return void refreshCase(incidentId);
+  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.assignmentsSeen(state, [sent]), null));
+  await refreshCase(incidentId);
+}
+const readForce = async () => {
+  const force = await call<ForceCount[]>('/api/force');
+  if (force) update((state) => dispatchUpdaters.forceRead(state, force));
+};
+
+// Live: cases and units sent are pushed; on (re)connecting, the queue is read again so nothing missed stays wrong.
+const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: { csrf: session.csrf } });
+socket.on('connect', async () => {
+  update((state) => dispatchUpdaters.connection(state, true));
+  const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', ['incidents', 'assignments']).catch(() => ({ error: messages.connectionLost }));
+  if ('error' in subscribed) return update((state) => dispatchUpdaters.problemSeen(state, t.failed(subscribed.error)));
+  const queue = await call<Incident[]>('/api/incidents');
+  if (queue) update((state) => dispatchUpdaters.incidentsSeen(state, queue));
+  await readForce();
+});
+socket.on('disconnect', () => update((state) => dispatchUpdaters.connection(state, false)));
+socket.on('session-ended', () => void goToSignIn());
+socket.on('incidents', (incidents) => {
+  const selected = store.getState().selected;
+  const before = selected === null ? undefined : store.getState().incidents.get(selected);
+  update((state) => dispatchUpdaters.incidentsSeen(state, incidents));
+  // The chosen case moved (by another dispatcher, or a unit arriving): read its history and steps again.
+  const now = selected === null ? undefined : incidents.find((incident) => incident.id === selected);
+  if (now && (!before || now.version > before.version)) void refreshCase(now.id);
+});
+// Units sent, arriving or released change the force; a moving unit pushes every tick, so the force is read at most once a second.
+let forceDue: ReturnType<typeof setTimeout> | undefined;
+socket.on('assignments', (assignments) => {
+  update((state) => dispatchUpdaters.assignmentsSeen(state, assignments));
+  forceDue ??= setTimeout(() => ((forceDue = undefined), void readForce()), 1_000);
+});
+setInterval(() => void readForce(), forceEveryMs);
+// SLA countdowns move with the clock.
+setInterval(() => drawQueue(store.getState()), 30_000);
+
+// A handle for the browser tests.
+Object.assign(window, { onescreen: { map, overlay, store } });
