@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident, JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
+import type { GeofenceAlert, Incident, JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
 import { AlertList, basemapStates } from './alert-list.ts';
 
 const now = Date.parse('2026-11-21T08:00:00Z');
@@ -93,5 +93,20 @@ describe('AlertList', () => {
     alerts.addReports([old, report(1002, 'safety-hazard'), report(1003, 'noise')]);
     expect(alerts.items(now).map((a) => a.id)).toEqual(['report-1002', 'report-1003']);
     expect(basemapStates(alerts.all(now)).openReportsByCell.get('cell-001-001')).toBe(3);
+  });
+
+  it('shows a geofence alert until it is cleared, acknowledged or not, and ignores an older version', () => {
+    const alerts = new AlertList('zh-CN');
+    const fenceAlert = (version: number, state: GeofenceAlert['state']): GeofenceAlert => ({
+      id: 7, geofenceId: 1, geofenceName: '学校周边', entityId: 'taxi-0001', entityLabel: '新J T0001', entityKind: 'taxi', event: 'exit',
+      at: new Date(now).toISOString(), lon: 84.9, lat: 45.6, severity: 2, state, assignedTo: null, version,
+    });
+    alerts.addGeofenceAlerts([fenceAlert(1, 'new')]);
+    expect(alerts.all(now).map((a) => [a.id, a.source, a.title, a.description])).toEqual([['geofence-7', 'geofence', '离开 · 学校周边', '新J T0001']]);
+    alerts.addGeofenceAlerts([fenceAlert(2, 'acknowledged')]);
+    expect(alerts.all(now)).toHaveLength(1);
+    alerts.addGeofenceAlerts([fenceAlert(3, 'cleared')]);
+    alerts.addGeofenceAlerts([fenceAlert(2, 'acknowledged')]);
+    expect(alerts.all(now), 'cleared, and a late older version does not bring it back').toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
-import type { Incident, JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
+import type { GeofenceAlert, Incident, JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
 import type { Language } from './i18n.ts';
 
 /** Something the wall must show in place: what a camera saw, or an open report. */
 export interface Alert {
   id: string;
-  /** A camera event, an open report, or a case past its SLA (督办). */
-  source: 'camera' | 'report' | 'supervision';
+  /** A camera event, an open report, a case past its SLA (督办), or a geofence crossed. */
+  source: 'camera' | 'report' | 'supervision' | 'geofence';
   /** 1 (minor) … 4 (critical): colour, and pulsing from 3. */
   severity: number;
   lon: number;
@@ -23,6 +23,10 @@ export interface Alert {
 const cameraTitles: Record<Language, Record<string, string>> = {
   'zh-CN': { accident: '交通事故', congestion: '拥堵', 'wrong-way': '车辆逆行', 'stopped-vehicle': '异常停车', 'camera-offline': '摄像机离线' },
   en: { accident: 'Accident', congestion: 'Congestion', 'wrong-way': 'Wrong-way driver', 'stopped-vehicle': 'Stopped vehicle', 'camera-offline': 'Camera offline' },
+};
+const geofenceTitles: Record<Language, Record<GeofenceAlert['event'], string>> = {
+  'zh-CN': { enter: '进入', exit: '离开', dwell: '滞留' },
+  en: { enter: 'Entered', exit: 'Left', dwell: 'Dwelling in' },
 };
 // Reports that put people at risk stand out; the rest wait their turn.
 const reportSeverity: Record<string, number> = { 'safety-hazard': 3, manhole: 2, 'signal-fault': 2 };
@@ -132,6 +136,21 @@ export class AlertList {
         at: Date.parse(incident.supervisedAt),
         cellId: incident.cellId,
       });
+    }
+    this.version += 1;
+  }
+
+  /** Geofence alerts stay until someone clears them; acknowledging or assigning one keeps it shown. */
+  addGeofenceAlerts(alerts: readonly GeofenceAlert[]): void {
+    for (const alert of alerts) {
+      const id = `geofence-${alert.id}`;
+      if (!this.isNewer(id, alert.version)) continue;
+      if (alert.state === 'cleared') {
+        this.remove(id, Date.now());
+        continue;
+      }
+      const title = `${geofenceTitles[this.language][alert.event]} · ${alert.geofenceName}`;
+      this.byId.set(id, { id, source: 'geofence', kind: alert.event, severity: alert.severity, lon: alert.lon, lat: alert.lat, title, description: alert.entityLabel, at: Date.parse(alert.at) });
     }
     this.version += 1;
   }

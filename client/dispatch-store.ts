@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { ForceCount, Incident, IncidentHistoryEntry, IncidentStatus, LiveAssignment, UnitCandidate } from '../streams/index.ts';
+import type { ForceCount, Geofence, GeofenceAlert, Incident, IncidentHistoryEntry, IncidentStatus, LiveAssignment, UnitCandidate } from '../streams/index.ts';
 
 /** A case as GET /api/incidents/:id answers: with its history and the steps it may take next. */
 export type IncidentDetail = Incident & { history: IncidentHistoryEntry[]; next: IncidentStatus[] };
@@ -14,6 +14,11 @@ export interface DispatchState {
   /** Units sent to the selected case, by assignment id. */
   assignments: Map<number, LiveAssignment>;
   force: ForceCount[];
+  fences: Geofence[];
+  /** Geofence alerts not cleared, by id. */
+  fenceAlerts: Map<number, GeofenceAlert>;
+  /** The corners of a fence being drawn, or null when not drawing. */
+  drawing: [number, number][] | null;
   /** What went wrong last, and what to do, as the server said it. */
   problem: string | null;
   connected: boolean;
@@ -47,6 +52,18 @@ export const dispatchUpdaters = {
     return { ...state, assignments: next };
   },
   forceRead: (state: DispatchState, force: ForceCount[]): DispatchState => ({ ...state, force }),
+  fencesRead: (state: DispatchState, fences: Geofence[]): DispatchState => ({ ...state, fences }),
+  /** Keeps the newest version of each alert; cleared ones leave. */
+  fenceAlertsSeen(state: DispatchState, alerts: readonly GeofenceAlert[]): DispatchState {
+    const next = new Map(state.fenceAlerts);
+    for (const alert of alerts) {
+      if ((next.get(alert.id)?.version ?? 0) >= alert.version) continue;
+      if (alert.state === 'cleared') next.delete(alert.id);
+      else next.set(alert.id, alert);
+    }
+    return { ...state, fenceAlerts: next };
+  },
+  drawing: (state: DispatchState, drawing: [number, number][] | null): DispatchState => ({ ...state, drawing }),
   problemSeen: (state: DispatchState, problem: string | null): DispatchState => ({ ...state, problem }),
   connection: (state: DispatchState, connected: boolean): DispatchState => ({ ...state, connected }),
 };
@@ -67,6 +84,6 @@ export function forceByDistrict(force: readonly ForceCount[]): Map<string, Recor
 }
 
 export function createDispatchStore() {
-  return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], problem: null, connected: false }));
+  return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], fences: [], fenceAlerts: new Map(), drawing: null, problem: null, connected: false }));
 }
 export type DispatchStore = ReturnType<typeof createDispatchStore>;

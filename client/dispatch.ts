@@ -1,16 +1,18 @@
 // The dispatcher's console: the open cases by severity and SLA; the chosen case with its history
 // and next steps; the units to send, ranked by road ETA; the units sent, with their live route
-// and ETA; the force per district. Cases and units sent change live over the socket.
+// and ETA; geofences drawn on the map and their alerts; the force per district. Cases, units
+// sent and alerts change live over the socket.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import './dispatch.css';
-import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { io, type Socket } from 'socket.io-client';
-import type { CitySummary, ClientToServerEvents, ForceCount, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate } from '../streams/index.ts';
+import type { CitySummary, ClientToServerEvents, EntityKind, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate } from '../streams/index.ts';
 import { openBaseMap } from './city-map.ts';
 import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
 import { element } from './hud.ts';
+import { entityKindOrder } from './entity-table.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { goToSignIn, readWhenReady, signOut } from './session.ts';
 import { entityColors, wallTheme } from './theme.ts';
@@ -55,9 +57,13 @@ header.append(element('h1', 'dispatch-title', `${language === 'en' ? city.nameEn
 const queuePanel = element('section', 'dispatch-queue');
 const queueTitle = element('h2', 'dispatch-heading');
 const queueList = element('ol', 'queue-list');
+const fenceAlertsTitle = element('h2', 'dispatch-heading');
+const fenceAlertList = element('ol', 'fence-alerts');
 const forcePanel = element('div', 'force');
-queuePanel.append(queueTitle, queueList, forcePanel);
+queuePanel.append(queueTitle, queueList, fenceAlertsTitle, fenceAlertList, forcePanel);
 const mapBox = element('div', 'dispatch-map');
+const fenceTools = element('div', 'fence-tools');
+mapBox.append(fenceTools);
 const casePanel = element('section', 'dispatch-case');
 casePanel.dataset.testid = 'case';
 const main = element('main', 'dispatch');
@@ -85,7 +91,15 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T | undefi
 
 // The map: cases by severity, the units to send, and routes.
 const map = openBaseMap(mapBox, city, language, 1);
-const overlay = new MapLibreOverlay({ layers: [] });
+// One click handler: while a fence is drawn, a click adds a corner; otherwise it chooses a case.
+const overlay = new MapLibreOverlay({
+  layers: [],
+  onClick: (info) => {
+    const drawing = store.getState().drawing;
+    if (drawing && info.coordinate) return update((state) => dispatchUpdaters.drawing(state, [...drawing, [info.coordinate![0]!, info.coordinate![1]!]]));
+    if (info.layer?.id === 'cases' && info.object) void select((info.object as Incident).id);
+  },
+});
 map.addControl(overlay);
 const rgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 let focusedCandidate: string | null = null;
@@ -95,6 +109,23 @@ const drawMap = (state: DispatchState) => {
   const enRoute = [...state.assignments.values()].filter((a) => a.status !== 'released');
   overlay.setProps({
     layers: [
+      new PolygonLayer<Geofence>({
+        id: 'fences',
+        data: state.fences.filter((fence) => fence.shape),
+        getPolygon: (fence) => fence.shape!.coordinates,
+        getFillColor: [77, 163, 255, 28],
+        getLineColor: [77, 163, 255, 220],
+        getLineWidth: 2,
+        lineWidthUnits: 'pixels',
+      }),
+      new PathLayer<[number, number][]>({
+        id: 'drawing',
+        data: state.drawing && state.drawing.length > 0 ? [[...state.drawing, state.drawing[0]!]] : [],
+        getPath: (path) => path,
+        getColor: [255, 210, 122, 255],
+        getWidth: 2,
+        widthUnits: 'pixels',
+      }),
       new PathLayer<{ path: [number, number][]; sent: boolean }>({
         id: 'routes',
         data: [...(focused && enRoute.length === 0 ? [{ path: focused.route, sent: false }] : []), ...enRoute.filter((a) => a.status === 'en-route').map((a) => ({ path: a.route, sent: true }))],
@@ -117,7 +148,6 @@ const drawMap = (state: DispatchState) => {
         radiusUnits: 'pixels',
         lineWidthUnits: 'pixels',
         pickable: true,
-        onClick: (info) => void (info.object && select(info.object.id)),
         updateTriggers: { getRadius: state.selected, getLineWidth: state.selected },
       }),
       new ScatterplotLayer<UnitCandidate | LiveAssignment>({
@@ -241,6 +271,76 @@ const drawCase = (state: DispatchState) => {
   casePanel.replaceChildren(...sections);
 };
 
+const drawFenceAlerts = (state: DispatchState) => {
+  const alerts = [...state.fenceAlerts.values()].sort((a, b) => b.id - a.id);
+  fenceAlertsTitle.textContent = t.fences.alerts(alerts.length);
+  fenceAlertList.replaceChildren(
+    ...alerts.slice(0, 20).map((alert) => {
+      const item = element('li', `fence-alert fence-alert-${alert.state}`);
+      item.dataset.testid = `fence-alert-${alert.id}`;
+      const what = element('span', 'fence-alert-what', `${t.fences.event[alert.event]} · ${alert.geofenceName}`);
+      const who = element('span', 'fence-alert-who', `${alert.entityLabel} · ${t.fences.state[alert.state]}${alert.assignedTo ? ` → ${alert.assignedTo}` : ''}`);
+      const actions = element('span', 'fence-alert-actions');
+      const act = (label: string, action: 'acknowledge' | 'assign' | 'clear') => {
+        const button = element('button', 'fence-action', label);
+        button.dataset.testid = `fence-${action}-${alert.id}`;
+        button.addEventListener('click', () => void changeFenceAlert(alert.id, action));
+        actions.append(button);
+      };
+      if (alert.state === 'new') act(t.fences.acknowledge, 'acknowledge');
+      if (alert.assignedTo !== session.user.id) act(t.fences.assignToMe, 'assign');
+      act(t.fences.clear, 'clear');
+      item.append(what, who, actions);
+      item.addEventListener('click', (event) => event.target === item && map.flyTo({ center: [alert.lon, alert.lat], zoom: Math.max(map.getZoom(), 14) }));
+      return item;
+    }),
+  );
+};
+
+// Drawing a fence: corners by clicking the map, then a name, the kinds it watches and a dwell limit.
+const watchable: EntityKind[] = [...entityKindOrder];
+const fenceName = element('input', 'note') as HTMLInputElement;
+fenceName.placeholder = t.fences.name;
+fenceName.maxLength = 64;
+const fenceDwell = element('input', 'note') as HTMLInputElement;
+fenceDwell.placeholder = t.fences.dwell;
+fenceDwell.type = 'number';
+fenceDwell.min = '1';
+fenceDwell.max = '1440';
+const fenceKinds = new Map(
+  watchable.map((kind) => {
+    const box = element('input', '') as HTMLInputElement;
+    box.type = 'checkbox';
+    box.checked = kind === 'taxi' || kind === 'truck';
+    box.dataset.testid = `fence-kind-${kind}`;
+    return [kind, box];
+  }),
+);
+const drawFenceTools = (state: DispatchState) => {
+  if (!state.drawing) {
+    const start = element('button', 'step', t.fences.draw);
+    start.dataset.testid = 'fence-draw';
+    start.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, [])));
+    fenceTools.replaceChildren(start);
+    return;
+  }
+  const kinds = element('div', 'fence-kinds');
+  kinds.append(element('span', '', t.fences.watch));
+  for (const [kind, box] of fenceKinds) {
+    const label = element('label', 'fence-kind');
+    label.append(box, document.createTextNode(messages.kinds[kind]));
+    kinds.append(label);
+  }
+  const save = element('button', 'step', t.fences.save);
+  save.dataset.testid = 'fence-save';
+  save.addEventListener('click', () => void saveFence());
+  const cancel = element('button', 'step step-cancelled', t.fences.cancel);
+  cancel.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, null)));
+  const buttons = element('div', 'case-steps');
+  buttons.append(save, cancel);
+  fenceTools.replaceChildren(element('p', 'dispatch-hint', `${t.fences.hint} (${state.drawing.length})`), fenceName, kinds, fenceDwell, buttons);
+};
+
 const drawProblem = (state: DispatchState) => {
   banner.hidden = state.problem === null;
   banner.textContent = state.problem ?? '';
@@ -252,6 +352,8 @@ const draw = (state: DispatchState, before?: DispatchState) => {
   drawProblem(state);
   if (!before || state.incidents !== before.incidents || state.selected !== before.selected) drawQueue(state);
   if (!before || state.force !== before.force) drawForce(state);
+  if (!before || state.fenceAlerts !== before.fenceAlerts) drawFenceAlerts(state);
+  if (!before || state.drawing !== before.drawing) drawFenceTools(state);
   if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments) drawCase(state);
   drawMap(state);
 };
@@ -289,6 +391,28 @@ async function assign(incidentId: number, unitId: string): Promise<void> {
   update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.assignmentsSeen(state, [sent]), null));
   await refreshCase(incidentId);
 }
+async function saveFence(): Promise<void> {
+  const drawing = store.getState().drawing ?? [];
+  const dwell = Number(fenceDwell.value);
+  const created = await call<Geofence>('/api/geofences', {
+    method: 'POST',
+    body: JSON.stringify({
+      name: fenceName.value.trim(),
+      kind: 'area',
+      polygon: drawing,
+      kinds: [...fenceKinds].filter(([, box]) => box.checked).map(([kind]) => kind),
+      ...(fenceDwell.value && { dwellMinutes: dwell }),
+    }),
+  });
+  if (!created) return;
+  fenceName.value = '';
+  fenceDwell.value = '';
+  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.fencesRead(dispatchUpdaters.drawing(state, null), [...state.fences, created]), null));
+}
+async function changeFenceAlert(id: number, action: 'acknowledge' | 'assign' | 'clear'): Promise<void> {
+  const changed = await call<GeofenceAlert>(`/api/geofence-alerts/${id}`, { method: 'POST', body: JSON.stringify({ action, ...(action === 'assign' && { assignTo: session.user.id }) }) });
+  if (changed) update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.fenceAlertsSeen(state, [changed]), null));
+}
 const readForce = async () => {
   const force = await call<ForceCount[]>('/api/force');
   if (force) update((state) => dispatchUpdaters.forceRead(state, force));
@@ -298,13 +422,16 @@ const readForce = async () => {
 const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: { csrf: session.csrf } });
 socket.on('connect', async () => {
   update((state) => dispatchUpdaters.connection(state, true));
-  const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', ['incidents', 'assignments']).catch(() => ({ error: messages.connectionLost }));
+  const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', ['incidents', 'dispatch']).catch(() => ({ error: messages.connectionLost }));
   if ('error' in subscribed) return update((state) => dispatchUpdaters.problemSeen(state, t.failed(subscribed.error)));
-  const queue = await call<Incident[]>('/api/incidents');
+  const [queue, fences, fenceAlerts] = await Promise.all([call<Incident[]>('/api/incidents'), call<Geofence[]>('/api/geofences'), call<GeofenceAlert[]>('/api/geofence-alerts')]);
   if (queue) update((state) => dispatchUpdaters.incidentsSeen(state, queue));
+  if (fences) update((state) => dispatchUpdaters.fencesRead(state, fences));
+  if (fenceAlerts) update((state) => dispatchUpdaters.fenceAlertsSeen(state, fenceAlerts));
   await readForce();
 });
 socket.on('disconnect', () => update((state) => dispatchUpdaters.connection(state, false)));
+socket.on('geofence-alerts', (alerts) => update((state) => dispatchUpdaters.fenceAlertsSeen(state, alerts)));
 socket.on('session-ended', () => void goToSignIn());
 socket.on('incidents', (incidents) => {
   const selected = store.getState().selected;

@@ -54,6 +54,21 @@ interface Messages {
     forceHead: string;
     failed: (what: string) => string;
     wall: string;
+    fences: {
+      draw: string;
+      hint: string;
+      name: string;
+      watch: string;
+      dwell: string;
+      save: string;
+      cancel: string;
+      alerts: (count: number) => string;
+      event: Record<'enter' | 'exit' | 'dwell', string>;
+      state: Record<'new' | 'acknowledged' | 'assigned' | 'cleared', string>;
+      acknowledge: string;
+      assignToMe: string;
+      clear: string;
+    };
   };
   signIn: {
     title: string;
@@ -123,6 +138,21 @@ const messages: Record<Language, Messages> = {
       forceHead: '在岗 / 出勤 / 离线',
       failed: (what) => `操作没有完成：${what}`,
       wall: '大屏',
+      fences: {
+        draw: '画电子围栏',
+        hint: '在地图上依次点击围栏的各个角，然后填写名称并保存。',
+        name: '围栏名称',
+        watch: '监视',
+        dwell: '滞留报警（分钟，可空）',
+        save: '保存围栏',
+        cancel: '取消',
+        alerts: (n) => `围栏告警 ${n}`,
+        event: { enter: '进入', exit: '离开', dwell: '滞留' },
+        state: { new: '新', acknowledged: '已确认', assigned: '已指派', cleared: '已清除' },
+        acknowledge: '确认',
+        assignToMe: '指派给我',
+        clear: '清除',
+      },
     },
     signIn: {
       title: '登录',
@@ -190,6 +220,21 @@ const messages: Record<Language, Messages> = {
       forceHead: 'available / busy / off',
       failed: (what) => `Not done: ${what}`,
       wall: 'Wall',
+      fences: {
+        draw: 'Draw geofence',
+        hint: 'Click the corners of the fence on the map in turn, then name it and save.',
+        name: 'Fence name',
+        watch: 'Watch',
+        dwell: 'Dwell alarm (minutes, optional)',
+        save: 'Save fence',
+        cancel: 'Cancel',
+        alerts: (n) => `Geofence alerts ${n}`,
+        event: { enter: 'Entered', exit: 'Left', dwell: 'Dwelling' },
+        state: { new: 'New', acknowledged: 'Acknowledged', assigned: 'Assigned', cleared: 'Cleared' },
+        acknowledge: 'Acknowledge',
+        assignToMe: 'Assign to me',
+        clear: 'Clear',
+      },
     },
     signIn: {
       title: 'Sign in',

@@ -41,3 +41,5 @@ export type { RoadRouter, RoadRoute } from './road-routing.ts';
 export { duties, unitKindsOf, dispatchRules, nearestAvailableUnits, findCandidates, listAssignments, assignUnit, detectArrivals, releaseAssignments, readForceDistribution } from './dispatch.ts';
 export type { Duty, UnitCandidate, Assignment, AssignResult, ForceCount } from './dispatch.ts';
 export { shortestRoadSeconds } from './test-oracles.ts';
+export { geofenceKinds, geofenceLimits, geofenceAlertActions, createGeofence, listGeofences, removeGeofence, checkGeofences, listGeofenceAlerts, changeGeofenceAlert } from './geofences.ts';
+export type { GeofenceKind, NewGeofence, Geofence, GeofenceAlert, GeofenceAlertState, GeofenceAlertAction, CreateGeofenceResult } from './geofences.ts';

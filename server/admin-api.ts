@@ -4,6 +4,7 @@ import { appendAudit, createUser, keyedFeeds, listAudit, listFeedKeys, listSetAs
 import type { Auth } from './auth.ts';
 import { issueFeedKey } from './feed-keys.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
+import { problemsOf } from './request-checks.ts';
 
 const newUser = z
   .object({
@@ -34,7 +35,6 @@ const auditQuery = z.object({
 const newFeedKey = z.object({ name: z.string().trim().min(1).max(64), feed: z.enum(keyedFeeds) }).strict();
 const feedKeyChange = z.object({ disabled: z.boolean() }).strict();
 
-const problemsOf = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
 
 /** The administrator's routes: users, feed keys, items set aside and the audit log. Each change is audited with before and after. */
 export function adminApi(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cumulativeLengths, distanceMetres, listAudit, pointAlong, shortestRoadSeconds, testBackends, type LonLat } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import type { ForceCount, Incident, LiveAssignment, UnitCandidate } from '../streams/index.ts';
+import type { ForceCount, GeofenceAlert, Incident, LiveAssignment, UnitCandidate } from '../streams/index.ts';
 import { seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
@@ -24,7 +24,7 @@ describe.each(testBackends())('a case from report to closed, with the nearest un
     const startS = Math.floor(Date.now() / 1000) - 300;
     for (const inspector of inspectors) expect((await fix(inspector.id, inspector.point, startS)).status).toBe(200);
     const dispatcher = await server.as('dispatcher');
-    const live = await watchLive(server, ['incidents', 'assignments'], 'dispatcher');
+    const live = await watchLive(server, ['incidents', 'dispatch'], 'dispatcher');
     const incidents: Incident[] = [];
     const assignments: LiveAssignment[] = [];
     live.socket.on('incidents', (pushed) => incidents.push(...pushed));
@@ -90,6 +90,46 @@ describe.each(testBackends())('a case from report to closed, with the nearest un
         ['dispatcher', 'incident-transition', 'closed'],
       ]);
       expect((audit.find((entry) => (entry.after as { status: string }).status === 'answered')!.after as { releasedUnits: string[] }).releasedUnits).toEqual([best.id]);
+    } finally {
+      live.socket.close();
+    }
+  });
+
+  it('raises an alert when a taxi leaves a geofence drawn by a dispatcher, pushed, and acknowledged, assigned and cleared with audit', async () => {
+    const taxi = karamay.entities.find((entity) => entity.kind === 'taxi')!;
+    const centre = karamay.busStops[30]!.point;
+    const degrees = (metres: number) => metres / 111_320;
+    const corners: LonLat[] = [[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([x, y]) => [centre[0] + x! * degrees(300), centre[1] + y! * degrees(300)]);
+    const dispatcher = await server.as('dispatcher');
+    const live = await watchLive(server, ['dispatch'], 'operator');
+    const alerts: GeofenceAlert[] = [];
+    live.socket.on('geofence-alerts', (pushed) => alerts.push(...pushed));
+    const post = (path: string, body: unknown, who = dispatcher) => who.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    try {
+      const tooBig = await post('/api/geofences', { name: '全城', kind: 'area', polygon: corners.map(([lon, lat]) => [centre[0] + (lon - centre[0]) * 30, centre[1] + (lat - centre[1]) * 30]), kinds: ['taxi'] });
+      expect([tooBig.status, (await tooBig.json()).error]).toEqual([422, expect.stringMatching(/^an area may cover at most 50 km²/)]);
+      const created = await post('/api/geofences', { name: '学校周边', kind: 'area', polygon: corners, kinds: ['taxi'] });
+      expect(created.status).toBe(201);
+      const nowS = Math.floor(Date.now() / 1000);
+      expect((await fix(taxi.id, centre, nowS - 20)).status).toBe(200);
+      await seen(() => alerts.find((alert) => alert.event === 'enter'));
+      expect((await fix(taxi.id, [centre[0] + degrees(900), centre[1]], nowS - 10)).status).toBe(200);
+      const exit = await seen(() => alerts.find((alert) => alert.event === 'exit'));
+      expect(exit).toMatchObject({ entityId: taxi.id, geofenceName: '学校周边', state: 'new', version: 1 });
+
+      const operator = await server.as('operator');
+      expect((await post(`/api/geofence-alerts/${exit.id}`, { action: 'acknowledge' }, operator)).status).toBe(200);
+      expect(await (await post(`/api/geofence-alerts/${exit.id}`, { action: 'assign', assignTo: 'dispatcher' })).json()).toMatchObject({ state: 'assigned', assignedTo: 'dispatcher', version: 3 });
+      expect((await post(`/api/geofence-alerts/${exit.id}`, { action: 'clear' })).status).toBe(200);
+      await seen(() => alerts.find((alert) => alert.id === exit.id && alert.state === 'cleared'));
+      const cleared = await post(`/api/geofence-alerts/${exit.id}`, { action: 'clear' });
+      expect([cleared.status, (await cleared.json()).error]).toEqual([409, 'the alert is already cleared']);
+      const audit = (await listAudit(server.db, { limit: 50 })).filter((entry) => entry.objectType === 'geofence-alert' && entry.objectId === String(exit.id));
+      expect(audit.map((entry) => [entry.actor, entry.action]).reverse()).toEqual([
+        ['operator', 'geofence-alert-acknowledge'],
+        ['dispatcher', 'geofence-alert-assign'],
+        ['dispatcher', 'geofence-alert-clear'],
+      ]);
     } finally {
       live.socket.close();
     }

@@ -20,7 +20,8 @@ import {
 import type { LiveAssignment, PositionTick } from '../streams/index.ts';
 import type { UnitOrder } from '../fixtures/index.ts';
 import type { Auth } from './auth.ts';
-import { incidentId, incidentNamed, incidentNotFound } from './incidents-api.ts';
+import { incidentNamed, incidentNotFound } from './incidents-api.ts';
+import { numericId } from './request-checks.ts';
 
 /** A case going back to the queue, or done with, lets its units go. */
 export const releasingStatuses: readonly Incident['status'][] = ['registered', 'answered', 'closed', 'cancelled'];
@@ -47,6 +48,7 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
     return route ? { ...assignment, route: route.line, liveEtaS: Math.round(route.seconds) } : { ...assignment, liveEtaS: null };
   };
   const follow = async (assignments: readonly Assignment[]) => {
+    if (assignments.length === 0) return;
     const incidents = await listIncidents(db(), { ids: [...new Set(assignments.map((a) => a.incidentId))], limit: assignments.length });
     const at = new Map(incidents.map((incident) => [incident.id, [incident.lon, incident.lat] as LonLat]));
     for (const assignment of assignments) {
@@ -93,7 +95,7 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
         res.json({ kinds: unitKindsOf[incident.agency], candidates });
       }) satisfies RequestHandler,
       assignments: (async (req, res) => {
-        const id = incidentId(req.params.id);
+        const id = numericId(req.params.id);
         if (id === undefined) return notFound(res, req.params.id);
         res.json((await listAssignments(db(), { incidentIds: [id] })).map(live));
       }) satisfies RequestHandler,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { basemapLayers, isStatementTimeout, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database } from '../geo/index.ts';
+import { basemapLayers, isStatementTimeout, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database, type GeofenceAlert } from '../geo/index.ts';
 import { entityKinds, type EntityKind, type FeedStatus, type Incident, type ServiceRequest } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
 import type { Logger } from './log.ts';
@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi.ts';
 import { apiRouteAccess, policeKinds, visibleKinds, type Access, type ApiRoute } from './permissions.ts';
 import { adminApi } from './admin-api.ts';
 import type { Dispatch } from './dispatch.ts';
+import { geofencesApi } from './geofences-api.ts';
 import { incidentsApi } from './incidents-api.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
@@ -33,6 +34,8 @@ export interface HttpAppOptions {
   /** Incidents (and the reports they follow) changed by a person: push them to the screens. */
   incidentsChanged: (incidents: Incident[], reports: ServiceRequest[]) => void;
   dispatch: Dispatch;
+  /** Geofence alerts changed by a person: push them to the screens. */
+  geofenceAlertsChanged: (alerts: GeofenceAlert[]) => void;
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
@@ -46,7 +49,7 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -123,6 +126,12 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   route('GET /api/incidents/:id/assignments', dispatch.api.assignments);
   route('POST /api/incidents/:id/assignments', dispatch.api.assign);
   route('GET /api/force', dispatch.api.force);
+  const geofences = geofencesApi(() => readiness.db!, auth, geofenceAlertsChanged);
+  route('GET /api/geofences', geofences.list);
+  route('POST /api/geofences', geofences.create);
+  route('DELETE /api/geofences/:id', geofences.remove);
+  route('GET /api/geofence-alerts', geofences.alerts);
+  route('POST /api/geofence-alerts/:id', geofences.changeAlert);
   const admin = adminApi(() => readiness.db!, auth, onSessionsEnded);
   route('GET /api/users', admin.listUsers);
   route('POST /api/users', admin.createUser);

@@ -18,6 +18,7 @@ import {
   type Assignment,
 } from '../geo/index.ts';
 import type { Auth } from './auth.ts';
+import { numericId } from './request-checks.ts';
 import type { Dispatch } from './dispatch.ts';
 import { policeKinds, visibleKinds } from './permissions.ts';
 
@@ -32,12 +33,10 @@ const nearbyQuery = z.object({
   radius: z.coerce.number().int().min(10).max(5_000).default(500),
   minutes: z.coerce.number().int().min(1).max(1_440).default(60),
 });
-/** An incident id from a path, or undefined for anything else. */
-export const incidentId = (raw: unknown) => (typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined);
 export const incidentNotFound = (res: Parameters<RequestHandler>[1], raw: unknown) => void res.status(404).json({ error: `no incident "${String(raw)}"; GET /api/incidents lists them` });
 /** The incident a path names, or undefined. */
 export async function incidentNamed(db: Queryable, raw: unknown): Promise<Incident | undefined> {
-  const id = incidentId(raw);
+  const id = numericId(raw);
   return id === undefined ? undefined : (await listIncidents(db, { ids: [id], limit: 1 }))[0];
 }
 
@@ -57,7 +56,7 @@ export function incidentsApi(
     wanted: string,
     work: (tx: Queryable, id: number, actor: string) => Promise<TransitionResult | { ok: false; reason: string }>,
   ) => {
-    const id = incidentId(req.params.id);
+    const id = numericId(req.params.id);
     if (id === undefined) return notFound(res, req.params.id);
     const actor = auth.signedInOf(res)!.session.user.id;
     let released: Assignment[] = [];

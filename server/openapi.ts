@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { basemapLayers, dispatchRules } from '../geo/index.ts';
+import { basemapLayers, dispatchRules, geofenceLimits } from '../geo/index.ts';
 import {
   apiErrorSchema,
   busProgressSchema,
@@ -130,6 +130,28 @@ export function openApiDocument(version: string) {
       },
       '/api/force': {
         get: { summary: `Units per district, agency (police, city) and duty (available, en-route, on-scene, off-duty; an available unit silent for ${dispatchRules.freshMinutes} min counts off duty)`, responses: { 200: { description: '[{districtId, agency, duty, units}]' } } },
+      },
+      '/api/geofences': {
+        get: { summary: 'Active geofences with their shape now (an area, the circle round a unit, the corridor along a route)', responses: { 200: { description: '[{id, name, kind, shape, unitId, routeId, radiusM, kinds, dwellMinutes, severity, createdBy, createdAt}]' } } },
+        post: {
+          summary: `Draw a geofence {name, kind: area (polygon, at most ${geofenceLimits.vertices} corners and ${geofenceLimits.areaKm2} km²) | unit-radius (unitId, radiusM) | route-corridor (routeId, radiusM), kinds to watch, dwellMinutes?, severity?}; entering, leaving or dwelling raises an alert; audited`,
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name', 'kind'] } } } },
+          responses: { 201: { description: 'the geofence' }, 400: json(apiErrorSchema, 'what is missing or malformed'), 422: json(apiErrorSchema, 'the shape is too big, crosses itself, lies outside the city, or there are too many fences') },
+        },
+      },
+      '/api/geofences/{id}': {
+        delete: { summary: 'Remove a geofence; its alerts stay; audited', parameters: [pathParameter('id', 'the geofence id')], responses: { 200: { description: 'the geofence removed' }, 404: json(apiErrorSchema, 'no such active geofence') } },
+      },
+      '/api/geofence-alerts': {
+        get: { summary: 'Geofence alerts not yet cleared, newest first', responses: { 200: { description: '[{id, geofenceId, geofenceName, entityId, entityLabel, entityKind, event, at, lon, lat, severity, state, assignedTo, version}]' } } },
+      },
+      '/api/geofence-alerts/{id}': {
+        post: {
+          summary: 'Acknowledge, assign (to a user) or clear an alert {action, assignTo?}; audited and pushed',
+          parameters: [pathParameter('id', 'the alert id')],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['action'] } } } },
+          responses: { 200: { description: 'the alert after the change' }, 400: json(apiErrorSchema, 'not a known action'), 404: json(apiErrorSchema, 'no such alert'), 409: json(apiErrorSchema, 'already cleared') },
+        },
       },
       '/api/users': {
         get: { summary: 'Every user: id, display name, role, grants, disabled', responses: { 200: { description: 'users' } } },

@@ -19,8 +19,12 @@ export const permissionRoles = {
   'incidents:read': ['operator', 'dispatcher', 'official', 'admin'],
   /** Moving a case through its lifecycle, and sending units to it. */
   'incidents:write': ['dispatcher'],
-  /** Which units are sent where, with their routes: police positions inside. */
+  /** Which units are sent where, with their routes, and geofence alerts: police positions inside. */
   'dispatch:read': ['operator', 'dispatcher'],
+  /** Drawing and removing geofences. */
+  'geofences:manage': ['dispatcher'],
+  /** Acknowledging, assigning and clearing alerts. */
+  'alerts:write': ['operator', 'dispatcher'],
   'users:manage': ['admin'],
   /** Keys for the feeds that push over HTTP. */
   'feeds:manage': ['admin'],
@@ -52,7 +56,7 @@ export function permissionForKind(kind: EntityKind): Permission {
 /** What a live layer takes: each kind of unit its own, the city layers 'city:read', alerts 'alerts:read'. */
 export function layerPermission(layer: LiveLayer): Permission {
   if ((entityKinds as readonly string[]).includes(layer)) return permissionForKind(layer as EntityKind);
-  const permissions: Partial<Record<LiveLayer, Permission>> = { alerts: 'alerts:read', incidents: 'incidents:read', assignments: 'dispatch:read' };
+  const permissions: Partial<Record<LiveLayer, Permission>> = { alerts: 'alerts:read', incidents: 'incidents:read', dispatch: 'dispatch:read' };
   return permissions[layer] ?? 'city:read';
 }
 
@@ -91,6 +95,11 @@ export const apiRouteAccess = {
   'GET /api/incidents/:id/assignments': 'dispatch:read',
   'POST /api/incidents/:id/assignments': 'incidents:write',
   'GET /api/force': 'units:read',
+  'GET /api/geofences': 'dispatch:read',
+  'POST /api/geofences': 'geofences:manage',
+  'DELETE /api/geofences/:id': 'geofences:manage',
+  'GET /api/geofence-alerts': 'dispatch:read',
+  'POST /api/geofence-alerts/:id': 'alerts:write',
   'GET /api/users': 'users:manage',
   'POST /api/users': 'users:manage',
   'PATCH /api/users/:id': 'users:manage',

@@ -62,6 +62,7 @@ export function startPipelines(
     (tick) => {
       metrics.count('onescreen_positions_joined_total', {}, tick.moved.length);
       realtime.broadcastPositions(tick.moved);
+      realtime.broadcastGeofenceAlerts(tick.geofenceAlerts);
       dispatch.onPositions(tick).catch((error: unknown) => log.warn('following units en route failed; their ETA updates at their next fix', { error }));
     },
   );

@@ -9,6 +9,7 @@ import {
   type CameraTick,
   type ClientToServerEvents,
   type FeedStatus,
+  type GeofenceAlert,
   type Incident,
   type LiveAssignment,
   type LivePosition,
@@ -192,8 +193,11 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       broadcastIncidents(incidents);
     },
     broadcastIncidents,
+    broadcastGeofenceAlerts(alerts: GeofenceAlert[]): void {
+      if (alerts.length > 0) toLayer('dispatch').emit('geofence-alerts', alerts);
+    },
     broadcastAssignments(assignments: LiveAssignment[]): void {
-      if (assignments.length > 0) toLayer('assignments').emit('assignments', assignments);
+      if (assignments.length > 0) toLayer('dispatch').emit('assignments', assignments);
     },
     broadcastFeeds(feeds: FeedStatus[]): void {
       toLayer('feeds').emit('feeds', feeds);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Subject } from 'rxjs';
 import {
+  checkGeofences,
   createRoadRouter,
   listCameraIds,
   listEntityKinds,
@@ -114,6 +115,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       onSessionsEnded: (userId) => realtime.endSessions({ userId }),
       incidentsChanged: (incidents, reports) => pushCaseChanges(incidents, reports),
       dispatch,
+      geofenceAlertsChanged: (alerts) => realtime.broadcastGeofenceAlerts(alerts),
     }),
   );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
@@ -191,7 +193,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }, pruneEveryMs).unref();
     readiness.db = db;
     feedsTimer = setInterval(() => realtime.broadcastFeeds(currentFeeds()), feedsEveryMs).unref();
-    // 督办: cases past their SLA are raised to the wall and the dispatcher, once each.
+    // 督办: cases past their SLA are raised to the wall and the dispatcher, once each; and geofence dwell limits.
     slaTimer = setInterval(() => {
       superviseOverdue(database).then(
         (overdue) => {
@@ -200,6 +202,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
           realtime.broadcastIncidents(overdue);
         },
         (error) => dbLog.warn('checking incidents against their SLA failed; trying again at the next check', { error }),
+      );
+      // Dwell limits run out without anyone moving: a stopped vehicle inside a fence sends no ticks.
+      database.transaction((tx) => checkGeofences(tx, [])).then(
+        (alerts) => realtime.broadcastGeofenceAlerts(alerts),
+        (error) => dbLog.warn('checking geofence dwell limits failed; trying again at the next check', { error }),
       );
     }, config.slaCheckMs).unref();
 

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { detectArrivals, persistPositionBatch, updateBusProgress, type Assignment, type Database, type Incident, type LivePosition } from '../geo/index.ts';
+import { checkGeofences, detectArrivals, persistPositionBatch, updateBusProgress, type Assignment, type Database, type GeofenceAlert, type Incident, type LivePosition } from '../geo/index.ts';
 import type { PositionEvent } from './events.ts';
 import { writePerTick, type WritePerTickOptions } from './operators.ts';
 import { checkPositions, defaultPositionChecks, type PositionCheckOptions } from './position-checks.ts';
@@ -14,12 +14,14 @@ export interface PositionTick {
   moved: LivePosition[];
   /** Units that reached the case they were sent to, and the cases that are now being handled. */
   arrivals: { assignments: Assignment[]; incidents: Incident[] };
+  /** Entities that crossed a geofence or stayed in one too long. */
+  geofenceAlerts: GeofenceAlert[];
 }
 
 /**
  * The position path: checks each fix, batches positions per tick, joins each batch to grid cell and
  * district in PostGIS with one set-based query, upserts live state and history, updates bus route
- * progress and finds units arriving at their case, all in one transaction per tick, and emits
+ * progress, finds units arriving at their case and geofences crossed, all in one transaction per tick, and emits
  * what changed.
  */
 export function livePositions(db: Pick<Database, 'transaction'>, positions: Observable<PositionEvent>, options: LivePositionsOptions): Observable<PositionTick> {
@@ -31,7 +33,8 @@ export function livePositions(db: Pick<Database, 'transaction'>, positions: Obse
           const moved = await persistPositionBatch(tx, batch);
           await updateBusProgress(tx, moved.filter((entity) => entity.kind === 'bus').map((entity) => entity.id));
           const arrivals = await detectArrivals(tx, moved.filter((entity) => entity.kind !== 'bus').map((entity) => entity.id));
-          return { moved, arrivals };
+          const geofenceAlerts = await checkGeofences(tx, moved.map((entity) => entity.id));
+          return { moved, arrivals, geofenceAlerts };
         }),
       options,
     ),

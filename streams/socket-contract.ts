@@ -1,4 +1,4 @@
-import type { Assignment, EntityKind, Incident, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
+import type { Assignment, EntityKind, GeofenceAlert, Incident, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
 import { entityKinds } from '../geo/index.ts';
 
 export const feedNames = ['trackers', 'buses', 'cameras', 'reports'] as const;
@@ -13,9 +13,9 @@ export interface FeedStatus {
 
 /**
  * What a client can subscribe to: the positions of one entity kind, live traffic, alerts (camera
- * events and reports), incidents, units sent to cases (assignments), feed freshness. The server turns these into rooms; a client never names a room.
+ * events and reports), incidents, dispatch (units sent to cases, geofence alerts), feed freshness. The server turns these into rooms; a client never names a room.
  */
-export const liveLayers = [...entityKinds, 'traffic', 'alerts', 'incidents', 'assignments', 'feeds'] as const;
+export const liveLayers = [...entityKinds, 'traffic', 'alerts', 'incidents', 'dispatch', 'feeds'] as const;
 export type LiveLayer = (typeof liveLayers)[number];
 
 /** An entity as a client first learns of it; its later rows carry only what moves. */
@@ -72,6 +72,8 @@ export interface ServerToClientEvents {
   'service-requests': (requests: ServiceRequest[]) => void;
   /** Incidents opened or changed (each carries its version: keep the newest). */
   incidents: (incidents: Incident[]) => void;
+  /** Geofence alerts raised or changed (acknowledged, assigned, cleared); each carries its version. */
+  'geofence-alerts': (alerts: GeofenceAlert[]) => void;
   /** Units sent, arrived or released; en-route ones again as they move, with their live route and ETA. */
   assignments: (assignments: LiveAssignment[]) => void;
   /** Every few seconds: how fresh each feed is. */
