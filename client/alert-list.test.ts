@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GeofenceAlert, Incident, JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
+import type { GeofenceAlert, Incident, JoinedCameraEvent, ServiceRequest, Warning } from '../streams/index.ts';
 import { AlertList, basemapStates } from './alert-list.ts';
 
 const now = Date.parse('2026-11-21T08:00:00Z');
@@ -108,5 +108,14 @@ describe('AlertList', () => {
     alerts.addGeofenceAlerts([fenceAlert(3, 'cleared')]);
     alerts.addGeofenceAlerts([fenceAlert(2, 'acknowledged')]);
     expect(alerts.all(now), 'cleared, and a late older version does not bring it back').toEqual([]);
+  });
+
+  it('shows an emergency warning at the middle of its area, once, until it ages off', () => {
+    const alerts = new AlertList('en');
+    const warning = { id: 3, message: 'Flood: keep off low roads', severity: 4, area: { type: 'Polygon', coordinates: [[[84, 45], [86, 45], [86, 47], [84, 47], [84, 45]]] }, issuedAt: new Date(now).toISOString() } as Warning;
+    alerts.addWarnings([warning]);
+    alerts.addWarnings([warning]);
+    expect(alerts.items(now).map((a) => [a.id, a.source, a.title, a.description, a.lon, a.lat, a.severity])).toEqual([['warning-3', 'warning', 'Emergency warning', 'Flood: keep off low roads', 85, 46, 4]]);
+    expect(alerts.all(now + 3 * 3_600_000)).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
-import type { GeofenceAlert, Incident, JoinedCameraEvent, ServiceRequest } from '../streams/index.ts';
+import type { GeofenceAlert, Incident, JoinedCameraEvent, ServiceRequest, Warning } from '../streams/index.ts';
 import type { Language } from './i18n.ts';
 
 /** Something the wall must show in place: what a camera saw, or an open report. */
 export interface Alert {
   id: string;
-  /** A camera event, an open report, a case past its SLA (督办), or a geofence crossed. */
-  source: 'camera' | 'report' | 'supervision' | 'geofence';
+  /** A camera event, an open report, a case past its SLA (督办), a geofence crossed, or an emergency warning. */
+  source: 'camera' | 'report' | 'supervision' | 'geofence' | 'warning';
   /** 1 (minor) … 4 (critical): colour, and pulsing from 3. */
   severity: number;
   lon: number;
@@ -30,8 +30,8 @@ const geofenceTitles: Record<Language, Record<GeofenceAlert['event'], string>> =
 };
 // Reports that put people at risk stand out; the rest wait their turn.
 const reportSeverity: Record<string, number> = { 'safety-hazard': 3, manhole: 2, 'signal-fault': 2 };
-// Camera events older than this leave the wall, ms.
-const cameraAlertLifeMs = 2 * 3_600_000;
+// Camera events and warnings older than this leave the wall, ms.
+const alertLifeMs = 2 * 3_600_000;
 // A minor report is marked for this long, ms; after that its grid cell's shading stands for it.
 const minorReportMarkedMs = 30 * 60_000;
 // A gone alert's version is kept this long, ms: longer than any replay (connection-state recovery
@@ -155,9 +155,22 @@ export class AlertList {
     this.version += 1;
   }
 
+  /** Emergency warnings, placed at the middle of their area; they never change, and age off like camera events. */
+  addWarnings(warnings: readonly Warning[]): void {
+    for (const warning of warnings) {
+      const id = `warning-${warning.id}`;
+      if (!this.isNewer(id, 1)) continue;
+      const ring = warning.area.coordinates[0]!.slice(1);
+      const [lon, lat] = ring.reduce(([x, y], [a, b]) => [x + a / ring.length, y + b / ring.length], [0, 0]);
+      const title = this.language === 'en' ? 'Emergency warning' : '紧急预警';
+      this.byId.set(id, { id, source: 'warning', severity: warning.severity, lon, lat, title, description: warning.message, at: Date.parse(warning.issuedAt) });
+    }
+    this.version += 1;
+  }
+
   /** Every current alert, oldest first. */
   all(now = Date.now()): Alert[] {
-    for (const [id, alert] of this.byId) if (alert.source === 'camera' && now - alert.at > cameraAlertLifeMs) this.remove(id, now);
+    for (const [id, alert] of this.byId) if ((alert.source === 'camera' || alert.source === 'warning') && now - alert.at > alertLifeMs) this.remove(id, now);
     for (const [id, at] of this.goneAt) {
       if (now - at <= forgetGoneAfterMs) continue;
       this.goneAt.delete(id);
@@ -171,7 +184,7 @@ export class AlertList {
    * reports that are serious or new. Hundreds of open minor reports would bury the map.
    */
   items(now = Date.now()): Alert[] {
-    return this.all(now).filter((alert) => alert.source === 'camera' || alert.severity >= 2 || now - alert.at < minorReportMarkedMs);
+    return this.all(now).filter((alert) => alert.source !== 'report' || alert.severity >= 2 || now - alert.at < minorReportMarkedMs);
   }
 }
 

@@ -4,6 +4,11 @@ import type { ForceCount, Geofence, GeofenceAlert, Incident, IncidentHistoryEntr
 /** A case as GET /api/incidents/:id answers: with its history and the steps it may take next. */
 export type IncidentDetail = Incident & { history: IncidentHistoryEntry[]; next: IncidentStatus[] };
 
+export interface Drawing {
+  purpose: 'fence' | 'warning';
+  corners: [number, number][];
+}
+
 export interface DispatchState {
   /** Open cases by id; closed and cancelled ones leave the queue. */
   incidents: Map<number, Incident>;
@@ -17,8 +22,8 @@ export interface DispatchState {
   fences: Geofence[];
   /** Geofence alerts not cleared, by id. */
   fenceAlerts: Map<number, GeofenceAlert>;
-  /** The corners of a fence being drawn, or null when not drawing. */
-  drawing: [number, number][] | null;
+  /** An area being drawn on the map, for a geofence or an emergency warning; null when not drawing. */
+  drawing: Drawing | null;
   /** What went wrong last, and what to do, as the server said it. */
   problem: string | null;
   connected: boolean;
@@ -63,7 +68,7 @@ export const dispatchUpdaters = {
     }
     return { ...state, fenceAlerts: next };
   },
-  drawing: (state: DispatchState, drawing: [number, number][] | null): DispatchState => ({ ...state, drawing }),
+  drawing: (state: DispatchState, drawing: Drawing | null): DispatchState => ({ ...state, drawing }),
   problemSeen: (state: DispatchState, problem: string | null): DispatchState => ({ ...state, problem }),
   connection: (state: DispatchState, connected: boolean): DispatchState => ({ ...state, connected }),
 };

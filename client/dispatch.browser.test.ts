@@ -73,6 +73,28 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
     expect(detail.status).toBe('closed');
     expect(detail.history.map((entry) => `${entry.actor}:${entry.toStatus}`)).toEqual(['system:registered', 'dispatcher:dispatched', 'gps:handling', 'dispatcher:answered', 'dispatcher:closed']);
     expect(detail.history[3]!.note).toBe('Bins emptied, citizen told');
+
+    // A geofence and an emergency warning, each drawn by clicking the map's corners.
+    const map = (await page.locator('.dispatch-map').boundingBox())!;
+    const clickCorners = async () => {
+      for (const [dx, dy] of [[-80, -60], [90, -60], [90, 70], [-80, 70]]) await page.mouse.click(map.x + map.width / 2 + dx!, map.y + map.height / 2 + dy!);
+    };
+    await page.getByTestId('fence-draw').click();
+    await clickCorners();
+    await page.getByText('(4)').waitFor();
+    await page.getByPlaceholder('Fence name').fill('School zone');
+    await page.getByTestId('fence-save').click();
+    await page.getByTestId('fence-draw').waitFor();
+    const fences = (await (await dispatcher.fetch('/api/geofences')).json()) as { name: string; kinds: string[]; shape: { coordinates: number[][][] } }[];
+    expect(fences.map((f) => [f.name, f.kinds, f.shape.coordinates[0]!.length])).toEqual([['School zone', ['truck'], 5]]);
+    await page.getByTestId('warning-draw').click();
+    await clickCorners();
+    await page.locator('textarea.note').fill('Gas leak: keep away');
+    await page.getByTestId('warning-send').click();
+    await page.getByTestId('warning-draw').waitFor();
+    const [warning] = (await (await dispatcher.fetch('/api/warnings')).json()) as { message: string; issuedBy: string; districts: unknown[] }[];
+    expect(warning).toMatchObject({ message: 'Gas leak: keep away', issuedBy: 'dispatcher' });
+    expect(warning!.districts.length).toBeGreaterThan(0);
     expect(problems).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import './dispatch.css';
 import { PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { io, type Socket } from 'socket.io-client';
-import type { CitySummary, ClientToServerEvents, EntityKind, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate } from '../streams/index.ts';
+import type { CitySummary, ClientToServerEvents, EntityKind, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate, Warning } from '../streams/index.ts';
 import { openBaseMap } from './city-map.ts';
 import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
 import { element } from './hud.ts';
@@ -96,7 +96,7 @@ const overlay = new MapLibreOverlay({
   layers: [],
   onClick: (info) => {
     const drawing = store.getState().drawing;
-    if (drawing && info.coordinate) return update((state) => dispatchUpdaters.drawing(state, [...drawing, [info.coordinate![0]!, info.coordinate![1]!]]));
+    if (drawing && info.coordinate) return update((state) => dispatchUpdaters.drawing(state, { ...drawing, corners: [...drawing.corners, [info.coordinate![0]!, info.coordinate![1]!]] }));
     if (info.layer?.id === 'cases' && info.object) void select((info.object as Incident).id);
   },
 });
@@ -120,9 +120,9 @@ const drawMap = (state: DispatchState) => {
       }),
       new PathLayer<[number, number][]>({
         id: 'drawing',
-        data: state.drawing && state.drawing.length > 0 ? [[...state.drawing, state.drawing[0]!]] : [],
+        data: state.drawing && state.drawing.corners.length > 0 ? [[...state.drawing.corners, state.drawing.corners[0]!]] : [],
         getPath: (path) => path,
-        getColor: [255, 210, 122, 255],
+        getColor: state.drawing?.purpose === 'warning' ? [255, 93, 93, 255] : [255, 210, 122, 255],
         getWidth: 2,
         widthUnits: 'pixels',
       }),
@@ -311,17 +311,38 @@ const fenceKinds = new Map(
   watchable.map((kind) => {
     const box = element('input', '') as HTMLInputElement;
     box.type = 'checkbox';
-    box.checked = kind === 'taxi' || kind === 'truck';
+    box.checked = kind === 'truck';
     box.dataset.testid = `fence-kind-${kind}`;
     return [kind, box];
   }),
 );
+const warningMessage = element('textarea', 'note') as HTMLTextAreaElement;
+warningMessage.placeholder = t.warnings.message;
+warningMessage.maxLength = 500;
+warningMessage.rows = 3;
 const drawFenceTools = (state: DispatchState) => {
   if (!state.drawing) {
-    const start = element('button', 'step', t.fences.draw);
-    start.dataset.testid = 'fence-draw';
-    start.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, [])));
-    fenceTools.replaceChildren(start);
+    const startFence = element('button', 'step', t.fences.draw);
+    startFence.dataset.testid = 'fence-draw';
+    startFence.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, { purpose: 'fence', corners: [] })));
+    const startWarning = element('button', 'step step-warning', t.warnings.draw);
+    startWarning.dataset.testid = 'warning-draw';
+    startWarning.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, { purpose: 'warning', corners: [] })));
+    const buttons = element('div', 'case-steps');
+    buttons.append(startFence, startWarning);
+    fenceTools.replaceChildren(buttons);
+    return;
+  }
+  const cancel = element('button', 'step step-cancelled', t.fences.cancel);
+  cancel.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, null)));
+  const buttons = element('div', 'case-steps');
+  const hint = element('p', 'dispatch-hint', `${t.fences.hint} (${state.drawing.corners.length})`);
+  if (state.drawing.purpose === 'warning') {
+    const send = element('button', 'step step-warning', t.warnings.send);
+    send.dataset.testid = 'warning-send';
+    send.addEventListener('click', () => void sendWarning());
+    buttons.append(send, cancel);
+    fenceTools.replaceChildren(hint, warningMessage, buttons);
     return;
   }
   const kinds = element('div', 'fence-kinds');
@@ -334,11 +355,8 @@ const drawFenceTools = (state: DispatchState) => {
   const save = element('button', 'step', t.fences.save);
   save.dataset.testid = 'fence-save';
   save.addEventListener('click', () => void saveFence());
-  const cancel = element('button', 'step step-cancelled', t.fences.cancel);
-  cancel.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, null)));
-  const buttons = element('div', 'case-steps');
   buttons.append(save, cancel);
-  fenceTools.replaceChildren(element('p', 'dispatch-hint', `${t.fences.hint} (${state.drawing.length})`), fenceName, kinds, fenceDwell, buttons);
+  fenceTools.replaceChildren(hint, fenceName, kinds, fenceDwell, buttons);
 };
 
 const drawProblem = (state: DispatchState) => {
@@ -392,7 +410,7 @@ async function assign(incidentId: number, unitId: string): Promise<void> {
   await refreshCase(incidentId);
 }
 async function saveFence(): Promise<void> {
-  const drawing = store.getState().drawing ?? [];
+  const drawing = store.getState().drawing?.corners ?? [];
   const dwell = Number(fenceDwell.value);
   const created = await call<Geofence>('/api/geofences', {
     method: 'POST',
@@ -408,6 +426,12 @@ async function saveFence(): Promise<void> {
   fenceName.value = '';
   fenceDwell.value = '';
   update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.fencesRead(dispatchUpdaters.drawing(state, null), [...state.fences, created]), null));
+}
+async function sendWarning(): Promise<void> {
+  const issued = await call<Warning>('/api/warnings', { method: 'POST', body: JSON.stringify({ message: warningMessage.value.trim(), polygon: store.getState().drawing?.corners ?? [] }) });
+  if (!issued) return;
+  warningMessage.value = '';
+  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.drawing(state, null), null));
 }
 async function changeFenceAlert(id: number, action: 'acknowledge' | 'assign' | 'clear'): Promise<void> {
   const changed = await call<GeofenceAlert>(`/api/geofence-alerts/${id}`, { method: 'POST', body: JSON.stringify({ action, ...(action === 'assign' && { assignTo: session.user.id }) }) });

@@ -69,6 +69,7 @@ interface Messages {
       assignToMe: string;
       clear: string;
     };
+    warnings: { draw: string; message: string; send: string };
   };
   signIn: {
     title: string;
@@ -153,6 +154,7 @@ const messages: Record<Language, Messages> = {
         assignToMe: '指派给我',
         clear: '清除',
       },
+      warnings: { draw: '发布紧急预警', message: '预警内容（发送到所有大屏和短信网关）', send: '发布预警' },
     },
     signIn: {
       title: '登录',
@@ -235,6 +237,7 @@ const messages: Record<Language, Messages> = {
         assignToMe: 'Assign to me',
         clear: 'Clear',
       },
+      warnings: { draw: 'Issue emergency warning', message: 'Warning text (to every screen and the SMS gateway)', send: 'Issue warning' },
     },
     signIn: {
       title: 'Sign in',

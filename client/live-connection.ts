@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, FeedStatus, GeofenceAlert, Incident, JoinedCameraEvent, SegmentTraffic, ServerToClientEvents, ServiceRequest, SessionInfo } from '../streams/index.ts';
+import type { ClientToServerEvents, FeedStatus, GeofenceAlert, Incident, JoinedCameraEvent, SegmentTraffic, ServerToClientEvents, ServiceRequest, SessionInfo, Warning } from '../streams/index.ts';
 import type { AlertList } from './alert-list.ts';
 import type { EntityTable } from './entity-table.ts';
 import { goToSignIn } from './session.ts';
@@ -20,13 +20,14 @@ export function connectLive(session: SessionInfo, table: EntityTable, alerts: Al
   const apply = (update: (state: ReturnType<WallStore['getState']>) => ReturnType<WallStore['getState']>) => store.setState(update(store.getState()), true);
 
   const readSnapshots = async () => {
-    const [traffic, feeds, cameraEvents, reports, incidents, geofenceAlerts] = await Promise.all(
-      ['/api/traffic', '/api/feeds', '/api/camera-events', '/api/reports', '/api/incidents', '/api/geofence-alerts'].map((path) => fetch(path)),
+    const [traffic, feeds, cameraEvents, reports, incidents, geofenceAlerts, warnings] = await Promise.all(
+      ['/api/traffic', '/api/feeds', '/api/camera-events', '/api/reports', '/api/incidents', '/api/geofence-alerts', '/api/warnings'].map((path) => fetch(path)),
     );
     if (cameraEvents!.ok) alerts.addCameraEvents(((await cameraEvents!.json()) as JoinedCameraEvent[]).reverse());
     if (reports!.ok) alerts.addReports((await reports!.json()) as ServiceRequest[]);
     if (incidents!.ok) alerts.addIncidents((await incidents!.json()) as Incident[]);
     if (geofenceAlerts!.ok) alerts.addGeofenceAlerts((await geofenceAlerts!.json()) as GeofenceAlert[]);
+    if (warnings!.ok) alerts.addWarnings((await warnings!.json()) as Warning[]);
     if (traffic!.ok) showTraffic((await traffic!.json()) as SegmentTraffic[]);
     if (feeds!.ok) {
       const status = (await feeds!.json()) as FeedStatus[];
@@ -58,6 +59,7 @@ export function connectLive(session: SessionInfo, table: EntityTable, alerts: Al
   socket.on('service-requests', (requests) => alerts.addReports(requests));
   socket.on('incidents', (incidents) => alerts.addIncidents(incidents));
   socket.on('geofence-alerts', (pushed) => alerts.addGeofenceAlerts(pushed));
+  socket.on('warning', (warning) => alerts.addWarnings([warning]));
   socket.on('feeds', (feeds) => apply((state) => wallUpdaters.feedsSeen(state, feeds)));
   socket.on('disconnect', () => apply(wallUpdaters.disconnected));
   socket.on('session-ended', () => void goToSignIn());

@@ -69,6 +69,25 @@ const shapeOf = `CASE f.kind WHEN 'area' THEN f.geom
 const geofenceColumns = `f.id::int AS id, f.name, f.kind, ST_AsGeoJSON(${shapeOf}, 6)::json AS shape, f.unit_id AS "unitId", f.route_id AS "routeId",
   f.radius_m AS "radiusM", f.kinds, f.dwell_minutes AS "dwellMinutes", f.severity, f.created_by AS "createdBy", ${isoUtc('f.created_at')} AS "createdAt"`;
 
+/**
+ * Checks a shape a person drew against `geofenceLimits` (corners, area, validity, inside the
+ * city): the closed ring, or the problem in words.
+ */
+export async function checkDrawnArea(db: Queryable, ring: readonly LonLat[]): Promise<{ ok: true; ring: LonLat[] } | { ok: false; problem: string }> {
+  const closed = ring.length > 0 && ring[0]!.join() === ring.at(-1)!.join() ? [...ring] : ring.length > 0 ? [...ring, ring[0]!] : [];
+  if (closed.length < 4) return { ok: false, problem: 'an area needs at least 3 corners' };
+  if (closed.length - 1 > geofenceLimits.vertices) return { ok: false, problem: `an area may have at most ${geofenceLimits.vertices} corners; this one has ${closed.length - 1}` };
+  const [check] = (await db.query<{ valid: boolean; km2: number; inCity: boolean }>(
+    `SELECT ST_IsValid(g) AS valid, ST_Area(g::geography) / 1e6 AS km2, ST_Intersects(g, (SELECT bounds FROM city)) AS "inCity"
+       FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g) s`,
+    [JSON.stringify({ type: 'Polygon', coordinates: [closed] })],
+  )) as [{ valid: boolean; km2: number; inCity: boolean }];
+  if (!check.valid) return { ok: false, problem: 'the area crosses itself; draw it again without crossing lines' };
+  if (check.km2 > geofenceLimits.areaKm2) return { ok: false, problem: `an area may cover at most ${geofenceLimits.areaKm2} km²; this one covers ${check.km2.toFixed(1)} km²` };
+  if (!check.inCity) return { ok: false, problem: 'the area lies outside the city' };
+  return { ok: true, ring: closed };
+}
+
 export type CreateGeofenceResult = { ok: true; geofence: Geofence } | { ok: false; problem: string };
 
 /**
@@ -79,19 +98,9 @@ export async function createGeofence(tx: Queryable, fence: NewGeofence): Promise
   const [{ active }] = (await tx.query<{ active: number }>(`SELECT count(*)::int AS active FROM geofences WHERE active`)) as [{ active: number }];
   if (active >= geofenceLimits.active) return { ok: false, problem: `there are already ${active} active geofences, the most there may be; remove some first` };
   if (fence.kind === 'area') {
-    const ring = fence.polygon ?? [];
-    const closed = ring.length > 0 && ring[0]!.join() === ring.at(-1)!.join() ? ring : [...ring, ring[0]!];
-    if (closed.length < 4) return { ok: false, problem: 'an area needs at least 3 corners' };
-    if (closed.length - 1 > geofenceLimits.vertices) return { ok: false, problem: `an area may have at most ${geofenceLimits.vertices} corners; this one has ${closed.length - 1}` };
-    const [check] = (await tx.query<{ valid: boolean; km2: number; inCity: boolean }>(
-      `SELECT ST_IsValid(g) AS valid, ST_Area(g::geography) / 1e6 AS km2, ST_Intersects(g, (SELECT bounds FROM city)) AS "inCity"
-         FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g) s`,
-      [JSON.stringify({ type: 'Polygon', coordinates: [closed] })],
-    )) as [{ valid: boolean; km2: number; inCity: boolean }];
-    if (!check.valid) return { ok: false, problem: 'the area crosses itself; draw it again without crossing lines' };
-    if (check.km2 > geofenceLimits.areaKm2) return { ok: false, problem: `an area may cover at most ${geofenceLimits.areaKm2} km²; this one covers ${check.km2.toFixed(1)} km²` };
-    if (!check.inCity) return { ok: false, problem: 'the area lies outside the city' };
-    fence = { ...fence, polygon: closed };
+    const area = await checkDrawnArea(tx, fence.polygon ?? []);
+    if (!area.ok) return area;
+    fence = { ...fence, polygon: area.ring };
   } else {
     const [low, high] = geofenceLimits.radiusM;
     if (fence.radiusM === undefined || fence.radiusM < low || fence.radiusM > high) return { ok: false, problem: `radiusM must be ${low}–${high} m` };

@@ -43,3 +43,5 @@ export type { Duty, UnitCandidate, Assignment, AssignResult, ForceCount } from '
 export { shortestRoadSeconds } from './test-oracles.ts';
 export { geofenceKinds, geofenceLimits, geofenceAlertActions, createGeofence, listGeofences, removeGeofence, checkGeofences, listGeofenceAlerts, changeGeofenceAlert } from './geofences.ts';
 export type { GeofenceKind, NewGeofence, Geofence, GeofenceAlert, GeofenceAlertState, GeofenceAlertAction, CreateGeofenceResult } from './geofences.ts';
+export { warningRadiusM, issueWarning, listWarnings, recordWarningDelivery } from './warnings.ts';
+export type { Warning, NewWarning, WarningDelivery } from './warnings.ts';

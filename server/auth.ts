@@ -79,6 +79,7 @@ const permissionText: Record<Permission, string> = {
   'dispatch:read': 'see which units are sent where and geofence alerts',
   'geofences:manage': 'draw and remove geofences',
   'alerts:write': 'acknowledge, assign and clear alerts',
+  'warnings:issue': 'issue emergency warnings',
   'users:manage': 'manage users',
   'feeds:manage': 'manage feed keys',
   'audit:read': 'read the audit log',

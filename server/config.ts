@@ -40,6 +40,8 @@ export interface Config {
   statementTimeoutMs: number;
   /** How often open incidents are checked against their SLA, ms. */
   slaCheckMs: number;
+  /** Where emergency warnings are posted (an SMS gateway); none: screens only. */
+  warningWebhookUrl: string | undefined;
 }
 
 /** A setting the process cannot start with; the message names it and says how to fix it. */
@@ -94,6 +96,7 @@ const environment = z.object({
   SESSION_HOURS: wholeNumber(1, 24 * 30).default(12),
   STATEMENT_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
   SLA_CHECK_MS: wholeNumber(100, 3_600_000).default(30_000),
+  WARNING_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the gateway that takes warnings' }).optional(),
   ADMIN_PASSWORD: z.string().min(10, 'expected at least 10 characters').max(256).optional(),
 });
 
@@ -135,5 +138,6 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     adminPassword: e.ADMIN_PASSWORD,
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     slaCheckMs: e.SLA_CHECK_MS,
+    warningWebhookUrl: e.WARNING_WEBHOOK_URL,
   };
 }

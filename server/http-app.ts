@@ -12,6 +12,7 @@ import { adminApi } from './admin-api.ts';
 import type { Dispatch } from './dispatch.ts';
 import { geofencesApi } from './geofences-api.ts';
 import { incidentsApi } from './incidents-api.ts';
+import type { Warnings } from './warnings.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
 export interface Readiness {
@@ -36,6 +37,7 @@ export interface HttpAppOptions {
   dispatch: Dispatch;
   /** Geofence alerts changed by a person: push them to the screens. */
   geofenceAlertsChanged: (alerts: GeofenceAlert[]) => void;
+  warnings: Warnings;
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
@@ -49,7 +51,7 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged, warnings }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -132,6 +134,8 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   route('DELETE /api/geofences/:id', geofences.remove);
   route('GET /api/geofence-alerts', geofences.alerts);
   route('POST /api/geofence-alerts/:id', geofences.changeAlert);
+  route('GET /api/warnings', warnings.api.list);
+  route('POST /api/warnings', warnings.api.issue);
   const admin = adminApi(() => readiness.db!, auth, onSessionsEnded);
   route('GET /api/users', admin.listUsers);
   route('POST /api/users', admin.createUser);

@@ -9,6 +9,7 @@ const definitions = {
   onescreen_ingest_last_accepted_seconds: { type: 'gauge', help: 'When each source last had input accepted, seconds since 1970.' },
   onescreen_socket_clients: { type: 'gauge', help: 'Connected Socket.IO clients.' },
   onescreen_socket_rejected_total: { type: 'counter', help: 'Socket requests refused, by event and reason.' },
+  onescreen_warning_deliveries_total: { type: 'counter', help: 'Emergency warnings posted to the webhook, by result: delivered, retry, failed.' },
   onescreen_incidents_overdue_total: { type: 'counter', help: 'Incidents found past their SLA and raised for supervision (督办).' },
   onescreen_http_refused_total: { type: 'counter', help: 'HTTP requests refused by sign-in, permission, origin, CSRF or rate checks, by reason.' },
   onescreen_sign_ins_total: { type: 'counter', help: 'Sign-ins, by result.' },

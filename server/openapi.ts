@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { basemapLayers, dispatchRules, geofenceLimits } from '../geo/index.ts';
+import { basemapLayers, dispatchRules, geofenceLimits, warningRadiusM } from '../geo/index.ts';
 import {
   apiErrorSchema,
   busProgressSchema,
@@ -151,6 +151,14 @@ export function openApiDocument(version: string) {
           parameters: [pathParameter('id', 'the alert id')],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['action'] } } } },
           responses: { 200: { description: 'the alert after the change' }, 400: json(apiErrorSchema, 'not a known action'), 404: json(apiErrorSchema, 'no such alert'), 409: json(apiErrorSchema, 'already cleared') },
+        },
+      },
+      '/api/warnings': {
+        get: { summary: 'Emergency warnings of the last 24 h, newest first, with the districts, grid cells and live units their area touches, and the webhook delivery', responses: { 200: { description: '[{id, message, severity, area, districts, cells, unitsInside, issuedBy, issuedAt, delivery, deliveryAttempts}]' } } },
+        post: {
+          summary: `Issue an emergency warning {message, severity?, polygon | center + radiusM (${warningRadiusM[0]}–${warningRadiusM[1]} m)}: pushed to every screen and posted to WARNING_WEBHOOK_URL with the area and districts, retried until the gateway takes it; audited`,
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['message'] } } } },
+          responses: { 201: { description: 'the warning' }, 400: json(apiErrorSchema, 'what is missing or malformed'), 422: json(apiErrorSchema, 'the area is too big, crosses itself or lies outside the city') },
         },
       },
       '/api/users': {

@@ -23,6 +23,8 @@ export const permissionRoles = {
   'dispatch:read': ['operator', 'dispatcher'],
   /** Drawing and removing geofences. */
   'geofences:manage': ['dispatcher'],
+  /** Issuing an emergency warning to every screen and the outbound webhook. */
+  'warnings:issue': ['dispatcher'],
   /** Acknowledging, assigning and clearing alerts. */
   'alerts:write': ['operator', 'dispatcher'],
   'users:manage': ['admin'],
@@ -100,6 +102,8 @@ export const apiRouteAccess = {
   'DELETE /api/geofences/:id': 'geofences:manage',
   'GET /api/geofence-alerts': 'dispatch:read',
   'POST /api/geofence-alerts/:id': 'alerts:write',
+  'GET /api/warnings': 'alerts:read',
+  'POST /api/warnings': 'warnings:issue',
   'GET /api/users': 'users:manage',
   'POST /api/users': 'users:manage',
   'PATCH /api/users/:id': 'users:manage',

@@ -16,6 +16,7 @@ import {
   type LiveLayer,
   type ServerToClientEvents,
   type ServiceRequest,
+  type Warning,
 } from '../streams/index.ts';
 import type { Auth, SignedIn } from './auth.ts';
 import type { Metrics } from './metrics.ts';
@@ -193,6 +194,10 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       broadcastIncidents(incidents);
     },
     broadcastIncidents,
+    /** Every connected screen is signed in (the handshake checks it): a warning goes to all of them. */
+    broadcastWarning(warning: Warning): void {
+      io.emit('warning', warning);
+    },
     broadcastGeofenceAlerts(alerts: GeofenceAlert[]): void {
       if (alerts.length > 0) toLayer('dispatch').emit('geofence-alerts', alerts);
     },

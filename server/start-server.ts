@@ -25,6 +25,7 @@ import type { CameraEvent, CameraReading, Incident, PositionEvent, ServiceReques
 import { demoPassword, demoUsers, ensureAccounts } from './accounts.ts';
 import { createAuth } from './auth.ts';
 import { createDispatch } from './dispatch.ts';
+import { createWarnings } from './warnings.ts';
 import { ConfigError, type Config } from './config.ts';
 import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
 import { feedKeyGuard } from './feed-keys.ts';
@@ -102,6 +103,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     assignments: (assignments) => realtime.broadcastAssignments(assignments),
     orders: (orders) => orders.forEach((order) => unitOrders.next(order)),
   });
+  const warnings = createWarnings({
+    db: () => db!,
+    auth,
+    webhookUrl: config.warningWebhookUrl,
+    push: (warning) => realtime.broadcastWarning(warning),
+    metrics,
+    log: log.child({ module: 'warnings' }),
+  });
   const http = createServer(
     createHttpApp({
       readiness,
@@ -116,6 +125,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       incidentsChanged: (incidents, reports) => pushCaseChanges(incidents, reports),
       dispatch,
       geofenceAlertsChanged: (alerts) => realtime.broadcastGeofenceAlerts(alerts),
+      warnings,
     }),
   );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
@@ -131,6 +141,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     clearInterval(pruneTimer);
     clearInterval(feedsTimer);
     clearInterval(slaTimer);
+    warnings.stop();
     readiness.db = undefined;
     readiness.step = 'stopping';
     await stopFeeds();
@@ -183,6 +194,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     router = createRoadRouter(await readRoadGraph(db));
     router.updateSpeeds(await listSegmentTraffic(db));
     await dispatch.start();
+    await warnings.resume();
     pipelines = startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, dispatch, log.child({ module: 'streams' }));
     const database = db;
     pruneTimer = setInterval(() => {

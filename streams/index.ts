@@ -31,7 +31,7 @@ export { gridEvent } from './events.ts';
 export type { GridEvent } from './events.ts';
 export { parseOpen311Request, parseOpen311Filters, open311RequestForm, open311RequestsQuery } from './sources/open311.ts';
 export type { ServiceRequestFilters } from './sources/open311.ts';
-export type { ServiceRequest, Incident, IncidentStatus, IncidentHistoryEntry, Assignment, UnitCandidate, ForceCount, Duty, Geofence, GeofenceAlert } from '../geo/index.ts';
+export type { ServiceRequest, Incident, IncidentStatus, IncidentHistoryEntry, Assignment, UnitCandidate, ForceCount, Duty, Geofence, GeofenceAlert, Warning } from '../geo/index.ts';
 export { incidentStatuses, incidentTransitions } from '../geo/index.ts';
 export { osmandParameters, traccarClientBody } from './sources/osmand.ts';
 export { liveEntitySchema, busProgressSchema, segmentTrafficSchema, joinedCameraEventSchema, apiErrorSchema, open311ErrorSchema } from './api-schemas.ts';

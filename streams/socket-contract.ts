@@ -1,4 +1,4 @@
-import type { Assignment, EntityKind, GeofenceAlert, Incident, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
+import type { Assignment, EntityKind, GeofenceAlert, Incident, Warning, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
 import { entityKinds } from '../geo/index.ts';
 
 export const feedNames = ['trackers', 'buses', 'cameras', 'reports'] as const;
@@ -76,6 +76,8 @@ export interface ServerToClientEvents {
   'geofence-alerts': (alerts: GeofenceAlert[]) => void;
   /** Units sent, arrived or released; en-route ones again as they move, with their live route and ETA. */
   assignments: (assignments: LiveAssignment[]) => void;
+  /** An emergency warning: to every signed-in screen, whatever it subscribed to. */
+  warning: (warning: Warning) => void;
   /** Every few seconds: how fresh each feed is. */
   feeds: (feeds: FeedStatus[]) => void;
   /** The session ended (signed out, expired, account changed): the connection closes next; sign in again. */
