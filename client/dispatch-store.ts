@@ -14,8 +14,8 @@ export interface DispatchState {
   incidents: Map<number, Incident>;
   selected: number | null;
   detail: IncidentDetail | null;
-  /** Units to send for the selected case; null while asked, or when the case takes none. */
-  candidates: UnitCandidate[] | null;
+  /** Units to send for the selected case; null while asked; 'not-tracked' when its agency's crews are not tracked here. */
+  candidates: UnitCandidate[] | 'not-tracked' | null;
   /** Units sent to the selected case, by assignment id. */
   assignments: Map<number, LiveAssignment>;
   force: ForceCount[];
@@ -48,7 +48,7 @@ export const dispatchUpdaters = {
   selected: (state: DispatchState, id: number | null): DispatchState => ({ ...state, selected: id, detail: null, candidates: null, assignments: new Map() }),
   /** Applies to the case selected now only: an answer for one selected before is dropped. */
   detailRead: (state: DispatchState, detail: IncidentDetail): DispatchState => (detail.id === state.selected ? { ...state, detail } : state),
-  candidatesRead: (state: DispatchState, id: number, candidates: UnitCandidate[] | null): DispatchState => (id === state.selected ? { ...state, candidates } : state),
+  candidatesRead: (state: DispatchState, id: number, candidates: DispatchState['candidates']): DispatchState => (id === state.selected ? { ...state, candidates } : state),
   assignmentsSeen(state: DispatchState, assignments: readonly LiveAssignment[]): DispatchState {
     const mine = assignments.filter((assignment) => assignment.incidentId === state.selected);
     if (mine.length === 0) return state;

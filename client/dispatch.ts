@@ -101,11 +101,11 @@ const overlay = new MapLibreOverlay({
   },
 });
 map.addControl(overlay);
-const rgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
 let focusedCandidate: string | null = null;
 const drawMap = (state: DispatchState) => {
   const queue = queueOf(state);
-  const focused = state.candidates?.find((c) => c.id === focusedCandidate) ?? state.candidates?.[0];
+  const candidates = Array.isArray(state.candidates) ? state.candidates : [];
+  const focused = candidates.find((c) => c.id === focusedCandidate) ?? candidates[0];
   const enRoute = [...state.assignments.values()].filter((a) => a.status !== 'released');
   overlay.setProps({
     layers: [
@@ -152,7 +152,7 @@ const drawMap = (state: DispatchState) => {
       }),
       new ScatterplotLayer<UnitCandidate | LiveAssignment>({
         id: 'units',
-        data: [...(state.candidates ?? []), ...enRoute],
+        data: [...candidates, ...enRoute],
         getPosition: (u) => ('unitId' in u ? [u.lon ?? 0, u.lat ?? 0] : [u.lon, u.lat]),
         getFillColor: (u) => ('unitId' in u ? wallTheme.followed : entityColors[u.kind]),
         getRadius: (u) => ('unitId' in u ? 8 : 6),
@@ -242,7 +242,8 @@ const drawCase = (state: DispatchState) => {
     }
     sections.push(element('h3', 'case-heading', t.assignments), list);
   }
-  if (['registered', 'dispatched', 'handling'].includes(detail.status)) {
+  if (state.candidates === 'not-tracked') sections.push(element('p', 'dispatch-hint', t.noUnitsTracked));
+  else if (['registered', 'dispatched', 'handling'].includes(detail.status)) {
     sections.push(element('h3', 'case-heading', t.candidates));
     if (state.candidates === null) sections.push(element('p', 'dispatch-hint', '…'));
     else if (state.candidates.length === 0) sections.push(element('p', 'dispatch-hint', t.noCandidates));
@@ -391,8 +392,8 @@ async function refreshCase(id: number): Promise<void> {
   if (detail) update((state) => dispatchUpdaters.detailRead(state, detail));
   if (assignments) update((state) => dispatchUpdaters.assignmentsSeen(state, assignments));
   if (detail && ['registered', 'dispatched', 'handling'].includes(detail.status)) {
-    const answer = await call<{ candidates: UnitCandidate[] }>(`/api/incidents/${id}/candidates`);
-    update((state) => dispatchUpdaters.candidatesRead(state, id, answer?.candidates ?? []));
+    const answer = await call<{ kinds: string[]; candidates: UnitCandidate[] }>(`/api/incidents/${id}/candidates`);
+    update((state) => dispatchUpdaters.candidatesRead(state, id, answer?.kinds.length === 0 ? 'not-tracked' : (answer?.candidates ?? [])));
   }
 }
 async function step(detail: IncidentDetail, to: IncidentStatus): Promise<void> {

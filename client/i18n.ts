@@ -41,6 +41,7 @@ interface Messages {
     candidates: string;
     noCandidates: string;
     needsRegistering: string;
+    noUnitsTracked: string;
     eta: (seconds: number) => string;
     road: (metres: number) => string;
     send: string;
@@ -126,6 +127,7 @@ const messages: Record<Language, Messages> = {
       candidates: '可派力量（按道路到达时间）',
       noCandidates: '附近没有可派的在岗力量。可稍后再试，或批转部门。',
       needsRegistering: '先登记案件，再派遣力量。',
+      noUnitsTracked: '该部门的力量不在本系统中：请批转责任部门（消防救援支队、公交集团）。',
       eta: (s) => (s < 60 ? `${s} 秒到达` : `${Math.floor(s / 60)} 分 ${s % 60} 秒到达`),
       road: (m) => `路程 ${(m / 1000).toFixed(1)} 公里`,
       send: '派遣',
@@ -209,6 +211,7 @@ const messages: Record<Language, Messages> = {
       candidates: 'Units to send (by road ETA)',
       noCandidates: 'No available unit on duty nearby. Try again shortly, or dispatch to the department.',
       needsRegistering: 'Register the case before sending units.',
+      noUnitsTracked: 'This agency’s crews are not tracked here: dispatch the case to its department (fire brigade, bus operator).',
       eta: (s) => (s < 60 ? `ETA ${s} s` : `ETA ${Math.floor(s / 60)} min ${s % 60} s`),
       road: (m) => `${(m / 1000).toFixed(1)} km by road`,
       send: 'Send',

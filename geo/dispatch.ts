@@ -8,8 +8,8 @@ import type { RoadRoute, RoadRouter } from './road-routing.ts';
 export const duties = ['available', 'en-route', 'on-scene', 'off-duty'] as const;
 export type Duty = (typeof duties)[number];
 
-/** Who answers an agency's cases: police units for public safety, grid inspectors for city management. */
-export const unitKindsOf: Record<Incident['agency'], readonly EntityKind[]> = { police: ['police-car', 'police-officer'], city: ['inspector'] };
+/** Who answers an agency's cases: police units for public safety, grid inspectors for city management; fire engines and the bus operator's crews are not tracked here yet. */
+export const unitKindsOf: Record<Incident['agency'], readonly EntityKind[]> = { police: ['police-car', 'police-officer'], city: ['inspector'], fire: [], transit: [] };
 
 /**
  * How dispatch decides. Candidates: the `pool` nearest available units in a straight line (KNN
@@ -176,7 +176,7 @@ export async function releaseAssignments(tx: Queryable, incidentId: number): Pro
 
 export interface ForceCount {
   districtId: string | null;
-  agency: Incident['agency'];
+  agency: 'police' | 'city';
   duty: Duty;
   units: number;
 }

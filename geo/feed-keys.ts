@@ -1,7 +1,7 @@
 import type { Queryable } from './database.ts';
 
 /** Feeds that push over HTTP and need a key: camera gateways and Open311 (GeoReport v2 `api_key`). */
-export const keyedFeeds = ['cameras', 'open311'] as const;
+export const keyedFeeds = ['cameras', 'open311', 'alarms'] as const;
 export type KeyedFeed = (typeof keyedFeeds)[number];
 
 export interface FeedKey {

@@ -11,6 +11,9 @@ import {
   openIncidentsFromReports,
   openWithCity,
   persistCameraEvents,
+  persistPositionBatch,
+  reviewBusIncidents,
+  busLateness,
   readIncidentHistory,
   testBackends,
   transitionIncident,
@@ -122,5 +125,32 @@ describe.each(testBackends())('incidents on the $name database', (backend) => {
     expect(await superviseOverdue(db), 'once each').toEqual([]);
     const history = await readIncidentHistory(db, marked[0]!.id);
     expect(history.at(-1)).toMatchObject({ actor: 'system', note: 'overdue: raised for supervision (督办)' });
+  });
+
+  it('opens a case for a bus running late or bunched, once per trip, and cancels it when the bus is back on time or apart', async () => {
+    const [bus, other] = city.entities.filter((e) => e.kind === 'bus' && e.routeId === city.busRoutes[0]!.id);
+    const now = Date.now();
+    await persistPositionBatch(db, [bus!, other!].map((b, i) => ({ entityId: b.id, lon: b.point[0], lat: b.point[1], headingDeg: null, speedKmh: null, eventTime: now + i, receivedAt: now, sourceId: 'test' })));
+    const progress = (id: string, trip: string, delayS: number, bunchedWith: string | null) =>
+      db.query(
+        `INSERT INTO bus_progress (entity_id, route_id, trip_id, progress, delay_s, bunched_with, updated_at) VALUES ($1, $2, $3, 0.5, $4, $5, now())
+         ON CONFLICT (entity_id) DO UPDATE SET trip_id = $3, delay_s = $4, bunched_with = $5`,
+        [id, city.busRoutes[0]!.id, trip, delayS, bunchedWith],
+      );
+    const review = () => db.transaction((tx) => reviewBusIncidents(tx, [bus!.id, other!.id]));
+    await progress(bus!.id, 'r1:out:0700', busLateness.openAboveS + 60, other!.id);
+    await progress(other!.id, 'r1:out:0710', 0, bus!.id);
+    const opened = await review();
+    expect(opened.map((i) => [i.category, i.status, i.sourceRef, i.agency, i.departmentId])).toEqual([
+      ['bus-delay', 'reported', 'delay:r1:out:0700', 'transit', 'public-transport'],
+      ['bus-bunching', 'reported', 'bunching:r1:out:0700|r1:out:0710', 'transit', 'public-transport'],
+    ]);
+    expect(opened[0]!.description).toBe(`${bus!.label} 晚点 16 分钟 · 16 min late`);
+    expect(await review(), 'once per trip').toEqual([]);
+    await progress(bus!.id, 'r1:out:0700', busLateness.clearBelowS + 60, null);
+    await progress(other!.id, 'r1:out:0710', 0, null);
+    expect((await review()).map((i) => [i.category, i.status]), 'between the limits the late case stays; the bunching is over').toEqual([['bus-bunching', 'cancelled']]);
+    await progress(bus!.id, 'r1:out:0700', 120, null);
+    expect((await review()).map((i) => [i.category, i.status, i.statusNote])).toEqual([['bus-delay', 'cancelled', 'cleared by itself: the bus is back on time, apart, or off that trip']]);
   });
 });

@@ -1,4 +1,5 @@
-import { isoUtc } from './columns.ts';
+import { isoUtc, toColumns } from './columns.ts';
+import { locateInCellAndDistrict } from './positions.ts';
 import type { Queryable } from './database.ts';
 
 export const incidentStatuses = ['reported', 'registered', 'dispatched', 'handling', 'answered', 'closed', 'cancelled'] as const;
@@ -21,14 +22,14 @@ export const incidentTransitions: Record<IncidentStatus, readonly IncidentStatus
 
 export interface Incident {
   id: number;
-  source: 'report' | 'camera';
-  /** The report's or the camera event's id. */
+  source: 'report' | 'camera' | 'alarm' | 'bus';
+  /** The report's or the camera event's id, or the call centre's case number. */
   sourceRef: string;
   category: string;
   categoryZh: string;
   categoryEn: string;
-  /** Who is sent: police units or grid inspectors. */
-  agency: 'police' | 'city';
+  /** Who is sent: police units, grid inspectors, the fire brigade, or the bus operator. */
+  agency: 'police' | 'city' | 'fire' | 'transit';
   departmentId: string;
   severity: number;
   status: IncidentStatus;
@@ -128,6 +129,87 @@ export function openIncidentsFromCameraEvents(db: Queryable, eventIds: readonly 
      FROM camera_events e WHERE e.id = ANY($1::bigint[]) AND e.geom IS NOT NULL`,
     [eventIds],
   );
+}
+
+/** A call to 110, 122 or 119, as the call centre registered it. */
+export interface AlarmCall {
+  alarmId: string;
+  line: string;
+  category: string;
+  lon: number;
+  lat: number;
+  address: string | null;
+  description: string;
+  eventTime: number;
+}
+
+/** An alarm's incident source_ref: the line and the call centre's case number. */
+export const alarmSourceRef = (call: Pick<AlarmCall, 'line' | 'alarmId'>) => `${call.line}:${call.alarmId}`;
+
+/** Emergency calls become registered incidents (the call centre registered them); a case number seen before opens nothing. */
+export function openIncidentsFromAlarms(db: Queryable, calls: readonly AlarmCall[]): Promise<Incident[]> {
+  if (calls.length === 0) return Promise.resolve([]);
+  return openIncidents(
+    db,
+    'alarm',
+    'registered',
+    'registered by the call centre',
+    `SELECT a.ref AS source_ref, 'alarm-' || a.category AS category, c.severity,
+            CASE WHEN a.address IS NULL THEN a.description ELSE a.address || ' · ' || a.description END AS description,
+            p.geom, ${locateInCellAndDistrict('p.geom')}, to_timestamp(a.at_ms / 1000.0) AS reported_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[]) AS a(ref, category, address, description, lon, lat, at_ms)
+     JOIN incident_categories c ON c.code = 'alarm-' || a.category,
+     LATERAL (SELECT ST_SetSRID(ST_MakePoint(a.lon, a.lat), 4326) AS geom) p`,
+    toColumns(calls, alarmSourceRef, (call) => call.category, (call) => call.address, (call) => call.description, (call) => call.lon, (call) => call.lat, (call) => call.eventTime),
+  );
+}
+
+/**
+ * When a bus's lateness opens a case, and when it is back on time (the gap keeps a bus hovering
+ * at the limit from opening and cancelling cases every tick), s.
+ */
+export const busLateness = { openAboveS: 15 * 60, clearBelowS: 10 * 60 };
+
+/**
+ * For the buses of a tick: a trip running later than `busLateness.openAboveS`, or two buses
+ * bunched, opens a reported case for the bus operator (once per trip, or per pair of trips);
+ * open bus cases whose bus is back on time, or apart, are cancelled. Run it in the tick's
+ * transaction after the buses' progress is updated.
+ */
+export async function reviewBusIncidents(tx: Queryable, busIds: readonly string[]): Promise<Incident[]> {
+  if (busIds.length === 0) return [];
+  const opened = await openIncidents(
+    tx,
+    'bus',
+    'reported',
+    'seen in the bus feed',
+    `SELECT 'delay:' || p.trip_id AS source_ref, 'bus-delay' AS category, 1 AS severity,
+            e.label || ' 晚点 ' || round(p.delay_s / 60.0) || ' 分钟 · ' || round(p.delay_s / 60.0) || ' min late' AS description,
+            e.geom, e.district_id, e.cell_id, p.updated_at AS reported_at
+     FROM bus_progress p JOIN entities e ON e.id = p.entity_id
+     WHERE p.entity_id = ANY($1::text[]) AND p.trip_id IS NOT NULL AND p.delay_s > $2
+     UNION ALL
+     SELECT 'bunching:' || least(p.trip_id, q.trip_id) || '|' || greatest(p.trip_id, q.trip_id), 'bus-bunching', 1,
+            e.label || ' 与 ' || f.label || ' 串车 · bunched', e.geom, e.district_id, e.cell_id, p.updated_at
+     FROM bus_progress p JOIN bus_progress q ON q.entity_id = p.bunched_with JOIN entities e ON e.id = p.entity_id JOIN entities f ON f.id = q.entity_id
+     WHERE p.entity_id = ANY($1::text[]) AND p.trip_id IS NOT NULL AND q.trip_id IS NOT NULL AND p.trip_id < q.trip_id`,
+    [busIds, busLateness.openAboveS],
+  );
+  const settled = await tx.query<{ id: number }>(
+    `SELECT i.id::int AS id FROM incidents i
+     WHERE i.source = 'bus' AND i.status IN ('reported', 'registered') AND NOT (
+       (i.category = 'bus-delay' AND EXISTS (SELECT 1 FROM bus_progress p WHERE 'delay:' || p.trip_id = i.source_ref AND p.delay_s >= $1))
+       OR (i.category = 'bus-bunching' AND EXISTS (
+         SELECT 1 FROM bus_progress p JOIN bus_progress q ON q.entity_id = p.bunched_with
+         WHERE 'bunching:' || least(p.trip_id, q.trip_id) || '|' || greatest(p.trip_id, q.trip_id) = i.source_ref)))`,
+    [busLateness.clearBelowS],
+  );
+  const cancelled: Incident[] = [];
+  for (const { id } of settled) {
+    const done = await transitionIncident(tx, id, { to: 'cancelled', actor: 'system', note: 'cleared by itself: the bus is back on time, apart, or off that trip' });
+    if (done.ok) cancelled.push(done.after);
+  }
+  return [...opened, ...cancelled];
 }
 
 export interface IncidentQuery {

@@ -38,6 +38,7 @@ export async function startFeeds({ db, config, positions, devices, cameraOptions
           camerasUrl: `http://127.0.0.1:${port}/ingest/cameras?api_key=${await simulatorKey(db, 'cameras')}`,
           mqttUrl: config.mqttUrl,
           open311RequestsUrl: `http://127.0.0.1:${port}/open311/v2/requests.json?api_key=${await simulatorKey(db, 'open311')}`,
+          alarmsUrl: `http://127.0.0.1:${port}/ingest/alarms?api_key=${await simulatorKey(db, 'alarms')}`,
           orders,
         },
         onlyFirst((error) => log.warn('a simulated device could not report', { error })),

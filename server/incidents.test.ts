@@ -120,4 +120,38 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
       live.socket.close();
     }
   });
+
+  it('opens registered incidents from 110 and 119 alarms, once per case number, for police and the fire brigade', async () => {
+    const live = await watchLive(server, ['incidents'], 'dispatcher');
+    const pushed: Incident[] = [];
+    live.socket.on('incidents', (incidents) => pushed.push(...incidents));
+    const at = karamay.busStops[60]!.point;
+    const alarms = [
+      { id: 'JJ-0001', line: '110', category: 'crime', lat: at[1], lon: at[0], address: '世纪大道 12 号', description: '有人持刀伤人' },
+      { id: 'HJ-0001', line: '119', category: 'fire', lat: at[1], lon: at[0], description: '居民楼冒烟' },
+      { id: 'JJ-0002', line: '119', category: 'crime', lat: at[1], lon: at[0] },
+    ];
+    const post = (body: unknown, headers: Record<string, string> = {}) => server.feed('/ingest/alarms', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    try {
+      expect((await post({ alarms }, { 'x-api-key': server.keys.cameras })).status, 'a camera key is not an alarm key').toBe(401);
+      const answer = await post({ alarms });
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as { accepted: { id: string; incidentId: number | null }[]; rejected: { item: string; message: string }[] };
+      expect(body.rejected).toEqual([{ item: 'alarms[2]', reason: 'malformed', message: 'category: a 119 call is fire or rescue, not "crime"' }]);
+      expect(body.accepted.every((alarm) => alarm.incidentId !== null)).toBe(true);
+      const police = await seen(() => pushed.find((incident) => incident.sourceRef === '110:JJ-0001'));
+      expect(police).toMatchObject({ source: 'alarm', category: 'alarm-crime', agency: 'police', departmentId: 'public-security', severity: 4, status: 'registered', description: '世纪大道 12 号 · 有人持刀伤人' });
+      expect(Date.parse(police.dueAt) - Date.parse(police.reportedAt)).toBe(15 * 60_000);
+      const fire = await seen(() => pushed.find((incident) => incident.sourceRef === '119:HJ-0001'));
+      expect(fire).toMatchObject({ agency: 'fire', departmentId: 'fire-rescue', categoryZh: '火灾' });
+      const again = (await (await post({ alarms: alarms.slice(0, 1) })).json()) as typeof body;
+      expect(again.accepted, 'the same case number again opens nothing').toEqual([{ id: 'JJ-0001', line: '110', incidentId: null }]);
+      const dispatcher = await server.as('dispatcher');
+      const forFire = (await (await dispatcher.fetch(`/api/incidents/${fire.id}/candidates`)).json()) as { kinds: string[]; candidates: unknown[] };
+      expect(forFire, 'the fire brigade has no units tracked here').toEqual({ kinds: [], candidates: [] });
+      expect(await (await server.api('/metrics')).text()).toMatch(/onescreen_ingest_rejected_total\{reason="malformed",source="alarms"\} 1/);
+    } finally {
+      live.socket.close();
+    }
+  });
 });

@@ -63,6 +63,23 @@ describe.each(testBackends().slice(0, 1))('ingest and sockets under 10,000 gener
     );
   }, 300_000);
 
+  it('alarms: any JSON body, half-right calls included', async () => {
+    const call = fc.record(
+      { id: nasty, line: fc.constantFrom('110', '122', '119', '999'), category: fc.constantFrom('crime', 'help', 'traffic', 'fire', 'rescue', 'x'), lat: fc.oneof(nasty, fc.double({ min: 45.5, max: 45.7 })), lon: fc.oneof(nasty, fc.double({ min: 84.8, max: 85 })), description: nasty, address: nasty, time: nasty },
+      { requiredKeys: [] },
+    );
+    let key = '';
+    let sent = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ alarms: fc.array(call, { maxLength: 3 }) })), async (body) => {
+        if (sent++ % 500 === 0) key = (await issueFeedKey(server.db, { name: `fuzz ${sent}`, feed: 'alarms', createdBy: 'tests' })).key;
+        const response = await fetch(new URL('/ingest/alarms', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify(body) });
+        await expectAnswered(response, [200, 400, 413]);
+      }),
+      runs,
+    );
+  }, 300_000);
+
   it('Open311: any report form', async () => {
     let key = '';
     let sent = 0;

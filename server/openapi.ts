@@ -4,6 +4,7 @@ import {
   apiErrorSchema,
   busProgressSchema,
   cameraBatchPayload,
+  alarmBatchPayload,
   entityKinds,
   joinedCameraEventSchema,
   liveEntitySchema,
@@ -242,6 +243,18 @@ export function openApiDocument(version: string) {
             200: { description: 'at least one item taken: {accepted, rejected: [{item, reason, message}]}' },
             400: { description: 'nothing taken, or not a batch; each reason' },
             401: json(apiErrorSchema, 'no cameras feed key, or not an enabled one'),
+            ...starting,
+          },
+        },
+      },
+      '/ingest/alarms': {
+        post: {
+          summary: 'Calls to 110, 122 and 119 as the call centre registered them, in a batch: each opens a registered incident (police, traffic police, or fire brigade) before the answer; a case number sent again opens nothing new',
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(alarmBatchPayload) } } },
+          responses: {
+            200: { description: 'at least one alarm taken: {accepted: [{id, line, incidentId (null when seen before)}], rejected: [{item, reason, message}]}' },
+            400: { description: 'nothing taken, or not a batch; each reason' },
+            401: json(apiErrorSchema, 'no alarms feed key, or not an enabled one'),
             ...starting,
           },
         },

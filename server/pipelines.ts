@@ -63,12 +63,13 @@ export function startPipelines(
       metrics.count('onescreen_positions_joined_total', {}, tick.moved.length);
       realtime.broadcastPositions(tick.moved);
       realtime.broadcastGeofenceAlerts(tick.geofenceAlerts);
+      realtime.broadcastIncidents(tick.busIncidents);
       dispatch.onPositions(tick).catch((error: unknown) => log.warn('following units en route failed; their ETA updates at their next fix', { error }));
     },
   );
   run('camera', liveCameras(db, inputs.cameras, { tickMs, onWriteFailure: onWriteFailure('camera records'), onSetAside: onSetAside('camera') }), (tick) => {
-    dispatch.onTraffic(tick.segments);
     realtime.broadcastCameras(tick);
+    dispatch.onTraffic(tick.segments);
   });
   return { drained: Promise.all(finished).then(() => {}), stop: () => running.unsubscribe() };
 }

@@ -31,6 +31,7 @@ import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
 import { feedKeyGuard } from './feed-keys.ts';
 import { startFeeds } from './feeds.ts';
 import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
+import { alarmIngest } from './ingest-alarms.ts';
 import { cameraIngest } from './ingest-cameras.ts';
 import { osmandIngest } from './ingest-osmand.ts';
 import { open311Router } from './open311.ts';
@@ -80,6 +81,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const ingest = {
     '/ingest/osmand': osmand,
     '/ingest/cameras': cameraIngest({ ...cameraOptions, requireKey: (refuse) => requireFeedKey('cameras', 'http-cameras', refuse) }),
+    '/ingest/alarms': alarmIngest({ db: () => readiness.db!, requireKey: (refuse) => requireFeedKey('alarms', 'alarms', refuse), metrics, onOpened: (incidents) => pushCaseChanges(incidents, []) }),
     '/open311/v2': open311Router({
       db: () => readiness.db!,
       requireKey: (refuse) => requireFeedKey('open311', 'open311', refuse),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { entityKinds, type TestBackend } from '../geo/index.ts';
+import { entityKinds, type KeyedFeed, type TestBackend } from '../geo/index.ts';
 import { FrameReader, type ClientToServerEvents, type FrameRow, type LiveLayer, type PositionFrame, type ServerToClientEvents } from '../streams/index.ts';
 import { demoPassword } from './accounts.ts';
 export { demoPassword };
@@ -48,7 +48,8 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
     throw error;
   }
   // Keys for the pushed feeds, as an administrator would issue them.
-  const keys = { cameras: (await issueFeedKey(server.db, { name: 'tests', feed: 'cameras', createdBy: 'tests' })).key, open311: (await issueFeedKey(server.db, { name: 'tests', feed: 'open311', createdBy: 'tests' })).key };
+  const issue = async (feed: KeyedFeed) => (await issueFeedKey(server.db, { name: 'tests', feed, createdBy: 'tests' })).key;
+  const keys = { cameras: await issue('cameras'), open311: await issue('open311'), alarms: await issue('alarms') };
   const sessions = new Map<string, Promise<TestSession>>();
   /** A session per demo account, signed in once. */
   const as = (user = 'operator') => sessions.get(user) ?? sessions.set(user, signIn(server.url, user)).get(user)!;
@@ -61,9 +62,9 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
     /** fetch as the demo operator. */
     api: async (path: string, init?: RequestInit) => (await as()).fetch(path, init),
     keys,
-    /** fetch to a pushed feed (/ingest/cameras, /open311/v2/…) with its key, as a gateway or app would. */
+    /** fetch to a pushed feed (/ingest/cameras, /ingest/alarms, /open311/v2/…) with its key, as a gateway or app would. */
     feed: (path: string, init: RequestInit = {}) =>
-      fetch(new URL(path, server.url), { ...init, headers: { 'x-api-key': path.startsWith('/open311') ? keys.open311 : keys.cameras, ...(init.headers as Record<string, string>) } }),
+      fetch(new URL(path, server.url), { ...init, headers: { 'x-api-key': path.startsWith('/open311') ? keys.open311 : path.startsWith('/ingest/alarms') ? keys.alarms : keys.cameras, ...(init.headers as Record<string, string>) } }),
     async close() {
       await server.close();
       await settings.dispose();

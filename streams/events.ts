@@ -86,5 +86,26 @@ export const gridEvent = z.object({
 });
 export type GridEvent = z.infer<typeof gridEvent>;
 
-export const cityEvent = z.discriminatedUnion('type', [positionEvent, cameraReading, cameraEvent, gridEvent]);
+/** Which emergency line took the call: 110 police, 122 traffic police, 119 fire and rescue; and what each line's calls may be. */
+export const alarmLines = { '110': ['crime', 'help', 'traffic'], '122': ['traffic'], '119': ['fire', 'rescue'] } as const;
+export const alarmCategories = ['crime', 'help', 'traffic', 'fire', 'rescue'] as const;
+
+/** A call to an emergency line, as the call centre's system registered it. */
+export const alarmEvent = z.object({
+  type: z.literal('alarm'),
+  sourceId: id,
+  /** The call centre's case number: the same number again is the same alarm. */
+  alarmId: id,
+  line: z.enum(['110', '122', '119']),
+  category: z.enum(alarmCategories),
+  lon: z.number().gte(-180).lte(180),
+  lat: z.number().gte(-90).lte(90),
+  address: text(500).nullable(),
+  description: text(2_000),
+  eventTime: z.number().int().positive(),
+  receivedAt: z.number().int().positive(),
+});
+export type AlarmEvent = z.infer<typeof alarmEvent>;
+
+export const cityEvent = z.discriminatedUnion('type', [positionEvent, cameraReading, cameraEvent, gridEvent, alarmEvent]);
 export type CityEvent = z.infer<typeof cityEvent>;

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { checkGeofences, detectArrivals, persistPositionBatch, updateBusProgress, type Assignment, type Database, type GeofenceAlert, type Incident, type LivePosition } from '../geo/index.ts';
+import { checkGeofences, detectArrivals, persistPositionBatch, reviewBusIncidents, updateBusProgress, type Assignment, type Database, type GeofenceAlert, type Incident, type LivePosition } from '../geo/index.ts';
 import type { PositionEvent } from './events.ts';
 import { writePerTick, type WritePerTickOptions } from './operators.ts';
 import { checkPositions, defaultPositionChecks, type PositionCheckOptions } from './position-checks.ts';
@@ -16,12 +16,14 @@ export interface PositionTick {
   arrivals: { assignments: Assignment[]; incidents: Incident[] };
   /** Entities that crossed a geofence or stayed in one too long. */
   geofenceAlerts: GeofenceAlert[];
+  /** Bus cases opened (late, bunched) or cancelled (back on time, apart). */
+  busIncidents: Incident[];
 }
 
 /**
  * The position path: checks each fix, batches positions per tick, joins each batch to grid cell and
  * district in PostGIS with one set-based query, upserts live state and history, updates bus route
- * progress, finds units arriving at their case and geofences crossed, all in one transaction per tick, and emits
+ * progress and its late or bunched buses' cases, finds units arriving at their case and geofences crossed, all in one transaction per tick, and emits
  * what changed.
  */
 export function livePositions(db: Pick<Database, 'transaction'>, positions: Observable<PositionEvent>, options: LivePositionsOptions): Observable<PositionTick> {
@@ -31,10 +33,12 @@ export function livePositions(db: Pick<Database, 'transaction'>, positions: Obse
       (batch) =>
         db.transaction(async (tx) => {
           const moved = await persistPositionBatch(tx, batch);
-          await updateBusProgress(tx, moved.filter((entity) => entity.kind === 'bus').map((entity) => entity.id));
+          const buses = moved.filter((entity) => entity.kind === 'bus').map((entity) => entity.id);
+          await updateBusProgress(tx, buses);
+          const busIncidents = await reviewBusIncidents(tx, buses);
           const arrivals = await detectArrivals(tx, moved.filter((entity) => entity.kind !== 'bus').map((entity) => entity.id));
           const geofenceAlerts = await checkGeofences(tx, moved.map((entity) => entity.id));
-          return { moved, arrivals, geofenceAlerts };
+          return { moved, arrivals, geofenceAlerts, busIncidents };
         }),
       options,
     ),

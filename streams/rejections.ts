@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /**
  * Why input was refused, as counted on /metrics. Parse-time reasons answer the sender with a 4xx;
  * check-time reasons (after Traccar's filters) drop the point silently, as Traccar does.
@@ -16,5 +18,11 @@ export type RejectReason = (typeof rejectReasons)[number];
 
 /** The result of parsing one input: a value, or a reason and a message for the sender. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: RejectReason; message: string };
+
+/** The first thing wrong with an input, for the sender: where, and what. */
+export function firstIssue(error: z.ZodError, whole = 'payload'): string {
+  const issue = error.issues[0]!;
+  return `${issue.path.join('.') || whole}: ${issue.message}`;
+}
 
 export const rejected = (reason: RejectReason, message: string): Parsed<never> => ({ ok: false, reason, message });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cameraEvent, cameraEventKinds, cameraReading, type CameraEvent, type CameraReading } from '../events.ts';
-import { rejected, type Parsed } from '../rejections.ts';
+import { firstIssue, rejected, type Parsed } from '../rejections.ts';
 import { parseTimestamp } from './osmand.ts';
 
 // The wire payloads (MQTT message bodies and HTTP batch items): what a camera's analytics box sends.
@@ -29,11 +29,6 @@ export const cameraTopics = { readings: 'city/cameras/+/readings', events: 'city
 export function parseCameraTopic(topic: string): { cameraId: string; channel: 'readings' | 'events' } | undefined {
   const match = /^city\/cameras\/([^/]+)\/(readings|events)$/.exec(topic);
   return match ? { cameraId: match[1]!, channel: match[2] as 'readings' | 'events' } : undefined;
-}
-
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0]!;
-  return `${issue.path.join('.') || 'payload'}: ${issue.message}`;
 }
 
 /** One reading payload from camera `cameraId`. */

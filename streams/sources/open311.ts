@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { gridEvent, type GridEvent } from '../events.ts';
-import { rejected, type Parsed } from '../rejections.ts';
+import { firstIssue, rejected, type Parsed } from '../rejections.ts';
 
 // Open311 GeoReport v2 (wiki.open311.org/GeoReport_v2): the wire shapes, described for OpenAPI.
 const optionalText = z.string().optional();
@@ -36,10 +36,6 @@ export interface ServiceRequestFilters {
 }
 
 const list = (value: string | undefined) => (value ? value.split(',').map((part) => part.trim()).filter(Boolean) : null);
-const firstIssue = (error: z.ZodError) => {
-  const issue = error.issues[0]!;
-  return `${issue.path.join('.') || 'request'}: ${issue.message}`;
-};
 
 /**
  * A POST requests.json form to a grid event. `isInspector` tells a patrol report (device_id is an
@@ -47,7 +43,7 @@ const firstIssue = (error: z.ZodError) => {
  */
 export function parseOpen311Request(form: unknown, receivedAt: number, isInspector: (id: string) => boolean): Parsed<GridEvent> {
   const wire = open311RequestForm.safeParse(form ?? {});
-  if (!wire.success) return rejected('malformed', firstIssue(wire.error).replace(/^service_code: .*/, 'service_code is required'));
+  if (!wire.success) return rejected('malformed', firstIssue(wire.error, 'request').replace(/^service_code: .*/, 'service_code is required'));
   const f = wire.data;
   if ((f.lat === undefined) !== (f.long === undefined)) return rejected('malformed', 'lat and long go together');
   if (f.lat === undefined && !f.address_string) return rejected('malformed', 'a location is required: lat and long, or address_string');
@@ -73,7 +69,7 @@ export function parseOpen311Request(form: unknown, receivedAt: number, isInspect
     contact,
   });
   if (parsed.success) return { ok: true, value: parsed.data };
-  const message = firstIssue(parsed.error);
+  const message = firstIssue(parsed.error, 'request');
   return rejected(/^(lat|lon):/.test(message) ? 'out-of-range' : 'malformed', message.replace(/^lon:/, 'long:').replace(/^mediaUrl:/, 'media_url:').replace(/^contact\./, ''));
 }
 
@@ -84,7 +80,7 @@ const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2
 /** GET requests.json's filters; by default the last 90 days, as the spec suggests. */
 export function parseOpen311Filters(query: unknown, now: number): Parsed<ServiceRequestFilters> {
   const wire = open311RequestsQuery.safeParse(query ?? {});
-  if (!wire.success) return rejected('malformed', firstIssue(wire.error));
+  if (!wire.success) return rejected('malformed', firstIssue(wire.error, 'request'));
   const q = wire.data;
   const date = (name: string, value: string | undefined, fallback: number): number | string => {
     if (value === undefined) return fallback;

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rejectReasons } from '../rejections.ts';
+import { parseAlarmBatch } from './alarms.ts';
 import { parseCameraBatch, parseCameraMessage } from './cameras.ts';
 import { decodeVehiclePositions, encodeVehiclePositions } from './gtfs-rt.ts';
 import { parseOpen311Filters, parseOpen311Request } from './open311.ts';
@@ -60,6 +61,19 @@ describe('ingest parsers under 10,000 generated inputs each', () => {
     fc.assert(fc.property(fc.oneof(anything, record(formKeys)), (form) => expectAnswer(parseOpen311Request(form, now, (id) => id === 'insp-0001'))), runs);
     const filterKeys = ['service_request_id', 'service_code', 'start_date', 'end_date', 'status', 'lang'];
     fc.assert(fc.property(fc.oneof(anything, record(filterKeys)), (query) => expectAnswer(parseOpen311Filters(query, now))), runs);
+  });
+
+  it('alarms: 110 / 122 / 119 batches', () => {
+    const alarm = record(['id', 'line', 'category', 'lat', 'lon', 'address', 'description', 'time']);
+    const halfRight = fc.record({ id: value, line: fc.constantFrom('110', '122', '119', '120'), category: fc.constantFrom('crime', 'help', 'traffic', 'fire', 'rescue', 'x'), lat: value, lon: value }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.oneof(anything, fc.record({ alarms: fc.oneof(value, fc.array(fc.oneof(alarm, halfRight), { maxLength: 4 })) }, { requiredKeys: [] })), (body) => {
+        const parsed = parseAlarmBatch(body, now, 'fuzz');
+        expectAnswer(parsed);
+        if (parsed.ok) for (const rejection of parsed.value.rejected) expectAnswer({ ok: false, ...rejection });
+      }),
+      runs,
+    );
   });
 
   it('GTFS-Realtime: random bytes and damaged real feeds', () => {
