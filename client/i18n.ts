@@ -211,7 +211,7 @@ const messages: Record<Language, Messages> = {
       candidates: 'Units to send (by road ETA)',
       noCandidates: 'No available unit on duty nearby. Try again shortly, or dispatch to the department.',
       needsRegistering: 'Register the case before sending units.',
-      noUnitsTracked: 'This agency’s crews are not tracked here: dispatch the case to its department (fire brigade, bus operator).',
+      noUnitsTracked: 'The crews of this agency are not tracked here: dispatch the case to its department (fire brigade, bus operator).',
       eta: (s) => (s < 60 ? `ETA ${s} s` : `ETA ${Math.floor(s / 60)} min ${s % 60} s`),
       road: (m) => `${(m / 1000).toFixed(1)} km by road`,
       send: 'Send',
