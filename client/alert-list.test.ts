@@ -116,6 +116,7 @@ describe('AlertList', () => {
     alerts.addWarnings([warning]);
     alerts.addWarnings([warning]);
     expect(alerts.items(now).map((a) => [a.id, a.source, a.title, a.description, a.lon, a.lat, a.severity])).toEqual([['warning-3', 'warning', 'Emergency warning', 'Flood: keep off low roads', 85, 46, 4]]);
+    expect(alerts.items(now)[0]!.area).toEqual(warning.area.coordinates);
     expect(alerts.all(now + 3 * 3_600_000)).toEqual([]);
   });
 });

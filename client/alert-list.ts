@@ -18,6 +18,8 @@ export interface Alert {
   siteId?: string;
   cellId?: string | null;
   kind?: string;
+  /** An emergency warning's area: rings of [lon, lat]. */
+  area?: [number, number][][];
 }
 
 const cameraTitles: Record<Language, Record<string, string>> = {
@@ -163,7 +165,7 @@ export class AlertList {
       const ring = warning.area.coordinates[0]!.slice(1);
       const [lon, lat] = ring.reduce(([x, y], [a, b]) => [x + a / ring.length, y + b / ring.length], [0, 0]);
       const title = this.language === 'en' ? 'Emergency warning' : '紧急预警';
-      this.byId.set(id, { id, source: 'warning', severity: warning.severity, lon, lat, title, description: warning.message, at: Date.parse(warning.issuedAt) });
+      this.byId.set(id, { id, source: 'warning', severity: warning.severity, lon, lat, title, description: warning.message, at: Date.parse(warning.issuedAt), area: warning.area.coordinates });
     }
     this.version += 1;
   }

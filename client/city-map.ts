@@ -1,4 +1,4 @@
-import { ScatterplotLayer } from '@deck.gl/layers';
+import { PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { Map as MapLibreMap, setWorkerUrl, type GeoJSONSource } from 'maplibre-gl';
 // MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
@@ -79,6 +79,18 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
       const pulse = 1 + 0.35 * (0.5 + 0.5 * Math.sin((2 * Math.PI * now) / pulseMs));
       overlay.setProps({
         layers: [
+          // An emergency warning's area, under everything live: who is in it must stay visible.
+          new PolygonLayer<Alert>({
+            id: 'warning-areas',
+            visible: !hidden.includes('alerts'),
+            data: shownAlerts.filter((alert) => alert.area),
+            getPolygon: (alert) => alert.area!,
+            getFillColor: [...wallTheme.alerts[3]!, 40] as [number, number, number, number],
+            getLineColor: wallTheme.alerts[3]!,
+            getLineWidth: 2 * scale,
+            lineWidthUnits: 'pixels',
+            updateTriggers: { getPolygon: alerts.version },
+          }),
           entityLayer(table, hidden),
           new ScatterplotLayer<Alert>({
             id: 'alerts',
