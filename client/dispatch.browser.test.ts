@@ -1,27 +1,23 @@
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { cumulativeLengths, distanceMetres, pointAlong, type LonLat } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { LiveAssignment } from '../streams/index.ts';
+import { driveAlong, nearestOfKind, osmandFix } from '../server/test-server.ts';
 import { artifacts, openSignedInPage, wallTestContext } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
 const karamay = generateCity(cityProfiles.karamay);
 const scene = karamay.busStops[12]!.point;
 // Three inspectors near the scene report in; with the simulators off, they are the only units on duty.
-const inspectors = karamay.entities
-  .filter((entity) => entity.kind === 'inspector')
-  .sort((a, b) => distanceMetres(a.point, scene) - distanceMetres(b.point, scene))
-  .slice(0, 3);
+const inspectors = nearestOfKind(karamay, 'inspector', scene, 3);
 
 describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', () => {
   const context = wallTestContext(chromiumPath, { SIMULATE: '0', TICK_MS: '200' });
-  const fix = (id: string, at: LonLat, epochS: number) => fetch(`${context.server.osmandUrl}?id=${id}&lat=${at[1]}&lon=${at[0]}&timestamp=${epochS}&speed=30`, { method: 'POST' });
 
   it('takes a new report from the queue to a closed case with the nearest unit by road, by clicking', async () => {
     const { server, browser } = context;
     const startS = Math.floor(Date.now() / 1000) - 300;
-    for (const inspector of inspectors) expect((await fix(inspector.id, inspector.point, startS)).status).toBe(200);
+    for (const inspector of inspectors) expect((await osmandFix(server.osmandUrl, inspector.id, inspector.point, startS)).status).toBe(200);
     const { page, problems } = await openSignedInPage(browser, server.url, { width: 1920, height: 1080 }, 'dispatcher');
     await page.goto(new URL('/dispatch?lang=en', server.url).href);
     await page.getByText('No open cases').waitFor({ timeout: 30_000 });
@@ -50,13 +46,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
 
     // The unit drives its route; its GPS puts it on scene and the case into handling, live.
     const [assignment] = (await (await dispatcher.fetch(`/api/incidents/${incidentId}/assignments`)).json()) as LiveAssignment[];
-    const lengths = cumulativeLengths(assignment!.route);
-    const stops = Math.max(4, Math.ceil(lengths.at(-1)! / 300));
-    const driveStartS = Math.floor(Date.now() / 1000) - stops * 20;
-    for (let i = 1; i <= stops; i++) {
-      expect((await fix(ranked[0]!, pointAlong(assignment!.route, lengths, (lengths.at(-1)! * i) / stops).at, driveStartS + i * 20)).status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    for (const status of await driveAlong(server.osmandUrl, ranked[0]!, assignment!.route)) expect(status).toBe(200);
     await sent.getByText('On scene').waitFor({ timeout: 10_000 });
     await page.getByTestId('case-status').getByText('Handling').waitFor({ timeout: 10_000 });
 

@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cumulativeLengths, distanceMetres, listAudit, pointAlong, shortestRoadSeconds, testBackends, type LonLat } from '../geo/index.ts';
+import { listAudit, shortestRoadSeconds, testBackends, type LonLat } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { ForceCount, GeofenceAlert, Incident, LiveAssignment, UnitCandidate } from '../streams/index.ts';
-import { seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
+import { driveAlong, nearestOfKind, osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const scene = karamay.busStops[5]!.point;
 // The three inspectors nearest the scene report in; with the simulators off, no other unit is on duty.
-const inspectors = karamay.entities
-  .filter((entity) => entity.kind === 'inspector')
-  .sort((a, b) => distanceMetres(a.point, scene) - distanceMetres(b.point, scene))
-  .slice(0, 3);
+const inspectors = nearestOfKind(karamay, 'inspector', scene, 3);
 
 describe.each(testBackends())('a case from report to closed, with the nearest unit by road, on the $name database', (backend) => {
   let server: TestServer;
-  const fix = (id: string, at: LonLat, epochS: number) => fetch(`${server.osmandUrl}?id=${id}&lat=${at[1]}&lon=${at[0]}&timestamp=${epochS}&speed=30`, { method: 'POST' });
+  const fix = (id: string, at: LonLat, epochS: number) => osmandFix(server.osmandUrl, id, at, epochS);
   beforeAll(async () => {
     server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200' });
   });
@@ -57,14 +54,7 @@ describe.each(testBackends())('a case from report to closed, with the nearest un
       await seen(() => incidents.find((incident) => incident.id === registered.id && incident.status === 'dispatched'));
 
       // The unit drives its route, its tracker reporting every few hundred metres, and arrives.
-      const lengths = cumulativeLengths(best.route);
-      const total = lengths.at(-1)!;
-      const stops = Math.max(4, Math.ceil(total / 300));
-      const driveStartS = Math.floor(Date.now() / 1000) - stops * 20;
-      for (let i = 1; i <= stops; i++) {
-        expect((await fix(best.id, pointAlong(best.route, lengths, (total * i) / stops).at, driveStartS + i * 20)).status).toBe(200);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
+      for (const status of await driveAlong(server.osmandUrl, best.id, best.route)) expect(status).toBe(200);
       const onScene = await seen(() => assignments.find((a) => a.unitId === best.id && a.status === 'on-scene'));
       expect(onScene.arrivedAt).not.toBeNull();
       const handling = await seen(() => incidents.find((incident) => incident.id === registered.id && incident.status === 'handling'));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { entityKinds, type KeyedFeed, type TestBackend } from '../geo/index.ts';
+import { cumulativeLengths, distanceMetres, entityKinds, pointAlong, type CityData, type EntityKind, type KeyedFeed, type LonLat, type TestBackend } from '../geo/index.ts';
 import { FrameReader, type ClientToServerEvents, type FrameRow, type LiveLayer, type PositionFrame, type ServerToClientEvents } from '../streams/index.ts';
 import { demoPassword } from './accounts.ts';
 export { demoPassword };
@@ -117,4 +117,33 @@ export async function watchLive(server: Pick<TestServer, 'url' | 'as'>, layers: 
       return undefined;
     },
   };
+}
+
+/** The `count` units of a kind nearest a point, where the city placed them. */
+export function nearestOfKind(city: CityData, kind: EntityKind, at: LonLat, count: number) {
+  return city.entities
+    .filter((entity) => entity.kind === kind)
+    .sort((a, b) => distanceMetres(a.point, at) - distanceMetres(b.point, at))
+    .slice(0, count);
+}
+
+/** One fix from a unit's tracker over OsmAnd, at a time in seconds since 1970. */
+export const osmandFix = (osmandUrl: string, id: string, at: LonLat, epochS: number) =>
+  fetch(`${osmandUrl}?id=${id}&lat=${at[1]}&lon=${at[0]}&timestamp=${epochS}&speed=30`, { method: 'POST' });
+
+/**
+ * Drives a unit along a route as its tracker reports it: a fix every 300 m or so, 20 s apart by
+ * their timestamps and ending about now, sent a quarter second apart so each lands in its own tick.
+ * Answers the HTTP statuses.
+ */
+export async function driveAlong(osmandUrl: string, id: string, route: LonLat[]): Promise<number[]> {
+  const lengths = cumulativeLengths(route);
+  const stops = Math.max(4, Math.ceil(lengths.at(-1)! / 300));
+  const startS = Math.floor(Date.now() / 1000) - stops * 20;
+  const statuses: number[] = [];
+  for (let i = 1; i <= stops; i++) {
+    statuses.push((await osmandFix(osmandUrl, id, pointAlong(route, lengths, (lengths.at(-1)! * i) / stops).at, startS + i * 20)).status);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return statuses;
 }
