@@ -92,3 +92,6 @@ export function createDispatchStore() {
   return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], fences: [], fenceAlerts: new Map(), drawing: null, problem: null, connected: false }));
 }
 export type DispatchStore = ReturnType<typeof createDispatchStore>;
+
+/** Applies an updater to the store's state. */
+export const updateWith = (store: DispatchStore) => (change: (state: DispatchState) => DispatchState) => store.setState(change(store.getState()), true);

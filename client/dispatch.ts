@@ -5,17 +5,15 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import './dispatch.css';
-import { PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
-import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { io, type Socket } from 'socket.io-client';
-import type { CitySummary, ClientToServerEvents, EntityKind, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate, Warning } from '../streams/index.ts';
-import { openBaseMap } from './city-map.ts';
-import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
+import type { CitySummary, ClientToServerEvents, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate } from '../streams/index.ts';
+import { createDispatchMap } from './dispatch-map.ts';
+import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, updateWith, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
 import { element } from './hud.ts';
-import { entityKindOrder } from './entity-table.ts';
+import { mountAreaTools } from './area-tools.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { goToSignIn, readWhenReady, signOut } from './session.ts';
-import { entityColors, wallTheme } from './theme.ts';
+import { entityColors } from './theme.ts';
 
 // Unit availability changes by silence too (a unit off the air for minutes counts off duty): re-read this often, ms.
 const forceEveryMs = 15_000;
@@ -25,7 +23,7 @@ document.documentElement.lang = language;
 const messages = messagesFor(language);
 const t = messages.dispatch;
 const store = createDispatchStore();
-const update = (change: (state: DispatchState) => DispatchState) => store.setState(change(store.getState()), true);
+const update = updateWith(store);
 
 // The frame: header, queue on the left, map in the middle, the case on the right.
 const banner = element('div', 'banner');
@@ -89,82 +87,11 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T | undefi
   }
 }
 
-// The map: cases by severity, the units to send, and routes.
-const map = openBaseMap(mapBox, city, language, 1);
-// One click handler: while a fence is drawn, a click adds a corner; otherwise it chooses a case.
-const overlay = new MapLibreOverlay({
-  layers: [],
-  onClick: (info) => {
-    const drawing = store.getState().drawing;
-    if (drawing && info.coordinate) return update((state) => dispatchUpdaters.drawing(state, { ...drawing, corners: [...drawing.corners, [info.coordinate![0]!, info.coordinate![1]!]] }));
-    if (info.layer?.id === 'cases' && info.object) void select((info.object as Incident).id);
-  },
-});
-map.addControl(overlay);
+// The map: cases by severity, the units to send, and routes; the candidate under the pointer shows its route.
+const dispatchMap = createDispatchMap(mapBox, city, language, store, (id) => void select(id));
+const { map, overlay } = dispatchMap;
 let focusedCandidate: string | null = null;
-const drawMap = (state: DispatchState) => {
-  const queue = queueOf(state);
-  const candidates = Array.isArray(state.candidates) ? state.candidates : [];
-  const focused = candidates.find((c) => c.id === focusedCandidate) ?? candidates[0];
-  const enRoute = [...state.assignments.values()].filter((a) => a.status !== 'released');
-  overlay.setProps({
-    layers: [
-      new PolygonLayer<Geofence>({
-        id: 'fences',
-        data: state.fences.filter((fence) => fence.shape),
-        getPolygon: (fence) => fence.shape!.coordinates,
-        getFillColor: [77, 163, 255, 28],
-        getLineColor: [77, 163, 255, 220],
-        getLineWidth: 2,
-        lineWidthUnits: 'pixels',
-      }),
-      new PathLayer<[number, number][]>({
-        id: 'drawing',
-        data: state.drawing && state.drawing.corners.length > 0 ? [[...state.drawing.corners, state.drawing.corners[0]!]] : [],
-        getPath: (path) => path,
-        getColor: state.drawing?.purpose === 'warning' ? [255, 93, 93, 255] : [255, 210, 122, 255],
-        getWidth: 2,
-        widthUnits: 'pixels',
-      }),
-      new PathLayer<{ path: [number, number][]; sent: boolean }>({
-        id: 'routes',
-        data: [...(focused && enRoute.length === 0 ? [{ path: focused.route, sent: false }] : []), ...enRoute.filter((a) => a.status === 'en-route').map((a) => ({ path: a.route, sent: true }))],
-        getPath: (d) => d.path,
-        getColor: (d) => (d.sent ? [...wallTheme.followed, 235] : [200, 220, 255, 150]),
-        getWidth: (d) => (d.sent ? 6 : 4),
-        widthUnits: 'pixels',
-        capRounded: true,
-        jointRounded: true,
-      }),
-      new ScatterplotLayer<Incident>({
-        id: 'cases',
-        data: queue,
-        getPosition: (i) => [i.lon, i.lat],
-        getFillColor: (i) => [...(wallTheme.alerts[i.severity - 1] ?? wallTheme.alerts[0]!), 235],
-        getRadius: (i) => (i.id === state.selected ? 11 : 6),
-        getLineColor: [255, 255, 255],
-        getLineWidth: (i) => (i.id === state.selected ? 2 : 0),
-        stroked: true,
-        radiusUnits: 'pixels',
-        lineWidthUnits: 'pixels',
-        pickable: true,
-        updateTriggers: { getRadius: state.selected, getLineWidth: state.selected },
-      }),
-      new ScatterplotLayer<UnitCandidate | LiveAssignment>({
-        id: 'units',
-        data: [...candidates, ...enRoute],
-        getPosition: (u) => ('unitId' in u ? [u.lon ?? 0, u.lat ?? 0] : [u.lon, u.lat]),
-        getFillColor: (u) => ('unitId' in u ? wallTheme.followed : entityColors[u.kind]),
-        getRadius: (u) => ('unitId' in u ? 8 : 6),
-        getLineColor: [7, 13, 23],
-        getLineWidth: 2,
-        stroked: true,
-        radiusUnits: 'pixels',
-        lineWidthUnits: 'pixels',
-      }),
-    ],
-  });
-};
+const drawMap = (state: DispatchState) => dispatchMap.draw(state, focusedCandidate);
 
 // The queue: severity, category, where, how long until (or since) the SLA ran out.
 const minutesUntil = (iso: string) => Math.round((Date.parse(iso) - Date.now()) / 60_000);
@@ -298,67 +225,8 @@ const drawFenceAlerts = (state: DispatchState) => {
   );
 };
 
-// Drawing a fence: corners by clicking the map, then a name, the kinds it watches and a dwell limit.
-const watchable: EntityKind[] = [...entityKindOrder];
-const fenceName = element('input', 'note') as HTMLInputElement;
-fenceName.placeholder = t.fences.name;
-fenceName.maxLength = 64;
-const fenceDwell = element('input', 'note') as HTMLInputElement;
-fenceDwell.placeholder = t.fences.dwell;
-fenceDwell.type = 'number';
-fenceDwell.min = '1';
-fenceDwell.max = '1440';
-const fenceKinds = new Map(
-  watchable.map((kind) => {
-    const box = element('input', '') as HTMLInputElement;
-    box.type = 'checkbox';
-    box.checked = kind === 'truck';
-    box.dataset.testid = `fence-kind-${kind}`;
-    return [kind, box];
-  }),
-);
-const warningMessage = element('textarea', 'note') as HTMLTextAreaElement;
-warningMessage.placeholder = t.warnings.message;
-warningMessage.maxLength = 500;
-warningMessage.rows = 3;
-const drawFenceTools = (state: DispatchState) => {
-  if (!state.drawing) {
-    const startFence = element('button', 'step', t.fences.draw);
-    startFence.dataset.testid = 'fence-draw';
-    startFence.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, { purpose: 'fence', corners: [] })));
-    const startWarning = element('button', 'step step-warning', t.warnings.draw);
-    startWarning.dataset.testid = 'warning-draw';
-    startWarning.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, { purpose: 'warning', corners: [] })));
-    const buttons = element('div', 'case-steps');
-    buttons.append(startFence, startWarning);
-    fenceTools.replaceChildren(buttons);
-    return;
-  }
-  const cancel = element('button', 'step step-cancelled', t.fences.cancel);
-  cancel.addEventListener('click', () => update((s) => dispatchUpdaters.drawing(s, null)));
-  const buttons = element('div', 'case-steps');
-  const hint = element('p', 'dispatch-hint', `${t.fences.hint} (${state.drawing.corners.length})`);
-  if (state.drawing.purpose === 'warning') {
-    const send = element('button', 'step step-warning', t.warnings.send);
-    send.dataset.testid = 'warning-send';
-    send.addEventListener('click', () => void sendWarning());
-    buttons.append(send, cancel);
-    fenceTools.replaceChildren(hint, warningMessage, buttons);
-    return;
-  }
-  const kinds = element('div', 'fence-kinds');
-  kinds.append(element('span', '', t.fences.watch));
-  for (const [kind, box] of fenceKinds) {
-    const label = element('label', 'fence-kind');
-    label.append(box, document.createTextNode(messages.kinds[kind]));
-    kinds.append(label);
-  }
-  const save = element('button', 'step', t.fences.save);
-  save.dataset.testid = 'fence-save';
-  save.addEventListener('click', () => void saveFence());
-  buttons.append(save, cancel);
-  fenceTools.replaceChildren(hint, fenceName, kinds, fenceDwell, buttons);
-};
+// Drawing an area on the map: a geofence, or an emergency warning.
+const areaTools = mountAreaTools(fenceTools, messages, store, call);
 
 const drawProblem = (state: DispatchState) => {
   banner.hidden = state.problem === null;
@@ -372,7 +240,7 @@ const draw = (state: DispatchState, before?: DispatchState) => {
   if (!before || state.incidents !== before.incidents || state.selected !== before.selected) drawQueue(state);
   if (!before || state.force !== before.force) drawForce(state);
   if (!before || state.fenceAlerts !== before.fenceAlerts) drawFenceAlerts(state);
-  if (!before || state.drawing !== before.drawing) drawFenceTools(state);
+  if (!before || state.drawing !== before.drawing) areaTools.draw(state);
   if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments) drawCase(state);
   drawMap(state);
 };
@@ -409,30 +277,6 @@ async function assign(incidentId: number, unitId: string): Promise<void> {
   if (!sent) return void refreshCase(incidentId);
   update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.assignmentsSeen(state, [sent]), null));
   await refreshCase(incidentId);
-}
-async function saveFence(): Promise<void> {
-  const drawing = store.getState().drawing?.corners ?? [];
-  const dwell = Number(fenceDwell.value);
-  const created = await call<Geofence>('/api/geofences', {
-    method: 'POST',
-    body: JSON.stringify({
-      name: fenceName.value.trim(),
-      kind: 'area',
-      polygon: drawing,
-      kinds: [...fenceKinds].filter(([, box]) => box.checked).map(([kind]) => kind),
-      ...(fenceDwell.value && { dwellMinutes: dwell }),
-    }),
-  });
-  if (!created) return;
-  fenceName.value = '';
-  fenceDwell.value = '';
-  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.fencesRead(dispatchUpdaters.drawing(state, null), [...state.fences, created]), null));
-}
-async function sendWarning(): Promise<void> {
-  const issued = await call<Warning>('/api/warnings', { method: 'POST', body: JSON.stringify({ message: warningMessage.value.trim(), polygon: store.getState().drawing?.corners ?? [] }) });
-  if (!issued) return;
-  warningMessage.value = '';
-  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.drawing(state, null), null));
 }
 async function changeFenceAlert(id: number, action: 'acknowledge' | 'assign' | 'clear'): Promise<void> {
   const changed = await call<GeofenceAlert>(`/api/geofence-alerts/${id}`, { method: 'POST', body: JSON.stringify({ action, ...(action === 'assign' && { assignTo: session.user.id }) }) });

@@ -1,0 +1,91 @@
+import { PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { MapLibreOverlay } from '@deck.gl/maplibre';
+import type { CitySummary, Geofence, Incident, LiveAssignment, UnitCandidate } from '../streams/index.ts';
+import { openBaseMap } from './city-map.ts';
+import { dispatchUpdaters, queueOf, updateWith, type DispatchState, type DispatchStore } from './dispatch-store.ts';
+import type { Language } from './i18n.ts';
+import { entityColors, wallTheme } from './theme.ts';
+
+/**
+ * The console's map: geofences, the area being drawn, the cases by severity, the units to send
+ * and the units sent with their live routes. A click adds a corner while an area is drawn, and
+ * otherwise chooses the case under it.
+ */
+export function createDispatchMap(container: HTMLElement, city: CitySummary, language: Language, store: DispatchStore, onChooseCase: (id: number) => void) {
+  const map = openBaseMap(container, city, language, 1);
+  const update = updateWith(store);
+  // One click handler: while a fence is drawn, a click adds a corner; otherwise it chooses a case.
+  const overlay = new MapLibreOverlay({
+    layers: [],
+    onClick: (info) => {
+      const drawing = store.getState().drawing;
+      if (drawing && info.coordinate) return update((state) => dispatchUpdaters.drawing(state, { ...drawing, corners: [...drawing.corners, [info.coordinate![0]!, info.coordinate![1]!]] }));
+      if (info.layer?.id === 'cases' && info.object) onChooseCase((info.object as Incident).id);
+    },
+  });
+  map.addControl(overlay);
+  const draw = (state: DispatchState, focusedCandidate: string | null) => {
+    const queue = queueOf(state);
+    const candidates = Array.isArray(state.candidates) ? state.candidates : [];
+    const focused = candidates.find((c) => c.id === focusedCandidate) ?? candidates[0];
+    const enRoute = [...state.assignments.values()].filter((a) => a.status !== 'released');
+    overlay.setProps({
+      layers: [
+        new PolygonLayer<Geofence>({
+          id: 'fences',
+          data: state.fences.filter((fence) => fence.shape),
+          getPolygon: (fence) => fence.shape!.coordinates,
+          getFillColor: [77, 163, 255, 28],
+          getLineColor: [77, 163, 255, 220],
+          getLineWidth: 2,
+          lineWidthUnits: 'pixels',
+        }),
+        new PathLayer<[number, number][]>({
+          id: 'drawing',
+          data: state.drawing && state.drawing.corners.length > 0 ? [[...state.drawing.corners, state.drawing.corners[0]!]] : [],
+          getPath: (path) => path,
+          getColor: state.drawing?.purpose === 'warning' ? [255, 93, 93, 255] : [255, 210, 122, 255],
+          getWidth: 2,
+          widthUnits: 'pixels',
+        }),
+        new PathLayer<{ path: [number, number][]; sent: boolean }>({
+          id: 'routes',
+          data: [...(focused && enRoute.length === 0 ? [{ path: focused.route, sent: false }] : []), ...enRoute.filter((a) => a.status === 'en-route').map((a) => ({ path: a.route, sent: true }))],
+          getPath: (d) => d.path,
+          getColor: (d) => (d.sent ? [...wallTheme.followed, 235] : [200, 220, 255, 150]),
+          getWidth: (d) => (d.sent ? 6 : 4),
+          widthUnits: 'pixels',
+          capRounded: true,
+          jointRounded: true,
+        }),
+        new ScatterplotLayer<Incident>({
+          id: 'cases',
+          data: queue,
+          getPosition: (i) => [i.lon, i.lat],
+          getFillColor: (i) => [...(wallTheme.alerts[i.severity - 1] ?? wallTheme.alerts[0]!), 235],
+          getRadius: (i) => (i.id === state.selected ? 11 : 6),
+          getLineColor: [255, 255, 255],
+          getLineWidth: (i) => (i.id === state.selected ? 2 : 0),
+          stroked: true,
+          radiusUnits: 'pixels',
+          lineWidthUnits: 'pixels',
+          pickable: true,
+          updateTriggers: { getRadius: state.selected, getLineWidth: state.selected },
+        }),
+        new ScatterplotLayer<UnitCandidate | LiveAssignment>({
+          id: 'units',
+          data: [...candidates, ...enRoute],
+          getPosition: (u) => ('unitId' in u ? [u.lon ?? 0, u.lat ?? 0] : [u.lon, u.lat]),
+          getFillColor: (u) => ('unitId' in u ? wallTheme.followed : entityColors[u.kind]),
+          getRadius: (u) => ('unitId' in u ? 8 : 6),
+          getLineColor: [7, 13, 23],
+          getLineWidth: 2,
+          stroked: true,
+          radiusUnits: 'pixels',
+          lineWidthUnits: 'pixels',
+        }),
+      ],
+    });
+  };
+  return { map, overlay, draw };
+}
