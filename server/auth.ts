@@ -80,6 +80,7 @@ const permissionText: Record<Permission, string> = {
   'geofences:manage': 'draw and remove geofences',
   'alerts:write': 'acknowledge, assign and clear alerts',
   'warnings:issue': 'issue emergency warnings',
+  'posture:read': 'see the posture boards',
   'users:manage': 'manage users',
   'feeds:manage': 'manage feed keys',
   'audit:read': 'read the audit log',

@@ -12,6 +12,7 @@ import { adminApi } from './admin-api.ts';
 import type { Dispatch } from './dispatch.ts';
 import { geofencesApi } from './geofences-api.ts';
 import { incidentsApi } from './incidents-api.ts';
+import { postureApi } from './posture-api.ts';
 import type { Warnings } from './warnings.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
@@ -136,6 +137,9 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   route('POST /api/geofence-alerts/:id', geofences.changeAlert);
   route('GET /api/warnings', warnings.api.list);
   route('POST /api/warnings', warnings.api.issue);
+  const posture = postureApi(() => readiness.db!);
+  route('GET /api/posture/cases', posture.cases);
+  route('GET /api/posture/cases.csv', posture.casesCsv);
   const admin = adminApi(() => readiness.db!, auth, onSessionsEnded);
   route('GET /api/users', admin.listUsers);
   route('POST /api/users', admin.createUser);

@@ -35,6 +35,11 @@ const open311Error = (description: string) => json(open311ErrorSchema, descripti
 const listOf = (schema: Schema) => z.array(schema);
 
 /** The OpenAPI 3.1 document of every REST route, ingest included, generated from the zod schemas that validate them. */
+const postureParameters = [
+  { name: 'range', in: 'query', required: false, description: '1h, 24h (default) or 7d back from now', schema: { type: 'string' } },
+  { name: 'district', in: 'query', required: false, description: 'one district id; all of the city when left out', schema: { type: 'string' } },
+];
+
 export function openApiDocument(version: string) {
   const osmand = {
     summary: 'A position from an OsmAnd tracker or Traccar Client (any method)',
@@ -161,6 +166,16 @@ export function openApiDocument(version: string) {
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['message'] } } } },
           responses: { 201: { description: 'the warning' }, 400: json(apiErrorSchema, 'what is missing or malformed'), 422: json(apiErrorSchema, 'the area is too big, crosses itself or lies outside the city') },
         },
+      },
+      '/api/posture/cases': {
+        get: {
+          summary: 'The case board: opened, closed, open and overdue now, handling time against SLA, by category, district, hour and top grid cells (definitions in geo/posture.ts)',
+          parameters: postureParameters,
+          responses: { 200: { description: '{from, to, districtId, opened, closed, openNow, overdueNow, handling, byCategory, byDistrict, byHour, topCells}' }, 400: json(apiErrorSchema, 'an unknown range or a malformed district') },
+        },
+      },
+      '/api/posture/cases.csv': {
+        get: { summary: 'The case board as CSV (figure, key, value)', parameters: postureParameters, responses: { 200: { description: 'text/csv' }, 400: json(apiErrorSchema, 'an unknown range or a malformed district') } },
       },
       '/api/users': {
         get: { summary: 'Every user: id, display name, role, grants, disabled', responses: { 200: { description: 'users' } } },

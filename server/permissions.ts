@@ -27,6 +27,8 @@ export const permissionRoles = {
   'warnings:issue': ['dispatcher'],
   /** Acknowledging, assigning and clearing alerts. */
   'alerts:write': ['operator', 'dispatcher'],
+  /** The posture boards: counts and rates, no unit's position. */
+  'posture:read': ['operator', 'dispatcher', 'official', 'admin'],
   'users:manage': ['admin'],
   /** Keys for the feeds that push over HTTP. */
   'feeds:manage': ['admin'],
@@ -103,6 +105,8 @@ export const apiRouteAccess = {
   'GET /api/geofence-alerts': 'dispatch:read',
   'POST /api/geofence-alerts/:id': 'alerts:write',
   'GET /api/warnings': 'alerts:read',
+  'GET /api/posture/cases': 'posture:read',
+  'GET /api/posture/cases.csv': 'posture:read',
   'POST /api/warnings': 'warnings:issue',
   'GET /api/users': 'users:manage',
   'POST /api/users': 'users:manage',

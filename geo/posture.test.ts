@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { openWithCity, readCasePosture, testBackends, type Database } from './index.ts';
+
+const city = generateCity(cityProfiles.dashiqiao);
+const [d0, d1] = city.districts.map((d) => d.id);
+const [c0, c1, c2] = city.gridCells.map((c) => c.id);
+const from = Date.parse('2026-11-20T00:00:00Z');
+const to = Date.parse('2026-11-21T00:00:00Z');
+
+// A hand-made day of cases; the expected figures below are counted by hand from it.
+const cases = [
+  { ref: 'A', category: 'garbage', district: d0, cell: c0, reported: '2026-11-20T01:10:00Z', due: '2026-11-21T01:10:00Z', status: 'closed', closed: '2026-11-20T03:10:00Z' },
+  { ref: 'B', category: 'noise', district: d0, cell: c0, reported: '2026-11-20T01:40:00Z', due: '2026-11-20T05:40:00Z', status: 'closed', closed: '2026-11-20T07:40:00Z' },
+  { ref: 'C', category: 'manhole', district: d1, cell: c1, reported: '2026-11-20T02:05:00Z', due: '2026-11-20T04:05:00Z', status: 'registered' },
+  { ref: 'D', category: 'garbage', district: d1, cell: c1, reported: '2026-11-19T23:00:00Z', due: '2026-11-20T23:00:00Z', status: 'answered' },
+  { ref: 'E', category: 'garbage', district: d0, cell: c2, reported: '2026-11-20T02:30:00Z', due: '2026-11-21T02:30:00Z', status: 'cancelled' },
+  { ref: 'F', category: 'garbage', district: d0, cell: c0, reported: '2026-11-21T00:30:00Z', due: '2099-01-01T00:00:00Z', status: 'registered' },
+];
+
+describe.each(testBackends())('case posture on the $name database', (backend) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openWithCity(backend, city);
+    for (const c of cases) {
+      const [{ id }] = (await db.query<{ id: number }>(
+        `INSERT INTO incidents (source, source_ref, category, severity, status, geom, district_id, cell_id, reported_at, due_at, updated_at)
+         VALUES ('report', $1, $2, 1, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, now()) RETURNING id::int AS id`,
+        [`fixture-${c.ref}`, c.category, c.status, city.center[0], city.center[1], c.district, c.cell, c.reported, c.due],
+      )) as [{ id: number }];
+      if (c.closed) await db.query(`INSERT INTO incident_history (incident_id, at, actor, from_status, to_status) VALUES ($1, $2, 'dispatcher', 'answered', 'closed')`, [id, c.closed]);
+    }
+  });
+  afterAll(() => db.close());
+
+  it('counts the day city-wide as by hand', async () => {
+    expect(await readCasePosture(db, { from, to })).toEqual({
+      from: '2026-11-20T00:00:00.000Z',
+      to: '2026-11-21T00:00:00.000Z',
+      districtId: null,
+      opened: 4, // A B C E
+      closed: 2, // A B
+      openNow: 3, // C D F
+      overdueNow: 1, // C (D is answered, F not yet due)
+      // A took 120 min of its 1440; B 360 of its 240.
+      handling: { closed: 2, meanMinutes: 240, meanSlaMinutes: 840, onTimeShare: 0.5 },
+      byCategory: [
+        { category: 'garbage', nameZh: '垃圾堆放', nameEn: 'Garbage piled up', opened: 2 },
+        { category: 'manhole', nameZh: '井盖缺失', nameEn: 'Missing manhole cover', opened: 1 },
+        { category: 'noise', nameZh: '噪声扰民', nameEn: 'Noise nuisance', opened: 1 },
+      ],
+      byDistrict: [
+        { districtId: d0, opened: 3 },
+        { districtId: d1, opened: 1 },
+      ],
+      byHour: [
+        { hour: '2026-11-20T01:00:00Z', opened: 2 },
+        { hour: '2026-11-20T02:00:00Z', opened: 2 },
+      ],
+      topCells: [
+        { cellId: c0, opened: 2 },
+        { cellId: c1, opened: 1 },
+        { cellId: c2, opened: 1 },
+      ],
+    });
+  });
+
+  it('counts one district as by hand', async () => {
+    expect(await readCasePosture(db, { from, to, districtId: d1 })).toMatchObject({
+      districtId: d1,
+      opened: 1, // C
+      closed: 0,
+      openNow: 2, // C D
+      overdueNow: 1, // C
+      handling: { closed: 0, meanMinutes: null, meanSlaMinutes: null, onTimeShare: null },
+      byCategory: [{ category: 'manhole', opened: 1 }],
+      byDistrict: [{ districtId: d1, opened: 1 }],
+      topCells: [{ cellId: c1, opened: 1 }],
+    });
+  });
+});
