@@ -45,5 +45,5 @@ export { geofenceKinds, geofenceLimits, geofenceAlertActions, createGeofence, li
 export type { GeofenceKind, NewGeofence, Geofence, GeofenceAlert, GeofenceAlertState, GeofenceAlertAction, CreateGeofenceResult } from './geofences.ts';
 export { warningRadiusM, issueWarning, listWarnings, recordWarningDelivery } from './warnings.ts';
 export type { Warning, NewWarning, WarningDelivery } from './warnings.ts';
-export { readCasePosture } from './posture.ts';
-export type { CasePosture } from './posture.ts';
+export { readCasePosture, readCoverage } from './posture.ts';
+export type { CasePosture, Coverage } from './posture.ts';

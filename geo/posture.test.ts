@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { openWithCity, readCasePosture, testBackends, type Database } from './index.ts';
+import { createRoadRouter, openWithCity, readCasePosture, readCoverage, readRoadGraph, shortestRoadSeconds, testBackends, type Database, type LonLat } from './index.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const [d0, d1] = city.districts.map((d) => d.id);
@@ -77,5 +77,25 @@ describe.each(testBackends())('case posture on the $name database', (backend) =>
       byDistrict: [{ districtId: d1, opened: 1 }],
       topCells: [{ cellId: c1, opened: 1 }],
     });
+  });
+
+  it('counts the grid cells an available unit reaches by road in time, as an independent shortest path does', async () => {
+    const cars = city.entities.filter((e) => e.kind === 'police-car').slice(0, 2);
+    await db.query(`UPDATE entities SET updated_at = now() WHERE id = ANY($1::text[])`, [cars.map((car) => car.id)]);
+    const coverage = await readCoverage(db, createRoadRouter(await readRoadGraph(db)), { minutes: 2 });
+    const cells = await db.query<{ lon: number; lat: number }>(`SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM grid_cells`);
+    const fromCars = await Promise.all(cars.map((car) => shortestRoadSeconds(db, car.point)));
+    const seconds = cells.map((cell) => Math.min(...fromCars.map((from) => from([cell.lon, cell.lat] as LonLat))));
+    const police = coverage.agencies.find((a) => a.agency === 'police')!;
+    expect([police.units, police.cells]).toEqual([2, city.gridCells.length]);
+    // The same count, give or take a cell exactly at the limit.
+    expect(police.covered).toBeGreaterThanOrEqual(seconds.filter((s) => s <= 119.5).length);
+    expect(police.covered).toBeLessThanOrEqual(seconds.filter((s) => s <= 120.5).length);
+    expect(police.covered).toBeGreaterThan(0);
+    expect(police.share).toBeCloseTo(police.covered / police.cells, 10);
+    expect(police.byDistrict.reduce((sum, d) => sum + d.covered, 0)).toBe(police.covered);
+    expect(coverage.agencies.find((a) => a.agency === 'city'), 'no inspector on duty').toMatchObject({ units: 0, covered: 0 });
+    const oneDistrict = await readCoverage(db, createRoadRouter(await readRoadGraph(db)), { minutes: 2, districtId: d0 });
+    expect(oneDistrict.agencies[0]!.cells).toBe(city.gridCells.filter((c) => c.districtId === d0).length);
   });
 });

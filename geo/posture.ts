@@ -1,4 +1,7 @@
 import type { Queryable } from './database.ts';
+import { dispatchRules, unitKindsOf } from './dispatch.ts';
+import type { LonLat } from './local-frame.ts';
+import type { RoadRouter } from './road-routing.ts';
 
 /**
  * The city's running posture for cases (城市运行态势 · 案件), for a window [from, to) and
@@ -82,4 +85,42 @@ export async function readCasePosture(db: Queryable, window: { from: number; to:
     byHour,
     topCells,
   };
+}
+
+/**
+ * Coverage (覆盖率): the share of grid cells an available unit can reach by road within
+ * `minutes`, per agency (police; grid inspectors). A cell counts by its representative point
+ * (ST_PointOnSurface); a unit counts when available and heard from within the dispatch
+ * freshness limit; the road time is the dispatch ETA (geo/road-routing.ts).
+ */
+export interface Coverage {
+  minutes: number;
+  districtId: string | null;
+  agencies: { agency: 'police' | 'city'; units: number; cells: number; covered: number; share: number | null; byDistrict: { districtId: string; cells: number; covered: number }[] }[];
+}
+
+export async function readCoverage(db: Queryable, router: RoadRouter, query: { minutes: number; districtId?: string | null }): Promise<Coverage> {
+  const cells = await db.query<{ districtId: string; lon: number; lat: number }>(
+    `SELECT district_id AS "districtId", ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT district_id, ST_PointOnSurface(geom) AS p FROM grid_cells WHERE $1::text IS NULL OR district_id = $1) c ORDER BY 1`,
+    [query.districtId ?? null],
+  );
+  const places = cells.map((cell): LonLat => [cell.lon, cell.lat]);
+  const agencies = await Promise.all(
+    (['police', 'city'] as const).map(async (agency) => {
+      const units = await db.query<{ lon: number; lat: number }>(
+        `SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM entities WHERE duty = 'available' AND kind = ANY($1::text[]) AND geom IS NOT NULL AND updated_at > now() - make_interval(mins => $2)`,
+        [unitKindsOf[agency], dispatchRules.freshMinutes],
+      );
+      const reached = router.secondsFromNearest(units.map((unit): LonLat => [unit.lon, unit.lat]), places).map((seconds) => seconds <= query.minutes * 60);
+      const byDistrict = new Map<string, { districtId: string; cells: number; covered: number }>();
+      cells.forEach((cell, i) => {
+        const row = byDistrict.get(cell.districtId) ?? byDistrict.set(cell.districtId, { districtId: cell.districtId, cells: 0, covered: 0 }).get(cell.districtId)!;
+        row.cells += 1;
+        if (reached[i]) row.covered += 1;
+      });
+      const covered = reached.filter(Boolean).length;
+      return { agency, units: units.length, cells: cells.length, covered, share: cells.length === 0 ? null : covered / cells.length, byDistrict: [...byDistrict.values()] };
+    }),
+  );
+  return { minutes: query.minutes, districtId: query.districtId ?? null, agencies };
 }

@@ -26,6 +26,8 @@ export interface RoadRouter {
   edgeSeconds(edge: RoadSegmentEdge): number;
   /** The fastest road route from each start to one destination (null where none connects). */
   routesTo(destination: LonLat, starts: readonly LonLat[]): (RoadRoute | null)[];
+  /** For each place, the seconds from the nearest (by road) of `sources`; Infinity where none connects. */
+  secondsFromNearest(sources: readonly LonLat[], places: readonly LonLat[]): number[];
 }
 
 /**
@@ -67,6 +69,35 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
   };
   const offNetworkSeconds = (metres: number) => metres / (routingSpeeds.offNetworkKmh / 3.6);
 
+  /** Dijkstra from several origins at once, each starting at its own offset (seconds), until `done` holds or all is settled. */
+  const settle = (origins: readonly { node: number; seconds: number }[], done: (node: number) => boolean) => {
+    const seconds = new Float64Array(nodeAt.length).fill(Infinity);
+    const via = new Int32Array(nodeAt.length).fill(-1);
+    const settled = new Uint8Array(nodeAt.length);
+    const queue = new MinHeap();
+    for (const origin of origins) {
+      if (origin.seconds < seconds[origin.node]!) {
+        seconds[origin.node] = origin.seconds;
+        queue.push(origin.seconds, origin.node);
+      }
+    }
+    while (queue.size > 0) {
+      const [cost, node] = queue.pop();
+      if (settled[node]) continue;
+      settled[node] = 1;
+      if (done(node)) break;
+      for (const { edge, to } of adjacency[node] ?? []) {
+        const next = cost + edgeSeconds(edges[edge]!);
+        if (next < seconds[to]!) {
+          seconds[to] = next;
+          via[to] = edge;
+          queue.push(next, to);
+        }
+      }
+    }
+    return { seconds, via, settled };
+  };
+
   return {
     updateSpeeds(traffic) {
       for (const segment of traffic) {
@@ -79,28 +110,10 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
       if (nodeAt.length === 0) return starts.map(() => null);
       const target = nearestNode(destination);
       const snapped = starts.map(nearestNode);
-      const seconds = new Float64Array(nodeAt.length).fill(Infinity);
-      // The edge each node is reached by, walking back towards the destination.
-      const via = new Int32Array(nodeAt.length).fill(-1);
-      const settled = new Uint8Array(nodeAt.length);
-      let waiting = new Set(snapped.map((start) => start.node)).size;
-      const queue = new MinHeap();
-      seconds[target.node] = 0;
-      queue.push(0, target.node);
-      while (waiting > 0 && queue.size > 0) {
-        const [cost, node] = queue.pop();
-        if (settled[node]) continue;
-        settled[node] = 1;
-        if (snapped.some((start) => start.node === node)) waiting--;
-        for (const { edge, to } of adjacency[node] ?? []) {
-          const next = cost + edgeSeconds(edges[edge]!);
-          if (next < seconds[to]!) {
-            seconds[to] = next;
-            via[to] = edge;
-            queue.push(next, to);
-          }
-        }
-      }
+      const startNodes = new Set(snapped.map((start) => start.node));
+      let waiting = startNodes.size;
+      // Stops once every start's crossing is settled.
+      const { seconds, via, settled } = settle([{ node: target.node, seconds: 0 }], (node) => startNodes.has(node) && --waiting === 0);
       return starts.map((start, i) => {
         const { node, metres: accessM } = snapped[i]!;
         if (!settled[node]) return null;
@@ -116,6 +129,20 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
         }
         line.push(destination);
         return { seconds: seconds[node]! + offNetworkSeconds(accessM) + offNetworkSeconds(target.metres), metres, line };
+      });
+    },
+    secondsFromNearest(sources, places) {
+      if (nodeAt.length === 0 || sources.length === 0) return places.map(() => Infinity);
+      const { seconds } = settle(
+        sources.map((source) => {
+          const snapped = nearestNode(source);
+          return { node: snapped.node, seconds: offNetworkSeconds(snapped.metres) };
+        }),
+        () => false,
+      );
+      return places.map((place) => {
+        const snapped = nearestNode(place);
+        return seconds[snapped.node]! + offNetworkSeconds(snapped.metres);
       });
     },
   };

@@ -174,6 +174,16 @@ export function openApiDocument(version: string) {
           responses: { 200: { description: '{from, to, districtId, opened, closed, openNow, overdueNow, handling, byCategory, byDistrict, byHour, topCells}' }, 400: json(apiErrorSchema, 'an unknown range or a malformed district') },
         },
       },
+      '/api/posture/units': {
+        get: {
+          summary: 'The units board: police and inspectors per district by duty, and coverage — the share of grid cells an available unit reaches by road within `minutes` (definitions in geo/posture.ts)',
+          parameters: [
+            { name: 'minutes', in: 'query', required: false, description: '1–60 (default 5)', schema: { type: 'integer' } },
+            { name: 'district', in: 'query', required: false, description: 'one district id; all of the city when left out', schema: { type: 'string' } },
+          ],
+          responses: { 200: { description: '{force: [{districtId, agency, duty, units}], coverage: {minutes, districtId, agencies: [{agency, units, cells, covered, share, byDistrict}]}}' }, 400: json(apiErrorSchema, 'minutes out of range or a malformed district') },
+        },
+      },
       '/api/posture/cases.csv': {
         get: { summary: 'The case board as CSV (figure, key, value)', parameters: postureParameters, responses: { 200: { description: 'text/csv' }, 400: json(apiErrorSchema, 'an unknown range or a malformed district') } },
       },

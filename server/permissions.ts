@@ -107,6 +107,7 @@ export const apiRouteAccess = {
   'GET /api/warnings': 'alerts:read',
   'GET /api/posture/cases': 'posture:read',
   'GET /api/posture/cases.csv': 'posture:read',
+  'GET /api/posture/units': 'posture:read',
   'POST /api/warnings': 'warnings:issue',
   'GET /api/users': 'users:manage',
   'POST /api/users': 'users:manage',

@@ -1,11 +1,16 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { readCasePosture, type CasePosture, type Database } from '../geo/index.ts';
+import { readCasePosture, readCoverage, readForceDistribution, type CasePosture, type Database, type RoadRouter } from '../geo/index.ts';
 
 /** The windows a board shows, back from now, ms. */
 export const postureRanges = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
 const postureQuery = z.object({
   range: z.enum(Object.keys(postureRanges) as [keyof typeof postureRanges]).default('24h'),
+  district: z.string().regex(/^[\w-]{1,64}$/).optional(),
+});
+
+const unitsQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(60).default(5),
   district: z.string().regex(/^[\w-]{1,64}$/).optional(),
 });
 
@@ -33,8 +38,8 @@ export function casePostureCsv(posture: CasePosture): string {
   return ['figure,key,value', ...rows.map((row) => row.map(quote).join(','))].join('\r\n') + '\r\n';
 }
 
-/** The officials' posture boards: cases so far (KPI definitions in geo/posture.ts). */
-export function postureApi(db: () => Database): Record<'cases' | 'casesCsv', RequestHandler> {
+/** The officials' posture boards: cases, and units with their coverage (KPI definitions in geo/posture.ts). */
+export function postureApi(db: () => Database, router: () => RoadRouter): Record<'cases' | 'casesCsv' | 'units', RequestHandler> {
   const read = async (req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1]) => {
     const query = postureQuery.safeParse(req.query);
     if (!query.success) {
@@ -48,6 +53,13 @@ export function postureApi(db: () => Database): Record<'cases' | 'casesCsv', Req
     cases: async (req, res) => {
       const posture = await read(req, res);
       if (posture) res.json(posture);
+    },
+    units: async (req, res) => {
+      const query = unitsQuery.safeParse(req.query);
+      if (!query.success) return void res.status(400).json({ error: 'minutes is 1–60 (default 5); district is a district id from /api/city' });
+      const districtId = query.data.district ?? null;
+      const [force, coverage] = await Promise.all([readForceDistribution(db()), readCoverage(db(), router(), { minutes: query.data.minutes, districtId })]);
+      res.json({ force: districtId ? force.filter((row) => row.districtId === districtId) : force, coverage });
     },
     casesCsv: async (req, res) => {
       const posture = await read(req, res);

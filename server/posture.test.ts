@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testBackends } from '../geo/index.ts';
+import { testBackends, type Coverage } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import type { Incident } from '../streams/index.ts';
-import { startTestServer, type TestServer } from './test-server.ts';
+import type { ForceCount, Incident } from '../streams/index.ts';
+import { osmandFix, seen, startTestServer, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 
@@ -40,5 +40,22 @@ describe.each(testBackends())('the case posture board, on the $name database', (
     const district = await (await official.fetch(`/api/posture/cases?range=1h&district=${districtId}`)).json();
     expect(district.opened).toBe(board.byDistrict[0].opened);
     expect((await official.fetch('/api/posture/cases?range=1y')).status).toBe(400);
+  });
+
+  it('counts units per district and the grid cells an available unit reaches by road in time', async () => {
+    const car = karamay.entities.find((entity) => entity.kind === 'police-car')!;
+    expect((await osmandFix(server.osmandUrl, car.id, car.point, Math.floor(Date.now() / 1000) - 5)).status).toBe(200);
+    const official = await server.as('official');
+    const board = await seen(async () => {
+      const answer = (await (await official.fetch('/api/posture/units?minutes=3')).json()) as { force: ForceCount[]; coverage: Coverage };
+      return answer.coverage.agencies.find((a) => a.agency === 'police')!.units === 1 ? answer : undefined;
+    });
+    const police = board.coverage.agencies.find((a) => a.agency === 'police')!;
+    expect(police.covered).toBeGreaterThan(0);
+    expect(police.covered).toBeLessThan(police.cells);
+    expect(board.coverage.agencies.find((a) => a.agency === 'city')).toMatchObject({ units: 0, covered: 0 });
+    const force = (agency: string, duty: string) => board.force.filter((row) => row.agency === agency && row.duty === duty).reduce((sum, row) => sum + row.units, 0);
+    expect([force('police', 'available'), force('police', 'off-duty')]).toEqual([1, karamay.entities.filter((e) => e.kind === 'police-car' || e.kind === 'police-officer').length - 1]);
+    expect((await official.fetch('/api/posture/units?minutes=0')).status).toBe(400);
   });
 });

@@ -128,6 +128,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       dispatch,
       geofenceAlertsChanged: (alerts) => realtime.broadcastGeofenceAlerts(alerts),
       warnings,
+      router: () => router!,
     }),
   );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
