@@ -4,6 +4,7 @@ import {
   assignUnit,
   createRoadRouter,
   createServiceRequest,
+  cumulativeLengths,
   detectArrivals,
   dispatchRules,
   findCandidates,
@@ -78,6 +79,8 @@ describe.each(testBackends())('dispatch on the $name database', (backend) => {
       expect(candidate.route[0]).toEqual([candidate.lon, candidate.lat]);
       expect(candidate.route.at(-1)).toEqual([incident.lon, incident.lat]);
       expect(candidate.roadM).toBeGreaterThanOrEqual(candidate.distanceM - 1);
+      // The line drawn is the road measured: its length is the distance the ETA was priced on.
+      expect(Math.abs(cumulativeLengths(candidate.route).at(-1)! - candidate.roadM), candidate.id).toBeLessThan(2 + candidate.roadM * 0.01);
     }
     expect(candidates.map((c) => c.etaS)).toEqual([...candidates.map((c) => c.etaS)].sort((a, b) => a - b));
     // The rest of the pool is no faster than the last one kept.
@@ -89,6 +92,16 @@ describe.each(testBackends())('dispatch on the $name database', (backend) => {
     const slower = createRoadRouter(await readRoadGraph(db));
     slower.updateSpeeds((await readRoadGraph(db)).map((edge) => ({ segmentId: edge.id, speedKmh: 6, freeFlowKmh: 60, volume: 1, occupancyPct: 90, level: 'congested', updatedAt: new Date().toISOString() })));
     expect(slower.routesTo([incident.lon, incident.lat], [[best.lon, best.lat]])[0]!.seconds).toBeGreaterThan(best.etaS);
+  });
+
+  it('draws a route through the crossing a unit and its case share, as long as the road it priced', async () => {
+    const crossing = city.roadSegments[40]!.line[0]!;
+    const metre = 1 / 111_320;
+    const scene: LonLat = [crossing[0] + (30 * metre) / Math.cos((crossing[1] * Math.PI) / 180), crossing[1]];
+    const unit: LonLat = [crossing[0], crossing[1] + 30 * metre];
+    const [route] = router.routesTo(scene, [unit]);
+    expect(route!.line).toEqual([unit, crossing, scene]);
+    expect(Math.abs(cumulativeLengths(route!.line).at(-1)! - route!.metres)).toBeLessThan(1);
   });
 
   it('sends a unit, puts it on scene when its GPS reaches the case, and frees it when the case is done', async () => {

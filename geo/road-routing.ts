@@ -117,8 +117,9 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
       return starts.map((start, i) => {
         const { node, metres: accessM } = snapped[i]!;
         if (!settled[node]) return null;
-        // Walk from the start's crossing back along `via` to the destination's crossing.
-        const line: LonLat[] = [start];
+        // Walk from the start's crossing back along `via` to the destination's crossing; the line
+        // passes through the crossing even when both ends share it.
+        const line: LonLat[] = [start, nodeAt[node]!];
         let metres = accessM + target.metres;
         for (let at = node; at !== target.node; ) {
           const edge = edges[via[at]!]!;
