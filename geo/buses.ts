@@ -29,6 +29,9 @@ export async function registerBuses(db: Queryable, buses: readonly FeedBus[]): P
   return rows.map((row) => row.id);
 }
 
+/** A bus report is on time from this much early to this much late, s (the delay of a report: see updateBusProgress). */
+export const busOnTime = { earlyS: 60, lateS: 300 };
+
 /** Two buses of a route in the same direction closer than this are bunched, m. */
 const bunchingDistanceM = 250;
 // Buses wait together at a terminus by timetable: not bunching.
@@ -38,7 +41,8 @@ const terminusFraction = 0.03;
  * Updates route progress of the buses that moved this tick (ST_LineLocatePoint on the route
  * shape, with trip and stop from their latest report) and their delay against the timetable
  * (report time minus the scheduled time at that progress), then re-checks bunching on their
- * routes. Two set-based statements, whatever the number of buses.
+ * routes; counts each report in the posture boards' minute rollup. Two set-based statements,
+ * whatever the number of buses.
  */
 export async function updateBusProgress(db: Queryable, movedIds: readonly string[]): Promise<void> {
   if (movedIds.length === 0) return;
@@ -54,16 +58,24 @@ export async function updateBusProgress(db: Queryable, movedIds: readonly string
        SELECT moved.*, departure - CASE WHEN departure > updated_at + interval '12 hours' THEN interval '1 day' ELSE interval '0' END AS departed
        FROM moved, LATERAL (SELECT (date_trunc('day', (updated_at AT TIME ZONE 'UTC') + make_interval(mins => utc_offset_min))
                  + make_interval(hours => trip[2]::int, mins => trip[3]::int) - make_interval(mins => utc_offset_min)) AT TIME ZONE 'UTC' AS departure) AS d
+     ), progressed AS (
+       INSERT INTO bus_progress (entity_id, route_id, trip_id, stop_id, stop_status, progress, delay_s, updated_at)
+       SELECT id, route_id, attributes->>'tripId', attributes->>'stopId', attributes->>'stopStatus', progress,
+              CASE WHEN trip IS NOT NULL THEN round(extract(epoch FROM updated_at - departed)
+                - (CASE WHEN trip[1] = 'out' THEN progress ELSE 1 - progress END) * length_m / (scheduled_speed_kmh / 3.6))::int END,
+              updated_at
+       FROM timed
+       ON CONFLICT (entity_id) DO UPDATE SET route_id = excluded.route_id, trip_id = excluded.trip_id, stop_id = excluded.stop_id,
+         stop_status = excluded.stop_status, progress = excluded.progress, delay_s = excluded.delay_s, updated_at = excluded.updated_at
+       RETURNING route_id, delay_s, updated_at
      )
-     INSERT INTO bus_progress (entity_id, route_id, trip_id, stop_id, stop_status, progress, delay_s, updated_at)
-     SELECT id, route_id, attributes->>'tripId', attributes->>'stopId', attributes->>'stopStatus', progress,
-            CASE WHEN trip IS NOT NULL THEN round(extract(epoch FROM updated_at - departed)
-              - (CASE WHEN trip[1] = 'out' THEN progress ELSE 1 - progress END) * length_m / (scheduled_speed_kmh / 3.6))::int END,
-            updated_at
-     FROM timed
-     ON CONFLICT (entity_id) DO UPDATE SET route_id = excluded.route_id, trip_id = excluded.trip_id, stop_id = excluded.stop_id,
-       stop_status = excluded.stop_status, progress = excluded.progress, delay_s = excluded.delay_s, updated_at = excluded.updated_at`,
-    [movedIds],
+     -- The posture boards' timetable adherence per route and minute.
+     INSERT INTO bus_minutes (minute, route_id, observations, on_time, delay_s_sum)
+     SELECT date_trunc('minute', updated_at), route_id, count(*), count(*) FILTER (WHERE delay_s BETWEEN $2 AND $3), sum(delay_s)
+     FROM progressed WHERE delay_s IS NOT NULL GROUP BY 1, 2
+     ON CONFLICT (minute, route_id) DO UPDATE SET observations = bus_minutes.observations + excluded.observations,
+       on_time = bus_minutes.on_time + excluded.on_time, delay_s_sum = bus_minutes.delay_s_sum + excluded.delay_s_sum`,
+    [movedIds, -busOnTime.earlyS, busOnTime.lateS],
   );
   await db.query(
     `UPDATE bus_progress p SET bunched_with = CASE WHEN p.progress BETWEEN $3 AND 1 - $3 THEN (

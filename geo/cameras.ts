@@ -1,6 +1,7 @@
 import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
 import { locateInCellAndDistrict } from './positions.ts';
+import { routingSpeeds } from './road-routing.ts';
 
 /** A detector record as the pipeline hands it over; times in epoch ms. */
 export interface CameraReadingRow {
@@ -58,8 +59,9 @@ const segmentTrafficColumns = `t.segment_id AS "segmentId", t.speed_kmh AS "spee
 type SegmentTrafficRow = Omit<SegmentTraffic, 'updatedAt'> & { updatedMs: number | string };
 const toSegmentTraffic = ({ updatedMs, ...row }: SegmentTrafficRow): SegmentTraffic => ({ ...row, updatedAt: new Date(Math.round(Number(updatedMs))).toISOString() });
 
-// A tick's readings in one statement: history for each, then per segment the volume-weighted
-// mean speed of its cameras' latest periods against free-flow. Readings of unknown cameras are left out.
+// A tick's readings in one statement: history for each, the district minute rollup, when each
+// camera was last heard, then per segment the volume-weighted mean speed of its cameras' latest
+// periods against free-flow. Readings of unknown cameras are left out.
 const persistReadingsSql = `
 WITH batch AS (
   SELECT b.*, c.segment_id FROM unnest($1::text[], $2::float8[], $3::float8[], $4::text[], $5::int[], $6::int[], $7::real[], $8::real[])
@@ -69,6 +71,20 @@ WITH batch AS (
   INSERT INTO camera_readings (camera_id, period_start, period_s, volume, occupancy_pct, mean_speed_kmh, received_at, source_id)
   SELECT camera_id, to_timestamp(event_ms / 1000), period_s, volume, occupancy_pct, mean_speed_kmh, to_timestamp(received_ms / 1000), source_id FROM batch
   ON CONFLICT DO NOTHING
+  RETURNING camera_id, period_start, volume, mean_speed_kmh
+), rollup AS (
+  -- The posture boards' traffic per district and minute, from the readings new to history.
+  INSERT INTO traffic_minutes (minute, district_id, readings, weight, delay_weighted)
+  SELECT date_trunc('minute', h.period_start), site.district_id, count(*), sum(greatest(h.volume, 1)),
+         sum(greatest(h.volume, 1) * s.speed_limit_kmh / greatest(h.mean_speed_kmh, $9))
+  FROM history h JOIN cameras c ON c.id = h.camera_id JOIN camera_sites site ON site.id = c.site_id JOIN road_segments s ON s.id = c.segment_id
+  WHERE h.mean_speed_kmh IS NOT NULL
+  GROUP BY 1, 2
+  ON CONFLICT (minute, district_id) DO UPDATE SET readings = traffic_minutes.readings + excluded.readings,
+    weight = traffic_minutes.weight + excluded.weight, delay_weighted = traffic_minutes.delay_weighted + excluded.delay_weighted
+), seen AS (
+  UPDATE cameras c SET last_seen_at = greatest(c.last_seen_at, b.received_at)
+  FROM (SELECT camera_id, to_timestamp(max(received_ms) / 1000) AS received_at FROM batch GROUP BY 1) b WHERE c.id = b.camera_id
 ), per_segment AS (
   SELECT segment_id, sum(volume)::int AS volume, avg(occupancy_pct) AS occupancy_pct,
          sum(mean_speed_kmh * greatest(volume, 1)) FILTER (WHERE mean_speed_kmh IS NOT NULL)
@@ -88,17 +104,21 @@ export async function persistCameraReadings(db: Queryable, readings: readonly Ca
   if (readings.length === 0) return [];
   const rows = await db.query<SegmentTrafficRow>(
     persistReadingsSql,
-    toColumns(
-      readings,
-      (r) => r.cameraId,
-      (r) => r.eventTime,
-      (r) => r.receivedAt,
-      (r) => r.sourceId,
-      (r) => r.periodS,
-      (r) => r.volume,
-      (r) => r.occupancyPct,
-      (r) => r.meanSpeedKmh,
-    ),
+    [
+      ...toColumns(
+        readings,
+        (r) => r.cameraId,
+        (r) => r.eventTime,
+        (r) => r.receivedAt,
+        (r) => r.sourceId,
+        (r) => r.periodS,
+        (r) => r.volume,
+        (r) => r.occupancyPct,
+        (r) => r.meanSpeedKmh,
+      ),
+      // The congestion index counts a standstill as this slow, as routing does.
+      routingSpeeds.slowestKmh,
+    ],
   );
   return rows.map(toSegmentTraffic);
 }

@@ -1,6 +1,7 @@
 import type { EntityKind } from './city-data.ts';
 import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
+import { rollupRetentionMs } from './posture-window.ts';
 
 /** One position fix as the pipeline hands it over; times in epoch ms. */
 export interface PositionFix {
@@ -124,12 +125,19 @@ export async function listLiveEntities(db: Queryable, kinds?: readonly EntityKin
   return (await listLivePositions(db, kinds)).map(toLiveEntity);
 }
 
-/** Drops history older than the retention window; returns the rows removed. */
+/**
+ * Drops position history and camera detector records older than the retention window, and the
+ * posture boards' minute rollups older than they need; returns the history rows removed.
+ */
 export async function pruneHistory(db: Queryable, retentionHours: number): Promise<number> {
   const rows = await db.query<{ removed: number }>(
-    `WITH gone AS (DELETE FROM position_history WHERE event_time < now() - make_interval(hours => $1) RETURNING 1)
-     SELECT count(*)::int AS removed FROM gone`,
-    [retentionHours],
+    `WITH positions AS (DELETE FROM position_history WHERE event_time < now() - make_interval(hours => $1) RETURNING 1),
+          readings AS (DELETE FROM camera_readings WHERE period_start < now() - make_interval(hours => $1) RETURNING 1),
+          traffic AS (DELETE FROM traffic_minutes WHERE minute < now() - make_interval(secs => $2 / 1000.0)),
+          buses AS (DELETE FROM bus_minutes WHERE minute < now() - make_interval(secs => $2 / 1000.0)),
+          feeds AS (DELETE FROM feed_minutes WHERE minute < now() - make_interval(secs => $2 / 1000.0))
+     SELECT ((SELECT count(*) FROM positions) + (SELECT count(*) FROM readings))::int AS removed`,
+    [retentionHours, rollupRetentionMs],
   );
   return rows[0]?.removed ?? 0;
 }

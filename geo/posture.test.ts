@@ -7,6 +7,9 @@ const [d0, d1] = city.districts.map((d) => d.id);
 const [c0, c1, c2] = city.gridCells.map((c) => c.id);
 const from = Date.parse('2026-11-20T00:00:00Z');
 const to = Date.parse('2026-11-21T00:00:00Z');
+const day = { from, to, bucketMs: 3_600_000, districtId: null, cellId: null };
+/** A day of hourly buckets, all 0 but those given. */
+const hours = (counts: Record<number, number>) => Array.from({ length: 24 }, (_, hour) => counts[hour] ?? 0);
 
 // A hand-made day of cases; the expected figures below are counted by hand from it.
 const cases = [
@@ -34,10 +37,7 @@ describe.each(testBackends())('case posture on the $name database', (backend) =>
   afterAll(() => db.close());
 
   it('counts the day city-wide as by hand', async () => {
-    expect(await readCasePosture(db, { from, to })).toEqual({
-      from: '2026-11-20T00:00:00.000Z',
-      to: '2026-11-21T00:00:00.000Z',
-      districtId: null,
+    expect(await readCasePosture(db, day)).toEqual({
       opened: 4, // A B C E
       closed: 2, // A B
       openNow: 3, // C D F
@@ -53,10 +53,7 @@ describe.each(testBackends())('case posture on the $name database', (backend) =>
         { districtId: d0, opened: 3 },
         { districtId: d1, opened: 1 },
       ],
-      byHour: [
-        { hour: '2026-11-20T01:00:00Z', opened: 2 },
-        { hour: '2026-11-20T02:00:00Z', opened: 2 },
-      ],
+      byBucket: hours({ 1: 2, 2: 2 }), // A B at 01:xx, C E at 02:xx
       topCells: [
         { cellId: c0, opened: 2 },
         { cellId: c1, opened: 1 },
@@ -66,8 +63,7 @@ describe.each(testBackends())('case posture on the $name database', (backend) =>
   });
 
   it('counts one district as by hand', async () => {
-    expect(await readCasePosture(db, { from, to, districtId: d1 })).toMatchObject({
-      districtId: d1,
+    expect(await readCasePosture(db, { ...day, districtId: d1! })).toMatchObject({
       opened: 1, // C
       closed: 0,
       openNow: 2, // C D
@@ -79,11 +75,22 @@ describe.each(testBackends())('case posture on the $name database', (backend) =>
     });
   });
 
+  it('counts one grid cell as by hand', async () => {
+    expect(await readCasePosture(db, { ...day, districtId: d0!, cellId: c0! })).toMatchObject({
+      opened: 2, // A B
+      closed: 2, // A B
+      openNow: 1, // F
+      overdueNow: 0,
+      byBucket: hours({ 1: 2 }),
+      topCells: [{ cellId: c0, opened: 2 }],
+    });
+  });
+
   it('counts the grid cells an available unit reaches by road in time, as an independent shortest path does', async () => {
     const cars = city.entities.filter((e) => e.kind === 'police-car').slice(0, 2);
     await db.query(`UPDATE entities SET updated_at = now() WHERE id = ANY($1::text[])`, [cars.map((car) => car.id)]);
     const coverage = await readCoverage(db, createRoadRouter(await readRoadGraph(db)), { minutes: 2 });
-    const cells = await db.query<{ lon: number; lat: number }>(`SELECT ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM grid_cells`);
+    const cells = await db.query<{ id: string; lon: number; lat: number }>(`SELECT id, ST_X(ST_PointOnSurface(geom)) AS lon, ST_Y(ST_PointOnSurface(geom)) AS lat FROM grid_cells`);
     const fromCars = await Promise.all(cars.map((car) => shortestRoadSeconds(db, car.point)));
     const seconds = cells.map((cell) => Math.min(...fromCars.map((from) => from([cell.lon, cell.lat] as LonLat))));
     const police = coverage.agencies.find((a) => a.agency === 'police')!;
@@ -95,7 +102,15 @@ describe.each(testBackends())('case posture on the $name database', (backend) =>
     expect(police.share).toBeCloseTo(police.covered / police.cells, 10);
     expect(police.byDistrict.reduce((sum, d) => sum + d.covered, 0)).toBe(police.covered);
     expect(coverage.agencies.find((a) => a.agency === 'city'), 'no inspector on duty').toMatchObject({ units: 0, covered: 0 });
+    const sorted = [...seconds].sort((a, b) => a - b);
+    const middle = (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+    expect(police.medianS, 'the median road time to a cell').toBeCloseTo(middle, -1);
     const oneDistrict = await readCoverage(db, createRoadRouter(await readRoadGraph(db)), { minutes: 2, districtId: d0 });
     expect(oneDistrict.agencies[0]!.cells).toBe(city.gridCells.filter((c) => c.districtId === d0).length);
+    const cellId = city.gridCells[3]!.id;
+    const oneCell = await readCoverage(db, createRoadRouter(await readRoadGraph(db)), { minutes: 2, cellId });
+    const cellSeconds = seconds[cells.findIndex((cell) => cell.id === cellId)]!;
+    expect(oneCell.agencies[0]).toMatchObject({ cells: 1, covered: cellSeconds <= 120 ? 1 : 0 });
+    expect(oneCell.agencies[0]!.medianS, "one cell's own road time").toBeCloseTo(cellSeconds, -1);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { basemapLayers, isStatementTimeout, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database, type GeofenceAlert, type RoadRouter } from '../geo/index.ts';
+import { basemapLayers, isStatementTimeout, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database, type GeofenceAlert } from '../geo/index.ts';
 import { entityKinds, type EntityKind, type FeedStatus, type Incident, type ServiceRequest } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
 import type { Logger } from './log.ts';
@@ -13,6 +13,7 @@ import type { Dispatch } from './dispatch.ts';
 import { geofencesApi } from './geofences-api.ts';
 import { incidentsApi } from './incidents-api.ts';
 import { postureApi } from './posture-api.ts';
+import type { Posture } from './posture.ts';
 import type { Warnings } from './warnings.ts';
 
 /** Where start-up has got to; the API answers 503 with this until the city is loaded. */
@@ -39,8 +40,7 @@ export interface HttpAppOptions {
   /** Geofence alerts changed by a person: push them to the screens. */
   geofenceAlertsChanged: (alerts: GeofenceAlert[]) => void;
   warnings: Warnings;
-  /** The routing graph of the streets, with live speeds. */
-  router: () => RoadRouter;
+  posture: Posture;
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
@@ -54,7 +54,7 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged, warnings, router }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged, warnings, posture }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -139,10 +139,9 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   route('POST /api/geofence-alerts/:id', geofences.changeAlert);
   route('GET /api/warnings', warnings.api.list);
   route('POST /api/warnings', warnings.api.issue);
-  const posture = postureApi(() => readiness.db!, router);
-  route('GET /api/posture/cases', posture.cases);
-  route('GET /api/posture/cases.csv', posture.casesCsv);
-  route('GET /api/posture/units', posture.units);
+  const postureRoutes = postureApi(posture);
+  route('GET /api/posture', postureRoutes.all);
+  route('GET /api/posture/:board', postureRoutes.board);
   const admin = adminApi(() => readiness.db!, auth, onSessionsEnded);
   route('GET /api/users', admin.listUsers);
   route('POST /api/users', admin.createUser);

@@ -1,3 +1,6 @@
+import { Subject, type Observable } from 'rxjs';
+import type { FeedCount } from '../geo/index.ts';
+
 /** Counters and gauges in Prometheus' text format, for GET /metrics. */
 const definitions = {
   onescreen_ingest_accepted_total: { type: 'counter', help: 'Inputs accepted, by source.' },
@@ -27,10 +30,15 @@ export function createMetrics() {
       .map(([name, value]) => `${name}="${value.replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`)
       .join(',');
   const series = (name: MetricName) => values.get(name) ?? values.set(name, new Map()).get(name)!;
+  // Every ingest outcome passes through here: the posture boards count them per minute and live.
+  const ingest = new Subject<FeedCount>();
   return {
+    /** Each input accepted or refused, as it is counted. */
+    ingestCounts: ingest.asObservable() as Observable<FeedCount>,
     count(name: MetricName, labels: Labels = {}, by = 1): void {
       const s = series(name);
       s.set(key(labels), (s.get(key(labels)) ?? 0) + by);
+      if (name === 'onescreen_ingest_rejected_total') ingest.next({ source: labels.source ?? 'unknown', outcome: labels.reason ?? 'unknown', receivedAt: Date.now(), count: by });
     },
     set(name: MetricName, labels: Labels, value: number): void {
       series(name).set(key(labels), value);
@@ -40,6 +48,7 @@ export function createMetrics() {
       if (by <= 0) return;
       this.count('onescreen_ingest_accepted_total', { source }, by);
       this.set('onescreen_ingest_last_accepted_seconds', { source }, Date.now() / 1000);
+      ingest.next({ source, outcome: 'accepted', receivedAt: Date.now(), count: by });
     },
     value(name: MetricName, labels: Labels = {}): number {
       return values.get(name)?.get(key(labels)) ?? 0;

@@ -12,6 +12,8 @@ import {
   open311RequestForm,
   open311RequestsQuery,
   osmandParameters,
+  postureBoards,
+  postureQuerySchema,
   segmentTrafficSchema,
   traccarClientBody,
 } from '../streams/index.ts';
@@ -35,10 +37,6 @@ const open311Error = (description: string) => json(open311ErrorSchema, descripti
 const listOf = (schema: Schema) => z.array(schema);
 
 /** The OpenAPI 3.1 document of every REST route, ingest included, generated from the zod schemas that validate them. */
-const postureParameters = [
-  { name: 'range', in: 'query', required: false, description: '1h, 24h (default) or 7d back from now', schema: { type: 'string' } },
-  { name: 'district', in: 'query', required: false, description: 'one district id; all of the city when left out', schema: { type: 'string' } },
-];
 
 export function openApiDocument(version: string) {
   const osmand = {
@@ -167,25 +165,19 @@ export function openApiDocument(version: string) {
           responses: { 201: { description: 'the warning' }, 400: json(apiErrorSchema, 'what is missing or malformed'), 422: json(apiErrorSchema, 'the area is too big, crosses itself or lies outside the city') },
         },
       },
-      '/api/posture/cases': {
+      '/api/posture': {
         get: {
-          summary: 'The case board: opened, closed, open and overdue now, handling time against SLA, by category, district, hour and top grid cells (definitions in geo/posture.ts)',
-          parameters: postureParameters,
-          responses: { 200: { description: '{from, to, districtId, opened, closed, openNow, overdueNow, handling, byCategory, byDistrict, byHour, topCells}' }, 400: json(apiErrorSchema, 'an unknown range or a malformed district') },
+          summary: 'Every posture board for a time range and a place (city, district or grid cell): cases, units and coverage, traffic, buses, feeds (definitions in geo/posture*.ts); also pushed over Socket.IO (`watch-posture`)',
+          parameters: queryParameters(postureQuerySchema),
+          responses: { 200: { description: '{query, at, window: {from, to, bucketMs, buckets}, cases, units, traffic, buses, feeds}' }, 400: json(apiErrorSchema, 'a bad parameter, or an unknown district or cell') },
         },
       },
-      '/api/posture/units': {
+      '/api/posture/{board}': {
         get: {
-          summary: 'The units board: police and inspectors per district by duty, and coverage — the share of grid cells an available unit reaches by road within `minutes` (definitions in geo/posture.ts)',
-          parameters: [
-            { name: 'minutes', in: 'query', required: false, description: '1–60 (default 5)', schema: { type: 'integer' } },
-            { name: 'district', in: 'query', required: false, description: 'one district id; all of the city when left out', schema: { type: 'string' } },
-          ],
-          responses: { 200: { description: '{force: [{districtId, agency, duty, units}], coverage: {minutes, districtId, agencies: [{agency, units, cells, covered, share, byDistrict}]}}' }, 400: json(apiErrorSchema, 'minutes out of range or a malformed district') },
+          summary: `One posture board as JSON, or as CSV (figure, key, value) with \`.csv\`: ${postureBoards.map((board) => `${board}, ${board}.csv`).join(', ')}`,
+          parameters: [pathParameter('board', 'the board, with .csv for CSV'), ...queryParameters(postureQuerySchema.omit({ boards: true }))],
+          responses: { 200: { description: 'the snapshot with this board only, or text/csv' }, 400: json(apiErrorSchema, 'a bad parameter, or an unknown district or cell'), 404: json(apiErrorSchema, 'no such board') },
         },
-      },
-      '/api/posture/cases.csv': {
-        get: { summary: 'The case board as CSV (figure, key, value)', parameters: postureParameters, responses: { 200: { description: 'text/csv' }, 400: json(apiErrorSchema, 'an unknown range or a malformed district') } },
       },
       '/api/users': {
         get: { summary: 'Every user: id, display name, role, grants, disabled', responses: { 200: { description: 'users' } } },

@@ -177,6 +177,7 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
   };
   return {
     io,
+    withinRate,
     /** Where entities are before anything moves, so a first keyframe shows the whole fleet. */
     seedPositions(entities: readonly LivePosition[]): void {
       table.apply(entities);

@@ -38,6 +38,8 @@ import { open311Router } from './open311.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { startPipelines, type RunningPipelines } from './pipelines.ts';
+import { createPosture } from './posture.ts';
+import { attachPosturePush } from './posture-push.ts';
 import { createProgressReporter } from './progress.ts';
 import { attachRealtime } from './realtime.ts';
 
@@ -113,6 +115,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics,
     log: log.child({ module: 'warnings' }),
   });
+  const posture = createPosture({ db: () => db!, router: () => router!, feeds: currentFeeds, metrics, log: log.child({ module: 'posture' }) });
   const http = createServer(
     createHttpApp({
       readiness,
@@ -128,11 +131,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       dispatch,
       geofenceAlertsChanged: (alerts) => realtime.broadcastGeofenceAlerts(alerts),
       warnings,
-      router: () => router!,
+      posture,
     }),
   );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
   const realtime = attachRealtime(http, metrics, auth);
+  const posturePush = attachPosturePush(realtime, posture, metrics, log.child({ module: 'posture' }));
   let pipelines: RunningPipelines | undefined;
   let db: Database | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -145,6 +149,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     clearInterval(feedsTimer);
     clearInterval(slaTimer);
     warnings.stop();
+    posture.stop();
+    posturePush.stop();
     readiness.db = undefined;
     readiness.step = 'stopping';
     await stopFeeds();
@@ -198,6 +204,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     router.updateSpeeds(await listSegmentTraffic(db));
     await dispatch.start();
     await warnings.resume();
+    posture.start();
     pipelines = startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, dispatch, log.child({ module: 'streams' }));
     const database = db;
     pruneTimer = setInterval(() => {

@@ -1,5 +1,6 @@
 import type { Assignment, EntityKind, GeofenceAlert, Incident, Warning, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
 import { entityKinds } from '../geo/index.ts';
+import type { PostureQuery, PostureQueryInput, PostureSnapshot } from './posture-snapshot.ts';
 
 export const feedNames = ['trackers', 'buses', 'cameras', 'reports'] as const;
 export type FeedName = (typeof feedNames)[number];
@@ -80,6 +81,8 @@ export interface ServerToClientEvents {
   warning: (warning: Warning) => void;
   /** Every few seconds: how fresh each feed is. */
   feeds: (feeds: FeedStatus[]) => void;
+  /** The posture boards a connection watches (`watch-posture`), every few seconds while it does. */
+  posture: (snapshot: PostureSnapshot) => void;
   /** The session ended (signed out, expired, account changed): the connection closes next; sign in again. */
   'session-ended': (reason: string) => void;
 }
@@ -92,7 +95,12 @@ export interface ClientToServerEvents {
   subscribe: (layers: LiveLayer[], ack: (result: SubscribeResult) => void) => void;
   /** Asks for a position keyframe, after a gap in `seq`. */
   resync: () => void;
+  /** Replaces the posture boards this connection watches: a snapshot now, then pushed as the figures move. */
+  'watch-posture': (query: PostureQueryInput, ack: (result: WatchPostureResult) => void) => void;
 }
+
+/** What a `watch-posture` came to: the query as the server reads it, or why it was refused. */
+export type WatchPostureResult = { query: PostureQuery } | { error: string };
 
 /** GET /api/session and a sign-in answer: who is signed in, and the token changes and the socket handshake carry. */
 export interface SessionInfo {

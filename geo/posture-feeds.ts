@@ -1,0 +1,68 @@
+import { toColumns } from './columns.ts';
+import type { Queryable } from './database.ts';
+import { bucketSql, denseSeries, inWindowSql, type PostureWindow } from './posture-window.ts';
+
+/** Input an ingest source took or refused: `outcome` is 'accepted' or the reason it was refused. */
+export interface FeedCount {
+  source: string;
+  outcome: string;
+  /** Epoch ms. */
+  receivedAt: number;
+  count: number;
+}
+
+/** Adds a batch of counts to the minute rollup, summed per minute, source and outcome; one statement. */
+export async function persistFeedCounts(db: Queryable, counts: readonly FeedCount[]): Promise<void> {
+  if (counts.length === 0) return;
+  await db.query(
+    `INSERT INTO feed_minutes (minute, source, outcome, count)
+     SELECT date_trunc('minute', to_timestamp(received_ms / 1000)), source, outcome, sum(count)::int
+       FROM unnest($1::text[], $2::text[], $3::float8[], $4::int[]) AS b(source, outcome, received_ms, count) GROUP BY 1, 2, 3
+     ON CONFLICT (minute, source, outcome) DO UPDATE SET count = feed_minutes.count + excluded.count`,
+    toColumns(
+      counts,
+      (c) => c.source,
+      (c) => c.outcome,
+      (c) => c.receivedAt,
+      (c) => c.count,
+    ),
+  );
+}
+
+/**
+ * The posture of the feeds (数据接入) for a window, city-wide: feeds have no district. Per
+ * ingest source, counted when received:
+ * - `bySource`: input accepted and refused in the window;
+ * - `rejectsByReason`: the refused, by source and reason, most first;
+ * - `byBucket`: accepted per bucket of the window, one series per source.
+ */
+export interface FeedPosture {
+  bySource: { source: string; accepted: number; rejected: number }[];
+  rejectsByReason: { source: string; reason: string; count: number }[];
+  byBucket: { source: string; accepted: number[] }[];
+}
+
+export async function readFeedPosture(db: Queryable, window: PostureWindow): Promise<FeedPosture> {
+  const params = [window.from, window.to];
+  const minutes = `SELECT * FROM feed_minutes f WHERE ${inWindowSql('f.minute', 1)}`;
+  const [bySource, rejectsByReason, buckets] = await Promise.all([
+    db.query<FeedPosture['bySource'][number]>(
+      `SELECT source, coalesce(sum(count) FILTER (WHERE outcome = 'accepted'), 0)::int AS accepted, coalesce(sum(count) FILTER (WHERE outcome <> 'accepted'), 0)::int AS rejected
+         FROM (${minutes}) f GROUP BY 1 ORDER BY 1`,
+      params,
+    ),
+    db.query<FeedPosture['rejectsByReason'][number]>(
+      `SELECT source, outcome AS reason, sum(count)::int AS count FROM (${minutes}) f WHERE outcome <> 'accepted' GROUP BY 1, 2 ORDER BY count DESC, 1, 2`,
+      params,
+    ),
+    db.query<{ source: string; bucket: number; value: number }>(
+      `SELECT source, ${bucketSql('f.minute', 1, 3)} AS bucket, sum(count)::int AS value FROM (${minutes}) f WHERE outcome = 'accepted' GROUP BY 1, 2`,
+      [...params, window.bucketMs],
+    ),
+  ]);
+  return {
+    bySource,
+    rejectsByReason,
+    byBucket: bySource.map(({ source }) => ({ source, accepted: denseSeries(window, buckets.filter((row) => row.source === source), 0) })),
+  };
+}
