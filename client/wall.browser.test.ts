@@ -52,7 +52,8 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });
     // A camera reports a crawl on its segment: the road turns the congestion colour.
     const [camera] = generateCity(cityProfiles.karamay).cameras;
-    const periodStart = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString();
+    // Its period ends now: the simulated cameras' periods end when they report, and a segment keeps the latest period's speed.
+    const periodStart = new Date(Date.now() - 60_000).toISOString();
     const posted = await wall.server.feed('/ingest/cameras', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
