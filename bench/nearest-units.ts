@@ -17,22 +17,10 @@ import {
   type LonLat,
 } from '../geo/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { ms, percentile, timed } from './timing.ts';
 
 const units = 10_000;
 const cases = 300;
-
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
-const ms = (value: number) => `${value.toFixed(2)} ms`;
-
-async function timed(run: () => Promise<unknown>, times: number): Promise<number[]> {
-  const latencies: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const started = performance.now();
-    await run();
-    latencies.push(performance.now() - started);
-  }
-  return latencies;
-}
 
 /** Runs a query as EXPLAIN ANALYZE and gives the database's own execution time, ms: the query without the round trip. */
 async function executionMs(db: Database, run: (db: Queryable) => Promise<unknown>): Promise<number> {

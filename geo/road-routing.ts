@@ -1,6 +1,7 @@
 import type { SegmentTraffic } from './cameras.ts';
 import type { RoadSegmentEdge } from './city-queries.ts';
-import { distanceMetres, type LonLat } from './local-frame.ts';
+import type { LonLat } from './local-frame.ts';
+import { nearestPointIndex } from './nearest-point.ts';
 
 /**
  * How the routing graph prices a road. A segment a camera measured in the last `liveForMs` is
@@ -58,14 +59,10 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
       measured && now() - measured.at <= routingSpeeds.liveForMs ? Math.max(measured.kmh, routingSpeeds.slowestKmh) : edge.speedLimitKmh * routingSpeeds.shareOfLimit;
     return edge.lengthM / (kmh / 3.6);
   };
+  const nearestIndex = nearestPointIndex(nodeAt);
   const nearestNode = (point: LonLat) => {
-    let best = -1;
-    let bestM = Infinity;
-    for (const [index, at] of nodeAt.entries()) {
-      const metres = distanceMetres(at, point);
-      if (metres < bestM) [best, bestM] = [index, metres];
-    }
-    return { node: best, metres: bestM };
+    const { index, metres } = nearestIndex(point);
+    return { node: index, metres };
   };
   const offNetworkSeconds = (metres: number) => metres / (routingSpeeds.offNetworkKmh / 3.6);
 

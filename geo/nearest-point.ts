@@ -1,0 +1,48 @@
+import { distanceMetres, localFrame, type LonLat } from './local-frame.ts';
+
+// Grid buckets of this size, m: a city's crossings are a few hundred metres apart.
+const bucketM = 250;
+
+/**
+ * The nearest of a fixed set of points (by great-circle distance), through a grid of buckets
+ * searched outward ring by ring: a few dozen distances per query instead of one per point.
+ */
+export function nearestPointIndex(points: readonly LonLat[]): (at: LonLat) => { index: number; metres: number } {
+  if (points.length === 0) return () => ({ index: -1, metres: Infinity });
+  const frame = localFrame(points[0]!);
+  const cellOf = (at: LonLat) => frame.toMetres(at).map((m) => Math.floor(m / bucketM)) as [number, number];
+  const buckets = new Map<string, number[]>();
+  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+  points.forEach((point, index) => {
+    const [x, y] = cellOf(point);
+    [minX, minY, maxX, maxY] = [Math.min(minX, x), Math.min(minY, y), Math.max(maxX, x), Math.max(maxY, y)];
+    const key = `${x},${y}`;
+    (buckets.get(key) ?? buckets.set(key, []).get(key)!).push(index);
+  });
+  return (at) => {
+    const [x, y] = cellOf(at);
+    let best = { index: -1, metres: Infinity };
+    // Ring r is the buckets r steps away; once the best found is nearer than ring r's inner edge, no farther ring can beat it.
+    const farthest = Math.max(Math.abs(x - minX), Math.abs(x - maxX), Math.abs(y - minY), Math.abs(y - maxY));
+    const visit = (bx: number, by: number) => {
+      for (const index of buckets.get(`${bx},${by}`) ?? []) {
+        const metres = distanceMetres(points[index]!, at);
+        if (metres < best.metres) best = { index, metres };
+      }
+    };
+    for (let ring = 0; ring <= farthest; ring++) {
+      // The frame's metres are within 0.1 % of great-circle ones across a city: a 1 % margin is safe.
+      if (best.metres <= (ring - 1) * bucketM * 0.99) break;
+      if (ring === 0) visit(x, y);
+      for (let d = -ring; d <= ring && ring > 0; d++) {
+        visit(x + d, y - ring);
+        visit(x + d, y + ring);
+        if (Math.abs(d) < ring) {
+          visit(x - ring, y + d);
+          visit(x + ring, y + d);
+        }
+      }
+    }
+    return best;
+  };
+}
