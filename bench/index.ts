@@ -4,9 +4,10 @@ import { benchColdStart } from './cold-start.ts';
 import { benchNearestUnits } from './nearest-units.ts';
 import { benchPositionFrames } from './position-frames.ts';
 import { benchPositionJoin } from './position-join.ts';
+import { benchPostureBoards } from './posture-boards.ts';
 import { benchWallRender } from './wall-render.ts';
 
-const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart };
+const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart, 'posture-boards': benchPostureBoards };
 const only = process.argv.slice(2);
 
 for (const [name, run] of Object.entries(benchmarks)) {

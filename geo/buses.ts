@@ -1,5 +1,6 @@
 import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
+import { rollupSpansSql, rollupStartSql } from './posture-window.ts';
 
 /** A bus as a GTFS-RT feed first shows it. */
 export interface FeedBus {
@@ -41,7 +42,7 @@ const terminusFraction = 0.03;
  * Updates route progress of the buses that moved this tick (ST_LineLocatePoint on the route
  * shape, with trip and stop from their latest report) and their delay against the timetable
  * (report time minus the scheduled time at that progress), then re-checks bunching on their
- * routes; counts each report in the posture boards' minute rollup. Two set-based statements,
+ * routes; counts each report in the posture boards' rollups. Two set-based statements,
  * whatever the number of buses.
  */
 export async function updateBusProgress(db: Queryable, movedIds: readonly string[]): Promise<void> {
@@ -69,12 +70,12 @@ export async function updateBusProgress(db: Queryable, movedIds: readonly string
          stop_status = excluded.stop_status, progress = excluded.progress, delay_s = excluded.delay_s, updated_at = excluded.updated_at
        RETURNING route_id, delay_s, updated_at
      )
-     -- The posture boards' timetable adherence per route and minute.
-     INSERT INTO bus_minutes (minute, route_id, observations, on_time, delay_s_sum)
-     SELECT date_trunc('minute', updated_at), route_id, count(*), count(*) FILTER (WHERE delay_s BETWEEN $2 AND $3), sum(delay_s)
-     FROM progressed WHERE delay_s IS NOT NULL GROUP BY 1, 2
-     ON CONFLICT (minute, route_id) DO UPDATE SET observations = bus_minutes.observations + excluded.observations,
-       on_time = bus_minutes.on_time + excluded.on_time, delay_s_sum = bus_minutes.delay_s_sum + excluded.delay_s_sum`,
+     -- The posture boards' timetable adherence per route, per minute and per hour.
+     INSERT INTO bus_rollup (span_s, start, route_id, observations, on_time, delay_s_sum)
+     SELECT spans.span_s, ${rollupStartSql('updated_at')}, route_id, count(*), count(*) FILTER (WHERE delay_s BETWEEN $2 AND $3), sum(delay_s)
+     FROM progressed, ${rollupSpansSql} WHERE delay_s IS NOT NULL GROUP BY 1, 2, 3
+     ON CONFLICT (span_s, start, route_id) DO UPDATE SET observations = bus_rollup.observations + excluded.observations,
+       on_time = bus_rollup.on_time + excluded.on_time, delay_s_sum = bus_rollup.delay_s_sum + excluded.delay_s_sum`,
     [movedIds, -busOnTime.earlyS, busOnTime.lateS],
   );
   await db.query(

@@ -1,6 +1,7 @@
 import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
 import { locateInCellAndDistrict } from './positions.ts';
+import { rollupSpansSql, rollupStartSql } from './posture-window.ts';
 import { routingSpeeds } from './road-routing.ts';
 
 /** A detector record as the pipeline hands it over; times in epoch ms. */
@@ -59,7 +60,7 @@ const segmentTrafficColumns = `t.segment_id AS "segmentId", t.speed_kmh AS "spee
 type SegmentTrafficRow = Omit<SegmentTraffic, 'updatedAt'> & { updatedMs: number | string };
 const toSegmentTraffic = ({ updatedMs, ...row }: SegmentTrafficRow): SegmentTraffic => ({ ...row, updatedAt: new Date(Math.round(Number(updatedMs))).toISOString() });
 
-// A tick's readings in one statement: history for each, the district minute rollup, when each
+// A tick's readings in one statement: history for each, the district rollups, when each
 // camera was last heard, then per segment the volume-weighted mean speed of its cameras' latest
 // periods against free-flow. Readings of unknown cameras are left out.
 const persistReadingsSql = `
@@ -73,15 +74,15 @@ WITH batch AS (
   ON CONFLICT DO NOTHING
   RETURNING camera_id, period_start, volume, mean_speed_kmh
 ), rollup AS (
-  -- The posture boards' traffic per district and minute, from the readings new to history.
-  INSERT INTO traffic_minutes (minute, district_id, readings, weight, delay_weighted)
-  SELECT date_trunc('minute', h.period_start), site.district_id, count(*), sum(greatest(h.volume, 1)),
+  -- The posture boards' traffic per district, per minute and per hour, from the readings new to history.
+  INSERT INTO traffic_rollup (span_s, start, district_id, readings, weight, delay_weighted)
+  SELECT spans.span_s, ${rollupStartSql('h.period_start')}, site.district_id, count(*), sum(greatest(h.volume, 1)),
          sum(greatest(h.volume, 1) * s.speed_limit_kmh / greatest(h.mean_speed_kmh, $9))
-  FROM history h JOIN cameras c ON c.id = h.camera_id JOIN camera_sites site ON site.id = c.site_id JOIN road_segments s ON s.id = c.segment_id
+  FROM history h JOIN cameras c ON c.id = h.camera_id JOIN camera_sites site ON site.id = c.site_id JOIN road_segments s ON s.id = c.segment_id, ${rollupSpansSql}
   WHERE h.mean_speed_kmh IS NOT NULL
-  GROUP BY 1, 2
-  ON CONFLICT (minute, district_id) DO UPDATE SET readings = traffic_minutes.readings + excluded.readings,
-    weight = traffic_minutes.weight + excluded.weight, delay_weighted = traffic_minutes.delay_weighted + excluded.delay_weighted
+  GROUP BY 1, 2, 3
+  ON CONFLICT (span_s, start, district_id) DO UPDATE SET readings = traffic_rollup.readings + excluded.readings,
+    weight = traffic_rollup.weight + excluded.weight, delay_weighted = traffic_rollup.delay_weighted + excluded.delay_weighted
 ), seen AS (
   UPDATE cameras c SET last_seen_at = greatest(c.last_seen_at, b.received_at)
   FROM (SELECT camera_id, to_timestamp(max(received_ms) / 1000) AS received_at FROM batch GROUP BY 1) b WHERE c.id = b.camera_id

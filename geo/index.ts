@@ -55,3 +55,5 @@ export { readBusPosture } from './posture-buses.ts';
 export type { BusPosture } from './posture-buses.ts';
 export { persistFeedCounts, readFeedPosture } from './posture-feeds.ts';
 export type { FeedCount, FeedPosture } from './posture-feeds.ts';
+export { readPostureBoards } from './posture-read.ts';
+export type { PostureBoardName, PostureBoards } from './posture-read.ts';

@@ -125,19 +125,20 @@ export async function listLiveEntities(db: Queryable, kinds?: readonly EntityKin
   return (await listLivePositions(db, kinds)).map(toLiveEntity);
 }
 
+// Each rollup span is kept as long as the longest range that reads it ($2 minutes' rows, $3 hours', ms).
+const expiredRollup = `(span_s = 60 AND start < now() - make_interval(secs => $2 / 1000.0)) OR (span_s = 3600 AND start < now() - make_interval(secs => $3 / 1000.0))`;
+
 /**
  * Drops position history and camera detector records older than the retention window, and the
- * posture boards' minute rollups older than they need; returns the history rows removed.
+ * posture boards' rollups older than they need; returns the history rows removed.
  */
 export async function pruneHistory(db: Queryable, retentionHours: number): Promise<number> {
   const rows = await db.query<{ removed: number }>(
     `WITH positions AS (DELETE FROM position_history WHERE event_time < now() - make_interval(hours => $1) RETURNING 1),
           readings AS (DELETE FROM camera_readings WHERE period_start < now() - make_interval(hours => $1) RETURNING 1),
-          traffic AS (DELETE FROM traffic_minutes WHERE minute < now() - make_interval(secs => $2 / 1000.0)),
-          buses AS (DELETE FROM bus_minutes WHERE minute < now() - make_interval(secs => $2 / 1000.0)),
-          feeds AS (DELETE FROM feed_minutes WHERE minute < now() - make_interval(secs => $2 / 1000.0))
+          ${['traffic_rollup', 'bus_rollup', 'feed_rollup'].map((table) => `${table}_pruned AS (DELETE FROM ${table} WHERE ${expiredRollup})`).join(',\n          ')}
      SELECT ((SELECT count(*) FROM positions) + (SELECT count(*) FROM readings))::int AS removed`,
-    [retentionHours, rollupRetentionMs],
+    [retentionHours, rollupRetentionMs[60], rollupRetentionMs[3600]],
   );
   return rows[0]?.removed ?? 0;
 }

@@ -155,20 +155,24 @@ describe.each(testBackends())('the traffic, bus and feed boards on the $name dat
     });
   });
 
-  it('prunes detector records past the history retention and minute rollups past 8 days, and only those', async () => {
+  it('prunes detector records past the history retention, minute rollups past a day and hour rollups past 8 days, and only those', async () => {
     const daysAgo = (days: number) => Math.floor((Date.now() - days * 86_400_000) / 60_000) * 60_000;
     await persistCameraReadings(db, [reading(camA, daysAgo(30 / 24), 10, 30), reading(camA, daysAgo(2 / 24), 10, 30), reading(camA, daysAgo(9), 10, 30), reading(camA, daysAgo(6), 10, 30)]);
     await persistFeedCounts(db, [daysAgo(9), daysAgo(6)].map((receivedAt) => ({ source: 'osmand', outcome: 'accepted', receivedAt, count: 1 })));
     const count = async (sql: string) => (await db.query<{ n: number }>(sql))[0]!.n;
-    const olderThan = (table: string, column: string, hours: number) => count(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} < now() - interval '${hours} hours'`);
+    const olderThan = (table: string, column: string, hours: number, where = 'true') => count(`SELECT count(*)::int AS n FROM ${table} WHERE ${where} AND ${column} < now() - interval '${hours} hours'`);
     const readingsPastRetention = await olderThan('camera_readings', 'period_start', 24);
     expect(readingsPastRetention, 'the November records and the ones 30 h, 6 and 9 days old').toBeGreaterThanOrEqual(3);
     const positionsPastRetention = await olderThan('position_history', 'event_time', 24);
     expect(await pruneHistory(db, 24), 'history rows removed: the November bus reports too').toBe(readingsPastRetention + positionsPastRetention);
     expect(await olderThan('camera_readings', 'period_start', 24)).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM camera_readings'), 'the record of 2 h ago, and the recent ones').toBeGreaterThanOrEqual(1);
-    for (const table of ['traffic_minutes', 'feed_minutes', 'bus_minutes']) expect(await olderThan(table, 'minute', 8 * 24), table).toBe(0);
-    expect(await count(`SELECT count(*)::int AS n FROM traffic_minutes WHERE minute < now() - interval '5 days'`), 'the rollup of 6 days ago stays').toBe(1);
-    expect(await count(`SELECT count(*)::int AS n FROM feed_minutes WHERE minute < now() - interval '5 days'`)).toBe(1);
+    for (const table of ['traffic_rollup', 'feed_rollup', 'bus_rollup']) {
+      expect(await olderThan(table, 'start', 8 * 24, 'span_s = 3600'), `${table} by hour`).toBe(0);
+      expect(await olderThan(table, 'start', 25, 'span_s = 60'), `${table} by minute`).toBe(0);
+    }
+    expect(await olderThan('traffic_rollup', 'start', 5 * 24, 'span_s = 3600'), 'the hour of 6 days ago stays').toBe(1);
+    expect(await olderThan('feed_rollup', 'start', 5 * 24, 'span_s = 3600')).toBe(1);
+    expect(await olderThan('traffic_rollup', 'start', 1, 'span_s = 60'), 'the minute of 2 h ago stays').toBe(1);
   });
 });

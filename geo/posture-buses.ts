@@ -1,5 +1,5 @@
 import type { Queryable } from './database.ts';
-import { bucketSql, denseSeries, inWindowSql, shareOf, type PostureWindow } from './posture-window.ts';
+import { bucketSql, denseSeries, inWindowSql, rollupSpanS, shareOf, type PostureWindow } from './posture-window.ts';
 
 /**
  * The city's running posture for buses (城市运行态势 · 公交), for a window and a district (the
@@ -37,7 +37,7 @@ const scopedRoutes = (districtParam: number) =>
 export async function readBusPosture(db: Queryable, window: PostureWindow, silentAfterMs: number): Promise<BusPosture> {
   // $1 from, $2 to (epoch ms), $3 district or null.
   const params = [window.from, window.to, window.districtId];
-  const minutes = `SELECT m.* FROM bus_minutes m JOIN (${scopedRoutes(3)}) r ON r.id = m.route_id WHERE ${inWindowSql('m.minute', 1)}`;
+  const minutes = `SELECT m.* FROM bus_rollup m JOIN (${scopedRoutes(3)}) r ON r.id = m.route_id WHERE m.span_s = ${rollupSpanS(window.bucketMs)} AND ${inWindowSql('m.start', 1)}`;
   const [routes, byBucket, [now]] = await Promise.all([
     db.query<{ routeId: string; nameZh: string; nameEn: string; observations: number; onTime: number; delaySum: number; bunchingEvents: number; lateTrips: number }>(
       `WITH adherence AS (
@@ -54,7 +54,7 @@ export async function readBusPosture(db: Queryable, window: PostureWindow, silen
       params,
     ),
     db.query<{ bucket: number; value: number | null }>(
-      `SELECT ${bucketSql('m.minute', 1, 4)} AS bucket, (sum(on_time)::float8 / nullif(sum(observations), 0)) AS value FROM (${minutes}) m GROUP BY 1`,
+      `SELECT ${bucketSql('m.start', 1, 4)} AS bucket, (sum(on_time)::float8 / nullif(sum(observations), 0)) AS value FROM (${minutes}) m GROUP BY 1`,
       [...params, window.bucketMs],
     ),
     db.query<{ inServiceNow: number; bunchedNow: number }>(

@@ -1,6 +1,6 @@
 import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
-import { bucketSql, denseSeries, inWindowSql, type PostureWindow } from './posture-window.ts';
+import { bucketSql, denseSeries, inWindowSql, rollupSpanS, rollupSpansSql, rollupStartSql, type PostureWindow } from './posture-window.ts';
 
 /** Input an ingest source took or refused: `outcome` is 'accepted' or the reason it was refused. */
 export interface FeedCount {
@@ -11,14 +11,14 @@ export interface FeedCount {
   count: number;
 }
 
-/** Adds a batch of counts to the minute rollup, summed per minute, source and outcome; one statement. */
+/** Adds a batch of counts to the rollups, summed per minute and per hour, source and outcome; one statement. */
 export async function persistFeedCounts(db: Queryable, counts: readonly FeedCount[]): Promise<void> {
   if (counts.length === 0) return;
   await db.query(
-    `INSERT INTO feed_minutes (minute, source, outcome, count)
-     SELECT date_trunc('minute', to_timestamp(received_ms / 1000)), source, outcome, sum(count)::int
-       FROM unnest($1::text[], $2::text[], $3::float8[], $4::int[]) AS b(source, outcome, received_ms, count) GROUP BY 1, 2, 3
-     ON CONFLICT (minute, source, outcome) DO UPDATE SET count = feed_minutes.count + excluded.count`,
+    `INSERT INTO feed_rollup (span_s, start, source, outcome, count)
+     SELECT spans.span_s, ${rollupStartSql('to_timestamp(b.received_ms / 1000)')}, source, outcome, sum(count)::int
+       FROM unnest($1::text[], $2::text[], $3::float8[], $4::int[]) AS b(source, outcome, received_ms, count), ${rollupSpansSql} GROUP BY 1, 2, 3, 4
+     ON CONFLICT (span_s, start, source, outcome) DO UPDATE SET count = feed_rollup.count + excluded.count`,
     toColumns(
       counts,
       (c) => c.source,
@@ -43,8 +43,8 @@ export interface FeedPosture {
 }
 
 export async function readFeedPosture(db: Queryable, window: PostureWindow): Promise<FeedPosture> {
-  const params = [window.from, window.to];
-  const minutes = `SELECT * FROM feed_minutes f WHERE ${inWindowSql('f.minute', 1)}`;
+  const params = [window.from, window.to, rollupSpanS(window.bucketMs)];
+  const minutes = `SELECT * FROM feed_rollup f WHERE f.span_s = $3 AND ${inWindowSql('f.start', 1)}`;
   const [bySource, rejectsByReason, buckets] = await Promise.all([
     db.query<FeedPosture['bySource'][number]>(
       `SELECT source, coalesce(sum(count) FILTER (WHERE outcome = 'accepted'), 0)::int AS accepted, coalesce(sum(count) FILTER (WHERE outcome <> 'accepted'), 0)::int AS rejected
@@ -56,7 +56,7 @@ export async function readFeedPosture(db: Queryable, window: PostureWindow): Pro
       params,
     ),
     db.query<{ source: string; bucket: number; value: number }>(
-      `SELECT source, ${bucketSql('f.minute', 1, 3)} AS bucket, sum(count)::int AS value FROM (${minutes}) f WHERE outcome = 'accepted' GROUP BY 1, 2`,
+      `SELECT source, ${bucketSql('f.start', 1, 4)} AS bucket, sum(count)::int AS value FROM (${minutes}) f WHERE outcome = 'accepted' GROUP BY 1, 2`,
       [...params, window.bucketMs],
     ),
   ]);

@@ -1,5 +1,5 @@
 import type { Queryable } from './database.ts';
-import { bucketSql, denseSeries, inWindowSql, shareOf, type PostureWindow } from './posture-window.ts';
+import { bucketSql, denseSeries, inWindowSql, rollupSpanS, shareOf, type PostureWindow } from './posture-window.ts';
 import { routingSpeeds } from './road-routing.ts';
 
 /**
@@ -25,13 +25,13 @@ export interface TrafficPosture {
 }
 
 export async function readTrafficPosture(db: Queryable, window: PostureWindow, silentAfterMs: number): Promise<TrafficPosture> {
-  // $1 from, $2 to (epoch ms), $3 district or null.
-  const params = [window.from, window.to, window.districtId];
-  const minutes = `SELECT * FROM traffic_minutes t WHERE ${inWindowSql('t.minute', 1)} AND ($3::text IS NULL OR t.district_id = $3)`;
+  // $1 from, $2 to (epoch ms), $3 district or null, $4 the rollup span, s.
+  const params = [window.from, window.to, window.districtId, rollupSpanS(window.bucketMs)];
+  const minutes = `SELECT * FROM traffic_rollup t WHERE t.span_s = $4 AND ${inWindowSql('t.start', 1)} AND ($3::text IS NULL OR t.district_id = $3)`;
   const index = `CASE WHEN sum(weight) > 0 THEN (sum(delay_weighted) / sum(weight))::float8 END`;
   const [[overall], byBucket, byDistrict, slowestSegments, cameras] = await Promise.all([
     db.query<{ index: number | null; readings: number }>(`SELECT ${index} AS index, coalesce(sum(readings), 0)::int AS readings FROM (${minutes}) m`, params),
-    db.query<{ bucket: number; value: number }>(`SELECT ${bucketSql('m.minute', 1, 4)} AS bucket, ${index} AS value FROM (${minutes}) m GROUP BY 1`, [...params, window.bucketMs]),
+    db.query<{ bucket: number; value: number }>(`SELECT ${bucketSql('m.start', 1, 5)} AS bucket, ${index} AS value FROM (${minutes}) m GROUP BY 1`, [...params, window.bucketMs]),
     db.query<TrafficPosture['byDistrict'][number]>(
       `SELECT m.district_id AS "districtId", ${index} AS index, sum(readings)::int AS readings FROM (${minutes}) m GROUP BY 1 ORDER BY 1`,
       params,

@@ -1,9 +1,10 @@
 import type { Queryable } from './database.ts';
 
 /**
- * The time windows and places the posture boards are read for. A window ends at the next
- * whole minute (the minute in progress counts) and is cut into equal buckets back from its
- * end, so every bucket is whole and the minute rollups fall into them exactly, in any time zone.
+ * The time windows and places the posture boards are read for. A window ends at the end of the
+ * minute in progress (ranges of hourly buckets: of the hour in progress) and is cut into equal
+ * buckets back from its end, so every bucket is whole and the rollups (per minute, per hour)
+ * fall into them exactly, in any time zone.
  */
 export const postureRanges = {
   /** The quarter hour just past, minute by minute: what is happening now. */
@@ -30,7 +31,8 @@ export interface PostureWindow extends PostureScope {
 
 export function postureWindow(range: PostureRange, now: number, scope: Partial<PostureScope> = {}): PostureWindow {
   const { windowMs, bucketMs } = postureRanges[range];
-  const to = Math.floor(now / 60_000) * 60_000 + 60_000;
+  const alignMs = rollupSpanS(bucketMs) * 1000;
+  const to = Math.floor(now / alignMs) * alignMs + alignMs;
   return { from: to - windowMs, to, bucketMs, districtId: scope.districtId ?? null, cellId: scope.cellId ?? null };
 }
 
@@ -63,8 +65,16 @@ export function denseSeries<T>(window: Pick<PostureWindow, 'from' | 'to' | 'buck
 /** A share as a number, or null when there is nothing to share out. */
 export const shareOf = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
-/** How long the minute rollups are kept, ms: the longest range, and a day to spare. */
-export const rollupRetentionMs = postureRanges['7d'].windowMs + 86_400_000;
+/** The rollup rows a window's buckets are summed from: per hour (3600 s) for buckets of hours, else per minute (60 s). */
+export const rollupSpanS = (bucketMs: number): 60 | 3600 => (bucketMs >= 3_600_000 ? 3600 : 60);
+
+/** How long rollup rows are kept, ms, by span: the longest range reading them, and a day to spare. */
+export const rollupRetentionMs = { 60: postureRanges['1h'].windowMs + 86_400_000, 3600: postureRanges['7d'].windowMs + 86_400_000 };
+
+/** SQL for `start` of the rollup rows of span `span_s` that an event at `column` falls in. */
+export const rollupStartSql = (column: string) => `CASE spans.span_s WHEN 60 THEN date_trunc('minute', ${column}) ELSE date_trunc('hour', ${column}) END`;
+/** The spans each rollup write adds to, as a FROM item named `spans`. */
+export const rollupSpansSql = `(VALUES (60), (3600)) AS spans(span_s)`;
 
 /**
  * The place a board is asked for, checked against the city: a cell brings its district, and a

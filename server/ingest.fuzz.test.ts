@@ -94,34 +94,78 @@ describe.each(testBackends().slice(0, 1))('ingest and sockets under 10,000 gener
     );
   }, 300_000);
 
-  it('sockets: any subscribe payload is answered, and any resync leaves the connection working', async () => {
-    const session = await server.as('operator');
+  /** A fresh signed-in connection as `user`, closing the one before: a connection takes 30 requests in 10 s. */
+  const freshSockets = (user: string) => {
     let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
-    let sent = 0;
-    const connect = async () => {
-      socket?.close();
-      socket = io(server.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: session.cookie }, auth: { csrf: session.csrf } });
-      await new Promise((resolve, reject) => (socket!.once('connect', () => resolve(undefined)), socket!.once('connect_error', reject)));
+    return {
+      get socket() {
+        return socket!;
+      },
+      async connect() {
+        const session = await server.as(user);
+        socket?.close();
+        socket = io(server.url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: session.cookie }, auth: { csrf: session.csrf } });
+        await new Promise((resolve, reject) => (socket!.once('connect', () => resolve(undefined)), socket!.once('connect_error', reject)));
+      },
+      close: () => socket?.close(),
     };
+  };
+
+  it('sockets: any subscribe payload is answered, and any resync leaves the connection working', async () => {
+    const sockets = freshSockets('operator');
+    let sent = 0;
     const payload = fc.oneof(fc.jsonValue(), fc.array(fc.oneof(fc.constantFrom('bus', 'taxi', 'alerts', 'room:admins', 'layer:police-car'), fc.string({ maxLength: 12 })), { maxLength: 12 }));
     try {
       await fc.assert(
         fc.asyncProperty(payload, fc.jsonValue(), async (layers, junk) => {
           // A connection takes 30 requests in 10 s: the fuzzer opens a new one every 14 cases (28 events).
-          if (sent++ % 14 === 0) await connect();
+          if (sent++ % 14 === 0) await sockets.connect();
           // resync takes nothing; a client may send anything anyway.
-          (socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit('resync', junk);
-          const answer = (await socket!.timeout(5_000).emitWithAck('subscribe', layers as never)) as { layers?: string[]; error?: string };
+          (sockets.socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit('resync', junk);
+          const answer = (await sockets.socket.timeout(5_000).emitWithAck('subscribe', layers as never)) as { layers?: string[]; error?: string };
           if (answer.error !== undefined) expect(answer.error.length).toBeGreaterThan(10);
           else expect(answer.layers!.every((layer) => typeof layer === 'string')).toBe(true);
         }),
         runs,
       );
       // Still serving: a plain subscription on a fresh connection works.
-      await connect();
-      expect(await socket!.timeout(5_000).emitWithAck('subscribe', ['bus'])).toEqual({ layers: ['bus'] });
+      await sockets.connect();
+      expect(await sockets.socket.timeout(5_000).emitWithAck('subscribe', ['bus'])).toEqual({ layers: ['bus'] });
     } finally {
-      socket?.close();
+      sockets.close();
+    }
+  }, 300_000);
+
+  it('sockets: any watch-posture payload is answered with the query read or the reason', async () => {
+    const sockets = freshSockets('official');
+    let sent = 0;
+    const [district] = (await server.db.query<{ id: string }>('SELECT id FROM districts ORDER BY id LIMIT 1')).map((row) => row.id);
+    const maybe = <T>(valid: fc.Arbitrary<T>) => fc.oneof(valid, nasty, fc.string({ maxLength: 70 }));
+    const query = fc.record(
+      {
+        range: maybe(fc.constantFrom('live', '1h', '24h', '7d')),
+        district: maybe(fc.constant(district)),
+        cell: maybe(fc.constantFrom('cell-000-000', 'cell-999-999')),
+        minutes: maybe(fc.integer({ min: -5, max: 70 })),
+        boards: maybe(fc.array(fc.constantFrom('cases', 'feeds', 'weather'), { maxLength: 3 })),
+      },
+      { requiredKeys: [] },
+    );
+    try {
+      // Each valid query reads boards from the database: fewer runs than the other handlers.
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.jsonValue(), query), async (payload) => {
+          if (sent++ % 28 === 0) await sockets.connect();
+          const answer = (await sockets.socket.timeout(10_000).emitWithAck('watch-posture', payload as never)) as { query?: { range: string }; error?: string };
+          if (answer.error !== undefined) expect(answer.error.length).toBeGreaterThan(10);
+          else expect(['live', '1h', '24h', '7d']).toContain(answer.query!.range);
+        }),
+        { numRuns: 2_000 },
+      );
+      await sockets.connect();
+      expect(await sockets.socket.timeout(10_000).emitWithAck('watch-posture', { range: '1h', boards: ['cases'] })).toMatchObject({ query: { range: '1h', boards: ['cases'] } });
+    } finally {
+      sockets.close();
     }
   }, 300_000);
 });

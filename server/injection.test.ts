@@ -68,6 +68,9 @@ describe.each(testBackends())('injection payloads in every query parameter, on t
     'GET /api/incidents/:id/nearby?minutes': { send: (minutes) => admin.fetch(`/api/incidents/1/nearby?minutes=${encodeURIComponent(minutes)}`), clean: 'not a number' },
     'GET /api/incidents?status': { send: (status) => admin.fetch(`/api/incidents?status=${encodeURIComponent(status)}`), clean: 'no-such-status' },
     'GET /api/incidents/:id': { send: (id) => admin.fetch(`/api/incidents/${encodeURIComponent(id)}`), clean: 'not-an-id' },
+    'GET /api/posture?district': { send: (district) => admin.fetch(`/api/posture?boards=cases&district=${encodeURIComponent(district)}`), clean: 'no-such-district' },
+    'GET /api/posture?cell': { send: (cell) => admin.fetch(`/api/posture?boards=cases&cell=${encodeURIComponent(cell)}`), clean: 'no-such-cell' },
+    'GET /api/posture/:board': { send: (board) => admin.fetch(`/api/posture/${encodeURIComponent(board)}`), clean: 'no-such-board' },
     'POST /api/session user': { send: (user) => fetch(new URL('/api/session', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: 'wrong password' }) }), clean: 'nobody-at-all' },
   };
 

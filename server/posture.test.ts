@@ -133,7 +133,8 @@ describe.each(testBackends())('the posture boards over REST and Socket.IO, on th
         { source: 'http-cameras', reason: 'unknown-device', count: 1 },
       ]),
     );
-    expect(await count(`SELECT coalesce(sum(count), 0)::int AS n FROM feed_minutes WHERE source = 'osmand' AND outcome = 'accepted'`)).toBe(accepted);
+    expect(await count(`SELECT coalesce(sum(count), 0)::int AS n FROM feed_rollup WHERE span_s = 60 AND source = 'osmand' AND outcome = 'accepted'`)).toBe(accepted);
+    expect(await count(`SELECT coalesce(sum(count), 0)::int AS n FROM feed_rollup WHERE span_s = 3600 AND source = 'osmand' AND outcome = 'accepted'`), 'the hourly rollup sums the same').toBe(accepted);
     // The trailing minute holds this test's fix at least, and the earlier ones at most.
     expect(snapshot.feeds!.live.find((f) => f.source === 'osmand')!.acceptedPerMin).toBeGreaterThanOrEqual(1);
     expect(snapshot.feeds!.live.find((f) => f.source === 'osmand')!.acceptedPerMin).toBeLessThanOrEqual(accepted);

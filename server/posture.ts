@@ -3,12 +3,7 @@ import {
   bucketStarts,
   persistFeedCounts,
   postureWindow,
-  readBusPosture,
-  readCasePosture,
-  readCoverage,
-  readFeedPosture,
-  readForceDistribution,
-  readTrafficPosture,
+  readPostureBoards,
   resolvePostureScope,
   type Database,
   type RoadRouter,
@@ -59,28 +54,16 @@ export function createPosture({ db, router, feeds, metrics, log }: PostureOption
     const window = postureWindow(query.range, now, query);
     const status = feeds();
     const staleAfter = (feed: FeedName) => status.find((s) => s.feed === feed)!.staleAfterMs;
-    const wanted = new Set(query.boards);
-    const database = db();
-    const [cases, units, traffic, buses, feedBoard] = await Promise.all([
-      wanted.has('cases') ? readCasePosture(database, window) : undefined,
-      wanted.has('units')
-        ? Promise.all([readForceDistribution(database), readCoverage(database, router(), query)]).then(([force, coverage]) => ({
-            force: query.districtId ? force.filter((row) => row.districtId === query.districtId) : force,
-            coverage,
-          }))
-        : undefined,
-      wanted.has('traffic') ? readTrafficPosture(database, window, staleAfter('cameras')) : undefined,
-      wanted.has('buses') ? readBusPosture(database, window, staleAfter('buses')) : undefined,
-      wanted.has('feeds') ? readFeedPosture(database, window) : undefined,
-    ]);
+    const { feeds: feedBoard, ...boards } = await readPostureBoards(db(), router(), window, {
+      boards: query.boards,
+      minutes: query.minutes,
+      silentAfterMs: { cameras: staleAfter('cameras'), buses: staleAfter('buses') },
+    });
     return {
       query,
       at: new Date(now).toISOString(),
       window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), bucketMs: window.bucketMs, buckets: bucketStarts(window) },
-      ...(cases && { cases }),
-      ...(units && { units }),
-      ...(traffic && { traffic }),
-      ...(buses && { buses }),
+      ...boards,
       ...(feedBoard && {
         feeds: {
           ...feedBoard,

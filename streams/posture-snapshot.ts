@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { postureRangeNames, type BusPosture, type CasePosture, type Coverage, type FeedPosture, type ForceCount, type PostureRange, type TrafficPosture } from '../geo/index.ts';
+import { postureRangeNames, type FeedPosture, type PostureBoardName, type PostureBoards, type PostureRange } from '../geo/index.ts';
 import type { FeedStatus } from './socket-contract.ts';
 
 /** The officials' boards, each with its KPIs defined once in geo/posture*.ts. */
-export const postureBoards = ['cases', 'units', 'traffic', 'buses', 'feeds'] as const;
-export type PostureBoard = (typeof postureBoards)[number];
+export const postureBoards = ['cases', 'units', 'traffic', 'buses', 'feeds'] as const satisfies readonly PostureBoardName[];
+export type PostureBoard = PostureBoardName;
 
 const placeId = z.string().regex(/^[\w-]{1,64}$/);
 
@@ -44,9 +44,9 @@ export interface PostureSnapshot {
   /** ISO 8601 UTC: when the figures were read. */
   at: string;
   window: { from: string; to: string; bucketMs: number; buckets: string[] };
-  cases?: CasePosture;
-  units?: { force: ForceCount[]; coverage: Coverage };
-  traffic?: TrafficPosture;
-  buses?: BusPosture;
+  cases?: PostureBoards['cases'];
+  units?: PostureBoards['units'];
+  traffic?: PostureBoards['traffic'];
+  buses?: PostureBoards['buses'];
   feeds?: FeedPosture & { live: FeedRate[]; status: (FeedStatus & { stale: boolean })[] };
 }

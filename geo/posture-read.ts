@@ -1,0 +1,45 @@
+import type { Queryable } from './database.ts';
+import { readForceDistribution, type ForceCount } from './dispatch.ts';
+import { readBusPosture, type BusPosture } from './posture-buses.ts';
+import { readFeedPosture, type FeedPosture } from './posture-feeds.ts';
+import { readTrafficPosture, type TrafficPosture } from './posture-traffic.ts';
+import type { PostureWindow } from './posture-window.ts';
+import { readCasePosture, readCoverage, type CasePosture, type Coverage } from './posture.ts';
+import type { RoadRouter } from './road-routing.ts';
+
+export type PostureBoardName = 'cases' | 'units' | 'traffic' | 'buses' | 'feeds';
+
+export interface PostureBoards {
+  cases?: CasePosture;
+  units?: { force: ForceCount[]; coverage: Coverage };
+  traffic?: TrafficPosture;
+  buses?: BusPosture;
+  feeds?: FeedPosture;
+}
+
+/**
+ * The boards asked for, for one window and place, as one push reads them. Force is per
+ * district (a cell's board shows its district's); `silentAfterMs` says when a camera or a bus
+ * that has not reported counts as gone.
+ */
+export async function readPostureBoards(
+  db: Queryable,
+  router: RoadRouter,
+  window: PostureWindow,
+  options: { boards: readonly PostureBoardName[]; minutes: number; silentAfterMs: { cameras: number; buses: number } },
+): Promise<PostureBoards> {
+  const wanted = new Set(options.boards);
+  const [cases, units, traffic, buses, feeds] = await Promise.all([
+    wanted.has('cases') ? readCasePosture(db, window) : undefined,
+    wanted.has('units')
+      ? Promise.all([readForceDistribution(db), readCoverage(db, router, { ...window, minutes: options.minutes })]).then(([force, coverage]) => ({
+          force: window.districtId ? force.filter((row) => row.districtId === window.districtId) : force,
+          coverage,
+        }))
+      : undefined,
+    wanted.has('traffic') ? readTrafficPosture(db, window, options.silentAfterMs.cameras) : undefined,
+    wanted.has('buses') ? readBusPosture(db, window, options.silentAfterMs.buses) : undefined,
+    wanted.has('feeds') ? readFeedPosture(db, window) : undefined,
+  ]);
+  return { ...(cases && { cases }), ...(units && { units }), ...(traffic && { traffic }), ...(buses && { buses }), ...(feeds && { feeds }) };
+}
