@@ -41,6 +41,7 @@ export interface OnescreenWindow {
       loaded(): boolean;
       isSourceLoaded(source: string): boolean;
       getCenter(): { lng: number; lat: number };
+      isMoving(): boolean;
       querySourceFeatures(source: string): unknown[];
       project(lngLat: [number, number]): { x: number; y: number };
       getFeatureState(feature: { source: string; id: string }): Record<string, unknown>;
