@@ -131,7 +131,6 @@ export function formatsFor(language: Language) {
       new Date(iso).toLocaleString(language, withDate ? { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false } : { hour: '2-digit', minute: '2-digit', hour12: false }),
   };
 }
-export type PostureFormats = ReturnType<typeof formatsFor>;
 
 /** The congestion delay index's level, as navigation services band it: below 1.5 free, 1.8 slow, 2.0 congested, above jammed. */
 export function congestionLevel(index: number): 0 | 1 | 2 | 3 {

@@ -45,7 +45,7 @@ export { geofenceKinds, geofenceLimits, geofenceAlertActions, createGeofence, li
 export type { GeofenceKind, NewGeofence, Geofence, GeofenceAlert, GeofenceAlertState, GeofenceAlertAction, CreateGeofenceResult } from './geofences.ts';
 export { warningRadiusM, issueWarning, listWarnings, recordWarningDelivery } from './warnings.ts';
 export type { Warning, NewWarning, WarningDelivery } from './warnings.ts';
-export { postureRanges, postureRangeNames, postureWindow, bucketStarts, resolvePostureScope } from './posture-window.ts';
+export { postureRangeNames, postureWindow, bucketStarts, resolvePostureScope } from './posture-window.ts';
 export type { PostureRange, PostureScope, PostureWindow } from './posture-window.ts';
 export { readCasePosture, readCoverage } from './posture.ts';
 export type { CasePosture, Coverage } from './posture.ts';

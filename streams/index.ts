@@ -43,4 +43,3 @@ export { trailingFeedRates } from './feed-rates.ts';
 export { postureBoards, postureQuerySchema } from './posture-snapshot.ts';
 export type { PostureBoard, PostureQuery, PostureQueryInput, PostureSnapshot, FeedRate } from './posture-snapshot.ts';
 export type { FeedCount, PostureRange, CasePosture, Coverage, TrafficPosture, BusPosture, FeedPosture } from '../geo/index.ts';
-export { postureRanges, postureRangeNames } from '../geo/index.ts';
