@@ -46,4 +46,44 @@ describe.skipIf(!chromiumPath && !process.env.CI)('signing in to the wall', () =
     expect(blocked).toEqual([]);
     await page.close();
   });
+
+  it('sends the password only in a POST body, never in an address, when Enter comes before the session check answers', async () => {
+    const page = await wall.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const secret = 'onescreen-demo';
+    const requests: { method: string; url: string; body: string | null }[] = [];
+    page.on('request', (request) => void requests.push({ method: request.method(), url: request.url(), body: request.postData() }));
+    // The session check hangs until the test lets it go: a slow server, as on a busy first start.
+    let releaseSessionCheck = () => {};
+    const held = new Promise<void>((resolve) => (releaseSessionCheck = resolve));
+    let checkSeen = false;
+    await page.route('**/api/session', async (route) => {
+      if (route.request().method() !== 'GET' || checkSeen) return route.continue();
+      checkSeen = true;
+      await held;
+      // The page has gone on by now; its request with it.
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto(new URL('/login?next=%2Fwall%3Ftour%3Doff&lang=zh-CN', wall.server.url).href);
+    await expect.poll(() => checkSeen).toBe(true);
+    await page.fill('[data-testid="sign-in-user"]', 'operator');
+    await page.fill('[data-testid="sign-in-password"]', secret);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/wall\?tour=off$/);
+    releaseSessionCheck();
+
+    const inAddress = requests.filter((request) => request.url.includes(secret));
+    expect(inAddress, 'no address carries the password').toEqual([]);
+    const carriers = requests.filter((request) => request.body?.includes(secret));
+    expect(carriers.map((request) => `${request.method} ${new URL(request.url).pathname}`)).toEqual(['POST /api/session']);
+    expect(wall.server.logLines.join('\n')).not.toContain(secret);
+    await page.close();
+  });
+
+  it('sends a page asked for with a password in its address on without it', async () => {
+    const response = await fetch(new URL('/login?user=operator&password=hunter2-secret&next=%2Fwall', wall.server.url), { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/login?user=operator&next=%2Fwall');
+    expect(response.headers.get('content-security-policy')).toContain("form-action 'none'");
+    expect(wall.server.logLines.join('\n')).not.toContain('hunter2');
+  });
 });

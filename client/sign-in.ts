@@ -16,6 +16,10 @@ const next = requested.startsWith('/') && !requested.startsWith('//') ? requeste
 const form = document.createElement('form');
 form.className = 'sign-in';
 form.noValidate = true;
+// Never submitted by the browser itself: the handler below posts JSON. Should it ever be, a POST
+// keeps the password in a body, out of the address bar, the history and access logs (and the
+// server's form-action 'none' refuses it).
+form.method = 'post';
 const field = (name: string, label: string, type: string, autocomplete: string) => {
   const input = document.createElement('input');
   Object.assign(input, { name, type, autocomplete, required: true });
@@ -34,9 +38,6 @@ problem.dataset.testid = 'sign-in-problem';
 const hint = element('p', 'sign-in-hint');
 hint.dataset.testid = 'sign-in-demo';
 form.append(element('h1', 'sign-in-title', 'onescreen'), element('p', 'sign-in-heading', t.subtitle), element('h2', 'sign-in-heading', t.signIn.title), user.wrapper, password.wrapper, submit, problem, hint);
-document.body.append(form);
-user.input.focus();
-
 const show = (text: string) => {
   problem.textContent = text;
   problem.hidden = text === '';
@@ -44,14 +45,8 @@ const show = (text: string) => {
 show('');
 hint.hidden = true;
 
-const answer = await readSession();
-if (answer.kind === 'signed-in') location.replace(next);
-else if (answer.kind === 'signed-out' && answer.info.demo) {
-  hint.textContent = t.signIn.demo(answer.info.demo.users.join(', '), answer.info.demo.password);
-  hint.hidden = false;
-} else if (answer.kind === 'starting') show(t.starting(answer.step));
-else if (answer.kind === 'unreachable') show(t.unreachable);
-
+// The handler is in place before the form can be typed into: Enter pressed while the session
+// is still being checked must not reach the browser's native submission.
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   if (!user.input.value || !password.input.value) return show(t.signIn.missing);
@@ -77,3 +72,15 @@ form.addEventListener('submit', async (event) => {
     submit.disabled = false;
   }
 });
+document.body.append(form);
+user.input.focus();
+
+
+const answer = await readSession();
+if (answer.kind === 'signed-in') location.replace(next);
+else if (answer.kind === 'signed-out' && answer.info.demo) {
+  hint.textContent = t.signIn.demo(answer.info.demo.users.join(', '), answer.info.demo.password);
+  hint.hidden = false;
+} else if (answer.kind === 'starting') show(t.starting(answer.step));
+else if (answer.kind === 'unreachable') show(t.unreachable);
+

@@ -169,7 +169,14 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
 
   const indexHtml = join(clientDir, 'index.html');
   app.use(express.static(clientDir, { index: false, maxAge: '1h' }));
-  app.get(clientViews, (_req, res) => {
+  app.get(clientViews, (req, res) => {
+    // A page asked for with a password in its address (a form some browser submitted natively)
+    // is sent on without it, so it leaves the address bar; nothing here reads or logs it.
+    const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    if (query.has('password')) {
+      query.delete('password');
+      return void res.redirect(303, `${req.path}${query.size > 0 ? `?${query}` : ''}`);
+    }
     if (existsSync(indexHtml)) res.sendFile(indexHtml, { headers: { 'Cache-Control': 'no-cache' } });
     else res.status(503).type('text/plain').send('The map client is not built. Run `npm run build` (npm install does this), then reload.');
   });
@@ -200,7 +207,8 @@ const contentSecurityPolicy = [
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
-  "form-action 'self'",
+  // No form in the client submits natively (each posts JSON): one that tried would leak its fields.
+  "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
 const securityHeaders: RequestHandler = (_req, res, next) => {

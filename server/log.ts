@@ -10,6 +10,17 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
+// Secrets never reach a log line: a field named like one, or one written into a URL's query.
+const secretName = /password|passwd|secret|token|csrf|api[-_]?key|^key$/i;
+const secretInQuery = /([?&](?:pass(?:word|wd)?|secret|token|csrf|api[-_]?key|key)=)[^&#\s"]*/gi;
+
+/** The value as it may be logged: secrets by name or in a query string replaced by `[redacted]`. */
+export function redactSecrets(key: string, value: unknown): unknown {
+  if (secretName.test(key) && value !== undefined && value !== null) return '[redacted]';
+  if (value instanceof Error) return value.message.replace(secretInQuery, '$1[redacted]');
+  return typeof value === 'string' ? value.replace(secretInQuery, '$1[redacted]') : value;
+}
+
 const levelOrder: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface LoggerOptions {
@@ -24,7 +35,8 @@ export function createLogger(options: LoggerOptions, bound: LogFields = {}): Log
   const emit = (level: LogLevel, message: string, fields: LogFields = {}) => {
     if (levelOrder[level] < levelOrder[options.level]) return;
     const all = { ...bound, ...fields };
-    for (const [key, value] of Object.entries(all)) if (value instanceof Error) all[key] = value.message;
+    for (const [key, value] of Object.entries(all)) all[key] = redactSecrets(key, value);
+    message = redactSecrets('', message) as string;
     if (options.format === 'json') {
       write(`${JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...all })}\n`);
     } else {
