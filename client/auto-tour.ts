@@ -44,7 +44,15 @@ export class AutoTour {
     readonly timings: TourTimings = defaultTourTimings,
   ) {}
 
-  /** Where to look now, when it changes; undefined while the wall should stay where it is. */
+  /** Where the wall is looking, or was last sent. */
+  get current(): TourStop {
+    return this.stop;
+  }
+
+  /**
+   * Where to look now, when it changes; undefined while the wall should stay where it is. The
+   * first call takes the alerts it is given as already seen: call it once they are all read.
+   */
   update(now: number, alerts: readonly Alert[]): TourStop | undefined {
     const severe = alerts.filter((alert) => alert.severity >= severeFrom);
     const fresh = severe.filter((alert) => !this.seen.has(alert.id));

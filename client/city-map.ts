@@ -10,6 +10,7 @@ import { createEntityLayer } from './entity-layer.ts';
 import type { TourStop } from './auto-tour.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
+import type { Insets } from './panel-insets.ts';
 import { wallScale, wallTheme } from './theme.ts';
 
 // Gliding entities are redrawn at most this often, ms: smooth to the eye, light on a wall PC.
@@ -56,6 +57,8 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
   map.addControl(overlay);
 
   const entityLayer = createEntityLayer(scale);
+  // The view the wall chose itself (the whole city at first); undefined once an operator moved it.
+  let framed: TourStop | undefined = { kind: 'city' };
   // What the base map showed of the alerts last, so only changes are set.
   let shownStates = basemapStates([]);
   const paintAlertStates = (alerts: readonly Alert[]) => {
@@ -146,12 +149,22 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     map,
     overlay,
     /** Moves the view to a tour stop, gently enough to follow from across the room. */
-    showStop(stop: TourStop): void {
+    showStop(stop: TourStop, durationMs = tourFlightMs): void {
+      framed = stop;
       if (stop.kind === 'alert') map.flyTo({ center: [stop.alert.lon, stop.alert.lat], zoom: Math.max(map.getZoom(), 15), duration: tourFlightMs });
-      else map.fitBounds(stop.kind === 'city' ? city.bbox : city.districts[stop.index]!.bbox, { padding: 24 * scale, duration: tourFlightMs });
+      else map.fitBounds(stop.kind === 'city' ? city.bbox : city.districts[stop.index]!.bbox, { padding: 24 * scale, duration: durationMs });
+    },
+    /**
+     * Keeps the wall's panels clear of what is framed: the map is padded by them, and a view the
+     * wall chose (the whole city, a tour stop) is framed again in what is left.
+     */
+    setPanelInsets(insets: Insets): void {
+      map.setPadding(insets);
+      if (framed && trackedSlot === undefined) this.showStop(framed, 0);
     },
     /** Flies to a place found by search. */
     showPlace(lon: number, lat: number): void {
+      framed = undefined;
       map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 16), duration: tourFlightMs });
     },
     /** Keeps one entity (by table slot) in the middle of the map as it moves; undefined stops. */
@@ -164,7 +177,13 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     },
     /** Calls back when an operator (not the tour) moves the map. */
     onOperatorMove(callback: () => void): void {
-      for (const event of ['dragstart', 'zoomstart', 'rotatestart'] as const) map.on(event, (e: { originalEvent?: Event }) => e.originalEvent && callback());
+      for (const event of ['dragstart', 'zoomstart', 'rotatestart'] as const) {
+        map.on(event, (e: { originalEvent?: Event }) => {
+          if (!e.originalEvent) return;
+          framed = undefined;
+          callback();
+        });
+      }
     },
     /** Colours road segments by their live congestion, once the roads are loaded. */
     showTraffic(segments: readonly SegmentTraffic[]): void {

@@ -76,14 +76,18 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
 
   const banner = element('div', 'banner');
   banner.setAttribute('role', 'alert');
+  banner.dataset.testid = 'banner';
   // Details of what was clicked. Descriptions come from the public: they go in as text only.
   const details = element('aside', 'details');
   details.dataset.testid = 'details';
   details.hidden = true;
   root.append(bar, legend, banner, details);
 
-  const problemText = (problem: Problem) =>
-    !problem ? '' : problem.kind === 'starting' ? t.starting(problem.step) : problem.kind === 'unreachable' ? t.unreachable : t.connectionLost;
+  const problemText = (problem: Problem) => {
+    if (!problem) return '';
+    if (problem.kind === 'starting') return t.starting(problem.step);
+    return { unreachable: t.unreachable, 'connection-lost': t.connectionLost, 'slow-server': t.slowServer }[problem.kind];
+  };
   const render = (state: WallState) => {
     status.textContent = t.connection[state.connection];
     status.dataset.state = state.connection;
@@ -101,6 +105,7 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
     showing.hidden = state.showing === null;
     banner.textContent = problemText(state.problem);
     banner.hidden = !state.problem;
+    banner.dataset.problem = state.problem?.kind ?? '';
   };
   render(store.getState());
   store.subscribe(render);

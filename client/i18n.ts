@@ -10,6 +10,7 @@ interface Messages {
   starting: (step: string) => string;
   unreachable: string;
   connectionLost: string;
+  slowServer: string;
   updated: (secondsAgo: number) => string;
   feeds: Record<FeedName, string>;
   /** A feed's age for its badge: seconds, minutes, or never seen. */
@@ -93,6 +94,7 @@ const messages: Record<Language, Messages> = {
     starting: (step) => `服务器正在启动（${step}），稍候自动重试。`,
     unreachable: '无法连接服务器：请确认 onescreen 正在运行，页面会自动重试。',
     connectionLost: '实时连接中断，正在重连；位置暂停更新。若持续出现，请检查服务器和网络。',
+    slowServer: '服务器响应缓慢，实时数据尚未到达，正在自动重试。若持续出现，请检查服务器负载。',
     updated: (s) => `${s} 秒前更新`,
     feeds: { trackers: '定位', buses: '公交', cameras: '视频', reports: '网格' },
     age: (s) => (s === null ? '无数据' : s < 120 ? `${s}秒` : `${Math.round(s / 60)}分`),
@@ -177,6 +179,7 @@ const messages: Record<Language, Messages> = {
     starting: (step) => `The server is starting (${step}); retrying automatically.`,
     unreachable: 'Cannot reach the server: check that onescreen is running; this page retries by itself.',
     connectionLost: 'Live connection lost, reconnecting; positions are paused. If this persists, check the server and the network.',
+    slowServer: 'The server is slow to answer and live data has not arrived yet; retrying by itself. If this persists, check the server’s load.',
     updated: (s) => `updated ${s} s ago`,
     feeds: { trackers: 'GPS', buses: 'Buses', cameras: 'Cameras', reports: 'Reports' },
     age: (s) => (s === null ? 'no data' : s < 120 ? `${s} s` : `${Math.round(s / 60)} min`),

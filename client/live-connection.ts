@@ -7,6 +7,10 @@ import { wallUpdaters, type WallStore } from './wall-store.ts';
 
 // After the server refused a connection for a passing reason, ms.
 const refusedRetryMs = 3_000;
+// How long subscribing may take before the wall says the server is slow, and the longest wait
+// between tries, ms.
+const subscribeTimeoutMs = 10_000;
+const subscribeRetryMaxMs = 30_000;
 
 /**
  * The one owner of the live connection. It subscribes, and the server answers with a position
@@ -34,18 +38,28 @@ export function connectLive(session: SessionInfo, table: EntityTable, alerts: Al
       apply((state) => wallUpdaters.feedsSeen(state, status));
     }
   };
-  socket.on('connect', async () => {
-    apply(wallUpdaters.connected);
-    if (socket.recovered) return;
-    try {
-      // Subscribe first: whatever changes while the snapshots are read arrives as a push.
-      // The wall shows every layer its user may see; switching one off only hides it, so switching it back is instant.
-      const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', session.layers);
-      if ('error' in subscribed) throw new Error(subscribed.error);
-      await readSnapshots();
-    } catch {
-      apply((state) => wallUpdaters.problemSeen(state, { kind: 'unreachable' }));
+  // Subscribing and reading the snapshots is retried until it succeeds while connected: a busy
+  // server answering late must not leave the wall without alerts, or saying it is unreachable.
+  const subscribeAndRead = async () => {
+    for (let attempt = 0; socket.connected; attempt += 1) {
+      const positionsBefore = store.getState().lastUpdateAt;
+      try {
+        // Subscribe first: whatever changes while the snapshots are read arrives as a push.
+        // The wall shows every layer its user may see; switching one off only hides it, so switching it back is instant.
+        const subscribed = await socket.timeout(subscribeTimeoutMs).emitWithAck('subscribe', session.layers);
+        if ('error' in subscribed) throw new Error(subscribed.error);
+        await readSnapshots();
+        return apply((state) => wallUpdaters.snapshotRead(state, Date.now()));
+      } catch {
+        // Positions flowing meanwhile mean the subscription took: the server is late, not gone.
+        if (store.getState().lastUpdateAt === positionsBefore) apply((state) => wallUpdaters.problemSeen(state, { kind: 'slow-server' }));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(subscribeRetryMaxMs, 1_000 * 2 ** attempt)));
+      }
     }
+  };
+  socket.on('connect', () => {
+    apply(wallUpdaters.connected);
+    if (!socket.recovered) void subscribeAndRead();
   });
   socket.on('positions', (frame) => {
     if (!table.applyFrame(frame)) {

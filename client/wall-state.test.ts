@@ -12,6 +12,18 @@ describe('wall state updaters', () => {
     expect(initialWallState.connection).toBe('connecting');
   });
 
+  it('ends a connection problem when data arrives, and leaves other problems to their owners', () => {
+    const counts = initialWallState.counts;
+    for (const kind of ['unreachable', 'connection-lost', 'slow-server'] as const) {
+      const troubled = wallUpdaters.problemSeen(initialWallState, { kind });
+      expect(wallUpdaters.positionsApplied(troubled, { seq: 1, at: 1, counts }).problem, kind).toBeNull();
+      expect(wallUpdaters.snapshotRead(troubled, 5).problem, kind).toBeNull();
+    }
+    const starting = wallUpdaters.problemSeen(initialWallState, { kind: 'starting', step: 'loading the city' });
+    expect(wallUpdaters.positionsApplied(starting, { seq: 1, at: 1, counts }).problem).toEqual({ kind: 'starting', step: 'loading the city' });
+    expect(wallUpdaters.snapshotRead(initialWallState, 5).snapshotAt).toBe(5);
+  });
+
   it('records each applied update', () => {
     const counts = { ...initialWallState.counts, bus: 400 };
     expect(wallUpdaters.positionsApplied(initialWallState, { seq: 7, at: 1_000, counts })).toMatchObject({ lastSeq: 7, lastUpdateAt: 1_000, counts });

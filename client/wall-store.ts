@@ -4,7 +4,10 @@ import type { EntityKind, FeedStatus } from '../streams/index.ts';
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
 /** A problem the operator should see, as a key into the messages plus its detail. */
-export type Problem = { kind: 'starting'; step: string } | { kind: 'unreachable' } | { kind: 'connection-lost' } | null;
+export type Problem = { kind: 'starting'; step: string } | { kind: 'unreachable' } | { kind: 'connection-lost' } | { kind: 'slow-server' } | null;
+
+// Problems with the live connection itself: positions arriving prove them over.
+const connectionProblems = new Set(['unreachable', 'connection-lost', 'slow-server']);
 
 export interface WallState {
   connection: Connection;
@@ -14,6 +17,8 @@ export interface WallState {
   lastSeq: number;
   /** Epoch ms of the last positions update applied. */
   lastUpdateAt: number | null;
+  /** Epoch ms when the alert and feed snapshots were last read in full; null before the first. */
+  snapshotAt: number | null;
   /** How fresh each feed is, as the server last said. */
   feeds: FeedStatus[];
   /** Layers switched off: entity kinds, or 'alerts'. */
@@ -33,6 +38,7 @@ export const initialWallState: WallState = {
   counts: { 'police-car': 0, 'police-officer': 0, inspector: 0, bus: 0, taxi: 0, truck: 0 },
   lastSeq: 0,
   lastUpdateAt: null,
+  snapshotAt: null,
   feeds: [],
   hidden: [],
   showing: null,
@@ -41,6 +47,7 @@ export const initialWallState: WallState = {
 // State changes as pure (state, payload) => state functions, testable without a browser.
 export const wallUpdaters = {
   connected: (state: WallState): WallState => ({ ...state, connection: 'live', problem: null }),
+  snapshotRead: (state: WallState, at: number): WallState => ({ ...state, snapshotAt: at, problem: clearedByData(state.problem) }),
   disconnected: (state: WallState): WallState => ({ ...state, connection: 'reconnecting', problem: { kind: 'connection-lost' } }),
   problemSeen: (state: WallState, problem: Problem): WallState => ({ ...state, problem }),
   feedsSeen: (state: WallState, feeds: FeedStatus[]): WallState => ({ ...state, feeds }),
@@ -50,8 +57,13 @@ export const wallUpdaters = {
   }),
   showingChanged: (state: WallState, showing: string | null): WallState => ({ ...state, showing }),
   positionsApplied: (state: WallState, update: { seq: number; at: number; counts: Record<EntityKind, number> }): WallState =>
-    ({ ...state, lastSeq: update.seq, lastUpdateAt: update.at, counts: update.counts }),
+    ({ ...state, connection: 'live', problem: clearedByData(state.problem), lastSeq: update.seq, lastUpdateAt: update.at, counts: update.counts }),
 };
+
+/** Data arriving ends a problem with the connection (the banner says what is true now), not others. */
+function clearedByData(problem: Problem): Problem {
+  return problem && connectionProblems.has(problem.kind) ? null : problem;
+}
 
 export function createWallStore(hidden: string[] = []) {
   return createStore<WallState>()(() => ({ ...initialWallState, hidden }));

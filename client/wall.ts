@@ -7,6 +7,7 @@ import { AutoTour, tourFromQuery, type TourStop } from './auto-tour.ts';
 import { createCityMap, type Picked } from './city-map.ts';
 import { entityKindOrder, EntityTable } from './entity-table.ts';
 import { mountHud } from './hud.ts';
+import { watchPanelInsets } from './panel-insets.ts';
 import { mountSearchBox } from './search-box.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
@@ -62,6 +63,8 @@ const searchBox = mountSearchBox(document.body, language, (hit) => {
   searchBox.setFollowing(true);
   showStatus(messages.search.following(table.labels[slot]!));
 }, stopFollowing);
+// The title bar, the search box and the legend stay on the wall: the map frames the city beside them.
+watchPanelInsets(['.title-bar', '.search', '.legend'].map((selector) => document.querySelector<HTMLElement>(selector)!), (insets) => cityMap.setPanelInsets(insets));
 cityMap.onOperatorMove(() => {
   if (cityMap.tracking) stopFollowing();
   if (!tour) return;
@@ -74,6 +77,8 @@ if (tour) {
   setInterval(() => {
     // A followed unit holds the wall; the tour waits its usual pause after it is let go.
     if (cityMap.tracking) return tour.pause(Date.now());
+    // Until the alerts on the wall are read, none is news: the first look at them is the baseline.
+    if (store.getState().snapshotAt === null) return;
     const stop = tour.update(Date.now(), alerts.items());
     if (!stop) return;
     cityMap.showStop(stop);
