@@ -99,7 +99,7 @@ describe('AlertList', () => {
     const alerts = new AlertList('zh-CN');
     const fenceAlert = (version: number, state: GeofenceAlert['state']): GeofenceAlert => ({
       id: 7, geofenceId: 1, geofenceName: '学校周边', entityId: 'taxi-0001', entityLabel: '新J T0001', entityKind: 'taxi', event: 'exit',
-      at: new Date(now).toISOString(), lon: 84.9, lat: 45.6, severity: 2, state, assignedTo: null, version,
+      at: new Date(now).toISOString(), lon: 84.9, lat: 45.6, severity: 2, state, assignedTo: null, version, repeats: 0, lastAt: new Date(now).toISOString(),
     });
     alerts.addGeofenceAlerts([fenceAlert(1, 'new')]);
     expect(alerts.all(now).map((a) => [a.id, a.source, a.title, a.description])).toEqual([['geofence-7', 'geofence', '离开 · 学校周边', '新J T0001']]);

@@ -151,7 +151,9 @@ export class AlertList {
         this.remove(id, Date.now());
         continue;
       }
-      const title = `${geofenceTitles[this.language][alert.event]} · ${alert.geofenceName}`;
+      // A repeat folds into its alert: the wall counts it, and it is not news again (same id).
+      const repeats = alert.repeats > 0 ? ` ×${alert.repeats + 1}` : '';
+      const title = `${geofenceTitles[this.language][alert.event]} · ${alert.geofenceName}${repeats}`;
       this.byId.set(id, { id, source: 'geofence', kind: alert.event, severity: alert.severity, lon: alert.lon, lat: alert.lat, title, description: alert.entityLabel, at: Date.parse(alert.at) });
     }
     this.version += 1;

@@ -1,10 +1,10 @@
 import { PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
-import type { CitySummary, Geofence, Incident, LiveAssignment, UnitCandidate } from '../streams/index.ts';
+import type { CitySummary, Geofence, Incident, LiveAssignment, UnitCandidate, Warning } from '../streams/index.ts';
 import { openBaseMap } from './city-map.ts';
 import { dispatchUpdaters, queueOf, updateWith, type DispatchState, type DispatchStore } from './dispatch-store.ts';
 import type { Language } from './i18n.ts';
-import { entityColors, wallTheme } from './theme.ts';
+import { entityColors, wallTheme, warningDeliveryColors } from './theme.ts';
 
 /**
  * The console's map: geofences, the area being drawn, the cases by severity, the units to send
@@ -31,6 +31,17 @@ export function createDispatchMap(container: HTMLElement, city: CitySummary, lan
     const enRoute = [...state.assignments.values()].filter((a) => a.status !== 'released');
     overlay.setProps({
       layers: [
+        // Warnings issued: shaded by severity, outlined by how their delivery stands (the list says it in words).
+        new PolygonLayer<Warning>({
+          id: 'warnings',
+          data: [...state.warnings.values()],
+          getPolygon: (warning) => warning.area.coordinates,
+          getFillColor: (warning) => [...wallTheme.alerts[Math.min(3, Math.max(0, warning.severity - 1))]!, 40] as [number, number, number, number],
+          getLineColor: (warning) => [...warningDeliveryColors[warning.delivery], 255] as [number, number, number, number],
+          getLineWidth: 3,
+          lineWidthUnits: 'pixels',
+          updateTriggers: { getLineColor: [...state.warnings.values()].map((warning) => warning.delivery).join() },
+        }),
         new PolygonLayer<Geofence>({
           id: 'fences',
           data: state.fences.filter((fence) => fence.shape),

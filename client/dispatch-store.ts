@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { ForceCount, Geofence, GeofenceAlert, Incident, IncidentHistoryEntry, IncidentStatus, LiveAssignment, UnitCandidate } from '../streams/index.ts';
+import type { ForceCount, Geofence, GeofenceAlert, Incident, IncidentHistoryEntry, IncidentStatus, LiveAssignment, UnitCandidate, Warning } from '../streams/index.ts';
 
 /** A case as GET /api/incidents/:id answers: with its history and the steps it may take next. */
 export type IncidentDetail = Incident & { history: IncidentHistoryEntry[]; next: IncidentStatus[] };
@@ -24,6 +24,8 @@ export interface DispatchState {
   fenceAlerts: Map<number, GeofenceAlert>;
   /** An area being drawn on the map, for a geofence or an emergency warning; null when not drawing. */
   drawing: Drawing | null;
+  /** Emergency warnings of the last 24 h, by id, with how their delivery stands. */
+  warnings: Map<number, Warning>;
   /** What went wrong last, and what to do, as the server said it. */
   problem: string | null;
   connected: boolean;
@@ -69,6 +71,16 @@ export const dispatchUpdaters = {
     return { ...state, fenceAlerts: next };
   },
   drawing: (state: DispatchState, drawing: Drawing | null): DispatchState => ({ ...state, drawing }),
+  /** Keeps each warning's latest delivery: a settled one (delivered, failed) is never taken back to pending. */
+  warningsSeen(state: DispatchState, warnings: readonly Warning[]): DispatchState {
+    const next = new Map(state.warnings);
+    for (const warning of warnings) {
+      const known = next.get(warning.id);
+      if (known && (known.delivery !== 'pending' || known.deliveryAttempts > warning.deliveryAttempts)) continue;
+      next.set(warning.id, warning);
+    }
+    return { ...state, warnings: next };
+  },
   problemSeen: (state: DispatchState, problem: string | null): DispatchState => ({ ...state, problem }),
   connection: (state: DispatchState, connected: boolean): DispatchState => ({ ...state, connected }),
 };
@@ -89,7 +101,7 @@ export function forceByDistrict(force: readonly ForceCount[]): Map<string, Recor
 }
 
 export function createDispatchStore() {
-  return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], fences: [], fenceAlerts: new Map(), drawing: null, problem: null, connected: false }));
+  return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], fences: [], fenceAlerts: new Map(), drawing: null, warnings: new Map(), problem: null, connected: false }));
 }
 export type DispatchStore = ReturnType<typeof createDispatchStore>;
 

@@ -1,9 +1,15 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { LiveAssignment } from '../streams/index.ts';
 import { driveAlong, nearestOfKind, osmandFix } from '../server/test-server.ts';
 import { artifacts, openSignedInPage, wallTestContext } from './test-wall.ts';
+
+// MapLibreOverlay keeps the props it was last given in `_props`.
+type DeckWindow = { onescreen: { overlay: { _props: { layers: { id: string; props: { data: unknown[] } }[] } } } };
 
 const chromiumPath = inject('chromiumPath');
 const karamay = generateCity(cityProfiles.karamay);
@@ -12,7 +18,15 @@ const scene = karamay.busStops[12]!.point;
 const inspectors = nearestOfKind(karamay, 'inspector', scene, 3);
 
 describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', () => {
-  const context = wallTestContext(chromiumPath, { SIMULATE: '0', TICK_MS: '200' });
+  // An SMS gateway that takes every warning: the console shows each one delivered.
+  const gateway = createServer((req, res) => void req.resume().on('end', () => res.writeHead(200).end()));
+  const env: Record<string, string> = { SIMULATE: '0', TICK_MS: '200' };
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    env.WARNING_WEBHOOK_URL = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/sms`;
+  });
+  afterAll(() => new Promise((resolve) => gateway.close(resolve)));
+  const context = wallTestContext(chromiumPath, env);
 
   it('takes a new report from the queue to a closed case with the nearest unit by road, by clicking', async () => {
     const { server, browser } = context;
@@ -69,22 +83,90 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
     const clickCorners = async () => {
       for (const [dx, dy] of [[-80, -60], [90, -60], [90, 70], [-80, 70]]) await page.mouse.click(map.x + map.width / 2 + dx!, map.y + map.height / 2 + dy!);
     };
+    // A fence offers the kinds Karamay has (it has no trucks), all ticked; one watching nothing is refused in words.
     await page.getByTestId('fence-draw').click();
+    const offered = await page.locator('[data-testid^="fence-kind-"]').evaluateAll((boxes) => boxes.map((box) => `${(box as HTMLInputElement).dataset.testid!.slice(11)}:${(box as HTMLInputElement).checked}`));
+    expect(offered).toEqual(['police-car:true', 'police-officer:true', 'inspector:true', 'bus:true', 'taxi:true']);
     await clickCorners();
     await page.getByText('(4)').waitFor();
     await page.getByPlaceholder('Fence name').fill('School zone');
+    for (const box of await page.locator('[data-testid^="fence-kind-"]').all()) await box.uncheck();
+    await page.getByTestId('fence-save').click();
+    await page.getByText('Tick at least one kind to watch').waitFor();
+    await page.getByTestId('fence-kind-taxi').check();
     await page.getByTestId('fence-save').click();
     await page.getByTestId('fence-draw').waitFor();
     const fences = (await (await dispatcher.fetch('/api/geofences')).json()) as { name: string; kinds: string[]; shape: { coordinates: number[][][] } }[];
-    expect(fences.map((f) => [f.name, f.kinds, f.shape.coordinates[0]!.length])).toEqual([['School zone', ['truck'], 5]]);
+    expect(fences.map((f) => [f.name, f.kinds, f.shape.coordinates[0]!.length])).toEqual([['School zone', ['taxi'], 5]]);
+
+    // A warning: its own hint, a severity chosen, and it stays on the map with its delivery.
     await page.getByTestId('warning-draw').click();
+    expect(await page.getByTestId('drawing-hint').innerText()).toMatch(/^Click the corners of the warned area/);
     await clickCorners();
+    await page.getByTestId('warning-severity').selectOption('3');
     await page.locator('textarea.note').fill('Gas leak: keep away');
     await page.getByTestId('warning-send').click();
     await page.getByTestId('warning-draw').waitFor();
-    const [warning] = (await (await dispatcher.fetch('/api/warnings')).json()) as { message: string; issuedBy: string; districts: unknown[] }[];
-    expect(warning).toMatchObject({ message: 'Gas leak: keep away', issuedBy: 'dispatcher' });
+    const [warning] = (await (await dispatcher.fetch('/api/warnings')).json()) as { id: number; message: string; severity: number; issuedBy: string; districts: unknown[] }[];
+    expect(warning).toMatchObject({ message: 'Gas leak: keep away', severity: 3, issuedBy: 'dispatcher' });
     expect(warning!.districts.length).toBeGreaterThan(0);
+    await page.getByTestId(`issued-warning-${warning!.id}`).getByText('taken by the SMS gateway').waitFor({ timeout: 10_000 });
+    const warningAreas = await page.evaluate(() => (window as unknown as DeckWindow).onescreen.overlay._props.layers.find((layer) => layer.id === 'warnings')!.props.data.length);
+    expect(warningAreas).toBe(1);
+    await page.screenshot({ path: join(artifacts, 'dispatch-warning-issued.png') });
     expect(problems).toEqual([]);
+  });
+
+  it('folds a taxi idling at a fence into one alert per crossing that counts its repeats, and clears the fence’s flood in one click', async () => {
+    const { server, browser } = context;
+    const dispatcher = await server.as('dispatcher');
+    const [fence] = (await (await dispatcher.fetch('/api/geofences')).json()) as { id: number; shape: { coordinates: [number, number][][] } }[];
+    const ring = fence!.shape.coordinates[0]!;
+    const inside: [number, number] = [ring.reduce((sum, [lon]) => sum + lon, 0) / ring.length, ring.reduce((sum, [, lat]) => sum + lat, 0) / ring.length];
+    const outside: [number, number] = [Math.max(...ring.map(([lon]) => lon)) + 0.01, inside[1]];
+    const [taxi] = nearestOfKind(karamay, 'taxi', inside, 1);
+    const { page, problems } = await openSignedInPage(browser, server.url, { width: 1920, height: 1080 }, 'dispatcher');
+    await page.goto(new URL('/dispatch?lang=en', server.url).href);
+    await page.getByText('Geofence alerts').waitFor({ timeout: 30_000 });
+    // Out, in, out, … a minute apart by their timestamps (as a slow taxi would), each in its own tick.
+    const startS = Math.floor(Date.now() / 1000) - 15 * 60;
+    for (let i = 0; i < 11; i++) {
+      expect((await osmandFix(server.osmandUrl, taxi!.id, i % 2 === 0 ? outside : inside, startS + i * 60)).status).toBe(200);
+      await expect.poll(async () => ((await (await dispatcher.fetch(`/api/entities?kind=taxi`)).json()) as { id: string; updatedAt: string }[]).find((e) => e.id === taxi!.id)!.updatedAt, { timeout: 5_000 }).toBe(new Date((startS + i * 60) * 1000).toISOString());
+    }
+    // Five times in, and five (six, if it was inside when the fence was drawn) times out: one alert each.
+    const exits = booleanPointInPolygon(taxi!.point, { type: 'Polygon', coordinates: [ring] }) ? 6 : 5;
+    await page.getByText('Entered · School zone · repeated 4×').waitFor({ timeout: 10_000 });
+    await page.getByText(`Left · School zone · repeated ${exits - 1}×`).waitFor();
+    expect(await page.locator('[data-testid^="fence-alert-"]').count()).toBe(2);
+    await page.screenshot({ path: join(artifacts, 'dispatch-fence-alerts-folded.png') });
+    await page.getByTestId(`fence-clear-all-${fence!.id}`).click();
+    await page.getByText('Geofence alerts 0').waitFor();
+    expect(((await (await dispatcher.fetch('/api/geofence-alerts')).json()) as unknown[]).length).toBe(0);
+    const admin = await server.as('admin');
+    const [audited] = (await (await admin.fetch('/api/audit?action=geofence-alerts-cleared')).json()) as { actor: string; after: { geofenceId: number; count: number } }[];
+    expect(audited).toMatchObject({ actor: 'dispatcher', after: { geofenceId: fence!.id, count: 2 } });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('tells an official, in Chinese, what this console is for and where to go instead, and offers nothing the server would refuse', async () => {
+    const { server, browser } = context;
+    const { page, problems } = await openSignedInPage(browser, server.url, { width: 1920, height: 1080 }, 'official');
+    const refused: string[] = [];
+    page.on('response', (response) => response.status() === 403 && refused.push(response.url()));
+    await page.goto(new URL('/dispatch?lang=zh-CN', server.url).href);
+    const notice = page.getByTestId('role-notice');
+    await notice.waitFor({ timeout: 30_000 });
+    expect(await notice.innerText()).toMatch(/^您以领导身份登录：可在此查看案件队列和力量分布，不能派遣/);
+    expect(await notice.locator('a').evaluateAll((links) => links.map((link) => (link as HTMLAnchorElement).getAttribute('href')))).toEqual(['/posture?lang=zh-CN', '/wall?lang=zh-CN']);
+    await page.getByText('待办案件').first().waitFor();
+    expect(await page.locator('[data-testid="fence-draw"]').count(), 'no drawing tools for a role that may not draw').toBe(0);
+    expect(await page.locator('.fence-tools').isHidden()).toBe(true);
+    expect(await page.locator('.banner').isHidden(), 'no raw server error').toBe(true);
+    await page.screenshot({ path: join(artifacts, 'dispatch-official-zh.png') });
+    expect(refused).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
   });
 });

@@ -6,11 +6,14 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import './dispatch.css';
 import { io, type Socket } from 'socket.io-client';
-import type { CitySummary, ClientToServerEvents, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate } from '../streams/index.ts';
+import type { CitySummary, ClientToServerEvents, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate, Warning } from '../streams/index.ts';
 import { createDispatchMap } from './dispatch-map.ts';
 import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, updateWith, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
 import { element } from './hud.ts';
 import { mountAreaTools } from './area-tools.ts';
+import { mountFenceAlertList } from './fence-alert-list.ts';
+import { mountRoleNotice, roleNoticeFor } from './role-notice.ts';
+import { dispatchMessagesFor } from './dispatch-i18n.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { goToSignIn, readWhenReady, signOut } from './session.ts';
 import { entityColors } from './theme.ts';
@@ -21,7 +24,7 @@ const forceEveryMs = 15_000;
 const language = chooseLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
 const messages = messagesFor(language);
-const t = messages.dispatch;
+const t = dispatchMessagesFor(language);
 const store = createDispatchStore();
 const update = updateWith(store);
 
@@ -35,6 +38,7 @@ const showProblem = (problem: { kind: 'starting'; step: string } | { kind: 'unre
 };
 document.body.append(banner);
 const session = await readWhenReady<SessionInfo>('/api/session', showProblem);
+const may = (permission: string) => session.permissions.includes(permission);
 const city = await readWhenReady<CitySummary>('/api/city', showProblem);
 banner.hidden = true;
 document.title = `${t.title} · ${language === 'en' ? city.nameEn : city.nameZh}`;
@@ -56,9 +60,10 @@ const queuePanel = element('section', 'dispatch-queue');
 const queueTitle = element('h2', 'dispatch-heading');
 const queueList = element('ol', 'queue-list');
 const fenceAlertsTitle = element('h2', 'dispatch-heading');
-const fenceAlertList = element('ol', 'fence-alerts');
+const fenceAlertItems = element('ol', 'fence-alerts');
 const forcePanel = element('div', 'force');
-queuePanel.append(queueTitle, queueList, fenceAlertsTitle, fenceAlertList, forcePanel);
+queuePanel.append(queueTitle, queueList, ...(may('dispatch:read') ? [fenceAlertsTitle, fenceAlertItems] : []), forcePanel);
+mountRoleNotice(queuePanel, roleNoticeFor('dispatch', session, language, location.search));
 const mapBox = element('div', 'dispatch-map');
 const fenceTools = element('div', 'fence-tools');
 mapBox.append(fenceTools);
@@ -75,6 +80,11 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T | undefi
   try {
     const response = await fetch(path, { ...init, headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf, ...(init.headers as Record<string, string>) } });
     if (response.status === 401) return await goToSignIn();
+    // The server's reason is English and for integrators; a person at this page reads their own language.
+    if (response.status === 403) {
+      update((state) => dispatchUpdaters.problemSeen(state, t.forbidden));
+      return undefined;
+    }
     const body = (await response.json().catch(() => ({}))) as T & { error?: string };
     if (!response.ok) {
       update((state) => dispatchUpdaters.problemSeen(state, t.failed(body.error ?? `HTTP ${response.status}`)));
@@ -150,13 +160,13 @@ const drawCase = (state: DispatchState) => {
   status.dataset.testid = 'case-status';
   const description = element('p', 'case-description', detail.description);
   const steps = element('div', 'case-steps');
-  for (const to of detail.next) {
+  for (const to of may('incidents:write') ? detail.next : []) {
     const button = element('button', `step step-${to}`, t.step(detail.status, to));
     button.dataset.testid = `step-${to}`;
     button.addEventListener('click', () => void step(detail, to));
     steps.append(button);
   }
-  const sections: HTMLElement[] = [title, status, description, noteInput, steps];
+  const sections: HTMLElement[] = [title, status, description, ...(may('incidents:write') ? [noteInput, steps] : [])];
   const sent = [...state.assignments.values()];
   if (sent.length > 0) {
     const list = element('ul', 'assignments');
@@ -170,7 +180,7 @@ const drawCase = (state: DispatchState) => {
     sections.push(element('h3', 'case-heading', t.assignments), list);
   }
   if (state.candidates === 'not-tracked') sections.push(element('p', 'dispatch-hint', t.noUnitsTracked));
-  else if (['registered', 'dispatched', 'handling'].includes(detail.status)) {
+  else if (may('incidents:write') && ['registered', 'dispatched', 'handling'].includes(detail.status)) {
     sections.push(element('h3', 'case-heading', t.candidates));
     if (state.candidates === null) sections.push(element('p', 'dispatch-hint', '…'));
     else if (state.candidates.length === 0) sections.push(element('p', 'dispatch-hint', t.noCandidates));
@@ -199,34 +209,15 @@ const drawCase = (state: DispatchState) => {
   casePanel.replaceChildren(...sections);
 };
 
-const drawFenceAlerts = (state: DispatchState) => {
-  const alerts = [...state.fenceAlerts.values()].sort((a, b) => b.id - a.id);
-  fenceAlertsTitle.textContent = t.fences.alerts(alerts.length);
-  fenceAlertList.replaceChildren(
-    ...alerts.slice(0, 20).map((alert) => {
-      const item = element('li', `fence-alert fence-alert-${alert.state}`);
-      item.dataset.testid = `fence-alert-${alert.id}`;
-      const what = element('span', 'fence-alert-what', `${t.fences.event[alert.event]} · ${alert.geofenceName}`);
-      const who = element('span', 'fence-alert-who', `${alert.entityLabel} · ${t.fences.state[alert.state]}${alert.assignedTo ? ` → ${alert.assignedTo}` : ''}`);
-      const actions = element('span', 'fence-alert-actions');
-      const act = (label: string, action: 'acknowledge' | 'assign' | 'clear') => {
-        const button = element('button', 'fence-action', label);
-        button.dataset.testid = `fence-${action}-${alert.id}`;
-        button.addEventListener('click', () => void changeFenceAlert(alert.id, action));
-        actions.append(button);
-      };
-      if (alert.state === 'new') act(t.fences.acknowledge, 'acknowledge');
-      if (alert.assignedTo !== session.user.id) act(t.fences.assignToMe, 'assign');
-      act(t.fences.clear, 'clear');
-      item.append(what, who, actions);
-      item.addEventListener('click', (event) => event.target === item && map.flyTo({ center: [alert.lon, alert.lat], zoom: Math.max(map.getZoom(), 14) }));
-      return item;
-    }),
-  );
-};
+const fenceAlertList = mountFenceAlertList(fenceAlertsTitle, fenceAlertItems, t, session, {
+  change: (id, action) => void changeFenceAlert(id, action),
+  clearFence: (geofenceId) => void clearFenceAlerts(geofenceId),
+  show: (alert) => map.flyTo({ center: [alert.lon, alert.lat], zoom: Math.max(map.getZoom(), 14) }),
+});
 
 // Drawing an area on the map: a geofence, or an emergency warning.
-const areaTools = mountAreaTools(fenceTools, messages, store, call);
+const areaTools = mountAreaTools(fenceTools, language, messages, store, call, city.entityKinds);
+fenceTools.hidden = !may('geofences:manage') && !may('warnings:issue');
 
 const drawProblem = (state: DispatchState) => {
   banner.hidden = state.problem === null;
@@ -239,8 +230,8 @@ const draw = (state: DispatchState, before?: DispatchState) => {
   drawProblem(state);
   if (!before || state.incidents !== before.incidents || state.selected !== before.selected) drawQueue(state);
   if (!before || state.force !== before.force) drawForce(state);
-  if (!before || state.fenceAlerts !== before.fenceAlerts) drawFenceAlerts(state);
-  if (!before || state.drawing !== before.drawing) areaTools.draw(state);
+  if (!before || state.fenceAlerts !== before.fenceAlerts) fenceAlertList.draw(state);
+  if (!fenceTools.hidden && (!before || state.drawing !== before.drawing || state.warnings !== before.warnings)) areaTools.draw(state);
   if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments) drawCase(state);
   drawMap(state);
 };
@@ -256,10 +247,10 @@ async function select(id: number): Promise<void> {
   await refreshCase(id);
 }
 async function refreshCase(id: number): Promise<void> {
-  const [detail, assignments] = await Promise.all([call<IncidentDetail>(`/api/incidents/${id}`), call<LiveAssignment[]>(`/api/incidents/${id}/assignments`)]);
+  const [detail, assignments] = await Promise.all([call<IncidentDetail>(`/api/incidents/${id}`), may('dispatch:read') ? call<LiveAssignment[]>(`/api/incidents/${id}/assignments`) : undefined]);
   if (detail) update((state) => dispatchUpdaters.detailRead(state, detail));
   if (assignments) update((state) => dispatchUpdaters.assignmentsSeen(state, assignments));
-  if (detail && ['registered', 'dispatched', 'handling'].includes(detail.status)) {
+  if (detail && may('incidents:write') && ['registered', 'dispatched', 'handling'].includes(detail.status)) {
     const answer = await call<{ kinds: string[]; candidates: UnitCandidate[] }>(`/api/incidents/${id}/candidates`);
     update((state) => dispatchUpdaters.candidatesRead(state, id, answer?.kinds.length === 0 ? 'not-tracked' : (answer?.candidates ?? [])));
   }
@@ -282,6 +273,10 @@ async function changeFenceAlert(id: number, action: 'acknowledge' | 'assign' | '
   const changed = await call<GeofenceAlert>(`/api/geofence-alerts/${id}`, { method: 'POST', body: JSON.stringify({ action, ...(action === 'assign' && { assignTo: session.user.id }) }) });
   if (changed) update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.fenceAlertsSeen(state, [changed]), null));
 }
+async function clearFenceAlerts(geofenceId: number): Promise<void> {
+  const answer = await call<{ cleared: GeofenceAlert[] }>('/api/geofence-alerts/clear', { method: 'POST', body: JSON.stringify({ geofenceId }) });
+  if (answer) update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.fenceAlertsSeen(state, answer.cleared), null));
+}
 const readForce = async () => {
   const force = await call<ForceCount[]>('/api/force');
   if (force) update((state) => dispatchUpdaters.forceRead(state, force));
@@ -291,9 +286,17 @@ const readForce = async () => {
 const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: { csrf: session.csrf } });
 socket.on('connect', async () => {
   update((state) => dispatchUpdaters.connection(state, true));
-  const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', ['incidents', 'dispatch']).catch(() => ({ error: messages.connectionLost }));
+  const layers = session.layers.filter((layer) => layer === 'incidents' || layer === 'dispatch');
+  const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', layers).catch(() => ({ error: messages.connectionLost }));
   if ('error' in subscribed) return update((state) => dispatchUpdaters.problemSeen(state, t.failed(subscribed.error)));
-  const [queue, fences, fenceAlerts] = await Promise.all([call<Incident[]>('/api/incidents'), call<Geofence[]>('/api/geofences'), call<GeofenceAlert[]>('/api/geofence-alerts')]);
+  const dispatchRead = may('dispatch:read');
+  const [queue, fences, fenceAlerts, warnings] = await Promise.all([
+    call<Incident[]>('/api/incidents'),
+    dispatchRead ? call<Geofence[]>('/api/geofences') : undefined,
+    dispatchRead ? call<GeofenceAlert[]>('/api/geofence-alerts') : undefined,
+    call<Warning[]>('/api/warnings'),
+  ]);
+  if (warnings) update((state) => dispatchUpdaters.warningsSeen(state, warnings));
   if (queue) update((state) => dispatchUpdaters.incidentsSeen(state, queue));
   if (fences) update((state) => dispatchUpdaters.fencesRead(state, fences));
   if (fenceAlerts) update((state) => dispatchUpdaters.fenceAlertsSeen(state, fenceAlerts));
@@ -301,6 +304,7 @@ socket.on('connect', async () => {
 });
 socket.on('disconnect', () => update((state) => dispatchUpdaters.connection(state, false)));
 socket.on('geofence-alerts', (alerts) => update((state) => dispatchUpdaters.fenceAlertsSeen(state, alerts)));
+socket.on('warning', (warning) => update((state) => dispatchUpdaters.warningsSeen(state, [warning])));
 socket.on('session-ended', () => void goToSignIn());
 socket.on('incidents', (incidents) => {
   const selected = store.getState().selected;

@@ -30,6 +30,14 @@ export const wallTheme = {
   followed: [255, 210, 122] as [number, number, number],
 } as const;
 
+/** An issued warning's outline by how its delivery to the SMS gateway stands, RGB. */
+export const warningDeliveryColors: Record<'pending' | 'delivered' | 'failed' | 'not-configured', [number, number, number]> = {
+  pending: [255, 210, 122],
+  delivered: [123, 211, 137],
+  failed: [255, 93, 93],
+  'not-configured': [138, 162, 194],
+};
+
 /** Live entity colours, RGB. */
 export const entityColors: Record<EntityKind, [number, number, number]> = {
   'police-car': [77, 163, 255],

@@ -11,6 +11,7 @@ import { watchPanelInsets } from './panel-insets.ts';
 import { mountSearchBox } from './search-box.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
+import { mountRoleNotice, roleNoticeFor } from './role-notice.ts';
 import { readWhenReady, signOut } from './session.ts';
 import { createWallStore, hiddenFromQuery, wallUpdaters, type Problem } from './wall-store.ts';
 
@@ -24,6 +25,7 @@ const city = await readWhenReady<CitySummary>('/api/city', showProblem);
 showProblem(null);
 hud.setTitle(city.nameZh, city.nameEn);
 hud.showUser(session.user.displayName, () => void signOut(session));
+mountRoleNotice(document.querySelector<HTMLElement>('.legend')!, roleNoticeFor('wall', session, language, location.search));
 document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nameZh} · 一屏观全城`;
 
 const table = new EntityTable();

@@ -11,6 +11,13 @@ export interface CitySummary {
   bbox: [number, number, number, number];
   /** Each district with its bounds, in id order: what a touring wall visits. */
   districts: { id: string; nameZh: string; nameEn: string; bbox: [number, number, number, number] }[];
+  /** The kinds of unit the city has at least one of, now: what a geofence can watch. */
+  entityKinds: EntityKind[];
+}
+
+/** The kinds of unit the city has at least one of. */
+export async function presentEntityKinds(db: Queryable): Promise<EntityKind[]> {
+  return (await db.query<{ kind: EntityKind }>(`SELECT DISTINCT kind FROM entities ORDER BY kind`)).map((row) => row.kind);
 }
 
 export async function readCitySummary(db: Queryable): Promise<CitySummary | undefined> {
@@ -30,6 +37,7 @@ export async function readCitySummary(db: Queryable): Promise<CitySummary | unde
     center: [row.lon, row.lat],
     bbox: [row.w, row.s, row.e, row.n],
     districts: districts.map((d) => ({ id: d.id, nameZh: d.nameZh, nameEn: d.nameEn, bbox: [d.w, d.s, d.e, d.n] })),
+    entityKinds: await presentEntityKinds(db),
   };
 }
 

@@ -3,6 +3,7 @@ import { cityProfiles, generateCity } from '../seeds/index.ts';
 import {
   changeGeofenceAlert,
   checkGeofences,
+  clearGeofenceAlerts,
   createGeofence,
   listGeofenceAlerts,
   openWithCity,
@@ -94,5 +95,42 @@ describe.each(testBackends())('geofences on the $name database', (backend) => {
     expect(await step('clear')).toMatchObject({ ok: true, after: { state: 'cleared', version: 4 } });
     expect(await step('acknowledge')).toEqual({ ok: false, reason: 'cleared' });
     expect((await listGeofenceAlerts(db)).map((a) => a.id)).not.toContain(alert!.id);
+  });
+
+  it('counts a crossing repeated within the cool-down on its open alert, and raises it again after a quiet spell', async () => {
+    const spot = offset(centre, 600, 0);
+    await move([taxi!.id, offset(spot, 1_000, 0)]);
+    const created = await create({ name: '路口', kind: 'area', polygon: square(spot, 100), kinds: ['taxi'] });
+    expect(created.ok ? 'created' : created.problem).toBe('created');
+    const fenceId = created.ok ? created.geofence.id : 0;
+    const jitter = async (times: number) => {
+      const raised = [];
+      for (let i = 0; i < times; i++) raised.push(...(await move([taxi!.id, spot])), ...(await move([taxi!.id, offset(spot, 400, 0)])));
+      return raised.filter((a) => a.geofenceId === fenceId);
+    };
+    const first = await jitter(5);
+    expect(new Set(first.map((a) => a.id)).size, 'one alert for entering, one for leaving').toBe(2);
+    const open = (await listGeofenceAlerts(db)).filter((a) => a.geofenceId === fenceId);
+    expect(open.map((a) => [a.event, a.repeats]).sort()).toEqual([['enter', 4], ['exit', 4]]);
+    expect(open.every((a) => a.version === 5 && Date.parse(a.lastAt) > Date.parse(a.at)), 'each repeat is a new version, with when it last happened').toBe(true);
+    // Quiet for longer than the cool-down: the next crossing is news again.
+    await db.query(`UPDATE geofence_alerts SET last_at = last_at - interval '11 minutes' WHERE geofence_id = $1`, [fenceId]);
+    const later = await jitter(1);
+    expect(later.every((a) => a.repeats === 0 && !open.some((o) => o.id === a.id))).toBe(true);
+
+    // Clearing in bulk: by event, then the fence's remaining alerts go with the fence.
+    const exits = await db.transaction((tx) => clearGeofenceAlerts(tx, { geofenceId: fenceId, event: 'exit' }));
+    expect(exits.map((a) => [a.event, a.state])).toEqual([['exit', 'cleared'], ['exit', 'cleared']]);
+    const removed = await db.transaction((tx) => removeGeofence(tx, fenceId));
+    expect(removed!.cleared.map((a) => [a.event, a.state]).sort()).toEqual([['enter', 'cleared'], ['enter', 'cleared']]);
+    expect((await listGeofenceAlerts(db)).filter((a) => a.geofenceId === fenceId)).toEqual([]);
+  });
+
+  it('refuses a fence that watches only kinds the city does not have', async () => {
+    await db.query(`DELETE FROM geofence_presence`);
+    const absent = (['truck', 'taxi', 'bus'] as const).filter((kind) => !city.entities.some((e) => e.kind === kind));
+    const missing = absent[0] ?? (await db.query(`DELETE FROM geofence_alerts WHERE entity_id IN (SELECT id FROM entities WHERE kind = 'truck')`), await db.query(`DELETE FROM entities WHERE kind = 'truck'`), 'truck');
+    const result = await create({ name: '货车', kind: 'area', polygon: square(centre, 300), kinds: [missing] });
+    expect(result).toEqual({ ok: false, problem: expect.stringMatching(new RegExp(`^the city has no ${missing}, so the fence would watch nothing; watch one of .*taxi`)) });
   });
 });

@@ -1,6 +1,8 @@
 import type { EntityKind } from './city-data.ts';
+import { presentEntityKinds } from './city-queries.ts';
 import { isoUtc } from './columns.ts';
 import type { Queryable } from './database.ts';
+import { clearGeofenceAlerts, listGeofenceAlerts, raiseGeofenceAlertsSql, type GeofenceAlert } from './geofence-alerts.ts';
 import type { LonLat } from './local-frame.ts';
 
 export const geofenceKinds = ['area', 'unit-radius', 'route-corridor'] as const;
@@ -43,25 +45,6 @@ export interface Geofence {
   createdAt: string;
 }
 
-export type GeofenceAlertState = 'new' | 'acknowledged' | 'assigned' | 'cleared';
-
-export interface GeofenceAlert {
-  id: number;
-  geofenceId: number;
-  geofenceName: string;
-  entityId: string;
-  entityLabel: string;
-  entityKind: EntityKind;
-  event: 'enter' | 'exit' | 'dwell';
-  at: string;
-  lon: number;
-  lat: number;
-  severity: number;
-  state: GeofenceAlertState;
-  assignedTo: string | null;
-  version: number;
-}
-
 // The shape of fence "f" now; a corridor and a radius are buffered on geography, so in metres.
 const shapeOf = `CASE f.kind WHEN 'area' THEN f.geom
   WHEN 'unit-radius' THEN (SELECT ST_Buffer(u.geom::geography, f.radius_m)::geometry FROM entities u WHERE u.id = f.unit_id)
@@ -97,6 +80,12 @@ export type CreateGeofenceResult = { ok: true; geofence: Geofence } | { ok: fals
 export async function createGeofence(tx: Queryable, fence: NewGeofence): Promise<CreateGeofenceResult> {
   const [{ active }] = (await tx.query<{ active: number }>(`SELECT count(*)::int AS active FROM geofences WHERE active`)) as [{ active: number }];
   if (active >= geofenceLimits.active) return { ok: false, problem: `there are already ${active} active geofences, the most there may be; remove some first` };
+  if (fence.kind !== 'route-corridor') {
+    const present = await presentEntityKinds(tx);
+    if (!fence.kinds.some((kind) => present.includes(kind))) {
+      return { ok: false, problem: `the city has no ${fence.kinds.join(', ') || 'kind chosen'}, so the fence would watch nothing; watch one of ${present.join(', ')}` };
+    }
+  }
   if (fence.kind === 'area') {
     const area = await checkDrawnArea(tx, fence.polygon ?? []);
     if (!area.ok) return area;
@@ -135,13 +124,13 @@ export async function listGeofences(db: Queryable, ids?: readonly number[]): Pro
   return db.query<Geofence>(`SELECT ${geofenceColumns} FROM geofences f WHERE f.active ${ids ? 'AND f.id = ANY($1::bigint[])' : ''} ORDER BY f.id`, ids ? [ids] : []);
 }
 
-/** Ends a fence: it no longer raises anything; its alerts stay. */
-export async function removeGeofence(tx: Queryable, id: number): Promise<Geofence | undefined> {
+/** Ends a fence: it no longer raises anything, and its open alerts are cleared with it (returned, to push). */
+export async function removeGeofence(tx: Queryable, id: number): Promise<{ fence: Geofence; cleared: GeofenceAlert[] } | undefined> {
   const [fence] = await listGeofences(tx, [id]);
   if (!fence) return undefined;
   await tx.query(`UPDATE geofences SET active = false WHERE id = $1`, [id]);
   await tx.query(`DELETE FROM geofence_presence WHERE geofence_id = $1`, [id]);
-  return fence;
+  return { fence, cleared: await clearGeofenceAlerts(tx, { geofenceId: id }) };
 }
 
 /**
@@ -170,29 +159,14 @@ function pairsSql(fenceFilter?: string): string {
      WHERE f.kind = 'unit-radius'`;
 }
 
-const alertColumns = `a.id::int AS id, a.geofence_id::int AS "geofenceId", f.name AS "geofenceName", a.entity_id AS "entityId", e.label AS "entityLabel",
-  e.kind AS "entityKind", a.event, ${isoUtc('a.at')} AS at, ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat, a.severity, a.state, a.assigned_to AS "assignedTo", a.version`;
-
-/** Alerts by id, or every one not cleared, newest first. */
-export function listGeofenceAlerts(db: Queryable, ids?: readonly number[]): Promise<GeofenceAlert[]> {
-  return db.query<GeofenceAlert>(
-    `SELECT ${alertColumns} FROM geofence_alerts a JOIN geofences f ON f.id = a.geofence_id JOIN entities e ON e.id = a.entity_id
-      WHERE ${ids ? 'a.id = ANY($1::bigint[])' : `a.state <> 'cleared'`} ORDER BY a.id DESC LIMIT 1000`,
-    ids ? [ids] : [],
-  );
-}
-
 /**
  * One tick's geofence check, set-based: entities that crossed into or out of a fence, and
- * those inside one longer than its dwell limit, raise alerts. Run it in the tick's transaction.
+ * those inside one longer than its dwell limit, raise alerts (a repeat folds into its open alert).
+ * Run it in the tick's transaction.
  */
 export async function checkGeofences(tx: Queryable, movedIds: readonly string[]): Promise<GeofenceAlert[]> {
   const [{ any }] = (await tx.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM geofences WHERE active) AS any`)) as [{ any: boolean }];
   if (!any) return [];
-  const raise = (events: string) => `INSERT INTO geofence_alerts (geofence_id, entity_id, event, at, geom, severity)
-    SELECT ev.fence, ev.entity, ev.event, coalesce(e.updated_at, now()), e.geom, f.severity
-      FROM (${events}) ev JOIN entities e ON e.id = ev.entity JOIN geofences f ON f.id = ev.fence
-    RETURNING id::int AS id`;
   const crossed = await tx.query<{ id: number }>(
     `WITH pairs AS (${pairsSql()}),
      entered AS (
@@ -203,8 +177,8 @@ export async function checkGeofences(tx: Queryable, movedIds: readonly string[])
      exited AS (
        DELETE FROM geofence_presence g USING pairs p WHERE g.geofence_id = p.fence AND g.entity_id = p.entity AND NOT p.inside
        RETURNING g.geofence_id, g.entity_id
-     )
-     ${raise(`SELECT geofence_id AS fence, entity_id AS entity, 'enter' AS event FROM entered UNION ALL SELECT geofence_id, entity_id, 'exit' FROM exited`)}`,
+     ),
+     ${raiseGeofenceAlertsSql(`SELECT geofence_id AS fence, entity_id AS entity, 'enter' AS event FROM entered UNION ALL SELECT geofence_id, entity_id, 'exit' FROM exited`)}`,
     [movedIds],
   );
   const dwelt = await tx.query<{ id: number }>(
@@ -213,30 +187,9 @@ export async function checkGeofences(tx: Queryable, movedIds: readonly string[])
         WHERE f.id = g.geofence_id AND f.active AND f.dwell_minutes IS NOT NULL AND NOT g.dwell_raised
           AND g.entered_at <= now() - make_interval(mins => f.dwell_minutes)
        RETURNING g.geofence_id, g.entity_id
-     )
-     ${raise(`SELECT geofence_id AS fence, entity_id AS entity, 'dwell' AS event FROM due`)}`,
+     ),
+     ${raiseGeofenceAlertsSql(`SELECT geofence_id AS fence, entity_id AS entity, 'dwell' AS event FROM due`)}`,
   );
   const ids = [...crossed, ...dwelt].map((row) => row.id);
   return ids.length === 0 ? [] : listGeofenceAlerts(tx, ids);
-}
-
-export const geofenceAlertActions = ['acknowledge', 'assign', 'clear'] as const;
-export type GeofenceAlertAction = (typeof geofenceAlertActions)[number];
-
-/** Acknowledges, assigns (to a user) or clears an alert; a cleared one stays cleared. Run it in a transaction. */
-export async function changeGeofenceAlert(
-  tx: Queryable,
-  id: number,
-  action: GeofenceAlertAction,
-  assignTo: string | null,
-): Promise<{ ok: true; before: GeofenceAlert; after: GeofenceAlert } | { ok: false; reason: 'not-found' | 'cleared' }> {
-  const [before] = await listGeofenceAlerts(tx, [id]);
-  if (!before) return { ok: false, reason: 'not-found' };
-  if (before.state === 'cleared') return { ok: false, reason: 'cleared' };
-  const state = { acknowledge: 'acknowledged', assign: 'assigned', clear: 'cleared' }[action];
-  await tx.query(
-    `UPDATE geofence_alerts SET state = $2, assigned_to = CASE WHEN $2 = 'assigned' THEN $3 ELSE assigned_to END, version = version + 1, updated_at = now() WHERE id = $1`,
-    [id, state, assignTo],
-  );
-  return { ok: true, before, after: (await listGeofenceAlerts(tx, [id]))[0]! };
 }

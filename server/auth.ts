@@ -6,7 +6,7 @@ import { appendAudit, createSession, deleteSession, extendSessions, findSessions
 import type { Metrics } from './metrics.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { liveLayers, type SessionInfo } from '../streams/index.ts';
-import { auditsPoliceReads, can, layerPermission, type Permission } from './permissions.ts';
+import { auditsPoliceReads, can, layerPermission, permissionNames, type Permission } from './permissions.ts';
 import { RateLimiter } from './rate-limit.ts';
 
 export const sessionCookie = 'onescreen_session';
@@ -165,6 +165,7 @@ export function createAuth(options: AuthOptions) {
     csrf: session.csrf,
     expiresAt: new Date(session.expiresAt).toISOString(),
     layers: liveLayers.filter((layer) => can(session.user, layerPermission(layer))),
+    permissions: permissionNames.filter((permission) => can(session.user, permission)),
   });
 
   /** POST /api/session: signs in, setting the session cookie and answering with the CSRF token. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   appendAudit,
   changeGeofenceAlert,
+  clearGeofenceAlerts,
   createGeofence,
   entityKinds,
   geofenceAlertActions,
@@ -36,9 +37,13 @@ const newFence = z
   .refine((f) => f.kind !== 'route-corridor' || f.routeId, { message: 'a route corridor needs routeId and radiusM' })
   .refine((f) => f.kind === 'route-corridor' || f.kinds.length > 0, { message: 'say which kinds to watch: kinds: ["taxi", …]' });
 const alertChange = z.object({ action: z.enum(geofenceAlertActions), assignTo: z.string().min(1).max(64).optional() }).strict();
+const bulkClear = z
+  .object({ geofenceId: z.number().int().positive().optional(), entityKind: z.enum(entityKinds).optional(), event: z.enum(['enter', 'exit', 'dwell']).optional() })
+  .strict()
+  .refine((filter) => Object.keys(filter).length > 0, { message: 'say which alerts: geofenceId, entityKind and/or event' });
 
 /** Geofences drawn by dispatchers, and the alerts they raise: acknowledged, assigned and cleared by people, audited. */
-export function geofencesApi(db: () => Database, auth: Auth, pushAlerts: (alerts: GeofenceAlert[]) => void): Record<'list' | 'create' | 'remove' | 'alerts' | 'changeAlert', RequestHandler> {
+export function geofencesApi(db: () => Database, auth: Auth, pushAlerts: (alerts: GeofenceAlert[]) => void): Record<'list' | 'create' | 'remove' | 'alerts' | 'changeAlert' | 'clearAlerts', RequestHandler> {
   const actorOf = (res: Parameters<RequestHandler>[1]) => auth.signedInOf(res)!.session.user.id;
   return {
     list: async (_req, res) => void res.json(await listGeofences(db())),
@@ -62,11 +67,16 @@ export function geofencesApi(db: () => Database, auth: Auth, pushAlerts: (alerts
           ? undefined
           : await db().transaction(async (tx) => {
               const gone = await removeGeofence(tx, id);
-              if (gone) await appendAudit(tx, { actor, action: 'geofence-removed', objectType: 'geofence', objectId: String(id), before: { name: gone.name, kind: gone.kind }, client: auth.clientOf(req) });
+              if (gone) {
+                const before = { name: gone.fence.name, kind: gone.fence.kind };
+                await appendAudit(tx, { actor, action: 'geofence-removed', objectType: 'geofence', objectId: String(id), before, after: { alertsCleared: gone.cleared.length }, client: auth.clientOf(req) });
+              }
               return gone;
             });
       if (!removed) return void res.status(404).json({ error: `no active geofence "${String(req.params.id)}"; GET /api/geofences lists them` });
-      res.json(removed);
+      // The fence's alerts go with it, on every screen.
+      if (removed.cleared.length > 0) pushAlerts(removed.cleared);
+      res.json(removed.fence);
     },
     alerts: async (_req, res) => void res.json(await listGeofenceAlerts(db())),
     changeAlert: async (req, res) => {
@@ -92,6 +102,19 @@ export function geofencesApi(db: () => Database, auth: Auth, pushAlerts: (alerts
       }
       pushAlerts([result.after]);
       res.json(result.after);
+    },
+    /** POST /api/geofence-alerts/clear: every open alert of a fence, an entity kind or an event, in one audited step. */
+    clearAlerts: async (req, res) => {
+      const filter = bulkClear.safeParse(req.body);
+      if (!filter.success) return void res.status(400).json({ error: `${problemsOf(filter.error)}; send {"geofenceId"?, "entityKind"?, "event"?: "enter" | "exit" | "dwell"} with at least one` });
+      const actor = actorOf(res);
+      const cleared = await db().transaction(async (tx) => {
+        const alerts = await clearGeofenceAlerts(tx, filter.data);
+        await appendAudit(tx, { actor, action: 'geofence-alerts-cleared', objectType: 'geofence-alert', objectId: alerts.map((alert) => alert.id).join(',').slice(0, 200) || '-', after: { ...filter.data, count: alerts.length }, client: auth.clientOf(req) });
+        return alerts;
+      });
+      if (cleared.length > 0) pushAlerts(cleared);
+      res.json({ cleared });
     },
   };
 }

@@ -136,6 +136,7 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   route('POST /api/geofences', geofences.create);
   route('DELETE /api/geofences/:id', geofences.remove);
   route('GET /api/geofence-alerts', geofences.alerts);
+  route('POST /api/geofence-alerts/clear', geofences.clearAlerts);
   route('POST /api/geofence-alerts/:id', geofences.changeAlert);
   route('GET /api/warnings', warnings.api.list);
   route('POST /api/warnings', warnings.api.issue);

@@ -144,10 +144,17 @@ export function openApiDocument(version: string) {
         },
       },
       '/api/geofences/{id}': {
-        delete: { summary: 'Remove a geofence; its alerts stay; audited', parameters: [pathParameter('id', 'the geofence id')], responses: { 200: { description: 'the geofence removed' }, 404: json(apiErrorSchema, 'no such active geofence') } },
+        delete: { summary: 'Remove a geofence; its open alerts are cleared with it and pushed; audited', parameters: [pathParameter('id', 'the geofence id')], responses: { 200: { description: 'the geofence removed' }, 404: json(apiErrorSchema, 'no such active geofence') } },
       },
       '/api/geofence-alerts': {
-        get: { summary: 'Geofence alerts not yet cleared, newest first', responses: { 200: { description: '[{id, geofenceId, geofenceName, entityId, entityLabel, entityKind, event, at, lon, lat, severity, state, assignedTo, version}]' } } },
+        get: { summary: 'Geofence alerts not yet cleared, newest first', responses: { 200: { description: '[{id, geofenceId, geofenceName, entityId, entityLabel, entityKind, event, at, lon, lat, severity, state, assignedTo, version, repeats, lastAt}]: a crossing repeated within 10 min of the last, while its alert is open, is counted in repeats' } } },
+      },
+      '/api/geofence-alerts/clear': {
+        post: {
+          summary: 'Clear every open alert of a fence, an entity kind and/or an event at once {geofenceId?, entityKind?, event?}; one audit entry; pushed',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 200: { description: '{cleared: [the alerts, now cleared]}' }, 400: json(apiErrorSchema, 'no filter, or an unknown field') },
+        },
       },
       '/api/geofence-alerts/{id}': {
         post: {

@@ -103,6 +103,7 @@ export const apiRouteAccess = {
   'POST /api/geofences': 'geofences:manage',
   'DELETE /api/geofences/:id': 'geofences:manage',
   'GET /api/geofence-alerts': 'dispatch:read',
+  'POST /api/geofence-alerts/clear': 'alerts:write',
   'POST /api/geofence-alerts/:id': 'alerts:write',
   'GET /api/warnings': 'alerts:read',
   'GET /api/posture': 'posture:read',

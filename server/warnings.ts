@@ -50,6 +50,8 @@ export function createWarnings({ db, auth, webhookUrl, push, metrics, log, retry
         if (stopped) return;
         const outcome = failure === undefined ? 'delivered' : attempt < deliveryAttempts ? 'pending' : 'failed';
         await recordWarningDelivery(db(), warning.id, outcome);
+        // Screens show how delivery stands: a settled one, and the first retry, are pushed again.
+        if (outcome !== 'pending' || attempt === 1) push({ ...warning, delivery: outcome, deliveryAttempts: attempt });
         metrics.count('onescreen_warning_deliveries_total', { result: outcome === 'pending' ? 'retry' : outcome });
         if (outcome === 'pending') {
           const timer = setTimeout(() => (timers.delete(timer), deliver(warning, attempt + 1)), retryBaseMs * 4 ** (attempt - 1));

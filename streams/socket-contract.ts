@@ -110,6 +110,8 @@ export interface SessionInfo {
   expiresAt: string;
   /** The live layers this user may subscribe to. */
   layers: LiveLayer[];
+  /** What this user may do (names from server/permissions.ts, e.g. `incidents:write`): a view offers only these. */
+  permissions: string[];
 }
 
 /** GET /api/session when nobody is signed in; in demo mode, the accounts to try. */
