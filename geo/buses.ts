@@ -33,8 +33,13 @@ export async function registerBuses(db: Queryable, buses: readonly FeedBus[]): P
 /** A bus report is on time from this much early to this much late, s (the delay of a report: see updateBusProgress). */
 export const busOnTime = { earlyS: 60, lateS: 300 };
 
-/** Two buses of a route in the same direction closer than this are bunched, m. */
-const bunchingDistanceM = 250;
+/**
+ * Two buses of a route running the same way are bunched when they pass a point less than
+ * `openBelowS` apart (measured practice: within 60 s, by their gap along the route at the
+ * timetable's speed); they stay bunched until more than `clearAboveS` apart, so a pair at the
+ * edge does not flicker; it is a case for the operator once it has lasted `sustainedS`.
+ */
+export const busBunching = { openBelowS: 60, clearAboveS: 120, sustainedS: 180 };
 // Buses wait together at a terminus by timetable: not bunching.
 const terminusFraction = 0.03;
 
@@ -79,15 +84,25 @@ export async function updateBusProgress(db: Queryable, movedIds: readonly string
     [movedIds, -busOnTime.earlyS, busOnTime.lateS],
   );
   await db.query(
-    `UPDATE bus_progress p SET bunched_with = CASE WHEN p.progress BETWEEN $3 AND 1 - $3 THEN (
-       SELECT o.entity_id FROM bus_progress o
-       JOIN entities me ON me.id = p.entity_id JOIN entities other ON other.id = o.entity_id
-       WHERE o.route_id = p.route_id AND o.entity_id <> p.entity_id AND o.progress BETWEEN $3 AND 1 - $3
-         AND cos(radians(coalesce(me.heading_deg, 0) - coalesce(other.heading_deg, 0))) > 0
-         AND ST_DWithin(me.geom::geography, other.geom::geography, $2)
-       ORDER BY me.geom <-> other.geom LIMIT 1) END
-     WHERE p.route_id IN (SELECT route_id FROM bus_progress WHERE entity_id = ANY($1::text[]))`,
-    [movedIds, bunchingDistanceM, terminusFraction],
+    `WITH routes AS (
+       SELECT r.id, ST_Length(r.geom::geography) / (r.scheduled_speed_kmh / 3.6) AS run_s FROM bus_routes r
+        WHERE r.id IN (SELECT route_id FROM bus_progress WHERE entity_id = ANY($1::text[]))
+     ), nearest AS (
+       -- Each bus's nearest bus running the same way (by trip direction, else by heading) within
+       -- the bunching headway; the pair it was in already holds until the wider headway.
+       SELECT q.entity_id, q.bunched_with AS was, CASE WHEN q.progress BETWEEN $2 AND 1 - $2 THEN (
+         SELECT o.entity_id FROM bus_progress o JOIN entities me ON me.id = q.entity_id JOIN entities other ON other.id = o.entity_id
+          WHERE o.route_id = q.route_id AND o.entity_id <> q.entity_id AND o.progress BETWEEN $2 AND 1 - $2
+            AND coalesce(substring(q.trip_id from ':(out|back):[0-9]{4}$') = substring(o.trip_id from ':(out|back):[0-9]{4}$'),
+                         cos(radians(coalesce(me.heading_deg, 0) - coalesce(other.heading_deg, 0))) > 0)
+            AND abs(o.progress - q.progress) * rt.run_s < CASE WHEN o.entity_id = q.bunched_with THEN $4::float8 ELSE $3::float8 END
+          ORDER BY abs(o.progress - q.progress) LIMIT 1) END AS other
+       FROM bus_progress q JOIN routes rt ON rt.id = q.route_id
+     )
+     UPDATE bus_progress p SET bunched_with = n.other,
+       bunched_since = CASE WHEN n.other IS NULL THEN NULL WHEN n.other = n.was THEN p.bunched_since ELSE p.updated_at END
+       FROM nearest n WHERE n.entity_id = p.entity_id`,
+    [movedIds, terminusFraction, busBunching.openBelowS, busBunching.clearAboveS],
   );
 }
 

@@ -133,8 +133,10 @@ describe.each(testBackends())('incidents on the $name database', (backend) => {
     await persistPositionBatch(db, [bus!, other!].map((b, i) => ({ entityId: b.id, lon: b.point[0], lat: b.point[1], headingDeg: null, speedKmh: null, eventTime: now + i, receivedAt: now, sourceId: 'test' })));
     const progress = (id: string, trip: string, delayS: number, bunchedWith: string | null) =>
       db.query(
-        `INSERT INTO bus_progress (entity_id, route_id, trip_id, progress, delay_s, bunched_with, updated_at) VALUES ($1, $2, $3, 0.5, $4, $5, now())
-         ON CONFLICT (entity_id) DO UPDATE SET trip_id = $3, delay_s = $4, bunched_with = $5`,
+        // Bunched for five minutes already: long enough to be a case.
+        `INSERT INTO bus_progress (entity_id, route_id, trip_id, progress, delay_s, bunched_with, bunched_since, updated_at)
+         VALUES ($1, $2, $3, 0.5, $4, $5, CASE WHEN $5::text IS NULL THEN NULL ELSE now() - interval '5 minutes' END, now())
+         ON CONFLICT (entity_id) DO UPDATE SET trip_id = $3, delay_s = $4, bunched_with = $5, bunched_since = excluded.bunched_since`,
         [id, city.busRoutes[0]!.id, trip, delayS, bunchedWith],
       );
     const review = () => db.transaction((tx) => reviewBusIncidents(tx, [bus!.id, other!.id]));

@@ -1,4 +1,5 @@
 import { isoUtc, toColumns } from './columns.ts';
+import { busBunching } from './buses.ts';
 import { locateInCellAndDistrict } from './positions.ts';
 import type { Queryable } from './database.ts';
 
@@ -172,7 +173,7 @@ export const busLateness = { openAboveS: 15 * 60, clearBelowS: 10 * 60 };
 
 /**
  * For the buses of a tick: a trip running later than `busLateness.openAboveS`, or two buses
- * bunched, opens a reported case for the bus operator (once per trip, or per pair of trips);
+ * bunched for `busBunching.sustainedS`, opens a reported case for the bus operator (once per trip, or per pair of trips);
  * open bus cases whose bus is back on time, or apart, are cancelled. Run it in the tick's
  * transaction after the buses' progress is updated.
  */
@@ -192,8 +193,9 @@ export async function reviewBusIncidents(tx: Queryable, busIds: readonly string[
      SELECT 'bunching:' || least(p.trip_id, q.trip_id) || '|' || greatest(p.trip_id, q.trip_id), 'bus-bunching', 1,
             e.label || ' 与 ' || f.label || ' 串车 · bunched', e.geom, e.district_id, e.cell_id, p.updated_at
      FROM bus_progress p JOIN bus_progress q ON q.entity_id = p.bunched_with JOIN entities e ON e.id = p.entity_id JOIN entities f ON f.id = q.entity_id
-     WHERE p.entity_id = ANY($1::text[]) AND p.trip_id IS NOT NULL AND q.trip_id IS NOT NULL AND p.trip_id < q.trip_id`,
-    [busIds, busLateness.openAboveS],
+     WHERE p.entity_id = ANY($1::text[]) AND p.trip_id IS NOT NULL AND q.trip_id IS NOT NULL AND p.trip_id < q.trip_id
+       AND p.bunched_since <= p.updated_at - make_interval(secs => $3)`,
+    [busIds, busLateness.openAboveS, busBunching.sustainedS],
   );
   const settled = await tx.query<{ id: number }>(
     `SELECT i.id::int AS id FROM incidents i

@@ -18,7 +18,7 @@ export { createRandom } from './random.ts';
 export type { Random } from './random.ts';
 export { testBackends, resetDatabase, openWithCity } from './test-databases.ts';
 export type { TestBackend } from './test-databases.ts';
-export { registerBuses, updateBusProgress, listBusProgress, busOnTime } from './buses.ts';
+export { registerBuses, updateBusProgress, listBusProgress, busOnTime, busBunching } from './buses.ts';
 export type { FeedBus, BusProgress } from './buses.ts';
 export { persistCameraReadings, persistCameraEvents, listSegmentTraffic, listCameraEvents, listCameraIds, assignCameraSegments } from './cameras.ts';
 export type { CameraReadingRow, CameraEventRow, SegmentTraffic, JoinedCameraEvent } from './cameras.ts';
