@@ -3,13 +3,30 @@ import { isoUtc } from './columns.ts';
 import type { Queryable } from './database.ts';
 import { transitionIncident, type Incident } from './incidents.ts';
 import { distanceMetres, type LonLat } from './local-frame.ts';
-import type { RoadRoute, RoadRouter } from './road-routing.ts';
+import type { RoadRoute, RoadRouter, TravelMode } from './road-routing.ts';
 
 export const duties = ['available', 'en-route', 'on-scene', 'off-duty'] as const;
 export type Duty = (typeof duties)[number];
 
 /** Who answers an agency's cases: police units for public safety, grid inspectors for city management; fire engines and the bus operator's crews are not tracked here yet. */
 export const unitKindsOf: Record<Incident['agency'], readonly EntityKind[]> = { police: ['police-car', 'police-officer'], city: ['inspector'], fire: [], transit: [] };
+
+/** Officers and inspectors go on foot; the rest drive. */
+export function travelModeOf(kind: EntityKind): TravelMode {
+  return kind === 'police-officer' || kind === 'inspector' ? 'walk' : 'drive';
+}
+
+/** Routes each unit to `scene` in its own travel mode: one Dijkstra per mode present. */
+export function routeUnitsTo(router: RoadRouter, scene: LonLat, units: readonly { kind: EntityKind; lon: number; lat: number }[]): (RoadRoute | null)[] {
+  const routes: (RoadRoute | null)[] = units.map(() => null);
+  for (const mode of ['drive', 'walk'] as const) {
+    const indexes = units.flatMap((unit, i) => (travelModeOf(unit.kind) === mode ? [i] : []));
+    if (indexes.length === 0) continue;
+    const found = router.routesTo(scene, indexes.map((i): LonLat => [units[i]!.lon, units[i]!.lat]), mode);
+    indexes.forEach((unit, i) => (routes[unit] = found[i]!));
+  }
+  return routes;
+}
 
 /**
  * How dispatch decides. Candidates: the `pool` nearest available units in a straight line (KNN
@@ -48,7 +65,7 @@ export async function nearestAvailableUnits(db: Queryable, at: LonLat, kinds: re
 export async function findCandidates(db: Queryable, router: RoadRouter, incident: Pick<Incident, 'lon' | 'lat' | 'agency'>, rules = dispatchRules): Promise<UnitCandidate[]> {
   const scene: LonLat = [incident.lon, incident.lat];
   const pool = await nearestAvailableUnits(db, scene, unitKindsOf[incident.agency], rules.pool, rules.freshMinutes);
-  const routes = router.routesTo(scene, pool.map((unit): LonLat => [unit.lon, unit.lat]));
+  const routes = routeUnitsTo(router, scene, pool);
   return pool
     .flatMap((unit, i) => {
       const route = routes[i];

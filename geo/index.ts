@@ -37,8 +37,8 @@ export type { AlarmCall, Incident, IncidentStatus, IncidentHistoryEntry, Inciden
 export { setAsideItem, listSetAsideItems } from './set-aside.ts';
 export type { SetAsideItem } from './set-aside.ts';
 export { createRoadRouter, routingSpeeds } from './road-routing.ts';
-export type { RoadRouter, RoadRoute } from './road-routing.ts';
-export { duties, unitKindsOf, dispatchRules, nearestAvailableUnits, findCandidates, listAssignments, assignUnit, detectArrivals, releaseAssignments, readForceDistribution } from './dispatch.ts';
+export type { RoadRouter, RoadRoute, TravelMode } from './road-routing.ts';
+export { duties, unitKindsOf, travelModeOf, dispatchRules, nearestAvailableUnits, findCandidates, listAssignments, assignUnit, detectArrivals, releaseAssignments, readForceDistribution } from './dispatch.ts';
 export type { Duty, UnitCandidate, Assignment, AssignResult, ForceCount } from './dispatch.ts';
 export { shortestRoadSeconds } from './test-oracles.ts';
 export { geofenceKinds, geofenceLimits, createGeofence, listGeofences, removeGeofence, checkGeofences } from './geofences.ts';

@@ -1,5 +1,6 @@
 import type { Queryable } from './database.ts';
-import { dispatchRules, unitKindsOf } from './dispatch.ts';
+import type { EntityKind } from './city-data.ts';
+import { dispatchRules, travelModeOf, unitKindsOf } from './dispatch.ts';
 import type { LonLat } from './local-frame.ts';
 import { bucketSql, denseSeries, inWindowSql, shareOf, type PostureScope, type PostureWindow } from './posture-window.ts';
 import type { RoadRouter } from './road-routing.ts';
@@ -93,11 +94,13 @@ export async function readCoverage(db: Queryable, router: RoadRouter, query: Par
   const places = cells.map((cell): LonLat => [cell.lon, cell.lat]);
   const agencies = await Promise.all(
     (['police', 'city'] as const).map(async (agency) => {
-      const units = await db.query<{ lon: number; lat: number }>(
-        `SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM entities WHERE duty = 'available' AND kind = ANY($1::text[]) AND geom IS NOT NULL AND updated_at > now() - make_interval(mins => $2)`,
+      const units = await db.query<{ kind: EntityKind; lon: number; lat: number }>(
+        `SELECT kind, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM entities WHERE duty = 'available' AND kind = ANY($1::text[]) AND geom IS NOT NULL AND updated_at > now() - make_interval(mins => $2)`,
         [unitKindsOf[agency], dispatchRules.freshMinutes],
       );
-      const seconds = router.secondsFromNearest(units.map((unit): LonLat => [unit.lon, unit.lat]), places);
+      // Cars and people on foot each reach a cell in their own time: the nearest of either counts.
+      const byMode = (['drive', 'walk'] as const).map((mode) => router.secondsFromNearest(units.filter((unit) => travelModeOf(unit.kind) === mode).map((unit): LonLat => [unit.lon, unit.lat]), places, mode));
+      const seconds = places.map((_, i) => Math.min(byMode[0]![i]!, byMode[1]![i]!));
       const reached = seconds.map((s) => s <= query.minutes * 60);
       const byDistrict = new Map<string, { districtId: string; cells: number; covered: number }>();
       cells.forEach((cell, i) => {

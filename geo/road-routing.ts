@@ -8,9 +8,13 @@ import { nearestPointIndex } from './nearest-point.ts';
  * driven at the measured speed (never below `slowestKmh`, so a jam delays rather than blocks);
  * an unmeasured one at `shareOfLimit` of its limit, what urban traffic keeps to between
  * signals; from a unit to its nearest crossing and from the last crossing to the scene, the
- * straight line at `offNetworkKmh` (a car turning out of a yard, an officer on foot).
+ * straight line at `offNetworkKmh` (a car turning out of a yard). People on foot (officers,
+ * inspectors) walk every street and the access legs at `walkingKmh`, whatever the traffic.
  */
-export const routingSpeeds = { liveForMs: 15 * 60_000, slowestKmh: 5, shareOfLimit: 0.8, offNetworkKmh: 15 };
+export const routingSpeeds = { liveForMs: 15 * 60_000, slowestKmh: 5, shareOfLimit: 0.8, offNetworkKmh: 15, walkingKmh: 5 };
+
+/** How a unit gets there: a car drives at the road's live speed, a person on foot walks. */
+export type TravelMode = 'drive' | 'walk';
 
 export interface RoadRoute {
   seconds: number;
@@ -25,10 +29,10 @@ export interface RoadRouter {
   updateSpeeds(traffic: readonly SegmentTraffic[]): void;
   /** Seconds to drive a segment now. */
   edgeSeconds(edge: RoadSegmentEdge): number;
-  /** The fastest road route from each start to one destination (null where none connects). */
-  routesTo(destination: LonLat, starts: readonly LonLat[]): (RoadRoute | null)[];
+  /** The fastest road route from each start to one destination (null where none connects), driving or on foot. */
+  routesTo(destination: LonLat, starts: readonly LonLat[], mode?: TravelMode): (RoadRoute | null)[];
   /** For each place, the seconds from the nearest (by road) of `sources`; Infinity where none connects. */
-  secondsFromNearest(sources: readonly LonLat[], places: readonly LonLat[]): number[];
+  secondsFromNearest(sources: readonly LonLat[], places: readonly LonLat[], mode?: TravelMode): number[];
 }
 
 /**
@@ -64,10 +68,13 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
     const { index, metres } = nearestIndex(point);
     return { node: index, metres };
   };
-  const offNetworkSeconds = (metres: number) => metres / (routingSpeeds.offNetworkKmh / 3.6);
+  const walkingSeconds = (metres: number) => metres / (routingSpeeds.walkingKmh / 3.6);
+  const offNetworkSeconds = (metres: number, mode: TravelMode) => (mode === 'walk' ? walkingSeconds(metres) : metres / (routingSpeeds.offNetworkKmh / 3.6));
+  const costOf = (mode: TravelMode) => (mode === 'walk' ? (edge: RoadSegmentEdge) => walkingSeconds(edge.lengthM) : edgeSeconds);
 
   /** Dijkstra from several origins at once, each starting at its own offset (seconds), until `done` holds or all is settled. */
-  const settle = (origins: readonly { node: number; seconds: number }[], done: (node: number) => boolean) => {
+  const settle = (origins: readonly { node: number; seconds: number }[], done: (node: number) => boolean, mode: TravelMode) => {
+    const cost = costOf(mode);
     const seconds = new Float64Array(nodeAt.length).fill(Infinity);
     const via = new Int32Array(nodeAt.length).fill(-1);
     const settled = new Uint8Array(nodeAt.length);
@@ -79,12 +86,12 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
       }
     }
     while (queue.size > 0) {
-      const [cost, node] = queue.pop();
+      const [reached, node] = queue.pop();
       if (settled[node]) continue;
       settled[node] = 1;
       if (done(node)) break;
       for (const { edge, to } of adjacency[node] ?? []) {
-        const next = cost + edgeSeconds(edges[edge]!);
+        const next = reached + cost(edges[edge]!);
         if (next < seconds[to]!) {
           seconds[to] = next;
           via[to] = edge;
@@ -103,14 +110,14 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
       }
     },
     edgeSeconds,
-    routesTo(destination, starts) {
+    routesTo(destination, starts, mode = 'drive') {
       if (nodeAt.length === 0) return starts.map(() => null);
       const target = nearestNode(destination);
       const snapped = starts.map(nearestNode);
       const startNodes = new Set(snapped.map((start) => start.node));
       let waiting = startNodes.size;
       // Stops once every start's crossing is settled.
-      const { seconds, via, settled } = settle([{ node: target.node, seconds: 0 }], (node) => startNodes.has(node) && --waiting === 0);
+      const { seconds, via, settled } = settle([{ node: target.node, seconds: 0 }], (node) => startNodes.has(node) && --waiting === 0, mode);
       return starts.map((start, i) => {
         const { node, metres: accessM } = snapped[i]!;
         if (!settled[node]) return null;
@@ -126,21 +133,22 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
           at = forwards ? ends[via[at]!]!.to : ends[via[at]!]!.from;
         }
         line.push(destination);
-        return { seconds: seconds[node]! + offNetworkSeconds(accessM) + offNetworkSeconds(target.metres), metres, line };
+        return { seconds: seconds[node]! + offNetworkSeconds(accessM, mode) + offNetworkSeconds(target.metres, mode), metres, line };
       });
     },
-    secondsFromNearest(sources, places) {
+    secondsFromNearest(sources, places, mode = 'drive') {
       if (nodeAt.length === 0 || sources.length === 0) return places.map(() => Infinity);
       const { seconds } = settle(
         sources.map((source) => {
           const snapped = nearestNode(source);
-          return { node: snapped.node, seconds: offNetworkSeconds(snapped.metres) };
+          return { node: snapped.node, seconds: offNetworkSeconds(snapped.metres, mode) };
         }),
         () => false,
+        mode,
       );
       return places.map((place) => {
         const snapped = nearestNode(place);
-        return seconds[snapped.node]! + offNetworkSeconds(snapped.metres);
+        return seconds[snapped.node]! + offNetworkSeconds(snapped.metres, mode);
       });
     },
   };

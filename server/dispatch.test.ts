@@ -38,7 +38,8 @@ describe.each(testBackends())('a case from report to closed, with the nearest un
         return answer.candidates.length === inspectors.length ? answer.candidates : undefined;
       });
       expect(new Set(candidates.map((c) => c.id))).toEqual(new Set(inspectors.map((i) => i.id)));
-      const independent = await shortestRoadSeconds(server.db, [registered.lon, registered.lat]);
+      // Inspectors walk: their ETA is the walk along the streets.
+      const independent = await shortestRoadSeconds(server.db, [registered.lon, registered.lat], 'walk');
       for (const candidate of candidates) expect(Math.abs(candidate.etaS - independent([candidate.lon, candidate.lat])), candidate.id).toBeLessThanOrEqual(1);
       expect(candidates.map((c) => c.etaS)).toEqual([...candidates.map((c) => c.etaS)].sort((a, b) => a - b));
 
@@ -57,6 +58,10 @@ describe.each(testBackends())('a case from report to closed, with the nearest un
       for (const status of await driveAlong(server.osmandUrl, best.id, best.route)) expect(status).toBe(200);
       const onScene = await seen(() => assignments.find((a) => a.unitId === best.id && a.status === 'on-scene'));
       expect(onScene.arrivedAt).not.toBeNull();
+      // On its way the live ETA counted down: it never went up on the same route.
+      const liveEtas = assignments.filter((a) => a.unitId === best.id && a.status === 'en-route' && a.liveEtaS !== null).map((a) => a.liveEtaS!);
+      expect(liveEtas.length).toBeGreaterThan(2);
+      expect(liveEtas, liveEtas.join('→')).toEqual([...liveEtas].sort((a, b) => b - a));
       const handling = await seen(() => incidents.find((incident) => incident.id === registered.id && incident.status === 'handling'));
       expect(handling.statusNote).toBe(`${inspectors.find((i) => i.id === best.id)!.label} 到场`);
       const enRoute = assignments.filter((a) => a.unitId === best.id && a.status === 'en-route').map((a) => a.liveEtaS!);

@@ -8,9 +8,11 @@ import {
   listIncidents,
   readForceDistribution,
   releaseAssignments,
+  travelModeOf,
   unitKindsOf,
   type Assignment,
   type Database,
+  type EntityKind,
   type Incident,
   type LonLat,
   type Queryable,
@@ -21,6 +23,7 @@ import type { LiveAssignment, PositionTick } from '../streams/index.ts';
 import type { UnitOrder } from '../fixtures/index.ts';
 import type { Auth } from './auth.ts';
 import { incidentNamed, incidentNotFound } from './incidents-api.ts';
+import { crossingsOf, easeEta, type ShownEta } from './live-eta.ts';
 import { numericId } from './request-checks.ts';
 
 /** A case going back to the queue, or done with, lets its units go. */
@@ -40,19 +43,22 @@ export interface DispatchEvents {
  * here, so each position tick re-routes only the ones that moved and pushes their live ETA.
  */
 export function createDispatch(db: () => Database, router: () => RoadRouter, auth: Auth, push: DispatchEvents) {
-  const enRoute = new Map<string, { incident: LonLat }>();
+  // Each unit en route: where it is sent, and the live ETA shown last (eased; see live-eta.ts).
+  const enRoute = new Map<string, { incident: LonLat; shown?: ShownEta }>();
   const live = (assignment: Assignment): LiveAssignment => {
-    const scene = enRoute.get(assignment.unitId)?.incident;
-    if (assignment.status !== 'en-route' || !scene || assignment.lon === null || assignment.lat === null) return { ...assignment, liveEtaS: null };
-    const [route] = router().routesTo(scene, [[assignment.lon, assignment.lat]]);
-    return route ? { ...assignment, route: route.line, liveEtaS: Math.round(route.seconds) } : { ...assignment, liveEtaS: null };
+    const following = enRoute.get(assignment.unitId);
+    if (assignment.status !== 'en-route' || !following || assignment.lon === null || assignment.lat === null) return { ...assignment, liveEtaS: null };
+    const [route] = router().routesTo(following.incident, [[assignment.lon, assignment.lat]], travelModeOf(assignment.unitKind));
+    if (!route) return { ...assignment, liveEtaS: null };
+    following.shown = easeEta(following.shown, { etaS: route.seconds, crossings: crossingsOf(route.line) }, Date.now());
+    return { ...assignment, route: route.line, liveEtaS: Math.round(following.shown.etaS) };
   };
   const follow = async (assignments: readonly Assignment[]) => {
     if (assignments.length === 0) return;
     const incidents = await listIncidents(db(), { ids: [...new Set(assignments.map((a) => a.incidentId))], limit: assignments.length });
     const at = new Map(incidents.map((incident) => [incident.id, [incident.lon, incident.lat] as LonLat]));
     for (const assignment of assignments) {
-      if (assignment.status === 'en-route') enRoute.set(assignment.unitId, { incident: at.get(assignment.incidentId)! });
+      if (assignment.status === 'en-route') enRoute.set(assignment.unitId, { incident: at.get(assignment.incidentId)!, shown: enRoute.get(assignment.unitId)?.shown });
       else enRoute.delete(assignment.unitId);
     }
   };
@@ -104,9 +110,9 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
         if (!body.success) return void res.status(400).json({ error: 'send {"unitId": "<a unit id from GET /api/incidents/:id/candidates>"}' });
         const incident = await incidentOf(req.params.id);
         if (!incident) return notFound(res, req.params.id);
-        const [unit] = await db().query<{ lon: number | null; lat: number | null }>('SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM entities WHERE id = $1', [body.data.unitId]);
+        const [unit] = await db().query<{ kind: EntityKind; lon: number | null; lat: number | null }>('SELECT kind, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM entities WHERE id = $1', [body.data.unitId]);
         if (!unit) return void res.status(404).json({ error: `no unit "${body.data.unitId}"; GET /api/incidents/${incident.id}/candidates lists the ones to send` });
-        const [route] = unit.lon === null || unit.lat === null ? [null] : router().routesTo([incident.lon, incident.lat], [[unit.lon, unit.lat]]);
+        const [route] = unit.lon === null || unit.lat === null ? [null] : router().routesTo([incident.lon, incident.lat], [[unit.lon, unit.lat]], travelModeOf(unit.kind));
         if (!route) return void res.status(409).json({ error: `unit "${body.data.unitId}" has no position on the road network yet; choose another candidate` });
         const actor = auth.signedInOf(res)!.session.user.id;
         const result = await db().transaction(async (tx) => {
