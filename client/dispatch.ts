@@ -11,12 +11,12 @@ import { createDispatchMap } from './dispatch-map.ts';
 import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, updateWith, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
 import { element } from './hud.ts';
 import { mountAreaTools } from './area-tools.ts';
+import { mountCasePanel } from './case-panel.ts';
 import { mountFenceAlertList } from './fence-alert-list.ts';
 import { mountRoleNotice, roleNoticeFor } from './role-notice.ts';
 import { dispatchMessagesFor } from './dispatch-i18n.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { goToSignIn, readWhenReady, signOut } from './session.ts';
-import { entityColors } from './theme.ts';
 
 // Unit availability changes by silence too (a unit off the air for minutes counts off duty): re-read this often, ms.
 const forceEveryMs = 15_000;
@@ -145,69 +145,16 @@ const drawForce = (state: DispatchState) => {
   forcePanel.replaceChildren(table);
 };
 
-// The case: what, where, status and SLA, the steps it may take, the units to send and sent, its history.
-const noteInput = element('input', 'note') as HTMLInputElement;
-noteInput.placeholder = t.note;
-noteInput.maxLength = 1_000;
-const drawCase = (state: DispatchState) => {
-  const detail = state.detail;
-  if (!detail) {
-    casePanel.replaceChildren(element('p', 'dispatch-hint', state.selected === null ? t.choose : '…'));
-    return;
-  }
-  const title = element('h2', 'case-title', `${language === 'en' ? detail.categoryEn : detail.categoryZh} #${detail.id}`);
-  const status = element('p', 'case-status', `${t.status[detail.status]} · ${districtName(detail.districtId)} · ${minutesUntil(detail.dueAt) < 0 ? t.overdue(-minutesUntil(detail.dueAt)) : t.due(minutesUntil(detail.dueAt))}`);
-  status.dataset.testid = 'case-status';
-  const description = element('p', 'case-description', detail.description);
-  const steps = element('div', 'case-steps');
-  for (const to of may('incidents:write') ? detail.next : []) {
-    const button = element('button', `step step-${to}`, t.step(detail.status, to));
-    button.dataset.testid = `step-${to}`;
-    button.addEventListener('click', () => void step(detail, to));
-    steps.append(button);
-  }
-  const sections: HTMLElement[] = [title, status, description, ...(may('incidents:write') ? [noteInput, steps] : [])];
-  const sent = [...state.assignments.values()];
-  if (sent.length > 0) {
-    const list = element('ul', 'assignments');
-    for (const assignment of sent) {
-      const item = element('li', `assignment assignment-${assignment.status}`);
-      item.dataset.testid = `assignment-${assignment.unitId}`;
-      const eta = assignment.status === 'en-route' && assignment.liveEtaS !== null ? ` · ${t.eta(assignment.liveEtaS)}` : '';
-      item.append(element('span', 'unit-label', assignment.unitLabel), element('span', 'unit-state', `${t.duty[assignment.status]}${eta}`));
-      list.append(item);
-    }
-    sections.push(element('h3', 'case-heading', t.assignments), list);
-  }
-  if (state.candidates === 'not-tracked') sections.push(element('p', 'dispatch-hint', t.noUnitsTracked));
-  else if (may('incidents:write') && ['registered', 'dispatched', 'handling'].includes(detail.status)) {
-    sections.push(element('h3', 'case-heading', t.candidates));
-    if (state.candidates === null) sections.push(element('p', 'dispatch-hint', '…'));
-    else if (state.candidates.length === 0) sections.push(element('p', 'dispatch-hint', t.noCandidates));
-    else {
-      const list = element('ol', 'candidates');
-      for (const candidate of state.candidates) {
-        const item = element('li', 'candidate');
-        item.dataset.testid = `candidate-${candidate.id}`;
-        item.addEventListener('mouseenter', () => ((focusedCandidate = candidate.id), drawMap(store.getState())));
-        const send = element('button', 'send', t.send);
-        send.dataset.testid = `send-${candidate.id}`;
-        send.addEventListener('click', () => void assign(detail.id, candidate.id));
-        const swatch = element('span', 'swatch');
-        swatch.style.background = `rgb(${entityColors[candidate.kind].join(',')})`;
-        item.append(swatch, element('span', 'unit-label', candidate.label), element('span', 'unit-eta', t.eta(candidate.etaS)), element('span', 'unit-road', t.road(candidate.roadM)), send);
-        list.append(item);
-      }
-      sections.push(list);
-    }
-  } else if (detail.status === 'reported') sections.push(element('p', 'dispatch-hint', t.needsRegistering));
-  const history = element('ol', 'history');
-  for (const entry of detail.history) {
-    history.append(element('li', '', `${new Date(entry.at).toLocaleTimeString(language, { hour12: false })} · ${entry.actor} · ${t.status[entry.toStatus]}${entry.note ? ` · ${entry.note}` : ''}`));
-  }
-  sections.push(element('h3', 'case-heading', t.history), history);
-  casePanel.replaceChildren(...sections);
-};
+const casePanelView = mountCasePanel(casePanel, {
+  t,
+  language,
+  canDispatch: may('incidents:write'),
+  districtName,
+  minutesUntil,
+  onStep: (detail, to, note) => void step(detail, to, note),
+  onSend: (incidentId, unitId) => void assign(incidentId, unitId),
+  onFocusCandidate: (unitId) => ((focusedCandidate = unitId), drawMap(store.getState())),
+});
 
 const fenceAlertList = mountFenceAlertList(fenceAlertsTitle, fenceAlertItems, t, session, {
   change: (id, action) => void changeFenceAlert(id, action),
@@ -232,7 +179,7 @@ const draw = (state: DispatchState, before?: DispatchState) => {
   if (!before || state.force !== before.force) drawForce(state);
   if (!before || state.fenceAlerts !== before.fenceAlerts) fenceAlertList.draw(state);
   if (!fenceTools.hidden && (!before || state.drawing !== before.drawing || state.warnings !== before.warnings)) areaTools.draw(state);
-  if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments) drawCase(state);
+  if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments) casePanelView.draw(state);
   drawMap(state);
 };
 store.subscribe(draw);
@@ -255,11 +202,10 @@ async function refreshCase(id: number): Promise<void> {
     update((state) => dispatchUpdaters.candidatesRead(state, id, answer?.kinds.length === 0 ? 'not-tracked' : (answer?.candidates ?? [])));
   }
 }
-async function step(detail: IncidentDetail, to: IncidentStatus): Promise<void> {
-  const note = noteInput.value.trim();
+async function step(detail: IncidentDetail, to: IncidentStatus, note: string): Promise<void> {
   const moved = await call<Incident>(`/api/incidents/${detail.id}/transitions`, { method: 'POST', body: JSON.stringify({ to, ...(note && { note }) }) });
   if (!moved) return;
-  noteInput.value = '';
+  casePanelView.clearNote();
   update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.incidentsSeen(state, [moved]), null));
   await refreshCase(detail.id);
 }
