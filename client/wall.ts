@@ -76,7 +76,7 @@ cityMap.onOperatorMove(() => {
 if (tour) {
   const placeOf = (stop: TourStop) =>
     stop.kind === 'alert' ? `⚠ ${stop.alert.title}` : stop.kind === 'city' ? messages.wholeCity : language === 'en' ? city.districts[stop.index]!.nameEn : city.districts[stop.index]!.nameZh;
-  setInterval(() => {
+  const tourTick = () => {
     // A followed unit holds the wall; the tour waits its usual pause after it is let go.
     if (cityMap.tracking) return tour.pause(Date.now());
     // Until the alerts on the wall are read, none is news: the first look at them is the baseline.
@@ -85,7 +85,14 @@ if (tour) {
     if (!stop) return;
     cityMap.showStop(stop);
     showStatus(messages.tour(placeOf(stop)));
-  }, 1_000);
+  };
+  setInterval(tourTick, 1_000);
+  // The baseline is taken the moment the snapshot is in, so an alert pushed a moment later is news.
+  const untilRead = store.subscribe((state) => {
+    if (state.snapshotAt === null) return;
+    untilRead();
+    tourTick();
+  });
 }
 
 // A handle for operators' diagnostics and the browser tests.
