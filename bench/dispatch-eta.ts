@@ -3,7 +3,8 @@
 // cars and officers) and citizens' reports (inspectors on foot) at random places, a few at a time.
 // Baseline, same units at the same moments: the ETA as it was priced before people walked (every
 // unit at the road's driving speed).
-import { createRandom, createRoadRouter, readRoadGraph, testBackends, travelModeOf, type EntityKind, type LonLat } from '../geo/index.ts';
+import { createRandom, createRoadRouter, readRoadGraph, travelModeOf, type EntityKind, type LonLat } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { startTestServer, type TestServer } from '../server/test-server.ts';
 import type { LiveAssignment, UnitCandidate } from '../streams/index.ts';

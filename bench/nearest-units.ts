@@ -7,15 +7,14 @@ import {
   dispatchRules,
   findCandidates,
   nearestAvailableUnits,
-  openWithCity,
   readRoadGraph,
-  testBackends,
   unitKindsOf,
   type Database,
   type Queryable,
   type EntityKind,
   type LonLat,
 } from '../geo/index.ts';
+import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { ms, percentile, timed } from './timing.ts';
 

@@ -1,6 +1,7 @@
 // Per-tick position join: one set-based query for the whole batch (the product) against one query
 // per position (the baseline), same fixes, same database.
-import { openWithCity, persistPositionBatch, testBackends, type PositionFix } from '../geo/index.ts';
+import { persistPositionBatch, type PositionFix } from '../geo/index.ts';
+import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 
 const batchSize = 2_000;

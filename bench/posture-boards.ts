@@ -3,17 +3,16 @@
 // from the raw detector records (the baseline), same window, same database.
 import {
   createRoadRouter,
-  openWithCity,
   postureWindow,
   readCoverage,
   readPostureBoards,
   readRoadGraph,
   readTrafficPosture,
-  testBackends,
   type Database,
   type PostureRange,
   type PostureWindow,
 } from '../geo/index.ts';
+import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { ms, percentile, timed } from './timing.ts';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
-import { testBackends } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { demoPassword, startTestServer, type TestServer } from '../server/test-server.ts';
 
 /** Where browser tests save their screenshots. */

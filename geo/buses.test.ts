@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { busBunching, cumulativeLengths, listBusProgress, openWithCity, persistPositionBatch, pointAlong, reviewBusIncidents, testBackends, updateBusProgress, type Database } from './index.ts';
+import { busBunching, cumulativeLengths, listBusProgress, persistPositionBatch, pointAlong, reviewBusIncidents, updateBusProgress, type Database } from './index.ts';
+import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const route = city.busRoutes[0]!;

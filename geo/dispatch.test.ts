@@ -11,14 +11,11 @@ import {
   listSegmentTraffic,
   nearestAvailableUnits,
   openIncidentsFromReports,
-  openWithCity,
   persistPositionBatch,
   readForceDistribution,
   readIncidentHistory,
   readRoadGraph,
   releaseAssignments,
-  shortestRoadSeconds,
-  testBackends,
   travelModeOf,
   unitKindsOf,
   type Database,
@@ -27,6 +24,7 @@ import {
   type RoadRouter,
   type ServiceRequest,
 } from './index.ts';
+import { openWithCity, shortestRoadSeconds, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const unitKinds = [...unitKindsOf.police, ...unitKindsOf.city];

@@ -6,14 +6,13 @@ import {
   clearGeofenceAlerts,
   createGeofence,
   listGeofenceAlerts,
-  openWithCity,
   persistPositionBatch,
   removeGeofence,
-  testBackends,
   type Database,
   type LonLat,
   type NewGeofence,
 } from './index.ts';
+import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const [taxi, otherTaxi] = city.entities.filter((e) => e.kind === 'taxi');

@@ -9,17 +9,16 @@ import {
   listServiceRequests,
   openIncidentsFromCameraEvents,
   openIncidentsFromReports,
-  openWithCity,
   persistCameraEvents,
   persistPositionBatch,
   reviewBusIncidents,
   busLateness,
   readIncidentHistory,
-  testBackends,
   transitionIncident,
   type Database,
   type ServiceRequest,
 } from './index.ts';
+import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const stop = city.busStops[0]!;

@@ -16,8 +16,6 @@ export type { CitySummary, BasemapLayer, RoadSegmentEdge, BusRouteShape, FleetMe
 export { cumulativeLengths, pointAlong, distanceToLine } from './polyline.ts';
 export { createRandom } from './random.ts';
 export type { Random } from './random.ts';
-export { testBackends, resetDatabase, openWithCity } from './test-databases.ts';
-export type { TestBackend } from './test-databases.ts';
 export { registerBuses, updateBusProgress, listBusProgress, busOnTime, busBunching } from './buses.ts';
 export type { FeedBus, BusProgress } from './buses.ts';
 export { persistCameraReadings, persistCameraEvents, listSegmentTraffic, listCameraEvents, listCameraIds, assignCameraSegments } from './cameras.ts';
@@ -40,7 +38,6 @@ export { createRoadRouter, routingSpeeds } from './road-routing.ts';
 export type { RoadRouter, RoadRoute, TravelMode } from './road-routing.ts';
 export { duties, unitKindsOf, travelModeOf, dispatchRules, nearestAvailableUnits, findCandidates, listAssignments, assignUnit, detectArrivals, releaseAssignments, readForceDistribution } from './dispatch.ts';
 export type { Duty, UnitCandidate, Assignment, AssignResult, ForceCount } from './dispatch.ts';
-export { shortestRoadSeconds } from './test-oracles.ts';
 export { geofenceKinds, geofenceLimits, createGeofence, listGeofences, removeGeofence, checkGeofences } from './geofences.ts';
 export type { GeofenceKind, NewGeofence, Geofence, CreateGeofenceResult } from './geofences.ts';
 export { geofenceAlertActions, geofenceAlertCoolDownMinutes, listGeofenceAlerts, changeGeofenceAlert, clearGeofenceAlerts } from './geofence-alerts.ts';

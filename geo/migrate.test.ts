@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isStatementTimeout, migrate, MigrationError, noStatementTimeout, openDatabase, readMigrations, resetDatabase, testBackends, type Database } from './index.ts';
+import { isStatementTimeout, migrate, MigrationError, noStatementTimeout, openDatabase, readMigrations, type Database } from './index.ts';
+import { resetDatabase, testBackends } from './test-support.ts';
 
 describe.each(testBackends())('migrations on the $name database', ({ open }) => {
   let db: Database;

@@ -1,7 +1,8 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { listLiveEntities, openWithCity, persistPositionBatch, pruneHistory, testBackends, type CityData, type Database, type PositionFix, type Ring } from './index.ts';
+import { listLiveEntities, persistPositionBatch, pruneHistory, type CityData, type Database, type PositionFix, type Ring } from './index.ts';
+import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const polygonOf = (ring: Ring) => ({ type: 'Polygon' as const, coordinates: [ring] });

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import {
-  openWithCity,
   persistCameraEvents,
   persistCameraReadings,
   persistFeedCounts,
@@ -11,10 +10,10 @@ import {
   readBusPosture,
   readFeedPosture,
   readTrafficPosture,
-  testBackends,
   updateBusProgress,
   type Database,
 } from './index.ts';
+import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const day = { from: Date.parse('2026-11-20T00:00:00Z'), to: Date.parse('2026-11-21T00:00:00Z'), bucketMs: 3_600_000, districtId: null, cellId: null };

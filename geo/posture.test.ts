@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { createRoadRouter, openWithCity, readCasePosture, readCoverage, readRoadGraph, shortestRoadSeconds, testBackends, type Database, type LonLat } from './index.ts';
+import { createRoadRouter, readCasePosture, readCoverage, readRoadGraph, type Database, type LonLat } from './index.ts';
+import { openWithCity, shortestRoadSeconds, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const [d0, d1] = city.districts.map((d) => d.id);

@@ -10,11 +10,11 @@ import {
   listAudit,
   migrate,
   pruneSessions,
-  testBackends,
   updateUser,
   UserExistsError,
   type Database,
 } from './index.ts';
+import { testBackends } from './test-support.ts';
 
 describe.each(testBackends())('users, sessions and the audit log on the $name database', (backend) => {
   let db: Database;

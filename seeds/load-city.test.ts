@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, openDatabase, resetDatabase, testBackends, type Database } from '../geo/index.ts';
+import { migrate, openDatabase, type Database } from '../geo/index.ts';
+import { resetDatabase, testBackends } from '../geo/test-support.ts';
 import { CityMismatchError, cityProfiles, generateCity, loadCity } from './index.ts';
 
 const counted = ['districts', 'communities', 'grid_cells', 'roads', 'road_segments', 'camera_sites', 'cameras', 'police_stations', 'bus_stops', 'bus_routes', 'entities'];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, shortestRoadSeconds, testBackends, type LonLat } from '../geo/index.ts';
+import { listAudit, type LonLat } from '../geo/index.ts';
+import { shortestRoadSeconds, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { ForceCount, GeofenceAlert, Incident, LiveAssignment, UnitCandidate } from '../streams/index.ts';
 import { driveAlong, nearestOfKind, osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, testBackends } from '../geo/index.ts';
+import { listAudit } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { Incident, ServiceRequest } from '../streams/index.ts';
 import { seen, startTestServer, watchLive, type TestServer } from './test-server.ts';

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testBackends } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { JoinedCameraEvent, SegmentTraffic } from '../streams/index.ts';
 import { startTestServer, watchLive, type TestServer } from './test-server.ts';

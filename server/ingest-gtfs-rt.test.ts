@@ -1,7 +1,8 @@
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveVehiclePositions } from '../fixtures/index.ts';
-import { bearingDeg, cumulativeLengths, testBackends, type BusProgress, type LonLat } from '../geo/index.ts';
+import { bearingDeg, cumulativeLengths, type BusProgress, type LonLat } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { LiveEntity, PositionEvent } from '../streams/index.ts';
 import { startTestServer, watchLive, type TestServer } from './test-server.ts';

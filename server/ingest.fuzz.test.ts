@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testBackends } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../streams/index.ts';
 import { issueFeedKey } from './feed-keys.ts';
 import { startTestServer, type TestServer } from './test-server.ts';

@@ -2,7 +2,7 @@
 // or change what is answered. Each hostile value is answered as the same value taken as plain
 // data: refused with a 4xx, or with the answer a harmless value that matches nothing gets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testBackends } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { startTestServer, type TestServer, type TestSession } from './test-server.ts';
 
 const payloads = [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testBackends } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cameraBatchPayload, open311RequestForm } from '../streams/index.ts';
 import { apiRouteAccess } from './permissions.ts';
 import { startTestServer, type TestServer } from './test-server.ts';

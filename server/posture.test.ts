@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveVehiclePositions } from '../fixtures/index.ts';
-import { testBackends } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { Incident, PostureQueryInput, PostureSnapshot, PositionEvent } from '../streams/index.ts';
 import { osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';

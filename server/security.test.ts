@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, roles, setAsideItem, testBackends, type Role, type SetAsideItem } from '../geo/index.ts';
+import { listAudit, roles, setAsideItem, type Role, type SetAsideItem } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { liveLayers, type LiveEntity, type LiveLayer, type SearchHit } from '../streams/index.ts';
 import { ensureAccounts } from './accounts.ts';

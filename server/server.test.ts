@@ -1,6 +1,6 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testBackends } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { LiveEntity } from '../streams/index.ts';
 import { startTestServer, watchLive, type TestServer } from './test-server.ts';

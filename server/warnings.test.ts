@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, testBackends, type Warning } from '../geo/index.ts';
+import { listAudit, type Warning } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 

@@ -1,6 +1,7 @@
 import { firstValueFrom, from, Subject, take, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSetAsideItems, openWithCity, setAsideItem, testBackends, type Database } from '../geo/index.ts';
+import { listSetAsideItems, setAsideItem, type Database } from '../geo/index.ts';
+import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { livePositions, type PositionEvent } from './index.ts';
 
