@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowestFilesReporter from './vitest.slowest-reporter.ts';
 
 const folders = '{server,client,geo,streams,fixtures,seeds}';
 const browserTests = `${folders}/**/*.browser.test.ts`;
@@ -11,6 +12,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     globalSetup: ['./vitest.global-setup.ts'],
+    reporters: ['default', new SlowestFilesReporter()],
     projects: [
       { extends: true, test: { name: 'node', include: [`${folders}/**/*.test.ts`], exclude: [browserTests], sequence: { groupOrder: 0 } } },
       // Chromium renders WebGL in software on these machines: a browser test shares the two cores
