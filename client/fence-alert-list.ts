@@ -44,7 +44,7 @@ export function mountFenceAlertList(title: HTMLElement, list: HTMLElement, t: Di
       title.textContent = t.fences.alerts(alerts.length);
       // A fence with several alerts gets one button that clears them all: a flood is one click.
       const byFence = new Map<number, GeofenceAlert[]>();
-      for (const alert of alerts) byFence.set(alert.geofenceId, [...(byFence.get(alert.geofenceId) ?? []), alert]);
+      for (const alert of alerts) (byFence.get(alert.geofenceId) ?? byFence.set(alert.geofenceId, []).get(alert.geofenceId)!).push(alert);
       const bulk = mayAct
         ? [...byFence].filter(([, of]) => of.length > 1).map(([geofenceId, of]) => {
             const row = element('li', 'fence-alert-bulk');

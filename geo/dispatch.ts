@@ -17,7 +17,7 @@ export function travelModeOf(kind: EntityKind): TravelMode {
 }
 
 /** Routes each unit to `scene` in its own travel mode: one Dijkstra per mode present. */
-export function routeUnitsTo(router: RoadRouter, scene: LonLat, units: readonly { kind: EntityKind; lon: number; lat: number }[]): (RoadRoute | null)[] {
+function routeUnitsTo(router: RoadRouter, scene: LonLat, units: readonly { kind: EntityKind; lon: number; lat: number }[]): (RoadRoute | null)[] {
   const routes: (RoadRoute | null)[] = units.map(() => null);
   for (const mode of ['drive', 'walk'] as const) {
     const indexes = units.flatMap((unit, i) => (travelModeOf(unit.kind) === mode ? [i] : []));

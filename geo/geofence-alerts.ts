@@ -29,7 +29,7 @@ export interface GeofenceAlert {
  * A repeat of the same crossing (fence, entity, event) within this long of the last one, while its
  * alert is open, is counted on that alert rather than raised again; after a quiet spell it is news.
  */
-export const geofenceAlertCoolDownMinutes = 10;
+const geofenceAlertCoolDownMinutes = 10;
 
 const alertColumns = `a.id::int AS id, a.geofence_id::int AS "geofenceId", f.name AS "geofenceName", a.entity_id AS "entityId", e.label AS "entityLabel",
   e.kind AS "entityKind", a.event, ${isoUtc('a.at')} AS at, ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat, a.severity, a.state, a.assigned_to AS "assignedTo", a.version,

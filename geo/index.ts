@@ -40,7 +40,7 @@ export { duties, unitKindsOf, travelModeOf, dispatchRules, nearestAvailableUnits
 export type { Duty, UnitCandidate, Assignment, AssignResult, ForceCount } from './dispatch.ts';
 export { geofenceKinds, geofenceLimits, createGeofence, listGeofences, removeGeofence, checkGeofences } from './geofences.ts';
 export type { GeofenceKind, NewGeofence, Geofence, CreateGeofenceResult } from './geofences.ts';
-export { geofenceAlertActions, geofenceAlertCoolDownMinutes, listGeofenceAlerts, changeGeofenceAlert, clearGeofenceAlerts } from './geofence-alerts.ts';
+export { geofenceAlertActions, listGeofenceAlerts, changeGeofenceAlert, clearGeofenceAlerts } from './geofence-alerts.ts';
 export type { GeofenceAlert, GeofenceAlertState, GeofenceAlertAction, GeofenceAlertFilter } from './geofence-alerts.ts';
 export { warningRadiusM, issueWarning, listWarnings, recordWarningDelivery } from './warnings.ts';
 export type { Warning, NewWarning, WarningDelivery } from './warnings.ts';
