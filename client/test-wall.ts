@@ -1,35 +1,34 @@
 // Helpers for the browser tests: the client as built now, Debian's Chromium, and the wall opened
 // with every page error and every request outside the app's own origin recorded.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll } from 'vitest';
 import { testBackends } from '../geo/test-support.ts';
 import { demoPassword, startTestServer, type TestServer } from '../server/test-server.ts';
+import { clientDirVariable } from './test-build.ts';
 
 /** Where browser tests save their screenshots. */
 export const artifacts = join(process.cwd(), 'test-artifacts');
 
 /**
- * For a describe block: the client built now, a server (embedded database) serving it with
- * `env`, and Chromium; all closed after. A missing Chromium fails here (CI requires it).
+ * For a describe block: a server (embedded database) serving the client the test run built (see
+ * vitest.global-setup.ts) with `env`, and Chromium; all closed after. A missing Chromium fails
+ * here (CI requires it).
  */
 export function wallTestContext(chromiumPath: string, env: NodeJS.ProcessEnv = {}): { server: TestServer; browser: Browser } {
   const context = {} as { server: TestServer; browser: Browser };
-  let client: Awaited<ReturnType<typeof buildClientForTest>> | undefined;
   beforeAll(async () => {
     if (!chromiumPath) throw new Error('Chromium is required when CI=true: apt-get install -y chromium');
-    client = await buildClientForTest();
-    context.server = await startTestServer(testBackends()[0]!, { CLIENT_DIR: client.dir, ...env });
+    const clientDir = process.env[clientDirVariable];
+    if (!clientDir) throw new Error(`no client was built for this run (${clientDirVariable} is not set): run the browser tests through vitest, whose global setup builds it`);
+    context.server = await startTestServer(testBackends()[0]!, { CLIENT_DIR: clientDir, ...env });
     context.browser = await launchChromium(chromiumPath);
     mkdirSync(artifacts, { recursive: true });
   });
   afterAll(async () => {
     await context.browser?.close();
     await context.server?.close();
-    client?.remove();
   });
   return context;
 }
@@ -52,13 +51,6 @@ export interface OnescreenWindow {
     alerts: { items(): { id: string; lon: number; lat: number; title: string; severity: number; description: string }[] };
     showAlert(id: string): void;
   };
-}
-
-/** Builds the client as it is now (not whatever was built last) into a temporary directory. */
-export async function buildClientForTest(): Promise<{ dir: string; remove(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'onescreen-client-'));
-  await build({ configFile: join(process.cwd(), 'client/vite.config.ts'), logLevel: 'warn', build: { outDir: dir } });
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 // Flags as on the development machines: no background calls to the outside world.

@@ -1,99 +1,12 @@
-import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
-import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
+import { describe, inject, it } from 'vitest';
+import { checkTour } from './wall-checks.ts';
+import { wallTestContext } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
-const karamay = generateCity(cityProfiles.karamay);
 
-describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens', () => {
+// The same checks at 3840×2160 and 7680×2160 are in the long tier (wall-sizes.long.test.ts).
+describe.skipIf(!chromiumPath && !process.env.CI)('the wall touring on its own', () => {
   const wall = wallTestContext(chromiumPath);
 
-  it('tours Karamay by itself at 3840×2160, takes the wall for a new accident, and asks nothing of the outside world', async () => {
-    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=zh-CN&tour=15', { width: 3840, height: 2160 });
-    // An isolated network: every request that is not to this server is refused, and recorded.
-    const origin = new URL(wall.server.url).origin;
-    const attempted: string[] = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin)) return route.continue();
-      attempted.push(url);
-      return route.abort('blockedbyclient');
-    });
-    await page.reload();
-    await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen?.table.size > 2_500, undefined, { timeout: 30_000 });
-    // A 4K page in software GL answers slowly, so each check reads the label and the map centre
-    // together, in the page, until both agree: whatever stop the tour is on when the check runs.
-    const boxes = karamay.districts.map((d) => ({
-      label: `巡航 · ${d.nameZh}`,
-      box: [Math.min(...d.ring.map((p) => p[0])), Math.min(...d.ring.map((p) => p[1])), Math.max(...d.ring.map((p) => p[0])), Math.max(...d.ring.map((p) => p[1]))],
-    }));
-    const onDistrict = await page.waitForFunction(
-      (districts) => {
-        const label = document.querySelector('[data-testid="showing"]')?.textContent;
-        const { lng, lat } = (window as unknown as OnescreenWindow).onescreen.map.getCenter();
-        const shown = districts.find((d) => d.label === label);
-        return shown && lng >= shown.box[0]! && lng <= shown.box[2]! && lat >= shown.box[1]! && lat <= shown.box[3]! ? label : false;
-      },
-      boxes,
-      { timeout: 40_000, polling: 500 },
-    );
-    expect(await onDistrict.jsonValue(), 'the tour flew to a district and names it').toMatch(/^巡航 · .+街道$/);
-    await page.screenshot({ path: join(artifacts, 'wall-tour-3840x2160.png') });
-
-    const camera = karamay.cameras[300]!;
-    const posted = await wall.server.feed('/ingest/cameras', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [{ cameraId: camera.id, type: 'accident', severity: 4, description: '多车追尾' }] }),
-    });
-    expect(posted.status).toBe(200);
-    // The accident takes the wall: its label is up and the map is on it (within ~200 m).
-    const site = karamay.cameraSites.find((s) => s.id === camera.siteId)!;
-    await page.waitForFunction(
-      ([lon, lat]) => {
-        const { lng, lat: centreLat } = (window as unknown as OnescreenWindow).onescreen.map.getCenter();
-        return document.querySelector('[data-testid="showing"]')?.textContent === '巡航 · ⚠ 交通事故' && Math.hypot(lng - lon!, centreLat - lat!) < 0.002;
-      },
-      site.point,
-      { timeout: 20_000, polling: 500 },
-    );
-    await page.screenshot({ path: join(artifacts, 'wall-tour-accident-3840x2160.png') });
-    // An operator drags the map: the tour holds, and says so.
-    await page.mouse.move(1_900, 1_100);
-    await page.mouse.down();
-    await page.mouse.move(1_700, 1_000, { steps: 5 });
-    await page.mouse.up();
-    await page.waitForFunction(() => document.querySelector('[data-testid="showing"]')?.textContent === '巡航暂停 · 2 分钟后继续', undefined, { timeout: 10_000 });
-
-    expect(attempted).toEqual([]);
-    // Chinese text in the page and on the map is drawn with the bundled font, from this server.
-    const loadedFaces = await page.evaluate(() => [...document.fonts].filter((face) => face.status === 'loaded').map((face) => face.family));
-    expect(loadedFaces.filter((family) => family === '"Noto Sans SC"').length, 'the page loaded its bundled Chinese font files').toBeGreaterThan(1);
-    expect(loadedFaces.some((family) => family.startsWith('maplibre-gl-font-face-')), 'the map drew its labels with the bundled font').toBe(true);
-    expect(problems).toEqual([]);
-    await page.close();
-  }, 240_000); // 4K in software GL, two flights and a drag: about 100 s on a quiet 2-core machine
-
-  it('draws the whole city live on a 7680×2160 wall, in English', async () => {
-    // Software GL in a headless browser takes its time over 16.6 million pixels; a wall's GPU does not.
-    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 7680, height: 2160 }, 120_000);
-    page.setDefaultTimeout(120_000);
-    expect(await page.textContent('h1')).toBe('Karamay City Brain');
-    const moved = await page.evaluate(async () => {
-      const { table } = (window as unknown as OnescreenWindow).onescreen;
-      const before = Float64Array.from(table.positions);
-      await new Promise((resolve) => setTimeout(resolve, 8_000));
-      let count = 0;
-      for (let i = 0; i < before.length; i += 2) if (before[i] !== table.positions[i] || before[i + 1] !== table.positions[i + 1]) count += 1;
-      return count;
-    });
-    expect(moved, 'entities moved in 8 s').toBeGreaterThan(200);
-    // Text sized for distance: the title is twice its 1080-line size.
-    const titlePx = await page.evaluate(() => Number.parseFloat(getComputedStyle(document.querySelector('h1')!).fontSize));
-    expect(titlePx).toBeGreaterThan(50);
-    await page.screenshot({ path: join(artifacts, 'wall-en-7680x2160.png') });
-    expect(problems).toEqual([]);
-    await page.close();
-  }, 240_000);
+  it('tours Karamay by itself at 1920×1080, takes the wall for a new accident, and asks nothing of the outside world', () => checkTour(wall, { width: 1920, height: 1080 }, 6));
 });

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { CityData } from './city-data.ts';
 import { insertCity } from './city-tables.ts';
@@ -10,15 +13,45 @@ export interface TestBackend {
   name: 'embedded' | 'server';
   /** A fresh, empty database with PostGIS; closing it also removes it. */
   open(): Promise<Database>;
-  /** Same, as the settings a server would be started with. */
-  openSettings(): Promise<{ databaseUrl?: string; dispose(): Promise<void> }>;
+  /**
+   * Same, as the settings a server would be started with. Given a `city` the run's templates hold
+   * (see createTestTemplates), the database starts as a copy of that city, migrated and loaded;
+   * otherwise it starts empty but for PostGIS. An embedded database is written into `dataDir`.
+   */
+  openSettings(options: { dataDir: string; city?: string }): Promise<{ databaseUrl?: string; dispose(): Promise<void> }>;
 }
 
+/**
+ * Databases made once per test run and copied per test: a test that starts from one gets the same
+ * database as one that migrated and loaded it, without paying ~12 s to boot the embedded PostGIS
+ * and ~1 s per city load each time. Made by the test run's global setup; found in the environment.
+ */
+export interface TestTemplates {
+  /** The city held by the `city` templates (a city profile id). */
+  city: string;
+  /** Embedded data directories: PostGIS only, and migrated with the city loaded. */
+  embedded: { postgis: string; city: string };
+  /** On DATABASE_URL's server: a database migrated with the city loaded. */
+  server?: { city: string };
+}
+
+const templatesVariable = 'ONESCREEN_TEST_TEMPLATES';
+
 export function testBackends(env: NodeJS.ProcessEnv = process.env): TestBackend[] {
+  const templates = env[templatesVariable] ? (JSON.parse(env[templatesVariable]) as TestTemplates) : undefined;
   const embedded: TestBackend = {
     name: 'embedded',
-    open: () => openDatabase({ backend: 'embedded' }),
-    openSettings: async () => ({ dispose: async () => {} }),
+    async open() {
+      if (!templates) return openDatabase({ backend: 'embedded' });
+      const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-db-'));
+      cpSync(templates.embedded.postgis, dataDir, { recursive: true });
+      const db = await openDatabase({ backend: 'embedded', dataDir });
+      return { ...db, close: async () => (await db.close(), rmSync(dataDir, { recursive: true, force: true })) };
+    },
+    async openSettings({ dataDir, city }) {
+      if (templates) cpSync(city === templates.city ? templates.embedded.city : templates.embedded.postgis, dataDir, { recursive: true });
+      return { dispose: async () => {} };
+    },
   };
   const url = env.DATABASE_URL;
   if (!url) return [embedded];
@@ -29,16 +62,55 @@ export function testBackends(env: NodeJS.ProcessEnv = process.env): TestBackend[
       const db = await openDatabase({ backend: 'server', url: scratch.url });
       return { ...db, close: async () => (await db.close(), await scratch.drop()) };
     },
-    async openSettings() {
-      const scratch = await createScratchDatabase(url);
+    async openSettings({ city }) {
+      const template = templates?.server && city === templates.city ? templates.server.city : undefined;
+      const scratch = await createScratchDatabase(url, template);
       return { databaseUrl: scratch.url, dispose: scratch.drop };
     },
   };
   return [embedded, server];
 }
 
-// Tests on one PostgreSQL server must not see each other's data: each gets its own database.
-async function createScratchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * Makes the run's templates (each with `load` run on it after migrating) and puts where they are
+ * in `env`, for test workers started after it. Answers a function that removes them.
+ */
+export async function createTestTemplates(city: string, load: (db: Database) => Promise<unknown>, env: NodeJS.ProcessEnv = process.env): Promise<() => Promise<void>> {
+  const root = mkdtempSync(join(tmpdir(), 'onescreen-templates-'));
+  const embedded = { postgis: join(root, 'postgis'), city: join(root, city) };
+  const fill = async (db: Database) => {
+    try {
+      await migrate(db);
+      await load(db);
+    } finally {
+      await db.close();
+    }
+  };
+  const makeEmbedded = async () => {
+    await (await openDatabase({ backend: 'embedded', dataDir: embedded.postgis })).close();
+    cpSync(embedded.postgis, embedded.city, { recursive: true });
+    await fill(await openDatabase({ backend: 'embedded', dataDir: embedded.city }));
+  };
+  const url = env.DATABASE_URL;
+  const makeServer = async () => {
+    if (!url) return undefined;
+    const scratch = await createScratchDatabase(url);
+    await fill(await openDatabase({ backend: 'server', url: scratch.url }));
+    return scratch;
+  };
+  const [, serverTemplate] = await Promise.all([makeEmbedded(), makeServer()]);
+  const templates: TestTemplates = { city, embedded, ...(serverTemplate && { server: { city: serverTemplate.name } }) };
+  env[templatesVariable] = JSON.stringify(templates);
+  return async () => {
+    delete env[templatesVariable];
+    await serverTemplate?.drop();
+    rmSync(root, { recursive: true, force: true });
+  };
+}
+
+// Tests on one PostgreSQL server must not see each other's data: each gets its own database,
+// empty or copied from a template (a file copy: no other session may be connected to it).
+async function createScratchDatabase(url: string, template?: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `onescreen_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: url });
@@ -49,10 +121,10 @@ async function createScratchDatabase(url: string): Promise<{ url: string; drop()
       await client.end();
     }
   };
-  await admin(`CREATE DATABASE ${name}`);
+  await admin(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   const scratch = new URL(url);
   scratch.pathname = `/${name}`;
-  return { url: scratch.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { name, url: scratch.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 /** Empties a test database between tests: drops every table except those PostGIS owns. */

@@ -62,6 +62,7 @@ describe('the embedded database on disk', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('keeps the loaded city across a restart', async () => {
+    await testBackends()[0]!.openSettings({ dataDir });
     const first = await openDatabase({ backend: 'embedded', dataDir });
     await migrate(first);
     expect(await loadCity(first, 'dashiqiao')).toBe('loaded');

@@ -60,6 +60,9 @@ const wholeNumber = (min: number, max: number) =>
     .pipe(z.number().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
 const oneOf = <T extends string>(values: readonly [T, ...T[]]) => z.enum(values, { error: `expected one of ${values.join(', ')}` });
 
+/** The city a server loads when CITY is not set. */
+export const defaultCity: CityProfileId = 'karamay';
+
 const environment = z.object({
   PORT: wholeNumber(0, 65_535).default(8080),
   OSMAND_PORT: wholeNumber(0, 65_535).default(5055),
@@ -69,7 +72,7 @@ const environment = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, 'expected a URL like postgres://user@host:5432/database')
     .optional(),
-  CITY: oneOf(cityProfileIds as [CityProfileId, ...CityProfileId[]]).default('karamay'),
+  CITY: oneOf(cityProfileIds as [CityProfileId, ...CityProfileId[]]).default(defaultCity),
   SIMULATE: oneOf(['0', '1']).default('1'),
   GTFS_RT_URLS: z
     .string()

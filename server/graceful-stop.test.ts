@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { defaultCity } from './config.ts';
 import { createLogger, parseConfig, startServer } from './index.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-stop-'));
@@ -12,6 +14,7 @@ const stop = generateCity(cityProfiles.karamay).busStops[3]!;
 
 describe('stopping the server', () => {
   it('writes what it accepted before the database closes, and refuses what comes after', async () => {
+    await testBackends()[0]!.openSettings({ dataDir, city: defaultCity });
     // A minute-long tick: the fix can only reach the database through the drain on stop.
     const config = parseConfig({ PORT: '0', OSMAND_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATE: '0', TICK_MS: '60000' });
     const server = await startServer(config, createLogger({ level: 'error', format: 'json', write: () => {} }));

@@ -92,11 +92,10 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
     const fix = await fetch(`${server.osmandUrl}?id=pc-0011&lat=${stop.point[1]}&lon=${stop.point[0] + 0.0003}&timestamp=${Math.floor(Date.now() / 1000)}`, { method: 'POST' });
     expect(fix.status).toBe(200);
     const nearbyAs = async (role: string) => (await (await (await server.as(role)).fetch(`/api/incidents/${first!.id}/nearby?radius=300&minutes=30`)).json()) as { incidents: { id: number }[]; units: { id: string; distanceM: number }[] };
-    let forDispatcher = await nearbyAs('dispatcher');
-    for (let tries = 0; !forDispatcher.units.some((unit) => unit.id === 'pc-0011') && tries < 40; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      forDispatcher = await nearbyAs('dispatcher');
-    }
+    const forDispatcher = await seen(async () => {
+      const nearby = await nearbyAs('dispatcher');
+      return nearby.units.some((unit) => unit.id === 'pc-0011') ? nearby : undefined;
+    });
     expect(forDispatcher.units.find((unit) => unit.id === 'pc-0011')!.distanceM).toBeLessThan(40);
     expect(forDispatcher.incidents.map((incident) => incident.id)).toContain(second!.id);
     const forOfficial = await nearbyAs('official');
@@ -110,11 +109,14 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
     const pushed: Incident[] = [];
     live.socket.on('incidents', (incidents) => pushed.push(...incidents));
     try {
-      const [open] = ((await (await server.api('/api/incidents')).json()) as Incident[]).filter((incident) => !incident.supervisedAt);
-      await server.db.query(`UPDATE incidents SET due_at = now() - interval '1 minute' WHERE id = $1`, [open!.id]);
+      const [open, later] = ((await (await server.api('/api/incidents')).json()) as Incident[]).filter((incident) => !incident.supervisedAt);
+      const overdue = (id: number) => server.db.query(`UPDATE incidents SET due_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+      await overdue(open!.id);
       const raised = await seen(() => pushed.find((incident) => incident.id === open!.id && incident.supervisedAt));
       expect(raised.version).toBe(open!.version + 1);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // A case that falls overdue afterwards is raised by a later check: by then the first had its chance to be raised again.
+      await overdue(later!.id);
+      await seen(() => pushed.find((incident) => incident.id === later!.id && incident.supervisedAt));
       expect(pushed.filter((incident) => incident.id === open!.id), 'once').toHaveLength(1);
       expect(await (await server.api('/metrics')).text()).toMatch(/onescreen_incidents_overdue_total [1-9]/);
     } finally {

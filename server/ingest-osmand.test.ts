@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { LiveEntity } from '../streams/index.ts';
-import { startTestServer, watchLive, type TestServer } from './test-server.ts';
+import { seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const [stopA, stopB, stopC] = karamay.busStops;
@@ -78,7 +78,13 @@ describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) =
     const before = ((await (await server.api('/api/entities?kind=police-car')).json()) as LiveEntity[]).find((e) => e.id === 'pc-0003')!;
     const zero = await fetch(`${server.osmandUrl}?id=pc-0003&lat=0&lon=0`, { method: 'POST' });
     expect(zero.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // A fix sent after it, for another unit, is written only once every fix before it was handled.
+    const marker: [number, number] = [before.lon + 0.001, before.lat + 0.001];
+    expect((await fetch(`${server.osmandUrl}?id=pc-0004&lat=${marker[1]}&lon=${marker[0]}`, { method: 'POST' })).status).toBe(200);
+    await seen(async () => {
+      const unit = ((await (await server.api('/api/entities?kind=police-car')).json()) as LiveEntity[]).find((e) => e.id === 'pc-0004')!;
+      return Math.abs(unit.lon - marker[0]) < 1e-6 ? unit : undefined;
+    });
     const after = ((await (await server.api('/api/entities?kind=police-car')).json()) as LiveEntity[]).find((e) => e.id === 'pc-0003')!;
     expect(after).toEqual(before);
     expect(await metric('onescreen_ingest_rejected_total{reason="zero-position",source="osmand"}')).toBe(1);

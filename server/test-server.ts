@@ -9,7 +9,7 @@ import { demoPassword } from './accounts.ts';
 export { demoPassword };
 import { csrfHeader } from './auth.ts';
 import { issueFeedKey } from './feed-keys.ts';
-import { parseConfig } from './config.ts';
+import { defaultCity, parseConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer, type RunningServer } from './start-server.ts';
 
@@ -36,7 +36,8 @@ export async function signIn(url: string, user = 'operator', password = demoPass
 /** A real server on a free port with a fresh database, in demo mode, for integration and browser tests. */
 export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>, env: NodeJS.ProcessEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-test-'));
-  const settings = await backend.openSettings();
+  // The default city starts copied from the run's template, as if migrated and loaded here.
+  const settings = await backend.openSettings({ dataDir, city: env.CITY ?? defaultCity });
   // Kept, not printed: a failing test can show what the server said.
   const logLines: string[] = [];
   const log = createLogger({ level: 'info', format: 'json', write: (line) => void logLines.push(line) });
