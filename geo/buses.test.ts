@@ -25,7 +25,10 @@ describe.each(testBackends())('bus bunching on the $name database', (backend) =>
       await updateBusProgress(tx, moved.map((e) => e.id));
       const cases = await reviewBusIncidents(tx, moved.map((e) => e.id));
       const pair = (await listBusProgress(tx)).find((p) => p.id === follower!.id)!.bunchedWith;
-      return { bunched: pair === leader!.id, cases: cases.map((c) => `${c.category}:${c.status}`) };
+      // Only bunching's cases: whether the pair is also late depends on the time of day the test
+      // runs at against the trips' timetable (it opened bus-delay cases at 08:25 in Karamay).
+      const bunchingCases = cases.filter((c) => c.category === 'bus-bunching');
+      return { bunched: pair === leader!.id, cases: bunchingCases.map((c) => `${c.category}:${c.status}`) };
     });
   };
   beforeAll(async () => {
