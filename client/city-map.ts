@@ -15,6 +15,8 @@ import { wallScale, wallTheme } from './theme.ts';
 
 // Gliding entities are redrawn at most this often, ms: smooth to the eye, light on a wall PC.
 const frameEveryMs = 66;
+// With nothing animating, the map looks for new data this often, ms.
+const idlePollMs = 100;
 // Severe alerts (3 and up) pulse with this period, ms, so the eye finds them from across the room.
 const pulseMs = 1_200;
 // A tour's move between stops, ms: long enough for the eye to follow.
@@ -41,7 +43,7 @@ export function openBaseMap(container: HTMLElement, city: CitySummary, language:
   });
 }
 
-export function createCityMap(container: HTMLElement, city: CitySummary, language: Language, onPick: (picked: Picked | undefined) => void) {
+export function createCityMap(container: HTMLElement, city: CitySummary, language: Language, motion: boolean, onPick: (picked: Picked | undefined) => void) {
   const scale = wallScale(window.innerHeight);
   const map = openBaseMap(container, city, language, scale);
   let shownAlerts: Alert[] = [];
@@ -79,7 +81,8 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
   let trackedAt: [number, number] = [Number.NaN, Number.NaN];
   /** Re-describes the layers from the table and the alerts; deck.gl re-reads only what changed. */
   const render = (table: EntityTable, alerts: AlertList, hidden: readonly string[], now: number): void => {
-      const pulse = 1 + 0.35 * (0.5 + 0.5 * Math.sin((2 * Math.PI * now) / pulseMs));
+      // Without motion a severe alert stands at its largest instead of pulsing.
+      const pulse = 1 + 0.35 * (motion ? 0.5 + 0.5 * Math.sin((2 * Math.PI * now) / pulseMs) : 1);
       overlay.setProps({
         layers: [
           // An emergency warning's area, under everything live: who is in it must stay visible.
@@ -151,8 +154,8 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     /** Moves the view to a tour stop, gently enough to follow from across the room. */
     showStop(stop: TourStop, durationMs = tourFlightMs): void {
       framed = stop;
-      if (stop.kind === 'alert') map.flyTo({ center: [stop.alert.lon, stop.alert.lat], zoom: Math.max(map.getZoom(), 15), duration: tourFlightMs });
-      else map.fitBounds(stop.kind === 'city' ? city.bbox : city.districts[stop.index]!.bbox, { padding: 24 * scale, duration: durationMs });
+      if (stop.kind === 'alert') map.flyTo({ center: [stop.alert.lon, stop.alert.lat], zoom: Math.max(map.getZoom(), 15), duration: tourFlightMs, animate: motion });
+      else map.fitBounds(stop.kind === 'city' ? city.bbox : city.districts[stop.index]!.bbox, { padding: 24 * scale, duration: durationMs, animate: motion });
     },
     /**
      * Keeps the wall's panels clear of what is framed: the map is padded by them, and a view the
@@ -165,12 +168,14 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     /** Flies to a place found by search. */
     showPlace(lon: number, lat: number): void {
       framed = undefined;
-      map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 16), duration: tourFlightMs });
+      map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 16), duration: tourFlightMs, animate: motion });
     },
     /** Keeps one entity (by table slot) in the middle of the map as it moves; undefined stops. */
     track(slot: number | undefined): void {
       trackedSlot = slot;
-      if (slot !== undefined) trackedAt = [Number.NaN, Number.NaN];
+      // Following a unit replaces the view the wall chose: letting go leaves the map where it is,
+      // even when the panels change afterwards.
+      if (slot !== undefined) [trackedAt, framed] = [[Number.NaN, Number.NaN], undefined];
     },
     get tracking(): boolean {
       return trackedSlot !== undefined;
@@ -199,38 +204,51 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
     /** Draws the table and the alerts, keeping entities gliding between reports and severe alerts pulsing. */
     follow(table: EntityTable, alerts: AlertList, hidden: () => readonly string[]): void {
       let drawnAt = 0;
+      let tableDrawn = -1;
       let alertsDrawn = -1;
       let hiddenDrawn = '';
       let alertsReadAt = 0;
       let heatShown = 'visible';
+      /** Draws what changed; true while something animates (a glide, a pulse). */
+      const draw = (now: number): boolean => {
+        paintTraffic();
+        const glided = table.advance(now);
+        followTracked(table);
+        const pulsing = motion && (trackedSlot !== undefined || shownAlerts.some((alert) => alert.severity >= 3));
+        const alertsChanged = alerts.version !== alertsDrawn || now - alertsReadAt >= alertsRereadMs;
+        if (alertsChanged) {
+          shownAlerts = alerts.items();
+          alertsReadAt = now;
+        }
+        const hiddenNow = hidden();
+        // The heatmap is the base map's own layer: switched there when asked, once the style has it.
+        const heat = hiddenNow.includes('heatmap') ? 'none' : 'visible';
+        if (heat !== heatShown && map.getLayer('recent-events-heat')) {
+          map.setLayoutProperty('recent-events-heat', 'visibility', heat);
+          heatShown = heat;
+        }
+        // A new fix shown where it lands (no glide) changes the table without anything moving.
+        if (glided || pulsing || table.version !== tableDrawn || alertsChanged || hiddenNow.join() !== hiddenDrawn) {
+          alertsDrawn = alerts.version;
+          tableDrawn = table.version;
+          hiddenDrawn = hiddenNow.join();
+          render(table, alerts, hiddenNow, now);
+          if (alertsChanged && map.getSource('grid-cells') && map.getSource('camera-sites')) paintAlertStates(alerts.all());
+          else if (alertsChanged) alertsDrawn = -1; // the base map is not ready: paint on a later frame
+        }
+        return glided || pulsing;
+      };
+      // While something animates the map draws on display frames (at most every frameEveryMs);
+      // otherwise it looks for changes every idlePollMs without asking the browser for frames,
+      // which in software WebGL cost a core even when nothing is drawn.
       const frame = (now: number) => {
+        let animating = true;
         if (now - drawnAt >= frameEveryMs) {
           drawnAt = now;
-          paintTraffic();
-          const moved = table.advance(now);
-          followTracked(table);
-          const pulsing = trackedSlot !== undefined || shownAlerts.some((alert) => alert.severity >= 3);
-          const alertsChanged = alerts.version !== alertsDrawn || now - alertsReadAt >= alertsRereadMs;
-          if (alertsChanged) {
-            shownAlerts = alerts.items();
-            alertsReadAt = now;
-          }
-          const hiddenNow = hidden();
-          // The heatmap is the base map's own layer: switched there when asked, once the style has it.
-          const heat = hiddenNow.includes('heatmap') ? 'none' : 'visible';
-          if (heat !== heatShown && map.getLayer('recent-events-heat')) {
-            map.setLayoutProperty('recent-events-heat', 'visibility', heat);
-            heatShown = heat;
-          }
-          if (moved || pulsing || alertsChanged || hiddenNow.join() !== hiddenDrawn) {
-            alertsDrawn = alerts.version;
-            hiddenDrawn = hiddenNow.join();
-            render(table, alerts, hiddenNow, now);
-            if (alertsChanged && map.getSource('grid-cells') && map.getSource('camera-sites')) paintAlertStates(alerts.all());
-            else if (alertsChanged) alertsDrawn = -1; // the base map is not ready: paint on a later frame
-          }
+          animating = draw(now);
         }
-        requestAnimationFrame(frame);
+        if (animating) requestAnimationFrame(frame);
+        else setTimeout(() => requestAnimationFrame(frame), idlePollMs);
       };
       requestAnimationFrame(frame);
     },

@@ -86,4 +86,18 @@ describe('EntityTable', () => {
     table.advance(42_000);
     expect(table.shown[2 * slot]).toBeCloseTo(84.1, 6);
   });
+
+  it('shows each fix where it lands when motion is reduced', () => {
+    const table = new EntityTable(false);
+    const { frame } = server();
+    table.applyFrame(frame([entity('bus-1', 84.0, '2026-11-21T08:00:00Z', 'bus')]), 0);
+    const slot = table.slotOf('bus-1')!;
+    const version = table.version;
+    table.applyFrame(frame([entity('bus-1', 84.1, '2026-11-21T08:00:15Z', 'bus')]), 15_000);
+    expect(table.shown[2 * slot]).toBeCloseTo(84.1, 6);
+    // Nothing glides, yet the table says it changed, so the map draws it.
+    expect(table.version).toBeGreaterThan(version);
+    expect(table.advance(16_000)).toBe(false);
+    expect(table.shown[2 * slot]).toBeCloseTo(84.1, 6);
+  });
 });

@@ -11,9 +11,11 @@ const maxGlideMs = 30_000;
  * them as binary attributes, and a position frame touches only the slots it names, with no
  * object per entity. Between reports each entity glides from where it is shown to its latest
  * fix, over the time its reports have been arriving apart, so a bus reporting every 15 s moves
- * as smoothly as a patrol car.
+ * as smoothly as a patrol car. Without `glides` (reduced motion) each fix is shown where it lands.
  */
 export class EntityTable {
+  constructor(private readonly glides = true) {}
+
   readonly ids: string[] = [];
   readonly labels: string[] = [];
   readonly statusNames: string[] = [];
@@ -76,7 +78,7 @@ export class EntityTable {
       const at = Number.isNaN(fixAgeMs[row]!) ? 0 : frame.sentAt - fixAgeMs[row]!;
       const lon = originLon + lonLat[2 * row]!;
       const lat = originLat + lonLat[2 * row + 1]!;
-      if (this.arrivedAt[slot] === -1) {
+      if (this.arrivedAt[slot] === -1 || (!this.glides && at > this.updatedAt[slot]!)) {
         // A newcomer appears where it is, without gliding in from nowhere.
         this.shown[2 * slot] = this.glideFrom[2 * slot] = lon;
         this.shown[2 * slot + 1] = this.glideFrom[2 * slot + 1] = lat;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { artifacts, wallTestContext, type OnescreenWindow } from './test-wall.ts';
+import { artifacts, newTestPage, wallTestContext, type OnescreenWindow } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
 
@@ -8,7 +8,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('signing in to the wall', () =
   const wall = wallTestContext(chromiumPath, { SIMULATE: '0' });
 
   it('sends a signed-out wall to the sign-in page, signs in by the form, shows an official no police, and signs out', async () => {
-    const page = await wall.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const page = await newTestPage(wall.browser, { width: 1920, height: 1080 });
     const blocked: string[] = [];
     page.on('console', (message) => message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text()) && blocked.push(message.text()));
     page.on('pageerror', (error) => blocked.push(error.message));
@@ -48,7 +48,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('signing in to the wall', () =
   });
 
   it('sends the password only in a POST body, never in an address, when Enter comes before the session check answers', async () => {
-    const page = await wall.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const page = await newTestPage(wall.browser, { width: 1920, height: 1080 });
     const secret = 'onescreen-demo';
     const requests: { method: string; url: string; body: string | null }[] = [];
     page.on('request', (request) => void requests.push({ method: request.method(), url: request.url(), body: request.postData() }));

@@ -59,11 +59,19 @@ export function launchChromium(executablePath: string): Promise<Browser> {
 }
 
 /**
+ * Pages as a wall PC without a GPU would have them: asking for reduced motion, so the wall draws
+ * when data changes rather than 15 times a second in software WebGL. `?motion=on` animates anyway.
+ */
+export function newTestPage(browser: Browser, viewport: { width: number; height: number }) {
+  return browser.newPage({ viewport, reducedMotion: 'reduce' });
+}
+
+/**
  * A page signed in as `user` (through the API, so the cookie lands in the page's own jar) that
  * records page errors, dialogs, CSP refusals and requests outside the app's own origin in `problems`.
  */
 export async function openSignedInPage(browser: Browser, serverUrl: string, viewport: { width: number; height: number }, user = 'operator') {
-  const page = await browser.newPage({ viewport });
+  const page = await newTestPage(browser, viewport);
   const problems: string[] = [];
   const origin = new URL(serverUrl).origin;
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

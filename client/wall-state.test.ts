@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseLanguage, messagesFor } from './i18n.ts';
-import { hiddenFromQuery, initialWallState, wallUpdaters } from './wall-store.ts';
+import { hiddenFromQuery, initialWallState, motionFromQuery, wallUpdaters } from './wall-store.ts';
 
 describe('wall state updaters', () => {
   it('goes live on connect, shows the lost connection, and clears it on reconnect', () => {
@@ -55,5 +55,15 @@ describe('language', () => {
     expect(shape(messagesFor('en'))).toEqual(shape(messagesFor('zh-CN')));
     expect(messagesFor('zh-CN').title('克拉玛依', 'Karamay')).toBe('克拉玛依城市大脑');
     expect(messagesFor('en').title('克拉玛依', 'Karamay')).toBe('Karamay City Brain');
+  });
+
+});
+
+describe('motion', () => {
+  it('animates unless the browser asks for reduced motion or the address says motion=off; motion=on overrides the browser', () => {
+    expect(motionFromQuery('?lang=en', false)).toBe(true);
+    expect(motionFromQuery('?lang=en', true)).toBe(false);
+    expect(motionFromQuery('?motion=off', false)).toBe(false);
+    expect(motionFromQuery('?motion=on', true)).toBe(true);
   });
 });

@@ -32,6 +32,17 @@ export function hiddenFromQuery(search: string): string[] {
   return (new URLSearchParams(search).get('hide') ?? '').split(',').map((name) => name.trim()).filter(Boolean);
 }
 
+/**
+ * Whether the wall animates (units glide between fixes, severe alerts pulse, the map flies between
+ * stops): not when the browser asks for reduced motion (the system's setting; WCAG 2.3.3) or with
+ * `?motion=off`, and always with `?motion=on`. Still, a wall PC without a GPU draws only when data
+ * changes.
+ */
+export function motionFromQuery(search: string, reducedMotion: boolean): boolean {
+  const asked = new URLSearchParams(search).get('motion');
+  return asked === 'on' || (asked !== 'off' && !reducedMotion);
+}
+
 export const initialWallState: WallState = {
   connection: 'connecting',
   problem: null,

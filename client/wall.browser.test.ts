@@ -11,7 +11,8 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
   const wall = wallTestContext(chromiumPath);
 
   it('shows Karamay with police cars and buses drawn where they are, and moving', async () => {
-    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=zh-CN', { width: 1920, height: 1080 });
+    // The test pages ask for reduced motion; this one glides as a wall does by default.
+    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=zh-CN&motion=on', { width: 1920, height: 1080 });
     await page.waitForFunction(() => document.querySelector('[data-testid="count-police-car"]')?.textContent === '280');
     expect(await page.textContent('h1')).toBe('克拉玛依城市大脑');
     expect(await page.textContent('[data-testid="count-bus"]')).toBe('400');
@@ -69,6 +70,12 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
       await page.waitForSelector(`[data-testid="feed-${feed}"][data-state="fresh"]`, { timeout: 30_000 });
     }
     expect(await page.textContent('[data-testid="feed-trackers"]')).toMatch(/^GPS \d+ s$/);
+    // Reduced motion: every unit is drawn at its latest fix, none on its way there.
+    const gliding = await page.evaluate(() => {
+      const { table } = (window as unknown as OnescreenWindow).onescreen;
+      return table.ids.filter((_, slot) => table.shown[2 * slot] !== table.positions[2 * slot] || table.shown[2 * slot + 1] !== table.positions[2 * slot + 1]);
+    });
+    expect(gliding).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

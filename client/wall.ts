@@ -13,7 +13,7 @@ import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
 import { mountRoleNotice, roleNoticeFor } from './role-notice.ts';
 import { readWhenReady, signOut } from './session.ts';
-import { createWallStore, hiddenFromQuery, wallUpdaters, type Problem } from './wall-store.ts';
+import { createWallStore, hiddenFromQuery, motionFromQuery, wallUpdaters, type Problem } from './wall-store.ts';
 
 const language = chooseLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
@@ -28,7 +28,8 @@ hud.showUser(session.user.displayName, () => void signOut(session));
 mountRoleNotice(document.querySelector<HTMLElement>('.legend')!, roleNoticeFor('wall', session, language, location.search));
 document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nameZh} · 一屏观全城`;
 
-const table = new EntityTable();
+const motion = motionFromQuery(location.search, matchMedia('(prefers-reduced-motion: reduce)').matches);
+const table = new EntityTable(motion);
 const alerts = new AlertList(language);
 const messages = messagesFor(language);
 const describe = (picked: Picked | undefined) => {
@@ -39,7 +40,7 @@ const describe = (picked: Picked | undefined) => {
   }
   return { title: table.labels[picked.entitySlot]!, lines: [messages.kinds[entityKindOrder[table.kinds[picked.entitySlot]!]!]] };
 };
-const cityMap = createCityMap(document.getElementById('map')!, city, language, (picked) => hud.showDetails(describe(picked)));
+const cityMap = createCityMap(document.getElementById('map')!, city, language, motion, (picked) => hud.showDetails(describe(picked)));
 cityMap.follow(table, alerts, () => store.getState().hidden);
 const socket = connectLive(session, table, alerts, store, (segments) => cityMap.showTraffic(segments));
 
