@@ -105,6 +105,8 @@ export class EntityTable {
 
   /** Moves every gliding entity to where it is at `now`; false when nothing moved. */
   advance(now = performance.now()): boolean {
+    // Without glides every fix is shown where it lands (applyFrame): nothing is on its way.
+    if (!this.glides) return false;
     let moved = false;
     for (let slot = 0; slot < this.size; slot++) {
       const progress = Math.min(1, (now - this.arrivedAt[slot]!) / this.glideMs[slot]!);
