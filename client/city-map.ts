@@ -228,10 +228,11 @@ export function createCityMap(container: HTMLElement, city: CitySummary, languag
           heatShown = heat;
         }
         // A new fix shown where it lands (no glide) changes the table without anything moving.
-        if (glided || pulsing || table.version !== tableDrawn || alertsChanged || hiddenNow.join() !== hiddenDrawn) {
+        const hiddenKey = hiddenNow.join();
+        if (glided || pulsing || table.version !== tableDrawn || alertsChanged || hiddenKey !== hiddenDrawn) {
           alertsDrawn = alerts.version;
           tableDrawn = table.version;
-          hiddenDrawn = hiddenNow.join();
+          hiddenDrawn = hiddenKey;
           render(table, alerts, hiddenNow, now);
           if (alertsChanged && map.getSource('grid-cells') && map.getSource('camera-sites')) paintAlertStates(alerts.all());
           else if (alertsChanged) alertsDrawn = -1; // the base map is not ready: paint on a later frame

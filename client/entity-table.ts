@@ -79,7 +79,7 @@ export class EntityTable {
       const lon = originLon + lonLat[2 * row]!;
       const lat = originLat + lonLat[2 * row + 1]!;
       if (this.arrivedAt[slot] === -1 || (!this.glides && at > this.updatedAt[slot]!)) {
-        // A newcomer appears where it is, without gliding in from nowhere.
+        // A newcomer appears where it is, without gliding in from nowhere; without glides, every newer fix does.
         this.shown[2 * slot] = this.glideFrom[2 * slot] = lon;
         this.shown[2 * slot + 1] = this.glideFrom[2 * slot + 1] = lat;
       } else if (at <= this.updatedAt[slot]!) {
