@@ -58,19 +58,30 @@ export function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
 }
 
+/** A page's size in CSS pixels and, unless the test is about the screen itself, half its pixels drawn. */
+export interface TestViewport {
+  width: number;
+  height: number;
+  /** 1 draws every pixel of a real screen; the default 0.5 draws a quarter of them (see newTestPage). */
+  deviceScaleFactor?: number;
+}
+
 /**
  * Pages as a wall PC without a GPU would have them: asking for reduced motion, so the wall draws
- * when data changes rather than 15 times a second in software WebGL. `?motion=on` animates anyway.
+ * when data changes rather than 15 times a second in software WebGL (`?motion=on` animates anyway).
+ * The layout is the screen's, in CSS pixels, but the canvases hold half as many pixels each way:
+ * software WebGL's cost is per pixel (an idle 1920×1080 wall, measured: 47 % of a core at a device
+ * pixel ratio of 1, 27 % at 0.5). The wall-size checks draw every pixel.
  */
-export function newTestPage(browser: Browser, viewport: { width: number; height: number }) {
-  return browser.newPage({ viewport, reducedMotion: 'reduce' });
+export function newTestPage(browser: Browser, { width, height, deviceScaleFactor = 0.5 }: TestViewport) {
+  return browser.newPage({ viewport: { width, height }, deviceScaleFactor, reducedMotion: 'reduce' });
 }
 
 /**
  * A page signed in as `user` (through the API, so the cookie lands in the page's own jar) that
  * records page errors, dialogs, CSP refusals and requests outside the app's own origin in `problems`.
  */
-export async function openSignedInPage(browser: Browser, serverUrl: string, viewport: { width: number; height: number }, user = 'operator') {
+export async function openSignedInPage(browser: Browser, serverUrl: string, viewport: TestViewport, user = 'operator') {
   const page = await newTestPage(browser, viewport);
   const problems: string[] = [];
   const origin = new URL(serverUrl).origin;
@@ -92,7 +103,7 @@ export async function openSignedInPage(browser: Browser, serverUrl: string, view
  * Opens the wall and waits for live entities, recording page errors and outside requests. The
  * wall holds still on the whole city (tour off) unless the query asks for a tour.
  */
-export async function openWall(browser: Browser, serverUrl: string, query: string, viewport: { width: number; height: number }, readyTimeoutMs = 30_000, user = 'operator') {
+export async function openWall(browser: Browser, serverUrl: string, query: string, viewport: TestViewport, readyTimeoutMs = 30_000, user = 'operator') {
   const { page, problems } = await openSignedInPage(browser, serverUrl, viewport, user);
   const search = new URLSearchParams(query);
   if (!search.has('tour')) search.set('tour', 'off');

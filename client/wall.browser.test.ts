@@ -102,15 +102,14 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
         return found;
       });
     await page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.socket.disconnect());
-    await page.waitForTimeout(1_500);
-    expect((await taxiPicked()).length).toBeGreaterThan(0);
+    // Each look renders picking passes: slow in software GL, so a few seconds to see each change drawn.
+    const picked = (count: (found: string[]) => number) => expect.poll(async () => count(await taxiPicked()), { timeout: 15_000 });
+    await picked((found) => found.length).toBeGreaterThan(0);
     await page.click('[data-testid="layer-taxi"]');
     expect(await page.getAttribute('[data-testid="layer-taxi"]', 'aria-checked')).toBe('false');
-    await page.waitForTimeout(500);
-    expect(await taxiPicked()).toEqual([]);
+    await picked((found) => found.length).toBe(0);
     await page.click('[data-testid="layer-taxi"]');
-    await page.waitForTimeout(500);
-    expect((await taxiPicked()).length).toBeGreaterThan(0);
+    await picked((found) => found.length).toBeGreaterThan(0);
     await page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.socket.connect());
     await page.screenshot({ path: join(artifacts, 'wall-en-1920x1080.png') });
     expect(problems).toEqual([]);
@@ -137,11 +136,10 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
         const centre = map.getCenter();
         return { m: Math.hypot(centre.lng - table.shown[2 * slot]!, centre.lat - table.shown[2 * slot + 1]!) * 111_000, at: [table.positions[2 * slot], table.positions[2 * slot + 1]] };
       }, car.id);
-    const before = await offCentre();
-    await page.waitForTimeout(6_000);
-    const after = await offCentre();
-    expect(after.at, 'the car moved').not.toEqual(before.at);
-    expect(after.m, 'metres between the map centre and the car').toBeLessThan(20);
+    // Its tracker reports every 5 s.
+    const movedFrom = async (at: unknown) => expect.poll(async () => (await offCentre()).at, { message: 'the car moved', timeout: 30_000 }).not.toEqual(at);
+    await movedFrom((await offCentre()).at);
+    await expect.poll(async () => (await offCentre()).m, { message: 'metres between the map centre and the car', timeout: 10_000 }).toBeLessThan(20);
     // The middle of the map clear of the panels, where the followed car is held.
     const ringAtCentre = await page.evaluate(() => {
       const { overlay, map } = (window as unknown as OnescreenWindow).onescreen;
@@ -155,7 +153,9 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     expect(await page.isHidden('[data-testid="showing"]')).toBe(true);
     const centre = () => page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.map.getCenter());
     const letGo = await centre();
-    await page.waitForTimeout(3_000);
+    // Two fixes later the map would have followed the first of them.
+    await movedFrom((await offCentre()).at);
+    await movedFrom((await offCentre()).at);
     expect(await centre(), 'let go: the map stays where it was').toEqual(letGo);
     expect(problems).toEqual([]);
     await page.close();

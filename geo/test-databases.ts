@@ -35,7 +35,8 @@ export interface TestTemplates {
   server?: { city: string };
 }
 
-const templatesVariable = 'ONESCREEN_TEST_TEMPLATES';
+/** Where test workers find the run's templates (set by createTestTemplates). */
+export const templatesVariable = 'ONESCREEN_TEST_TEMPLATES';
 
 export function testBackends(env: NodeJS.ProcessEnv = process.env): TestBackend[] {
   const templates = env[templatesVariable] ? (JSON.parse(env[templatesVariable]) as TestTemplates) : undefined;
