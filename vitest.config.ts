@@ -24,7 +24,7 @@ export default defineConfig({
       // Chromium renders WebGL in software on these machines: one browser file at a time (two at
       // once, measured, each took two to three times as long and the wall's tests timed out).
       // `npm test` runs this project beside the node files, in its own process (vitest.tiers.ts).
-      { extends: true, test: { name: 'browser', include: [browserTests], fileParallelism: false, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'browser', include: [browserTests], fileParallelism: false, isolate: false, sequence: { groupOrder: 1 } } },
       // Each long file saturates the machine on its own: one at a time.
       { extends: true, test: { name: 'long', include: [longTests], fileParallelism: false, testTimeout: 600_000, sequence: { groupOrder: 2 } } },
     ],

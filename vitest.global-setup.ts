@@ -22,24 +22,20 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 type Shared = { inherited?: boolean; templates?: Promise<() => Promise<void>>; client?: Promise<string> };
 const shared = ((globalThis as { onescreenTestSetup?: Shared }).onescreenTestSetup ??= {});
 
-/**
- * Makes the run's template databases and, with `withClient`, builds the client; puts where they
- * are in the environment and answers a function that removes them. Once per process.
- */
-export async function prepareTestRun(withClient: boolean): Promise<() => Promise<void>> {
-  const started = performance.now();
-  const owner = !shared.templates;
-  shared.templates ??= createTestTemplates(defaultCity, (db) => loadCity(db, defaultCity));
-  // Building the client alongside the databases overlaps the two.
-  if (withClient) shared.client ??= buildClientForTests();
-  const [removeTemplates, clientDir] = await Promise.all([shared.templates, shared.client]);
-  if (clientDir) process.env[clientDirVariable] = clientDir;
-  if (!owner) return async () => {};
-  process.stdout.write(`test set-up (template databases${clientDir ? ', client build' : ''}): ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  return async () => {
-    await removeTemplates();
-    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
-  };
+/** Makes the run's template databases once per process; answers a function that removes them. */
+export function prepareDatabases(): Promise<() => Promise<void>> {
+  return (shared.templates ??= createTestTemplates(defaultCity, (db) => loadCity(db, defaultCity)));
+}
+
+/** Builds the client once per process, for the browser tests to find in the environment. */
+export function prepareClient(): Promise<string> {
+  return (shared.client ??= buildClientForTests().then((dir) => ((process.env[clientDirVariable] = dir), dir)));
+}
+
+/** Removes the client build, if this process made one. */
+export async function removeClient(): Promise<void> {
+  const dir = await shared.client;
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 export default async function setup(project: TestProject) {
@@ -51,6 +47,15 @@ export default async function setup(project: TestProject) {
   }
   shared.inherited ??= Boolean(process.env[templatesVariable]);
   if (shared.inherited) return undefined;
-  // Only the browser and long projects' files need the client.
-  return prepareTestRun(found && project.vitest.projects.some((each) => ['browser', 'long'].includes(each.name)));
+  const started = performance.now();
+  const owner = !shared.templates;
+  // Only the browser and long projects' files need the client; building it alongside the databases overlaps the two.
+  const withClient = found && project.vitest.projects.some((each) => ['browser', 'long'].includes(each.name));
+  const [removeTemplates] = await Promise.all([prepareDatabases(), withClient && prepareClient()]);
+  if (!owner) return undefined;
+  process.stdout.write(`test set-up (template databases${withClient ? ', client build' : ''}): ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return async () => {
+    await removeTemplates();
+    await removeClient();
+  };
 }

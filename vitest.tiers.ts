@@ -14,13 +14,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromiumPath, prepareTestRun } from './vitest.global-setup.ts';
+import { chromiumPath, prepareClient, prepareDatabases, removeClient } from './vitest.global-setup.ts';
 import { formatSummary, mergeSummaries, summaryFileVariable, type RunSummary } from './vitest.slowest-reporter.ts';
-
-const tiers = [
-  { project: 'node', nice: true },
-  { project: 'browser', nice: false },
-];
 
 // vitest's command, as its package names it (the package exports no path to it).
 const vitestPackage = createRequire(import.meta.url).resolve('vitest/package.json');
@@ -63,18 +58,28 @@ async function main() {
   const args = process.argv.slice(2).filter((arg) => arg !== summaryArg);
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'onescreen-tiers-'));
-  const cleanUp = await prepareTestRun(existsSync(chromiumPath));
+  const run = (project: string, nice: boolean) => runTier(project, nice, args, join(dir, `${project}.json`));
+  // The node files need only the databases: they start while the client is still building.
+  const databases = prepareDatabases();
+  const client = existsSync(chromiumPath) ? prepareClient() : Promise.resolve(undefined);
+  const announce = (files: string) => () => void process.stdout.write(`test set-up ready for the ${files} files: ${seconds(started)} s\n`);
+  const tiers = [
+    databases.then(announce('node')).then(() => run('node', true)),
+    Promise.all([databases, client]).then(announce('browser')).then(() => run('browser', false)),
+  ];
   let summary: RunSummary;
   try {
-    summary = mergeSummaries(await Promise.all(tiers.map(({ project, nice }) => runTier(project, nice, args, join(dir, `${project}.json`)))));
+    summary = mergeSummaries(await Promise.all(tiers));
   } finally {
-    await cleanUp();
+    await Promise.allSettled([databases.then((remove) => remove()), removeClient()]);
     rmSync(dir, { recursive: true, force: true });
   }
   process.stdout.write(formatSummary(summary));
-  process.stdout.write(`\nnpm test took ${((performance.now() - started) / 1000).toFixed(0)} s\n${summary.passed} passed, ${summary.failed} failed\n`);
+  process.stdout.write(`\nnpm test took ${seconds(started)} s\n${summary.passed} passed, ${summary.failed} failed\n`);
   if (summaryArg) writeFileSync(summaryArg.slice('--summary='.length), JSON.stringify(summary));
   process.exitCode = summary.failed > 0 ? 1 : 0;
 }
+
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(0);
 
 await main();

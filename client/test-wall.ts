@@ -12,17 +12,24 @@ import { clientDirVariable } from './test-build.ts';
 export const artifacts = join(process.cwd(), 'test-artifacts');
 
 /**
- * For a describe block: a server (embedded database) serving the client the test run built (see
+ * For a describe block: a server serving the client the test run built (see
  * vitest.global-setup.ts) with `env`, and Chromium; all closed after. A missing Chromium fails
  * here (CI requires it).
+ *
+ * The server's database is PostgreSQL when DATABASE_URL is set, else the embedded one; with
+ * `database: 'embedded'` always the embedded one, as `npm start` runs. The database layer is
+ * tested on both back ends by the node files; here the embedded one, running in the test's own
+ * process, slowed every page it served (measured: npm test 289 s with every browser file on it,
+ * 230 s on PostgreSQL).
  */
-export function wallTestContext(chromiumPath: string, env: NodeJS.ProcessEnv = {}): { server: TestServer; browser: Browser } {
+export function wallTestContext(chromiumPath: string, env: NodeJS.ProcessEnv = {}, database: 'embedded' | 'any' = 'any'): { server: TestServer; browser: Browser } {
   const context = {} as { server: TestServer; browser: Browser };
   beforeAll(async () => {
     if (!chromiumPath) throw new Error('Chromium is required when CI=true: apt-get install -y chromium');
     const clientDir = process.env[clientDirVariable];
     if (!clientDir) throw new Error(`no client was built for this run (${clientDirVariable} is not set): run the browser tests through vitest, whose global setup builds it`);
-    context.server = await startTestServer(testBackends()[0]!, { CLIENT_DIR: clientDir, ...env });
+    const backends = testBackends();
+    context.server = await startTestServer(database === 'embedded' ? backends[0]! : backends.at(-1)!, { CLIENT_DIR: clientDir, ...env });
     context.browser = await launchChromium(chromiumPath);
     mkdirSync(artifacts, { recursive: true });
   });
@@ -71,7 +78,7 @@ export interface TestViewport {
  * when data changes rather than 15 times a second in software WebGL (`?motion=on` animates anyway).
  * The layout is the screen's, in CSS pixels, but the canvases hold half as many pixels each way:
  * software WebGL's cost is per pixel (an idle 1920×1080 wall, measured: 47 % of a core at a device
- * pixel ratio of 1, 27 % at 0.5). The wall-size checks draw every pixel.
+ * pixel ratio of 1, 27 % at 0.5). The 4K and 8K checks of the long tier draw every pixel.
  */
 export function newTestPage(browser: Browser, { width, height, deviceScaleFactor = 0.5 }: TestViewport) {
   return browser.newPage({ viewport: { width, height }, deviceScaleFactor, reducedMotion: 'reduce' });

@@ -5,17 +5,14 @@ import type { Browser } from 'playwright-core';
 import { expect } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { TestServer } from '../server/test-server.ts';
-import { artifacts, openWall, type OnescreenWindow } from './test-wall.ts';
+import { artifacts, openWall, type OnescreenWindow, type TestViewport } from './test-wall.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 type Wall = { server: TestServer; browser: Browser };
-type Viewport = { width: number; height: number };
-// The size checks draw every pixel of the screen, as a wall does (other tests draw a quarter).
-const fullPixels = (viewport: Viewport) => ({ ...viewport, deviceScaleFactor: 1 });
 
 /** Tours Karamay by itself, takes the wall for a new accident, holds for an operator's drag, and asks nothing of the outside world. */
-export async function checkTour(wall: Wall, viewport: Viewport, dwellS: number): Promise<void> {
-  const { page, problems } = await openWall(wall.browser, wall.server.url, `?lang=zh-CN&tour=${dwellS}`, fullPixels(viewport));
+export async function checkTour(wall: Wall, viewport: TestViewport, dwellS: number): Promise<void> {
+  const { page, problems } = await openWall(wall.browser, wall.server.url, `?lang=zh-CN&tour=${dwellS}`, viewport);
   // An isolated network: every request that is not to this server is refused, and recorded.
   const origin = new URL(wall.server.url).origin;
   const attempted: string[] = [];
@@ -82,9 +79,9 @@ export async function checkTour(wall: Wall, viewport: Viewport, dwellS: number):
 }
 
 /** Draws the whole city live, in English, with the title sized for the wall's height. */
-export async function checkWholeCityLive(wall: Wall, viewport: Viewport): Promise<void> {
+export async function checkWholeCityLive(wall: Wall, viewport: TestViewport): Promise<void> {
   // Software GL in a headless browser takes its time over 16.6 million pixels; a wall's GPU does not.
-  const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', fullPixels(viewport), 120_000);
+  const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', viewport, 120_000);
   page.setDefaultTimeout(120_000);
   expect(await page.textContent('h1')).toBe('Karamay City Brain');
   // Live: over 200 entities move from where the first frames put them.
