@@ -3,13 +3,13 @@
 // Vitest runs projects with different worker counts one after the other, and the browser files
 // must run one at a time (two at once each took two to three times as long). The node files run
 // at a lower CPU priority (nice 10): the browser files' timing is what a busy CPU would stretch.
-// Measured on 2 cores: 303 s both at once, against 176 s + 228 s one after the other.
+// Measured on 2 cores: 286 s both at once, against 176 s + 228 s one after the other.
 //
 //   tsx vitest.tiers.ts [--summary=<file>] [vitest arguments…]
 //
 // Vitest arguments (a file filter, -t …) go to both. The set-up both share is made here once.
 // Ends with "N passed, N failed"; --summary also writes the counts as JSON (for CI).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,12 @@ import { formatSummary, mergeSummaries, summaryFileVariable, type RunSummary } f
 const vitestPackage = createRequire(import.meta.url).resolve('vitest/package.json');
 const vitest = join(dirname(vitestPackage), (JSON.parse(readFileSync(vitestPackage, 'utf8')) as { bin: { vitest: string } }).bin.vitest);
 
+// Stopped (Ctrl-C, a CI time-out), the runner passes the signal on, waits for both vitest
+// processes to end, and removes the run's set-up (a test stopped midway may leave its own
+// server's directory in the system's temporary directory, as under vitest alone).
+const running = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => running.forEach((child) => child.kill(signal)));
+
 /** Runs one project in its own vitest process, its output passed on a line at a time; answers its summary. */
 function runTier(project: string, nice: boolean, args: string[], summaryFile: string): Promise<RunSummary> {
   const command = [process.execPath, vitest, 'run', '--project', project, '--passWithNoTests', ...args];
@@ -28,6 +34,7 @@ function runTier(project: string, nice: boolean, args: string[], summaryFile: st
   // Piped, vitest sees no terminal: colours only when this process has one.
   const env = { ...process.env, [summaryFileVariable]: summaryFile, ...(process.stdout.isTTY && { FORCE_COLOR: '1' }) };
   const child = spawn(file!, rest, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
   const forward = (from: NodeJS.ReadableStream, to: NodeJS.WriteStream) => {
     let partial = '';
     from.setEncoding('utf8');
@@ -41,11 +48,12 @@ function runTier(project: string, nice: boolean, args: string[], summaryFile: st
   forward(child.stdout, process.stdout);
   forward(child.stderr, process.stderr);
   return new Promise((resolve) => {
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
+      running.delete(child);
       const summary: RunSummary = existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : { passed: 0, failed: 0, expectCalls: 0, files: [] };
       // A tier that failed without a failing test (a set-up error, an unhandled error) counts as one failure.
       if (code !== 0 && summary.failed === 0) {
-        process.stderr.write(`\nthe ${project} tests exited with ${code} without a failing test: see the errors above\n`);
+        process.stderr.write(`\nthe ${project} tests ended (${signal ?? `exit code ${code}`}) without a failing test: see the errors above\n`);
         summary.failed = 1;
       }
       resolve(summary);
