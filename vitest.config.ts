@@ -23,7 +23,8 @@ export default defineConfig({
       { extends: true, test: { name: 'node', include: [`${folders}/**/*.test.ts`], exclude: [browserTests, longTests], maxWorkers: 3, isolate: false, sequence: { groupOrder: 0 } } },
       // Chromium renders WebGL in software on these machines: one browser file at a time (two at
       // once, measured, each took two to three times as long and the wall's tests timed out).
-      // `npm test` runs this project beside the node files, in its own process (vitest.tiers.ts).
+      // Its worker keeps modules from file to file, as the node workers do. `npm test` runs this
+      // project beside the node files, in its own process (vitest.tiers.ts).
       { extends: true, test: { name: 'browser', include: [browserTests], fileParallelism: false, isolate: false, sequence: { groupOrder: 1 } } },
       // Each long file saturates the machine on its own: one at a time.
       { extends: true, test: { name: 'long', include: [longTests], fileParallelism: false, testTimeout: 600_000, sequence: { groupOrder: 2 } } },

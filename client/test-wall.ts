@@ -65,7 +65,7 @@ export function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
 }
 
-/** A page's size in CSS pixels and, unless the test is about the screen itself, half its pixels drawn. */
+/** A page's size in CSS pixels; unless the test is about the screen itself, drawn with half as many pixels each way. */
 export interface TestViewport {
   width: number;
   height: number;
