@@ -50,6 +50,15 @@ describe('coalesceWhileBusy', () => {
     });
   });
 
+  it('takes a batch larger than a call can spread (a large feed’s tick) and writes it in pieces of its limit', async () => {
+    // 125,000 events in one tick overflowed the stack (RangeError) once: push(...batch) passes each as an argument.
+    // Each write here completes at once, inside subscribe(): the next write must still follow.
+    const batch = Array.from({ length: 500_000 }, (_, i) => i);
+    const written = await firstValueFrom(of(batch).pipe(coalesceWhileBusy((items) => of(items), 200_000), toArray()));
+    expect(written.map((items) => items.length)).toEqual([200_000, 200_000, 100_000]);
+    expect(written.flat()).toEqual(batch);
+  });
+
   it('completes at once on an empty source', () => {
     scheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold<string[]>('|').pipe(coalesceWhileBusy(slowWrite))).toBe('|');

@@ -1,4 +1,5 @@
-import { asyncScheduler, bufferTime, catchError, concat, defer, EMPTY, filter, Observable, retry, throwError, timer, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, bufferTime, catchError, concat, defer, EMPTY, filter, Observable, retry, Subscription, throwError, timer, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { appendAll } from './append.ts';
 
 /** Collects events into one batch per tick; empty ticks emit nothing. */
 export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<T, T[]> {
@@ -30,18 +31,24 @@ export function coalesceWhileBusy<T, R>(write: (items: T[]) => Observable<R>, ma
         }
         const items = waiting.length > maxItems ? waiting.splice(0, maxItems) : waiting;
         if (items === waiting) waiting = [];
-        writer = write(items).subscribe({
-          next: (result) => subscriber.next(result),
-          error: (error) => subscriber.error(error),
-          complete: () => {
-            writer = undefined;
-            writeNext();
-          },
-        });
+        // Set before subscribing: a write that completes at once starts the next one from inside
+        // subscribe(), and that one must stay the current writer.
+        const current = new Subscription();
+        writer = current;
+        current.add(
+          write(items).subscribe({
+            next: (result) => subscriber.next(result),
+            error: (error) => subscriber.error(error),
+            complete: () => {
+              if (writer === current) writer = undefined;
+              writeNext();
+            },
+          }),
+        );
       };
       const input = source.subscribe({
         next: (batch) => {
-          waiting.push(...batch);
+          appendAll(waiting, batch);
           writeNext();
         },
         error: (error) => subscriber.error(error),

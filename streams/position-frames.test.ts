@@ -41,6 +41,15 @@ describe('position frames', () => {
     expect((rows as { lon: number }[])[0]!.lon).toBeCloseTo(84.05, 6);
   });
 
+  it('reads a keyframe of more entities than a call can spread (a city-scale fleet)', () => {
+    const table = new LivePositionTable();
+    const count = 200_000;
+    table.apply(Array.from({ length: count }, (_, i) => fix(`taxi-${i}`, 'taxi', 84 + i / 1e6, 1)));
+    const rows = new FrameReader().read(new FrameCursor(table, new Set(['taxi'])).nextFrame(sentAt)!);
+    expect(rows).toHaveLength(count);
+    expect((rows as { id: string }[])[count - 1]).toMatchObject({ id: `taxi-${count - 1}`, kind: 'taxi', fixTime: Date.parse(at(1)) });
+  });
+
   it('tells a reader about a gap, and a restart sends everything again as a keyframe', () => {
     const table = new LivePositionTable();
     const cursor = new FrameCursor(table, new Set(['taxi']));

@@ -1,5 +1,6 @@
 import type { EntityKind, LivePosition } from '../geo/index.ts';
 import type { FrameEntity, PositionFrame } from './socket-contract.ts';
+import { appendAll } from './append.ts';
 
 // Slots are added in blocks, so a city's worth of entities grows the columns a few times, not per entity.
 const minCapacity = 1_024;
@@ -220,8 +221,8 @@ export class FrameReader {
       this.statuses = [];
     }
     this.lastSeq = frame.seq;
-    this.entities.push(...frame.newEntities);
-    this.statuses.push(...frame.newStatuses);
+    appendAll(this.entities, frame.newEntities);
+    appendAll(this.statuses, frame.newStatuses);
     const slots = new Uint32Array(aligned(frame.slots));
     const lonLat = new Float32Array(aligned(frame.lonLat));
     const heading = new Float32Array(aligned(frame.heading));
