@@ -145,6 +145,8 @@ export async function persistCameraEvents(db: Queryable, events: readonly Camera
        SELECT camera_id, kind, severity, description, to_timestamp(event_ms / 1000), to_timestamp(received_ms / 1000), source_id, segment_id,
               located.district_id, located.cell_id, geom
        FROM batch, LATERAL (SELECT ${locateInCellAndDistrict('batch.geom')}) AS located
+       -- The same event sent again (or applied again after a crash) is stored once.
+       ON CONFLICT (camera_id, kind, event_time) DO NOTHING
        RETURNING *
      )
      SELECT ${joinedEventColumns}

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { open, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import pg from 'pg';
@@ -17,6 +18,12 @@ export interface Database extends Queryable {
   /** Where the data lives, for log lines: a directory or a URL without its password. */
   readonly location: string;
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Makes every committed transaction durable on disk. PostgreSQL's commits already are; the
+   * embedded one's are not (its fsync does nothing in WASM, and it starts with fsync off), so a
+   * checkpoint is taken and its files fsynced from here.
+   */
+  flushToDisk(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,6 +86,11 @@ async function openEmbedded(dataDir: string | undefined): Promise<Database> {
       lite.transaction((tx) =>
         work({ query: async (sql, params) => (await tx.query(sql, params)).rows as never, exec: async (sql) => void (await tx.exec(sql)) }),
       ),
+    flushToDisk: async () => {
+      if (!dataDir) return;
+      await lite.exec('CHECKPOINT');
+      await fsyncTree(location);
+    },
     close: () => lite.close(),
   };
   return embedded;
@@ -117,8 +129,23 @@ async function openServer(url: string, statementTimeoutMs: number | undefined): 
         client.release();
       }
     },
+    flushToDisk: async () => {},
     close: () => pool.end(),
   };
+}
+
+/** fsyncs every file under `dir`, and the directories, so their names last too. */
+async function fsyncTree(dir: string): Promise<void> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const path of [...entries.map((entry) => join(entry.parentPath, entry.name)), dir]) {
+    const handle = await open(path, 'r').catch(() => undefined); // removed meanwhile: nothing to keep
+    if (!handle) continue;
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
 }
 
 async function ensurePostgis(db: Database): Promise<void> {

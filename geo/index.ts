@@ -33,6 +33,7 @@ export type { KeyedFeed, FeedKey } from './feed-keys.ts';
 export { incidentStatuses, incidentTransitions, duplicateWindow, openIncidentsFromReports, openIncidentsFromCameraEvents, openIncidentsFromAlarms, alarmSourceRef, busLateness, reviewBusIncidents, listIncidents, readIncidentHistory, transitionIncident, mergeIncident, findNearby, superviseOverdue } from './incidents.ts';
 export type { AlarmCall, Incident, IncidentStatus, IncidentHistoryEntry, IncidentQuery, TransitionResult, MergeResult, NearbyActivity } from './incidents.ts';
 export { setAsideItem, listSetAsideItems } from './set-aside.ts';
+export { readAppliedSeq, recordAppliedSeq } from './ingest-progress.ts';
 export type { SetAsideItem } from './set-aside.ts';
 export { createRoadRouter, routingSpeeds } from './road-routing.ts';
 export type { RoadRouter, RoadRoute, TravelMode } from './road-routing.ts';

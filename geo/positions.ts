@@ -63,7 +63,8 @@ export function toLiveEntity({ fixTime, ...position }: LivePosition): LiveEntity
 
 // One statement per tick, whatever the batch size: the batch arrives as arrays, is located in
 // cells and districts by index probes, lands in history whole, and moves live state to each
-// entity's latest fix (never back to an older one). Fixes for unknown entities are left out.
+// entity's latest fix (never back to an older one). Fixes for unknown entities are left out, and
+// a fix history already holds (sent again, or applied again after a crash) changes nothing.
 const persistBatchSql = `
 WITH batch AS (
   SELECT b.*, ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326) AS geom
@@ -77,11 +78,14 @@ WITH batch AS (
 ), history AS (
   INSERT INTO position_history (entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id, accuracy_m, attributes)
   SELECT entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id, accuracy_m, attributes::jsonb FROM located
+  ON CONFLICT (entity_id, event_time) DO NOTHING
+  RETURNING entity_id, event_time
 ), e AS (
   UPDATE entities live SET geom = l.geom, heading_deg = l.heading_deg, speed_kmh = l.speed_kmh,
          district_id = l.district_id, cell_id = l.cell_id, updated_at = l.event_time, source_id = l.source_id,
          attributes = coalesce(l.attributes::jsonb, live.attributes)
-  FROM (SELECT DISTINCT ON (entity_id) * FROM located ORDER BY entity_id, event_time DESC) l
+  FROM (SELECT DISTINCT ON (located.entity_id) located.* FROM located JOIN history h USING (entity_id, event_time)
+        ORDER BY located.entity_id, located.event_time DESC) l
   WHERE live.id = l.entity_id AND (live.updated_at IS NULL OR live.updated_at <= l.event_time)
   RETURNING live.*
 )

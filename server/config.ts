@@ -42,6 +42,14 @@ export interface Config {
   slaCheckMs: number;
   /** Where emergency warnings are posted (an SMS gateway); none: screens only. */
   warningWebhookUrl: string | undefined;
+  /** Where accepted input is logged before it is acknowledged; DATA_DIR/ingest-log when not set. */
+  ingestLogDir: string | undefined;
+  /** Input is refused (503) while this many accepted events wait to be applied… */
+  ingestMaxBacklogEvents: number;
+  /** …or while the oldest has waited this long, s. */
+  ingestMaxBacklogSeconds: number;
+  /** Input is refused (503) while the ingest log holds this many bytes. */
+  ingestMaxLogBytes: number;
 }
 
 /** A setting the process cannot start with; the message names it and says how to fix it. */
@@ -100,6 +108,10 @@ const environment = z.object({
   STATEMENT_TIMEOUT_MS: wholeNumber(100, 600_000).default(10_000),
   SLA_CHECK_MS: wholeNumber(100, 3_600_000).default(30_000),
   WARNING_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the gateway that takes warnings' }).optional(),
+  INGEST_LOG_DIR: z.string().min(1).optional(),
+  INGEST_MAX_BACKLOG_EVENTS: wholeNumber(100, 10_000_000).default(100_000),
+  INGEST_MAX_BACKLOG_SECONDS: wholeNumber(1, 3_600).default(10),
+  INGEST_MAX_LOG_BYTES: wholeNumber(1_000_000, 2 ** 50).default(2 * 1024 ** 3),
   ADMIN_PASSWORD: z.string().min(10, 'expected at least 10 characters').max(256).optional(),
 });
 
@@ -142,5 +154,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     slaCheckMs: e.SLA_CHECK_MS,
     warningWebhookUrl: e.WARNING_WEBHOOK_URL,
+    ingestLogDir: e.INGEST_LOG_DIR,
+    ingestMaxBacklogEvents: e.INGEST_MAX_BACKLOG_EVENTS,
+    ingestMaxBacklogSeconds: e.INGEST_MAX_BACKLOG_SECONDS,
+    ingestMaxLogBytes: e.INGEST_MAX_LOG_BYTES,
   };
 }

@@ -19,7 +19,7 @@ import {
   type RoadRouter,
   type SegmentTraffic,
 } from '../geo/index.ts';
-import type { LiveAssignment, PositionTick } from '../streams/index.ts';
+import type { CityTick, LiveAssignment } from '../streams/index.ts';
 import type { UnitOrder } from '../fixtures/index.ts';
 import type { Auth } from './auth.ts';
 import { incidentNamed, incidentNotFound } from './incidents-api.ts';
@@ -71,7 +71,7 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
       await follow(await listAssignments(db(), {}));
     },
     /** Pushes arrivals, and the live route and ETA of each unit en route that moved. */
-    async onPositions({ moved, arrivals }: PositionTick): Promise<void> {
+    async onPositions({ moved, arrivals }: Pick<CityTick, 'moved' | 'arrivals'>): Promise<void> {
       await follow(arrivals.assignments);
       push.incidents(arrivals.incidents);
       const moving = moved.filter((entity) => enRoute.has(entity.id)).map((entity) => entity.id);

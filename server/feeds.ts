@@ -1,18 +1,22 @@
-import { concatMap, from, merge, type Observable, type Subject } from 'rxjs';
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { concatMap, from, merge, type Observable } from 'rxjs';
 import { startCitySimulators, type UnitOrder } from '../fixtures/index.ts';
 import { subscribeCameraTopics, type CameraIngestOptions } from './ingest-cameras.ts';
 import { deleteFeedKeysNamed, listEntityKinds, registerBuses, type Database, type EntityKind, type KeyedFeed } from '../geo/index.ts';
-import { pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
+import { isIngestRefused, pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
 import type { Config } from './config.ts';
 import { issueFeedKey } from './feed-keys.ts';
+import type { Publish } from './ingest-refusals.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface FeedContext {
   db: Database;
   config: Config;
-  /** Where every source's position events go. */
-  positions: Subject<PositionEvent>;
+  /** Where every polled source's events go: resolves once they are durable. */
+  publish: Publish;
   /** Registered units by id, as the ingest endpoints check them. */
   devices: Map<string, EntityKind>;
   cameraOptions: CameraIngestOptions;
@@ -28,8 +32,8 @@ export interface FeedContext {
  * Starts the subscribed and polled feeds (MQTT cameras, GTFS-RT) and, when simulating, the
  * simulators that drive every feed over its protocol. Returns how to stop them.
  */
-export async function startFeeds({ db, config, positions, devices, cameraOptions, metrics, log, osmandPort, port, orders }: FeedContext): Promise<() => Promise<void>> {
-  const mqtt = config.mqttUrl ? await subscribeCameraTopics(config.mqttUrl, cameraOptions, log) : undefined;
+export async function startFeeds({ db, config, publish, devices, cameraOptions, metrics, log, osmandPort, port, orders }: FeedContext): Promise<() => Promise<void>> {
+  const mqtt = config.mqttUrl ? await subscribeCameraTopics(config.mqttUrl, mqttClientId(config), cameraOptions, log) : undefined;
   const simulators = config.simulate
     ? await startCitySimulators(
         db,
@@ -62,12 +66,22 @@ export async function startFeeds({ db, config, positions, devices, cameraOptions
   )
     .pipe(
       // An agency's feed is trusted as a whole: buses it shows that the city lacks are registered.
-      concatMap((events) => from(registerUnknownBuses(db, events, devices).then(() => events))),
+      // A poll the bus cannot take now is skipped, counted: the next poll has newer positions.
+      concatMap((events) =>
+        from(
+          registerUnknownBuses(db, events, devices)
+            .then(() => publish(events))
+            .then(
+              () => metrics.accepted(source, events.length),
+              (error: unknown) => {
+                metrics.count('onescreen_ingest_shed_total', { source, reason: isIngestRefused(error) ? error.reason : 'log-failed' }, events.length);
+                log.warn('a GTFS-RT poll was skipped: the server could not take it now', { events: events.length, error });
+              },
+            ),
+        ),
+      ),
     )
-    .subscribe((events) => {
-      metrics.accepted(source, events.length);
-      for (const event of events) positions.next(event);
-    });
+    .subscribe();
   if (feedUrls.length > 0) log.info('polling GTFS-RT feeds', { feeds: feedUrls, intervalMs: config.gtfsRtIntervalMs });
   return async () => {
     polling.unsubscribe();
@@ -83,6 +97,11 @@ async function registerUnknownBuses(db: Database, events: PositionEvent[], devic
   await registerBuses(db, unknown.map((event) => ({ id: event.entityId, label: attribute(event, 'label'), routeId: attribute(event, 'routeId') })));
   // Known now, whether registered here or already in the database under another kind.
   for (const [id, kind] of await listEntityKinds(db)) devices.set(id, kind);
+}
+
+/** The same MQTT client id at every start of this installation: the broker keeps its session, and what arrived meanwhile. */
+function mqttClientId(config: Config): string {
+  return `onescreen-${createHash('sha256').update(`${hostname()}:${resolve(config.dataDir)}`).digest('hex').slice(0, 16)}`;
 }
 
 /** A fresh key per start for the built-in simulators, the last start's removed: they are clients like any other. */

@@ -51,6 +51,9 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
   };
 }
 
+// How long /readyz waits for the database to answer, ms.
+const readyTimeoutMs = 2_000;
+
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture'];
 
@@ -62,6 +65,17 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   app.get('/healthz', (_req, res) => {
     if (readiness.db) res.json({ status: 'ok', backend: readiness.db.backend });
     else res.status(503).json({ status: 'starting', step: readiness.step });
+  });
+
+  // Ready: started, the ingest log's tail applied, and the database answering now.
+  app.get('/readyz', async (_req, res) => {
+    const db = readiness.db;
+    if (!db) return void res.status(503).set('Retry-After', '5').json({ status: 'starting', step: readiness.step });
+    let timer: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([db.query('SELECT 1').then(() => true, () => false), new Promise<false>((resolve) => (timer = setTimeout(resolve, readyTimeoutMs, false)))]);
+    clearTimeout(timer);
+    if (answered) res.json({ status: 'ready', backend: db.backend });
+    else res.status(503).set('Retry-After', '5').json({ status: 'database-unavailable', error: `the database did not answer within ${readyTimeoutMs} ms; accepted input waits in the ingest log until it does — check the database` });
   });
 
   app.get('/metrics', (_req, res) => void res.type('text/plain; version=0.0.4').send(metrics.render()));

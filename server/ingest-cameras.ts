@@ -1,6 +1,7 @@
 import express from 'express';
 import mqtt from 'mqtt';
-import { cameraTopics, parseCameraBatch, parseCameraMessage, type CameraEvent, type CameraReading } from '../streams/index.ts';
+import { cameraTopics, isIngestRefused, parseCameraBatch, parseCameraMessage, type CameraEvent, type CameraReading } from '../streams/index.ts';
+import { answerNotTaken, type Publish } from './ingest-refusals.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -8,8 +9,9 @@ export interface CameraIngestOptions {
   isKnownCamera: (id: string) => boolean;
   /** Checks the gateway's key (HTTP only: an MQTT broker authenticates its own clients). */
   requireKey?: (refuse: (res: express.Response, status: 401 | 429, message: string) => void) => express.RequestHandler;
-  accept: (item: CameraReading | CameraEvent) => void;
+  publish: Publish;
   metrics: Metrics;
+  log: Logger;
 }
 
 function unknownCamera(id: string) {
@@ -18,27 +20,32 @@ function unknownCamera(id: string) {
 
 /**
  * `POST /ingest/cameras`: a batch of readings and events. Each item stands alone: good ones are
- * taken, bad ones refused with their reason. 200 when anything was taken, 400 when nothing was.
+ * taken, bad ones refused with their reason. 200 once what was taken is durable, 400 when nothing
+ * was; 503 with Retry-After, nothing taken, when the server is behind.
  */
-export function cameraIngest({ isKnownCamera, requireKey, accept, metrics }: CameraIngestOptions): express.Router {
+export function cameraIngest({ isKnownCamera, requireKey, publish, metrics, log }: CameraIngestOptions): express.Router {
   const router = express.Router();
   if (requireKey) router.use(requireKey((res, status, error) => void res.status(status).json({ error })));
-  router.post('/', express.json({ limit: '5mb' }), (req, res) => {
+  router.post('/', express.json({ limit: '5mb' }), async (req, res) => {
     const parsed = parseCameraBatch(req.body, Date.now());
     if (!parsed.ok) {
       metrics.count('onescreen_ingest_rejected_total', { source: 'http-cameras', reason: parsed.reason });
       return void res.status(400).json({ error: parsed.message });
     }
     const rejected = [...parsed.value.rejected];
-    let accepted = 0;
+    const taken: (CameraReading | CameraEvent)[] = [];
     parsed.value.accepted.forEach((item, index) => {
       if (!isKnownCamera(item.cameraId)) return void rejected.push({ item: `${item.type} #${index}`, ...unknownCamera(item.cameraId) });
-      accepted += 1;
-      accept(item);
+      taken.push(item);
     });
+    try {
+      await publish(taken);
+    } catch (error) {
+      return answerNotTaken(res, error, 'http-cameras', metrics, log, 'json');
+    }
     for (const { reason } of rejected) metrics.count('onescreen_ingest_rejected_total', { source: 'http-cameras', reason });
-    metrics.accepted('http-cameras', accepted);
-    res.status(accepted > 0 || rejected.length === 0 ? 200 : 400).json({ accepted, rejected });
+    metrics.accepted('http-cameras', taken.length);
+    res.status(taken.length > 0 || rejected.length === 0 ? 200 : 400).json({ accepted: taken.length, rejected });
   });
   router.use((error: { status?: number; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!error.status || error.status >= 500) return next(error);
@@ -48,14 +55,20 @@ export function cameraIngest({ isKnownCamera, requireKey, accept, metrics }: Cam
   return router;
 }
 
+// The broker keeps this server's subscription and what arrives for it while it is away, this long, s.
+const sessionExpiryS = 24 * 3_600;
+
 /**
- * Subscribes to the camera topics on an MQTT broker. Bad messages are counted and logged at debug
- * level (a publisher gets no answer over MQTT); the client reconnects by itself.
+ * Subscribes to the camera topics on an MQTT broker with a persistent session (QoS 1). A message
+ * is acknowledged (PUBACK) only once it is durable; while the server is behind it waits unacknowledged,
+ * so the broker holds the rest. Bad messages are counted, logged at debug level and acknowledged
+ * (a publisher gets no answer over MQTT, and sending them again cannot help).
  */
-export async function subscribeCameraTopics(mqttUrl: string, { isKnownCamera, accept, metrics }: CameraIngestOptions, log: Logger) {
-  const client = await mqtt.connectAsync(mqttUrl, { clientId: `onescreen-${process.pid}-${Date.now()}`, reconnectPeriod: 2_000 });
+export async function subscribeCameraTopics(mqttUrl: string, clientId: string, { isKnownCamera, publish, metrics }: CameraIngestOptions, log: Logger) {
+  const client = await mqtt.connectAsync(mqttUrl, { clientId, clean: false, protocolVersion: 5, properties: { sessionExpiryInterval: sessionExpiryS }, reconnectPeriod: 2_000 });
+  let stopping = false;
   client.on('error', (error) => log.warn('MQTT connection problem; reconnecting', { mqttUrl, error }));
-  client.on('message', (topic, message) => {
+  const take = async (topic: string, message: Buffer) => {
     const refuse = (reason: string, detail: string) => {
       metrics.count('onescreen_ingest_rejected_total', { source: 'mqtt', reason });
       log.debug('camera message refused', { topic, detail });
@@ -63,10 +76,29 @@ export async function subscribeCameraTopics(mqttUrl: string, { isKnownCamera, ac
     const parsed = parseCameraMessage(topic, message, Date.now());
     if (!parsed.ok) return refuse(parsed.reason, parsed.message);
     if (!isKnownCamera(parsed.value.cameraId)) return refuse('unknown-device', unknownCamera(parsed.value.cameraId).message);
-    metrics.accepted('mqtt');
-    accept(parsed.value);
-  });
+    for (;;) {
+      try {
+        await publish([parsed.value]);
+        return metrics.accepted('mqtt');
+      } catch (error) {
+        metrics.count('onescreen_ingest_shed_total', { source: 'mqtt', reason: isIngestRefused(error) ? error.reason : 'log-failed' });
+        // Unacknowledged, the broker sends it again on the next connection.
+        if (stopping) return new Promise<never>(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 1_000 * (isIngestRefused(error) ? error.retryAfterS : 1)));
+      }
+    }
+  };
+  // mqtt.js sends the PUBACK once this calls back, and hands over the next message after it.
+  client.handleMessage = (packet, done) => {
+    if (packet.cmd !== 'publish') return done();
+    take(packet.topic, packet.payload as Buffer).then(() => done(), done);
+  };
   await client.subscribeAsync([cameraTopics.readings, cameraTopics.events], { qos: 1 });
   log.info('subscribed to camera topics', { mqttUrl, topics: Object.values(cameraTopics) });
-  return { stop: () => client.endAsync() };
+  return {
+    stop: () => {
+      stopping = true;
+      return client.endAsync(true);
+    },
+  };
 }

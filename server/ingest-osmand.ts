@@ -1,12 +1,15 @@
 import express from 'express';
-import { parseOsmand, type PositionEvent } from '../streams/index.ts';
+import { parseOsmand } from '../streams/index.ts';
+import { answerNotTaken, type Publish } from './ingest-refusals.ts';
+import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
 
 export interface OsmandIngestOptions {
   isKnownDevice: (id: string) => boolean;
-  accept: (event: PositionEvent) => void;
+  publish: Publish;
   metrics: Metrics;
+  log: Logger;
 }
 
 const source = 'osmand';
@@ -15,14 +18,15 @@ const fixesPerDevice = { limit: 30, windowMs: 10_000 };
 
 /**
  * The OsmAnd endpoint as Traccar serves it: any path and method, parameters in the query string,
- * a form body or Traccar Client's JSON. 200 with an empty body when taken; 400 with the reason
- * otherwise, including for a device nobody registered.
+ * a form body or Traccar Client's JSON. 200 with an empty body once the fix is durable; 400 with
+ * the reason otherwise, including for a device nobody registered; 503 with Retry-After when the
+ * server is behind (Traccar Client keeps the fix and sends it again).
  */
-export function osmandIngest({ isKnownDevice, accept, metrics }: OsmandIngestOptions): express.Router {
+export function osmandIngest({ isKnownDevice, publish, metrics, log }: OsmandIngestOptions): express.Router {
   const router = express.Router();
   const perDevice = new RateLimiter(fixesPerDevice.limit, fixesPerDevice.windowMs);
   router.use(express.urlencoded({ extended: false, limit: '16kb' }), express.json({ limit: '16kb' }));
-  router.use((req, res) => {
+  router.use(async (req, res) => {
     const parsed = parseOsmand({ query: req.query as Record<string, unknown>, body: req.body }, Date.now());
     const refuse = (reason: string, message: string) => {
       metrics.count('onescreen_ingest_rejected_total', { source, reason });
@@ -41,8 +45,12 @@ export function osmandIngest({ isKnownDevice, accept, metrics }: OsmandIngestOpt
         .type('text/plain')
         .send(`device "${parsed.value.entityId}" sent more than ${fixesPerDevice.limit} fixes in ${fixesPerDevice.windowMs / 1000} s; set its interval to 1 s or more\n`);
     }
+    try {
+      await publish([parsed.value]);
+    } catch (error) {
+      return answerNotTaken(res, error, source, metrics, log, 'text');
+    }
     metrics.accepted(source);
-    accept(parsed.value);
     res.status(200).end();
   });
   // Unreadable or oversized bodies, from the body parsers above.

@@ -6,7 +6,16 @@ const definitions = {
   onescreen_ingest_accepted_total: { type: 'counter', help: 'Inputs accepted, by source.' },
   onescreen_ingest_rejected_total: { type: 'counter', help: 'Inputs refused or dropped, by source and reason.' },
   onescreen_positions_late_total: { type: 'counter', help: 'Fixes older than the entity’s latest: kept in history only.' },
-  onescreen_positions_joined_total: { type: 'counter', help: 'Fixes joined to cell and district and persisted.' },
+  onescreen_positions_joined_total: { type: 'counter', help: 'Entities moved by a tick (an entity with several fixes in one tick counts once).' },
+  onescreen_ingest_shed_total: { type: 'counter', help: 'Inputs refused for now (503, Retry-After) or skipped (GTFS-RT polls) because the core was behind or the log full, by source and reason.' },
+  onescreen_ingest_backlog_events: { type: 'gauge', help: 'Accepted events not yet applied to the database.' },
+  onescreen_ingest_backlog_seconds: { type: 'gauge', help: 'How long the oldest accepted, unapplied event has waited, s.' },
+  onescreen_ingest_log_bytes: { type: 'gauge', help: 'Bytes in the ingest log on disk.' },
+  onescreen_ingest_log_fsyncs_total: { type: 'counter', help: 'fsyncs of the ingest log (each acknowledges every event appended with it).' },
+  onescreen_ingest_log_fsync_seconds_total: { type: 'counter', help: 'Time spent in fsyncs of the ingest log, s.' },
+  onescreen_ticks_total: { type: 'counter', help: 'Ticks applied (one transaction each).' },
+  onescreen_tick_seconds_total: { type: 'counter', help: 'Time spent in tick transactions, s.' },
+  onescreen_event_loop_lag_seconds: { type: 'gauge', help: 'Event loop delay since the last scrape, s, by quantile.' },
   onescreen_write_failures_total: { type: 'counter', help: 'Failed writes of a tick (retried, never dropped).' },
   onescreen_ingest_set_aside_total: { type: 'counter', help: 'Accepted items the database refused as data, by pipeline: kept in set_aside_items, the rest of their tick written.' },
   onescreen_ingest_last_accepted_seconds: { type: 'gauge', help: 'When each source last had input accepted, seconds since 1970.' },
@@ -32,7 +41,12 @@ export function createMetrics() {
   const series = (name: MetricName) => values.get(name) ?? values.set(name, new Map()).get(name)!;
   // Every ingest outcome passes through here: the posture boards count them per minute and live.
   const ingest = new Subject<FeedCount>();
+  const collectors: (() => void)[] = [];
   return {
+    /** Runs `collect` before each render: gauges read at scrape time. */
+    onRender(collect: () => void): void {
+      collectors.push(collect);
+    },
     /** Each input accepted or refused, as it is counted. */
     ingestCounts: ingest.asObservable() as Observable<FeedCount>,
     count(name: MetricName, labels: Labels = {}, by = 1): void {
@@ -54,6 +68,7 @@ export function createMetrics() {
       return values.get(name)?.get(key(labels)) ?? 0;
     },
     render(): string {
+      for (const collect of collectors) collect();
       return Object.entries(definitions)
         .flatMap(([name, { type, help }]) => [
           `# HELP ${name} ${help}`,

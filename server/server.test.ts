@@ -18,8 +18,10 @@ describe.each(testBackends())('the server on the $name database', (backend) => {
   });
   afterAll(() => server?.close());
 
-  it('is healthy once the city is loaded and serves live entities by kind', async () => {
+  it('is healthy and ready once the city is loaded and serves live entities by kind', async () => {
     expect(await (await server.api('/healthz')).json()).toMatchObject({ status: 'ok', backend: backend.name });
+    const ready = await server.api('/readyz');
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', backend: backend.name }]);
     const buses = (await (await server.api('/api/entities?kind=bus')).json()) as LiveEntity[];
     expect(buses).toHaveLength(400);
     expect(Object.keys(buses[0]!).sort()).toEqual(['cellId', 'districtId', 'headingDeg', 'id', 'kind', 'label', 'lat', 'lon', 'speedKmh', 'status', 'updatedAt']);

@@ -21,7 +21,7 @@ import {
 } from '../geo/index.ts';
 import type { UnitOrder } from '../fixtures/index.ts';
 import { cityProfiles, loadCity } from '../seeds/index.ts';
-import type { CameraEvent, CameraReading, Incident, PositionEvent, ServiceRequest } from '../streams/index.ts';
+import { IngestRefused, type Incident, type ServiceRequest } from '../streams/index.ts';
 import { demoPassword, demoUsers, ensureAccounts } from './accounts.ts';
 import { createAuth } from './auth.ts';
 import { createDispatch } from './dispatch.ts';
@@ -34,10 +34,11 @@ import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
 import { alarmIngest } from './ingest-alarms.ts';
 import { cameraIngest } from './ingest-cameras.ts';
 import { osmandIngest } from './ingest-osmand.ts';
+import type { Publish } from './ingest-refusals.ts';
+import { startLiveCore, type LiveCore } from './live-core.ts';
 import { open311Router } from './open311.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import { startPipelines, type RunningPipelines } from './pipelines.ts';
 import { createPosture } from './posture.ts';
 import { attachPosturePush } from './posture-push.ts';
 import { createProgressReporter } from './progress.ts';
@@ -65,13 +66,15 @@ const drainTimeoutMs = 10_000;
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const readiness: Readiness = { db: undefined, step: 'opening the database' };
   const metrics = createMetrics();
-  const positions = new Subject<PositionEvent>();
-  const cameras = new Subject<CameraReading | CameraEvent>();
   const unitOrders = new Subject<UnitOrder>();
   const devices = new Map<string, EntityKind>();
   const cameraIds = new Set<string>();
-  const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), accept: (event) => positions.next(event), metrics });
-  const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), accept: (item: CameraReading | CameraEvent) => cameras.next(item), metrics };
+  let core: LiveCore | undefined;
+  // Every feed's input goes to the ingest bus; nothing reaches the pipeline another way.
+  const publish: Publish = (events) => (core ? core.bus.publish(events) : Promise.reject(new IngestRefused('stopped', 'the server is starting; send again in a few seconds', 5)));
+  const ingestLog = log.child({ module: 'ingest' });
+  const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), publish, metrics, log: ingestLog });
+  const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), publish, metrics, log: ingestLog };
   const staleAfter = config.feedStaleAfterMs;
   const currentFeeds = () => feedStatus(metrics, staleAfter === undefined ? defaultStaleAfterMs : { trackers: staleAfter, buses: staleAfter, cameras: staleAfter, reports: staleAfter });
   const requireFeedKey = feedKeyGuard(() => readiness.db!, metrics);
@@ -137,7 +140,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
   const realtime = attachRealtime(http, metrics, auth);
   const posturePush = attachPosturePush(realtime, posture, metrics, log.child({ module: 'posture' }));
-  let pipelines: RunningPipelines | undefined;
   let db: Database | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   let feedsTimer: NodeJS.Timeout | undefined;
@@ -154,14 +156,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     readiness.db = undefined;
     readiness.step = 'stopping';
     await stopFeeds();
-    positions.complete();
-    cameras.complete();
-    if (pipelines) {
-      let timer: NodeJS.Timeout | undefined;
-      const drained = await Promise.race([pipelines.drained.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, drainTimeoutMs, false)))]);
-      clearTimeout(timer);
-      if (!drained) log.warn('stopping before the last batch was written: the database did not answer', { waitedMs: drainTimeoutMs });
-      pipelines.stop();
+    if (core && !(await core.stop(drainTimeoutMs))) {
+      log.warn('stopping before every accepted event was applied: the database did not answer; they wait in the ingest log for the next start', { waitedMs: drainTimeoutMs });
     }
     await realtime.close();
     for (const server of [http, osmandHttp]) server.closeAllConnections();
@@ -205,7 +201,17 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await dispatch.start();
     await warnings.resume();
     posture.start();
-    pipelines = startPipelines(db, { positions, cameras }, config.tickMs, metrics, realtime, dispatch, log.child({ module: 'streams' }));
+    readiness.step = 'applying the ingest log';
+    core = await startLiveCore(db, config, metrics, log.child({ module: 'streams' }), (tick) => {
+      realtime.broadcastPositions(tick.moved);
+      realtime.broadcastGeofenceAlerts(tick.geofenceAlerts);
+      realtime.broadcastIncidents(tick.busIncidents);
+      realtime.broadcastCameras(tick.camera);
+      dispatch.onTraffic(tick.camera.segments);
+      dispatch.onPositions(tick).catch((error: unknown) => log.warn('following units en route failed; their ETA updates at their next fix', { error }));
+    });
+    // What was accepted before a crash is applied before anything new is taken.
+    await core.caughtUp();
     const database = db;
     pruneTimer = setInterval(() => {
       pruneHistory(database, config.historyRetentionHours).then(
@@ -232,7 +238,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       );
     }, config.slaCheckMs).unref();
 
-    stopFeeds = await startFeeds({ db, config, positions, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }), osmandPort, port, orders: unitOrders });
+    stopFeeds = await startFeeds({ db, config, publish, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }), osmandPort, port, orders: unitOrders });
     return { url, port, osmandPort, db, close };
   } catch (error) {
     await close();

@@ -21,34 +21,34 @@ export const defaultPositionChecks = { maxFutureMs: 10 * 60_000, maxAccuracyM: 1
 const rememberedTimes = 32;
 
 /**
- * Traccar's filters as one operator: drops (0, 0) fixes, fixes from the future, imprecise fixes,
- * re-sent fixes and jumps no vehicle could make, telling `onReject` why. Late fixes pass (history
- * wants them) and are reported to `onLate`. State is per subscription.
+ * Traccar's filters: drops (0, 0) fixes, fixes from the future, imprecise fixes, re-sent fixes and
+ * jumps no vehicle could make, telling `onReject` why. Late fixes pass (history wants them) and are
+ * reported to `onLate`. Returns whether a fix passes; each checker keeps its own memory of fixes.
  */
+export function positionChecker(options: PositionCheckOptions, scheduler: SchedulerLike = asyncScheduler): (event: PositionEvent) => boolean {
+  const latest = new Map<string, PositionEvent>();
+  const recentTimes = new Map<string, number[]>();
+  const reject = (reason: RejectReason, event: PositionEvent) => (options.onReject(reason, event), false);
+  return (event) => {
+    if (event.lat === 0 && event.lon === 0) return reject('zero-position', event);
+    if (event.eventTime > scheduler.now() + options.maxFutureMs) return reject('future-timestamp', event);
+    if ((event.accuracyM ?? 0) > options.maxAccuracyM) return reject('poor-accuracy', event);
+    const times = recentTimes.get(event.entityId) ?? [];
+    if (times.includes(event.eventTime)) return reject('duplicate', event);
+    const previous = latest.get(event.entityId);
+    if (previous && event.eventTime > previous.eventTime) {
+      const hours = (event.eventTime - previous.eventTime) / 3_600_000;
+      const km = distanceMetres([previous.lon, previous.lat], [event.lon, event.lat]) / 1000;
+      if (km / hours > options.maxSpeedKmh) return reject('impossible-speed', event);
+    }
+    recentTimes.set(event.entityId, [...times.slice(1 - rememberedTimes), event.eventTime]);
+    if (previous && event.eventTime < previous.eventTime) options.onLate?.(event);
+    else latest.set(event.entityId, event);
+    return true;
+  };
+}
+
+/** The checks as an operator; state is per subscription. */
 export function checkPositions(options: PositionCheckOptions, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<PositionEvent> {
-  return (source) =>
-    defer(() => {
-      const latest = new Map<string, PositionEvent>();
-      const recentTimes = new Map<string, number[]>();
-      const reject = (reason: RejectReason, event: PositionEvent) => (options.onReject(reason, event), false);
-      return source.pipe(
-        filter((event) => {
-          if (event.lat === 0 && event.lon === 0) return reject('zero-position', event);
-          if (event.eventTime > scheduler.now() + options.maxFutureMs) return reject('future-timestamp', event);
-          if ((event.accuracyM ?? 0) > options.maxAccuracyM) return reject('poor-accuracy', event);
-          const times = recentTimes.get(event.entityId) ?? [];
-          if (times.includes(event.eventTime)) return reject('duplicate', event);
-          const previous = latest.get(event.entityId);
-          if (previous && event.eventTime > previous.eventTime) {
-            const hours = (event.eventTime - previous.eventTime) / 3_600_000;
-            const km = distanceMetres([previous.lon, previous.lat], [event.lon, event.lat]) / 1000;
-            if (km / hours > options.maxSpeedKmh) return reject('impossible-speed', event);
-          }
-          recentTimes.set(event.entityId, [...times.slice(1 - rememberedTimes), event.eventTime]);
-          if (previous && event.eventTime < previous.eventTime) options.onLate?.(event);
-          else latest.set(event.entityId, event);
-          return true;
-        }),
-      );
-    });
+  return (source) => defer(() => source.pipe(filter(positionChecker(options, scheduler))));
 }

@@ -1,0 +1,118 @@
+// A crash mid-stream: the server is killed (SIGKILL) while trackers send, and started again on the
+// same data. Every fix it acknowledged must be in the database afterwards, once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { defaultCity } from './config.ts';
+
+const city = generateCity(cityProfiles[defaultCity]);
+const units = city.entities.filter((entity) => entity.kind === 'police-car').slice(0, 40);
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+/** `npm start`'s entry point as its own process; resolves once it says it is ready. */
+async function startProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, LOG_FORMAT: 'json', SIMULATE: '0', ...env } });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  for (const started = Date.now(); !output.includes('onescreen is ready'); await new Promise((resolve) => setTimeout(resolve, 50))) {
+    if (child.exitCode !== null || Date.now() - started > 120_000) throw new Error(`the server did not start:\n${output}`);
+  }
+  return { child, output: () => output };
+}
+
+/**
+ * One tracker per unit, each sending a fix every 350 ms (within the per-device limit of 30 in 10 s),
+ * one second apart in its own time, and sending a fix again until it is acknowledged (as Traccar
+ * Client does): connection refused, 503 and timeouts all mean "again". Notes the fix times
+ * acknowledged per unit.
+ */
+function trackers(osmandUrl: string, fixesEach: number) {
+  const acknowledged = new Map<string, number[]>(units.map((unit) => [unit.id, []]));
+  const startS = Math.floor(Date.now() / 1000) - 2 * fixesEach;
+  const sendAll = async (unit: (typeof units)[number]) => {
+    for (let i = 0; i < fixesEach; i++) {
+      const timestamp = startS + i;
+      for (;;) {
+        const status = await fetch(`${osmandUrl}?id=${unit.id}&lat=${unit.point[1]}&lon=${unit.point[0]}&timestamp=${timestamp}`, { method: 'POST', signal: AbortSignal.timeout(5_000) }).then(
+          (response) => response.status,
+          () => 0,
+        );
+        if (status === 200) break;
+        expect([0, 503]).toContain(status);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      acknowledged.get(unit.id)!.push(timestamp * 1000);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+    }
+  };
+  return { acknowledged, done: Promise.all(units.map(sendAll)) };
+}
+
+const totalAcknowledged = (acknowledged: Map<string, number[]>) => [...acknowledged.values()].reduce((sum, times) => sum + times.length, 0);
+
+describe.each(testBackends())('a server killed mid-stream, on the $name database', (backend) => {
+  it('has every acknowledged fix after it starts again, each once', { timeout: 300_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-crash-'));
+    dirs.push(dataDir);
+    const settings = await backend.openSettings({ dataDir, city: defaultCity });
+    const [port, osmandPort] = [await freePort(), await freePort()];
+    const env = { DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl ?? '', PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' };
+    let db: Database | undefined;
+    try {
+      // Ticks 20 s apart: what is acknowledged before the kill is in the log, not yet in the database.
+      const first = await startProcess({ ...env, TICK_MS: '20000' });
+      const sending = trackers(`http://127.0.0.1:${osmandPort}/`, 40);
+      for (const started = Date.now(); totalAcknowledged(sending.acknowledged) < 200; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (Date.now() - started > 60_000) throw new Error('the trackers got no answers');
+      }
+      first.child.kill('SIGKILL');
+      await once(first.child, 'exit');
+      const acknowledgedBeforeKill = totalAcknowledged(sending.acknowledged);
+
+      const second = await startProcess({ ...env, TICK_MS: '200' });
+      const restartLog = second.output();
+      await sending.done;
+      db = settings.databaseUrl ? await openDatabase({ backend: 'server', url: settings.databaseUrl }) : undefined;
+      const expected = totalAcknowledged(sending.acknowledged);
+      // Applied: the server's backlog gauge reads 0 once every acknowledged fix is in a tick.
+      for (const started = Date.now(); ; await new Promise((resolve) => setTimeout(resolve, 200))) {
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        if (/^onescreen_ingest_backlog_events 0$/m.test(metrics)) break;
+        if (Date.now() - started > 60_000) throw new Error(`the backlog did not drain:\n${metrics}`);
+      }
+      second.child.kill('SIGTERM');
+      await once(second.child, 'exit');
+      db ??= await openDatabase({ backend: 'embedded', dataDir });
+
+      const stored = await db.query<{ entity_id: string; ms: string }>(`SELECT entity_id, (extract(epoch FROM event_time) * 1000)::bigint AS ms FROM position_history`);
+      const storedKeys = stored.map((row) => `${row.entity_id}@${row.ms}`);
+      const acknowledgedKeys = [...sending.acknowledged].flatMap(([id, times]) => times.map((ms) => `${id}@${ms}`));
+      const missing = acknowledgedKeys.filter((key) => !new Set(storedKeys).has(key));
+      const duplicated = storedKeys.length - new Set(storedKeys).size;
+      expect({ missing: missing.length, duplicated, stored: storedKeys.length }).toEqual({ missing: 0, duplicated: 0, stored: expected });
+      // The kill left acknowledged fixes in the log only; the restart applied them before taking input.
+      expect(acknowledgedBeforeKill).toBeGreaterThanOrEqual(200);
+      expect(restartLog).toMatch(/applying the ingest log’s unapplied tail before taking input.*"events":\d+/);
+    } finally {
+      await db?.close();
+      await settings.dispose();
+    }
+  });
+});

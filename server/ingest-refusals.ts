@@ -1,0 +1,24 @@
+import type express from 'express';
+import { isIngestRefused, type CityEvent } from '../streams/index.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+
+/** Hands accepted events to the ingest bus; resolves once they are durable. */
+export type Publish = (events: readonly CityEvent[]) => Promise<void>;
+
+// When the log itself failed (a disk error), a sender tries again after this long, s.
+const retryAfterFailureS = 5;
+
+/**
+ * Answers a request whose input the bus did not take: 503 with Retry-After, counted by source.
+ * Trackers and gateways send again; nothing was stored, so nothing is stored twice.
+ */
+export function answerNotTaken(res: express.Response, error: unknown, source: string, metrics: Metrics, log: Logger, format: 'text' | 'json'): void {
+  const refused = isIngestRefused(error);
+  metrics.count('onescreen_ingest_shed_total', { source, reason: refused ? error.reason : 'log-failed' });
+  if (!refused) log.error('the ingest log could not store input; answering 503 so the sender tries again', { source, error });
+  const message = refused ? error.message : 'the server could not store this input (its ingest log failed); send it again shortly';
+  res.status(503).set('Retry-After', String(refused ? error.retryAfterS : retryAfterFailureS));
+  if (format === 'json') res.json({ error: message });
+  else res.type('text/plain').send(`${message}\n`);
+}

@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Subscription } from 'rxjs';
+import { readAppliedSeq, setAsideItem, type Database } from '../geo/index.ts';
+import { cityPipeline, openLocalIngestBus, type CityTick, type IngestBus } from '../streams/index.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
+
+// Whose progress the embedded log's consumer notes in ingest_progress.
+const consumer = 'local-log';
+// How often the log drops what the database has made durable, ms.
+const releaseEveryMs = 60_000;
+
+export interface LiveCore {
+  bus: IngestBus;
+  /** Resolves once everything in the log when called is applied (the tail a crash left, on start). */
+  caughtUp(): Promise<void>;
+  /** Refuses new input, waits up to `timeoutMs` for what was accepted to be applied, then stops; false when it gave up. */
+  stop(timeoutMs: number): Promise<boolean>;
+}
+
+/**
+ * Opens the ingest bus on the local log and runs the city pipeline from it: every tick goes to
+ * `onTick` (the screens, dispatch). Measures the core on /metrics.
+ */
+export async function startLiveCore(db: Database, config: Config, metrics: Metrics, log: Logger, onTick: (tick: CityTick) => void): Promise<LiveCore> {
+  const afterSeq = await readAppliedSeq(db, consumer);
+  const bus = await openLocalIngestBus({
+    dir: config.ingestLogDir ?? join(config.dataDir, 'ingest-log'),
+    appliedSeq: afterSeq,
+    maxBacklogEvents: config.ingestMaxBacklogEvents,
+    maxBacklogSeconds: config.ingestMaxBacklogSeconds,
+    maxLogBytes: config.ingestMaxLogBytes,
+  });
+  const waiting = bus.status().lastSeq - afterSeq;
+  if (waiting > 0) log.info('applying the ingest log’s unapplied tail before taking input', { events: waiting, fromSeq: afterSeq + 1 });
+
+  let finished = () => {};
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const ticks: Subscription = cityPipeline(db, bus, {
+    afterSeq,
+    consumer,
+    tickMs: config.tickMs,
+    checks: {
+      onReject: (reason, event) => metrics.count('onescreen_ingest_rejected_total', { source: event.sourceId, reason }),
+      onLate: (event) => metrics.count('onescreen_positions_late_total', { source: event.sourceId }),
+    },
+    onWriteFailure: (error, attempt) => {
+      metrics.count('onescreen_write_failures_total');
+      log.warn('writing a tick failed; retrying with the events kept in the ingest log', { attempt, error });
+    },
+    // One refused item must not hold the pipeline: it is kept aside, counted and logged, and the rest of its tick is written.
+    onSetAside: ({ event }, error) => {
+      metrics.count('onescreen_ingest_set_aside_total', { pipeline: event.type });
+      log.error(`the database refused an accepted ${event.type} event; it is kept in set_aside_items and the rest of its tick was written`, { event, error });
+      setAsideItem(db, event.type, event, error).catch((failure: unknown) =>
+        log.error(`could not keep a refused ${event.type} event in set_aside_items; it is only in this log`, { event, error: failure }),
+      );
+    },
+  }).subscribe({
+    next: (tick) => {
+      metrics.count('onescreen_ticks_total');
+      metrics.count('onescreen_tick_seconds_total', {}, tick.writeMs / 1000);
+      metrics.count('onescreen_positions_joined_total', {}, tick.moved.length);
+      onTick(tick);
+    },
+    error: (error) => {
+      log.error('the city pipeline stopped; restart the server (accepted events wait in the ingest log)', { error });
+      finished();
+    },
+    complete: () => finished(),
+  });
+
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+  metrics.onRender(() => {
+    const status = bus.status();
+    metrics.set('onescreen_ingest_backlog_events', {}, status.backlogEvents);
+    metrics.set('onescreen_ingest_backlog_seconds', {}, status.backlogSeconds);
+    metrics.set('onescreen_ingest_log_bytes', {}, status.logBytes);
+    metrics.count('onescreen_ingest_log_fsyncs_total', {}, status.fsyncMs.length);
+    metrics.count('onescreen_ingest_log_fsync_seconds_total', {}, status.fsyncMs.reduce((sum, ms) => sum + ms, 0) / 1000);
+    metrics.set('onescreen_event_loop_lag_seconds', { quantile: '0.99' }, loopDelay.percentile(99) / 1e9);
+    metrics.set('onescreen_event_loop_lag_seconds', { quantile: '1' }, loopDelay.max / 1e9);
+    loopDelay.reset();
+  });
+
+  // The embedded database does not fsync its commits: the log keeps what it applied until it is flushed.
+  const release = async () => {
+    const { appliedSeq } = bus.status();
+    await db.flushToDisk();
+    await bus.release(appliedSeq);
+  };
+  const releaseTimer = setInterval(() => release().catch((error: unknown) => log.warn('trimming the ingest log failed; trying again later', { error })), releaseEveryMs).unref();
+
+  return {
+    bus,
+    caughtUp: () => bus.caughtUp(),
+    async stop(timeoutMs) {
+      clearInterval(releaseTimer);
+      // Closed, the bus hands on what it holds and completes: the last tick is written at once.
+      await bus.close();
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([done.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(resolve, timeoutMs, false)))]);
+      clearTimeout(timer);
+      ticks.unsubscribe();
+      loopDelay.disable();
+      return drained;
+    },
+  };
+}
