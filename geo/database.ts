@@ -117,6 +117,9 @@ async function openServer(url: string, statementTimeoutMs: number | undefined): 
     ...wrap(pool),
     async transaction(work) {
       const client = await pool.connect();
+      // A connection lost between the transaction's statements is reported by the next one; unheard, it would end the process.
+      const lost = () => {};
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         const result = await work(wrap(client));
@@ -126,6 +129,7 @@ async function openServer(url: string, statementTimeoutMs: number | undefined): 
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
+        client.off('error', lost);
         client.release();
       }
     },

@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,23 +10,22 @@ import { openDatabase, type Database } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { defaultCity } from './config.ts';
+import { freePort } from './test-network.ts';
 
 const city = generateCity(cityProfiles[defaultCity]);
 const units = city.entities.filter((entity) => entity.kind === 'police-car').slice(0, 40);
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
+const children: ChildProcess[] = [];
+afterAll(() => {
+  // A failed run must not leave a server behind.
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
 
 /** `npm start`'s entry point as its own process; resolves once it says it is ready. */
 async function startProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, LOG_FORMAT: 'json', SIMULATE: '0', ...env } });
+  children.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Subscription } from 'rxjs';
+import { filter, map, Subscription } from 'rxjs';
 import { readAppliedSeq, setAsideItem, type Database } from '../geo/index.ts';
-import { cityPipeline, openLocalIngestBus, type CityTick, type IngestBus } from '../streams/index.ts';
+import { batchPerTick, cityPipeline, openLocalIngestBus, type CityTick, type IngestBus, type PositionEvent } from '../streams/index.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -11,6 +11,8 @@ import type { Metrics } from './metrics.ts';
 const consumer = 'local-log';
 // How often the log drops what the database has made durable, ms.
 const releaseEveryMs = 60_000;
+// Behind by more than this (or the database failing), screens get fixes before their join, s.
+const liveFallbackS = 3;
 
 export interface LiveCore {
   bus: IngestBus;
@@ -20,11 +22,18 @@ export interface LiveCore {
   stop(timeoutMs: number): Promise<boolean>;
 }
 
+export interface LiveCoreOutputs {
+  /** Each tick applied: to the screens and dispatch. */
+  onTick: (tick: CityTick) => void;
+  /** While the core is behind or its database down: fixes not yet joined, once per tick, for the screens to keep moving. */
+  onUnjoinedFixes: (fixes: PositionEvent[]) => void;
+}
+
 /**
- * Opens the ingest bus on the local log and runs the city pipeline from it: every tick goes to
- * `onTick` (the screens, dispatch). Measures the core on /metrics.
+ * Opens the ingest bus on the local log and runs the city pipeline from it, handing each tick on;
+ * while the pipeline lags, screens get positions straight from the bus. Measures the core on /metrics.
  */
-export async function startLiveCore(db: Database, config: Config, metrics: Metrics, log: Logger, onTick: (tick: CityTick) => void): Promise<LiveCore> {
+export async function startLiveCore(db: Database, config: Config, metrics: Metrics, log: Logger, { onTick, onUnjoinedFixes }: LiveCoreOutputs): Promise<LiveCore> {
   const afterSeq = await readAppliedSeq(db, consumer);
   const bus = await openLocalIngestBus({
     dir: config.ingestLogDir ?? join(config.dataDir, 'ingest-log'),
@@ -72,6 +81,22 @@ export async function startLiveCore(db: Database, config: Config, metrics: Metri
     complete: () => finished(),
   });
 
+  const lagging = () => {
+    const status = bus.status();
+    return status.outage || status.backlogSeconds > liveFallbackS;
+  };
+  ticks.add(
+    bus
+      .live()
+      .pipe(
+        filter(lagging),
+        map((events) => events.filter((event): event is PositionEvent => event.type === 'position')),
+        batchPerTick(config.tickMs),
+        map((batches) => batches.flat()),
+      )
+      .subscribe((fixes) => onUnjoinedFixes(fixes)),
+  );
+
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
   metrics.onRender(() => {
@@ -79,8 +104,8 @@ export async function startLiveCore(db: Database, config: Config, metrics: Metri
     metrics.set('onescreen_ingest_backlog_events', {}, status.backlogEvents);
     metrics.set('onescreen_ingest_backlog_seconds', {}, status.backlogSeconds);
     metrics.set('onescreen_ingest_log_bytes', {}, status.logBytes);
-    metrics.count('onescreen_ingest_log_fsyncs_total', {}, status.fsyncMs.length);
-    metrics.count('onescreen_ingest_log_fsync_seconds_total', {}, status.fsyncMs.reduce((sum, ms) => sum + ms, 0) / 1000);
+    metrics.set('onescreen_ingest_log_fsyncs_total', {}, status.fsyncs.count);
+    metrics.set('onescreen_ingest_log_fsync_seconds_total', {}, status.fsyncs.totalMs / 1000);
     metrics.set('onescreen_event_loop_lag_seconds', { quantile: '0.99' }, loopDelay.percentile(99) / 1e9);
     metrics.set('onescreen_event_loop_lag_seconds', { quantile: '1' }, loopDelay.max / 1e9);
     loopDelay.reset();

@@ -14,6 +14,7 @@ import {
   type LiveAssignment,
   type LivePosition,
   type LiveLayer,
+  type PositionEvent,
   type ServerToClientEvents,
   type ServiceRequest,
   type Warning,
@@ -55,6 +56,12 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
   io.use(auth.socketMiddleware);
   const table = new LivePositionTable();
   const eventsBySocket = new RateLimiter(eventsPerConnection, 10_000);
+  const pushChanged = (changed: number[]) => {
+    for (const [socket, cursor] of cursors) {
+      cursor.markChanged(changed);
+      sendPositions(socket);
+    }
+  };
   /** False (counted) when the connection has asked too often. */
   const withinRate = (socket: LiveSocket, event: string) => {
     if (eventsBySocket.take(socket.id).ok) return true;
@@ -183,11 +190,11 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       table.apply(entities);
     },
     broadcastPositions(entities: readonly LivePosition[]): void {
-      const changed = table.apply(entities);
-      for (const [socket, cursor] of cursors) {
-        cursor.markChanged(changed);
-        sendPositions(socket);
-      }
+      pushChanged(table.apply(entities));
+    },
+    /** Fixes the database has not joined yet (it is behind or down): units move, their status stays. */
+    broadcastUnjoinedFixes(fixes: readonly PositionEvent[]): void {
+      pushChanged(table.moveTo(fixes));
     },
     broadcastCameras({ segments, events, incidents }: CameraTick): void {
       if (segments.length > 0) toLayer('traffic').emit('traffic', segments);

@@ -202,13 +202,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await warnings.resume();
     posture.start();
     readiness.step = 'applying the ingest log';
-    core = await startLiveCore(db, config, metrics, log.child({ module: 'streams' }), (tick) => {
-      realtime.broadcastPositions(tick.moved);
-      realtime.broadcastGeofenceAlerts(tick.geofenceAlerts);
-      realtime.broadcastIncidents(tick.busIncidents);
-      realtime.broadcastCameras(tick.camera);
-      dispatch.onTraffic(tick.camera.segments);
-      dispatch.onPositions(tick).catch((error: unknown) => log.warn('following units en route failed; their ETA updates at their next fix', { error }));
+    core = await startLiveCore(db, config, metrics, log.child({ module: 'streams' }), {
+      onTick: (tick) => {
+        realtime.broadcastPositions(tick.moved);
+        realtime.broadcastGeofenceAlerts(tick.geofenceAlerts);
+        realtime.broadcastIncidents(tick.busIncidents);
+        realtime.broadcastCameras(tick.camera);
+        dispatch.onTraffic(tick.camera.segments);
+        dispatch.onPositions(tick).catch((error: unknown) => log.warn('following units en route failed; their ETA updates at their next fix', { error }));
+      },
+      onUnjoinedFixes: (fixes) => realtime.broadcastUnjoinedFixes(fixes),
     });
     // What was accepted before a crash is applied before anything new is taken.
     await core.caughtUp();

@@ -33,15 +33,18 @@ export async function signIn(url: string, user = 'operator', password = demoPass
   };
 }
 
-/** A real server on a free port with a fresh database, in demo mode, for integration and browser tests. */
-export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>, env: NodeJS.ProcessEnv = {}) {
+/**
+ * A real server on a free port with a fresh database, in demo mode, for integration and browser
+ * tests. `reachDatabase` rewrites the database URL the server is given (a fault-injecting proxy).
+ */
+export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>, env: NodeJS.ProcessEnv = {}, reachDatabase: (url: string) => string = (url) => url) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-test-'));
   // The default city starts copied from the run's template, as if migrated and loaded here.
   const settings = await backend.openSettings({ dataDir, city: env.CITY ?? defaultCity });
   // Kept, not printed: a failing test can show what the server said.
   const logLines: string[] = [];
   const log = createLogger({ level: 'info', format: 'json', write: (line) => void logLines.push(line) });
-  const config = parseConfig({ PORT: '0', OSMAND_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl, DEMO: '1', ...env });
+  const config = parseConfig({ PORT: '0', OSMAND_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl && reachDatabase(settings.databaseUrl), DEMO: '1', ...env });
   let server: RunningServer;
   try {
     server = await startServer(config, log);

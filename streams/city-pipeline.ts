@@ -74,7 +74,7 @@ export interface CityPipelineOptions extends Omit<WritePerTickOptions<TickItem>,
  * geofences) and stores camera traffic and events with the cases they open — in one transaction
  * that also notes how far the log is applied. Emits what each tick changed and acknowledges it.
  */
-export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<IngestBus, 'events' | 'acknowledge'>, options: CityPipelineOptions): Observable<CityTick> {
+export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<IngestBus, 'events' | 'acknowledge' | 'consumerFailed'>, options: CityPipelineOptions): Observable<CityTick> {
   const scheduler = options.scheduler ?? asyncScheduler;
   return defer(() => {
     const passes = positionChecker({ ...defaultPositionChecks, ...options.checks }, scheduler);
@@ -86,6 +86,10 @@ export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<Ingest
         return { ...tick, writeMs: performance.now() - started };
       }, {
         ...options,
+        onWriteFailure: (error, attempt) => {
+          bus.consumerFailed();
+          options.onWriteFailure?.(error, attempt);
+        },
         onSetAside: (item, error) => {
           options.onSetAside?.(item, error);
           bus.acknowledge(item.seq);

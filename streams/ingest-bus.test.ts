@@ -77,6 +77,27 @@ describe('the local ingest bus', () => {
     await ingest.publish(fixes(1, 1));
   });
 
+  it('rides out a failing consumer and its drain on disk: past its backlog bounds up to its disk cap, handing each group on live meanwhile', async () => {
+    const ingest = await bus({ maxBacklogEvents: 10, maxLogBytes: 20_000 });
+    const live: string[][] = [];
+    const watching = ingest.live().subscribe((events) => live.push(events.map((event) => (event as PositionEvent).entityId)));
+    await ingest.publish(fixes(0, 10));
+    await expect(ingest.publish(fixes(10, 1))).rejects.toMatchObject({ reason: 'overloaded' });
+    ingest.consumerFailed();
+    for (let i = 10; i < 60; i += 10) await ingest.publish(fixes(i, 10));
+    expect(ingest.status()).toMatchObject({ backlogEvents: 60, outage: true });
+    expect(live.flat()).toEqual(fixes(0, 60).map((event) => event.entityId));
+    let refused: unknown;
+    while (!refused) refused = await ingest.publish(fixes(0, 10)).then(() => undefined, (error: unknown) => error);
+    expect(refused).toMatchObject({ reason: 'log-full' });
+    // Writing again, it drains; once within its bounds they hold again.
+    ingest.acknowledge(30);
+    expect(ingest.status().outage).toBe(true);
+    ingest.acknowledge(ingest.status().lastSeq - 5);
+    expect(ingest.status().outage).toBe(false);
+    watching.unsubscribe();
+  });
+
   it('refuses once the log holds its limit in bytes, and when stopping', async () => {
     const ingest = await bus({ maxLogBytes: 2_000 });
     await ingest.publish(fixes(0, 20));

@@ -1,4 +1,4 @@
-import { Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import type { CityEvent } from './events.ts';
 import { IngestLog, type LogRecord } from './ingest-log.ts';
 
@@ -13,8 +13,16 @@ export interface IngestBus {
   publish(events: readonly CityEvent[]): Promise<void>;
   /** Events after `afterSeq`, in order; one consumer at a time. Completes once closed and all handed on. */
   events(afterSeq: number): Observable<LogRecord<CityEvent>>;
-  /** Everything through `seq` is applied (committed by the consumer). */
+  /** Everything through `seq` is applied (committed by the consumer); a failing consumer works again. */
   acknowledge(seq: number): void;
+  /**
+   * The consumer could not write (its database is not answering). Until it has caught up within the
+   * backlog bounds again, the bus takes events up to its disk cap: an outage and the drain after it
+   * are ridden out on disk, not refused.
+   */
+  consumerFailed(): void;
+  /** Each group of events as it becomes durable, with no replay and no acknowledgement: for screens while the consumer is behind. */
+  live(): Observable<readonly CityEvent[]>;
   /** Everything through `seq` is durable downstream too: the bus may forget it. */
   release(seq: number): Promise<void>;
   /** Resolves once every event durable at the call has been acknowledged. */
@@ -34,8 +42,10 @@ export interface IngestBusStatus {
   /** How long the oldest unapplied event has waited, s. */
   backlogSeconds: number;
   logBytes: number;
-  /** fsync times since the last status, ms. */
-  fsyncMs: number[];
+  /** fsyncs of the log so far, and the time they took, ms. */
+  fsyncs: { count: number; totalMs: number };
+  /** Riding out an outage: the consumer's write failed and it has not caught up within the bounds since. */
+  outage: boolean;
 }
 
 export type IngestRefusal = 'overloaded' | 'log-full' | 'stopped';
@@ -82,19 +92,23 @@ export async function openLocalIngestBus(options: LocalIngestBusOptions): Promis
   // Records appended and not yet handed on, kept while they fit the window; past it, read from disk.
   const recent = new RecentRecords<CityEvent>(window);
   const marks = new AppendMarks();
+  const appended = new Subject<readonly CityEvent[]>();
   let wake = () => {};
   const log = await IngestLog.open<CityEvent>(options.dir, { firstSeq: options.appliedSeq + 1, segmentBytes: options.segmentBytes }, (records) => {
     recent.add(records);
     marks.note(records[0]!.seq, now());
     wake();
+    appended.next(records.map((record) => record.value));
   });
   let applied = Math.max(options.appliedSeq, log.firstSeq - 1);
   let writing = 0;
   let closed = false;
+  let outage = false;
   marks.note(applied + 1, now());
   const waiters: { seq: number; resolve: () => void }[] = [];
   const backlogSeconds = () => (applied >= log.lastSeq ? 0 : Math.max(0, now() - marks.timeOf(applied + 1)) / 1000);
 
+  const overBounds = (backlog: number, seconds: number) => backlog >= options.maxBacklogEvents || seconds >= options.maxBacklogSeconds;
   const refuseWhenFull = () => {
     if (closed) throw new IngestRefused('stopped', 'the server is stopping; send again once it is back', 5);
     if (log.bytes >= options.maxLogBytes) {
@@ -102,7 +116,7 @@ export async function openLocalIngestBus(options: LocalIngestBusOptions): Promis
     }
     const backlog = log.lastSeq - applied + writing;
     const seconds = backlogSeconds();
-    if (backlog >= options.maxBacklogEvents || seconds >= options.maxBacklogSeconds) {
+    if (!outage && overBounds(backlog, seconds)) {
       const retryAfterS = Math.min(30, Math.max(1, Math.ceil(seconds)));
       throw new IngestRefused('overloaded', `the server is ${backlog} events (${seconds.toFixed(1)} s) behind, past its limit; send again in ${retryAfterS} s`, retryAfterS);
     }
@@ -153,9 +167,12 @@ export async function openLocalIngestBus(options: LocalIngestBusOptions): Promis
       if (seq <= applied) return;
       applied = seq;
       marks.dropBefore(applied + 1);
+      if (outage && !overBounds(log.lastSeq - applied, backlogSeconds())) outage = false;
       for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.seq <= applied) waiters.splice(i, 1)[0]!.resolve();
       wake();
     },
+    consumerFailed: () => void (outage = true),
+    live: () => appended.asObservable(),
     release: async (seq) => void (await log.trim(Math.min(seq, applied))),
     caughtUp() {
       const seq = log.lastSeq;
@@ -167,11 +184,13 @@ export async function openLocalIngestBus(options: LocalIngestBusOptions): Promis
       backlogEvents: log.lastSeq - applied + writing,
       backlogSeconds: backlogSeconds(),
       logBytes: log.bytes,
-      fsyncMs: log.takeFsyncTimes(),
+      fsyncs: log.fsyncStats,
+      outage,
     }),
     async close() {
       closed = true;
       await log.close();
+      appended.complete();
       wake();
     },
   };

@@ -43,7 +43,7 @@ export class IngestLog<T> {
   private readonly pending: Pending<T>[] = [];
   private flushing = false;
   private closed = false;
-  private readonly fsyncMs: number[] = [];
+  private fsyncs = { count: 0, totalMs: 0 };
   // Where the last read stopped: the next record's number and its byte offset in its segment.
   private cursor: { path: string; seq: number; offset: number } | undefined;
 
@@ -98,9 +98,9 @@ export class IngestLog<T> {
     return this.segments.reduce((sum, segment) => sum + segment.bytes, 0);
   }
 
-  /** The fsync times since the last call, ms (for the metrics). */
-  takeFsyncTimes(): number[] {
-    return this.fsyncMs.splice(0);
+  /** fsyncs so far and the time they took, ms (for the metrics). */
+  get fsyncStats(): { count: number; totalMs: number } {
+    return { ...this.fsyncs };
   }
 
   /** Appends `values`; resolves with their records once they are on disk (fsynced). */
@@ -128,7 +128,8 @@ export class IngestLog<T> {
         await this.active.write(buffer, 0, buffer.length, active.bytes);
         const started = performance.now();
         await this.active.datasync();
-        this.fsyncMs.push(performance.now() - started);
+        this.fsyncs.count += 1;
+        this.fsyncs.totalMs += performance.now() - started;
       } catch (error) {
         // Nothing of this group counts as written: the next group overwrites the same bytes.
         await this.active.truncate(active.bytes).catch(() => {});

@@ -1,4 +1,5 @@
 import type { EntityKind, LivePosition } from '../geo/index.ts';
+import type { PositionEvent } from './events.ts';
 import type { FrameEntity, PositionFrame } from './socket-contract.ts';
 import { appendAll } from './append.ts';
 
@@ -44,6 +45,25 @@ export class LivePositionTable {
       // Statuses rarely change: comparing with the slot's own skips a lookup per entity per tick.
       if (!known || this.statuses[this.status[slot]!] !== entity.status) this.status[slot] = this.statusCode(entity.status);
       this.fixTime[slot] = at;
+      changed.push(slot);
+    }
+    return changed;
+  }
+
+  /**
+   * Moves known entities to fixes not yet joined in the database (while it is behind or down),
+   * keeping their status; unknown entities wait for their join. Returns the slots that changed.
+   */
+  moveTo(fixes: readonly Pick<PositionEvent, 'entityId' | 'lon' | 'lat' | 'headingDeg' | 'speedKmh' | 'eventTime'>[]): number[] {
+    const changed: number[] = [];
+    for (const fix of fixes) {
+      const slot = this.slotById.get(fix.entityId);
+      if (slot === undefined || fix.eventTime <= this.fixTime[slot]!) continue;
+      this.lon[slot] = fix.lon;
+      this.lat[slot] = fix.lat;
+      this.heading[slot] = fix.headingDeg ?? Number.NaN;
+      this.speed[slot] = fix.speedKmh ?? Number.NaN;
+      this.fixTime[slot] = fix.eventTime;
       changed.push(slot);
     }
     return changed;

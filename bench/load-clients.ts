@@ -1,0 +1,44 @@
+// Screens under load: signed-in Socket.IO clients reading position frames as the wall does, each
+// noting how long after it was sent every acknowledged fix (or a newer one of its unit) showed up.
+import { io, type Socket } from 'socket.io-client';
+import { entityKinds, FrameReader, type ClientToServerEvents, type ServerToClientEvents } from '../streams/index.ts';
+import type { AckLog } from './load-senders.ts';
+
+// Frame times are whole ms and a fix's age travels as float32: a row this close counts as that fix.
+const fixTimeSlackMs = 2;
+
+export async function connectClients(url: string, count: number, log: AckLog) {
+  const response = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'operator', password: 'onescreen-demo' }) });
+  if (!response.ok) throw new Error(`signing in failed: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
+  const { csrf } = (await response.json()) as { csrf: string };
+  const latenciesMs: number[] = [];
+  const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
+  let gaps = 0;
+  for (let i = 0; i < count; i++) {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { csrf } });
+    const reader = new FrameReader();
+    // Per entity, how many of its acknowledged fixes this client has seen.
+    const seenUpTo = new Map<string, number>();
+    socket.on('positions', (frame) => {
+      const now = Date.now();
+      const rows = reader.read(frame);
+      if (rows === 'gap') return void (gaps += 1);
+      for (const row of rows) {
+        const fixes = log.byEntity.get(row.id);
+        if (!fixes || row.fixTime === null) continue;
+        let seen = seenUpTo.get(row.id) ?? 0;
+        while (seen < fixes.length && fixes[seen]![0] <= row.fixTime + fixTimeSlackMs) latenciesMs.push(now - fixes[seen++]![1]);
+        seenUpTo.set(row.id, seen);
+      }
+    });
+    const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', [...entityKinds]);
+    if ('error' in subscribed) throw new Error(subscribed.error);
+    sockets.push(socket);
+  }
+  return {
+    latenciesMs,
+    gaps: () => gaps,
+    close: () => sockets.forEach((socket) => socket.close()),
+  };
+}
