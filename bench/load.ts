@@ -35,12 +35,20 @@ try {
   let rssMax = rssBefore;
   const healthMs: number[] = [];
   let watching = true;
+  const watchStarted = Date.now();
+  let nextReport = watchStarted + 10_000;
   const watch = (async () => {
     while (watching) {
       const started = performance.now();
       await fetch(`${server.url}/healthz`).then((response) => response.arrayBuffer(), () => undefined);
       healthMs.push(performance.now() - started);
-      rssMax = Math.max(rssMax, server.rssMb());
+      const rss = server.rssMb();
+      rssMax = Math.max(rssMax, rss);
+      // Long runs show their progress: every 10 s what was acknowledged and where memory stands.
+      if (Date.now() >= nextReport) {
+        nextReport += 10_000;
+        say(`  ${Math.round((Date.now() - watchStarted) / 1000)} s: acknowledged ${log.acknowledged}, shed ${log.shed}, backlog ${await readMetric(server, 'onescreen_ingest_backlog_events')}, server RSS ${Math.round(rss)} MB`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();

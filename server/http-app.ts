@@ -20,6 +20,8 @@ import type { Warnings } from './warnings.ts';
 export interface Readiness {
   db: Database | undefined;
   step: string;
+  /** Set when the live core has stopped applying input: /readyz says so until a restart. */
+  coreStopped?: string;
 }
 
 export interface HttpAppOptions {
@@ -71,6 +73,7 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   app.get('/readyz', async (_req, res) => {
     const db = readiness.db;
     if (!db) return void res.status(503).set('Retry-After', '5').json({ status: 'starting', step: readiness.step });
+    if (readiness.coreStopped) return void res.status(503).json({ status: 'core-stopped', error: readiness.coreStopped });
     let timer: NodeJS.Timeout | undefined;
     const answered = await Promise.race([db.query('SELECT 1').then(() => true, () => false), new Promise<false>((resolve) => (timer = setTimeout(resolve, readyTimeoutMs, false)))]);
     clearTimeout(timer);

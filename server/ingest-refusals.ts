@@ -16,7 +16,7 @@ const retryAfterFailureS = 5;
 export function answerNotTaken(res: express.Response, error: unknown, source: string, metrics: Metrics, log: Logger, format: 'text' | 'json'): void {
   const refused = isIngestRefused(error);
   metrics.count('onescreen_ingest_shed_total', { source, reason: refused ? error.reason : 'log-failed' });
-  if (!refused) log.error('the ingest log could not store input; answering 503 so the sender tries again', { source, error });
+  if (!refused) log.error('the ingest log could not store input (answered 503; the sender tries again): check the disk under INGEST_LOG_DIR (space, permissions)', { source, error });
   const message = refused ? error.message : 'the server could not store this input (its ingest log failed); send it again shortly';
   res.status(503).set('Retry-After', String(refused ? error.retryAfterS : retryAfterFailureS));
   if (format === 'json') res.json({ error: message });

@@ -27,13 +27,15 @@ export interface LiveCoreOutputs {
   onTick: (tick: CityTick) => void;
   /** While the core is behind or its database down: fixes not yet joined, once per tick, for the screens to keep moving. */
   onUnjoinedFixes: (fixes: PositionEvent[]) => void;
+  /** The pipeline stopped on an error it cannot retry: what to tell the operator. */
+  onStopped: (problem: string) => void;
 }
 
 /**
  * Opens the ingest bus on the local log and runs the city pipeline from it, handing each tick on;
  * while the pipeline lags, screens get positions straight from the bus. Measures the core on /metrics.
  */
-export async function startLiveCore(db: Database, config: Config, metrics: Metrics, log: Logger, { onTick, onUnjoinedFixes }: LiveCoreOutputs): Promise<LiveCore> {
+export async function startLiveCore(db: Database, config: Config, metrics: Metrics, log: Logger, { onTick, onUnjoinedFixes, onStopped }: LiveCoreOutputs): Promise<LiveCore> {
   const afterSeq = await readAppliedSeq(db, consumer);
   const bus = await openLocalIngestBus({
     dir: config.ingestLogDir ?? join(config.dataDir, 'ingest-log'),
@@ -75,7 +77,9 @@ export async function startLiveCore(db: Database, config: Config, metrics: Metri
       onTick(tick);
     },
     error: (error) => {
-      log.error('the city pipeline stopped; restart the server (accepted events wait in the ingest log)', { error });
+      const problem = 'the city pipeline stopped; restart the server (accepted events wait in the ingest log)';
+      log.error(problem, { error });
+      onStopped(`${problem}: ${(error as Error).message}`);
       finished();
     },
     complete: () => finished(),

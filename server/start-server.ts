@@ -212,6 +212,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         dispatch.onPositions(tick).catch((error: unknown) => log.warn('following units en route failed; their ETA updates at their next fix', { error }));
       },
       onUnjoinedFixes: (fixes) => realtime.broadcastUnjoinedFixes(fixes),
+      onStopped: (problem) => (readiness.coreStopped = problem),
     });
     // What was accepted before a crash is applied before anything new is taken.
     await core.caughtUp();

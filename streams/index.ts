@@ -14,7 +14,7 @@ export { LivePositionTable, FrameCursor, FrameReader } from './position-frames.t
 export type { FrameRow } from './position-frames.ts';
 export type { LiveEntity, LivePosition, EntityKind, CitySummary } from '../geo/index.ts';
 export { entityKinds } from '../geo/index.ts';
-export { checkPositions, defaultPositionChecks } from './position-checks.ts';
+export { positionChecker, defaultPositionChecks } from './position-checks.ts';
 export type { PositionCheckOptions } from './position-checks.ts';
 export type { RejectReason, Parsed } from './rejections.ts';
 export { parseOsmand } from './sources/osmand.ts';

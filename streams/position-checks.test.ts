@@ -1,7 +1,8 @@
+import { filter } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { PositionEvent } from './events.ts';
-import { checkPositions, defaultPositionChecks } from './position-checks.ts';
+import { defaultPositionChecks, positionChecker } from './position-checks.ts';
 import type { RejectReason } from './rejections.ts';
 
 // Fixes 100 m apart at Karamay, in virtual time (frame = ms since 0).
@@ -21,16 +22,16 @@ const fix = (entityId: string, eventTime: number, metresEast = 0, extra: Partial
 function run(marbles: string, values: Record<string, PositionEvent>, expected: string) {
   const rejections: [RejectReason, string][] = [];
   const late: string[] = [];
-  new TestScheduler((actual, wanted) => expect(actual).toEqual(wanted)).run(({ cold, expectObservable }) => {
-    const checked = cold(marbles, values).pipe(
-      checkPositions({ ...defaultPositionChecks, onReject: (reason, event) => rejections.push([reason, event.entityId]), onLate: (event) => late.push(event.entityId) }),
-    );
+  const scheduler = new TestScheduler((actual, wanted) => expect(actual).toEqual(wanted));
+  scheduler.run(({ cold, expectObservable }) => {
+    const passes = positionChecker({ ...defaultPositionChecks, onReject: (reason, event) => rejections.push([reason, event.entityId]), onLate: (event) => late.push(event.entityId) }, scheduler);
+    const checked = cold(marbles, values).pipe(filter(passes));
     expectObservable(checked).toBe(expected, values);
   });
   return { rejections, late };
 }
 
-describe('checkPositions', () => {
+describe('positionChecker', () => {
   it('passes sane fixes and reports nothing', () => {
     expect(run('a-b-c|', { a: fix('car', 0), b: fix('car', 1_000, 10), c: fix('bus', 1_000) }, 'a-b-c|')).toEqual({ rejections: [], late: [] });
   });

@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, filter, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { distanceMetres } from '../geo/index.ts';
 import type { PositionEvent } from './events.ts';
 import type { RejectReason } from './rejections.ts';
@@ -46,9 +46,4 @@ export function positionChecker(options: PositionCheckOptions, scheduler: Schedu
     else latest.set(event.entityId, event);
     return true;
   };
-}
-
-/** The checks as an operator; state is per subscription. */
-export function checkPositions(options: PositionCheckOptions, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<PositionEvent> {
-  return (source) => defer(() => source.pipe(filter(positionChecker(options, scheduler))));
 }
