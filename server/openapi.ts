@@ -1,61 +1,31 @@
-import { z } from 'zod';
 import { basemapLayers, dispatchRules, geofenceLimits, warningRadiusM } from '../geo/index.ts';
 import {
   apiErrorSchema,
   busProgressSchema,
-  cameraBatchPayload,
-  alarmBatchPayload,
   entityKinds,
   joinedCameraEventSchema,
   liveEntitySchema,
-  open311ErrorSchema,
-  open311RequestForm,
-  open311RequestsQuery,
-  osmandParameters,
   postureBoards,
   postureQuerySchema,
   segmentTrafficSchema,
-  traccarClientBody,
 } from '../streams/index.ts';
+import { ingestPaths } from './openapi-ingest.ts';
+import { json, listOf, pathParameter, queryParameters, starting, text, type Operation } from './openapi-parts.ts';
 import { apiRouteAccess, type Access, type ApiRoute } from './permissions.ts';
 
-type Schema = z.ZodType;
-type Operation = { responses: Record<string, unknown>; [field: string]: unknown };
-
-/** JSON Schema 2020-12 (what OpenAPI 3.1 speaks) from a zod schema, as requests are validated or answers sent. */
-function jsonSchema(schema: Schema, io: 'input' | 'output' = 'input'): Record<string, unknown> {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest;
-}
-const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema: jsonSchema(schema, 'output') } } });
-const text = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
-const queryParameters = (schema: z.ZodObject) =>
-  Object.entries(schema.shape).map(([name, field]) => ({ name, in: 'query', required: !(field as Schema).safeParse(undefined).success, description: (field as Schema).description, schema: jsonSchema(field as Schema) }));
-const pathParameter = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'path', required: true, description, schema });
-const starting = { 503: json(apiErrorSchema, 'the server is still starting; retry') };
-const open311Error = (description: string) => json(open311ErrorSchema, description);
-const listOf = (schema: Schema) => z.array(schema);
-
 /** The OpenAPI 3.1 document of every REST route, ingest included, generated from the zod schemas that validate them. */
-
 export function openApiDocument(version: string) {
-  const osmand = {
-    summary: 'A position from an OsmAnd tracker or Traccar Client (any method)',
-    parameters: queryParameters(osmandParameters),
-    requestBody: {
-      required: false,
-      content: {
-        'application/x-www-form-urlencoded': { schema: jsonSchema(osmandParameters) },
-        'application/json': { schema: jsonSchema(traccarClientBody) },
-      },
-    },
-    responses: { 200: { description: 'taken (empty body)' }, 400: text('malformed, or an unknown device; the reason'), ...starting },
-  };
   const document = {
     openapi: '3.1.0',
     info: { title: 'onescreen city brain', version, description: 'Live city data in and out: ingest for the standard protocols, and the API the screens read.' },
     paths: {
-      '/healthz': { get: { summary: 'Ready once the database is migrated and the city loaded', responses: { 200: { description: 'ready' }, 503: { description: 'starting; the body says which step' } } } },
+      '/healthz': { get: { summary: 'Alive; "starting" (503) until the database is migrated and the city loaded', responses: { 200: { description: 'running' }, 503: { description: 'starting; the body says which step' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Ready: started, the ingest log applied, and the database answering within 2 s',
+          responses: { 200: { description: '{status: "ready", backend}' }, 503: { description: 'starting, database-unavailable or core-stopped, with the reason; Retry-After' } },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus counters', responses: { 200: text('text exposition format') } } },
       '/api/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/api/session': {
@@ -258,46 +228,7 @@ export function openApiDocument(version: string) {
           responses: { 200: { description: 'FeatureCollection', content: { 'application/geo+json': { schema: { type: 'object' } } } }, 404: json(apiErrorSchema, 'no such layer'), ...starting },
         },
       },
-      '/ingest/osmand': { get: osmand, post: osmand },
-      '/ingest/cameras': {
-        post: {
-          summary: 'Camera detector records and events, in a batch',
-          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(cameraBatchPayload) } } },
-          responses: {
-            200: { description: 'at least one item taken: {accepted, rejected: [{item, reason, message}]}' },
-            400: { description: 'nothing taken, or not a batch; each reason' },
-            401: json(apiErrorSchema, 'no cameras feed key, or not an enabled one'),
-            ...starting,
-          },
-        },
-      },
-      '/ingest/alarms': {
-        post: {
-          summary: 'Calls to 110, 122 and 119 as the call centre registered them, in a batch: each opens a registered incident (police, traffic police, or fire brigade) before the answer; a case number sent again opens nothing new',
-          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(alarmBatchPayload) } } },
-          responses: {
-            200: { description: 'at least one alarm taken: {accepted: [{id, line, incidentId (null when seen before)}], rejected: [{item, reason, message}]}' },
-            400: { description: 'nothing taken, or not a batch; each reason' },
-            401: json(apiErrorSchema, 'no alarms feed key, or not an enabled one'),
-            ...starting,
-          },
-        },
-      },
-      '/open311/v2/services.json': { get: { summary: 'Open311: what can be reported (lang=en for English)', responses: { 200: { description: 'services' }, ...starting } } },
-      '/open311/v2/services/{service_code}.json': {
-        get: { summary: 'Open311: a service definition', parameters: [pathParameter('service_code', 'from services.json')], responses: { 200: { description: 'definition' }, 404: open311Error('unknown service') } },
-      },
-      '/open311/v2/requests.json': {
-        get: { summary: 'Open311: service requests', parameters: queryParameters(open311RequestsQuery), responses: { 200: { description: 'requests, newest first' }, 400: open311Error('a bad filter'), 401: open311Error('no open311 api_key, or not an enabled one') } },
-        post: {
-          summary: 'Open311: report a problem',
-          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(open311RequestForm) } } },
-          responses: { 201: { description: '[{service_request_id, service_notice, account_id}]' }, 400: open311Error('what is wrong with the report'), 401: open311Error('no open311 api_key, or not an enabled one'), ...starting },
-        },
-      },
-      '/open311/v2/requests/{service_request_id}.json': {
-        get: { summary: 'Open311: one service request', parameters: [pathParameter('service_request_id', 'as given on POST')], responses: { 200: { description: '[request]' }, 401: open311Error('no open311 api_key, or not an enabled one'), 404: open311Error('not found') } },
-      },
+      ...ingestPaths(),
     },
   };
   // Each API operation states who may call it (the table the server enforces) and the refusals that brings.
