@@ -86,6 +86,7 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
   const problemText = (problem: Problem) => {
     if (!problem) return '';
     if (problem.kind === 'starting') return t.starting(problem.step);
+    if (problem.kind === 'behind') return problem.outage ? t.databaseDown(problem.seconds) : t.behind(problem.seconds);
     return { unreachable: t.unreachable, 'connection-lost': t.connectionLost, 'slow-server': t.slowServer }[problem.kind];
   };
   const render = (state: WallState) => {

@@ -11,6 +11,10 @@ interface Messages {
   unreachable: string;
   connectionLost: string;
   slowServer: string;
+  /** The server is behind applying input by `seconds`. */
+  behind: (seconds: number) => string;
+  /** The server's database is not answering; input has waited `seconds`. */
+  databaseDown: (seconds: number) => string;
   updated: (secondsAgo: number) => string;
   feeds: Record<FeedName, string>;
   /** A feed's age for its badge: seconds, minutes, or never seen. */
@@ -49,6 +53,8 @@ const messages: Record<Language, Messages> = {
     unreachable: '无法连接服务器：请确认 onescreen 正在运行，页面会自动重试。',
     connectionLost: '实时连接中断，正在重连；位置暂停更新。若持续出现，请检查服务器和网络。',
     slowServer: '服务器响应缓慢，实时数据尚未到达，正在自动重试。若持续出现，请检查服务器负载。',
+    behind: (s) => `数据处理滞后 ${s} 秒：位置照常更新，案件、告警和统计随后补齐。若持续出现，请检查服务器负载。`,
+    databaseDown: (s) => `数据库无响应（已 ${s} 秒）：位置照常更新，接入数据已存盘，恢复后按序补入。请检查数据库。`,
     updated: (s) => `${s} 秒前更新`,
     feeds: { trackers: '定位', buses: '公交', cameras: '视频', reports: '网格' },
     age: (s) => (s === null ? '无数据' : s < 120 ? `${s}秒` : `${Math.round(s / 60)}分`),
@@ -88,6 +94,8 @@ const messages: Record<Language, Messages> = {
     unreachable: 'Cannot reach the server: check that onescreen is running; this page retries by itself.',
     connectionLost: 'Live connection lost, reconnecting; positions are paused. If this persists, check the server and the network.',
     slowServer: 'The server is slow to answer and live data has not arrived yet; retrying by itself. If this persists, check the server’s load.',
+    behind: (s) => `Processing is ${s} s behind: positions keep moving; cases, alerts and figures follow as it catches up. If this persists, check the server’s load.`,
+    databaseDown: (s) => `The database is not answering (${s} s): positions keep moving, input is kept on disk and applied in order once it is back. Check the database.`,
     updated: (s) => `updated ${s} s ago`,
     feeds: { trackers: 'GPS', buses: 'Buses', cameras: 'Cameras', reports: 'Reports' },
     age: (s) => (s === null ? 'no data' : s < 120 ? `${s} s` : `${Math.round(s / 60)} min`),

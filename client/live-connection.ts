@@ -75,6 +75,7 @@ export function connectLive(session: SessionInfo, table: EntityTable, alerts: Al
   socket.on('geofence-alerts', (pushed) => alerts.addGeofenceAlerts(pushed));
   socket.on('warning', (warning) => alerts.addWarnings([warning]));
   socket.on('feeds', (feeds) => apply((state) => wallUpdaters.feedsSeen(state, feeds)));
+  socket.on('core', (core) => apply((state) => wallUpdaters.coreSeen(state, core)));
   socket.on('disconnect', () => apply(wallUpdaters.disconnected));
   socket.on('session-ended', () => void goToSignIn());
   socket.on('connect_error', (error) => {

@@ -24,6 +24,18 @@ describe('wall state updaters', () => {
     expect(wallUpdaters.snapshotRead(initialWallState, 5).snapshotAt).toBe(5);
   });
 
+  it('says when the server is behind or its database down, clears that once it has caught up, and never hides a connection problem', () => {
+    const behind = wallUpdaters.coreSeen(initialWallState, { behindS: 12, outage: false });
+    expect(behind.problem).toEqual({ kind: 'behind', seconds: 12, outage: false });
+    expect(wallUpdaters.coreSeen(initialWallState, { behindS: 2, outage: false }).problem).toBeNull();
+    expect(wallUpdaters.coreSeen(behind, { behindS: 40, outage: true }).problem).toEqual({ kind: 'behind', seconds: 40, outage: true });
+    expect(wallUpdaters.coreSeen(behind, { behindS: 1, outage: false }).problem).toBeNull();
+    // Positions keep flowing while the core lags: data does not clear this notice.
+    expect(wallUpdaters.positionsApplied(behind, { seq: 1, at: 1, counts: initialWallState.counts }).problem).toEqual(behind.problem);
+    const lost = wallUpdaters.disconnected(initialWallState);
+    expect(wallUpdaters.coreSeen(lost, { behindS: 30, outage: true }).problem).toEqual({ kind: 'connection-lost' });
+  });
+
   it('records each applied update', () => {
     const counts = { ...initialWallState.counts, bus: 400 };
     expect(wallUpdaters.positionsApplied(initialWallState, { seq: 7, at: 1_000, counts })).toMatchObject({ lastSeq: 7, lastUpdateAt: 1_000, counts });

@@ -1,10 +1,20 @@
 import { createStore } from 'zustand/vanilla';
-import type { EntityKind, FeedStatus } from '../streams/index.ts';
+import type { CoreStatus, EntityKind, FeedStatus } from '../streams/index.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
 /** A problem the operator should see, as a key into the messages plus its detail. */
-export type Problem = { kind: 'starting'; step: string } | { kind: 'unreachable' } | { kind: 'connection-lost' } | { kind: 'slow-server' } | null;
+export type Problem =
+  | { kind: 'starting'; step: string }
+  | { kind: 'unreachable' }
+  | { kind: 'connection-lost' }
+  | { kind: 'slow-server' }
+  /** The server is behind applying input, or its database down: positions move, cases and alerts follow later. */
+  | { kind: 'behind'; seconds: number; outage: boolean }
+  | null;
+
+// Behind by this much the wall says so, s: a tick or two of lag is normal.
+const behindNoticeS = 5;
 
 // Problems with the live connection itself: positions arriving prove them over.
 const connectionProblems = new Set(['unreachable', 'connection-lost', 'slow-server']);
@@ -62,6 +72,12 @@ export const wallUpdaters = {
   disconnected: (state: WallState): WallState => ({ ...state, connection: 'reconnecting', problem: { kind: 'connection-lost' } }),
   problemSeen: (state: WallState, problem: Problem): WallState => ({ ...state, problem }),
   feedsSeen: (state: WallState, feeds: FeedStatus[]): WallState => ({ ...state, feeds }),
+  /** The server's word on its core: a notice while it lags, gone once it has caught up; a connection problem outranks it. */
+  coreSeen: (state: WallState, core: CoreStatus): WallState => {
+    if (state.problem && state.problem.kind !== 'behind') return state;
+    const lagging = core.outage || core.behindS >= behindNoticeS;
+    return { ...state, problem: lagging ? { kind: 'behind', seconds: core.behindS, outage: core.outage } : null };
+  },
   layerToggled: (state: WallState, layer: string): WallState => ({
     ...state,
     hidden: state.hidden.includes(layer) ? state.hidden.filter((name) => name !== layer) : [...state.hidden, layer],

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { osmandFix, startTestServer, type TestServer } from './test-server.ts';
+import type { CoreStatus } from '../streams/index.ts';
+import { osmandFix, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const units = karamay.entities.filter((entity) => entity.kind !== 'bus').slice(0, 60);
@@ -47,5 +48,13 @@ describe('a server behind its input', () => {
     expect(await metric('onescreen_ingest_shed_total{reason="overloaded",source="http-cameras"}')).toBe(1);
     expect(await metric('onescreen_ingest_accepted_total{source="osmand"}')).toBe(100);
     expect(await metric('onescreen_ingest_backlog_events')).toBe(100);
+  });
+
+  it('tells the screens how far behind it is, every few seconds', async () => {
+    // What the first test accepted waits for a tick a minute away.
+    const live = await watchLive(server, ['feeds']);
+    const behind = await new Promise<CoreStatus>((resolve) => live.socket.on('core', (status) => status.behindS >= 5 && resolve(status)));
+    expect(behind).toMatchObject({ outage: false });
+    live.socket.close();
   });
 });

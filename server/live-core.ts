@@ -44,6 +44,13 @@ export async function startLiveCore(db: Database, config: Config, metrics: Metri
     maxBacklogSeconds: config.ingestMaxBacklogSeconds,
     maxLogBytes: config.ingestMaxLogBytes,
   });
+  // A tick waits up to TICK_MS before it is applied: a bound of fewer seconds refuses input between ticks.
+  if (config.ingestMaxBacklogSeconds * 1000 < 3 * config.tickMs) {
+    log.warn('INGEST_MAX_BACKLOG_SECONDS is under three ticks (TICK_MS): input will be refused with 503 between ticks; raise it or shorten TICK_MS', {
+      ingestMaxBacklogSeconds: config.ingestMaxBacklogSeconds,
+      tickMs: config.tickMs,
+    });
+  }
   const waiting = bus.status().lastSeq - afterSeq;
   if (waiting > 0) log.info('applying the ingest log’s unapplied tail before taking input', { events: waiting, fromSeq: afterSeq + 1 });
 

@@ -8,6 +8,7 @@ import {
   liveLayers,
   type CameraTick,
   type ClientToServerEvents,
+  type CoreStatus,
   type FeedStatus,
   type GeofenceAlert,
   type Incident,
@@ -212,8 +213,9 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     broadcastAssignments(assignments: LiveAssignment[]): void {
       if (assignments.length > 0) toLayer('dispatch').emit('assignments', assignments);
     },
-    broadcastFeeds(feeds: FeedStatus[]): void {
+    broadcastFeeds(feeds: FeedStatus[], core: CoreStatus): void {
       toLayer('feeds').emit('feeds', feeds);
+      toLayer('feeds').emit('core', core);
     },
     broadcastServiceRequest(request: ServiceRequest): void {
       toLayer('alerts').emit('service-requests', [request]);

@@ -224,7 +224,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       );
     }, pruneEveryMs).unref();
     readiness.db = db;
-    feedsTimer = setInterval(() => realtime.broadcastFeeds(currentFeeds()), feedsEveryMs).unref();
+    const coreStatus = () => {
+      const { backlogSeconds, outage } = core!.bus.status();
+      return { behindS: Math.floor(backlogSeconds), outage };
+    };
+    feedsTimer = setInterval(() => realtime.broadcastFeeds(currentFeeds(), coreStatus()), feedsEveryMs).unref();
     // 督办: cases past their SLA are raised to the wall and the dispatcher, once each; and geofence dwell limits.
     slaTimer = setInterval(() => {
       superviseOverdue(database).then(

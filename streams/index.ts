@@ -8,7 +8,7 @@ export { openLocalIngestBus, IngestRefused, isIngestRefused } from './ingest-bus
 export type { IngestBus, IngestBusStatus, IngestRefusal, LocalIngestBusOptions } from './ingest-bus.ts';
 export type { LogRecord } from './ingest-log.ts';
 export { feedNames, liveLayers } from './socket-contract.ts';
-export type { ServerToClientEvents, ClientToServerEvents, WatchPostureResult, LiveAssignment, FeedStatus, FeedName, LiveLayer, FrameEntity, PositionFrame, SubscribeResult, SessionInfo, SignedOutInfo } from './socket-contract.ts';
+export type { ServerToClientEvents, ClientToServerEvents, WatchPostureResult, LiveAssignment, FeedStatus, CoreStatus, FeedName, LiveLayer, FrameEntity, PositionFrame, SubscribeResult, SessionInfo, SignedOutInfo } from './socket-contract.ts';
 export type { Role, User, UserGrant } from '../geo/index.ts';
 export { LivePositionTable, FrameCursor, FrameReader } from './position-frames.ts';
 export type { FrameRow } from './position-frames.ts';

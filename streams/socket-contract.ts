@@ -6,6 +6,14 @@ export const feedNames = ['trackers', 'buses', 'cameras', 'reports'] as const;
 export type FeedName = (typeof feedNames)[number];
 
 /** How fresh a feed is: when input was last accepted, and after how long without it the feed counts as stale. */
+/** How far the live core is behind applying what was accepted, and whether its database is down. */
+export interface CoreStatus {
+  /** How long the oldest accepted, unapplied event has waited, s (whole seconds). */
+  behindS: number;
+  /** The database is not answering: input waits on disk, positions still move. */
+  outage: boolean;
+}
+
 export interface FeedStatus {
   feed: FeedName;
   lastAcceptedAt: string | null;
@@ -81,6 +89,8 @@ export interface ServerToClientEvents {
   warning: (warning: Warning) => void;
   /** Every few seconds: how fresh each feed is. */
   feeds: (feeds: FeedStatus[]) => void;
+  /** Every few seconds, with the feeds: how far the live core is behind. */
+  core: (status: CoreStatus) => void;
   /** The posture boards a connection watches (`watch-posture`), every few seconds while it does. */
   posture: (snapshot: PostureSnapshot) => void;
   /** The session ended (signed out, expired, account changed): the connection closes next; sign in again. */
