@@ -71,9 +71,3 @@ export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string
   };
 }
 export type LoadServer = Awaited<ReturnType<typeof startLoadServer>>;
-
-/** A gauge or counter from /metrics (the first series whose line starts with `series`). */
-export async function readMetric(server: Pick<LoadServer, 'url'>, series: string): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(text.split('\n').find((line) => line.startsWith(`${series} `) || line.startsWith(series))?.split(' ').at(-1) ?? 0);
-}

@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { connectClients } from './load-clients.ts';
 import { AckLog, offerGtfsRt, offerOsmand } from './load-senders.ts';
-import { readMetric, startLoadServer } from './load-server.ts';
+import { readMetric } from '../server/test-server.ts';
+import { startLoadServer } from './load-server.ts';
 import { percentile } from './timing.ts';
 
 const city = generateCity(cityProfiles.karamay);
@@ -47,7 +48,7 @@ try {
       // Long runs show their progress: every 10 s what was acknowledged and where memory stands.
       if (Date.now() >= nextReport) {
         nextReport += 10_000;
-        say(`  ${Math.round((Date.now() - watchStarted) / 1000)} s: acknowledged ${log.acknowledged}, shed ${log.shed}, backlog ${await readMetric(server, 'onescreen_ingest_backlog_events')}, server RSS ${Math.round(rss)} MB`);
+        say(`  ${Math.round((Date.now() - watchStarted) / 1000)} s: acknowledged ${log.acknowledged}, shed ${log.shed}, backlog ${await readMetric(server.url, 'onescreen_ingest_backlog_events')}, server RSS ${Math.round(rss)} MB`);
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -57,10 +58,10 @@ try {
   if (feed) await feed.run(seconds);
   else await offerOsmand(server.osmandUrl, devices, rate, seconds, log);
   const loadEnded = Date.now();
-  while ((await readMetric(server, 'onescreen_ingest_backlog_events')) > 0 && Date.now() - loadEnded < 300_000) await new Promise((resolve) => setTimeout(resolve, 250));
+  while ((await readMetric(server.url, 'onescreen_ingest_backlog_events')) > 0 && Date.now() - loadEnded < 300_000) await new Promise((resolve) => setTimeout(resolve, 250));
   const drainS = (Date.now() - loadEnded) / 1000;
   await new Promise((resolve) => setTimeout(resolve, 2_000)); // the last tick's frames
-  if (feed) log.shed = await readMetric(server, 'onescreen_ingest_shed_total{reason="overloaded",source="gtfs-rt"}');
+  if (feed) log.shed = await readMetric(server.url, 'onescreen_ingest_shed_total{reason="overloaded",source="gtfs-rt"}');
   watching = false;
   await watch;
   clients.close();

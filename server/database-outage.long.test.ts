@@ -7,7 +7,7 @@ import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { PositionEvent } from '../streams/index.ts';
 import { startTcpProxy } from './test-network.ts';
-import { seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
+import { readMetric, seen, startTestServer, type TestServer, watchLive } from './test-server.ts';
 
 const postgres = testBackends().find((backend) => backend.name === 'server');
 const anchor = generateCity(cityProfiles.karamay).busStops[0]!.point;
@@ -43,10 +43,7 @@ describe.skipIf(!postgres)('a PostgreSQL outage under load', () => {
     await proxy?.close();
   });
 
-  const metric = async (line: string) => {
-    const text = await (await fetch(new URL('/metrics', server.url))).text();
-    return Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1) ?? 0);
-  };
+  const metric = (series: string) => readMetric(server.url, series);
 
   it('keeps positions reaching the screens, loses nothing accepted, stores nothing twice, and drains after', { timeout: 240_000 }, async () => {
     const live = await watchLive(server, ['bus']);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { LiveEntity } from '../streams/index.ts';
-import { seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
+import { readMetric, seen, startTestServer, type TestServer, watchLive } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const [stopA, stopB, stopC] = karamay.busStops;
@@ -21,10 +21,7 @@ describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) =
     live?.socket.close();
     await server?.close();
   });
-  const metric = async (line: string) => {
-    const text = await (await server.api('/metrics')).text();
-    return Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1) ?? 0);
-  };
+  const metric = (series: string) => readMetric(server.url, series);
 
   it('takes a tracker’s query string, a phone’s JSON and a form body, on both ports, and pushes the joined result', async () => {
     const now = Math.floor(Date.now() / 1000);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { CoreStatus } from '../streams/index.ts';
-import { osmandFix, startTestServer, watchLive, type TestServer } from './test-server.ts';
+import { osmandFix, readMetric, startTestServer, type TestServer, watchLive } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const units = karamay.entities.filter((entity) => entity.kind !== 'bus').slice(0, 60);
@@ -16,10 +16,7 @@ describe('a server behind its input', () => {
   });
   afterAll(() => server?.close());
 
-  const metric = async (line: string) => {
-    const text = await (await server.api('/metrics')).text();
-    return Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1) ?? 0);
-  };
+  const metric = (series: string) => readMetric(server.url, series);
 
   it('refuses input past its bound with 503 and Retry-After, counted by source, and takes none of it', async () => {
     const nowS = Math.floor(Date.now() / 1000);

@@ -6,7 +6,7 @@ import { serveVehiclePositions } from '../fixtures/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { PositionEvent } from '../streams/index.ts';
-import { seen, startTestServer, type TestServer } from './test-server.ts';
+import { readMetric, seen, startTestServer, type TestServer } from './test-server.ts';
 
 const vehicleCount = 200_000;
 const anchor = generateCity(cityProfiles.karamay).busStops[0]!.point;
@@ -32,10 +32,7 @@ describe(`one GTFS-RT poll of ${vehicleCount} vehicles, on the ${backend.name} d
     await feed?.close();
   });
 
-  const metric = async (line: string) => {
-    const text = await (await fetch(new URL('/metrics', server.url))).text();
-    return Number(text.split('\n').find((l) => l.startsWith(line))?.split(' ').at(-1) ?? 0);
-  };
+  const metric = (series: string) => readMetric(server.url, series);
 
   it('takes the poll whole, applies every report once, and keeps answering', { timeout: 600_000 }, async () => {
     await seen(async () => ((await metric('onescreen_ingest_accepted_total{source="gtfs-rt"}')) === vehicleCount ? true : undefined), 300_000);

@@ -79,6 +79,22 @@ export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>
 }
 export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
+/**
+ * A value from the server's /metrics: the series named exactly (`name{labels}`), or, for a bare
+ * metric name, the sum over all its series; 0 when there is none.
+ */
+export async function readMetric(serverUrl: string, series: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', serverUrl))).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const cut = line.lastIndexOf(' ');
+    const name = line.slice(0, cut);
+    if (line.startsWith('#') || cut < 0) continue;
+    if (name === series || (!series.includes('{') && name.startsWith(`${series}{`))) sum += Number(line.slice(cut + 1));
+  }
+  return sum;
+}
+
 /** The first value `find` gives that is not undefined, polled every 50 ms; throws after `timeoutMs`. */
 export async function seen<T>(find: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 50))) {

@@ -55,13 +55,18 @@ describe('the ingest log', () => {
     await reopened.close();
   });
 
-  it('starts after what the database already applied when it has nothing newer', async () => {
+  it('starts after what the database already applied when it has nothing newer, and keeps what it had', async () => {
+    const first = await IngestLog.open<{ n: number }>(dir);
+    await first.append(values(0, 5));
+    await first.close();
+    // The database is ahead of the log (its directory was restored from an older copy).
     const log = await IngestLog.open<{ n: number }>(dir, { firstSeq: 501 });
-    const [record] = await log.append(values(0, 1));
+    const [record] = await log.append(values(9, 1));
     expect(record!.seq).toBe(501);
     await log.close();
     const reopened = await IngestLog.open<{ n: number }>(dir, { firstSeq: 400 });
     expect(reopened.lastSeq).toBe(501);
+    expect((await reopened.read(0, 10)).map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5, 501]);
     await reopened.close();
   });
 

@@ -64,17 +64,20 @@ export class IngestLog<T> {
     for (const name of names) segments.push({ firstSeq: Number(name.slice(0, 16)), path: join(dir, name), bytes: (await stat(join(dir, name))).size });
     let nextSeq = options.firstSeq ?? 1;
     const last = segments.at(-1);
+    let lastEnds = 0;
     if (last) {
       const { bytes, lastSeq } = await scanValidPrefix(last);
       last.bytes = bytes;
-      nextSeq = Math.max(nextSeq, (lastSeq ?? last.firstSeq - 1) + 1);
+      lastEnds = (lastSeq ?? last.firstSeq - 1) + 1;
+      nextSeq = Math.max(nextSeq, lastEnds);
     }
     let active: FileHandle;
-    if (last && last.firstSeq <= nextSeq) {
+    // A segment's records are consecutive: after a gap (the database ahead of the log) a new one starts.
+    if (last && lastEnds === nextSeq) {
       active = await open(last.path, 'r+');
       await active.truncate(last.bytes);
     } else {
-      // Empty, or the database is ahead of every record kept: start a segment at the next number.
+      // Empty, or the database is ahead of every record kept: a segment starts at the next number.
       const segment = { firstSeq: nextSeq, path: join(dir, segmentName(nextSeq)), bytes: 0 };
       active = await open(segment.path, 'w+');
       segments.push(segment);
