@@ -1,13 +1,13 @@
 // The server under load runs as its own process, as `npm start` would: the load generator's work
 // never shares its event loop. The database it uses is fresh and removed afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { openDatabase, type Database } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 import { freePort } from '../server/test-network.ts';
+import { startServerProcess } from '../server/test-process.ts';
 
 /** Resident memory of a process, MB (Linux). */
 function rssMb(pid: number): number {
@@ -18,42 +18,26 @@ function rssMb(pid: number): number {
 /** A server process on fresh data (PostgreSQL when DATABASE_URL is set, embedded otherwise). */
 export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string) => void) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-load-'));
-  const adminUrl = process.env.DATABASE_URL;
-  const dbName = `onescreen_load_${process.pid}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  let databaseUrl = '';
-  if (adminUrl) {
-    await admin(`CREATE DATABASE ${dbName}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${dbName}`;
-    databaseUrl = url.toString();
-  }
+  // A scratch database of its own on DATABASE_URL's server; the data directory otherwise.
+  const database = await testBackends().at(-1)!.openSettings({ dataDir });
+  const databaseUrl = database.databaseUrl ?? '';
+  const backend = databaseUrl ? 'PostgreSQL' : 'embedded';
   const [port, osmandPort] = [await freePort(), await freePort()];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--demo'], {
-    env: { ...process.env, ...env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1', SIMULATE: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  log(`starting the server on the ${backend} database (loading Karamay)…`);
+  const { child, output } = await startServerProcess(
+    { ...env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' },
+    ['--demo'],
+  ).catch(async (error: unknown) => {
+    await database.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  log(`starting the server on the ${adminUrl ? 'PostgreSQL' : 'embedded'} database (loading Karamay)…`);
-  for (const started = Date.now(); ; await new Promise((resolve) => setTimeout(resolve, 200))) {
-    if (child.exitCode !== null || Date.now() - started > 180_000) throw new Error(`the server did not start:\n${output}`);
-    const ready = await fetch(`${url}/readyz`).then((response) => response.ok, () => false);
-    if (ready) break;
-  }
-  const backend = adminUrl ? 'PostgreSQL' : 'embedded';
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     osmandUrl: `http://127.0.0.1:${osmandPort}/`,
     backend,
     rssMb: () => rssMb(child.pid!),
-    output: () => output,
+    output,
     /** SIGTERM (apply what was accepted, close), then the database for checking. */
     async stop(): Promise<Database> {
       child.kill('SIGTERM');
@@ -65,9 +49,8 @@ export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string
         child.kill('SIGKILL');
         await once(child, 'exit');
       }
-      if (adminUrl) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await database.dispose();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
-export type LoadServer = Awaited<ReturnType<typeof startLoadServer>>;

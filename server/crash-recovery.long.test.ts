@@ -1,6 +1,6 @@
 // A crash mid-stream: the server is killed (SIGKILL) while trackers send, and started again on the
 // same data. Every fix it acknowledged must be in the database afterwards, once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { defaultCity } from './config.ts';
 import { freePort } from './test-network.ts';
+import { startServerProcess } from './test-process.ts';
 
 const city = generateCity(cityProfiles[defaultCity]);
 const units = city.entities.filter((entity) => entity.kind === 'police-car').slice(0, 40);
@@ -22,17 +23,11 @@ afterAll(() => {
   dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 });
 
-/** `npm start`'s entry point as its own process; resolves once it says it is ready. */
+/** A server process, killed at the end of the file if a failure left it running. */
 async function startProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, LOG_FORMAT: 'json', SIMULATE: '0', ...env } });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  for (const started = Date.now(); !output.includes('onescreen is ready'); await new Promise((resolve) => setTimeout(resolve, 50))) {
-    if (child.exitCode !== null || Date.now() - started > 120_000) throw new Error(`the server did not start:\n${output}`);
-  }
-  return { child, output: () => output };
+  const started = await startServerProcess(env);
+  children.push(started.child);
+  return started;
 }
 
 /**

@@ -1,0 +1,20 @@
+// For tests and the load tool: `npm start`'s entry point as its own process, as an operator runs it.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** Starts server/main.ts with `env` on top of this process's; resolves once it says it is ready. */
+export async function startServerProcess(env: NodeJS.ProcessEnv, args: string[] = [], timeoutMs = 180_000): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
+    env: { ...process.env, LOG_FORMAT: 'json', SIMULATE: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  for (const started = Date.now(); !output.includes('onescreen is ready'); await new Promise((resolve) => setTimeout(resolve, 50))) {
+    if (child.exitCode !== null || Date.now() - started > timeoutMs) {
+      child.kill('SIGKILL');
+      throw new Error(`the server did not start:\n${output}`);
+    }
+  }
+  return { child, output: () => output };
+}
