@@ -97,6 +97,13 @@ export function openIncidentsFromAlarms(db: Queryable, calls: readonly AlarmCall
   );
 }
 
+/** The incident each alarm opened, by its source_ref (`alarmSourceRef`), for those that opened one. */
+export async function findAlarmIncidents(db: Queryable, refs: readonly string[]): Promise<Map<string, number>> {
+  if (refs.length === 0) return new Map();
+  const rows = await db.query<{ ref: string; id: number }>(`SELECT source_ref AS ref, id::int AS id FROM incidents WHERE source = 'alarm' AND source_ref = ANY($1::text[])`, [refs]);
+  return new Map(rows.map((row) => [row.ref, row.id]));
+}
+
 /**
  * When a bus's lateness opens a case, and when it is back on time (the gap keeps a bus hovering
  * at the limit from opening and cancelling cases every tick), s.

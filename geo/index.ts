@@ -20,7 +20,7 @@ export { registerBuses, updateBusProgress, listBusProgress, busOnTime, busBunchi
 export type { FeedBus, BusProgress } from './buses.ts';
 export { persistCameraReadings, persistCameraEvents, listSegmentTraffic, listCameraEvents, listCameraIds, assignCameraSegments } from './cameras.ts';
 export type { CameraReadingRow, CameraEventRow, SegmentTraffic, JoinedCameraEvent } from './cameras.ts';
-export { listServices, locateAddress, createServiceRequest, listServiceRequests } from './service-requests.ts';
+export { listServices, locateAddress, createServiceRequest, listServiceRequests, findServiceRequestByToken } from './service-requests.ts';
 export type { Service, NewServiceRequest, ServiceRequest, ServiceRequestQuery } from './service-requests.ts';
 export { searchCity } from './search.ts';
 export type { SearchHit } from './search.ts';
@@ -31,7 +31,7 @@ export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';
 export { keyedFeeds, createFeedKey, listFeedKeys, findFeedKey, setFeedKeyDisabled, deleteFeedKeysNamed } from './feed-keys.ts';
 export type { KeyedFeed, FeedKey } from './feed-keys.ts';
 export { incidentStatuses, incidentTransitions, duplicateWindow, listIncidents, readIncidentHistory, transitionIncident, mergeIncident, superviseOverdue } from './incidents.ts';
-export { openIncidentsFromReports, openIncidentsFromCameraEvents, openIncidentsFromAlarms, alarmSourceRef, busLateness, reviewBusIncidents } from './incident-sources.ts';
+export { openIncidentsFromReports, openIncidentsFromCameraEvents, openIncidentsFromAlarms, findAlarmIncidents, alarmSourceRef, busLateness, reviewBusIncidents } from './incident-sources.ts';
 export { findNearby } from './incident-nearby.ts';
 export type { Incident, IncidentStatus, IncidentHistoryEntry, IncidentQuery, TransitionResult, MergeResult } from './incidents.ts';
 export type { AlarmCall } from './incident-sources.ts';

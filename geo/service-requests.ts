@@ -56,6 +56,8 @@ export interface NewServiceRequest {
   sourceId: string;
   at: LonLat;
   requestedAt: number;
+  /** Where given, the report registers once under it however often it is applied. */
+  token?: string;
 }
 
 export interface ServiceRequest {
@@ -91,23 +93,27 @@ const toServiceRequest = ({ requestedMs, updatedMs, ...row }: ServiceRequestRow)
 
 /**
  * Registers a report, placed in its grid cell and district and given to the service's department,
- * in one statement. 'unknown-service' or 'outside-city' when it cannot be.
+ * in one statement. 'unknown-service' or 'outside-city' when it cannot be. A token registered
+ * before answers the request it registered.
  */
 export async function createServiceRequest(db: Queryable, request: NewServiceRequest): Promise<ServiceRequest | 'unknown-service' | 'outside-city'> {
   const rows = await db.query<ServiceRequestRow>(
     `WITH input AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS geom, to_timestamp($11::float8 / 1000) AS at),
      placed AS (SELECT input.*, located.* FROM input, LATERAL (SELECT ${locateInCellAndDistrict('input.geom')}) AS located),
      r AS (
-       INSERT INTO service_requests (service_code, description, media_url, address, reporter, reporter_id, contact, source_id, geom, district_id, cell_id, department_id, requested_at, updated_at)
-       SELECT s.code, $4, $5, $6, $7, $8, $9::jsonb, $10, p.geom, p.district_id, p.cell_id, s.department_id, p.at, p.at
+       INSERT INTO service_requests (service_code, description, media_url, address, reporter, reporter_id, contact, source_id, geom, district_id, cell_id, department_id, requested_at, updated_at, token)
+       SELECT s.code, $4, $5, $6, $7, $8, $9::jsonb, $10, p.geom, p.district_id, p.cell_id, s.department_id, p.at, p.at, $12::uuid
        FROM placed p JOIN services s ON s.code = $3
        WHERE p.district_id IS NOT NULL
+       ON CONFLICT (token) DO NOTHING
        RETURNING *
      )
      SELECT ${requestColumns} FROM r JOIN services s ON s.code = r.service_code JOIN departments d ON d.id = r.department_id`,
-    [request.at[0], request.at[1], request.serviceCode, request.description, request.mediaUrl, request.address, request.reporter, request.reporterId, JSON.stringify(request.contact), request.sourceId, request.requestedAt],
+    [request.at[0], request.at[1], request.serviceCode, request.description, request.mediaUrl, request.address, request.reporter, request.reporterId, JSON.stringify(request.contact), request.sourceId, request.requestedAt, request.token ?? null],
   );
   if (rows[0]) return toServiceRequest(rows[0]);
+  const registered = request.token === undefined ? undefined : await findServiceRequestByToken(db, request.token);
+  if (registered) return registered;
   const known = await db.query('SELECT 1 FROM services WHERE code = $1', [request.serviceCode]);
   return known.length > 0 ? 'outside-city' : 'unknown-service';
 }
@@ -133,4 +139,13 @@ export async function listServiceRequests(db: Queryable, query: ServiceRequestQu
     [query.ids, query.serviceCodes, query.start, query.end, query.statuses, query.limit],
   );
   return rows.map(toServiceRequest);
+}
+
+/** The request registered under a report's token, if it has been. */
+export async function findServiceRequestByToken(db: Queryable, token: string): Promise<ServiceRequest | undefined> {
+  const rows = await db.query<ServiceRequestRow>(
+    `SELECT ${requestColumns} FROM service_requests r JOIN services s ON s.code = r.service_code JOIN departments d ON d.id = r.department_id WHERE r.token = $1::uuid`,
+    [token],
+  );
+  return rows[0] && toServiceRequest(rows[0]);
 }

@@ -24,22 +24,40 @@ function keyOf(req: Request): string | undefined {
   return candidates.find((value): value is string => typeof value === 'string' && value.length > 0 && value.length <= 128);
 }
 
+/** Answers a request the key guard refuses, in the feed's own error shape. */
+export type KeyRefusal = (res: Response, status: 401 | 429 | 503, message: string) => void;
+/** A feed's key check, answering refusals through the feed's `refuse`. */
+export type RequireKey = (refuse: KeyRefusal) => RequestHandler;
+
+// When a key cannot be checked (the database is not answering) and was never seen, the sender tries again after this long, s.
+const retryUncheckedAfterS = 5;
+
 /**
  * Guards the pushed feeds: each request needs an enabled key issued for its feed (an admin makes
  * them with POST /api/feed-keys). A refusal is counted under the feed's source and answered in
- * the feed's own error shape.
+ * the feed's own error shape. While the database does not answer, a key checked good before
+ * stays good, so reports and alarms keep landing in the ingest log through an outage.
  */
 export function feedKeyGuard(db: () => Database, metrics: Metrics) {
   const trusted = new Map<string, { feed: KeyedFeed; until: number }>();
   const perKey = new RateLimiter(requestsPerKeyPerMinute, 60_000);
-  return (feed: KeyedFeed, source: string, refuse: (res: Response, status: 401 | 429, message: string) => void): RequestHandler =>
+  return (feed: KeyedFeed, source: string, refuse: KeyRefusal): RequestHandler =>
     async (req, res, next) => {
       const key = keyOf(req);
       const hash = key ? hashToken(key) : undefined;
       const now = Date.now();
       let known = hash ? trusted.get(hash) : undefined;
       if (hash && (!known || known.until < now)) {
-        const found = await findFeedKey(db(), hash);
+        let found: Pick<FeedKey, 'feed'> | undefined;
+        try {
+          found = await findFeedKey(db(), hash);
+        } catch {
+          if (!known) {
+            res.set('Retry-After', String(retryUncheckedAfterS));
+            return refuse(res, 503, `the key cannot be checked now (the database is not answering); send again in ${retryUncheckedAfterS} s`);
+          }
+          found = known;
+        }
         known = found ? { feed: found.feed, until: now + trustedForMs } : undefined;
         if (known) trusted.set(hash, known);
         else trusted.delete(hash);

@@ -148,7 +148,9 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
       const fire = await seen(() => pushed.find((incident) => incident.sourceRef === '119:HJ-0001'));
       expect(fire).toMatchObject({ agency: 'fire', departmentId: 'fire-rescue', categoryZh: '火灾' });
       const again = (await (await post({ alarms: alarms.slice(0, 1) })).json()) as typeof body;
-      expect(again.accepted, 'the same case number again opens nothing').toEqual([{ id: 'JJ-0001', line: '110', incidentId: null }]);
+      expect(again.accepted, 'the same case number again answers its incident').toEqual([{ id: 'JJ-0001', line: '110', incidentId: police.id }]);
+      const opened = await server.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents WHERE source_ref = '110:JJ-0001'`);
+      expect(opened, 'and opens nothing new').toEqual([{ n: 1 }]);
       const dispatcher = await server.as('dispatcher');
       const forFire = (await (await dispatcher.fetch(`/api/incidents/${fire.id}/candidates`)).json()) as { kinds: string[]; candidates: unknown[] };
       expect(forFire, 'the fire brigade has no units tracked here').toEqual({ kinds: [], candidates: [] });

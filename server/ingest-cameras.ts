@@ -2,13 +2,14 @@ import express from 'express';
 import mqtt from 'mqtt';
 import { cameraTopics, isIngestRefused, parseCameraBatch, parseCameraMessage, type CameraEvent, type CameraReading } from '../streams/index.ts';
 import { answerNotTaken, type Publish } from './ingest-refusals.ts';
+import type { RequireKey } from './feed-keys.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface CameraIngestOptions {
   isKnownCamera: (id: string) => boolean;
   /** Checks the gateway's key (HTTP only: an MQTT broker authenticates its own clients). */
-  requireKey?: (refuse: (res: express.Response, status: 401 | 429, message: string) => void) => express.RequestHandler;
+  requireKey?: RequireKey;
   publish: Publish;
   metrics: Metrics;
   log: Logger;

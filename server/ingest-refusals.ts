@@ -13,12 +13,13 @@ const retryAfterFailureS = 5;
  * Answers a request whose input the bus did not take: 503 with Retry-After, counted by source.
  * Trackers and gateways send again; nothing was stored, so nothing is stored twice.
  */
-export function answerNotTaken(res: express.Response, error: unknown, source: string, metrics: Metrics, log: Logger, format: 'text' | 'json'): void {
+export function answerNotTaken(res: express.Response, error: unknown, source: string, metrics: Metrics, log: Logger, format: 'text' | 'json' | 'open311'): void {
   const refused = isIngestRefused(error);
   metrics.count('onescreen_ingest_shed_total', { source, reason: refused ? error.reason : 'log-failed' });
   if (!refused) log.error('the ingest log could not store input (answered 503; the sender tries again): check the disk under INGEST_LOG_DIR (space, permissions)', { source, error });
   const message = refused ? error.message : 'the server could not store this input (its ingest log failed); send it again shortly';
   res.status(503).set('Retry-After', String(refused ? error.retryAfterS : retryAfterFailureS));
   if (format === 'json') res.json({ error: message });
+  else if (format === 'open311') res.json([{ code: 503, description: message }]);
   else res.type('text/plain').send(`${message}\n`);
 }

@@ -38,8 +38,9 @@ describe.each(testBackends())('Open311 GeoReport v2 on the $name database', (bac
   it('registers a citizen’s report placed in its grid cell, district and department, pushes it, and keeps contacts private', async () => {
     const response = await post({ service_code: 'garbage', lat: String(stop.point[1]), long: String(stop.point[0]), description: '<script>alert(1)</script> 垃圾', phone: '13912345678', email: 'wang@example.com' });
     expect(response.status).toBe(201);
-    const [receipt] = (await response.json()) as { service_request_id: string; service_notice: string }[];
-    expect(receipt).toEqual({ service_request_id: expect.stringMatching(/^\d+$/), service_notice: '已登记，转交城市管理局办理。', account_id: null });
+    const [receipt] = (await response.json()) as { service_request_id: string; token: string; service_notice: string }[];
+    expect(receipt).toEqual({ service_request_id: expect.stringMatching(/^\d+$/), token: expect.stringMatching(/^[0-9a-f-]{36}$/), service_notice: '已登记，转交城市管理局办理。', account_id: null });
+    expect(await (await open311(`tokens/${receipt!.token}.json`)).json(), 'its token finds it too').toEqual([{ service_request_id: receipt!.service_request_id, token: receipt!.token }]);
 
     const [found] = (await (await open311(`requests/${receipt!.service_request_id}.json`)).json()) as Record<string, unknown>[];
     expect(found).toMatchObject({
@@ -86,6 +87,8 @@ describe.each(testBackends())('Open311 GeoReport v2 on the $name database', (bac
       400,
       [{ code: 400, description: 'address_string "Atlantis Road" is not a crossing, stop or road of this city; send lat and long instead' }],
     ]);
+    const unknownToken = await open311('tokens/0c6b7e4e-6f43-4a8e-9a53-1f1d2c3b4a59.json');
+    expect([unknownToken.status, (await unknownToken.json())[0].description]).toEqual([404, expect.stringMatching(/no service request is registered under token .*post it again to see why/)]);
     const missing = await open311('requests/999999.json');
     expect([missing.status, await missing.json()]).toEqual([404, [{ code: 404, description: 'service request 999999 not found' }]]);
     const xml = await open311('requests.xml');

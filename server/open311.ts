@@ -1,16 +1,22 @@
 import express from 'express';
-import { createServiceRequest, listServiceRequests, listServices, locateAddress, openIncidentsFromReports, type Database, type Incident, type ServiceRequest } from '../geo/index.ts';
-import { parseOpen311Filters, parseOpen311Request } from '../streams/index.ts';
+import { findServiceRequestByToken, listServiceRequests, listServices, type Database, type ServiceRequest } from '../geo/index.ts';
+import { parseOpen311Filters, parseOpen311Request, type GridEvent, type ReportRefusal } from '../streams/index.ts';
+import { answerWithinMs, type CaseAnswers } from './case-answers.ts';
+import { answerNotTaken, type Publish } from './ingest-refusals.ts';
+import type { RequireKey } from './feed-keys.ts';
+import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface Open311Options {
   db: () => Database;
   /** Checks the request's `api_key`; citizens' reports and their words are read and written only with a key. */
-  requireKey: (refuse: (res: express.Response, status: 401 | 429, message: string) => void) => express.RequestHandler;
+  requireKey: RequireKey;
   isInspector: (id: string) => boolean;
+  publish: Publish;
+  /** Where a report's tick tells its outcome. */
+  answers: CaseAnswers;
   metrics: Metrics;
-  /** Told of each new request and the incident it opened, to push them to the screens. */
-  onCreated: (request: ServiceRequest, incidents: Incident[]) => void;
+  log: Logger;
 }
 
 type Language = 'zh-CN' | 'en';
@@ -45,8 +51,20 @@ function asOpen311(request: ServiceRequest, language: Language) {
   };
 }
 
-/** Open311 GeoReport v2 under /open311/v2: services, and service requests to post and read. */
-export function open311Router({ db, requireKey, isInspector, metrics, onCreated }: Open311Options): express.Router {
+const refusals: Record<ReportRefusal, { reason: 'malformed' | 'out-of-range'; say: (event: GridEvent) => string }> = {
+  'unknown-service': { reason: 'malformed', say: (event) => `service_code "${event.serviceCode}" not found; see services.json` },
+  'outside-city': { reason: 'out-of-range', say: (event) => `the location ${event.lat}, ${event.lon} is outside this city's districts` },
+  'unknown-address': { reason: 'malformed', say: (event) => `address_string "${event.address}" is not a crossing, stop or road of this city; send lat and long instead` },
+};
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Open311 GeoReport v2 under /open311/v2: services, and service requests to post and read. A
+ * posted report goes through the ingest bus: once on disk it is either registered within
+ * moments (201 with its service_request_id) or, when the server is behind, answered 202 with a
+ * token to look it up by (tokens/{token}.json), as the spec allows.
+ */
+export function open311Router({ db, requireKey, isInspector, publish, answers, metrics, log }: Open311Options): express.Router {
   const router = express.Router();
   const fail = (res: express.Response, code: number, description: string, reason?: string) => {
     if (reason) metrics.count('onescreen_ingest_rejected_total', { source: 'open311', reason });
@@ -76,30 +94,45 @@ export function open311Router({ db, requireKey, isInspector, metrics, onCreated 
   });
 
   router.post('/requests.json', express.urlencoded({ extended: false, limit: '64kb' }), express.json({ limit: '64kb' }), keyed, async (req, res) => {
-    const now = Date.now();
-    const parsed = parseOpen311Request(req.body, now, isInspector);
+    const parsed = parseOpen311Request(req.body, Date.now(), isInspector);
     if (!parsed.ok) return fail(res, 400, parsed.message, parsed.reason);
     const event = parsed.value;
-    const at = event.lon !== null && event.lat !== null ? ([event.lon, event.lat] as [number, number]) : await locateAddress(db(), event.address!);
-    if (!at) return fail(res, 400, `address_string "${event.address}" is not a crossing, stop or road of this city; send lat and long instead`, 'malformed');
-    // The report and its incident are one transaction: no report without its case.
-    const result = await db().transaction(async (tx) => {
-      const request = await createServiceRequest(tx, { ...event, at, requestedAt: event.eventTime });
-      return typeof request === 'string' ? request : { request, incidents: await openIncidentsFromReports(tx, [request.id]) };
-    });
-    if (result === 'unknown-service') return fail(res, 400, `service_code "${event.serviceCode}" not found; see services.json`, 'malformed');
-    if (result === 'outside-city') return fail(res, 400, `the location ${at[1]}, ${at[0]} is outside this city's districts`, 'out-of-range');
-    const created = result.request;
+    const answer = answers.reports.wait(event.token, answerWithinMs);
+    try {
+      await publish([event]);
+    } catch (error) {
+      answer.cancel();
+      return answerNotTaken(res, error, 'open311', metrics, log, 'open311');
+    }
+    const outcome = await answer.outcome;
+    if (typeof outcome === 'string') return fail(res, 400, refusals[outcome].say(event), refusals[outcome].reason);
     metrics.accepted('open311');
-    onCreated(created, result.incidents);
     const en = languageOf(req) === 'en';
+    if (!outcome) {
+      return res.status(202).json([
+        {
+          token: event.token,
+          service_notice: en ? 'Received and stored; it will be registered shortly: look its number up at tokens/{token}.json.' : '已收到并保存，稍后登记；可凭 token 在 tokens/{token}.json 查询受理编号。',
+          account_id: null,
+        },
+      ]);
+    }
     res.status(201).json([
       {
-        service_request_id: String(created.id),
-        service_notice: en ? `Registered; passed to the ${created.departmentEn}.` : `已登记，转交${created.departmentZh}办理。`,
+        service_request_id: String(outcome.id),
+        token: event.token,
+        service_notice: en ? `Registered; passed to the ${outcome.departmentEn}.` : `已登记，转交${outcome.departmentZh}办理。`,
         account_id: null,
       },
     ]);
+  });
+  router.get('/tokens/:token.json', keyed, async (req, res) => {
+    const token = String(req.params.token);
+    const found = uuid.test(token) ? await findServiceRequestByToken(db(), token) : undefined;
+    if (!found) {
+      return fail(res, 404, `no service request is registered under token "${token}": it is still waiting to be applied, or it was refused; post it again to see why`);
+    }
+    res.json([{ service_request_id: String(found.id), token }]);
   });
 
   router.get('/requests.json', keyed, async (req, res) => {
@@ -116,7 +149,7 @@ export function open311Router({ db, requireKey, isInspector, metrics, onCreated 
     res.json([asOpen311(found, languageOf(req))]);
   });
 
-  router.use((req, res) => fail(res, 404, `no Open311 resource ${req.method} ${req.path}; GeoReport v2 is served as .json: services.json, requests.json, requests/{id}.json`));
+  router.use((req, res) => fail(res, 404, `no Open311 resource ${req.method} ${req.path}; GeoReport v2 is served as .json: services.json, requests.json, requests/{id}.json, tokens/{token}.json`));
   router.use((error: { status?: number; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (!error.status || error.status >= 500) return next(error);
     fail(res, error.status, `${error.message ?? 'unreadable request'}; post a form (application/x-www-form-urlencoded)`, 'malformed');

@@ -38,13 +38,15 @@ export function ingestPaths() {
     },
     '/ingest/alarms': {
       post: {
-        summary: 'Calls to 110, 122 and 119 as the call centre registered them, in a batch: each opens a registered incident (police, traffic police, or fire brigade) before the answer; a case number sent again opens nothing new',
+        summary: 'Calls to 110, 122 and 119 as the call centre registered them, in a batch: each opens a registered incident (police, traffic police, or fire brigade); a 2xx means the alarms are on disk; a case number sent again opens nothing new',
         requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(alarmBatchPayload) } } },
         responses: {
-          200: { description: 'at least one alarm taken: {accepted: [{id, line, incidentId (null when seen before)}], rejected: [{item, reason, message}]}' },
+          200: { description: 'at least one alarm taken and its incident open: {accepted: [{id, line, incidentId}], rejected: [{item, reason, message}]}' },
+          202: { description: 'taken and on disk, the server behind: incidents open once it applies them (incidentId null until then)' },
           400: { description: 'nothing taken, or not a batch; each reason' },
           401: json(apiErrorSchema, 'no alarms feed key, or not an enabled one'),
           ...starting,
+          503: notTakenNow('json'),
         },
       },
     },
@@ -57,7 +59,21 @@ export function ingestPaths() {
       post: {
         summary: 'Open311: report a problem',
         requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(open311RequestForm) } } },
-        responses: { 201: { description: '[{service_request_id, service_notice, account_id}]' }, 400: open311Error('what is wrong with the report'), 401: open311Error('no open311 api_key, or not an enabled one'), ...starting },
+        responses: {
+          201: { description: 'on disk and registered: [{service_request_id, token, service_notice, account_id}]' },
+          202: { description: 'on disk, the server behind: [{token, service_notice, account_id}]; tokens/{token}.json gives the service_request_id once registered' },
+          400: open311Error('what is wrong with the report'),
+          401: open311Error('no open311 api_key, or not an enabled one'),
+          ...starting,
+          503: notTakenNow('open311'),
+        },
+      },
+    },
+    '/open311/v2/tokens/{token}.json': {
+      get: {
+        summary: 'Open311: the service request a token (from a POST answered 202) was registered as',
+        parameters: [pathParameter('token', 'as given on POST')],
+        responses: { 200: { description: '[{service_request_id, token}]' }, 401: open311Error('no open311 api_key, or not an enabled one'), 404: open311Error('not registered (yet, or refused)') },
       },
     },
     '/open311/v2/requests/{service_request_id}.json': {

@@ -19,7 +19,6 @@ export const starting = { 503: json(apiErrorSchema, 'the server is still startin
 export const open311Error = (description: string) => json(open311ErrorSchema, description);
 export const listOf = (schema: Schema) => z.array(schema);
 /** Ingest's answer when the server is behind or its log is full: nothing was taken. */
-export const notTakenNow = (format: 'text' | 'json') =>
-  format === 'json'
-    ? json(apiErrorSchema, 'behind (past INGEST_MAX_BACKLOG_*) or the ingest log full: nothing taken; Retry-After says when to send again')
-    : text('behind (past INGEST_MAX_BACKLOG_*) or the ingest log full: nothing taken; Retry-After says when to send again');
+const notTakenText = 'behind (past INGEST_MAX_BACKLOG_*) or the ingest log full: nothing taken; Retry-After says when to send again';
+export const notTakenNow = (format: 'text' | 'json' | 'open311') =>
+  format === 'json' ? json(apiErrorSchema, notTakenText) : format === 'open311' ? open311Error(notTakenText) : text(notTakenText);

@@ -31,6 +31,7 @@ import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
 import { feedKeyGuard } from './feed-keys.ts';
 import { startFeeds } from './feeds.ts';
 import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
+import { CaseAnswers } from './case-answers.ts';
 import { alarmIngest } from './ingest-alarms.ts';
 import { cameraIngest } from './ingest-cameras.ts';
 import { osmandIngest } from './ingest-osmand.ts';
@@ -73,6 +74,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   // Every feed's input goes to the ingest bus; nothing reaches the pipeline another way.
   const publish: Publish = (events) => (core ? core.bus.publish(events) : Promise.reject(new IngestRefused('stopped', 'the server is starting; send again in a few seconds', 5)));
   const ingestLog = log.child({ module: 'ingest' });
+  const caseAnswers = new CaseAnswers();
   const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), publish, metrics, log: ingestLog });
   const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), publish, metrics, log: ingestLog };
   const staleAfter = config.feedStaleAfterMs;
@@ -86,13 +88,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const ingest = {
     '/ingest/osmand': osmand,
     '/ingest/cameras': cameraIngest({ ...cameraOptions, requireKey: (refuse) => requireFeedKey('cameras', 'http-cameras', refuse) }),
-    '/ingest/alarms': alarmIngest({ db: () => readiness.db!, requireKey: (refuse) => requireFeedKey('alarms', 'alarms', refuse), metrics, onOpened: (incidents) => pushCaseChanges(incidents, []) }),
+    '/ingest/alarms': alarmIngest({ requireKey: (refuse) => requireFeedKey('alarms', 'alarms', refuse), publish, answers: caseAnswers, metrics, log: ingestLog }),
     '/open311/v2': open311Router({
       db: () => readiness.db!,
       requireKey: (refuse) => requireFeedKey('open311', 'open311', refuse),
       isInspector: (id) => devices.get(id) === 'inspector',
+      publish,
+      answers: caseAnswers,
       metrics,
-      onCreated: (request, incidents) => pushCaseChanges(incidents, [request]),
+      log: ingestLog,
     }),
   };
 
@@ -208,6 +212,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         realtime.broadcastGeofenceAlerts(tick.geofenceAlerts);
         realtime.broadcastIncidents(tick.busIncidents);
         realtime.broadcastCameras(tick.camera);
+        pushCaseChanges(tick.cases.incidents, tick.cases.reports.map(({ request }) => request));
+        caseAnswers.settle(tick.cases);
         dispatch.onTraffic(tick.camera.segments);
         dispatch.onPositions(tick).catch((error: unknown) => log.warn('following units en route failed; their ETA updates at their next fix', { error }));
       },

@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { firstValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, take, takeWhile, toArray } from 'rxjs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listSetAsideItems, readAppliedSeq, setAsideItem, type Database } from '../geo/index.ts';
 import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { cityPipeline, openLocalIngestBus, type CityPipelineOptions, type IngestBus, type PositionEvent } from './index.ts';
+import { cityPipeline, openLocalIngestBus, type AlarmEvent, type CityPipelineOptions, type GridEvent, type IngestBus, type PositionEvent } from './index.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
 const cars = city.entities.filter((e) => e.kind === 'police-car').slice(0, 3);
@@ -125,5 +125,41 @@ describe.each(testBackends())('the city pipeline on the $name database', (backen
     expect(kept).toMatchObject({ pipeline: 'position', errorCode: '22003' });
     expect(JSON.parse(kept!.item)).toEqual(poisoned);
     expect(bus.status().appliedSeq).toBe(3);
+  });
+
+  it('registers reports and opens alarms’ cases in the tick, at once, each once however often it is applied', async () => {
+    const t0 = Date.now();
+    const at = city.busStops[7]!.point;
+    const report = (token: string, lon: number, lat: number): GridEvent => ({
+      type: 'grid-event', sourceId: 'open311', token, eventTime: t0, receivedAt: t0, serviceCode: 'garbage', description: '垃圾', lon, lat, address: null, mediaUrl: null, reporter: 'citizen', reporterId: null, contact: {},
+    });
+    const alarm: AlarmEvent = { type: 'alarm', sourceId: 'alarms', alarmId: 'P-1', line: '110', category: 'help', lon: at[0], lat: at[1], address: null, description: '求助', eventTime: t0, receivedAt: t0 };
+    const reports = [report('6f1c1a52-5b7e-4c55-9d0e-2b1f3a4c5d60', at[0], at[1]), report('6f1c1a52-5b7e-4c55-9d0e-2b1f3a4c5d61', 116.4, 39.9)];
+    const events = [...reports, alarm];
+    // A tick of an hour: only a report or an alarm, which someone waits on, makes it go at once.
+    const casesThrough = (seq: number, afterSeq: number) => {
+      const ticks = firstValueFrom(cityPipeline(db, bus, options({ afterSeq, tickMs: 3_600_000 })).pipe(takeWhile((tick) => tick.seq < seq, true), toArray()));
+      return ticks.then((all) => ({
+        reports: all.flatMap((tick) => tick.cases.reports),
+        refusedReports: all.flatMap((tick) => tick.cases.refusedReports),
+        alarms: all.flatMap((tick) => tick.cases.alarms),
+        incidents: all.flatMap((tick) => tick.cases.incidents),
+      }));
+    };
+    const first = casesThrough(3, 0);
+    await bus.publish(events);
+    const cases = await first;
+    expect(cases.reports.map(({ token, request }) => [token, request.serviceCode, request.districtId !== null])).toEqual([[reports[0]!.token, 'garbage', true]]);
+    expect(cases.refusedReports).toEqual([{ token: reports[1]!.token, reason: 'outside-city' }]);
+    expect(cases.alarms).toEqual([{ ref: '110:P-1', incidentId: expect.any(Number) }]);
+    expect(cases.incidents.map((incident) => incident.sourceRef).sort()).toEqual(['110:P-1', String(cases.reports[0]!.request.id)].sort());
+
+    // The same events again (a replay after a crash): the same request and incident, nothing new opened.
+    const again = casesThrough(6, 3);
+    await bus.publish(events);
+    const replayed = await again;
+    expect(replayed.reports.map(({ request }) => request.id)).toEqual([cases.reports[0]!.request.id]);
+    expect(replayed.alarms).toEqual(cases.alarms);
+    expect(replayed.incidents).toEqual([]);
   });
 });

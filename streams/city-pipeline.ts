@@ -18,7 +18,8 @@ import {
   type Queryable,
   type SegmentTraffic,
 } from '../geo/index.ts';
-import type { CameraEvent, CameraReading, CityEvent, PositionEvent } from './events.ts';
+import { applyCaseIntake, type CaseTick } from './case-intake.ts';
+import type { AlarmEvent, CameraEvent, CameraReading, CityEvent, GridEvent, PositionEvent } from './events.ts';
 import type { IngestBus } from './ingest-bus.ts';
 import type { LogRecord } from './ingest-log.ts';
 import { writePerTick, type WritePerTickOptions } from './operators.ts';
@@ -39,6 +40,8 @@ export interface CityTick {
   /** Bus cases opened (late, bunched) or cancelled (back on time, apart). */
   busIncidents: Incident[];
   camera: CameraTick;
+  /** Reports and alarms: their outcomes and the cases they opened. */
+  cases: CaseTick;
 }
 
 export interface CameraTick {
@@ -71,7 +74,8 @@ export interface CityPipelineOptions extends Omit<WritePerTickOptions<TickItem>,
 /**
  * The live core: takes the bus's events in order, checks them, and per tick joins positions to cell
  * and district, updates live state and history, runs the rules (bus progress, bus cases, arrivals,
- * geofences) and stores camera traffic and events with the cases they open — in one transaction
+ * geofences), stores camera traffic and events with the cases they open, and registers reports
+ * and alarms with theirs — in one transaction
  * that also notes how far the log is applied. Emits what each tick changed and acknowledges it.
  */
 export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<IngestBus, 'events' | 'acknowledge' | 'consumerFailed'>, options: CityPipelineOptions): Observable<CityTick> {
@@ -86,6 +90,8 @@ export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<Ingest
         return { ...tick, writeMs: performance.now() - started };
       }, {
         ...options,
+        // A report or an alarm has its sender waiting for the outcome: its tick goes at once.
+        flushNow: (item) => item.event.type === 'grid-event' || item.event.type === 'alarm',
         onWriteFailure: (error, attempt) => {
           bus.consumerFailed();
           options.onWriteFailure?.(error, attempt);
@@ -113,7 +119,8 @@ async function applyTick(tx: Queryable, items: readonly TickItem[], consumer: st
   const segments = await persistCameraReadings(tx, taken(items, 'camera-reading') satisfies CameraReading[]);
   const events = await persistCameraEvents(tx, taken(items, 'camera-event') satisfies CameraEvent[]);
   const incidents = await openIncidentsFromCameraEvents(tx, events.map((event) => event.id));
+  const cases = await applyCaseIntake(tx, taken(items, 'grid-event') satisfies GridEvent[], taken(items, 'alarm') satisfies AlarmEvent[]);
   const seq = items.at(-1)!.seq;
   await recordAppliedSeq(tx, consumer, seq);
-  return { seq, moved, busIncidents, arrivals, geofenceAlerts, camera: { segments, events, incidents } };
+  return { seq, moved, busIncidents, arrivals, geofenceAlerts, camera: { segments, events, incidents }, cases };
 }

@@ -70,6 +70,8 @@ export type CameraEvent = z.infer<typeof cameraEvent>;
 export const gridEvent = z.object({
   type: z.literal('grid-event'),
   sourceId: id,
+  /** The report's own id, given where it was taken: GeoReport v2's token, and what makes a replayed report register once. */
+  token: z.uuid(),
   eventTime: z.number().int().positive(),
   receivedAt: z.number().int().positive(),
   serviceCode: id,

@@ -4,6 +4,7 @@ export type { PositionEvent, CityEvent } from './events.ts';
 export { batchPerTick, coalesceWhileBusy } from './operators.ts';
 export { cityPipeline } from './city-pipeline.ts';
 export type { CityPipelineOptions, CityTick, CameraTick, TickItem } from './city-pipeline.ts';
+export type { CaseTick, ReportRefusal } from './case-intake.ts';
 export { openLocalIngestBus, IngestRefused, isIngestRefused } from './ingest-bus.ts';
 export type { IngestBus, IngestBusStatus, IngestRefusal, LocalIngestBusOptions } from './ingest-bus.ts';
 export type { LogRecord } from './ingest-log.ts';

@@ -17,6 +17,15 @@ describe('batchPerTick', () => {
     });
   });
 
+  it('closes a batch at once on an item someone waits on, and keeps the tick for the rest', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const source = cold('a-d-b----------c--|', values);
+      const expected = '   --x-------y-------(z|)';
+      const urgent = (item: { entityId: string }) => item.entityId === 'bus-1';
+      expectObservable(source.pipe(batchPerTick(10, undefined, urgent))).toBe(expected, { x: [values.a, values.d], y: [values.b], z: [values.c] });
+    });
+  });
+
   it('passes errors on', () => {
     scheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('a-#', values).pipe(batchPerTick(10))).toBe('--#');

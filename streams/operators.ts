@@ -1,13 +1,40 @@
-import { asyncScheduler, bufferTime, catchError, concat, defer, EMPTY, filter, Observable, retry, Subscription, throwError, timer, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, catchError, concat, defer, EMPTY, Observable, retry, Subscription, throwError, timer, type OperatorFunction, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import { appendAll } from './append.ts';
 
-/** Collects events into one batch per tick; empty ticks emit nothing. */
-export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<T, T[]> {
+/**
+ * Collects events into one batch per tick; empty ticks emit nothing. An event `flushNow` picks
+ * (someone waits on its answer) closes its batch at once instead of at the tick's end.
+ */
+export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = asyncScheduler, flushNow?: (item: T) => boolean): OperatorFunction<T, T[]> {
   return (source) =>
-    source.pipe(
-      bufferTime(tickMs, scheduler),
-      filter((batch) => batch.length > 0),
-    );
+    new Observable<T[]>((subscriber) => {
+      let batch: T[] = [];
+      const flush = () => {
+        if (batch.length === 0) return;
+        const full = batch;
+        batch = [];
+        subscriber.next(full);
+      };
+      const ticks = scheduler.schedule(function (this: SchedulerAction<unknown>) {
+        flush();
+        this.schedule(undefined, tickMs);
+      }, tickMs);
+      const input = source.subscribe({
+        next: (item) => {
+          batch.push(item);
+          if (flushNow?.(item)) flush();
+        },
+        error: (error) => subscriber.error(error),
+        complete: () => {
+          flush();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        ticks.unsubscribe();
+        input.unsubscribe();
+      };
+    });
 }
 
 /**
@@ -73,6 +100,8 @@ export interface WritePerTickOptions<T> {
    * help it, so it is set aside here and the rest of its batch is written without it.
    */
   onSetAside?: (item: T, error: unknown) => void;
+  /** Items someone waits on: their batch is written at once, not at the tick's end. */
+  flushNow?: (item: T) => boolean;
   scheduler?: SchedulerLike;
 }
 
@@ -113,5 +142,5 @@ export function writePerTick<T, R>(write: (batch: T[]) => Promise<R>, options: W
         return concat(writeSettingAside(batch.slice(0, half)), writeSettingAside(batch.slice(half)));
       }),
     );
-  return (source) => source.pipe(batchPerTick(options.tickMs, scheduler), coalesceWhileBusy(writeSettingAside, maxItemsPerWrite));
+  return (source) => source.pipe(batchPerTick(options.tickMs, scheduler, options.flushNow), coalesceWhileBusy(writeSettingAside, maxItemsPerWrite));
 }

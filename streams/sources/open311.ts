@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { gridEvent, type GridEvent } from '../events.ts';
 import { firstIssue, rejected, type Parsed } from '../rejections.ts';
@@ -56,6 +57,7 @@ export function parseOpen311Request(form: unknown, receivedAt: number, isInspect
   const parsed = gridEvent.safeParse({
     type: 'grid-event',
     sourceId: 'open311',
+    token: randomUUID(),
     eventTime: receivedAt,
     receivedAt,
     serviceCode: f.service_code,
