@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import SlowestFilesReporter from './vitest.slowest-reporter.ts';
 
-const folders = '{server,client,geo,streams,fixtures,seeds}';
+const folders = '{launch,server,client,geo,streams,fixtures,seeds}';
 const browserTests = `${folders}/**/*.browser.test.ts`;
 // The long tier: the same checks at sizes and counts that take minutes (npm run test:long).
 const longTests = `${folders}/**/*.long.test.ts`;

@@ -7,8 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { buildClientForTests, clientDirVariable } from './client/test-build.ts';
 import { createTestTemplates, templatesVariable } from './geo/test-support.ts';
-import { defaultCity } from './server/config.ts';
-import { loadCity } from './seeds/index.ts';
+import { defaultCity, loadCity } from './seeds/index.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -4,7 +4,10 @@
 // Baseline, same units at the same moments: the ETA as it was priced before people walked (every
 // unit at the road's driving speed).
 import { createRandom, createRoadRouter, readRoadGraph, travelModeOf, type EntityKind, type LonLat } from '../geo/index.ts';
+import { ordersFromAssignments } from '../fixtures/index.ts';
+import { simulatorsForTests } from '../fixtures/test-simulators.ts';
 import { testBackends } from '../geo/test-support.ts';
+import { dispatchedAssignments } from '../launch/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { startTestServer, type TestServer } from '../server/test-server.ts';
 import type { LiveAssignment, UnitCandidate } from '../streams/index.ts';
@@ -23,8 +26,11 @@ interface Sent {
 }
 
 export async function benchDispatchEta(): Promise<string[]> {
-  const server = await startTestServer(testBackends()[0]!, { SIMULATE: '1', TICK_MS: '1000' });
+  const simulators = await simulatorsForTests();
+  const server = await startTestServer(testBackends()[0]!, { ...simulators.env, TICK_MS: '1000' });
   try {
+    // The crews drive where they are sent, heard as their terminals would (the dispatch push).
+    await simulators.start(server, { orders: ordersFromAssignments(dispatchedAssignments(server.url, (error) => console.error(error))) });
     const city = generateCity(cityProfiles.karamay);
     const random = createRandom(3);
     const drivingEverywhere = createRoadRouter(await readRoadGraph(server.db));
@@ -46,6 +52,7 @@ export async function benchDispatchEta(): Promise<string[]> {
     const sent = results.flatMap((result) => (result ? [result] : []));
     return [...['drive', 'walk'].map((mode) => summarise(sent.filter((s) => travelModeOf(s.kind) === mode), mode)), `  (${sent.length} units sent and arrived; the README's figures come from this line)`];
   } finally {
+    await simulators.stop();
     await server.close();
   }
 }

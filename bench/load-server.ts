@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { freePort } from '../server/test-network.ts';
+import { prepareCity, readLaunchSettings } from '../launch/index.ts';
 import { startServerProcess } from '../server/test-process.ts';
 
 /** Resident memory of a process, MB (Linux). */
@@ -23,7 +24,9 @@ export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string
   const databaseUrl = database.databaseUrl ?? '';
   const backend = databaseUrl ? 'PostgreSQL' : 'embedded';
   const [port, osmandPort] = [await freePort(), await freePort()];
-  log(`starting the server on the ${backend} database (loading Karamay)…`);
+  log(`loading Karamay into the ${backend} database…`);
+  await prepareCity(readLaunchSettings({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SIMULATE: '0' }), log);
+  log('starting the server…');
   const { child, output } = await startServerProcess(
     { ...env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' },
     ['--demo'],

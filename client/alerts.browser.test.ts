@@ -9,7 +9,7 @@ const stop = karamay.busStops[40]!;
 const hostile = '<img src=x onerror=alert(1)>';
 
 describe.skipIf(!chromiumPath && !process.env.CI)('alerts on the wall', () => {
-  const wall = wallTestContext(chromiumPath, { SIMULATE: '0' });
+  const wall = wallTestContext(chromiumPath);
 
   it('shows a new accident and a citizen’s report in place, and their text as text', async () => {
     const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });

@@ -20,7 +20,7 @@ const inspectors = nearestOfKind(karamay, 'inspector', scene, 3);
 describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', () => {
   // An SMS gateway that takes every warning: the console shows each one delivered.
   const gateway = createServer((req, res) => void req.resume().on('end', () => res.writeHead(200).end()));
-  const env: Record<string, string> = { SIMULATE: '0', TICK_MS: '200' };
+  const env: Record<string, string> = { TICK_MS: '200' };
   beforeAll(async () => {
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
     env.WARNING_WEBHOOK_URL = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/sms`;

@@ -7,7 +7,7 @@ const chromiumPath = inject('chromiumPath');
 describe.skipIf(!chromiumPath && !process.env.CI)('feed freshness on the wall', () => {
   // No simulators: the only input is what this test sends. Quiet for 8 s, a feed is stale; feed
   // status goes out every 5 s, so the badge is seen fresh for at least 3 s first.
-  const wall = wallTestContext(chromiumPath, { SIMULATE: '0', FEED_STALE_AFTER_MS: '8000' });
+  const wall = wallTestContext(chromiumPath, { FEED_STALE_AFTER_MS: '8000' });
 
   it('shows a feed fresh while it delivers and red once it goes quiet, and one that never did as stale', async () => {
     const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });

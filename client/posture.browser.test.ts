@@ -20,7 +20,7 @@ const corners = cellOfA.ring;
 const insideA: [number, number] = [(Math.min(...corners.map((p) => p[0])) + Math.max(...corners.map((p) => p[0]))) / 2, (Math.min(...corners.map((p) => p[1])) + Math.max(...corners.map((p) => p[1]))) / 2];
 
 describe.skipIf(!chromiumPath && !process.env.CI)('the posture boards in Chromium', () => {
-  const context = wallTestContext(chromiumPath, { SIMULATE: '0', TICK_MS: '200' });
+  const context = wallTestContext(chromiumPath, { TICK_MS: '200' });
   const report = (stop: typeof stopA, code: string) =>
     context.server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: code, lat: String(stop.point[1]), long: String(stop.point[0]), description: 'posture' }) });
   const count = async (sql: string, params: unknown[] = []) => (await context.server.db.query<{ n: number }>(sql, params))[0]!.n;

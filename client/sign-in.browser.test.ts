@@ -5,7 +5,7 @@ import { artifacts, newTestPage, wallTestContext, type OnescreenWindow } from '.
 const chromiumPath = inject('chromiumPath');
 
 describe.skipIf(!chromiumPath && !process.env.CI)('signing in to the wall', () => {
-  const wall = wallTestContext(chromiumPath, { SIMULATE: '0' });
+  const wall = wallTestContext(chromiumPath);
 
   it('sends a signed-out wall to the sign-in page, signs in by the form, shows an official no police, and signs out', async () => {
     const page = await newTestPage(wall.browser, { width: 1920, height: 1080 });

@@ -13,7 +13,8 @@ export const artifacts = join(process.cwd(), 'test-artifacts');
 
 /**
  * For a describe block: a server serving the client the test run built (see
- * vitest.global-setup.ts) with `env`, and Chromium; all closed after. A missing Chromium fails
+ * vitest.global-setup.ts) with `env` (and `simulators` beside it, to see the city move), and
+ * Chromium; all closed after. A missing Chromium fails
  * here (CI requires it).
  *
  * The server's database is PostgreSQL when DATABASE_URL is set, else the embedded one; with
@@ -22,22 +23,33 @@ export const artifacts = join(process.cwd(), 'test-artifacts');
  * process, slowed every page it served (measured: npm test 289 s with every browser file on it,
  * 230 s on PostgreSQL).
  */
-export function wallTestContext(chromiumPath: string, env: NodeJS.ProcessEnv = {}, database: 'embedded' | 'any' = 'any'): { server: TestServer; browser: Browser } {
+export function wallTestContext(chromiumPath: string, env: NodeJS.ProcessEnv = {}, database: 'embedded' | 'any' = 'any', simulators?: () => Promise<Simulators>): { server: TestServer; browser: Browser } {
   const context = {} as { server: TestServer; browser: Browser };
+  let simulated: Simulators | undefined;
   beforeAll(async () => {
     if (!chromiumPath) throw new Error('Chromium is required when CI=true: apt-get install -y chromium');
     const clientDir = process.env[clientDirVariable];
     if (!clientDir) throw new Error(`no client was built for this run (${clientDirVariable} is not set): run the browser tests through vitest, whose global setup builds it`);
     const backends = testBackends();
-    context.server = await startTestServer(database === 'embedded' ? backends[0]! : backends.at(-1)!, { CLIENT_DIR: clientDir, ...env });
+    simulated = await simulators?.();
+    context.server = await startTestServer(database === 'embedded' ? backends[0]! : backends.at(-1)!, { CLIENT_DIR: clientDir, ...simulated?.env, ...env });
+    await simulated?.start(context.server);
     context.browser = await launchChromium(chromiumPath);
     mkdirSync(artifacts, { recursive: true });
   });
   afterAll(async () => {
     await context.browser?.close();
+    await simulated?.stop();
     await context.server?.close();
   });
   return context;
+}
+
+/** The city's simulators beside the test server (fixtures/test-simulators.ts): the env the server starts with, then started against it. */
+export interface Simulators {
+  env: NodeJS.ProcessEnv;
+  start(server: TestServer): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export interface OnescreenWindow {

@@ -15,7 +15,7 @@ type WallWindow = OnescreenWindow & {
 };
 
 describe.skipIf(!chromiumPath && !process.env.CI)('the wall tells the truth', () => {
-  const wall = wallTestContext(chromiumPath, { SIMULATE: '0' });
+  const wall = wallTestContext(chromiumPath);
   const issueWarning = async (message: string, stop: number) => {
     const dispatcher = await wall.server.as('dispatcher');
     const response = await dispatcher.fetch('/api/warnings', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message, center: karamay.busStops[stop]!.point, radiusM: 800 }) });

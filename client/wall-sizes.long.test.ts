@@ -1,4 +1,5 @@
 import { describe, inject, it } from 'vitest';
+import { simulatorsForTests } from '../fixtures/test-simulators.ts';
 import { checkTour, checkWholeCityLive } from './wall-checks.ts';
 import { wallTestContext } from './test-wall.ts';
 
@@ -8,7 +9,7 @@ const chromiumPath = inject('chromiumPath');
 // in frames. Every pixel is drawn, as on the wall (other browser tests draw a quarter of them).
 describe.skipIf(!chromiumPath && !process.env.CI)('the wall on 4K and 8K screens', () => {
   // The product as `npm start` runs it: the embedded database, every simulated feed on.
-  const wall = wallTestContext(chromiumPath, {}, 'embedded');
+  const wall = wallTestContext(chromiumPath, {}, 'embedded', simulatorsForTests);
 
   it('tours Karamay by itself at 3840×2160, takes the wall for a new accident, and asks nothing of the outside world', () => checkTour(wall, { width: 3840, height: 2160, deviceScaleFactor: 1 }, 15), 240_000);
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
+import { simulatorsForTests } from '../fixtures/test-simulators.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
 
@@ -9,7 +10,7 @@ const chromiumPath = inject('chromiumPath');
 // With CI=true a missing Chromium fails the run (below); elsewhere the global setup says it skipped.
 describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => {
   // The bus feed polled every 3 s rather than 15 s: buses are seen moving sooner.
-  const wall = wallTestContext(chromiumPath, { GTFS_RT_INTERVAL_MS: '3000' });
+  const wall = wallTestContext(chromiumPath, { GTFS_RT_INTERVAL_MS: '3000' }, 'any', simulatorsForTests);
 
   it('shows Karamay with police cars and buses drawn where they are, and moving', async () => {
     // The test pages ask for reduced motion; this one glides as a wall does by default.

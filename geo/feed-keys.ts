@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from './database.ts';
 
 /** Feeds that push over HTTP and need a key: camera gateways and Open311 (GeoReport v2 `api_key`). */
@@ -46,4 +47,14 @@ export async function setFeedKeyDisabled(db: Queryable, id: string, disabled: bo
 /** Removes the keys a maker issued under a name (the built-in simulators get a new key each start). */
 export async function deleteFeedKeysNamed(db: Queryable, name: string, createdBy: string): Promise<void> {
   await db.query(`DELETE FROM feed_keys WHERE name = $1 AND created_by = $2`, [name, createdBy]);
+}
+
+/** A secret (a session token, a feed key) as it is stored: its SHA-256, never itself. */
+export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+/** Makes a key for a feed; the key itself is returned once and only its hash is kept. */
+export async function issueFeedKey(db: Queryable, key: { name: string; feed: KeyedFeed; createdBy: string }): Promise<{ key: string; record: FeedKey }> {
+  const secret = `os_${key.feed}_${randomBytes(24).toString('base64url')}`;
+  const record = await createFeedKey(db, { ...key, id: `fk-${randomBytes(6).toString('hex')}`, keyHash: hashSecret(secret) });
+  return { key: secret, record };
 }

@@ -77,11 +77,12 @@ describe.each(testBackends())('geofences on the $name database', (backend) => {
     const route = city.busRoutes.find((r) => r.id === bus.routeId)!;
     const onRoute = route.line[Math.floor(route.line.length / 2)]!;
     await move([bus.id, onRoute]);
-    expect((await create({ name: '线路走廊', kind: 'route-corridor', routeId: route.id, radiusM: 60, kinds: [], dwellMinutes: 1 })).ok).toBe(true);
+    expect((await create({ name: '线路走廊', kind: 'route-corridor', routeId: route.id, radiusM: 60, kinds: [], dwellMinutes: 10 })).ok).toBe(true);
     expect((await move([bus.id, offset(onRoute, 0, 800)])).map((a) => [a.entityId, a.event])).toEqual([[bus.id, 'exit']]);
     expect((await move([bus.id, onRoute])).map((a) => a.event)).toEqual(['enter']);
-    // Two minutes later, with no fix in between: dwelling past the limit is raised at the next check, once.
-    await db.query(`UPDATE geofence_presence SET entered_at = now() - interval '2 minutes' WHERE entity_id = $1`, [bus.id]);
+    // Twenty minutes later, with no fix in between: dwelling past the limit is raised at the next check, once.
+    // (A limit of minutes, not one: a slow machine must not reach it between the test's own steps.)
+    await db.query(`UPDATE geofence_presence SET entered_at = now() - interval '20 minutes' WHERE entity_id = $1`, [bus.id]);
     expect((await db.transaction((tx) => checkGeofences(tx, []))).map((a) => [a.entityId, a.event])).toEqual([[bus.id, 'dwell']]);
     expect(await db.transaction((tx) => checkGeofences(tx, [])), 'raised once').toEqual([]);
   });

@@ -24,11 +24,11 @@ export { listServices, locateAddress, createServiceRequest, listServiceRequests,
 export type { Service, NewServiceRequest, ServiceRequest, ServiceRequestQuery } from './service-requests.ts';
 export { searchCity } from './search.ts';
 export type { SearchHit } from './search.ts';
-export { roles, userGrants, userIdPattern, createUser, listUsers, countUsers, findUserForSignIn, updateUser, UserExistsError, createSession, findSessions, extendSessions, deleteSession, pruneSessions } from './users.ts';
+export { roles, demoUsers, demoPassword, userGrants, userIdPattern, createUser, listUsers, countUsers, findUserForSignIn, updateUser, UserExistsError, createSession, findSessions, extendSessions, deleteSession, pruneSessions } from './users.ts';
 export type { Role, UserGrant, User, UserChange, Session } from './users.ts';
 export { appendAudit, listAudit } from './audit.ts';
 export type { AuditEntry, AuditRecord, AuditQuery } from './audit.ts';
-export { keyedFeeds, createFeedKey, listFeedKeys, findFeedKey, setFeedKeyDisabled, deleteFeedKeysNamed } from './feed-keys.ts';
+export { keyedFeeds, createFeedKey, listFeedKeys, findFeedKey, setFeedKeyDisabled, deleteFeedKeysNamed, hashSecret, issueFeedKey } from './feed-keys.ts';
 export type { KeyedFeed, FeedKey } from './feed-keys.ts';
 export { incidentStatuses, incidentTransitions, duplicateWindow, listIncidents, readIncidentHistory, transitionIncident, mergeIncident, superviseOverdue } from './incidents.ts';
 export { openIncidentsFromReports, openIncidentsFromCameraEvents, openIncidentsFromAlarms, findAlarmIncidents, alarmSourceRef, busLateness, reviewBusIncidents } from './incident-sources.ts';

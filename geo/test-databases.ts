@@ -14,11 +14,11 @@ export interface TestBackend {
   /** A fresh, empty database with PostGIS; closing it also removes it. */
   open(): Promise<Database>;
   /**
-   * Same, as the settings a server would be started with. Given a `city` the run's templates hold
-   * (see createTestTemplates), the database starts as a copy of that city, migrated and loaded;
-   * otherwise it starts empty but for PostGIS. An embedded database is written into `dataDir`.
+   * Same, as the settings a server would be started with. `withCity`: the database starts as a
+   * copy of the run's template city (see createTestTemplates), migrated and loaded; otherwise it
+   * starts empty but for PostGIS. An embedded database is written into `dataDir`.
    */
-  openSettings(options: { dataDir: string; city?: string }): Promise<{ databaseUrl?: string; dispose(): Promise<void> }>;
+  openSettings(options: { dataDir: string; withCity?: boolean }): Promise<{ databaseUrl?: string; dispose(): Promise<void> }>;
 }
 
 /**
@@ -49,8 +49,8 @@ export function testBackends(env: NodeJS.ProcessEnv = process.env): TestBackend[
       const db = await openDatabase({ backend: 'embedded', dataDir });
       return { ...db, close: async () => (await db.close(), rmSync(dataDir, { recursive: true, force: true })) };
     },
-    async openSettings({ dataDir, city }) {
-      if (templates) cpSync(city === templates.city ? templates.embedded.city : templates.embedded.postgis, dataDir, { recursive: true });
+    async openSettings({ dataDir, withCity }) {
+      if (templates) cpSync(withCity ? templates.embedded.city : templates.embedded.postgis, dataDir, { recursive: true });
       return { dispose: async () => {} };
     },
   };
@@ -63,8 +63,8 @@ export function testBackends(env: NodeJS.ProcessEnv = process.env): TestBackend[
       const db = await openDatabase({ backend: 'server', url: scratch.url });
       return { ...db, close: async () => (await db.close(), await scratch.drop()) };
     },
-    async openSettings({ city }) {
-      const template = templates?.server && city === templates.city ? templates.server.city : undefined;
+    async openSettings({ withCity }) {
+      const template = withCity ? templates?.server?.city : undefined;
       const scratch = await createScratchDatabase(url, template);
       return { databaseUrl: scratch.url, dispose: scratch.drop };
     },

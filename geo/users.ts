@@ -2,6 +2,9 @@ import type { Queryable } from './database.ts';
 
 export const roles = ['operator', 'dispatcher', 'official', 'admin'] as const;
 export type Role = (typeof roles)[number];
+/** Demo mode's one account per role (named after it), all with this password (shown on the sign-in page). */
+export const demoUsers: readonly Role[] = roles;
+export const demoPassword = 'onescreen-demo';
 /** What a role does not carry by itself, granted per user. */
 export const userGrants = ['police-positions'] as const;
 export type UserGrant = (typeof userGrants)[number];

@@ -201,3 +201,5 @@ export const cityProfiles = {
 
 export type CityProfileId = keyof typeof cityProfiles;
 export const cityProfileIds = Object.keys(cityProfiles) as CityProfileId[];
+/** The city `npm start` loads when CITY is not set. */
+export const defaultCity: CityProfileId = 'karamay';

@@ -1,11 +1,8 @@
-import { countUsers, createUser, findUserForSignIn, roles, updateUser, type Database, type Role } from '../geo/index.ts';
+import { countUsers, createUser, demoPassword, demoUsers, findUserForSignIn, roles, updateUser, type Database, type Role } from '../geo/index.ts';
 import type { Logger } from './log.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 
-/** Demo mode's one account per role, all with this password (shown on the sign-in page). */
-export const demoPassword = 'onescreen-demo';
 const demoNames: Record<Role, string> = { operator: '值班员 Operator', dispatcher: '调度员 Dispatcher', official: '领导 Official', admin: '管理员 Admin' };
-export const demoUsers: readonly string[] = roles;
 
 /**
  * The accounts a start needs. Demo mode: one per role, password `demoPassword`. Otherwise a

@@ -1,8 +1,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { appendAudit, createUser, keyedFeeds, listAudit, listFeedKeys, listSetAsideItems, listUsers, roles, setFeedKeyDisabled, updateUser, userGrants, userIdPattern, UserExistsError, type Database } from '../geo/index.ts';
+import { appendAudit, createUser, issueFeedKey, keyedFeeds, listAudit, listFeedKeys, listSetAsideItems, listUsers, roles, setFeedKeyDisabled, updateUser, userGrants, userIdPattern, UserExistsError, type Database } from '../geo/index.ts';
 import type { Auth } from './auth.ts';
-import { issueFeedKey } from './feed-keys.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { problemsOf } from './request-checks.ts';
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ExtendedError, Socket } from 'socket.io';
 import { z } from 'zod';
-import { appendAudit, createSession, deleteSession, extendSessions, findSessions, findUserForSignIn, type AuditEntry, type Database, type Session } from '../geo/index.ts';
+import { appendAudit, createSession, deleteSession, extendSessions, findSessions, findUserForSignIn, hashSecret, type AuditEntry, type Database, type Session } from '../geo/index.ts';
 import type { Metrics } from './metrics.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { liveLayers, type SessionInfo } from '../streams/index.ts';
@@ -43,7 +43,7 @@ const requestsPerMinute = 600;
 const signInBody = z.object({ user: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
 const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashToken = hashSecret;
 
 /** A named cookie from a Cookie header. */
 export function readCookie(header: string | undefined, name: string): string | undefined {

@@ -2,21 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './index.ts';
 
 describe('parseConfig', () => {
-  it('runs the embedded Karamay demo by default', () => {
-    expect(parseConfig({})).toMatchObject({ port: 8080, osmandPort: 5055, dataDir: './.data', databaseUrl: undefined, city: 'karamay', simulate: true, tickMs: 1_000, logFormat: 'json' });
+  it('runs on the embedded database by default', () => {
+    expect(parseConfig({})).toMatchObject({ port: 8080, osmandPort: 5055, dataDir: './.data', databaseUrl: undefined, gtfsRtUrls: [], tickMs: 1_000, logFormat: 'json' });
     expect(parseConfig({}, true).logFormat).toBe('text');
   });
 
   it('reads every setting, treating empty variables as unset', () => {
-    const config = parseConfig({ PORT: '9000', CITY: 'yantai', SIMULATE: '0', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/city', TICK_MS: '', LOG_FORMAT: 'text' });
-    expect(config).toMatchObject({ port: 9000, city: 'yantai', simulate: false, databaseUrl: 'postgres://postgres@127.0.0.1:5432/city', tickMs: 1_000, logFormat: 'text' });
+    const config = parseConfig({ PORT: '9000', GTFS_RT_URLS: 'http://a.example/vp.pb, http://b.example/vp.pb', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/city', TICK_MS: '', LOG_FORMAT: 'text' });
+    expect(config).toMatchObject({ port: 9000, gtfsRtUrls: ['http://a.example/vp.pb', 'http://b.example/vp.pb'], databaseUrl: 'postgres://postgres@127.0.0.1:5432/city', tickMs: 1_000, logFormat: 'text' });
   });
 
   it.each([
     [{ PORT: 'eighty' }, /^invalid configuration: PORT="eighty": expected a whole number from 0 to 65535; fix the environment variable/],
     [{ PORT: '70000' }, /PORT="70000": expected a whole number from 0 to 65535/],
-    [{ CITY: 'atlantis' }, /CITY="atlantis": expected one of karamay, daqing, dashiqiao, yantai/],
-    [{ SIMULATE: 'yes' }, /SIMULATE="yes": expected one of 0, 1/],
+    [{ GTFS_RT_INTERVAL_MS: '10' }, /GTFS_RT_INTERVAL_MS="10": expected a whole number from 1000 to 600000/],
     [{ DATABASE_URL: 'localhost:5432' }, /DATABASE_URL="localhost:5432": expected a URL like postgres:\/\/user@host:5432\/database/],
   ])('stops on %o with one line naming the setting and the fix', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);

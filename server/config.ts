@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { cityProfileIds, type CityProfileId } from '../seeds/index.ts';
 
 /** The server's runtime configuration, read from the environment in this one place. */
 export interface Config {
@@ -14,15 +13,13 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL + PostGIS when set; the embedded database in dataDir otherwise. */
   databaseUrl: string | undefined;
-  city: CityProfileId;
-  /** GTFS-RT VehiclePositions feeds to poll; the simulator's own is added when simulating. */
+  /** GTFS-RT VehiclePositions feeds to poll. */
   gtfsRtUrls: string[];
   gtfsRtIntervalMs: number;
   /** MQTT broker with the camera topics (e.g. Mosquitto); cameras also post over HTTP. */
   mqttUrl: string | undefined;
   /** One staleness limit for every feed, ms, instead of each feed's own (for tests and drills). */
   feedStaleAfterMs: number | undefined;
-  simulate: boolean;
   tickMs: number;
   historyRetentionHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -68,9 +65,6 @@ const wholeNumber = (min: number, max: number) =>
     .pipe(z.number().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
 const oneOf = <T extends string>(values: readonly [T, ...T[]]) => z.enum(values, { error: `expected one of ${values.join(', ')}` });
 
-/** The city a server loads when CITY is not set. */
-export const defaultCity: CityProfileId = 'karamay';
-
 const environment = z.object({
   PORT: wholeNumber(0, 65_535).default(8080),
   OSMAND_PORT: wholeNumber(0, 65_535).default(5055),
@@ -80,8 +74,6 @@ const environment = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, 'expected a URL like postgres://user@host:5432/database')
     .optional(),
-  CITY: oneOf(cityProfileIds as [CityProfileId, ...CityProfileId[]]).default(defaultCity),
-  SIMULATE: oneOf(['0', '1']).default('1'),
   GTFS_RT_URLS: z
     .string()
     .transform((list) => list.split(',').map((url) => url.trim()).filter(Boolean))
@@ -136,12 +128,10 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     host: e.HOST,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
-    city: e.CITY,
     gtfsRtUrls: e.GTFS_RT_URLS,
     gtfsRtIntervalMs: e.GTFS_RT_INTERVAL_MS,
     mqttUrl: e.MQTT_URL,
     feedStaleAfterMs: e.FEED_STALE_AFTER_MS,
-    simulate: e.SIMULATE === '1',
     tickMs: e.TICK_MS,
     historyRetentionHours: e.HISTORY_RETENTION_HOURS,
     logLevel: e.LOG_LEVEL,

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
-import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { defaultCity } from './config.ts';
+import { cityProfiles, defaultCity, generateCity } from '../seeds/index.ts';
 import { freePort } from './test-network.ts';
 import { startServerProcess } from './test-process.ts';
 
@@ -64,7 +63,7 @@ describe.each(testBackends())('a server killed mid-stream, on the $name database
   it('has every acknowledged fix after it starts again, each once', { timeout: 300_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-crash-'));
     dirs.push(dataDir);
-    const settings = await backend.openSettings({ dataDir, city: defaultCity });
+    const settings = await backend.openSettings({ dataDir, withCity: true });
     const [port, osmandPort] = [await freePort(), await freePort()];
     const env = { DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl ?? '', PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' };
     let db: Database | undefined;

@@ -34,7 +34,7 @@ describe.skipIf(!postgres)('a PostgreSQL outage under load', () => {
     };
     report();
     ticking = setInterval(report, 1_000);
-    server = await startTestServer(postgres!, { SIMULATE: '0', TICK_MS: '500', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' }, (databaseUrl) => proxy.through(databaseUrl));
+    server = await startTestServer(postgres!, { TICK_MS: '500', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' }, (databaseUrl) => proxy.through(databaseUrl));
   }, 120_000);
   afterAll(async () => {
     clearInterval(ticking);

@@ -14,7 +14,7 @@ describe.each(testBackends())('a case from report to closed, with the nearest un
   let server: TestServer;
   const fix = (id: string, at: LonLat, epochS: number) => osmandFix(server.osmandUrl, id, at, epochS);
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200' });
+    server = await startTestServer(backend, { TICK_MS: '200' });
   });
   afterAll(() => server?.close());
 

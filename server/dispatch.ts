@@ -20,7 +20,6 @@ import {
   type SegmentTraffic,
 } from '../geo/index.ts';
 import type { CityTick, LiveAssignment } from '../streams/index.ts';
-import type { UnitOrder } from '../fixtures/index.ts';
 import type { Auth } from './auth.ts';
 import { incidentNamed, incidentNotFound } from './incidents-api.ts';
 import { crossingsOf, easeEta, type ShownEta } from './live-eta.ts';
@@ -34,8 +33,6 @@ const assignBody = z.object({ unitId: z.string().min(1).max(64) }).strict();
 export interface DispatchEvents {
   incidents: (incidents: Incident[]) => void;
   assignments: (assignments: LiveAssignment[]) => void;
-  /** What a unit's terminal is told: drive to the case, or (null) back on patrol. */
-  orders: (orders: UnitOrder[]) => void;
 }
 
 /**
@@ -91,7 +88,6 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
       if (assignments.length === 0) return;
       await follow(assignments);
       push.assignments(assignments.map(live));
-      push.orders(assignments.map((a) => ({ unitId: a.unitId, to: null })));
     },
     api: {
       candidates: (async (req, res) => {
@@ -144,7 +140,6 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
         if (result.incident) push.incidents([result.incident.after]);
         const sent = live(result.assignment);
         push.assignments([sent]);
-        push.orders([{ unitId: sent.unitId, to: [incident.lon, incident.lat] }]);
         res.status(201).json(sent);
       }) satisfies RequestHandler,
       force: (async (_req, res) => void res.json(await readForceDistribution(db()))) satisfies RequestHandler,

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { createFeedKey, findFeedKey, type Database, type FeedKey, type KeyedFeed } from '../geo/index.ts';
+import { findFeedKey, type Database, type FeedKey, type KeyedFeed } from '../geo/index.ts';
 import { hashToken } from './auth.ts';
 import type { Metrics } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -10,13 +9,6 @@ const requestsPerKeyPerMinute = 600;
 // A key checked good is trusted this long, ms, so a busy gateway costs no query per batch; a
 // disabled key is refused within this time.
 const trustedForMs = 30_000;
-
-/** Makes a key for a feed; the key itself is returned once and only its hash is kept. */
-export async function issueFeedKey(db: Database, key: { name: string; feed: KeyedFeed; createdBy: string }): Promise<{ key: string; record: FeedKey }> {
-  const secret = `os_${key.feed}_${randomBytes(24).toString('base64url')}`;
-  const record = await createFeedKey(db, { ...key, id: `fk-${randomBytes(6).toString('hex')}`, keyHash: hashToken(secret) });
-  return { key: secret, record };
-}
 
 /** The key a request carries: the `x-api-key` header, or `api_key` in the query or a form body (GeoReport v2's way). */
 function keyOf(req: Request): string | undefined {

@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { defaultCity } from './config.ts';
 import { createLogger, parseConfig, startServer } from './index.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-stop-'));
@@ -14,9 +13,9 @@ const stop = generateCity(cityProfiles.karamay).busStops[3]!;
 
 describe('stopping the server', () => {
   it('writes what it accepted before the database closes, and refuses what comes after', async () => {
-    await testBackends()[0]!.openSettings({ dataDir, city: defaultCity });
+    await testBackends()[0]!.openSettings({ dataDir, withCity: true });
     // A minute-long tick: the fix can only reach the database through the drain on stop.
-    const config = parseConfig({ PORT: '0', OSMAND_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATE: '0', TICK_MS: '60000' });
+    const config = parseConfig({ PORT: '0', OSMAND_PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TICK_MS: '60000' });
     const server = await startServer(config, createLogger({ level: 'error', format: 'json', write: () => {} }));
     const taken = await fetch(`http://127.0.0.1:${server.osmandPort}/?id=pc-0007&lat=${stop.point[1]}&lon=${stop.point[0]}&timestamp=${Math.floor(Date.now() / 1000)}`, { method: 'POST' });
     expect(taken.status).toBe(200);

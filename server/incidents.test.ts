@@ -11,7 +11,7 @@ const stop = karamay.busStops[3]!;
 describe.each(testBackends())('incidents through the real protocols, on the $name database', (backend) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', SLA_CHECK_MS: '300' });
+    server = await startTestServer(backend, { TICK_MS: '200', SLA_CHECK_MS: '300' });
   });
   afterAll(() => server?.close());
 

@@ -29,7 +29,7 @@ describe.each(testBackends())('camera ingest on the $name database', (backend) =
   const traffic = new Map<string, SegmentTraffic>();
   const events: JoinedCameraEvent[] = [];
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', ...(brokerAnswers && { MQTT_URL: mqttUrl }) });
+    server = await startTestServer(backend, { TICK_MS: '200', ...(brokerAnswers && { MQTT_URL: mqttUrl }) });
     live = await watchLive(server, ['traffic', 'alerts']);
     live.socket.on('traffic', (segments) => segments.forEach((s) => traffic.set(s.segmentId, s)));
     live.socket.on('camera-events', (batch) => events.push(...batch));

@@ -6,9 +6,8 @@ import fc from 'fast-check';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '../geo/test-support.ts';
-import type { LiveEntity } from '../geo/index.ts';
+import { issueFeedKey, type LiveEntity } from '../geo/index.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../streams/index.ts';
-import { issueFeedKey } from './feed-keys.ts';
 import { seen, startTestServer, type TestServer } from './test-server.ts';
 
 const nasty = fc.oneof(
@@ -32,7 +31,7 @@ export function describeIngestFuzz(numRuns: number): void {
   describe.each(testBackends().slice(0, 1))(`ingest and sockets under ${numRuns.toLocaleString('en')} generated requests each, on the $name database`, (backend) => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startTestServer(backend, { SIMULATE: '0' });
+      server = await startTestServer(backend);
     });
     afterAll(() => server?.close());
     // Whatever was taken must also be storable: a taken input the database refuses is set aside, which means the edge let through what it should have refused.

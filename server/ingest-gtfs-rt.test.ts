@@ -49,7 +49,7 @@ describe.each(testBackends())('GTFS-RT ingest on the $name database', (backend) 
     reports.next(report('bus-0001', a, route1.id, { tripId: timetabledTrip }));
     reports.next(report('bus-0002', between(0.3), route1.id));
     reports.next(report('agency-bus-9', route2.line[1]!, route2.id, { label: 'K9' }));
-    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' });
+    server = await startTestServer(backend, { TICK_MS: '200', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' });
     live = await watchLive(server, ['bus']);
   });
   afterAll(async () => {

@@ -14,7 +14,7 @@ describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) =
   let server: TestServer;
   let live: Awaited<ReturnType<typeof watchLive>>;
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200' });
+    server = await startTestServer(backend, { TICK_MS: '200' });
     live = await watchLive(server);
   });
   afterAll(async () => {

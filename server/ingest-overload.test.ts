@@ -12,7 +12,7 @@ describe('a server behind its input', () => {
   let server: TestServer;
   beforeAll(async () => {
     // Ticks a minute apart: nothing accepted is applied during the test, so the backlog only grows.
-    server = await startTestServer(testBackends()[0]!, { SIMULATE: '0', TICK_MS: '60000', INGEST_MAX_BACKLOG_EVENTS: '100' });
+    server = await startTestServer(testBackends()[0]!, { TICK_MS: '60000', INGEST_MAX_BACKLOG_EVENTS: '100' });
   });
   afterAll(() => server?.close());
 

@@ -34,7 +34,7 @@ describe.each(testBackends())('injection payloads in every query parameter, on t
   let server: TestServer;
   let admin: TestSession;
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATE: '0' });
+    server = await startTestServer(backend);
     admin = await server.as('admin');
   });
   afterAll(() => server?.close());

@@ -19,7 +19,7 @@ describe.skipIf(!postgres)('reports and alarms through a database outage', () =>
   beforeAll(async () => {
     const url = new URL(process.env.DATABASE_URL!);
     proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
-    server = await startTestServer(postgres!, { SIMULATE: '0' }, (databaseUrl) => proxy.through(databaseUrl));
+    server = await startTestServer(postgres!, {}, (databaseUrl) => proxy.through(databaseUrl));
   }, 120_000);
   afterAll(async () => {
     await server?.close();

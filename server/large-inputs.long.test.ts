@@ -25,7 +25,7 @@ describe(`one GTFS-RT poll of ${vehicleCount} vehicles, on the ${backend.name} d
       reports.next({ type: 'position', sourceId: 'agency', entityId, lon: anchor[0] + (i % 400) * 0.0002, lat: anchor[1] + Math.floor(i / 400) * 0.0001, headingDeg: null, speedKmh: null, eventTime, receivedAt: eventTime });
     }
     // Polled once: the next poll is ten minutes away.
-    server = await startTestServer(backend, { SIMULATE: '0', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '600000' });
+    server = await startTestServer(backend, { GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '600000' });
   }, 120_000);
   afterAll(async () => {
     await server?.close();

@@ -1,14 +1,13 @@
-// Runs onescreen until interrupted. `npm start` adds --demo (one account per role, known password);
+// Runs the onescreen server until interrupted, on a database that holds a city. `npm start`'s
+// launcher runs it with --demo (one account per role, known password) beside the simulators;
 // `npm run serve` is production: accounts come from ADMIN_PASSWORD and the users API.
-import { isDatabaseSetupError, MigrationError } from '../geo/index.ts';
-import { CityMismatchError } from '../seeds/index.ts';
-import { demoPassword, demoUsers } from './accounts.ts';
+import { demoPassword, demoUsers, isDatabaseSetupError, MigrationError } from '../geo/index.ts';
 import { isConfigError, parseConfig } from './config.ts';
 import { createLogger } from './log.ts';
-import { startServer } from './start-server.ts';
+import { NoCityError, startServer } from './start-server.ts';
 
 // Failures a person can fix from the message alone: shown as one line, without a stack.
-const isExpected = (error: unknown) => isConfigError(error) || isDatabaseSetupError(error) || error instanceof MigrationError || error instanceof CityMismatchError;
+const isExpected = (error: unknown) => isConfigError(error) || isDatabaseSetupError(error) || error instanceof MigrationError || error instanceof NoCityError;
 
 function fail(error: unknown): never {
   process.stderr.write(isExpected(error) ? `onescreen: ${(error as Error).message}\n` : `onescreen: failed to start: ${(error as Error).stack ?? String(error)}\n`);
@@ -24,7 +23,7 @@ try {
 const log = createLogger({ level: config.logLevel, format: config.logFormat });
 const startedAt = performance.now();
 const server = await startServer(config, log).catch(fail);
-log.info(`onescreen is ready: open ${server.url}wall`, { url: server.url, city: config.city, startupMs: Math.round(performance.now() - startedAt) });
+log.info(`onescreen is ready: open ${server.url}wall`, { url: server.url, osmandPort: server.osmandPort, startupMs: Math.round(performance.now() - startedAt) });
 if (config.demo) {
   log.info(`demo mode: sign in as ${demoUsers.join(', ')} with the password "${demoPassword}" (never use demo mode on a real network)`);
 }

@@ -16,7 +16,7 @@ describe.each(testBackends())('Open311 GeoReport v2 on the $name database', (bac
   let live: Awaited<ReturnType<typeof watchLive>>;
   const pushed: ServiceRequest[] = [];
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATE: '0' });
+    server = await startTestServer(backend);
     live = await watchLive(server, ['alerts']);
     live.socket.on('service-requests', (requests) => pushed.push(...requests));
   });

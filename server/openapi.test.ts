@@ -13,7 +13,7 @@ describe('the OpenAPI document', () => {
   let server: TestServer;
   let document: Document;
   beforeAll(async () => {
-    server = await startTestServer(testBackends()[0]!, { SIMULATE: '0' });
+    server = await startTestServer(testBackends()[0]!);
     document = (await (await server.api('/api/openapi.json')).json()) as Document;
   });
   afterAll(() => server?.close());

@@ -42,7 +42,7 @@ describe.each(testBackends())('the posture boards over REST and Socket.IO, on th
   beforeAll(async () => {
     const reports = new Subject<PositionEvent>();
     feed = await serveVehiclePositions(reports);
-    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' });
+    server = await startTestServer(backend, { TICK_MS: '200', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' });
     live = await watchLive(server, [], 'official');
     live.socket.on('posture', (snapshot) => pushed.push(snapshot));
 

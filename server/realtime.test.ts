@@ -15,7 +15,7 @@ const until = async (ready: () => boolean, timeoutMs = 10_000) => {
 describe.each(testBackends().slice(0, 1))('the live socket on the $name database', (backend) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATE: '0', TICK_MS: '200' });
+    server = await startTestServer(backend, { TICK_MS: '200' });
   });
   afterAll(() => server?.close());
   const report = (description: string) =>

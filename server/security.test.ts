@@ -27,7 +27,7 @@ const sample = (route: ApiRoute): { path: string; init: RequestInit } => {
 describe.each(testBackends().slice(0, 1))('who may see and do what, on the $name database', (backend) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(backend, { SIMULATE: '0' });
+    server = await startTestServer(backend);
   });
   afterAll(() => server?.close());
 

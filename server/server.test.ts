@@ -1,5 +1,6 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulatorsForTests } from '../fixtures/test-simulators.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { LiveEntity } from '../streams/index.ts';
@@ -12,11 +13,17 @@ const holding = (entity: Pick<LiveEntity, 'lon' | 'lat'>, places: { id: string; 
 
 describe.each(testBackends())('the server on the $name database', (backend) => {
   let server: TestServer;
+  let simulators: Awaited<ReturnType<typeof simulatorsForTests>>;
   beforeAll(async () => {
+    simulators = await simulatorsForTests();
     // The bus feed polled every 3 s rather than 15 s: its buses are seen moving within seconds.
-    server = await startTestServer(backend, { TICK_MS: '250', GTFS_RT_INTERVAL_MS: '3000' });
+    server = await startTestServer(backend, { ...simulators.env, TICK_MS: '250', GTFS_RT_INTERVAL_MS: '3000' });
+    await simulators.start(server);
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await simulators?.stop();
+    await server?.close();
+  });
 
   it('is healthy and ready once the city is loaded and serves live entities by kind', async () => {
     expect(await (await server.api('/healthz')).json()).toMatchObject({ status: 'ok', backend: backend.name });

@@ -4,6 +4,7 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulatorsForTests } from '../fixtures/test-simulators.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { startTestServer, watchLive, type TestServer } from './test-server.ts';
 
@@ -21,10 +22,16 @@ function retainedHeapMb(): number {
 
 describe(`the product running for ${soakMs / 1000} s with every simulated feed, on the ${backend.name} database`, () => {
   let server: TestServer;
+  let simulators: Awaited<ReturnType<typeof simulatorsForTests>>;
   beforeAll(async () => {
-    server = await startTestServer(backend);
+    simulators = await simulatorsForTests();
+    server = await startTestServer(backend, simulators.env);
+    await simulators.start(server);
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await simulators?.stop();
+    await server?.close();
+  });
 
   it('keeps frames coming without a gap or a stall, answers health checks, keeps its heap flat, and logs no warning', async () => {
     const live = await watchLive(server);

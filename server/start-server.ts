@@ -2,10 +2,11 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Subject } from 'rxjs';
 import {
   checkGeofences,
   createRoadRouter,
+  demoPassword,
+  demoUsers,
   listCameraIds,
   listEntityKinds,
   listLivePositions,
@@ -13,16 +14,15 @@ import {
   migrate,
   openDatabase,
   pruneHistory,
+  readLoadedCity,
   readRoadGraph,
   superviseOverdue,
   type Database,
   type EntityKind,
   type RoadRouter,
 } from '../geo/index.ts';
-import type { UnitOrder } from '../fixtures/index.ts';
-import { cityProfiles, loadCity } from '../seeds/index.ts';
 import { IngestRefused, type Incident, type ServiceRequest } from '../streams/index.ts';
-import { demoPassword, demoUsers, ensureAccounts } from './accounts.ts';
+import { ensureAccounts } from './accounts.ts';
 import { createAuth } from './auth.ts';
 import { createDispatch } from './dispatch.ts';
 import { createWarnings } from './warnings.ts';
@@ -42,7 +42,6 @@ import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createPosture } from './posture.ts';
 import { attachPosturePush } from './posture-push.ts';
-import { createProgressReporter } from './progress.ts';
 import { attachRealtime } from './realtime.ts';
 
 export interface RunningServer {
@@ -62,12 +61,11 @@ const drainTimeoutMs = 10_000;
 
 /**
  * Starts the product: listens at once (so /healthz can say "starting"), opens and migrates the
- * database, loads the city, then runs the live pipeline and the feeds (with simulators unless told not to).
+ * database, reads the city loaded into it, then runs the live pipeline and the feeds it is told of.
  */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const readiness: Readiness = { db: undefined, step: 'opening the database' };
   const metrics = createMetrics();
-  const unitOrders = new Subject<UnitOrder>();
   const devices = new Map<string, EntityKind>();
   const cameraIds = new Set<string>();
   let core: LiveCore | undefined;
@@ -112,7 +110,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const dispatch = createDispatch(() => db!, () => router!, auth, {
     incidents: (incidents) => realtime.broadcastIncidents(incidents),
     assignments: (assignments) => realtime.broadcastAssignments(assignments),
-    orders: (orders) => orders.forEach((order) => unitOrders.next(order)),
   });
   const warnings = createWarnings({
     db: () => db!,
@@ -186,13 +183,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const applied = await migrate(db);
     if (applied.length > 0) dbLog.info('migrations applied', { versions: applied });
 
-    readiness.step = `loading ${config.city}`;
-    const progress = createProgressReporter(`loading ${cityProfiles[config.city].nameEn}`, log.child({ module: 'seeds' }));
-    const loaded = await loadCity(db, config.city, (step) => {
-      readiness.step = `loading ${config.city}: ${step.step}`;
-      progress.update(step);
-    });
-    progress.finish(loaded === 'loaded' ? `city ${config.city} loaded` : `city ${config.city} already loaded`);
+    readiness.step = 'reading the city';
+    const city = await readLoadedCity(db);
+    if (!city) throw new NoCityError(db.location);
+    dbLog.info('city', { city: city.profile });
     readiness.step = 'checking accounts';
     await ensureAccounts(db, { demo: config.demo, adminPassword: config.adminPassword }, log.child({ module: 'accounts' }));
     for (const [id, kind] of await listEntityKinds(db)) devices.set(id, kind);
@@ -252,7 +246,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       );
     }, config.slaCheckMs).unref();
 
-    stopFeeds = await startFeeds({ db, config, publish, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }), osmandPort, port, orders: unitOrders });
+    stopFeeds = await startFeeds({ db, config, publish, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }) });
     return { url, port, osmandPort, db, close };
   } catch (error) {
     await close();
@@ -272,4 +266,12 @@ async function listen(server: Server, port: number, host: string, setting: strin
     throw error;
   }
   return (server.address() as AddressInfo).port;
+}
+
+/** The database holds no city: nothing to show. The launcher (`npm start`) or `npm run city` loads one. */
+export class NoCityError extends Error {
+  override name = 'NoCityError';
+  constructor(location: string) {
+    super(`the database at ${location} holds no city yet: load one with \`npm run city -- karamay\` (or start the demo with \`npm start\`, which loads it)`);
+  }
 }

@@ -4,13 +4,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 
 /** A port free now on 127.0.0.1, for a process that must be told its port before it starts. */
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
+export { freePort } from '../launch/index.ts';
 
 export async function startTcpProxy(targetHost: string, targetPort: number) {
   const open = new Set<Socket>();

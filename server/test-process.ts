@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 /** Starts server/main.ts with `env` on top of this process's; resolves once it says it is ready. */
 export async function startServerProcess(env: NodeJS.ProcessEnv, args: string[] = [], timeoutMs = 180_000): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
-    env: { ...process.env, LOG_FORMAT: 'json', SIMULATE: '0', ...env },
+    env: { ...process.env, LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

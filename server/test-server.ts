@@ -2,14 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { cumulativeLengths, distanceMetres, entityKinds, pointAlong, type CityData, type EntityKind, type KeyedFeed, type LonLat } from '../geo/index.ts';
+import { cumulativeLengths, demoPassword, distanceMetres, entityKinds, issueFeedKey, pointAlong, type CityData, type EntityKind, type KeyedFeed, type LonLat } from '../geo/index.ts';
 import type { TestBackend } from '../geo/test-support.ts';
 import { FrameReader, type ClientToServerEvents, type FrameRow, type LiveLayer, type PositionFrame, type ServerToClientEvents } from '../streams/index.ts';
-import { demoPassword } from './accounts.ts';
 export { demoPassword };
 import { csrfHeader } from './auth.ts';
-import { issueFeedKey } from './feed-keys.ts';
-import { defaultCity, parseConfig } from './config.ts';
+import { parseConfig } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer, type RunningServer } from './start-server.ts';
 
@@ -40,7 +38,7 @@ export async function signIn(url: string, user = 'operator', password = demoPass
 export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>, env: NodeJS.ProcessEnv = {}, reachDatabase: (url: string) => string = (url) => url) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-test-'));
   // The default city starts copied from the run's template, as if migrated and loaded here.
-  const settings = await backend.openSettings({ dataDir, city: env.CITY ?? defaultCity });
+  const settings = await backend.openSettings({ dataDir, withCity: true });
   // Kept, not printed: a failing test can show what the server said.
   const logLines: string[] = [];
   const log = createLogger({ level: 'info', format: 'json', write: (line) => void logLines.push(line) });

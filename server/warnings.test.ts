@@ -31,7 +31,7 @@ describe.each(testBackends())('emergency warnings, on the $name database', (back
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   beforeAll(async () => {
     gateway = await startGateway();
-    server = await startTestServer(backend, { SIMULATE: '0', WARNING_WEBHOOK_URL: gateway.url });
+    server = await startTestServer(backend, { WARNING_WEBHOOK_URL: gateway.url });
   });
   afterAll(async () => {
     await server?.close();

@@ -1,0 +1,65 @@
+// `npm start`: prepares the city, starts the server as its own process, and runs the simulators
+// beside it as ordinary clients of its protocols — the server knows neither generator nor simulator.
+import { once } from 'node:events';
+import { Subject } from 'rxjs';
+import { ordersFromAssignments, serveVehiclePositions, startCitySimulators } from '../fixtures/index.ts';
+import type { PositionEvent } from '../streams/index.ts';
+import { dispatchedAssignments } from './crew-terminals.ts';
+import { prepareCity } from './prepare-city.ts';
+import { freePort, serverReady, spawnServer } from './server-process.ts';
+import { readLaunchSettings } from './settings.ts';
+
+export { LaunchSettingError, readLaunchSettings } from './settings.ts';
+export { prepareCity } from './prepare-city.ts';
+export { dispatchedAssignments } from './crew-terminals.ts';
+export { freePort } from './server-process.ts';
+
+const say = (line: string) => process.stderr.write(`${new Date().toTimeString().slice(0, 8)} info  [launch] ${line}\n`);
+
+/** Runs the product until the server stops or the launcher is told to stop; resolves to the exit code. */
+export async function launch(env: NodeJS.ProcessEnv, serverArgs: string[]): Promise<number> {
+  const settings = readLaunchSettings(env);
+  const port = settings.port || (await freePort());
+  const osmandPort = settings.osmandPort || (await freePort());
+  // The simulated transit agency's GTFS-RT feed: up before the server, which polls it from its start.
+  const buses = new Subject<PositionEvent>();
+  const busFeed = settings.simulate ? await serveVehiclePositions(buses) : undefined;
+  const prepared = await prepareCity(settings, say);
+  const gtfsRtUrls = [settings.gtfsRtUrls, busFeed?.url].filter(Boolean).join(',');
+  const server = spawnServer({ ...env, PORT: String(port), OSMAND_PORT: String(osmandPort), ...(gtfsRtUrls && { GTFS_RT_URLS: gtfsRtUrls }) }, serverArgs);
+  const exited = once(server, 'exit').then(([code, signal]) => (code as number | null) ?? (signal ? 1 : 0));
+  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+  const serverUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+
+  let simulators: { stop(): Promise<void> } | undefined;
+  const stopAll = async () => {
+    await simulators?.stop();
+    await busFeed?.close();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill('SIGTERM'));
+  try {
+    await serverReady(server, serverUrl);
+    if (prepared) {
+      const warnOnce = onlyFirst((error) => say(`a simulated device could not report: ${(error as Error).message}`));
+      const demo = serverArgs.includes('--demo');
+      const orders = demo ? ordersFromAssignments(dispatchedAssignments(serverUrl, warnOnce)) : undefined;
+      const targets = { serverUrl, osmandUrl: `http://${host}:${osmandPort}/`, mqttUrl: settings.mqttUrl, keys: prepared.keys, buses, orders };
+      simulators = await startCitySimulators(prepared.city, targets, warnOnce);
+      say(`simulating ${prepared.city.fleet.length} units and ${prepared.city.cameras.length} cameras over OsmAnd, GTFS-RT, ${settings.mqttUrl ? 'MQTT' : 'HTTP'}, Open311 and alarms${demo ? '' : ' (crews follow no orders: start with --demo for that)'}`);
+    }
+  } catch (error) {
+    say((error as Error).message);
+  }
+  const code = await exited;
+  await stopAll();
+  return code;
+}
+
+/** Calls `report` for the first failure only: a simulator that cannot reach its server is one line, not one per fix. */
+function onlyFirst(report: (error: unknown) => void): (error: unknown) => void {
+  let reported = false;
+  return (error) => {
+    if (!reported) report(error);
+    reported = true;
+  };
+}

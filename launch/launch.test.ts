@@ -1,0 +1,37 @@
+// `npm start` as a person runs it: the launcher loads the city, starts the server as its own
+// process and drives every feed from the simulators beside it, over the real protocols.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMetric, seen } from '../server/test-server.ts';
+import { readLaunchSettings, LaunchSettingError } from './settings.ts';
+import { startLauncher } from './test-launcher.ts';
+
+describe('the launcher’s settings', () => {
+  it('runs the Karamay demo with simulators by default, and names a bad setting', () => {
+    expect(readLaunchSettings({})).toMatchObject({ city: 'karamay', simulate: true, port: 8080, osmandPort: 5055, dataDir: './.data' });
+    expect(readLaunchSettings({ CITY: 'yantai', SIMULATE: '0', PORT: '0' })).toMatchObject({ city: 'yantai', simulate: false, port: 0 });
+    expect(() => readLaunchSettings({ CITY: 'atlantis' })).toThrow(new LaunchSettingError('CITY="atlantis": expected one of karamay, daqing, dashiqiao, yantai'));
+    expect(() => readLaunchSettings({ SIMULATE: 'yes' })).toThrow('SIMULATE="yes": expected one of 0, 1');
+    expect(() => readLaunchSettings({ OSMAND_PORT: '70000' })).toThrow('OSMAND_PORT="70000": expected a whole number from 0 to 65535');
+  });
+});
+
+describe('npm start', () => {
+  let launched: Awaited<ReturnType<typeof startLauncher>>;
+  beforeAll(async () => {
+    launched = await startLauncher();
+  }, 200_000);
+  afterAll(() => launched?.cleanUp());
+
+  it('runs the server beside simulators that reach it over every protocol, and stops both on SIGTERM', { timeout: 120_000 }, async () => {
+    const accepted = (source: string) => readMetric(launched.url, `onescreen_ingest_accepted_total{source="${source}"}`);
+    // Trackers every 5–15 s, cameras every few seconds, the bus feed every 15 s.
+    for (const source of ['osmand', 'http-cameras', 'gtfs-rt']) await seen(async () => ((await accepted(source)) > 0 ? true : undefined), 60_000);
+    const operator = await launched.as('operator');
+    const buses = (await (await operator.fetch('/api/entities?kind=bus')).json()) as { updatedAt: string | null }[];
+    expect(buses.length).toBe(400);
+    // The simulators' keys travel in headers: no URL the server logged holds one.
+    expect(launched.output()).not.toMatch(/api_key=/);
+    expect(await launched.stop()).toBe(0);
+    expect(launched.output()).toMatch(/"msg":"stopping","signal":"SIGTERM"/);
+  });
+});

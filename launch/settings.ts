@@ -1,0 +1,45 @@
+import { cityProfileIds, defaultCity, type CityProfileId } from '../seeds/index.ts';
+
+/** What the launcher itself reads; every other setting goes to the server, which checks its own. */
+export interface LaunchSettings {
+  city: CityProfileId;
+  simulate: boolean;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** 0: any free port (chosen here, so the simulators know where to send). */
+  port: number;
+  osmandPort: number;
+  host: string;
+  mqttUrl: string | undefined;
+  /** Further GTFS-RT feeds the server polls besides the simulated agency's. */
+  gtfsRtUrls: string | undefined;
+}
+
+/** A setting the launcher cannot use: one line naming it and what to set instead. */
+export class LaunchSettingError extends Error {
+  override name = 'LaunchSettingError';
+}
+
+const port = (env: NodeJS.ProcessEnv, name: string, fallback: number) => {
+  const value = env[name] ?? String(fallback);
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) throw new LaunchSettingError(`${name}="${value}": expected a whole number from 0 to 65535`);
+  return Number(value);
+};
+
+export function readLaunchSettings(env: NodeJS.ProcessEnv): LaunchSettings {
+  const city = (env.CITY || defaultCity) as CityProfileId;
+  if (!cityProfileIds.includes(city)) throw new LaunchSettingError(`CITY="${city}": expected one of ${cityProfileIds.join(', ')}`);
+  const simulate = env.SIMULATE ?? '1';
+  if (simulate !== '0' && simulate !== '1') throw new LaunchSettingError(`SIMULATE="${simulate}": expected one of 0, 1`);
+  return {
+    city,
+    simulate: simulate === '1',
+    dataDir: env.DATA_DIR || './.data',
+    databaseUrl: env.DATABASE_URL || undefined,
+    port: port(env, 'PORT', 8080),
+    osmandPort: port(env, 'OSMAND_PORT', 5055),
+    host: env.HOST || '0.0.0.0',
+    mqttUrl: env.MQTT_URL || undefined,
+    gtfsRtUrls: env.GTFS_RT_URLS || undefined,
+  };
+}
