@@ -28,6 +28,8 @@ export interface DispatchState {
   warnings: Map<number, Warning>;
   /** What went wrong last, and what to do, as the server said it. */
   problem: string | null;
+  /** What the console says while the server's core lags (see coreLagNotice). */
+  lag: string | null;
   connected: boolean;
 }
 
@@ -83,6 +85,7 @@ export const dispatchUpdaters = {
   },
   problemSeen: (state: DispatchState, problem: string | null): DispatchState => ({ ...state, problem }),
   connection: (state: DispatchState, connected: boolean): DispatchState => ({ ...state, connected }),
+  lagSeen: (state: DispatchState, lag: string | null): DispatchState => (lag === state.lag ? state : { ...state, lag }),
 };
 
 /** The queue: most severe first, then the one due soonest (as the server orders it). */
@@ -101,7 +104,7 @@ export function forceByDistrict(force: readonly ForceCount[]): Map<string, Recor
 }
 
 export function createDispatchStore() {
-  return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], fences: [], fenceAlerts: new Map(), drawing: null, warnings: new Map(), problem: null, connected: false }));
+  return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], fences: [], fenceAlerts: new Map(), drawing: null, warnings: new Map(), problem: null, lag: null, connected: false }));
 }
 export type DispatchStore = ReturnType<typeof createDispatchStore>;
 

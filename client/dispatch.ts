@@ -5,8 +5,8 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import './dispatch.css';
-import { io, type Socket } from 'socket.io-client';
-import type { CitySummary, ClientToServerEvents, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, ServerToClientEvents, SessionInfo, UnitCandidate, Warning } from '../streams/index.ts';
+import type { CitySummary, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, SessionInfo, UnitCandidate, Warning } from '../streams/index.ts';
+import { coreLagNotice } from './core-lag.ts';
 import { createDispatchMap } from './dispatch-map.ts';
 import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, updateWith, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
 import { element } from './hud.ts';
@@ -16,6 +16,7 @@ import { mountFenceAlertList } from './fence-alert-list.ts';
 import { mountRoleNotice, roleNoticeFor } from './role-notice.ts';
 import { dispatchMessagesFor } from './dispatch-i18n.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
+import { openLiveSocket } from './live-socket.ts';
 import { goToSignIn, readWhenReady, signOut } from './session.ts';
 
 // Unit availability changes by silence too (a unit off the air for minutes counts off duty): re-read this often, ms.
@@ -167,8 +168,9 @@ const areaTools = mountAreaTools(fenceTools, language, messages, store, call, ci
 fenceTools.hidden = !may('geofences:manage') && !may('warnings:issue');
 
 const drawProblem = (state: DispatchState) => {
-  banner.hidden = state.problem === null;
-  banner.textContent = state.problem ?? '';
+  const problem = state.problem ?? state.lag;
+  banner.hidden = problem === null;
+  banner.textContent = problem ?? '';
   connection.textContent = state.connected ? messages.connection.live : messages.connection.reconnecting;
   connection.dataset.state = state.connected ? 'live' : 'reconnecting';
 };
@@ -228,30 +230,32 @@ const readForce = async () => {
   if (force) update((state) => dispatchUpdaters.forceRead(state, force));
 };
 
-// Live: cases and units sent are pushed; on (re)connecting, the queue is read again so nothing missed stays wrong.
-const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: { csrf: session.csrf } });
-socket.on('connect', async () => {
-  update((state) => dispatchUpdaters.connection(state, true));
-  const layers = session.layers.filter((layer) => layer === 'incidents' || layer === 'dispatch');
-  const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', layers).catch(() => ({ error: messages.connectionLost }));
-  if ('error' in subscribed) return update((state) => dispatchUpdaters.problemSeen(state, t.failed(subscribed.error)));
-  const dispatchRead = may('dispatch:read');
-  const [queue, fences, fenceAlerts, warnings] = await Promise.all([
-    call<Incident[]>('/api/incidents'),
-    dispatchRead ? call<Geofence[]>('/api/geofences') : undefined,
-    dispatchRead ? call<GeofenceAlert[]>('/api/geofence-alerts') : undefined,
-    call<Warning[]>('/api/warnings'),
-  ]);
-  if (warnings) update((state) => dispatchUpdaters.warningsSeen(state, warnings));
-  if (queue) update((state) => dispatchUpdaters.incidentsSeen(state, queue));
-  if (fences) update((state) => dispatchUpdaters.fencesRead(state, fences));
-  if (fenceAlerts) update((state) => dispatchUpdaters.fenceAlertsSeen(state, fenceAlerts));
-  await readForce();
+// Live: cases and units sent are pushed; on every connection not recovered, the queue is read again so nothing missed stays wrong.
+const socket = openLiveSocket(session, {
+  async resume(live) {
+    const layers = session.layers.filter((layer) => layer === 'incidents' || layer === 'dispatch' || layer === 'feeds');
+    const subscribed = await live.timeout(10_000).emitWithAck('subscribe', layers);
+    if ('error' in subscribed) return update((state) => dispatchUpdaters.problemSeen(state, t.failed(subscribed.error)));
+    const dispatchRead = may('dispatch:read');
+    const [queue, fences, fenceAlerts, warnings] = await Promise.all([
+      call<Incident[]>('/api/incidents'),
+      dispatchRead ? call<Geofence[]>('/api/geofences') : undefined,
+      dispatchRead ? call<GeofenceAlert[]>('/api/geofence-alerts') : undefined,
+      call<Warning[]>('/api/warnings'),
+    ]);
+    if (warnings) update((state) => dispatchUpdaters.warningsSeen(state, warnings));
+    if (queue) update((state) => dispatchUpdaters.incidentsSeen(state, queue));
+    if (fences) update((state) => dispatchUpdaters.fencesRead(state, fences));
+    if (fenceAlerts) update((state) => dispatchUpdaters.fenceAlertsSeen(state, fenceAlerts));
+    await readForce();
+    update((state) => (state.problem === messages.slowServer ? dispatchUpdaters.problemSeen(state, null) : state));
+  },
+  connection: (live) => update((state) => dispatchUpdaters.connection(state, live)),
+  slow: () => update((state) => dispatchUpdaters.problemSeen(state, messages.slowServer)),
 });
-socket.on('disconnect', () => update((state) => dispatchUpdaters.connection(state, false)));
+socket.on('core', (core) => update((state) => dispatchUpdaters.lagSeen(state, coreLagNotice(core, messages))));
 socket.on('geofence-alerts', (alerts) => update((state) => dispatchUpdaters.fenceAlertsSeen(state, alerts)));
 socket.on('warning', (warning) => update((state) => dispatchUpdaters.warningsSeen(state, [warning])));
-socket.on('session-ended', () => void goToSignIn());
 socket.on('incidents', (incidents) => {
   const selected = store.getState().selected;
   const before = selected === null ? undefined : store.getState().incidents.get(selected);

@@ -2,7 +2,7 @@ import type { EntityKind, FeedName } from '../streams/index.ts';
 
 export type Language = 'zh-CN' | 'en';
 
-interface Messages {
+export interface Messages {
   title: (cityZh: string, cityEn: string) => string;
   subtitle: string;
   kinds: Record<EntityKind, string>;

@@ -1,26 +1,19 @@
-import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, FeedStatus, GeofenceAlert, Incident, JoinedCameraEvent, SegmentTraffic, ServerToClientEvents, ServiceRequest, SessionInfo, Warning } from '../streams/index.ts';
+import type { FeedStatus, GeofenceAlert, Incident, JoinedCameraEvent, SegmentTraffic, ServiceRequest, SessionInfo, Warning } from '../streams/index.ts';
 import type { AlertList } from './alert-list.ts';
 import type { EntityTable } from './entity-table.ts';
-import { goToSignIn } from './session.ts';
+import { openLiveSocket } from './live-socket.ts';
 import { wallUpdaters, type WallStore } from './wall-store.ts';
 
-// After the server refused a connection for a passing reason, ms.
-const refusedRetryMs = 3_000;
-// How long subscribing may take before the wall says the server is slow, and the longest wait
-// between tries, ms.
+// How long subscribing may take before the wall says the server is slow, ms.
 const subscribeTimeoutMs = 10_000;
-const subscribeRetryMaxMs = 30_000;
 
 /**
- * The one owner of the live connection. It subscribes, and the server answers with a position
+ * The wall's live connection (see openLiveSocket). It subscribes, and the server answers with a position
  * keyframe. A connection Socket.IO recovers gets the alerts it missed replayed by the server;
  * otherwise the snapshots are re-read, so nothing missed while disconnected stays wrong on
  * screen. Alerts carry versions, so a replay or a snapshot never shows one twice.
  */
 export function connectLive(session: SessionInfo, table: EntityTable, alerts: AlertList, store: WallStore, showTraffic: (segments: readonly SegmentTraffic[]) => void) {
-  // The handshake carries the session's CSRF token: the cookie alone, which a cross-site page could make the browser send, is not enough.
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: { csrf: session.csrf } });
   const apply = (update: (state: ReturnType<WallStore['getState']>) => ReturnType<WallStore['getState']>) => store.setState(update(store.getState()), true);
 
   const readSnapshots = async () => {
@@ -38,28 +31,24 @@ export function connectLive(session: SessionInfo, table: EntityTable, alerts: Al
       apply((state) => wallUpdaters.feedsSeen(state, status));
     }
   };
-  // Subscribing and reading the snapshots is retried until it succeeds while connected: a busy
-  // server answering late must not leave the wall without alerts, or saying it is unreachable.
-  const subscribeAndRead = async () => {
-    for (let attempt = 0; socket.connected; attempt += 1) {
-      const positionsBefore = store.getState().lastUpdateAt;
-      try {
-        // Subscribe first: whatever changes while the snapshots are read arrives as a push.
-        // The wall shows every layer its user may see; switching one off only hides it, so switching it back is instant.
-        const subscribed = await socket.timeout(subscribeTimeoutMs).emitWithAck('subscribe', session.layers);
-        if ('error' in subscribed) throw new Error(subscribed.error);
-        await readSnapshots();
-        return apply((state) => wallUpdaters.snapshotRead(state, Date.now()));
-      } catch {
-        // Positions flowing meanwhile mean the subscription took: the server is late, not gone.
-        if (store.getState().lastUpdateAt === positionsBefore) apply((state) => wallUpdaters.problemSeen(state, { kind: 'slow-server' }));
-        await new Promise((resolve) => setTimeout(resolve, Math.min(subscribeRetryMaxMs, 1_000 * 2 ** attempt)));
-      }
-    }
-  };
-  socket.on('connect', () => {
-    apply(wallUpdaters.connected);
-    if (!socket.recovered) void subscribeAndRead();
+  // Retried until it succeeds while connected: a busy server answering late must not leave the
+  // wall without alerts, or saying it is unreachable. Positions flowing meanwhile mean the
+  // subscription took: the server is late, not gone.
+  let positionsBefore = store.getState().lastUpdateAt;
+  const socket = openLiveSocket(session, {
+    async resume(live) {
+      positionsBefore = store.getState().lastUpdateAt;
+      // Subscribe first: whatever changes while the snapshots are read arrives as a push.
+      // The wall shows every layer its user may see; switching one off only hides it, so switching it back is instant.
+      const subscribed = await live.timeout(subscribeTimeoutMs).emitWithAck('subscribe', session.layers);
+      if ('error' in subscribed) throw new Error(subscribed.error);
+      await readSnapshots();
+      apply((state) => wallUpdaters.snapshotRead(state, Date.now()));
+    },
+    connection: (live) => apply(live ? wallUpdaters.connected : wallUpdaters.disconnected),
+    slow() {
+      if (store.getState().lastUpdateAt === positionsBefore) apply((state) => wallUpdaters.problemSeen(state, { kind: 'slow-server' }));
+    },
   });
   socket.on('positions', (frame) => {
     if (!table.applyFrame(frame)) {
@@ -76,15 +65,5 @@ export function connectLive(session: SessionInfo, table: EntityTable, alerts: Al
   socket.on('warning', (warning) => alerts.addWarnings([warning]));
   socket.on('feeds', (feeds) => apply((state) => wallUpdaters.feedsSeen(state, feeds)));
   socket.on('core', (core) => apply((state) => wallUpdaters.coreSeen(state, core)));
-  socket.on('disconnect', () => apply(wallUpdaters.disconnected));
-  socket.on('session-ended', () => void goToSignIn());
-  socket.on('connect_error', (error) => {
-    // Refused for the session (expired, signed out elsewhere): sign in again. Anything else: keep retrying.
-    const reason = (error as Error & { data?: { reason?: string } }).data?.reason;
-    if (reason === 'signed-out' || reason === 'csrf') return void goToSignIn();
-    apply(wallUpdaters.disconnected);
-    // A refusal by the server's checks stops Socket.IO's own retries; a passing one (the server busy) is retried here.
-    if (!socket.active) setTimeout(() => socket.connect(), refusedRetryMs);
-  });
   return socket;
 }

@@ -15,6 +15,8 @@ export interface PostureState {
   connected: boolean;
   /** What went wrong last and what to do, as the server said it; null when all is well. */
   problem: string | null;
+  /** What the boards say while the server's core lags (see coreLagNotice): their figures trail the city. */
+  lag: string | null;
 }
 
 const sameAsk = (ask: PostureAsk, query: PostureQuery) =>
@@ -38,6 +40,7 @@ export const postureUpdaters = {
   askRead: (state: PostureState, query: PostureQuery): PostureState => ({ ...state, ask: { ...state.ask, districtId: query.districtId, cellId: query.cellId } }),
   problemSeen: (state: PostureState, problem: string | null): PostureState => ({ ...state, problem }),
   connectionChanged: (state: PostureState, connected: boolean): PostureState => ({ ...state, connected }),
+  lagSeen: (state: PostureState, lag: string | null): PostureState => (lag === state.lag ? state : { ...state, lag }),
 };
 
 /** The ask a page address holds (`?range=24h&district=…&cell=…&minutes=…&boards=…`); what it lacks or garbles is the default. */
@@ -67,6 +70,6 @@ export function askParameters(ask: PostureAsk, extra: Record<string, string> = {
 }
 
 export function createPostureStore(ask: PostureAsk) {
-  return createStore<PostureState>(() => ({ ask, snapshot: null, connected: false, problem: null }));
+  return createStore<PostureState>(() => ({ ask, snapshot: null, connected: false, problem: null, lag: null }));
 }
 export type PostureStore = ReturnType<typeof createPostureStore>;

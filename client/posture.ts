@@ -5,15 +5,16 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import './posture.css';
-import { io, type Socket } from 'socket.io-client';
-import type { CitySummary, ClientToServerEvents, ServerToClientEvents, SessionInfo } from '../streams/index.ts';
+import type { CitySummary, SessionInfo } from '../streams/index.ts';
+import { coreLagNotice } from './core-lag.ts';
 import { element } from './hud.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
+import { openLiveSocket, type LiveSocket } from './live-socket.ts';
 import { mountBoards } from './posture-boards.ts';
 import { formatsFor, postureMessagesFor } from './posture-i18n.ts';
 import { createPostureMap } from './posture-map.ts';
 import { askFromQuery, askParameters, createPostureStore, postureRangeNames, postureUpdaters, type PostureAsk, type PostureState } from './posture-store.ts';
-import { goToSignIn, readWhenReady, signOut } from './session.ts';
+import { readWhenReady, signOut } from './session.ts';
 
 const language = chooseLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
@@ -115,27 +116,26 @@ const drawTrail = (ask: PostureAsk) => {
 };
 
 // Live: the server pushes the boards of the ask this connection watches; a new ask replaces it.
-const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: { csrf: session.csrf } });
+const askFor = (socket: LiveSocket, { range, districtId, cellId, minutes, boards: wanted }: PostureAsk) =>
+  socket.timeout(10_000).emitWithAck('watch-posture', { range, minutes, boards: wanted, ...(districtId && { district: districtId }), ...(cellId && { cell: cellId }) });
 const watch = async (ask: PostureAsk) => {
-  const { range, districtId, cellId, minutes, boards: wanted } = ask;
-  const answer = await socket
-    .timeout(10_000)
-    .emitWithAck('watch-posture', { range, minutes, boards: wanted, ...(districtId && { district: districtId }), ...(cellId && { cell: cellId }) })
-    .catch(() => ({ error: messages.unreachable }));
+  const answer = await askFor(socket, ask).catch(() => ({ error: messages.unreachable }));
   if ('error' in answer) update((state) => postureUpdaters.problemSeen(state, t.failed(answer.error)));
   else update((state) => postureUpdaters.askRead(state, answer.query));
 };
-socket.on('connect', () => {
-  update((state) => postureUpdaters.connectionChanged(state, true));
-  void watch(store.getState().ask);
+const socket = openLiveSocket(session, {
+  // The core's lag comes with the feeds; the boards themselves come with the ask.
+  async resume(live) {
+    const subscribed = await live.timeout(10_000).emitWithAck('subscribe', session.layers.filter((layer) => layer === 'feeds'));
+    if ('error' in subscribed) throw new Error(subscribed.error);
+    const answer = await askFor(live, store.getState().ask);
+    if ('error' in answer) return update((state) => postureUpdaters.problemSeen(state, t.failed(answer.error)));
+    update((state) => postureUpdaters.askRead(state, answer.query));
+  },
+  connection: (live) => update((state) => postureUpdaters.connectionChanged(state, live)),
 });
-socket.on('disconnect', () => update((state) => postureUpdaters.connectionChanged(state, false)));
 socket.on('posture', (snapshot) => update((state) => postureUpdaters.snapshotSeen(state, snapshot)));
-socket.on('session-ended', () => void goToSignIn());
-socket.on('connect_error', (error) => {
-  const reason = (error as Error & { data?: { reason?: string } }).data?.reason;
-  if (reason === 'signed-out' || reason === 'csrf') void goToSignIn();
-});
+socket.on('core', (core) => update((state) => postureUpdaters.lagSeen(state, coreLagNotice(core, messages))));
 
 const render = (state: PostureState, before: PostureState | undefined) => {
   if (state.ask !== before?.ask) {
@@ -153,7 +153,7 @@ const render = (state: PostureState, before: PostureState | undefined) => {
   boardsBox.classList.toggle('waiting', !state.snapshot);
   connection.dataset.state = state.connected ? 'live' : 'reconnecting';
   connection.textContent = state.connected ? messages.connection.live : messages.connection.reconnecting;
-  const problem = state.problem ?? (state.connected || !before ? null : t.connectionLost);
+  const problem = state.problem ?? (state.connected || !before ? null : t.connectionLost) ?? state.lag;
   banner.hidden = !problem;
   banner.textContent = problem ?? '';
 };

@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { CoreStatus, EntityKind, FeedStatus } from '../streams/index.ts';
+import { coreLagging } from './core-lag.ts';
 
 export type Connection = 'connecting' | 'live' | 'reconnecting';
 
@@ -12,9 +13,6 @@ export type Problem =
   /** The server is behind applying input, or its database down: positions move, cases and alerts follow later. */
   | { kind: 'behind'; seconds: number; outage: boolean }
   | null;
-
-// Behind by this much the wall says so, s: a tick or two of lag is normal.
-const behindNoticeS = 5;
 
 // Problems with the live connection itself: positions arriving prove them over.
 const connectionProblems = new Set(['unreachable', 'connection-lost', 'slow-server']);
@@ -75,8 +73,7 @@ export const wallUpdaters = {
   /** The server's word on its core: a notice while it lags, gone once it has caught up; a connection problem outranks it. */
   coreSeen: (state: WallState, core: CoreStatus): WallState => {
     if (state.problem && state.problem.kind !== 'behind') return state;
-    const lagging = core.outage || core.behindS >= behindNoticeS;
-    return { ...state, problem: lagging ? { kind: 'behind', seconds: core.behindS, outage: core.outage } : null };
+    return { ...state, problem: coreLagging(core) ? { kind: 'behind', seconds: core.behindS, outage: core.outage } : null };
   },
   layerToggled: (state: WallState, layer: string): WallState => ({
     ...state,
