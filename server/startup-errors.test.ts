@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DatabaseSetupError, openDatabase } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-startup-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-/** Runs `npm start`'s entry point as a process and returns what it printed and how it ended. */
+/** Runs the server's entry point (`npm run serve`; `npm start` launches it) as a process and returns what it printed and how it ended. */
 function start(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PORT: '0', OSMAND_PORT: '0', ...env } });
   let stdout = '';
@@ -34,6 +35,18 @@ describe('a start that cannot succeed', () => {
     const lines = stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^onescreen: cannot connect to DATABASE_URL postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/city: .*; start PostgreSQL or fix DATABASE_URL$/);
+  });
+
+  it('stops on a database that holds no city with one line saying how to load one', async () => {
+    // PostgreSQL when there is one: an empty database either way, and no PGlite boot to wait for.
+    const empty = await testBackends().at(-1)!.openSettings({ dataDir });
+    try {
+      const { code, stderr } = await start({ DATABASE_URL: empty.databaseUrl ?? '' });
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^onescreen: the database at .* holds no city yet: load one with `npm run city -- karamay` \(or start the demo with `npm start`, which loads it\)$/)]);
+    } finally {
+      await empty.dispose();
+    }
   });
 });
 
