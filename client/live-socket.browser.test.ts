@@ -10,13 +10,14 @@ const chromiumPath = inject('chromiumPath');
 const scene = generateCity(cityProfiles.karamay).busStops[20]!.point;
 
 /**
- * Between the page and the server: the first connection is dropped after `dropAfterMs`, and the
- * server's first acceptance on the next is turned into a refusal (a CONNECT_ERROR packet);
- * everything else passes. Counts the WebSocket connections.
+ * Between the page and the server: `drop` closes the first connection, and the server's first
+ * acceptance on the next is turned into a refusal (a CONNECT_ERROR packet); everything else
+ * passes. Counts the WebSocket connections.
  */
-async function blipThenRefuse(page: Page, dropAfterMs: number) {
+async function blipThenRefuse(page: Page) {
   let connections = 0;
   let refused = false;
+  let drop = () => {};
   await page.routeWebSocket(/\/socket\.io\//, (socket) => {
     const attempt = ++connections;
     const server = socket.connectToServer();
@@ -28,9 +29,9 @@ async function blipThenRefuse(page: Page, dropAfterMs: number) {
       }
       socket.send(message);
     });
-    if (attempt === 1) setTimeout(() => socket.close(), dropAfterMs);
+    if (attempt === 1) drop = () => socket.close();
   });
-  return () => connections;
+  return { connections: () => connections, drop: () => drop() };
 }
 
 describe.skipIf(!chromiumPath && !process.env.CI)('the live connection of the console and the boards', () => {
@@ -39,9 +40,10 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the live connection of the co
   it('brings the dispatch console back after a refused reconnection, and shows what came meanwhile', async () => {
     const { server, browser } = context;
     const { page, problems } = await openSignedInPage(browser, server.url, { width: 1920, height: 1080 }, 'dispatcher');
-    const connections = await blipThenRefuse(page, 4_000);
+    const { connections, drop } = await blipThenRefuse(page);
     await page.goto(new URL('/dispatch?lang=en', server.url).href);
     await page.waitForSelector('.connection[data-state="live"]', { timeout: 30_000 });
+    drop();
     await page.waitForSelector('.connection[data-state="reconnecting"]', { timeout: 30_000 });
     // A case that comes while the console is away is in its queue once it is back.
     const report = await server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: 'garbage', lat: String(scene[1]), long: String(scene[0]), description: 'while away' }) });
@@ -56,9 +58,10 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the live connection of the co
   it('brings the posture boards back after a refused reconnection', async () => {
     const { server, browser } = context;
     const { page, problems } = await openSignedInPage(browser, server.url, { width: 1920, height: 1080 }, 'official');
-    const connections = await blipThenRefuse(page, 4_000);
+    const { connections, drop } = await blipThenRefuse(page);
     await page.goto(new URL('/posture?lang=en', server.url).href);
     await page.waitForSelector('.connection[data-state="live"]', { timeout: 30_000 });
+    drop();
     await page.waitForSelector('.connection[data-state="reconnecting"]', { timeout: 30_000 });
     // Refused once, Socket.IO gives up by itself; the boards' connection tries again (and the
     // server, recovering it, keeps what it watched, so the boards are pushed as before).
