@@ -53,21 +53,26 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
 
   it('colours roads by live congestion and shows every feed fresh', async () => {
     const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });
-    // A camera reports a crawl on its segment: the road turns the congestion colour.
+    // The roads drawn first (slow in software GL under load): traffic is painted on them.
+    await page.waitForFunction(() => { try { return (window as unknown as OnescreenWindow).onescreen.map.isSourceLoaded('roads'); } catch { return false; } }, undefined, { timeout: 60_000 });
+    // A camera reports a crawl on its segment: the road turns the congestion colour. The simulated
+    // camera there reports once a minute too, and a segment keeps the latest period's speed: the
+    // crawl is reported again each poll, as a camera in a jam would, so a free-flow report between
+    // post and paint cannot hide it.
     const [camera] = generateCity(cityProfiles.karamay).cameras;
-    // Its period ends now: the simulated cameras' periods end when they report, and a segment keeps the latest period's speed.
-    const periodStart = new Date(Date.now() - 60_000).toISOString();
-    const posted = await wall.server.feed('/ingest/cameras', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ readings: [{ cameraId: camera!.id, periodStart, periodS: 60, volume: 12, occupancyPct: 70, meanSpeedKmh: 4 }] }),
-    });
-    expect(posted.status).toBe(200);
-    await page.waitForFunction(
-      (id) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'roads', id }).level === 'congested',
-      camera!.segmentId,
-      { timeout: 15_000 },
-    );
+    const crawlShown = async () => {
+      // Its period ends now: the simulated cameras' periods end when they report.
+      const periodStart = new Date(Date.now() - 60_000).toISOString();
+      const posted = await wall.server.feed('/ingest/cameras', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ readings: [{ cameraId: camera!.id, periodStart, periodS: 60, volume: 12, occupancyPct: 70, meanSpeedKmh: 4 }] }),
+      });
+      expect(posted.status).toBe(200);
+      const congested = (id: string) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'roads', id }).level === 'congested';
+      return page.waitForFunction(congested, camera!.segmentId, { timeout: 5_000 }).then(() => true, () => false);
+    };
+    await expect.poll(crawlShown, { timeout: 30_000, intervals: [0] }).toBe(true);
     for (const feed of ['trackers', 'buses', 'cameras']) {
       await page.waitForSelector(`[data-testid="feed-${feed}"][data-state="fresh"]`, { timeout: 30_000 });
     }
