@@ -72,7 +72,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
       const congested = (id: string) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'roads', id }).level === 'congested';
       return page.waitForFunction(congested, camera!.segmentId, { timeout: 5_000 }).then(() => true, () => false);
     };
-    await expect.poll(crawlShown, { timeout: 30_000, intervals: [0] }).toBe(true);
+    await expect.poll(crawlShown, { timeout: 30_000, interval: 0 }).toBe(true);
     for (const feed of ['trackers', 'buses', 'cameras']) {
       await page.waitForSelector(`[data-testid="feed-${feed}"][data-state="fresh"]`, { timeout: 30_000 });
     }

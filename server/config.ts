@@ -47,6 +47,11 @@ export interface Config {
   ingestMaxBacklogSeconds: number;
   /** Input is refused (503) while the ingest log holds this many bytes. */
   ingestMaxLogBytes: number;
+  /**
+   * A screen that drops off this long is handed the pushes it missed when it comes back, ms; 0
+   * turns that off (several nodes behind a pub/sub adapter cannot recover): it re-reads snapshots.
+   */
+  socketRecoveryMs: number;
 }
 
 /** A setting the process cannot start with; the message names it and says how to fix it. */
@@ -104,6 +109,7 @@ const environment = z.object({
   INGEST_MAX_BACKLOG_EVENTS: wholeNumber(100, 10_000_000).default(100_000),
   INGEST_MAX_BACKLOG_SECONDS: wholeNumber(1, 3_600).default(10),
   INGEST_MAX_LOG_BYTES: wholeNumber(1_000_000, 2 ** 50).default(2 * 1024 ** 3),
+  SOCKET_RECOVERY_S: wholeNumber(0, 3_600).default(120),
   ADMIN_PASSWORD: z.string().min(10, 'expected at least 10 characters').max(256).optional(),
 });
 
@@ -148,5 +154,6 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     ingestMaxBacklogEvents: e.INGEST_MAX_BACKLOG_EVENTS,
     ingestMaxBacklogSeconds: e.INGEST_MAX_BACKLOG_SECONDS,
     ingestMaxLogBytes: e.INGEST_MAX_LOG_BYTES,
+    socketRecoveryMs: e.SOCKET_RECOVERY_S * 1_000,
   };
 }

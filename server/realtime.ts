@@ -25,8 +25,6 @@ import type { Metrics } from './metrics.ts';
 import { auditsPoliceReads, can, layerPermission, policeKinds } from './permissions.ts';
 import { RateLimiter } from './rate-limit.ts';
 
-// A client that drops off this long can come back and be handed what it missed, ms.
-const recoveryWindowMs = 2 * 60_000;
 const roomPrefix = 'layer:';
 const subscription = z.array(z.enum(liveLayers)).max(liveLayers.length);
 // How often connected sessions are checked (expired, signed out elsewhere, user changed), ms.
@@ -47,12 +45,12 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
  * them (latest state wins); traffic, alerts and feeds go to rooms as JSON, which Socket.IO keeps
  * for a client that drops off and reconnects within the recovery window.
  */
-export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Auth, 'socketMiddleware' | 'liveSessions' | 'audit'>) {
+export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Auth, 'socketMiddleware' | 'liveSessions' | 'audit'>, recoveryWindowMs: number) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
     serveClient: false,
     maxHttpBufferSize: maxClientMessageBytes,
     // Middlewares run again for a recovered connection: its session is checked like a new one's.
-    connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false },
+    ...(recoveryWindowMs > 0 && { connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false } }),
   });
   io.use(auth.socketMiddleware);
   const table = new LivePositionTable();

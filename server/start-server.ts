@@ -139,7 +139,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }),
   );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
-  const realtime = attachRealtime(http, metrics, auth);
+  const realtime = attachRealtime(http, metrics, auth, config.socketRecoveryMs);
   const posturePush = attachPosturePush(realtime, posture, metrics, log.child({ module: 'posture' }));
   let db: Database | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;

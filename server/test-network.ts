@@ -1,14 +1,39 @@
 // For tests and the load tool: free ports, and a TCP proxy that can cut every connection through
-// it, as a failing network or a restarting database does, and refuse new ones until restored.
+// it, as a failing network or a restarting database does, and refuse new ones until restored, or
+// throttle it, as a slow link does.
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
 
 /** A port free now on 127.0.0.1, for a process that must be told its port before it starts. */
 export { freePort } from '../launch/index.ts';
 
+/**
+ * Passes bytes on at most `rate()` bytes a second (unlimited while undefined), in slices of a
+ * tenth of a second's worth. Holding a slice back holds back the stream feeding it (pipe's
+ * backpressure): the sender sees a slow link, not a proxy that buffers for it.
+ */
+function throttled(rate: () => number | undefined): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const pass = (rest: Buffer): void => {
+        const bytesPerS = rate();
+        if (bytesPerS === undefined) return void done(null, rest);
+        const slice = rest.subarray(0, Math.max(1, Math.floor(bytesPerS / 10)));
+        this.push(slice);
+        const left = rest.subarray(slice.length);
+        setTimeout(() => (left.length > 0 ? pass(left) : done()), (1_000 * slice.length) / bytesPerS);
+      };
+      pass(chunk);
+    },
+  });
+}
+
 export async function startTcpProxy(targetHost: string, targetPort: number) {
   const open = new Set<Socket>();
   let cut = false;
+  let bytesPerS: number | undefined;
+  const rate = () => bytesPerS;
   const server = createServer((client) => {
     if (cut) return void client.destroy();
     const upstream = connect(targetPort, targetHost);
@@ -17,7 +42,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
       socket.on('close', () => open.delete(socket));
       socket.on('error', () => {});
     }
-    client.pipe(upstream).pipe(client);
+    client.pipe(throttled(rate)).pipe(upstream).pipe(throttled(rate)).pipe(client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -40,6 +65,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
     },
     restore(): void {
       cut = false;
+    },
+    /** Every connection through it, open or new, passes at most this many bytes a second each way; undefined lifts it. */
+    throttle(rate: number | undefined): void {
+      bytesPerS = rate;
     },
     close: () => new Promise<void>((resolve) => (server.close(() => resolve()), open.forEach((socket) => socket.destroy()))),
   };

@@ -1,0 +1,112 @@
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDispatchStore, dispatchUpdaters, updateWith } from '../client/dispatch-store.ts';
+import { testBackends } from '../geo/test-support.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import type { ClientToServerEvents, Incident, ServerToClientEvents } from '../streams/index.ts';
+import { startTcpProxy } from './test-network.ts';
+import { seen, startTestServer, type TestServer, type TestSession } from './test-server.ts';
+
+const karamay = generateCity(cityProfiles.karamay);
+const cases = 125;
+const offlineMs = 60_000;
+
+/**
+ * A dispatcher's console as `client/dispatch.ts` keeps its queue, over a link the test can cut:
+ * pushes and snapshots go through the console's own store; every version it takes is noted.
+ */
+function consoleThrough(url: string, session: TestSession) {
+  const store = createDispatchStore();
+  const update = updateWith(store);
+  /** Per incident, each version the queue took, in the order it took them. */
+  const taken = new Map<number, number[]>();
+  const seeIncidents = (incidents: readonly Incident[]) => {
+    const before = store.getState().incidents;
+    update((state) => dispatchUpdaters.incidentsSeen(state, incidents));
+    for (const [id, incident] of store.getState().incidents) {
+      if (before.get(id)?.version !== incident.version) taken.set(id, [...(taken.get(id) ?? []), incident.version]);
+    }
+  };
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
+    transports: ['websocket'],
+    extraHeaders: { cookie: session.cookie },
+    auth: { csrf: session.csrf },
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 2_000,
+  });
+  const connections: boolean[] = [];
+  let resumed = 0;
+  // As the console does on every connection Socket.IO could not recover: subscribe, then read the queue.
+  socket.on('connect', async () => {
+    connections.push(socket.recovered === true);
+    if (socket.recovered) return void (resumed += 1);
+    const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', ['incidents', 'dispatch', 'feeds']);
+    if ('error' in subscribed) throw new Error(subscribed.error);
+    seeIncidents((await (await session.fetch('/api/incidents')).json()) as Incident[]);
+    resumed += 1;
+  });
+  socket.on('incidents', seeIncidents);
+  // Socket.IO recovers a connection from the last room push it had; the feeds' come every few seconds.
+  let feedPushes = 0;
+  socket.on('feeds', () => void (feedPushes += 1));
+  return { store, taken, socket, connections, resumed: () => resumed, feedPushes: () => feedPushes };
+}
+
+describe.each([
+  { recovery: 'on', env: {} },
+  { recovery: 'off', env: { SOCKET_RECOVERY_S: '0' } },
+])('a console offline for a minute, connection-state recovery $recovery', ({ recovery, env }) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(testBackends()[0]!, { TICK_MS: '200', ...env });
+  });
+  afterAll(() => server?.close());
+
+  it('takes the 500 changes it missed, each once and in order per incident, and ends where the database is', async () => {
+    const dispatcher = await server.as('dispatcher');
+    const proxy = await startTcpProxy('127.0.0.1', Number(new URL(server.url).port));
+    const desk = consoleThrough(proxy.through(server.url), dispatcher);
+    try {
+      await seen(() => (desk.resumed() === 1 && desk.feedPushes() > 0 ? true : undefined), 20_000);
+      const cut = Date.now();
+      proxy.cut();
+      await seen(() => (desk.socket.connected ? undefined : true));
+
+      // 125 alarms open 125 cases (version 1); each is dispatched, handled and answered (2–4): 500 changes.
+      const alarms = Array.from({ length: cases }, (_, i) => {
+        const at = karamay.busStops[i % karamay.busStops.length]!.point;
+        return { id: `JJ-${String(i).padStart(4, '0')}`, line: '110', category: 'crime', lat: at[1], lon: at[0], description: `case ${i}` };
+      });
+      const opened = (await (await server.feed('/ingest/alarms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alarms }) })).json()) as { accepted: { incidentId: number }[] };
+      const ids = opened.accepted.map((alarm) => alarm.incidentId);
+      expect(ids).toHaveLength(cases);
+      const step = async (id: number, to: string) => {
+        const moved = await dispatcher.fetch(`/api/incidents/${id}/transitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to }) });
+        expect(moved.status, `${id} to ${to}: ${moved.status === 200 ? '' : await moved.text()}`).toBe(200);
+      };
+      for (const to of ['dispatched', 'handling', 'answered']) await Promise.all(ids.map((id) => step(id, to)));
+      expect(Date.now() - cut, 'the changes fit in the minute offline').toBeLessThan(offlineMs);
+      expect(desk.connections).toHaveLength(1);
+
+      await new Promise((resolve) => setTimeout(resolve, offlineMs - (Date.now() - cut)));
+      proxy.restore();
+      // 50 more while it comes back: an answer reopened for handling (version 5).
+      await Promise.all(ids.slice(0, 50).map((id) => step(id, 'handling')));
+
+      const latest = new Map(((await (await dispatcher.fetch('/api/incidents?limit=500')).json()) as Incident[]).map((incident) => [incident.id, incident]));
+      await seen(() => (ids.every((id) => desk.store.getState().incidents.get(id)?.version === latest.get(id)!.version) ? true : undefined), 30_000);
+      expect(desk.connections).toEqual([false, recovery === 'on']);
+      for (const id of ids) {
+        expect(desk.store.getState().incidents.get(id), `incident ${id}`).toEqual(latest.get(id));
+        const versions = desk.taken.get(id)!;
+        // Recovered, the console is handed every change it missed; otherwise it reads the queue
+        // again and takes what is newer since. Either way no version twice, none out of order.
+        if (recovery === 'on') expect(versions, `incident ${id}`).toEqual(ids.slice(0, 50).includes(id) ? [1, 2, 3, 4, 5] : [1, 2, 3, 4]);
+        else expect(versions.every((version, i) => i === 0 || version > versions[i - 1]!), `incident ${id}: ${versions}`).toBe(true);
+      }
+    } finally {
+      desk.socket.close();
+      await proxy.close();
+    }
+  });
+});
