@@ -7,20 +7,23 @@ import type { AckLog } from './load-senders.ts';
 // Frame times are whole ms and a fix's age travels as float32: a row this close counts as that fix.
 const fixTimeSlackMs = 2;
 
-export async function connectClients(url: string, count: number, log: AckLog) {
-  const response = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'operator', password: 'onescreen-demo' }) });
+/** `count` screens, each subscribed to every kind within `subscribeTimeoutMs` (longer on a slow link). */
+export async function connectClients(url: string, count: number, log: AckLog, subscribeTimeoutMs = 10_000) {
+  const response = await fetch(new URL('/api/session', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'operator', password: 'onescreen-demo' }) });
   if (!response.ok) throw new Error(`signing in failed: ${response.status} ${await response.text()}`);
   const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
   const { csrf } = (await response.json()) as { csrf: string };
   const latenciesMs: number[] = [];
   const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
   let gaps = 0;
+  let frames = 0;
   for (let i = 0; i < count; i++) {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { csrf } });
     const reader = new FrameReader();
     // Per entity, how many of its acknowledged fixes this client has seen.
     const seenUpTo = new Map<string, number>();
     socket.on('positions', (frame) => {
+      frames += 1;
       const now = Date.now();
       const rows = reader.read(frame);
       if (rows === 'gap') return void (gaps += 1);
@@ -32,13 +35,14 @@ export async function connectClients(url: string, count: number, log: AckLog) {
         seenUpTo.set(row.id, seen);
       }
     });
-    const subscribed = await socket.timeout(10_000).emitWithAck('subscribe', [...entityKinds]);
+    const subscribed = await socket.timeout(subscribeTimeoutMs).emitWithAck('subscribe', [...entityKinds]);
     if ('error' in subscribed) throw new Error(subscribed.error);
     sockets.push(socket);
   }
   return {
     latenciesMs,
     gaps: () => gaps,
+    frames: () => frames,
     close: () => sockets.forEach((socket) => socket.close()),
   };
 }

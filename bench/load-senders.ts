@@ -89,8 +89,9 @@ export async function offerOsmand(osmandUrl: string, devices: Device[], rate: nu
 }
 
 /**
- * A transit agency's VehiclePositions feed of `rate` vehicles, each with a new report every second,
- * which the server polls every second. Every report a poll fetched is offered; the server gives
+ * A transit agency's VehiclePositions feed of `rate` vehicles, each with a new report every second
+ * some 8 m further along, east for 100 s, then west for 100 s (a jump back would be refused as an
+ * impossible speed), which the server polls every second. Every report a poll fetched is offered; the server gives
  * no answer per report, so the check afterwards counts the polls it skipped (shed) from /metrics.
  */
 export async function offerGtfsRt(rate: number, log: AckLog, anchor: LonLat) {
@@ -117,8 +118,10 @@ export async function offerGtfsRt(rate: number, log: AckLog, anchor: LonLat) {
         seconds,
         () => {
           const eventTime = Math.floor(Date.now() / 1000) * 1000;
+          const second = (eventTime / 1000) % 200;
+          const east = (second < 100 ? second : 200 - second) * 0.0001;
           for (const vehicle of vehicles) {
-            reports.next({ type: 'position', sourceId: 'load', entityId: vehicle.id, lon: vehicle.point[0], lat: vehicle.point[1], headingDeg: null, speedKmh: null, eventTime, receivedAt: eventTime });
+            reports.next({ type: 'position', sourceId: 'load', entityId: vehicle.id, lon: vehicle.point[0] + east, lat: vehicle.point[1], headingDeg: second < 100 ? 90 : 270, speedKmh: 30, eventTime, receivedAt: eventTime });
           }
         },
         1,

@@ -16,8 +16,11 @@ function rssMb(pid: number): number {
   return line ? Number(line.split(/\s+/)[1]) / 1024 : 0;
 }
 
-/** A server process on fresh data (PostgreSQL when DATABASE_URL is set, embedded otherwise). */
-export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string) => void) {
+/**
+ * A server process on fresh data (PostgreSQL when DATABASE_URL is set, embedded otherwise).
+ * `reachDatabase` rewrites the database URL the server (not the city load) is given: a proxy.
+ */
+export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string) => void, reachDatabase: (url: string) => string = (url) => url) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-load-'));
   // A scratch database of its own on DATABASE_URL's server; the data directory otherwise.
   const database = await testBackends().at(-1)!.openSettings({ dataDir });
@@ -28,7 +31,7 @@ export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string
   await prepareCity(readLaunchSettings({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SIMULATE: '0' }), log);
   log('starting the server…');
   const { child, output } = await startServerProcess(
-    { ...env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' },
+    { ...env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl && reachDatabase(databaseUrl), PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' },
     ['--demo'],
   ).catch(async (error: unknown) => {
     await database.dispose();
