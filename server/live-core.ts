@@ -120,6 +120,9 @@ export async function startLiveCore(db: Database, config: Config, metrics: Metri
     metrics.set('onescreen_event_loop_lag_seconds', { quantile: '0.99' }, loopDelay.percentile(99) / 1e9);
     metrics.set('onescreen_event_loop_lag_seconds', { quantile: '1' }, loopDelay.max / 1e9);
     loopDelay.reset();
+    const memory = process.memoryUsage();
+    const kinds = { rss: memory.rss, 'heap-used': memory.heapUsed, 'heap-total': memory.heapTotal, external: memory.external, 'array-buffers': memory.arrayBuffers };
+    for (const [kind, bytes] of Object.entries(kinds)) metrics.set('onescreen_process_memory_bytes', { kind }, bytes);
   });
 
   // The embedded database does not fsync its commits: the log keeps what it applied until it is flushed.

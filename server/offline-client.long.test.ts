@@ -1,11 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { createDispatchStore, dispatchUpdaters, updateWith } from '../client/dispatch-store.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { ClientToServerEvents, Incident, ServerToClientEvents } from '../streams/index.ts';
 import { startTcpProxy } from './test-network.ts';
-import { seen, startTestServer, type TestServer, type TestSession } from './test-server.ts';
+import { seen, startTestServer, type TestSession } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const cases = 125;
@@ -52,17 +52,13 @@ function consoleThrough(url: string, session: TestSession) {
   return { store, taken, socket, connections, resumed: () => resumed, feedPushes: () => feedPushes };
 }
 
-describe.each([
-  { recovery: 'on', env: {} },
-  { recovery: 'off', env: { SOCKET_RECOVERY_S: '0' } },
-])('a console offline for a minute, connection-state recovery $recovery', ({ recovery, env }) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(testBackends()[0]!, { TICK_MS: '200', ...env });
-  });
-  afterAll(() => server?.close());
-
-  it('takes the 500 changes it missed, each once and in order per incident, and ends where the database is', async () => {
+// Both at once, each on its own server: the minute offline is spent once.
+describe('a console offline for a minute', () => {
+  it.concurrent.for([
+    { recovery: 'on', env: {} },
+    { recovery: 'off', env: { SOCKET_RECOVERY_S: '0' } },
+  ])('takes the 500 changes it missed, each once and in order per incident, and ends where the database is, connection-state recovery $recovery', async ({ recovery, env }, { expect }) => {
+    const server = await startTestServer(testBackends()[0]!, { TICK_MS: '200', ...env });
     const dispatcher = await server.as('dispatcher');
     const proxy = await startTcpProxy('127.0.0.1', Number(new URL(server.url).port));
     const desk = consoleThrough(proxy.through(server.url), dispatcher);
@@ -107,6 +103,7 @@ describe.each([
     } finally {
       desk.socket.close();
       await proxy.close();
+      await server.close();
     }
   });
 });

@@ -13,10 +13,10 @@ import { readMetric } from './test-server.ts';
 
 const units = 5_000;
 const slowLinkBytesPerS = 32 * 1024;
-const warmUpS = 15;
-// Without and with the slow screen, twice each, in turns: a drift in the machine's speed over
+const warmUpS = 10;
+// The minutes with the slow screen between two without it: a drift in the machine's speed over
 // the run falls on both alike.
-const phases = ['without', 'with', 'without', 'with'] as const;
+const phases = ['without', 'with', 'without'] as const;
 const phaseS = 30;
 
 describe('a screen on a slow link', () => {
@@ -54,11 +54,11 @@ describe('a screen on a slow link', () => {
       const most = { without: Math.max(...rssMb.without), with: Math.max(...rssMb.with) };
       process.stderr.write(
         `slow screen: others' p95 ${Math.round(p95.without)} ms without it, ${Math.round(p95.with)} ms with it (${latencies.without.length} and ${latencies.with.length} fixes); ` +
-          `server RSS at most ${Math.round(most.without)} MB without, ${Math.round(most.with)} MB with; the slow screen took ${slowFrames} frames in ${2 * phaseS} s; ` +
+          `server RSS at most ${Math.round(most.without)} MB without, ${Math.round(most.with)} MB with; the slow screen took ${slowFrames} frames in ${phaseS} s; ` +
           `the core at most ${behindS.toFixed(1)} s behind, ${await readMetric(server.url, 'onescreen_ingest_shed_total')} polls shed\n`,
       );
       expect(others.gaps()).toBe(0);
-      expect(latencies.with.length).toBeGreaterThan(0.9 * units * 2 * phaseS * 4);
+      expect(latencies.with.length).toBeGreaterThan(0.9 * units * phaseS * 4);
       expect(slowFrames, 'the slow screen is still served').toBeGreaterThan(0);
       expect(p95.with).toBeLessThanOrEqual(1.1 * p95.without);
       expect(most.with).toBeLessThanOrEqual(1.1 * most.without);

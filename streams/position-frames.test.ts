@@ -41,6 +41,16 @@ describe('position frames', () => {
     expect((rows as { lon: number }[])[0]!.lon).toBeCloseTo(84.05, 6);
   });
 
+  it('takes a status the join changed for a fix the screens were already moved to, and nothing else twice', () => {
+    const table = new LivePositionTable();
+    table.apply([fix('pc-1', 'police-car', 84.1, 1)]);
+    const moved = { entityId: 'pc-1', lon: 84.2, lat: 45.6, headingDeg: 90, speedKmh: 36, eventTime: Date.parse(at(2)) };
+    expect(table.moveTo([moved])).toEqual([0]);
+    expect(table.apply([fix('pc-1', 'police-car', 84.2, 2)]), 'the same fix, the same status').toEqual([]);
+    expect(table.apply([fix('pc-1', 'police-car', 84.2, 2, 'on-scene')]), 'the same fix, a new status').toEqual([0]);
+    expect(table.statuses[table.status[0]!]).toBe('on-scene');
+  });
+
   it('reads a keyframe of more entities than a call can spread (a city-scale fleet)', () => {
     const table = new LivePositionTable();
     const count = 200_000;

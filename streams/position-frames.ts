@@ -37,7 +37,9 @@ export class LivePositionTable {
       let slot = this.slotById.get(entity.id);
       const known = slot !== undefined;
       if (slot === undefined) slot = this.addSlot(entity);
-      else if (at <= this.fixTime[slot]!) continue; // a late fix: what the slot holds is newer
+      // A late fix: what the slot holds is newer. The same fix again (joined after the screens were
+      // moved to it while the database was behind) counts only for a status the join changed.
+      else if (at < this.fixTime[slot]! || (at === this.fixTime[slot]! && this.statuses[this.status[slot]!] === entity.status)) continue;
       this.lon[slot] = entity.lon;
       this.lat[slot] = entity.lat;
       this.heading[slot] = entity.headingDeg ?? Number.NaN;
