@@ -43,7 +43,7 @@ export interface Config {
   ingestLogDir: string | undefined;
   /** Input is refused (503) while this many accepted events wait to be applied… */
   ingestMaxBacklogEvents: number;
-  /** …or while the oldest has waited this long, s. */
+  /** …or while the core is this far behind (see IngestBusStatus.backlogSeconds), s. */
   ingestMaxBacklogSeconds: number;
   /** Input is refused (503) while the ingest log holds this many bytes. */
   ingestMaxLogBytes: number;

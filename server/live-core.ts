@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { filter, map, Subscription } from 'rxjs';
+import { delay, filter, map, merge, Subscription } from 'rxjs';
 import { readAppliedSeq, setAsideItem, type Database } from '../geo/index.ts';
-import { batchPerTick, cityPipeline, openLocalIngestBus, type CityTick, type IngestBus, type PositionEvent } from '../streams/index.ts';
+import { batchPerTick, cityPipeline, openLocalIngestBus, type CityEvent, type CityTick, type IngestBus, type LogRecord, type PositionEvent } from '../streams/index.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -11,8 +11,13 @@ import type { Metrics } from './metrics.ts';
 const consumer = 'local-log';
 // How often the log drops what the database has made durable, ms.
 const releaseEveryMs = 60_000;
-// Behind by more than this (or the database failing), screens get fixes before their join, s.
+// A flush of the embedded database longer than this is worth a warning, ms.
+const slowFlushMs = 2_000;
+// Behind by more than this (or the database failing), screens get fixes before their join, s…
 const liveFallbackS = 3;
+// …and any fix its join has not reached this long after it was taken, ms: a fix taken just before
+// the core fell behind does not wait on a slow join either.
+const unjoinedAfterMs = 1_500;
 
 export interface LiveCore {
   bus: IngestBus;
@@ -96,12 +101,15 @@ export async function startLiveCore(db: Database, config: Config, metrics: Metri
     const status = bus.status();
     return status.outage || status.backlogSeconds > liveFallbackS;
   };
+  const unapplied = (records: readonly LogRecord<CityEvent>[]) => {
+    const { appliedSeq } = bus.status();
+    return records.filter((record) => record.seq > appliedSeq);
+  };
   ticks.add(
-    bus
-      .live()
+    merge(bus.live().pipe(filter(lagging)), bus.live().pipe(delay(unjoinedAfterMs), map(unapplied)))
       .pipe(
-        filter(lagging),
-        map((events) => events.filter((event): event is PositionEvent => event.type === 'position')),
+        map((records) => records.flatMap(({ value }) => (value.type === 'position' ? [value] : []))),
+        filter((fixes) => fixes.length > 0),
         batchPerTick(config.tickMs),
         map((batches) => batches.flat()),
       )
@@ -128,7 +136,11 @@ export async function startLiveCore(db: Database, config: Config, metrics: Metri
   // The embedded database does not fsync its commits: the log keeps what it applied until it is flushed.
   const release = async () => {
     const { appliedSeq } = bus.status();
+    const started = performance.now();
     await db.flushToDisk();
+    // The embedded database flushes in this process: a long flush holds every request meanwhile.
+    const flushMs = Math.round(performance.now() - started);
+    if (flushMs > slowFlushMs) log.warn('flushing the embedded database to disk held the server', { flushMs });
     await bus.release(appliedSeq);
   };
   const releaseTimer = setInterval(() => release().catch((error: unknown) => log.warn('trimming the ingest log failed; trying again later', { error })), releaseEveryMs).unref();

@@ -1,8 +1,8 @@
 // Five times what the core keeps up with, for a minute. The core is made slow by a real fault: its
 // link to PostgreSQL throttled by a TCP proxy in the test, so that OsmAnd requests from this same
 // machine can outrun it. The server must refuse the excess with 503 and Retry-After rather than
-// queue it. It prints its memory and the latency of what it accepted: issue 16 asks for RSS within
-// 20 % of unloaded and p99 under 3 s, which this core does not meet yet (see the README).
+// queue it, and show what it took within 3 s. It prints its memory: issue 16 asks for RSS within
+// 20 % of unloaded, which this server does not meet yet (see the README).
 import { describe, expect, it } from 'vitest';
 import { connectClients } from '../bench/load-clients.ts';
 import { AckLog, offerOsmand } from '../bench/load-senders.ts';
@@ -23,7 +23,7 @@ const seconds = 60;
 if (!postgres) process.stderr.write('overload.long.test.ts: SKIPPED — it throttles the link to PostgreSQL; set DATABASE_URL to run it\n');
 
 describe.skipIf(!postgres)('a server offered five times what it keeps up with', () => {
-  it('sheds the excess with 503 and Retry-After, and answers every request', async () => {
+  it('sheds the excess with 503 and Retry-After, answers every request, and shows what it took within 3 s', async () => {
     const url = new URL(process.env.DATABASE_URL!);
     const proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
     // A tick on this link takes seconds: the default 10 s statement timeout would call the database
@@ -72,6 +72,7 @@ describe.skipIf(!postgres)('a server offered five times what it keeps up with', 
       expect(log.shed).toBeGreaterThan(0);
       expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
       expect(log.errors).toBe(0);
+      expect(p99).toBeLessThan(3_000);
     } finally {
       await server.remove();
       await proxy.close();

@@ -101,7 +101,7 @@ export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<Ingest
           bus.acknowledge(item.seq);
         },
       }),
-      tap((tick) => bus.acknowledge(tick.seq)),
+      tap((tick) => bus.acknowledge(tick.seq, tick.writeMs)),
     );
   });
 }

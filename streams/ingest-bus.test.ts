@@ -77,10 +77,26 @@ describe('the local ingest bus', () => {
     await ingest.publish(fixes(1, 1));
   });
 
+  it('refuses while what waits would take past the bound to apply, at the speed of the consumer’s latest writes', async () => {
+    const clock = 1_000_000;
+    const ingest = await bus({ maxBacklogSeconds: 10, now: () => clock });
+    await ingest.publish(fixes(0, 100));
+    // A slow consumer: 100 events in a 1 s write.
+    ingest.acknowledge(100, 1_000);
+    await ingest.publish(fixes(100, 1_100));
+    // Nothing has waited (the clock stands still), but 1,100 events take it 11 s.
+    expect(ingest.status().backlogSeconds).toBeCloseTo(11, 6);
+    await expect(ingest.publish(fixes(1_200, 1))).rejects.toMatchObject({ reason: 'overloaded', retryAfterS: 11 });
+    // Faster writes since, and what is left takes less than the bound.
+    ingest.acknowledge(1_100, 100);
+    expect(ingest.status().backlogSeconds).toBeCloseTo((100 * 1_100) / 1_100 / 1000, 6);
+    await ingest.publish(fixes(1_200, 1));
+  });
+
   it('rides out a failing consumer and its drain on disk: past its backlog bounds up to its disk cap, handing each group on live meanwhile', async () => {
     const ingest = await bus({ maxBacklogEvents: 10, maxLogBytes: 20_000 });
     const live: string[][] = [];
-    const watching = ingest.live().subscribe((events) => live.push(events.map((event) => (event as PositionEvent).entityId)));
+    const watching = ingest.live().subscribe((records) => live.push(records.map((record) => (record.value as PositionEvent).entityId)));
     await ingest.publish(fixes(0, 10));
     await expect(ingest.publish(fixes(10, 1))).rejects.toMatchObject({ reason: 'overloaded' });
     ingest.consumerFailed();

@@ -1,5 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import type { CityEvent } from './events.ts';
+import { AppendMarks, ApplySpeed } from './ingest-pace.ts';
 import { IngestLog, type LogRecord } from './ingest-log.ts';
 
 /**
@@ -13,8 +14,11 @@ export interface IngestBus {
   publish(events: readonly CityEvent[]): Promise<void>;
   /** Events after `afterSeq`, in order; one consumer at a time. Completes once closed and all handed on. */
   events(afterSeq: number): Observable<LogRecord<CityEvent>>;
-  /** Everything through `seq` is applied (committed by the consumer); a failing consumer works again. */
-  acknowledge(seq: number): void;
+  /**
+   * Everything through `seq` is applied (committed by the consumer); a failing consumer works again.
+   * `writeMs`, how long the write that applied them took, tells the bus how fast its consumer goes.
+   */
+  acknowledge(seq: number, writeMs?: number): void;
   /**
    * The consumer could not write (its database is not answering). Until it has caught up within the
    * backlog bounds again, the bus takes events up to its disk cap: an outage and the drain after it
@@ -22,7 +26,7 @@ export interface IngestBus {
    */
   consumerFailed(): void;
   /** Each group of events as it becomes durable, with no replay and no acknowledgement: for screens while the consumer is behind. */
-  live(): Observable<readonly CityEvent[]>;
+  live(): Observable<readonly LogRecord<CityEvent>[]>;
   /** Everything through `seq` is durable downstream too: the bus may forget it. */
   release(seq: number): Promise<void>;
   /** Resolves once every event durable at the call has been acknowledged. */
@@ -39,7 +43,10 @@ export interface IngestBusStatus {
   appliedSeq: number;
   /** Durable or being written, not yet applied. */
   backlogEvents: number;
-  /** How long the oldest unapplied event has waited, s. */
+  /**
+   * How far behind the consumer is, s: the longer of how long the oldest unapplied event has
+   * waited and how long the backlog will take at the speed of the consumer's recent writes.
+   */
   backlogSeconds: number;
   logBytes: number;
   /** fsyncs of the log so far, and the time they took, ms. */
@@ -71,7 +78,7 @@ export interface LocalIngestBusOptions {
   appliedSeq: number;
   /** Refuse new events while this many wait to be applied… */
   maxBacklogEvents: number;
-  /** …or while the oldest has waited this long, s. */
+  /** …or while it is this far behind, s (see `IngestBusStatus.backlogSeconds`). */
   maxBacklogSeconds: number;
   /** Refuse new events while the log holds this many bytes. */
   maxLogBytes: number;
@@ -82,8 +89,6 @@ export interface LocalIngestBusOptions {
 }
 
 const defaultWindow = 20_000;
-// How often the time an event was appended is noted, for the seconds behind, ms.
-const markEveryMs = 100;
 
 /** The embedded ingest bus: an append-only log in `dir` with group commit. */
 export async function openLocalIngestBus(options: LocalIngestBusOptions): Promise<IngestBus> {
@@ -92,13 +97,13 @@ export async function openLocalIngestBus(options: LocalIngestBusOptions): Promis
   // Records appended and not yet handed on, kept while they fit the window; past it, read from disk.
   const recent = new RecentRecords<CityEvent>(window);
   const marks = new AppendMarks();
-  const appended = new Subject<readonly CityEvent[]>();
+  const appended = new Subject<readonly LogRecord<CityEvent>[]>();
   let wake = () => {};
   const log = await IngestLog.open<CityEvent>(options.dir, { firstSeq: options.appliedSeq + 1, segmentBytes: options.segmentBytes }, (records) => {
     recent.add(records);
     marks.note(records[0]!.seq, now());
     wake();
-    appended.next(records.map((record) => record.value));
+    appended.next(records);
   });
   let applied = Math.max(options.appliedSeq, log.firstSeq - 1);
   let writing = 0;
@@ -106,7 +111,13 @@ export async function openLocalIngestBus(options: LocalIngestBusOptions): Promis
   let outage = false;
   marks.note(applied + 1, now());
   const waiters: { seq: number; resolve: () => void }[] = [];
-  const backlogSeconds = () => (applied >= log.lastSeq ? 0 : Math.max(0, now() - marks.timeOf(applied + 1)) / 1000);
+  const speed = new ApplySpeed();
+  const backlogSeconds = () => {
+    if (applied >= log.lastSeq && writing === 0) return 0;
+    const waited = applied >= log.lastSeq ? 0 : Math.max(0, now() - marks.timeOf(applied + 1)) / 1000;
+    // What was taken in the last seconds may take far longer to apply than it took to arrive.
+    return Math.max(waited, speed.secondsFor(log.lastSeq - applied + writing));
+  };
 
   const overBounds = (backlog: number, seconds: number) => backlog >= options.maxBacklogEvents || seconds >= options.maxBacklogSeconds;
   const refuseWhenFull = () => {
@@ -163,8 +174,9 @@ export async function openLocalIngestBus(options: LocalIngestBusOptions): Promis
         };
       });
     },
-    acknowledge(seq) {
+    acknowledge(seq, writeMs) {
       if (seq <= applied) return;
+      if (writeMs !== undefined) speed.note(seq - applied, writeMs);
       applied = seq;
       marks.dropBefore(applied + 1);
       if (outage && !overBounds(log.lastSeq - applied, backlogSeconds())) outage = false;
@@ -231,31 +243,5 @@ class RecentRecords<T> {
       this.records = this.records.slice(this.head);
       this.head = 0;
     }
-  }
-}
-
-/** When events were appended, noted at most every 100 ms: enough to say how far behind the consumer is. */
-class AppendMarks {
-  private marks: { seq: number; at: number }[] = [];
-
-  note(seq: number, at: number): void {
-    const last = this.marks.at(-1);
-    if (!last || at - last.at >= markEveryMs) this.marks.push({ seq, at });
-  }
-
-  /** When `seq` was appended, or a little before. */
-  timeOf(seq: number): number {
-    let time = this.marks[0]?.at ?? 0;
-    for (const mark of this.marks) {
-      if (mark.seq > seq) break;
-      time = mark.at;
-    }
-    return time;
-  }
-
-  dropBefore(seq: number): void {
-    let drop = 0;
-    while (drop + 1 < this.marks.length && this.marks[drop + 1]!.seq <= seq) drop += 1;
-    if (drop > 0) this.marks.splice(0, drop);
   }
 }

@@ -1,0 +1,62 @@
+// How far behind the ingest bus's consumer is: when events were appended, and how fast the
+// consumer applies them when it writes.
+
+// How often the time an event was appended is noted, for the seconds behind, ms.
+const markEveryMs = 100;
+// The writes the consumer's speed is judged by: its latest ones, of at least a hundred events (a
+// write's fixed cost would make a few events look slow: a quiet night is not a slow consumer).
+const writesKept = 20;
+const minEventsPerWrite = 100;
+
+/** When events were appended, noted at most every 100 ms: enough to say how far behind the consumer is. */
+export class AppendMarks {
+  private marks: { seq: number; at: number }[] = [];
+
+  note(seq: number, at: number): void {
+    const last = this.marks.at(-1);
+    if (!last || at - last.at >= markEveryMs) this.marks.push({ seq, at });
+  }
+
+  /** When `seq` was appended, or a little before. */
+  timeOf(seq: number): number {
+    let time = this.marks[0]?.at ?? 0;
+    for (const mark of this.marks) {
+      if (mark.seq > seq) break;
+      time = mark.at;
+    }
+    return time;
+  }
+
+  dropBefore(seq: number): void {
+    let drop = 0;
+    while (drop + 1 < this.marks.length && this.marks[drop + 1]!.seq <= seq) drop += 1;
+    if (drop > 0) this.marks.splice(0, drop);
+  }
+}
+
+/**
+ * Events per second of the consumer's write time, over its latest writes: how long a backlog will
+ * take to apply. Write time, not wall time: a consumer idle between ticks is not a slow one.
+ */
+export class ApplySpeed {
+  private readonly writes: { events: number; ms: number }[] = [];
+  private events = 0;
+  private ms = 0;
+
+  note(events: number, ms: number): void {
+    if (events < minEventsPerWrite) return;
+    this.writes.push({ events, ms });
+    this.events += events;
+    this.ms += ms;
+    if (this.writes.length > writesKept) {
+      const dropped = this.writes.shift()!;
+      this.events -= dropped.events;
+      this.ms -= dropped.ms;
+    }
+  }
+
+  /** Seconds the consumer needs for `backlog` events; 0 before it has written any. */
+  secondsFor(backlog: number): number {
+    return this.events > 0 ? (backlog * this.ms) / this.events / 1000 : 0;
+  }
+}
