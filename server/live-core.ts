@@ -30,7 +30,10 @@ export interface LiveCore {
 export interface LiveCoreOutputs {
   /** Each tick applied: to the screens and dispatch. */
   onTick: (tick: CityTick) => void;
-  /** While the core is behind or its database down: fixes not yet joined, once per tick, for the screens to keep moving. */
+  /**
+   * Fixes not yet joined, once per tick, for the screens to keep moving: all of them while the core
+   * is behind or its database down, and any the join has not reached soon after they were taken.
+   */
   onUnjoinedFixes: (fixes: PositionEvent[]) => void;
   /** The pipeline stopped on an error it cannot retry: what to tell the operator. */
   onStopped: (problem: string) => void;

@@ -25,7 +25,7 @@ export interface IngestBus {
    * are ridden out on disk, not refused.
    */
   consumerFailed(): void;
-  /** Each group of events as it becomes durable, with no replay and no acknowledgement: for screens while the consumer is behind. */
+  /** Each group of events as it becomes durable, with no replay and no acknowledgement: for screens, ahead of a consumer that is behind. */
   live(): Observable<readonly LogRecord<CityEvent>[]>;
   /** Everything through `seq` is durable downstream too: the bus may forget it. */
   release(seq: number): Promise<void>;
