@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { delay, filter, map, merge, Subscription } from 'rxjs';
+import { delay, filter, map, merge, share, Subscription } from 'rxjs';
 import { readAppliedSeq, setAsideItem, type Database } from '../geo/index.ts';
 import { batchPerTick, cityPipeline, openLocalIngestBus, type CityEvent, type CityTick, type IngestBus, type LogRecord, type PositionEvent } from '../streams/index.ts';
 import type { Config } from './config.ts';
@@ -108,8 +108,13 @@ export async function startLiveCore(db: Database, config: Config, metrics: Metri
     const { appliedSeq } = bus.status();
     return records.filter((record) => record.seq > appliedSeq);
   };
+  // Each group judged once, as it is taken: behind, it goes now; otherwise later, if still unjoined.
+  const groups = bus.live().pipe(map((records) => ({ records, now: lagging() })), share());
   ticks.add(
-    merge(bus.live().pipe(filter(lagging)), bus.live().pipe(delay(unjoinedAfterMs), map(unapplied)))
+    merge(
+      groups.pipe(filter((group) => group.now), map((group) => group.records)),
+      groups.pipe(filter((group) => !group.now), delay(unjoinedAfterMs), map((group) => unapplied(group.records))),
+    )
       .pipe(
         map((records) => records.flatMap(({ value }) => (value.type === 'position' ? [value] : []))),
         filter((fixes) => fixes.length > 0),
