@@ -6,6 +6,9 @@ import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
+// The roads drawn (slow in software GL under load): enough to pick on and to paint traffic on; a live map is never fully idle.
+const roadsDrawn = (page: Page) =>
+  page.waitForFunction(() => { try { return (window as unknown as OnescreenWindow).onescreen.map.isSourceLoaded('roads'); } catch { return false; } }, undefined, { timeout: 60_000 });
 
 // With CI=true a missing Chromium fails the run (below); elsewhere the global setup says it skipped.
 describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => {
@@ -18,8 +21,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     await page.waitForFunction(() => document.querySelector('[data-testid="count-police-car"]')?.textContent === '280');
     expect(await page.textContent('h1')).toBe('克拉玛依城市大脑');
     expect(await page.textContent('[data-testid="count-bus"]')).toBe('400');
-    // The roads drawn is enough to pick on; a live map is never fully idle.
-    await page.waitForFunction(() => { try { return (window as unknown as OnescreenWindow).onescreen.map.isSourceLoaded('roads'); } catch { return false; } }, undefined, { timeout: 60_000 });
+    await roadsDrawn(page);
 
     const first = await drawnWhereTheyAre(page);
     expect(first.policeCars.hits, first.policeCars.misses.join('\n')).toBeGreaterThanOrEqual(0.9 * first.policeCars.tried);
@@ -53,8 +55,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
 
   it('colours roads by live congestion and shows every feed fresh', async () => {
     const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });
-    // The roads drawn first (slow in software GL under load): traffic is painted on them.
-    await page.waitForFunction(() => { try { return (window as unknown as OnescreenWindow).onescreen.map.isSourceLoaded('roads'); } catch { return false; } }, undefined, { timeout: 60_000 });
+    await roadsDrawn(page);
     // A camera reports a crawl on its segment: the road turns the congestion colour. The simulated
     // camera there reports once a minute too, and a segment keeps the latest period's speed: the
     // crawl is reported again each poll, as a camera in a jam would, so a free-flow report between
@@ -90,8 +91,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
   it('speaks English with ?lang=en, and switches a layer off from its legend row', async () => {
     const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });
     expect(await page.textContent('h1')).toBe('Karamay City Brain');
-    // The roads drawn is enough to pick on; a live map is never fully idle.
-    await page.waitForFunction(() => { try { return (window as unknown as OnescreenWindow).onescreen.map.isSourceLoaded('roads'); } catch { return false; } }, undefined, { timeout: 60_000 });
+    await roadsDrawn(page);
 
     // A taxi deck.gl finds at its own position; once taxis are off it is no longer there to find.
     const taxiPicked = () =>
