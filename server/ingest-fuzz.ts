@@ -159,12 +159,7 @@ export function describeIngestFuzz(numRuns: number): void {
         await fc.assert(
           fc.asyncProperty(fc.oneof(fc.jsonValue(), query), async (payload) => {
             if (sent++ % 28 === 0) await sockets.connect();
-            const started = Date.now();
             const answer = (await sockets.socket.timeout(10_000).emitWithAck('watch-posture', payload as never)) as { query?: { range: string }; error?: string };
-            // A stall of minutes was seen twice under CI load, with this process's CPU busy throughout: name the query if it is one.
-            if (Date.now() - started > 5_000) {
-              process.stderr.write(`watch-posture took ${Date.now() - started} ms for ${JSON.stringify(payload)}; the server's last log lines:\n${server.logLines.slice(-10).join('')}`);
-            }
             if (answer.error !== undefined) expect(answer.error.length).toBeGreaterThan(10);
             else expect(['live', '1h', '24h', '7d']).toContain(answer.query!.range);
           }),
@@ -173,7 +168,7 @@ export function describeIngestFuzz(numRuns: number): void {
         await sockets.connect();
         expect(await sockets.socket.timeout(10_000).emitWithAck('watch-posture', { range: '1h', boards: ['cases'] })).toMatchObject({ query: { range: '1h', boards: ['cases'] } });
       } catch (error) {
-        // A stall of minutes was seen under CI load and never in isolation: keep what the server said.
+        // Keep what the server said: a stall here was once a unit far from the city searched for ring after empty ring (geo/nearest-point.ts).
         throw new Error(`${(error as Error).message}\nthe server's last log lines:\n${server.logLines.slice(-40).join('')}`, { cause: error });
       } finally {
         sockets.close();
