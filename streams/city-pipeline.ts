@@ -78,7 +78,7 @@ export interface CityPipelineOptions extends Omit<WritePerTickOptions<TickItem>,
  * and alarms with theirs — in one transaction
  * that also notes how far the log is applied. Emits what each tick changed and acknowledges it.
  */
-export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<IngestBus, 'events' | 'acknowledge' | 'consumerFailed'>, options: CityPipelineOptions): Observable<CityTick> {
+export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<IngestBus, 'events' | 'acknowledge' | 'writeStarted' | 'consumerFailed'>, options: CityPipelineOptions): Observable<CityTick> {
   const scheduler = options.scheduler ?? asyncScheduler;
   return defer(() => {
     const passes = positionChecker({ ...defaultPositionChecks, ...options.checks }, scheduler);
@@ -86,6 +86,7 @@ export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<Ingest
       map(({ seq, value }: LogRecord<CityEvent>): TickItem => ({ seq, event: value, take: value.type !== 'position' || passes(value) })),
       writePerTick(async (items) => {
         const started = performance.now();
+        bus.writeStarted(items.length);
         const tick = await db.transaction((tx) => applyTick(tx, items, options.consumer));
         return { ...tick, writeMs: performance.now() - started };
       }, {

@@ -93,6 +93,26 @@ describe('the local ingest bus', () => {
     await ingest.publish(fixes(1_200, 1));
   });
 
+  it('counts a first write that is still running: what waits behind it takes at least as long per event', async () => {
+    let clock = 1_000_000;
+    const ingest = await bus({ maxBacklogSeconds: 10, now: () => clock });
+    await ingest.publish(fixes(0, 100));
+    ingest.writeStarted(100);
+    await ingest.publish(fixes(100, 400));
+    // No write has ended, so no speed is known; the oldest event has waited 2 s.
+    clock += 2_000;
+    // The running write has taken 2 s for 100 events: the 400 behind it take at least 8 s.
+    expect(ingest.status().backlogSeconds).toBeCloseTo(8, 6);
+    clock += 1_000;
+    expect(ingest.status().backlogSeconds).toBeCloseTo(12, 6);
+    await expect(ingest.publish(fixes(500, 1))).rejects.toMatchObject({ reason: 'overloaded', retryAfterS: 12 });
+    // It ended: the speed of the writes that ended counts, no longer the running one.
+    ingest.acknowledge(100, 3_000);
+    expect(ingest.status().backlogSeconds).toBeCloseTo(12, 6);
+    ingest.writeStarted(400);
+    expect(ingest.status().backlogSeconds).toBeCloseTo(12, 6);
+  });
+
   it('rides out a failing consumer and its drain on disk: past its backlog bounds up to its disk cap, handing each group on live meanwhile', async () => {
     const ingest = await bus({ maxBacklogEvents: 10, maxLogBytes: 20_000 });
     const live: string[][] = [];

@@ -19,6 +19,8 @@ export interface IngestBus {
    * `writeMs`, how long the write that applied them took, tells the bus how fast its consumer goes.
    */
   acknowledge(seq: number, writeMs?: number): void;
+  /** The consumer began a write of `events` events: while it runs, its time so far says how fast it goes at most. */
+  writeStarted(events: number): void;
   /**
    * The consumer could not write (its database is not answering). Until it has caught up within the
    * backlog bounds again, the bus takes events up to its disk cap: an outage and the drain after it
@@ -116,7 +118,7 @@ export async function openLocalIngestBus(options: LocalIngestBusOptions): Promis
     if (applied >= log.lastSeq && writing === 0) return 0;
     const waited = applied >= log.lastSeq ? 0 : Math.max(0, now() - marks.timeOf(applied + 1)) / 1000;
     // What was taken in the last seconds may take far longer to apply than it took to arrive.
-    return Math.max(waited, speed.secondsFor(log.lastSeq - applied + writing));
+    return Math.max(waited, speed.secondsFor(log.lastSeq - applied + writing, now()));
   };
 
   const overBounds = (backlog: number, seconds: number) => backlog >= options.maxBacklogEvents || seconds >= options.maxBacklogSeconds;
@@ -183,6 +185,7 @@ export async function openLocalIngestBus(options: LocalIngestBusOptions): Promis
       for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.seq <= applied) waiters.splice(i, 1)[0]!.resolve();
       wake();
     },
+    writeStarted: (events) => speed.started(events, now()),
     consumerFailed: () => void (outage = true),
     live: () => appended.asObservable(),
     release: async (seq) => void (await log.trim(Math.min(seq, applied))),

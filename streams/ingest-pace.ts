@@ -42,8 +42,15 @@ export class ApplySpeed {
   private readonly writes: { events: number; ms: number }[] = [];
   private events = 0;
   private ms = 0;
+  private running: { events: number; at: number } | undefined;
+
+  /** A write of `events` began at `at` (ms). */
+  started(events: number, at: number): void {
+    this.running = events >= minEventsPerWrite ? { events, at } : undefined;
+  }
 
   note(events: number, ms: number): void {
+    this.running = undefined;
     if (events < minEventsPerWrite) return;
     this.writes.push({ events, ms });
     this.events += events;
@@ -55,8 +62,14 @@ export class ApplySpeed {
     }
   }
 
-  /** Seconds the consumer needs for `backlog` events; 0 before it has written any. */
-  secondsFor(backlog: number): number {
-    return this.events > 0 ? (backlog * this.ms) / this.events / 1000 : 0;
+  /**
+   * Seconds the consumer needs for `backlog` events at `now`; 0 before it has written any. A write
+   * still running has gone no faster than its events over its time so far, so what waits behind it
+   * takes at least that long: the first slow write counts before it ends.
+   */
+  secondsFor(backlog: number, now: number): number {
+    const measured = this.events > 0 ? (backlog * this.ms) / this.events / 1000 : 0;
+    const behindRunning = this.running ? (Math.max(0, backlog - this.running.events) * (now - this.running.at)) / this.running.events / 1000 : 0;
+    return Math.max(measured, behindRunning);
   }
 }
