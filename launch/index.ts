@@ -12,7 +12,7 @@ import { readLaunchSettings } from './settings.ts';
 export { LaunchSettingError, readLaunchSettings } from './settings.ts';
 export { prepareCity } from './prepare-city.ts';
 export { dispatchedAssignments } from './crew-terminals.ts';
-export { freePort } from './server-process.ts';
+export { freePort, serverNodeArgs } from './server-process.ts';
 
 const say = (line: string) => process.stderr.write(`${new Date().toTimeString().slice(0, 8)} info  [launch] ${line}\n`);
 

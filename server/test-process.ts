@@ -1,9 +1,10 @@
 // For tests and the load tool: `npm start`'s entry point as its own process, as an operator runs it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { serverNodeArgs } from '../launch/index.ts';
 
 /** Starts server/main.ts with `env` on top of this process's; resolves once it says it is ready. */
 export async function startServerProcess(env: NodeJS.ProcessEnv, args: string[] = [], timeoutMs = 180_000): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
+  const child = spawn(process.execPath, [...serverNodeArgs, ...args], {
     env: { ...process.env, LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
