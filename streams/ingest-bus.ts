@@ -46,8 +46,9 @@ export interface IngestBusStatus {
   /** Durable or being written, not yet applied. */
   backlogEvents: number;
   /**
-   * How far behind the consumer is, s: the longer of how long the oldest unapplied event has
-   * waited and how long the backlog will take at the speed of the consumer's recent writes.
+   * How far behind the consumer is, s: the longest of how long the oldest unapplied event has
+   * waited, how long the backlog will take at the speed of the consumer's recent writes, and how
+   * long the events behind a write still running take at no more than its speed so far.
    */
   backlogSeconds: number;
   logBytes: number;
