@@ -121,7 +121,9 @@ export async function watchLive(server: Pick<TestServer, 'url' | 'as'>, layers: 
     if (rows === 'gap') throw new Error(`position frame ${frame.seq} came after a gap`);
     for (const row of rows) latest.set(row.id, row);
   });
-  const result = await socket.timeout(10_000).emitWithAck('subscribe', [...layers]);
+  // A police layer's read is audited first; on the in-process embedded database that insert waits
+  // behind whatever it is running, which under CI load once took over 10 s.
+  const result = await socket.timeout(30_000).emitWithAck('subscribe', [...layers]);
   if ('error' in result) throw new Error(result.error);
   return {
     socket,
