@@ -1,14 +1,19 @@
-// Screens under load: signed-in Socket.IO clients reading position frames as the wall does, each
-// noting how long after it was sent every acknowledged fix (or a newer one of its unit) showed up.
+// Screens under load: signed-in Socket.IO clients reading position frames and segment traffic as
+// the wall does, each noting how long after it was sent every acknowledged fix (or a newer one of
+// its unit) or detector record showed up.
 import { io, type Socket } from 'socket.io-client';
 import { entityKinds, FrameReader, type ClientToServerEvents, type ServerToClientEvents } from '../streams/index.ts';
-import type { AckLog } from './load-senders.ts';
+import { readingPeriodMs, type AckLog } from './load-senders.ts';
 
 // Frame times are whole ms and a fix's age travels as float32: a row this close counts as that fix.
 const fixTimeSlackMs = 2;
 
-/** `count` screens, each subscribed to every kind within `subscribeTimeoutMs` (longer on a slow link). */
-export async function connectClients(url: string, count: number, log: AckLog, subscribeTimeoutMs = 10_000) {
+/**
+ * `count` screens, each subscribed to every kind and to traffic within `subscribeTimeoutMs` (longer
+ * on a slow link). A detector record is seen once its segment's traffic reaches its period's end:
+ * `camerasBySegment` says which cameras' records each segment shows.
+ */
+export async function connectClients(url: string, count: number, log: AckLog, subscribeTimeoutMs = 10_000, camerasBySegment = new Map<string, string[]>()) {
   const response = await fetch(new URL('/api/session', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'operator', password: 'onescreen-demo' }) });
   if (!response.ok) throw new Error(`signing in failed: ${response.status} ${await response.text()}`);
   const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
@@ -22,20 +27,27 @@ export async function connectClients(url: string, count: number, log: AckLog, su
     const reader = new FrameReader();
     // Per entity, how many of its acknowledged fixes this client has seen.
     const seenUpTo = new Map<string, number>();
+    const sighted = (id: string, upTo: number, now: number) => {
+      const fixes = log.byEntity.get(id);
+      if (!fixes) return;
+      let seen = seenUpTo.get(id) ?? 0;
+      while (seen < fixes.length && fixes[seen]![0] <= upTo + fixTimeSlackMs) latenciesMs.push(now - fixes[seen++]![1]);
+      seenUpTo.set(id, seen);
+    };
     socket.on('positions', (frame) => {
       frames += 1;
       const now = Date.now();
       const rows = reader.read(frame);
       if (rows === 'gap') return void (gaps += 1);
-      for (const row of rows) {
-        const fixes = log.byEntity.get(row.id);
-        if (!fixes || row.fixTime === null) continue;
-        let seen = seenUpTo.get(row.id) ?? 0;
-        while (seen < fixes.length && fixes[seen]![0] <= row.fixTime + fixTimeSlackMs) latenciesMs.push(now - fixes[seen++]![1]);
-        seenUpTo.set(row.id, seen);
+      for (const row of rows) if (row.fixTime !== null) sighted(row.id, row.fixTime, now);
+    });
+    socket.on('traffic', (segments) => {
+      const now = Date.now();
+      for (const segment of segments) {
+        for (const cameraId of camerasBySegment.get(segment.segmentId) ?? []) sighted(cameraId, Date.parse(segment.updatedAt) - readingPeriodMs, now);
       }
     });
-    const subscribed = await socket.timeout(subscribeTimeoutMs).emitWithAck('subscribe', [...entityKinds]);
+    const subscribed = await socket.timeout(subscribeTimeoutMs).emitWithAck('subscribe', [...entityKinds, 'traffic']);
     if ('error' in subscribed) throw new Error(subscribed.error);
     sockets.push(socket);
   }

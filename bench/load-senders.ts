@@ -2,6 +2,7 @@
 import { serveVehiclePositions } from '../fixtures/index.ts';
 import type { LonLat } from '../geo/index.ts';
 import type { PositionEvent } from '../streams/index.ts';
+import mqtt from 'mqtt';
 import { Subject } from 'rxjs';
 
 export interface Device {
@@ -47,45 +48,97 @@ async function paced(seconds: number, step: (count: number, now: number) => void
   }
 }
 
+/** Sends in flight, at most `maxInFlight` (past it a send is not made and counts as an error). */
+class Flights {
+  private readonly pending = new Set<Promise<void>>();
+  constructor(private readonly log: AckLog) {}
+  /** Starts `send` unless too many are in flight; false when it was not started. */
+  start(send: () => Promise<void>): boolean {
+    if (this.pending.size >= maxInFlight) {
+      this.log.errors += 1;
+      return false;
+    }
+    const flight: Promise<void> = send()
+      .catch(() => void (this.log.errors += 1))
+      .finally(() => this.pending.delete(flight));
+    this.pending.add(flight);
+    return true;
+  }
+  done = () => Promise.all(this.pending);
+}
+
+/** Per device, a new fix time for each send: at least `now`, strictly after its last (in ms: no two fixes of a device are the same fix). */
+function nextTimes() {
+  const last = new Map<string, number>();
+  return (id: string, now: number) => {
+    const time = Math.max(now, (last.get(id) ?? 0) + 1);
+    last.set(id, time);
+    return time;
+  };
+}
+
 /** One HTTP request per fix, as trackers send: a 503 is shed (not sent again), anything else but 200 an error. */
 export async function offerOsmand(osmandUrl: string, devices: Device[], rate: number, seconds: number, log: AckLog): Promise<void> {
   let next = 0;
-  let inFlight = 0;
-  const lastTime = new Map<string, number>();
-  const pending = new Set<Promise<void>>();
+  const flights = new Flights(log);
+  const timeFor = nextTimes();
   await paced(
     seconds,
     (count, now) => {
       for (let i = 0; i < count; i++) {
         const device = devices[next++ % devices.length]!;
         log.offered += 1;
-        if (inFlight >= maxInFlight) {
-          log.errors += 1;
-          continue;
-        }
-        // Fix times strictly increase per device, in ms: no two fixes of a device are the same fix.
-        const eventTime = Math.max(now, (lastTime.get(device.id) ?? 0) + 1);
-        lastTime.set(device.id, eventTime);
-        inFlight += 1;
-        const sentAt = Date.now();
-        const request = fetch(`${osmandUrl}?id=${device.id}&lat=${device.point[1]}&lon=${device.point[0]}&timestamp=${eventTime}`, { method: 'POST' })
-          .then(async (response) => {
-            await response.arrayBuffer();
-            if (response.status === 200) log.acked(device.id, eventTime, sentAt);
-            else if (response.status === 503) log.shed += 1;
-            else log.errors += 1;
-          })
-          .catch(() => void (log.errors += 1))
-          .finally(() => {
-            inFlight -= 1;
-            pending.delete(request);
-          });
-        pending.add(request);
+        flights.start(async () => {
+          const eventTime = timeFor(device.id, now);
+          const sentAt = Date.now();
+          const response = await fetch(`${osmandUrl}?id=${device.id}&lat=${device.point[1]}&lon=${device.point[0]}&timestamp=${eventTime}`, { method: 'POST' });
+          await response.arrayBuffer();
+          if (response.status === 200) log.acked(device.id, eventTime, sentAt);
+          else if (response.status === 503) log.shed += 1;
+          else log.errors += 1;
+        });
       }
     },
     rate,
   );
-  await Promise.all(pending);
+  await flights.done();
+}
+
+/** A camera detector record's counting period, ms: a reading is on screens once its segment's traffic is updated to its period's end. */
+export const readingPeriodMs = 60_000;
+
+/**
+ * Detector records over MQTT, as camera gateways publish them (QoS 1): acknowledged is what the
+ * broker acknowledged (PUBACK), which the server's persistent session then holds for it. Each
+ * reading's period start, in ms, is its key.
+ */
+export async function offerMqtt(mqttUrl: string, cameraIds: string[], rate: number, seconds: number, log: AckLog): Promise<void> {
+  const client = await mqtt.connectAsync(mqttUrl, { clientId: `onescreen-load-${process.pid}`, clean: true, protocolVersion: 5 });
+  let next = 0;
+  const flights = new Flights(log);
+  const timeFor = nextTimes();
+  try {
+    await paced(
+      seconds,
+      (count, now) => {
+        for (let i = 0; i < count; i++) {
+          const cameraId = cameraIds[next++ % cameraIds.length]!;
+          log.offered += 1;
+          flights.start(async () => {
+            const periodStart = timeFor(cameraId, now);
+            const sentAt = Date.now();
+            const reading = { periodStart, periodS: readingPeriodMs / 1000, volume: 12, occupancyPct: 9, meanSpeedKmh: 38 };
+            await client.publishAsync(`city/cameras/${cameraId}/readings`, JSON.stringify(reading), { qos: 1 });
+            log.acked(cameraId, periodStart, sentAt);
+          });
+        }
+      },
+      rate,
+    );
+    await flights.done();
+  } finally {
+    await client.endAsync();
+  }
 }
 
 /**

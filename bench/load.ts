@@ -1,87 +1,77 @@
-// `npm run load -- --rate 2000 --seconds 60 --protocol osmand|gtfs-rt --clients 20`: offers load
-// over the real protocols to a server process on fresh data (PostgreSQL when DATABASE_URL is set),
-// keeps its own log of every acknowledged fix, and at the end compares it with the database and
-// with what its socket clients saw. Prints one line of figures.
+// `npm run load -- --rate 2000 --seconds 60 --protocol osmand|gtfs-rt|mqtt --clients 20 [--contend N]`:
+// offers load over the real protocols to a server process on fresh data (PostgreSQL when
+// DATABASE_URL is set), keeps its own log of every acknowledged fix or detector record, and at the
+// end compares it with the database and with what its socket clients saw. Prints one line of figures.
 import { parseArgs } from 'node:util';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
+import type { Database } from '../geo/index.ts';
 import { connectClients } from './load-clients.ts';
-import { AckLog, offerGtfsRt, offerOsmand } from './load-senders.ts';
-import { readMetric } from '../server/test-server.ts';
+import { AckLog, offerGtfsRt, offerMqtt, offerOsmand } from './load-senders.ts';
 import { startLoadServer } from './load-server.ts';
+import { contendForCpu, watchServer } from './load-watch.ts';
 import { percentile } from './timing.ts';
 
 const city = generateCity(cityProfiles.karamay);
-// Karamay's own rate: each unit reporting as its device does (cars 5 s, phones 10–15 s, buses 15 s).
+// Karamay's own rate: each unit reporting as its device does (cars 5 s, phones 10–15 s, buses 15 s)…
 const reportEveryS: Record<string, number> = { 'police-car': 5, 'police-officer': 10, inspector: 15, taxi: 10, bus: 15 };
 const karamayRate = Math.round(city.entities.reduce((sum, entity) => sum + 1 / reportEveryS[entity.kind]!, 0));
+// …and each camera a detector record a minute.
+const karamayCameraRate = Math.round(city.cameras.length / 60);
+const protocols = ['osmand', 'gtfs-rt', 'mqtt'] as const;
+type Protocol = (typeof protocols)[number];
 
 const { values } = parseArgs({
-  options: { rate: { type: 'string', default: String(karamayRate) }, seconds: { type: 'string', default: '60' }, protocol: { type: 'string', default: 'osmand' }, clients: { type: 'string', default: '20' } },
+  options: {
+    rate: { type: 'string' },
+    seconds: { type: 'string', default: '60' },
+    protocol: { type: 'string', default: 'osmand' },
+    clients: { type: 'string', default: '20' },
+    contend: { type: 'string', default: '0' },
+  },
 });
-const rate = Number(values.rate);
+const protocol = values.protocol as Protocol;
+const rate = Number(values.rate ?? (protocol === 'mqtt' ? karamayCameraRate : karamayRate));
 const seconds = Number(values.seconds);
 const clientCount = Number(values.clients);
-const protocol = values.protocol as 'osmand' | 'gtfs-rt';
-if (!['osmand', 'gtfs-rt'].includes(protocol) || !(rate > 0) || !(seconds > 0)) {
-  process.stderr.write('usage: npm run load -- [--rate N] [--seconds N] [--protocol osmand|gtfs-rt] [--clients N]\n');
+const busyProcesses = Number(values.contend);
+const mqttUrl = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+if (!protocols.includes(protocol) || !(rate > 0) || !(seconds > 0) || !(busyProcesses >= 0)) {
+  process.stderr.write(
+    'usage: npm run load -- [--rate N] [--seconds N] [--protocol osmand|gtfs-rt|mqtt] [--clients N] [--contend N busy processes]\n' +
+      `  defaults: Karamay's rate (${karamayRate}/s positions; ${karamayCameraRate}/s detector records over MQTT at MQTT_URL or ${mqttUrl}), 60 s, 20 clients\n`,
+  );
   process.exit(2);
 }
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const log = new AckLog();
 const feed = protocol === 'gtfs-rt' ? await offerGtfsRt(rate, log, city.busStops[0]!.point) : undefined;
-const server = await startLoadServer(feed ? { GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' } : {}, say);
+const serverEnv = feed ? { GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' } : protocol === 'mqtt' ? { MQTT_URL: mqttUrl } : {};
+const server = await startLoadServer(serverEnv, say);
+const camerasBySegment = new Map<string, string[]>();
+for (const camera of city.cameras) camerasBySegment.set(camera.segmentId, [...(camerasBySegment.get(camera.segmentId) ?? []), camera.id]);
 try {
-  const clients = await connectClients(server.url, clientCount, log);
-  const rssBefore = server.rssMb();
-  let rssMax = rssBefore;
-  const healthMs: number[] = [];
-  let watching = true;
-  const watchStarted = Date.now();
-  let nextReport = watchStarted + 10_000;
-  const watch = (async () => {
-    while (watching) {
-      const started = performance.now();
-      await fetch(`${server.url}/healthz`).then((response) => response.arrayBuffer(), () => undefined);
-      healthMs.push(performance.now() - started);
-      const rss = server.rssMb();
-      rssMax = Math.max(rssMax, rss);
-      // Long runs show their progress: every 10 s what was acknowledged and where memory stands.
-      if (Date.now() >= nextReport) {
-        nextReport += 10_000;
-        say(`  ${Math.round((Date.now() - watchStarted) / 1000)} s: acknowledged ${log.acknowledged}, shed ${log.shed}, backlog ${await readMetric(server.url, 'onescreen_ingest_backlog_events')}, server RSS ${Math.round(rss)} MB`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  })();
-  say(`offering ${rate}/s over ${protocol} for ${seconds} s to the ${server.backend} server, ${clientCount} clients watching…`);
-  const devices = city.entities.filter((entity) => entity.kind !== 'bus');
-  if (feed) await feed.run(seconds);
-  else await offerOsmand(server.osmandUrl, devices, rate, seconds, log);
+  const clients = await connectClients(server.url, clientCount, log, 10_000, camerasBySegment);
+  const watch = watchServer(server, say, () => `acknowledged ${log.acknowledged}, shed ${log.shed}`);
+  const contention = contendForCpu(busyProcesses);
+  say(`offering ${rate}/s over ${protocol} for ${seconds} s to the ${server.backend} server, ${clientCount} clients watching${busyProcesses ? `, ${busyProcesses} busy processes contending for the CPU` : ''}…`);
+  try {
+    await offer(protocol);
+  } finally {
+    contention.stop();
+  }
   const loadEnded = Date.now();
-  while ((await readMetric(server.url, 'onescreen_ingest_backlog_events')) > 0 && Date.now() - loadEnded < 300_000) await new Promise((resolve) => setTimeout(resolve, 250));
+  while ((await watch.backlog()) > 0 && Date.now() - loadEnded < 300_000) await new Promise((resolve) => setTimeout(resolve, 250));
   const drainS = (Date.now() - loadEnded) / 1000;
-  await new Promise((resolve) => setTimeout(resolve, 2_000)); // the last tick's frames
-  if (feed) log.shed = await readMetric(server.url, 'onescreen_ingest_shed_total{reason="overloaded",source="gtfs-rt"}');
-  watching = false;
-  await watch;
+  await new Promise((resolve) => setTimeout(resolve, protocol === 'mqtt' ? 5_000 : 2_000)); // the last tick's frames (traffic: the next camera tick)
+  if (feed) log.shed = (await watch.scrape())('onescreen_ingest_shed_total{reason="overloaded",source="gtfs-rt"}');
+  const watched = await watch.stop();
   clients.close();
-  const db = await server.stop();
-  const stored = await db.query<{ key: string; copies: number }>(
-    `SELECT entity_id || '@' || (extract(epoch FROM event_time) * 1000)::bigint AS key, count(*)::int AS copies FROM position_history WHERE entity_id = ANY($1) GROUP BY 1`,
-    [[...log.byEntity.keys()]],
-  );
-  await db.close();
-  const storedKeys = new Set(stored.map((row) => row.key));
-  const missing = log.keys().filter((key) => !storedKeys.has(key)).length;
-  // A skipped GTFS-RT poll is shed, not lost: its reports are missing by design.
-  const lost = feed ? Math.max(0, missing - log.shed) : missing;
-  const duplicated = stored.reduce((sum, row) => sum + row.copies - 1, 0);
+  const { lost, duplicated } = await compareWithDatabase(await server.stop());
   const p = (q: number) => (clients.latenciesMs.length > 0 ? `${Math.round(percentile(clients.latenciesMs, q))} ms` : 'n/a');
   process.stdout.write(
-    `load ${protocol} ${rate}/s × ${seconds} s on ${server.backend}, ${clientCount} clients: offered ${log.offered}, acknowledged ${log.acknowledged} ` +
+    `load ${protocol} ${rate}/s × ${seconds} s on ${server.backend}, ${clientCount} clients${busyProcesses ? `, ${busyProcesses} busy processes` : ''}: offered ${log.offered}, acknowledged ${log.acknowledged} ` +
       `(${Math.round(log.acknowledged / seconds)}/s), shed ${log.shed}, errors ${log.errors}; lost ${lost}, duplicated ${duplicated}; ` +
-      `ingest→client p50 ${p(50)} p99 ${p(99)} (${clients.latenciesMs.length} sightings, ${clients.gaps()} gaps); backlog drained ${drainS.toFixed(1)} s after the load; ` +
-      `/healthz p99 ${Math.round(percentile(healthMs, 99))} ms; server RSS ${Math.round(rssBefore)} → max ${Math.round(rssMax)} MB\n`,
+      `ingest→client p50 ${p(50)} p99 ${p(99)} (${clients.latenciesMs.length} sightings, ${clients.gaps()} gaps); backlog drained ${drainS.toFixed(1)} s after the load; ${watched}\n`,
   );
 } catch (error) {
   say(`the load run failed: ${(error as Error).stack ?? String(error)}\nserver output:\n${server.output().slice(-4_000)}`);
@@ -89,4 +79,26 @@ try {
 } finally {
   await feed?.close();
   await server.remove();
+}
+
+function offer(protocol: Protocol): Promise<void> {
+  if (protocol === 'gtfs-rt') return feed!.run(seconds);
+  if (protocol === 'mqtt') return offerMqtt(mqttUrl, city.cameras.map((camera) => camera.id), rate, seconds, log);
+  return offerOsmand(server.osmandUrl, city.entities.filter((entity) => entity.kind !== 'bus'), rate, seconds, log);
+}
+
+/** What was acknowledged and is not stored (lost), and what is stored more than once (duplicated). */
+async function compareWithDatabase(db: Database) {
+  // Positions are kept per fix time, detector records per period start.
+  const stored = await db.query<{ key: string; copies: number }>(
+    protocol === 'mqtt'
+      ? `SELECT camera_id || '@' || round(extract(epoch FROM period_start) * 1000)::bigint AS key, count(*)::int AS copies FROM camera_readings WHERE camera_id = ANY($1) GROUP BY 1`
+      : `SELECT entity_id || '@' || round(extract(epoch FROM event_time) * 1000)::bigint AS key, count(*)::int AS copies FROM position_history WHERE entity_id = ANY($1) GROUP BY 1`,
+    [[...log.byEntity.keys()]],
+  );
+  await db.close();
+  const storedKeys = new Set(stored.map((row) => row.key));
+  const missing = log.keys().filter((key) => !storedKeys.has(key)).length;
+  // A skipped GTFS-RT poll is shed, not lost: its reports are missing by design.
+  return { lost: feed ? Math.max(0, missing - log.shed) : missing, duplicated: stored.reduce((sum, row) => sum + row.copies - 1, 0) };
 }

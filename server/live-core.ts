@@ -76,6 +76,10 @@ export async function startLiveCore(db: Database, config: Config, metrics: Metri
       metrics.count('onescreen_write_failures_total');
       log.warn('writing a tick failed; retrying with the events kept in the ingest log', { attempt, error });
     },
+    onWriteTimedOut: (error, items) => {
+      metrics.count('onescreen_write_timeouts_total');
+      log.warn(`writing a tick of ${items} events ran past STATEMENT_TIMEOUT_MS; writing it in halves, and smaller ticks until the database is faster again (raise the timeout if this repeats)`, { error });
+    },
     // One refused item must not hold the pipeline: it is kept aside, counted and logged, and the rest of its tick is written.
     onSetAside: ({ event }, error) => {
       metrics.count('onescreen_ingest_set_aside_total', { pipeline: event.type });

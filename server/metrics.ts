@@ -18,6 +18,7 @@ const definitions = {
   onescreen_event_loop_lag_seconds: { type: 'gauge', help: 'Event loop delay since the last scrape, s, by quantile.' },
   onescreen_process_memory_bytes: { type: 'gauge', help: 'The server process’s memory, bytes, by kind: rss, heap-used, heap-total, external, array-buffers.' },
   onescreen_write_failures_total: { type: 'counter', help: 'Failed writes of a tick (retried, never dropped).' },
+  onescreen_write_timeouts_total: { type: 'counter', help: 'Writes of a tick cancelled past STATEMENT_TIMEOUT_MS (written again in halves, later ticks smaller).' },
   onescreen_ingest_set_aside_total: { type: 'counter', help: 'Accepted items the database refused as data, by pipeline: kept in set_aside_items, the rest of their tick written.' },
   onescreen_ingest_last_accepted_seconds: { type: 'gauge', help: 'When each source last had input accepted, seconds since 1970.' },
   onescreen_socket_clients: { type: 'gauge', help: 'Connected Socket.IO clients.' },

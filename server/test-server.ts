@@ -82,15 +82,22 @@ export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
  * metric name, the sum over all its series; 0 when there is none.
  */
 export async function readMetric(serverUrl: string, series: string): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', serverUrl))).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const cut = line.lastIndexOf(' ');
-    const name = line.slice(0, cut);
-    if (line.startsWith('#') || cut < 0) continue;
-    if (name === series || (!series.includes('{') && name.startsWith(`${series}{`))) sum += Number(line.slice(cut + 1));
-  }
-  return sum;
+  return (await readMetrics(serverUrl))(series);
+}
+
+/** One read of /metrics, for reading several series of the same moment (see `readMetric`). */
+export async function readMetrics(serverUrl: string): Promise<(series: string) => number> {
+  const lines = (await (await fetch(new URL('/metrics', serverUrl))).text()).split('\n');
+  return (series) => {
+    let sum = 0;
+    for (const line of lines) {
+      const cut = line.lastIndexOf(' ');
+      const name = line.slice(0, cut);
+      if (line.startsWith('#') || cut < 0) continue;
+      if (name === series || (!series.includes('{') && name.startsWith(`${series}{`))) sum += Number(line.slice(cut + 1));
+    }
+    return sum;
+  };
 }
 
 /** The first value `find` gives that is not undefined, polled every 50 ms; throws after `timeoutMs`. */

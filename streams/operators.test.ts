@@ -1,4 +1,4 @@
-import { concat, delay, firstValueFrom, of, throwError, toArray, type Observable } from 'rxjs';
+import { concat, delay, firstValueFrom, of, Subject, throwError, toArray, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { batchPerTick, coalesceWhileBusy, writePerTick } from './index.ts';
@@ -127,5 +127,40 @@ describe('writePerTick', () => {
     expect(written).toEqual(['ab']);
     expect(attempts).toEqual([1, 2]);
     expect(setAside).toEqual([]);
+  });
+
+  it('writes a batch that ran past the statement timeout in halves, and later ticks smaller until they go through fast', async () => {
+    // A database that cancels any write of more than 3 items (57014, statement timeout), slowly.
+    const writes: number[] = [];
+    const timedOut: number[] = [];
+    const failures: unknown[] = [];
+    const items = new Subject<string>();
+    const written: string[] = [];
+    const done = new Promise<void>((resolve) =>
+      items
+        .pipe(
+          writePerTick(
+            async (batch: string[]) => {
+              writes.push(batch.length);
+              if (batch.length <= 3) return batch.join('');
+              await new Promise((wait) => setTimeout(wait, 20));
+              throw Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+            },
+            { tickMs: 1, onWriteTimedOut: (_, size) => timedOut.push(size), onWriteFailure: (error) => failures.push(error) },
+          ),
+        )
+        .subscribe({ next: (result) => written.push(result), complete: resolve }),
+    );
+    'abcdefgh'.split('').forEach((item) => items.next(item));
+    await new Promise((wait) => setTimeout(wait, 50));
+    'ijklmn'.split('').forEach((item) => items.next(item));
+    items.complete();
+    await done;
+    // 8 → halves of 4 (each cancelled) → 2+2+2+2; later writes take at most 2, growing back by a quarter (to 3) after fast full ones.
+    expect(written.join('')).toBe('abcdefghijklmn');
+    expect(timedOut).toEqual([8, 4, 4]);
+    expect(writes.slice(0, 7)).toEqual([8, 4, 2, 2, 4, 2, 2]);
+    expect(Math.max(...writes.slice(7))).toBeLessThanOrEqual(3);
+    expect(failures, 'a slow database is not a failed one').toEqual([]);
   });
 });

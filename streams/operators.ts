@@ -44,7 +44,8 @@ export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = async
  * embedded database a write holds the event loop). Completes once the source has completed and
  * the last write is done.
  */
-export function coalesceWhileBusy<T, R>(write: (items: T[]) => Observable<R>, maxItems = Number.POSITIVE_INFINITY): OperatorFunction<T[], R> {
+export function coalesceWhileBusy<T, R>(write: (items: T[]) => Observable<R>, maxItems: number | (() => number) = Number.POSITIVE_INFINITY): OperatorFunction<T[], R> {
+  const cap = typeof maxItems === 'number' ? () => maxItems : maxItems;
   return (source) =>
     new Observable<R>((subscriber) => {
       let waiting: T[] = [];
@@ -56,7 +57,8 @@ export function coalesceWhileBusy<T, R>(write: (items: T[]) => Observable<R>, ma
           if (sourceDone) subscriber.complete();
           return;
         }
-        const items = waiting.length > maxItems ? waiting.splice(0, maxItems) : waiting;
+        const max = cap();
+        const items = waiting.length > max ? waiting.splice(0, max) : waiting;
         if (items === waiting) waiting = [];
         // Set before subscribing: a write that completes at once starts the next one from inside
         // subscribe(), and that one must stay the current writer.
@@ -100,6 +102,12 @@ export interface WritePerTickOptions<T> {
    * help it, so it is set aside here and the rest of its batch is written without it.
    */
   onSetAside?: (item: T, error: unknown) => void;
+  /**
+   * Told of a write the database cancelled for running past its statement timeout (57014): the
+   * database answers, only slowly, so the batch is written in halves and later writes are smaller
+   * until they go through again. Not a failure of the connection: `onWriteFailure` is not told.
+   */
+  onWriteTimedOut?: (error: unknown, items: number) => void;
   /** Items someone waits on: their batch is written at once, not at the tick's end. */
   flushNow?: (item: T) => boolean;
   scheduler?: SchedulerLike;
@@ -108,6 +116,30 @@ export interface WritePerTickOptions<T> {
 const maxRetryDelayMs = 30_000;
 // At most this many items in one write: catching up after a stall goes in steps of bounded length.
 const maxItemsPerWrite = 10_000;
+
+/** The database cancelled the statement: it ran past `statement_timeout`. */
+const isTimedOut = (error: unknown) => (error as { code?: unknown } | undefined)?.code === '57014';
+
+/**
+ * How many items a write may take: halved to below a batch that timed out, then grown back by a
+ * quarter with each full write that took under half the time the cancelled one ran (so it will
+ * not be cancelled at its next size), up to `max`.
+ */
+class WriteSize {
+  private current: number;
+  private timeoutMs = Number.POSITIVE_INFINITY;
+  constructor(private readonly max: number) {
+    this.current = max;
+  }
+  cap = () => this.current;
+  timedOut(items: number, ranMs: number): void {
+    this.current = Math.max(1, Math.min(this.current, Math.floor(items / 2)));
+    this.timeoutMs = ranMs;
+  }
+  wrote(items: number, tookMs: number): void {
+    if (items >= this.current && tookMs < this.timeoutMs / 2) this.current = Math.min(this.max, Math.ceil(this.current * 1.25));
+  }
+}
 
 /** The database refused the data itself (data exception or integrity violation), not the connection. */
 export function isDataError(error: unknown): boolean {
@@ -120,21 +152,33 @@ export function isDataError(error: unknown): boolean {
  * what waits), and retries a failing write with back-off (250 ms doubling to 30 s) while new input
  * keeps collecting. A batch the database refuses as data is halved until the refused items are
  * alone; those are set aside and every other item is written, so one bad item cannot hold its
- * pipeline. Emits each write's result (several for a halved batch).
+ * pipeline. A batch that runs past the statement timeout is halved too, and writes stay smaller
+ * until they go through (see `WriteSize`): a slow database gets smaller writes, never the same
+ * cancelled one again. Emits each write's result (several for a halved batch).
  */
 export function writePerTick<T, R>(write: (batch: T[]) => Promise<R>, options: WritePerTickOptions<T>): OperatorFunction<T, R> {
   const scheduler = options.scheduler ?? asyncScheduler;
-  const writeSettingAside = (batch: T[]): Observable<R> =>
-    defer(() => write(batch)).pipe(
+  const size = new WriteSize(maxItemsPerWrite);
+  const writeSettingAside = (batch: T[]): Observable<R> => {
+    let started = 0;
+    return defer(async () => {
+      started = performance.now();
+      const result = await write(batch);
+      size.wrote(batch.length, performance.now() - started);
+      return result;
+    }).pipe(
       retry({
         delay: (error, attempt) => {
-          if (isDataError(error)) return throwError(() => error);
+          if (isDataError(error) || (isTimedOut(error) && batch.length > 1)) return throwError(() => error);
           options.onWriteFailure?.(error, attempt);
           return timer(Math.min(250 * 2 ** (attempt - 1), maxRetryDelayMs), scheduler);
         },
       }),
       catchError((error: unknown) => {
-        if (batch.length === 1) {
+        if (isTimedOut(error)) {
+          options.onWriteTimedOut?.(error, batch.length);
+          size.timedOut(batch.length, performance.now() - started);
+        } else if (batch.length === 1) {
           options.onSetAside?.(batch[0]!, error);
           return EMPTY;
         }
@@ -142,5 +186,6 @@ export function writePerTick<T, R>(write: (batch: T[]) => Promise<R>, options: W
         return concat(writeSettingAside(batch.slice(0, half)), writeSettingAside(batch.slice(half)));
       }),
     );
-  return (source) => source.pipe(batchPerTick(options.tickMs, scheduler, options.flushNow), coalesceWhileBusy(writeSettingAside, maxItemsPerWrite));
+  };
+  return (source) => source.pipe(batchPerTick(options.tickMs, scheduler, options.flushNow), coalesceWhileBusy(writeSettingAside, size.cap));
 }
