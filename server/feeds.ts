@@ -44,19 +44,23 @@ export async function startFeeds({ db, config, publish, devices, cameraOptions, 
     .pipe(
       // An agency's feed is trusted as a whole: buses it shows that the city lacks are registered.
       // A poll the bus cannot take now is skipped, counted: the next poll has newer positions.
-      concatMap((events) =>
-        from(
-          registerUnknownBuses(db, events, devices)
-            .then(() => publish(events))
-            .then(
-              () => metrics.accepted(source, events.length),
-              (error: unknown) => {
-                metrics.count('onescreen_ingest_shed_total', { source, reason: isIngestRefused(error) ? error.reason : 'log-failed' }, events.length);
-                log.warn('a GTFS-RT poll was skipped: the server could not take it now', { events: events.length, error });
-              },
-            ),
-        ),
-      ),
+      concatMap((events) => {
+        const skipped = (reason: string, error: unknown) => {
+          metrics.count('onescreen_ingest_shed_total', { source, reason }, events.length);
+          log.warn('a GTFS-RT poll was skipped: the server could not take it now', { events: events.length, reason, error });
+        };
+        return from(
+          registerUnknownBuses(db, events, devices).then(
+            () =>
+              publish(events).then(
+                () => metrics.accepted(source, events.length),
+                (error: unknown) => skipped(isIngestRefused(error) ? error.reason : 'log-failed', error),
+              ),
+            // New buses are registered in the database first: while it does not answer, a poll with any is skipped.
+            (error: unknown) => skipped('database-unavailable', error),
+          ),
+        );
+      }),
     )
     .subscribe();
   if (feedUrls.length > 0) log.info('polling GTFS-RT feeds', { feeds: feedUrls, intervalMs: config.gtfsRtIntervalMs });

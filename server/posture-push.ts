@@ -40,7 +40,9 @@ export function attachPosturePush(realtime: ReturnType<typeof attachRealtime>, p
         socket.join(room);
         watched.set(room, query);
         reply({ query });
-        socket.emit('posture', await posture.read(query));
+        const snapshot = await posture.read(query);
+        // A watcher that asked for another query meanwhile gets that one's boards, not these.
+        if (socket.rooms.has(room)) socket.emit('posture', snapshot);
       } catch (error) {
         log.warn('reading the posture boards for a new watcher failed; they come with the next round', { error });
       }
