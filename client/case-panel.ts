@@ -17,7 +17,18 @@ export interface CasePanelContext {
   onStep(detail: IncidentDetail, to: IncidentStatus, note: string): void;
   onSend(incidentId: number, unitId: string): void;
   onFocusCandidate(unitId: string): void;
+  /** Merge this case into the one it probably repeats. */
+  onMerge(detail: IncidentDetail, into: number): void;
+  /** Ask what else happened near this case. */
+  onNearby(detail: IncidentDetail): void;
 }
+
+const finishedStatuses: readonly IncidentStatus[] = ['closed', 'cancelled'];
+const dutyCounts = (fleet: DispatchState['fleet']) => {
+  const counts = { available: 0, 'en-route': 0, 'on-scene': 0, 'off-duty': 0 };
+  for (const unit of fleet) counts[unit.duty] += 1;
+  return counts;
+};
 
 export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
   const { t, language, canDispatch, districtName, minutesUntil } = context;
@@ -34,6 +45,7 @@ export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
     const status = element('p', 'case-status', `${t.status[detail.status]} · ${districtName(detail.districtId)} · ${minutesUntil(detail.dueAt) < 0 ? t.overdue(-minutesUntil(detail.dueAt)) : t.due(minutesUntil(detail.dueAt))}`);
     status.dataset.testid = 'case-status';
     const description = element('p', 'case-description', detail.description);
+    const caller = detail.call ? [element('p', 'case-call', `☎ ${detail.call.callerPhone}${detail.call.line ? ` · ${detail.call.line}` : ''} · ${detail.call.takenBy}`)] : [];
     const steps = element('div', 'case-steps');
     for (const to of canDispatch ? detail.next : []) {
       const button = element('button', `step step-${to}`, t.step(detail.status, to));
@@ -41,7 +53,12 @@ export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
       button.addEventListener('click', () => context.onStep(detail, to, noteInput.value.trim()));
       steps.append(button);
     }
-    const sections: HTMLElement[] = [title, status, description, ...(canDispatch ? [noteInput, steps] : [])];
+    const sections: HTMLElement[] = [title, status, description, ...caller, ...(canDispatch ? [noteInput, steps] : []), ...repeatOf(detail), ...nearbyOf(state, detail)];
+    if (state.fleet.length > 0) {
+      const fleet = element('p', 'case-fleet', t.fleet(dutyCounts(state.fleet)));
+      fleet.dataset.testid = 'case-fleet';
+      sections.push(fleet);
+    }
     const sent = [...state.assignments.values()];
     if (sent.length > 0) {
       const list = element('ul', 'assignments');
@@ -82,6 +99,39 @@ export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
     }
     sections.push(element('h3', 'case-heading', t.history), history);
     panel.replaceChildren(...sections);
+  };
+
+  /** A probable repeat: said, and merged with one click by a role that may. */
+  const repeatOf = (detail: IncidentDetail): HTMLElement[] => {
+    const into = detail.possibleDuplicateOf;
+    if (into === null || detail.duplicateOf !== null || finishedStatuses.includes(detail.status)) return [];
+    const box = element('div', 'case-repeat');
+    box.append(element('span', '', t.duplicateOf(into)));
+    if (canDispatch) {
+      const merge = element('button', 'step step-cancelled', t.merge(into));
+      merge.dataset.testid = 'merge';
+      merge.addEventListener('click', () => context.onMerge(detail, into));
+      box.append(merge);
+    }
+    return [box];
+  };
+  /** "What else happened near here": asked with a button, answered in a list and on the map. */
+  const nearbyOf = (state: DispatchState, detail: IncidentDetail): HTMLElement[] => {
+    const ask = element('button', 'fence-action', t.nearby);
+    ask.dataset.testid = 'nearby';
+    ask.addEventListener('click', () => context.onNearby(detail));
+    const nearby = state.nearby;
+    if (!nearby) return [ask];
+    const list = element('ul', 'nearby');
+    list.dataset.testid = 'nearby-list';
+    const count = nearby.incidents.length + nearby.cameraEvents.length + nearby.units.length;
+    list.append(
+      ...nearby.incidents.slice(0, 8).map((i) => element('li', '', `#${i.id} ${language === 'en' ? i.categoryEn : i.categoryZh} · ${t.status[i.status]} · ${t.metres(i.distanceM)}`)),
+      ...nearby.cameraEvents.slice(0, 5).map((e) => element('li', '', `${e.cameraId} · ${e.description || e.kind} · ${t.metres(e.distanceM)}`)),
+      ...nearby.units.slice(0, 5).map((u) => element('li', '', `${u.label} · ${t.metres(u.distanceM)}`)),
+    );
+    const summary = element('p', 'dispatch-hint', count === 0 ? t.nearbyNone : t.nearbyFound(nearby.incidents.length, nearby.cameraEvents.length, nearby.units.length));
+    return [ask, summary, list];
   };
 
   return {

@@ -64,6 +64,39 @@ export interface DispatchMessages {
   };
   /** A refusal for the signed-in role, in the page's language rather than the server's. */
   forbidden: string;
+  intake: {
+    open: string;
+    title: string;
+    phone: string;
+    line: string;
+    noLine: string;
+    category: string;
+    severity: string;
+    /** The category's own severity, as the default choice. */
+    categorySeverity: string;
+    severities: Record<1 | 2 | 3 | 4, string>;
+    where: string;
+    wherePlaceholder: string;
+    /** Where the case is now: a place picked, or a point clicked on the map. */
+    at: (place: string) => string;
+    clicked: (lon: number, lat: number) => string;
+    noPlace: string;
+    notFound: string;
+    description: string;
+    register: string;
+    cancel: string;
+    /** What is still missing before the case can be registered. */
+    missing: (fields: string[]) => string;
+    stored: string;
+  };
+  /** The fleet of the case's kinds on the map, by duty. */
+  fleet: (counts: Record<'available' | 'en-route' | 'on-scene' | 'off-duty', number>) => string;
+  duplicateOf: (id: number) => string;
+  merge: (id: number) => string;
+  nearby: string;
+  nearbyNone: string;
+  nearbyFound: (incidents: number, cameraEvents: number, units: number) => string;
+  metres: (m: number) => string;
 }
 
 const dispatchMessages: Record<Language, DispatchMessages> = {
@@ -125,6 +158,35 @@ const dispatchMessages: Record<Language, DispatchMessages> = {
       delivery: { pending: '短信网关发送中', delivered: '短信网关已接收', failed: '短信网关发送失败，请检查网关', 'not-configured': '仅大屏（未配置短信网关）' },
     },
     forbidden: '您的角色不能执行此操作；如需要，请联系管理员调整权限。',
+    intake: {
+      open: '＋ 新建案件（来电）',
+      title: '来电登记',
+      phone: '来电号码',
+      line: '来电线路',
+      noLine: '其他',
+      category: '事件类别',
+      severity: '紧急程度',
+      categorySeverity: '按类别默认',
+      severities: { 1: '1 一般', 2: '2 较重', 3: '3 严重', 4: '4 特别严重' },
+      where: '事发地点',
+      wherePlaceholder: '输入路口、道路、站点、社区或地名，或在地图上点击',
+      at: (place) => `地点：${place}`,
+      clicked: (lon, lat) => `地图选点：${lon.toFixed(5)}, ${lat.toFixed(5)}`,
+      noPlace: '尚未选择地点：从搜索结果中选择，或在地图上点击事发位置。',
+      notFound: '没有找到这个地点。换个说法（如“友谊路与准噶尔街”），或在地图上点击。',
+      description: '情况描述',
+      register: '登记案件',
+      cancel: '取消',
+      missing: (fields) => `还需要填写：${fields.join('、')}`,
+      stored: '来电已保存，案件稍后出现在待办列表中。',
+    },
+    fleet: (c) => `力量：在岗 ${c.available} · 途中 ${c['en-route']} · 到场 ${c['on-scene']} · 离线 ${c['off-duty']}`,
+    duplicateOf: (id) => `可能与案件 #${id} 重复`,
+    merge: (id) => `合并到 #${id}`,
+    nearby: '附近还发生了什么',
+    nearbyNone: '前后一小时内，500 米内没有其他案件、摄像头事件或经过的力量。',
+    nearbyFound: (i, c, u) => `500 米、前后一小时内：案件 ${i} · 摄像头事件 ${c} · 经过力量 ${u}`,
+    metres: (m) => `${Math.round(m)} 米`,
   },
   en: {
     title: 'Dispatch',
@@ -184,6 +246,35 @@ const dispatchMessages: Record<Language, DispatchMessages> = {
       delivery: { pending: 'sending to the SMS gateway', delivered: 'taken by the SMS gateway', failed: 'SMS gateway failed: check the gateway', 'not-configured': 'screens only (no SMS gateway configured)' },
     },
     forbidden: 'Your role may not do this; ask an administrator if you need it.',
+    intake: {
+      open: '+ New case (phone call)',
+      title: 'New case from a call',
+      phone: "Caller's number",
+      line: 'Line',
+      noLine: 'Other',
+      category: 'What happened',
+      severity: 'Severity',
+      categorySeverity: "The category's own",
+      severities: { 1: '1 minor', 2: '2 serious', 3: '3 severe', 4: '4 critical' },
+      where: 'Where',
+      wherePlaceholder: 'Type a crossing, road, stop, community or place, or click the map',
+      at: (place) => `At: ${place}`,
+      clicked: (lon, lat) => `Clicked on the map: ${lon.toFixed(5)}, ${lat.toFixed(5)}`,
+      noPlace: 'No place yet: choose a search result, or click where it happened on the map.',
+      notFound: 'No such place. Try it another way (e.g. “Youyi Rd & Zhunge St”), or click the map.',
+      description: 'What the caller says',
+      register: 'Register case',
+      cancel: 'Cancel',
+      missing: (fields) => `Still needed: ${fields.join(', ')}`,
+      stored: 'The call is stored; its case appears in the queue shortly.',
+    },
+    fleet: (c) => `Fleet: ${c.available} available · ${c['en-route']} en route · ${c['on-scene']} on scene · ${c['off-duty']} off duty`,
+    duplicateOf: (id) => `Probably a repeat of case #${id}`,
+    merge: (id) => `Merge into #${id}`,
+    nearby: 'What else happened near here',
+    nearbyNone: 'Nothing else within 500 m and an hour either side: no case, camera event or unit passing.',
+    nearbyFound: (i, c, u) => `Within 500 m, an hour either side: ${i} cases · ${c} camera events · ${u} units passed`,
+    metres: (m) => `${Math.round(m)} m`,
   },
 };
 

@@ -1,15 +1,19 @@
 import { PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
-import type { CitySummary, Geofence, Incident, LiveAssignment, UnitCandidate, Warning } from '../streams/index.ts';
+import type { CitySummary, Duty, FleetUnit, Geofence, Incident, LiveAssignment, UnitCandidate, Warning } from '../streams/index.ts';
 import { openBaseMap } from './city-map.ts';
 import { dispatchUpdaters, queueOf, updateWith, type DispatchState, type DispatchStore } from './dispatch-store.ts';
 import type { Language } from './i18n.ts';
 import { entityColors, wallTheme, warningDeliveryColors } from './theme.ts';
 
+// The fleet by duty: ready to send, busy, and silent (its position a guess).
+const dutyColors: Record<Duty, [number, number, number, number]> = { available: [123, 211, 137, 230], 'en-route': [255, 210, 122, 230], 'on-scene': [77, 163, 255, 230], 'off-duty': [110, 124, 145, 160] };
+
 /**
- * The console's map: geofences, the area being drawn, the cases by severity, the units to send
- * and the units sent with their live routes. A click adds a corner while an area is drawn, and
- * otherwise chooses the case under it.
+ * The console's map: geofences, the area being drawn, the cases by severity, the whole fleet of
+ * the chosen case's kinds by duty, the units to send and the units sent with their live routes,
+ * what else happened nearby, and where a call being entered happened. A click adds a corner
+ * while an area is drawn, places the call while one is entered, and otherwise chooses a case.
  */
 export function createDispatchMap(container: HTMLElement, city: CitySummary, language: Language, store: DispatchStore, onChooseCase: (id: number) => void) {
   const map = openBaseMap(container, city, language, 1);
@@ -20,6 +24,8 @@ export function createDispatchMap(container: HTMLElement, city: CitySummary, lan
     onClick: (info) => {
       const drawing = store.getState().drawing;
       if (drawing && info.coordinate) return update((state) => dispatchUpdaters.drawing(state, { ...drawing, corners: [...drawing.corners, [info.coordinate![0]!, info.coordinate![1]!]] }));
+      // While a call is entered, a click is where it happened.
+      if (store.getState().intake && info.coordinate) return update((state) => dispatchUpdaters.intake(state, { point: [info.coordinate![0]!, info.coordinate![1]!], place: null }));
       if (info.layer?.id === 'cases' && info.object) onChooseCase((info.object as Incident).id);
     },
   });
@@ -82,6 +88,41 @@ export function createDispatchMap(container: HTMLElement, city: CitySummary, lan
           lineWidthUnits: 'pixels',
           pickable: true,
           updateTriggers: { getRadius: state.selected, getLineWidth: state.selected },
+        }),
+        // The whole fleet of the case's kinds, by duty, under the ones to send and the ones sent.
+        new ScatterplotLayer<FleetUnit>({
+          id: 'fleet',
+          data: state.fleet,
+          getPosition: (u) => [u.lon, u.lat],
+          getFillColor: (u) => dutyColors[u.duty],
+          getRadius: 4,
+          radiusUnits: 'pixels',
+          pickable: true,
+        }),
+        // What else happened near the case, once asked: cases, camera events, units that passed.
+        new ScatterplotLayer<{ lon: number; lat: number; what: 'incident' | 'camera' | 'unit' }>({
+          id: 'nearby',
+          data: state.nearby ? [...state.nearby.incidents.map((i) => ({ ...i, what: 'incident' as const })), ...state.nearby.cameraEvents.map((e) => ({ ...e, what: 'camera' as const })), ...state.nearby.units.map((u) => ({ ...u, what: 'unit' as const }))] : [],
+          getPosition: (d) => [d.lon, d.lat],
+          getLineColor: (d) => (d.what === 'incident' ? [255, 210, 122, 255] : d.what === 'camera' ? [255, 93, 93, 255] : [200, 220, 255, 200]),
+          getRadius: 9,
+          filled: false,
+          stroked: true,
+          getLineWidth: 2,
+          radiusUnits: 'pixels',
+          lineWidthUnits: 'pixels',
+        }),
+        new ScatterplotLayer<[number, number]>({
+          id: 'intake',
+          data: state.intake?.point ? [state.intake.point] : [],
+          getPosition: (point) => point,
+          getFillColor: [255, 210, 122, 90],
+          getLineColor: [255, 210, 122, 255],
+          getRadius: 14,
+          getLineWidth: 3,
+          stroked: true,
+          radiusUnits: 'pixels',
+          lineWidthUnits: 'pixels',
         }),
         new ScatterplotLayer<UnitCandidate | LiveAssignment>({
           id: 'units',

@@ -1,8 +1,15 @@
 import { createStore } from 'zustand/vanilla';
-import type { ForceCount, Geofence, GeofenceAlert, Incident, IncidentHistoryEntry, IncidentStatus, LiveAssignment, UnitCandidate, Warning } from '../streams/index.ts';
+import type { CallRecord, FleetUnit, ForceCount, Geofence, GeofenceAlert, Incident, IncidentHistoryEntry, IncidentStatus, LiveAssignment, NearbyActivity, UnitCandidate, Warning } from '../streams/index.ts';
 
-/** A case as GET /api/incidents/:id answers: with its history and the steps it may take next. */
-export type IncidentDetail = Incident & { history: IncidentHistoryEntry[]; next: IncidentStatus[] };
+/** A case as GET /api/incidents/:id answers: with its history, the steps it may take next, and the call it came from. */
+export type IncidentDetail = Incident & { history: IncidentHistoryEntry[]; next: IncidentStatus[]; call?: CallRecord };
+
+/** A case being entered from a phone call: where it is, once picked from a search or clicked on the map. */
+export interface Intake {
+  point: [number, number] | null;
+  /** The place's name as picked; null for a point clicked on the map. */
+  place: string | null;
+}
 
 export interface Drawing {
   purpose: 'fence' | 'warning';
@@ -26,6 +33,12 @@ export interface DispatchState {
   drawing: Drawing | null;
   /** Emergency warnings of the last 24 h, by id, with how their delivery stands. */
   warnings: Map<number, Warning>;
+  /** A case being entered from a call; null when the form is closed. */
+  intake: Intake | null;
+  /** The whole fleet of the selected case's kinds, with their duty. */
+  fleet: FleetUnit[];
+  /** What else happened near the selected case, once asked. */
+  nearby: NearbyActivity | null;
   /** What went wrong last, and what to do, as the server said it. */
   problem: string | null;
   /** What the console says while the server's core lags (see coreLagNotice). */
@@ -49,7 +62,11 @@ export const dispatchUpdaters = {
     }
     return { ...state, incidents: next, detail };
   },
-  selected: (state: DispatchState, id: number | null): DispatchState => ({ ...state, selected: id, detail: null, candidates: null, assignments: new Map() }),
+  selected: (state: DispatchState, id: number | null): DispatchState => ({ ...state, selected: id, detail: null, candidates: null, assignments: new Map(), fleet: [], nearby: null }),
+  intake: (state: DispatchState, intake: Intake | null): DispatchState => ({ ...state, intake }),
+  /** Applies to the case selected now only, as detailRead does. */
+  fleetRead: (state: DispatchState, id: number, fleet: FleetUnit[]): DispatchState => (id === state.selected ? { ...state, fleet } : state),
+  nearbyRead: (state: DispatchState, id: number, nearby: NearbyActivity): DispatchState => (id === state.selected ? { ...state, nearby } : state),
   /** Applies to the case selected now only: an answer for one selected before is dropped. */
   detailRead: (state: DispatchState, detail: IncidentDetail): DispatchState => (detail.id === state.selected ? { ...state, detail } : state),
   candidatesRead: (state: DispatchState, id: number, candidates: DispatchState['candidates']): DispatchState => (id === state.selected ? { ...state, candidates } : state),
@@ -104,7 +121,7 @@ export function forceByDistrict(force: readonly ForceCount[]): Map<string, Recor
 }
 
 export function createDispatchStore() {
-  return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], fences: [], fenceAlerts: new Map(), drawing: null, warnings: new Map(), problem: null, lag: null, connected: false }));
+  return createStore<DispatchState>(() => ({ incidents: new Map(), selected: null, detail: null, candidates: null, assignments: new Map(), force: [], fences: [], fenceAlerts: new Map(), drawing: null, warnings: new Map(), intake: null, fleet: [], nearby: null, problem: null, lag: null, connected: false }));
 }
 export type DispatchStore = ReturnType<typeof createDispatchStore>;
 

@@ -117,6 +117,73 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
     expect(problems).toEqual([]);
   });
 
+  it('enters a case from a phone call by typing a crossing’s name, in Chinese, sends a unit to it, and merges a repeat call into it', async () => {
+    const { server, browser } = context;
+    // The crossing nearest the scene, as a caller names it: its two roads.
+    const ends = karamay.roadSegments.flatMap((s) => [{ node: s.fromNode, roadId: s.roadId, at: s.line[0]! }, { node: s.toNode, roadId: s.roadId, at: s.line.at(-1)! }]);
+    const crossings = ends.filter((a) => ends.some((b) => b.node === a.node && b.roadId !== a.roadId));
+    const crossing = crossings.reduce((best, c) => (Math.hypot(c.at[0] - scene[0], c.at[1] - scene[1]) < Math.hypot(best.at[0] - scene[0], best.at[1] - scene[1]) ? c : best));
+    const other = ends.find((b) => b.node === crossing.node && b.roadId !== crossing.roadId)!;
+    const [roadA, roadB] = [crossing.roadId, other.roadId].map((id) => karamay.roads.find((road) => road.id === id)!);
+    const startS = Math.floor(Date.now() / 1000) - 60;
+    for (const inspector of inspectors) expect((await osmandFix(server.osmandUrl, inspector.id, inspector.point, startS)).status).toBe(200);
+    const { page, problems } = await openSignedInPage(browser, server.url, { width: 1920, height: 1080 }, 'dispatcher');
+    await page.goto(new URL('/dispatch?lang=zh-CN', server.url).href);
+    await page.getByTestId('new-case').waitFor({ timeout: 30_000 });
+
+    const enterCall = async (phone: string, description: string) => {
+      await page.getByTestId('new-case').click();
+      await page.getByTestId('call-phone').fill(phone);
+      await page.getByTestId('call-line').selectOption('12345');
+      await page.getByTestId('call-category').locator('option[value="garbage"]').waitFor({ state: 'attached' });
+      await page.getByTestId('call-category').selectOption('garbage');
+      await page.getByTestId('call-where').fill(`${roadA!.nameZh}与${roadB!.nameZh}`);
+      const hit = page.getByTestId('call-places').getByRole('button').first();
+      await hit.waitFor();
+      expect(await hit.innerText()).toContain('交叉口');
+      await hit.click();
+      expect(await page.getByTestId('call-at').innerText()).toMatch(/^地点：.+交叉口$/);
+      await page.getByTestId('call-description').fill(description);
+      await page.getByTestId('call-register').click();
+    };
+    // Nothing is sent until the form says what is missing, in words.
+    await page.getByTestId('new-case').click();
+    await page.getByTestId('call-register').click();
+    expect(await page.getByTestId('call-message').innerText()).toBe('还需要填写：来电号码、事件类别、事发地点');
+    await page.getByText('取消').click();
+
+    await enterCall('13912345678', '垃圾桶满溢，气味很大');
+    await page.getByTestId('case-status').getByText('已登记').waitFor({ timeout: 10_000 });
+    const dispatcher = await server.as('dispatcher');
+    const [opened] = ((await (await dispatcher.fetch('/api/incidents')).json()) as { id: number; source: string; lon: number; lat: number }[]).filter((i) => i.source === 'call');
+    expect([opened!.lon, opened!.lat]).toEqual([expect.closeTo(crossing.at[0], 9), expect.closeTo(crossing.at[1], 9)]);
+    expect(await page.locator('.case-call').innerText()).toBe('☎ 13912345678 · 12345 · dispatcher');
+    await page.getByTestId('case-fleet').waitFor();
+    const fleet = await page.evaluate(() => (window as unknown as DeckWindow).onescreen.overlay._props.layers.find((layer) => layer.id === 'fleet')!.props.data.length);
+    expect(fleet, 'the whole fleet of inspectors, not only the five to send').toBe(karamay.entities.filter((e) => e.kind === 'inspector').length);
+
+    const candidates = page.locator('[data-testid^="candidate-"]');
+    await candidates.first().waitFor({ timeout: 10_000 });
+    const first = (await candidates.first().getAttribute('data-testid'))!.replace('candidate-', '');
+    await page.getByTestId(`send-${first}`).click();
+    await page.getByTestId(`assignment-${first}`).getByText('途中').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(artifacts, 'dispatch-call-intake-zh.png') });
+
+    // The same bins called in again: proposed as a repeat, merged with one click.
+    await enterCall('13700001111', '路口垃圾没人清理');
+    await page.getByText(`可能与案件 #${opened!.id} 重复`).waitFor({ timeout: 10_000 });
+    await page.getByTestId('nearby').click();
+    await page.getByTestId('nearby-list').waitFor();
+    expect(await page.locator('.dispatch-case').innerText()).toContain(`#${opened!.id}`);
+    await page.getByTestId('merge').click();
+    await page.locator('.case-title').getByText(`#${opened!.id}`).waitFor({ timeout: 10_000 });
+    await page.getByTestId('case-status').getByText('已派遣').waitFor();
+    const calls = ((await (await dispatcher.fetch('/api/incidents?status=all')).json()) as { id: number; source: string; status: string; duplicateOf: number | null }[]).filter((i) => i.source === 'call');
+    expect(calls.map((i) => [i.status, i.duplicateOf]).sort()).toEqual([['cancelled', opened!.id], ['dispatched', null]]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('folds a taxi idling at a fence into one alert per crossing that counts its repeats, and clears the fence’s flood in one click', async () => {
     const { server, browser } = context;
     const dispatcher = await server.as('dispatcher');

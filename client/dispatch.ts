@@ -5,7 +5,8 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import './dispatch.css';
-import type { CitySummary, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, SessionInfo, UnitCandidate, Warning } from '../streams/index.ts';
+import type { CitySummary, FleetUnit, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, NearbyActivity, SessionInfo, UnitCandidate, Warning } from '../streams/index.ts';
+import { mountCallForm } from './call-form.ts';
 import { coreLagNotice } from './core-lag.ts';
 import { createDispatchMap } from './dispatch-map.ts';
 import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, updateWith, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
@@ -17,10 +18,12 @@ import { mountRoleNotice, roleNoticeFor } from './role-notice.ts';
 import { dispatchMessagesFor } from './dispatch-i18n.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { openLiveSocket } from './live-socket.ts';
-import { goToSignIn, readWhenReady, signOut } from './session.ts';
+import { apiCaller, readWhenReady, signOut } from './session.ts';
 
 // Unit availability changes by silence too (a unit off the air for minutes counts off duty): re-read this often, ms.
 const forceEveryMs = 15_000;
+// How often the chosen case's fleet (positions and duty) is read again, ms.
+const fleetEveryMs = 5_000;
 
 const language = chooseLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
@@ -63,40 +66,27 @@ const queueList = element('ol', 'queue-list');
 const fenceAlertsTitle = element('h2', 'dispatch-heading');
 const fenceAlertItems = element('ol', 'fence-alerts');
 const forcePanel = element('div', 'force');
-queuePanel.append(queueTitle, queueList, ...(may('dispatch:read') ? [fenceAlertsTitle, fenceAlertItems] : []), forcePanel);
+const newCase = element('button', 'step new-case', t.intake.open);
+newCase.dataset.testid = 'new-case';
+newCase.hidden = !may('incidents:write');
+queuePanel.append(newCase, queueTitle, queueList, ...(may('dispatch:read') ? [fenceAlertsTitle, fenceAlertItems] : []), forcePanel);
 mountRoleNotice(queuePanel, roleNoticeFor('dispatch', session, language, location.search));
 const mapBox = element('div', 'dispatch-map');
 const fenceTools = element('div', 'fence-tools');
 mapBox.append(fenceTools);
 const casePanel = element('section', 'dispatch-case');
-casePanel.dataset.testid = 'case';
+// The chosen case, or the form of a case being entered from a call.
+const caseBox = element('div', 'case-box');
+caseBox.dataset.testid = 'case';
+casePanel.append(caseBox);
 const main = element('main', 'dispatch');
 main.append(queuePanel, mapBox, casePanel);
 document.getElementById('map')?.remove();
 document.body.append(header, main);
 document.body.classList.add('dispatch-page');
 
-/** Calls the API as the signed-in dispatcher; a refusal shows the server's reason, which says what to do. */
-async function call<T>(path: string, init: RequestInit = {}): Promise<T | undefined> {
-  try {
-    const response = await fetch(path, { ...init, headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf, ...(init.headers as Record<string, string>) } });
-    if (response.status === 401) return await goToSignIn();
-    // The server's reason is English and for integrators; a person at this page reads their own language.
-    if (response.status === 403) {
-      update((state) => dispatchUpdaters.problemSeen(state, t.forbidden));
-      return undefined;
-    }
-    const body = (await response.json().catch(() => ({}))) as T & { error?: string };
-    if (!response.ok) {
-      update((state) => dispatchUpdaters.problemSeen(state, t.failed(body.error ?? `HTTP ${response.status}`)));
-      return undefined;
-    }
-    return body;
-  } catch {
-    update((state) => dispatchUpdaters.problemSeen(state, messages.unreachable));
-    return undefined;
-  }
-}
+// Calls the API as the signed-in dispatcher; a refusal shows the server's reason, which says what to do.
+const call = apiCaller(session, { forbidden: t.forbidden, failed: t.failed, unreachable: messages.unreachable }, (problem) => update((state) => dispatchUpdaters.problemSeen(state, problem)));
 
 // The map: cases by severity, the units to send, and routes; the candidate under the pointer shows its route.
 const dispatchMap = createDispatchMap(mapBox, city, language, store, (id) => void select(id));
@@ -146,7 +136,7 @@ const drawForce = (state: DispatchState) => {
   forcePanel.replaceChildren(table);
 };
 
-const casePanelView = mountCasePanel(casePanel, {
+const casePanelView = mountCasePanel(caseBox, {
   t,
   language,
   canDispatch: may('incidents:write'),
@@ -155,7 +145,18 @@ const casePanelView = mountCasePanel(casePanel, {
   onStep: (detail, to, note) => void step(detail, to, note),
   onSend: (incidentId, unitId) => void assign(incidentId, unitId),
   onFocusCandidate: (unitId) => ((focusedCandidate = unitId), drawMap(store.getState())),
+  onMerge: (detail, into) => void merge(detail, into),
+  onNearby: (detail) => void readNearby(detail),
 });
+const callForm = mountCallForm(casePanel, {
+  t,
+  language,
+  store,
+  call,
+  onOpened: (incident) => (update((state) => dispatchUpdaters.incidentsSeen(state, [incident])), void select(incident.id)),
+  flyTo: (point) => map.flyTo({ center: point, zoom: Math.max(map.getZoom(), 15), duration: 800 }),
+});
+newCase.addEventListener('click', () => callForm.open());
 
 const fenceAlertList = mountFenceAlertList(fenceAlertsTitle, fenceAlertItems, t, session, {
   change: (id, action) => void changeFenceAlert(id, action),
@@ -181,7 +182,8 @@ const draw = (state: DispatchState, before?: DispatchState) => {
   if (!before || state.force !== before.force) drawForce(state);
   if (!before || state.fenceAlerts !== before.fenceAlerts) fenceAlertList.draw(state);
   if (!fenceTools.hidden && (!before || state.drawing !== before.drawing || state.warnings !== before.warnings)) areaTools.draw(state);
-  if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments) casePanelView.draw(state);
+  if (!before || state.intake !== before.intake) (callForm.draw(state.intake), (caseBox.hidden = state.intake !== null));
+  if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments || state.fleet !== before.fleet || state.nearby !== before.nearby) casePanelView.draw(state);
   drawMap(state);
 };
 store.subscribe(draw);
@@ -196,7 +198,7 @@ async function select(id: number): Promise<void> {
   await refreshCase(id);
 }
 async function refreshCase(id: number): Promise<void> {
-  const [detail, assignments] = await Promise.all([call<IncidentDetail>(`/api/incidents/${id}`), may('dispatch:read') ? call<LiveAssignment[]>(`/api/incidents/${id}/assignments`) : undefined]);
+  const [detail, assignments] = await Promise.all([call<IncidentDetail>(`/api/incidents/${id}`), may('dispatch:read') ? call<LiveAssignment[]>(`/api/incidents/${id}/assignments`) : undefined, readFleet()]);
   if (detail) update((state) => dispatchUpdaters.detailRead(state, detail));
   if (assignments) update((state) => dispatchUpdaters.assignmentsSeen(state, assignments));
   if (detail && may('incidents:write') && ['registered', 'dispatched', 'handling'].includes(detail.status)) {
@@ -210,6 +212,21 @@ async function step(detail: IncidentDetail, to: IncidentStatus, note: string): P
   casePanelView.clearNote();
   update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.incidentsSeen(state, [moved]), null));
   await refreshCase(detail.id);
+}
+async function readFleet(): Promise<void> {
+  const id = store.getState().selected;
+  if (id === null || !may('dispatch:read')) return;
+  const fleet = await call<{ units: FleetUnit[] }>(`/api/incidents/${id}/fleet`);
+  if (fleet) update((state) => dispatchUpdaters.fleetRead(state, id, fleet.units));
+}
+async function merge(detail: IncidentDetail, into: number): Promise<void> {
+  const merged = await call<Incident>(`/api/incidents/${detail.id}/merge`, { method: 'POST', body: JSON.stringify({ into }) });
+  if (merged) update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.incidentsSeen(state, [merged]), null));
+  if (merged) await select(into);
+}
+async function readNearby(detail: IncidentDetail): Promise<void> {
+  const nearby = await call<NearbyActivity>(`/api/incidents/${detail.id}/nearby`);
+  if (nearby) update((state) => dispatchUpdaters.nearbyRead(state, detail.id, nearby));
 }
 async function assign(incidentId: number, unitId: string): Promise<void> {
   const sent = await call<LiveAssignment>(`/api/incidents/${incidentId}/assignments`, { method: 'POST', body: JSON.stringify({ unitId }) });
@@ -271,6 +288,8 @@ socket.on('assignments', (assignments) => {
   forceDue ??= setTimeout(() => ((forceDue = undefined), void readForce()), 1_000);
 });
 setInterval(() => void readForce(), forceEveryMs);
+// The fleet on the map moves with the city: read again while a case is chosen.
+setInterval(() => void readFleet(), fleetEveryMs);
 // SLA countdowns move with the clock.
 setInterval(() => drawQueue(store.getState()), 30_000);
 

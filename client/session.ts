@@ -60,3 +60,30 @@ export async function readWhenReady<T>(path: string, showProblem: (problem: { ki
     await new Promise((resolve) => setTimeout(resolve, retryMs));
   }
 }
+
+/** What a console says when the API refuses: in the page's language, not the server's. */
+export interface RefusalWords {
+  forbidden: string;
+  failed: (what: string) => string;
+  unreachable: string;
+}
+
+/**
+ * Calls the API as the signed-in user, with the CSRF token; undefined when refused, after telling
+ * `report` why (the server's reason, which says what to do). A lapsed session goes to sign-in.
+ */
+export function apiCaller(session: Pick<SessionInfo, 'csrf'>, words: RefusalWords, report: (problem: string) => void) {
+  return async function call<T>(path: string, init: RequestInit = {}): Promise<T | undefined> {
+    try {
+      const response = await fetch(path, { ...init, headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf, ...(init.headers as Record<string, string>) } });
+      if (response.status === 401) return await goToSignIn();
+      // The server's reason is English and for integrators; a person at this page reads their own language.
+      if (response.status === 403) return void report(words.forbidden);
+      const body = (await response.json().catch(() => ({}))) as T & { error?: string };
+      if (!response.ok) return void report(words.failed(body.error ?? `HTTP ${response.status}`));
+      return body;
+    } catch {
+      return void report(words.unreachable);
+    }
+  };
+}

@@ -191,6 +191,28 @@ export async function releaseAssignments(tx: Queryable, incidentId: number): Pro
   return listAssignmentsById(tx, released.map((row) => row.id));
 }
 
+/** A unit of the fleet on the console's map: where it is and how it stands. */
+export interface FleetUnit {
+  id: string;
+  kind: EntityKind;
+  label: string;
+  lon: number;
+  lat: number;
+  duty: Duty;
+}
+
+// An available unit silent for `freshMinutes` counts as off duty (its position is a guess).
+const dutyNow = `CASE WHEN e.duty = 'available' AND (e.updated_at IS NULL OR e.updated_at <= now() - make_interval(mins => $1)) THEN 'off-duty' ELSE e.duty END`;
+
+/** Every placed unit of `kinds`, with its duty: the whole fleet a case could draw on. */
+export function listFleet(db: Queryable, kinds: readonly EntityKind[], freshMinutes = dispatchRules.freshMinutes): Promise<FleetUnit[]> {
+  return db.query<FleetUnit>(
+    `SELECT e.id, e.kind, e.label, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat, ${dutyNow} AS duty
+       FROM entities e WHERE e.kind = ANY($2::text[]) AND e.geom IS NOT NULL ORDER BY e.id`,
+    [freshMinutes, kinds],
+  );
+}
+
 export interface ForceCount {
   districtId: string | null;
   agency: 'police' | 'city';
@@ -202,8 +224,7 @@ export interface ForceCount {
 export function readForceDistribution(db: Queryable, freshMinutes = dispatchRules.freshMinutes): Promise<ForceCount[]> {
   return db.query<ForceCount>(
     `SELECT e.district_id AS "districtId", CASE WHEN e.kind = ANY($2::text[]) THEN 'city' ELSE 'police' END AS agency,
-            CASE WHEN e.duty = 'available' AND (e.updated_at IS NULL OR e.updated_at <= now() - make_interval(mins => $1)) THEN 'off-duty' ELSE e.duty END AS duty,
-            count(*)::int AS units
+            ${dutyNow} AS duty, count(*)::int AS units
        FROM entities e WHERE e.kind = ANY($3::text[])
       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     [freshMinutes, unitKindsOf.city, [...unitKindsOf.police, ...unitKindsOf.city]],

@@ -5,9 +5,9 @@ import type { Incident } from './incidents.ts';
 /** Everything that happened near an incident: the question a dispatcher asks first. */
 export interface NearbyActivity {
   incidents: (Pick<Incident, 'id' | 'category' | 'categoryZh' | 'categoryEn' | 'status' | 'severity' | 'reportedAt' | 'lon' | 'lat'> & { distanceM: number })[];
-  cameraEvents: { id: number; cameraId: string; kind: string; severity: number; description: string; at: string; distanceM: number }[];
+  cameraEvents: { id: number; cameraId: string; kind: string; severity: number; description: string; at: string; lon: number; lat: number; distanceM: number }[];
   /** Units that passed within the radius in the window: their closest fix. */
-  units: { id: string; kind: string; label: string; at: string; distanceM: number }[];
+  units: { id: string; kind: string; label: string; at: string; lon: number; lat: number; distanceM: number }[];
 }
 
 /**
@@ -32,13 +32,13 @@ export async function findNearby(db: Queryable, around: { lon: number; lat: numb
       [...params, around.excludeIncident ?? null],
     ),
     db.query<NearbyActivity['cameraEvents'][number]>(
-      `SELECT e.id::int AS id, e.camera_id AS "cameraId", e.kind, e.severity, e.description, ${isoUtc('e.event_time')} AS at, ${distance('e.geom')} AS "distanceM"
+      `SELECT e.id::int AS id, e.camera_id AS "cameraId", e.kind, e.severity, e.description, ${isoUtc('e.event_time')} AS at, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat, ${distance('e.geom')} AS "distanceM"
        FROM camera_events e WHERE ${within('e.geom')} AND ${during('e.event_time')}
        ORDER BY "distanceM", e.id LIMIT 100`,
       params,
     ),
     db.query<NearbyActivity['units'][number]>(
-      `SELECT DISTINCT ON (h.entity_id) h.entity_id AS id, en.kind, en.label, ${isoUtc('h.event_time')} AS at, ${distance('h.geom')} AS "distanceM"
+      `SELECT DISTINCT ON (h.entity_id) h.entity_id AS id, en.kind, en.label, ${isoUtc('h.event_time')} AS at, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat, ${distance('h.geom')} AS "distanceM"
        FROM position_history h JOIN entities en ON en.id = h.entity_id
        WHERE ${within('h.geom')} AND ${during('h.event_time')} AND en.kind = ANY($6::text[])
        ORDER BY h.entity_id, "distanceM"`,

@@ -1,5 +1,5 @@
 // Where incidents come from: reports, camera events, alarms, and late or bunched buses.
-import { toColumns } from './columns.ts';
+import { isoUtc, toColumns } from './columns.ts';
 import { busBunching } from './buses.ts';
 import type { Queryable } from './database.ts';
 import { duplicateWindow, incidentColumns, transitionIncident, type Incident, type IncidentStatus } from './incidents.ts';
@@ -10,7 +10,7 @@ import { locateInCellAndDistrict } from './positions.ts';
  * the new incidents. `rows` is a SELECT giving source_ref, category, severity, description, geom,
  * district_id, cell_id and reported_at for the items.
  */
-async function openIncidents(db: Queryable, source: Incident['source'], status: IncidentStatus, note: string, rows: string, params: unknown[]): Promise<Incident[]> {
+async function openIncidents(db: Queryable, source: Incident['source'], status: IncidentStatus, note: string, rows: string, params: unknown[], actor = "'system'"): Promise<Incident[]> {
   // `rows` uses the first parameters; source, status and note follow them.
   const [sourceAt, statusAt, noteAt] = [1, 2, 3].map((offset) => `$${params.length + offset}::text`);
   return db.query<Incident>(
@@ -31,7 +31,9 @@ async function openIncidents(db: Queryable, source: Incident['source'], status: 
        ON CONFLICT (source, source_ref) DO NOTHING
        RETURNING *
      ),
-     history AS (INSERT INTO incident_history (incident_id, actor, to_status, note) SELECT id, 'system', status, status_note FROM created)
+     -- Who opened it: the row's actor (a dispatcher who took a call), else the system.
+     history AS (INSERT INTO incident_history (incident_id, actor, to_status, note)
+                 SELECT created.id, (SELECT ${actor} FROM items WHERE items.source_ref = created.source_ref LIMIT 1), created.status, created.status_note FROM created)
      SELECT ${incidentColumns} FROM created i JOIN incident_categories c ON c.code = i.category ORDER BY i.id`,
     [...params, source, status, note],
   );
@@ -97,11 +99,80 @@ export function openIncidentsFromAlarms(db: Queryable, calls: readonly AlarmCall
   );
 }
 
-/** The incident each alarm opened, by its source_ref (`alarmSourceRef`), for those that opened one. */
-export async function findAlarmIncidents(db: Queryable, refs: readonly string[]): Promise<Map<string, number>> {
+/** The incident each alarm (or call) opened, by its source_ref (`alarmSourceRef`, `callSourceRef`), for those that opened one. */
+export async function findAlarmIncidents(db: Queryable, refs: readonly string[], source: 'alarm' | 'call' = 'alarm'): Promise<Map<string, number>> {
   if (refs.length === 0) return new Map();
-  const rows = await db.query<{ ref: string; id: number }>(`SELECT source_ref AS ref, id::int AS id FROM incidents WHERE source = 'alarm' AND source_ref = ANY($1::text[])`, [refs]);
+  const rows = await db.query<{ ref: string; id: number }>(`SELECT source_ref AS ref, id::int AS id FROM incidents WHERE source = $2 AND source_ref = ANY($1::text[])`, [refs, source]);
   return new Map(rows.map((row) => [row.ref, row.id]));
+}
+
+/** A phone call entered as a case (see the `call` event). */
+export interface PhoneCall {
+  sourceId: string;
+  callId: string;
+  line: string | null;
+  callerPhone: string;
+  category: string;
+  severity: number | null;
+  lon: number;
+  lat: number;
+  place: string | null;
+  description: string;
+  takenBy: string;
+  eventTime: number;
+}
+
+/** A call's incident source_ref: where it was taken and its number there. */
+export const callSourceRef = (call: Pick<PhoneCall, 'sourceId' | 'callId'>) => `${call.sourceId}:${call.callId}`;
+
+/**
+ * Calls become registered incidents (a person took them), kept with the call: caller, line, who
+ * took it. A call number seen before opens nothing; an unknown category opens nothing either
+ * (the route checks categories before the call is published).
+ */
+export async function openIncidentsFromCalls(db: Queryable, calls: readonly PhoneCall[]): Promise<Incident[]> {
+  if (calls.length === 0) return [];
+  const columns = toColumns(calls, callSourceRef, (c) => c.category, (c) => c.severity, (c) => c.place, (c) => c.description, (c) => c.lon, (c) => c.lat, (c) => c.eventTime, (c) => c.takenBy);
+  const opened = await openIncidents(
+    db,
+    'call',
+    'registered',
+    'registered from a phone call',
+    `SELECT a.ref AS source_ref, a.category, coalesce(a.severity, c.severity) AS severity,
+            CASE WHEN a.place IS NULL THEN a.description ELSE a.place || ' · ' || a.description END AS description,
+            p.geom, ${locateInCellAndDistrict('p.geom')}, to_timestamp(a.at_ms / 1000.0) AS reported_at, a.taken_by AS actor
+     FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::float8[], $9::text[]) AS a(ref, category, severity, place, description, lon, lat, at_ms, taken_by)
+     JOIN incident_categories c ON c.code = a.category,
+     LATERAL (SELECT ST_SetSRID(ST_MakePoint(a.lon, a.lat), 4326) AS geom) p`,
+    columns,
+    'items.actor',
+  );
+  await db.query(
+    `INSERT INTO calls (incident_id, ref, line, caller_phone, place, taken_by, received_at)
+     SELECT i.id, a.ref, a.line, a.phone, a.place, a.taken_by, to_timestamp(a.at_ms / 1000.0)
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[]) AS a(ref, line, phone, place, taken_by, at_ms)
+     JOIN incidents i ON i.source = 'call' AND i.source_ref = a.ref
+     ON CONFLICT DO NOTHING`,
+    toColumns(calls, callSourceRef, (c) => c.line, (c) => c.callerPhone, (c) => c.place, (c) => c.takenBy, (c) => c.eventTime),
+  );
+  return opened;
+}
+
+/** The call a case was opened from: who called, on which line, who took it. */
+export interface CallRecord {
+  line: string | null;
+  callerPhone: string;
+  place: string | null;
+  takenBy: string;
+  receivedAt: string;
+}
+
+export async function readCall(db: Queryable, incidentId: number): Promise<CallRecord | undefined> {
+  const [call] = await db.query<CallRecord>(
+    `SELECT line, caller_phone AS "callerPhone", place, taken_by AS "takenBy", ${isoUtc('received_at')} AS "receivedAt" FROM calls WHERE incident_id = $1`,
+    [incidentId],
+  );
+  return call;
 }
 
 /**

@@ -21,7 +21,7 @@ export const incidentTransitions: Record<IncidentStatus, readonly IncidentStatus
 
 export interface Incident {
   id: number;
-  source: 'report' | 'camera' | 'alarm' | 'bus';
+  source: 'report' | 'camera' | 'alarm' | 'bus' | 'call';
   /** The report's or the camera event's id, or the call centre's case number. */
   sourceRef: string;
   category: string;
@@ -61,6 +61,22 @@ export interface IncidentHistoryEntry {
   fromStatus: IncidentStatus | null;
   toStatus: IncidentStatus;
   note: string | null;
+}
+
+/** A kind of case: who answers it, its SLA and default severity. */
+export interface IncidentCategory {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  agency: Incident['agency'];
+  slaMinutes: number;
+  severity: number;
+}
+
+export function listIncidentCategories(db: Queryable): Promise<IncidentCategory[]> {
+  return db.query<IncidentCategory>(
+    `SELECT code, name_zh AS "nameZh", name_en AS "nameEn", agency, sla_minutes AS "slaMinutes", severity FROM incident_categories ORDER BY agency, severity DESC, code`,
+  );
 }
 
 // Read from incidents as "i" joined to its category as "c".

@@ -6,7 +6,7 @@ export interface SearchHit {
   id: string;
   nameZh: string;
   nameEn: string;
-  /** The entity kind, the camera site kind, or the kind of place (district, community, road, stop, station). */
+  /** The entity kind, the camera site kind, or the kind of place (district, community, road, crossing, stop, station). */
   detail: string;
   lon: number;
   lat: number;
@@ -49,7 +49,52 @@ ORDER BY (q.term IN (lower(h.id), lower(h.name_zh), lower(h.name_en))) DESC,
          length(h.name_zh), h.id
 LIMIT $2`;
 
-/** Finds units by id or plate, cameras by id, and places by name (Chinese or English). */
+// Where two roads meet: a node of the road graph that ends segments of both. Named roads match
+// as in the search above; exact names rank first.
+const crossingSql = `
+WITH q AS (
+  SELECT lower($1::text) AS a, lower($2::text) AS b,
+         '%' || replace(replace(replace(lower($1::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pa,
+         '%' || replace(replace(replace(lower($2::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS pb
+), ends AS (
+  SELECT road_id, from_node AS node, ST_StartPoint(geom) AS geom FROM road_segments
+  UNION ALL
+  SELECT road_id, to_node, ST_EndPoint(geom) FROM road_segments
+), ra AS (
+  SELECT r.*, q.a IN (lower(r.name_zh), lower(r.name_en)) AS exact FROM roads r, q WHERE lower(r.name_zh) LIKE q.pa OR lower(r.name_en) LIKE q.pa
+), rb AS (
+  SELECT r.*, q.b IN (lower(r.name_zh), lower(r.name_en)) AS exact FROM roads r, q WHERE lower(r.name_zh) LIKE q.pb OR lower(r.name_en) LIKE q.pb
+), crossings AS (
+  SELECT DISTINCT ON (ea.node) ea.node, ra.name_zh AS a_zh, ra.name_en AS a_en, rb.name_zh AS b_zh, rb.name_en AS b_en, ea.geom,
+         ra.exact::int + rb.exact::int AS exact
+  FROM ra JOIN ends ea ON ea.road_id = ra.id JOIN ends eb ON eb.node = ea.node JOIN rb ON rb.id = eb.road_id
+  WHERE ra.id <> rb.id
+  ORDER BY ea.node, ra.exact::int + rb.exact::int DESC
+)
+SELECT 'place' AS kind, 'crossing-' || node AS id, a_zh || '与' || b_zh || '交叉口' AS "nameZh", a_en || ' & ' || b_en AS "nameEn",
+       'crossing' AS detail, ST_X(geom) AS lon, ST_Y(geom) AS lat
+FROM crossings ORDER BY exact DESC, length(a_zh) + length(b_zh), node LIMIT $3`;
+
+/**
+ * The two roads a crossing's name gives — "友谊路与准噶尔街交叉口", "友谊路·准噶尔街",
+ * "Youyi Rd & Zhungeer St", "Youyi Rd / Zhungeer St" — or undefined for any other term.
+ */
+export function crossingRoads(term: string): [string, string] | undefined {
+  const roads = term
+    .replace(/(交叉口|十字路口|路口|交口)$/u, '')
+    .split(/\s*(?:&|＆|\/|·|、|与|\s+and\s+|\s+at\s+)\s*/iu)
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+  return roads.length === 2 ? [roads[0]!, roads[1]!] : undefined;
+}
+
+/**
+ * Finds units by id or plate, cameras by id, places by name (Chinese or English), and crossings
+ * by their two roads' names.
+ */
 export async function searchCity(db: Queryable, term: string, limit = 10): Promise<SearchHit[]> {
-  return db.query<SearchHit>(searchSql, [term, limit]);
+  const roads = crossingRoads(term);
+  const crossings = roads ? await db.query<SearchHit>(crossingSql, [roads[0], roads[1], limit]) : [];
+  if (crossings.length >= limit) return crossings;
+  return [...crossings, ...(await db.query<SearchHit>(searchSql, [term, limit - crossings.length]))];
 }

@@ -32,14 +32,16 @@ export class Outcomes<T> {
   }
 }
 
-/** Senders of reports and alarms waiting for their tick: a report's request or refusal by token, an alarm's incident by its ref. */
+/** Senders of reports and alarms waiting for their tick: a report's request or refusal by token, an alarm's or a call's incident by its ref. */
 export class CaseAnswers {
   readonly reports = new Outcomes<ServiceRequest | ReportRefusal>();
   readonly alarms = new Outcomes<number | null>();
+  readonly calls = new Outcomes<number | null>();
 
   settle(tick: CaseTick): void {
     for (const { token, request } of tick.reports) this.reports.settle(token, request);
     for (const { token, reason } of tick.refusedReports) this.reports.settle(token, reason);
     for (const { ref, incidentId } of tick.alarms) this.alarms.settle(ref, incidentId);
+    for (const { ref, incidentId } of tick.calls) this.calls.settle(ref, incidentId);
   }
 }

@@ -7,6 +7,7 @@ import {
   listAssignments,
   listIncidents,
   readForceDistribution,
+  listFleet,
   releaseAssignments,
   travelModeOf,
   unitKindsOf,
@@ -143,6 +144,13 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
         res.status(201).json(sent);
       }) satisfies RequestHandler,
       force: (async (_req, res) => void res.json(await readForceDistribution(db()))) satisfies RequestHandler,
+      /** The whole fleet of the kinds that answer a case, each with its duty, for the console's map. */
+      fleet: (async (req, res) => {
+        const incident = await incidentOf(req.params.id);
+        if (!incident) return notFound(res, req.params.id);
+        const kinds = unitKindsOf[incident.agency];
+        res.json({ kinds, units: kinds.length === 0 ? [] : await listFleet(db(), kinds) });
+      }) satisfies RequestHandler,
     },
   };
 }

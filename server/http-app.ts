@@ -31,6 +31,8 @@ export interface HttpAppOptions {
   metrics: Metrics;
   /** Ingest endpoints by path, e.g. /ingest/osmand or /open311/v2. */
   ingest: Record<string, express.Router>;
+  /** POST /api/incidents with a dispatcher's session: a case from a phone call. */
+  callIntake: RequestHandler;
   version: string;
   feeds: () => FeedStatus[];
   auth: Auth;
@@ -59,7 +61,7 @@ const readyTimeoutMs = 2_000;
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged, warnings, posture }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, callIntake, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged, warnings, posture }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -140,12 +142,15 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, vers
   });
   const incidents = incidentsApi(() => readiness.db!, auth, incidentsChanged, dispatch);
   route('GET /api/incidents', incidents.queue);
+  route('POST /api/incidents', callIntake);
+  route('GET /api/incident-categories', incidents.categories);
   route('GET /api/incidents/:id', incidents.one);
   route('POST /api/incidents/:id/transitions', incidents.transition);
   route('POST /api/incidents/:id/merge', incidents.merge);
   route('GET /api/incidents/:id/nearby', incidents.nearby);
   route('GET /api/incidents/:id/candidates', dispatch.api.candidates);
   route('GET /api/incidents/:id/assignments', dispatch.api.assignments);
+  route('GET /api/incidents/:id/fleet', dispatch.api.fleet);
   route('POST /api/incidents/:id/assignments', dispatch.api.assign);
   route('GET /api/force', dispatch.api.force);
   const geofences = geofencesApi(() => readiness.db!, auth, geofenceAlertsChanged);

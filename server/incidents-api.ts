@@ -6,6 +6,8 @@ import {
   incidentStatuses,
   incidentTransitions,
   listIncidents,
+  listIncidentCategories,
+  readCall,
   listServiceRequests,
   mergeIncident,
   readIncidentHistory,
@@ -20,7 +22,7 @@ import {
 import type { Auth } from './auth.ts';
 import { numericId } from './request-checks.ts';
 import type { Dispatch } from './dispatch.ts';
-import { policeKinds, visibleKinds } from './permissions.ts';
+import { can, policeKinds, visibleKinds } from './permissions.ts';
 
 const queueQuery = z.object({
   status: z.enum(['open', 'finished', 'all']).default('open'),
@@ -33,6 +35,8 @@ const nearbyQuery = z.object({
   radius: z.coerce.number().int().min(10).max(5_000).default(500),
   minutes: z.coerce.number().int().min(1).max(1_440).default(60),
 });
+/** 13812345678 → 138****5678: enough to tell calls apart, not to call back. */
+export const maskPhone = (phone: string) => (phone.length > 7 ? `${phone.slice(0, 3)}${'*'.repeat(phone.length - 7)}${phone.slice(-4)}` : '*'.repeat(phone.length));
 export const incidentNotFound = (res: Parameters<RequestHandler>[1], raw: unknown) => void res.status(404).json({ error: `no incident "${String(raw)}"; GET /api/incidents lists them` });
 /** The incident a path names, or undefined. */
 export async function incidentNamed(db: Queryable, raw: unknown): Promise<Incident | undefined> {
@@ -46,7 +50,7 @@ export function incidentsApi(
   auth: Auth,
   changed: (incidents: Incident[], reports: ServiceRequest[]) => void,
   dispatch: Pick<Dispatch, 'releaseFor' | 'released'>,
-): Record<'queue' | 'one' | 'transition' | 'merge' | 'nearby', RequestHandler> {
+): Record<'queue' | 'categories' | 'one' | 'transition' | 'merge' | 'nearby', RequestHandler> {
   const notFound = incidentNotFound;
   /** Runs a change of one incident with its audit line in one transaction, then answers and pushes it. */
   const change = async (
@@ -88,11 +92,15 @@ export function incidentsApi(
       const open = query.data.status === 'all' ? undefined : query.data.status === 'open';
       res.json(await listIncidents(db(), { open, limit: query.data.limit }));
     },
+    categories: async (_req, res) => void res.json(await listIncidentCategories(db())),
     one: async (req, res) => {
       const incident = await incidentOf(req.params.id);
       if (!incident) return notFound(res, req.params.id);
+      // The caller's number is for those who work the case; others see that there was a call.
+      const call = incident.source === 'call' ? await readCall(db(), incident.id) : undefined;
+      const shownCall = call && !can(auth.signedInOf(res)!.session.user, 'incidents:write') ? { ...call, callerPhone: maskPhone(call.callerPhone) } : call;
       // The steps the flow allows from here, so a console offers only those.
-      res.json({ ...incident, history: await readIncidentHistory(db(), incident.id), next: incidentTransitions[incident.status] });
+      res.json({ ...incident, history: await readIncidentHistory(db(), incident.id), next: incidentTransitions[incident.status], ...(shownCall ? { call: shownCall } : {}) });
     },
     transition: async (req, res) => {
       const body = transition.safeParse(req.body);

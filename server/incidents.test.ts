@@ -159,4 +159,47 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
       live.socket.close();
     }
   });
+  it('opens a case from a phone call, for a dispatcher with the session and for a hotline system with a key, once per call', async () => {
+    const dispatcher = await server.as('dispatcher');
+    const crossing = karamay.roadSegments[40]!.line[0]!;
+    const call = { callId: 'console-0001', line: '110', callerPhone: '13812345678', category: 'accident', severity: 4, lon: crossing[0], lat: crossing[1], place: '世纪大道与友谊路交叉口', description: '两车相撞，一人受伤' };
+    const post = (body: unknown, who: { fetch: typeof dispatcher.fetch } = dispatcher) => who.fetch('/api/incidents', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const opened = await post(call);
+    expect(opened.status).toBe(201);
+    const incident = (await opened.json()) as Incident;
+    expect(incident).toMatchObject({ source: 'call', sourceRef: 'console:console-0001', category: 'accident', severity: 4, status: 'registered', agency: 'police', description: '世纪大道与友谊路交叉口 · 两车相撞，一人受伤' });
+    expect(Date.parse(incident.dueAt) - Date.parse(incident.reportedAt), 'the accident SLA').toBe(15 * 60_000);
+    const again = await post(call);
+    expect([again.status, ((await again.json()) as Incident).id], 'the same call again answers its case').toEqual([201, incident.id]);
+    expect(await server.db.query(`SELECT count(*)::int AS n FROM incidents WHERE source = 'call'`)).toEqual([{ n: 1 }]);
+
+    const detail = (await (await dispatcher.fetch(`/api/incidents/${incident.id}`)).json()) as { call: { callerPhone: string; takenBy: string; line: string }; history: { actor: string; note: string }[] };
+    expect(detail.call).toMatchObject({ callerPhone: '13812345678', takenBy: 'dispatcher', line: '110' });
+    expect(detail.history[0]).toMatchObject({ actor: 'dispatcher', note: 'registered from a phone call' });
+    const asOfficial = (await (await (await server.as('official')).fetch(`/api/incidents/${incident.id}`)).json()) as typeof detail;
+    expect(asOfficial.call.callerPhone, 'others see that there was a call, not who').toBe('138****5678');
+    const audit = await listAudit(server.db, { action: 'incident-from-call', limit: 10 });
+    const entry = expect.objectContaining({ actor: 'dispatcher', objectId: String(incident.id), after: expect.objectContaining({ callerPhone: '13812345678', category: 'accident' }) });
+    expect(audit, 'each time the call was entered').toEqual([entry, entry]);
+
+    for (const [body, error] of [
+      [{ ...call, callId: 'console-0002', category: 'alien-landing' }, /^category: no category "alien-landing"; GET \/api\/incident-categories lists them$/],
+      [{ ...call, callId: 'console-0003', callerPhone: 'call me' }, /^callerPhone: is a phone number/],
+      [{ ...call, callId: 'console-0004', severity: 7 }, /^severity: /],
+      [{ ...call, callId: undefined }, /^callId: /],
+    ] as const) {
+      const refused = await post(body);
+      expect([refused.status, ((await refused.json()) as { error: string }).error], JSON.stringify(body)).toEqual([400, expect.stringMatching(error)]);
+    }
+    expect((await post({ ...call, callId: 'console-0005' }, await server.as('operator'))).status, 'an operator watches; a dispatcher takes calls').toBe(403);
+
+    const hotline = (key: string) => fetch(new URL('/api/incidents', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ ...call, callId: 'HL-20261203-0001', line: '12345', category: 'noise', severity: undefined, place: undefined }) });
+    expect((await hotline(server.keys.cameras)).status, 'a camera key is not a call key').toBe(401);
+    const fromHotline = await hotline(server.keys.alarms);
+    expect(fromHotline.status).toBe(201);
+    expect(await fromHotline.json()).toMatchObject({ source: 'call', sourceRef: 'hotline:HL-20261203-0001', category: 'noise', severity: 1, agency: 'city' });
+    expect(await (await server.api('/metrics')).text()).toMatch(/onescreen_ingest_rejected_total\{reason="malformed",source="calls"\} 2/);
+    const categories = (await (await dispatcher.fetch('/api/incident-categories')).json()) as { code: string; slaMinutes: number }[];
+    expect(categories).toContainEqual(expect.objectContaining({ code: 'accident', slaMinutes: 15, nameZh: '交通事故' }));
+  });
 });

@@ -1,6 +1,7 @@
 import { basemapLayers, dispatchRules, geofenceLimits, warningRadiusM } from '../geo/index.ts';
 import {
   apiErrorSchema,
+  callPayload,
   busProgressSchema,
   entityKinds,
   joinedCameraEventSchema,
@@ -10,7 +11,7 @@ import {
   segmentTrafficSchema,
 } from '../streams/index.ts';
 import { ingestPaths } from './openapi-ingest.ts';
-import { json, listOf, pathParameter, queryParameters, starting, text, type Operation } from './openapi-parts.ts';
+import { json, jsonSchema, listOf, notTakenNow, pathParameter, queryParameters, starting, text, type Operation } from './openapi-parts.ts';
 import { apiRouteAccess, type Access, type ApiRoute } from './permissions.ts';
 
 /** The OpenAPI 3.1 document of every REST route, ingest included, generated from the zod schemas that validate them. */
@@ -46,6 +47,22 @@ export function openApiDocument(version: string) {
           ],
           responses: { 200: { description: '[{id, source, sourceRef, category, categoryZh, categoryEn, agency, departmentId, severity, status, statusNote, description, lon, lat, districtId, cellId, reportedAt, dueAt, updatedAt, version}]' }, 400: json(apiErrorSchema, 'a bad filter') },
         },
+        post: {
+          summary:
+            'A case from a phone call: the caller, what happened (category, severity) and where; opens a registered case with its SLA, audited. A dispatcher posts it with the session; a CAD or 12345 hotline system posts the same body with an alarms feed key (x-api-key). A 2xx means the call is on disk; the same callId again answers the case it opened',
+          requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(callPayload) } } },
+          responses: {
+            201: { description: 'the registered case (an incident)' },
+            202: { description: 'the call is on disk and the server is behind: its case opens shortly ({callId, incidentId: null})' },
+            400: json(apiErrorSchema, 'a field missing or wrong, or a category the city does not have; the reason'),
+            401: json(apiErrorSchema, 'neither a session nor an enabled alarms feed key'),
+            ...starting,
+            503: notTakenNow('json'),
+          },
+        },
+      },
+      '/api/incident-categories': {
+        get: { summary: 'The kinds of case: code, names, who answers (agency), SLA in minutes, default severity', responses: { 200: { description: '[{code, nameZh, nameEn, agency, slaMinutes, severity}]' } } },
       },
       '/api/incidents/{id}': {
         get: { summary: 'One incident, its history (every step: when, who, from, to, note) and the steps it may take next (next)', parameters: [pathParameter('id', 'the incident id')], responses: { 200: { description: 'the incident with history' }, 404: json(apiErrorSchema, 'no such incident') } },
@@ -65,6 +82,9 @@ export function openApiDocument(version: string) {
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['into'], properties: { into: { type: 'integer' } } } } } },
           responses: { 200: { description: 'the duplicate after the merge' }, 400: json(apiErrorSchema, 'not {into}, or into itself, or into nothing'), 404: json(apiErrorSchema, 'no such incident'), 409: json(apiErrorSchema, 'already being handled: cannot be cancelled') },
         },
+      },
+      '/api/incidents/{id}/fleet': {
+        get: { summary: 'Every placed unit of the kinds that answer this case, with its duty (available, en-route, on-scene, off-duty: silent too long), for the map', parameters: [pathParameter('id', 'the incident id')], responses: { 200: { description: '{kinds, units: [{id, kind, label, lon, lat, duty}]}' }, 404: json(apiErrorSchema, 'no such incident') } },
       },
       '/api/incidents/{id}/nearby': {
         get: {

@@ -33,6 +33,7 @@ import { startFeeds } from './feeds.ts';
 import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
 import { CaseAnswers } from './case-answers.ts';
 import { alarmIngest } from './ingest-alarms.ts';
+import { callIntake } from './call-intake.ts';
 import { cameraIngest } from './ingest-cameras.ts';
 import { osmandIngest } from './ingest-osmand.ts';
 import type { Publish } from './ingest-refusals.ts';
@@ -106,6 +107,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics,
     onSessionEnded: (ended) => realtime.endSessions(ended),
   });
+  const calls = callIntake({ db: () => readiness.db!, auth, publish, answers: caseAnswers, metrics, log: ingestLog });
   let router: RoadRouter | undefined;
   const dispatch = createDispatch(() => db!, () => router!, auth, {
     incidents: (incidents) => realtime.broadcastIncidents(incidents),
@@ -126,7 +128,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       clientDir: config.clientDir,
       log: log.child({ module: 'http' }),
       metrics,
-      ingest,
+      // A CAD or hotline system posts calls to the API's route with a key instead of a session.
+      ingest: { ...ingest, '/api/incidents': calls.keyed((refuse) => requireFeedKey('alarms', 'calls', refuse)) },
+      callIntake: calls.fromConsole,
       version: config.version,
       feeds: currentFeeds,
       auth,
@@ -256,6 +260,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
 /** Listens, turning the usual failures into a line that says which setting to change. */
 async function listen(server: Server, port: number, host: string, setting: string): Promise<number> {
+  // Idle keep-alive connections outlive a load balancer's (commonly 60 s) and a busy client's
+  // timers: with Node's 5 s default, a client reusing a socket just as the server drops it gets
+  // ECONNRESET (seen in CI, after the embedded database held the event loop for seconds).
+  server.keepAliveTimeout = 65_000;
   server.listen(port, host);
   try {
     await once(server, 'listening');

@@ -1,5 +1,7 @@
 import {
   alarmSourceRef,
+  callSourceRef,
+  openIncidentsFromCalls,
   createServiceRequest,
   findAlarmIncidents,
   locateAddress,
@@ -9,7 +11,7 @@ import {
   type Queryable,
   type ServiceRequest,
 } from '../geo/index.ts';
-import type { AlarmEvent, GridEvent } from './events.ts';
+import type { AlarmEvent, CallEvent, GridEvent } from './events.ts';
 
 /** Why a report could not be registered: its service is not offered, its place is outside the city, or its address is not found. */
 export type ReportRefusal = 'unknown-service' | 'outside-city' | 'unknown-address';
@@ -21,7 +23,9 @@ export interface CaseTick {
   refusedReports: { token: string; reason: ReportRefusal }[];
   /** Every alarm applied, by `alarmSourceRef`, with its incident; null when its category opens none. */
   alarms: { ref: string; incidentId: number | null }[];
-  /** Incidents opened by this tick's reports and alarms. */
+  /** Every call applied, by `callSourceRef`, with its incident; null when its category is unknown. */
+  calls: { ref: string; incidentId: number | null }[];
+  /** Incidents opened by this tick's reports, alarms and calls. */
   incidents: Incident[];
 }
 
@@ -30,8 +34,8 @@ export interface CaseTick {
  * their cases, and opens the alarms' cases. Idempotent: a report's token and an alarm's case
  * number register once however often the tick is applied.
  */
-export async function applyCaseIntake(tx: Queryable, reports: readonly GridEvent[], alarms: readonly AlarmEvent[]): Promise<CaseTick> {
-  const tick: CaseTick = { reports: [], refusedReports: [], alarms: [], incidents: [] };
+export async function applyCaseIntake(tx: Queryable, reports: readonly GridEvent[], alarms: readonly AlarmEvent[], calls: readonly CallEvent[] = []): Promise<CaseTick> {
+  const tick: CaseTick = { reports: [], refusedReports: [], alarms: [], calls: [], incidents: [] };
   for (const report of reports) {
     const at = report.lon !== null && report.lat !== null ? ([report.lon, report.lat] as const) : await locateAddress(tx, report.address ?? '');
     const request = at ? await createServiceRequest(tx, { ...report, at: [at[0], at[1]], requestedAt: report.eventTime }) : 'unknown-address';
@@ -43,6 +47,11 @@ export async function applyCaseIntake(tx: Queryable, reports: readonly GridEvent
     tick.incidents.push(...(await openIncidentsFromAlarms(tx, alarms)));
     const incidentOf = await findAlarmIncidents(tx, alarms.map(alarmSourceRef));
     tick.alarms = alarms.map((alarm) => ({ ref: alarmSourceRef(alarm), incidentId: incidentOf.get(alarmSourceRef(alarm)) ?? null }));
+  }
+  if (calls.length > 0) {
+    tick.incidents.push(...(await openIncidentsFromCalls(tx, calls)));
+    const incidentOf = await findAlarmIncidents(tx, calls.map(callSourceRef), 'call');
+    tick.calls = calls.map((call) => ({ ref: callSourceRef(call), incidentId: incidentOf.get(callSourceRef(call)) ?? null }));
   }
   return tick;
 }

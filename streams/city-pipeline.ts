@@ -19,7 +19,7 @@ import {
   type SegmentTraffic,
 } from '../geo/index.ts';
 import { applyCaseIntake, type CaseTick } from './case-intake.ts';
-import type { AlarmEvent, CameraEvent, CameraReading, CityEvent, GridEvent, PositionEvent } from './events.ts';
+import type { AlarmEvent, CallEvent, CameraEvent, CameraReading, CityEvent, GridEvent, PositionEvent } from './events.ts';
 import type { IngestBus } from './ingest-bus.ts';
 import type { LogRecord } from './ingest-log.ts';
 import { writePerTick, type WritePerTickOptions } from './operators.ts';
@@ -40,7 +40,7 @@ export interface CityTick {
   /** Bus cases opened (late, bunched) or cancelled (back on time, apart). */
   busIncidents: Incident[];
   camera: CameraTick;
-  /** Reports and alarms: their outcomes and the cases they opened. */
+  /** Reports, alarms and calls: their outcomes and the cases they opened. */
   cases: CaseTick;
 }
 
@@ -91,8 +91,8 @@ export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<Ingest
         return { ...tick, writeMs: performance.now() - started };
       }, {
         ...options,
-        // A report or an alarm has its sender waiting for the outcome: its tick goes at once.
-        flushNow: (item) => item.event.type === 'grid-event' || item.event.type === 'alarm',
+        // A report, an alarm or a call has its sender waiting for the outcome: its tick goes at once.
+        flushNow: (item) => item.event.type === 'grid-event' || item.event.type === 'alarm' || item.event.type === 'call',
         onWriteFailure: (error, attempt) => {
           bus.consumerFailed();
           options.onWriteFailure?.(error, attempt);
@@ -120,7 +120,7 @@ async function applyTick(tx: Queryable, items: readonly TickItem[], consumer: st
   const segments = await persistCameraReadings(tx, taken(items, 'camera-reading') satisfies CameraReading[]);
   const events = await persistCameraEvents(tx, taken(items, 'camera-event') satisfies CameraEvent[]);
   const incidents = await openIncidentsFromCameraEvents(tx, events.map((event) => event.id));
-  const cases = await applyCaseIntake(tx, taken(items, 'grid-event') satisfies GridEvent[], taken(items, 'alarm') satisfies AlarmEvent[]);
+  const cases = await applyCaseIntake(tx, taken(items, 'grid-event') satisfies GridEvent[], taken(items, 'alarm') satisfies AlarmEvent[], taken(items, 'call') satisfies CallEvent[]);
   const seq = items.at(-1)!.seq;
   await recordAppliedSeq(tx, consumer, seq);
   return { seq, moved, busIncidents, arrivals, geofenceAlerts, camera: { segments, events, incidents }, cases };

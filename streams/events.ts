@@ -109,5 +109,35 @@ export const alarmEvent = z.object({
 });
 export type AlarmEvent = z.infer<typeof alarmEvent>;
 
-export const cityEvent = z.discriminatedUnion('type', [positionEvent, cameraReading, cameraEvent, gridEvent, alarmEvent]);
+/** The lines a call can come in on: the emergency lines, and the 12345 citizens' hotline. */
+export const callLines = ['110', '122', '119', '12345'] as const;
+
+/**
+ * A phone call entered as a case: by a dispatcher at the console, or by a CAD or 12345 hotline
+ * system. The category is an incident category's code (checked where the call is taken).
+ */
+export const callEvent = z.object({
+  type: z.literal('call'),
+  /** Where the call was taken: 'console', or the keyed system's feed. */
+  sourceId: id,
+  /** The call's number where it was taken: the same number again is the same call. */
+  callId: id,
+  line: z.enum(callLines).nullable(),
+  callerPhone: z.string().regex(/^\+?[0-9][0-9 -]{2,30}$/, 'is a phone number: digits, spaces and dashes, an optional leading +'),
+  category: id,
+  /** 1 (low) to 4 (critical); null takes the category's. */
+  severity: z.number().int().min(1).max(4).nullable(),
+  lon: z.number().gte(-180).lte(180),
+  lat: z.number().gte(-90).lte(90),
+  /** The place as the caller named it, or the search hit the dispatcher picked. */
+  place: text(500).nullable(),
+  description: text(2_000),
+  /** Who took the call: the dispatcher's user id, or the system's key name. */
+  takenBy: id,
+  eventTime: z.number().int().positive(),
+  receivedAt: z.number().int().positive(),
+});
+export type CallEvent = z.infer<typeof callEvent>;
+
+export const cityEvent = z.discriminatedUnion('type', [positionEvent, cameraReading, cameraEvent, gridEvent, alarmEvent, callEvent]);
 export type CityEvent = z.infer<typeof cityEvent>;
