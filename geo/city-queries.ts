@@ -134,7 +134,7 @@ export async function readFleet(db: Queryable, kinds: readonly EntityKind[]): Pr
 
 /** Every registered unit by id (the device id its tracker reports under), with its kind. */
 export async function listEntityKinds(db: Queryable): Promise<Map<string, EntityKind>> {
-  const rows = await db.query<{ id: string; kind: EntityKind }>('SELECT id, kind FROM entities');
+  const rows = await db.query<{ id: string; kind: EntityKind }>('SELECT id, kind FROM entities WHERE retired_at IS NULL');
   return new Map(rows.map((row) => [row.id, row.kind]));
 }
 

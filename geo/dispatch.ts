@@ -225,7 +225,7 @@ export function readForceDistribution(db: Queryable, freshMinutes = dispatchRule
   return db.query<ForceCount>(
     `SELECT e.district_id AS "districtId", CASE WHEN e.kind = ANY($2::text[]) THEN 'city' ELSE 'police' END AS agency,
             ${dutyNow} AS duty, count(*)::int AS units
-       FROM entities e WHERE e.kind = ANY($3::text[])
+       FROM entities e WHERE e.kind = ANY($3::text[]) AND e.retired_at IS NULL
       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     [freshMinutes, unitKindsOf.city, [...unitKindsOf.police, ...unitKindsOf.city]],
   );

@@ -70,7 +70,7 @@ WITH batch AS (
   SELECT b.*, ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326) AS geom
   FROM unnest($1::text[], $2::float8[], $3::float8[], $4::real[], $5::real[], $6::float8[], $7::float8[], $8::text[], $9::real[], $10::text[])
     AS b(entity_id, lon, lat, heading_deg, speed_kmh, event_ms, received_ms, source_id, accuracy_m, attributes)
-  WHERE EXISTS (SELECT 1 FROM entities known WHERE known.id = b.entity_id)
+  WHERE EXISTS (SELECT 1 FROM entities known WHERE known.id = b.entity_id AND known.retired_at IS NULL)
 ), located AS (
   SELECT batch.*, to_timestamp(event_ms / 1000) AS event_time, to_timestamp(received_ms / 1000) AS received_at,
          ${locateInCellAndDistrict('batch.geom')}

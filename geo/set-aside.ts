@@ -8,7 +8,13 @@ export interface SetAsideItem {
   errorCode: string | null;
   error: string;
   setAsideAt: string;
+  /** When an administrator sent it through again, and who; null until then. */
+  replayedAt: string | null;
+  replayedBy: string | null;
 }
+
+const itemColumns = `id::int, pipeline, item, error_code AS "errorCode", error, ${isoUtc('set_aside_at')} AS "setAsideAt",
+  CASE WHEN replayed_at IS NULL THEN NULL ELSE ${isoUtc('replayed_at')} END AS "replayedAt", replayed_by AS "replayedBy"`;
 
 /** Keeps an item the database refused as data, with the refusal, for an integrator to replay. */
 export async function setAsideItem(db: Queryable, pipeline: string, item: unknown, error: unknown): Promise<void> {
@@ -24,8 +30,16 @@ export async function setAsideItem(db: Queryable, pipeline: string, item: unknow
 /** The latest items set aside, newest first. */
 export function listSetAsideItems(db: Queryable, limit = 100): Promise<SetAsideItem[]> {
   return db.query<SetAsideItem>(
-    `SELECT id::int, pipeline, item, error_code AS "errorCode", error, ${isoUtc('set_aside_at')} AS "setAsideAt"
-       FROM set_aside_items ORDER BY id DESC LIMIT $1`,
+    `SELECT ${itemColumns} FROM set_aside_items ORDER BY id DESC LIMIT $1`,
     [limit],
   );
+}
+
+/** Marks an item replayed, once: undefined when there is no such item or it was replayed already. */
+export async function markSetAsideReplayed(tx: Queryable, id: number, by: string): Promise<SetAsideItem | undefined> {
+  const [item] = await tx.query<SetAsideItem>(
+    `UPDATE set_aside_items SET replayed_at = now(), replayed_by = $2 WHERE id = $1 AND replayed_at IS NULL RETURNING ${itemColumns}`,
+    [id, by],
+  );
+  return item;
 }

@@ -1,7 +1,11 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { appendAudit, createUser, issueFeedKey, keyedFeeds, listAudit, listFeedKeys, listSetAsideItems, listUsers, roles, setFeedKeyDisabled, updateUser, userGrants, userIdPattern, UserExistsError, type Database } from '../geo/index.ts';
+import { appendAudit, createUser, issueFeedKey, keyedFeeds, listAudit, listFeedKeys, listSetAsideItems, listUsers, markSetAsideReplayed, roles, setFeedKeyDisabled, updateUser, userGrants, userIdPattern, UserExistsError, type Database, type Queryable, type SetAsideItem } from '../geo/index.ts';
+import { cityEvent, isIngestRefused } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
+import type { Publish } from './ingest-refusals.ts';
+import { toCsv } from './posture-csv.ts';
+import { numericId } from './request-checks.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { problemsOf } from './request-checks.ts';
 
@@ -35,13 +39,26 @@ const newFeedKey = z.object({ name: z.string().trim().min(1).max(64), feed: z.en
 const feedKeyChange = z.object({ disabled: z.boolean() }).strict();
 
 
+type ReplayOutcome = { item: SetAsideItem } | { status: 409 | 422 | 503; error: string };
+
 /** The administrator's routes: users, feed keys, items set aside and the audit log. Each change is audited with before and after. */
 export function adminApi(
   db: () => Database,
   auth: Auth,
   onSessionsEnded: (userId: string) => void,
-): Record<'listUsers' | 'createUser' | 'changeUser' | 'audit' | 'listFeedKeys' | 'createFeedKey' | 'changeFeedKey' | 'setAside', RequestHandler> {
+  publish: Publish,
+): Record<'listUsers' | 'createUser' | 'changeUser' | 'audit' | 'auditCsv' | 'listFeedKeys' | 'createFeedKey' | 'changeFeedKey' | 'setAside' | 'replaySetAside', RequestHandler> {
   const actorOf = (res: Parameters<RequestHandler>[1]) => auth.signedInOf(res)!.session.user.id;
+  const replay = async (tx: Queryable, id: number, actor: string, client: string): Promise<ReplayOutcome> => {
+    const item = await markSetAsideReplayed(tx, id, actor);
+    if (!item) return { status: 409, error: `item ${id} does not exist or was replayed already; GET /api/set-aside lists them` };
+    const event = cityEvent.safeParse(JSON.parse(item.item));
+    if (!event.success) return { status: 422, error: `item ${id} is not an event this version reads (${event.error.issues[0]?.message}); send it again from its source` };
+    // Durable before the mark commits: a failed publish leaves the item to replay again.
+    await publish([event.data]);
+    await appendAudit(tx, { actor, action: 'set-aside-replayed', objectType: 'set-aside', objectId: String(id), after: { pipeline: item.pipeline, error: item.error }, client });
+    return { item };
+  };
   return {
     listUsers: async (_req, res) => void res.json(await listUsers(db())),
     createUser: async (req, res) => {
@@ -93,6 +110,32 @@ export function adminApi(
       const parsed = auditQuery.safeParse(req.query);
       if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; filter by actor, action, since (ISO time), limit (1–1000)` });
       res.json(await listAudit(db(), parsed.data));
+    },
+    /** The same filter as CSV, for a report or an inspector: one line per entry, before and after as JSON. */
+    auditCsv: async (req, res) => {
+      const parsed = auditQuery.safeParse(req.query);
+      if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; filter by actor, action, since (ISO time), limit (1–1000)` });
+      const entries = await listAudit(db(), parsed.data);
+      const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+      res
+        .type('text/csv; charset=utf-8')
+        .attachment('audit.csv')
+        .send(`\ufeff${toCsv(['id', 'at', 'actor', 'action', 'object type', 'object id', 'before', 'after', 'client'], entries.map((e) => [e.id, e.at, e.actor, e.action, e.objectType ?? null, e.objectId ?? null, json(e.before), json(e.after), e.client ?? null]))}`);
+    },
+    /** Sends an item set aside through the ingest bus again, once its sender (or the database) is fixed; audited. */
+    replaySetAside: async (req, res) => {
+      const id = numericId(req.params.id);
+      if (id === undefined) return void res.status(404).json({ error: `no item "${req.params.id}"; GET /api/set-aside lists them` });
+      const outcome = await db()
+        .transaction((tx) => replay(tx, id, actorOf(res), auth.clientOf(req)))
+        // Over capacity, or the log failed: nothing was taken, the item stays to replay.
+        .catch((error: unknown): ReplayOutcome => {
+          if (!isIngestRefused(error)) throw error;
+          res.set('Retry-After', String(error.retryAfterS));
+          return { status: 503, error: error.message };
+        });
+      if ('item' in outcome) return void res.json(outcome.item);
+      res.status(outcome.status).json({ error: outcome.error });
     },
     listFeedKeys: async (_req, res) => void res.json(await listFeedKeys(db())),
     setAside: async (_req, res) => void res.json(await listSetAsideItems(db())),

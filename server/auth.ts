@@ -84,6 +84,7 @@ const permissionText: Record<Permission, string> = {
   'users:manage': 'manage users',
   'feeds:manage': 'manage feed keys',
   'audit:read': 'read the audit log',
+  'devices:manage': 'register and retire units',
 };
 
 export const notSignedIn = 'not signed in, or the session ended; sign in at /login';

@@ -9,6 +9,8 @@ import type { Metrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { apiRouteAccess, policeKinds, visibleKinds, type Access, type ApiRoute } from './permissions.ts';
 import { adminApi } from './admin-api.ts';
+import { devicesApi, type DeviceRegistryHooks } from './devices-api.ts';
+import type { Publish } from './ingest-refusals.ts';
 import type { Dispatch } from './dispatch.ts';
 import { geofencesApi } from './geofences-api.ts';
 import { incidentsApi } from './incidents-api.ts';
@@ -33,6 +35,10 @@ export interface HttpAppOptions {
   ingest: Record<string, express.Router>;
   /** POST /api/incidents with a dispatcher's session: a case from a phone call. */
   callIntake: RequestHandler;
+  /** Hands events to the ingest bus (an item set aside, replayed). */
+  publish: Publish;
+  /** Tells the ingest which trackers the registry takes. */
+  deviceHooks: DeviceRegistryHooks;
   version: string;
   feeds: () => FeedStatus[];
   auth: Auth;
@@ -59,9 +65,9 @@ export function requireReady(readiness: Readiness): express.RequestHandler {
 const readyTimeoutMs = 2_000;
 
 // Single-page views: each is the client's index.html, which routes by path.
-const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture'];
+const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture', '/admin'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, callIntake, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged, warnings, posture }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, callIntake, publish, deviceHooks, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged, warnings, posture }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
@@ -165,7 +171,7 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
   const postureRoutes = postureApi(posture);
   route('GET /api/posture', postureRoutes.all);
   route('GET /api/posture/:board', postureRoutes.board);
-  const admin = adminApi(() => readiness.db!, auth, onSessionsEnded);
+  const admin = adminApi(() => readiness.db!, auth, onSessionsEnded, publish);
   route('GET /api/users', admin.listUsers);
   route('POST /api/users', admin.createUser);
   route('PATCH /api/users/:id', admin.changeUser);
@@ -173,7 +179,14 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
   route('POST /api/feed-keys', admin.createFeedKey);
   route('PATCH /api/feed-keys/:id', admin.changeFeedKey);
   route('GET /api/set-aside', admin.setAside);
+  route('POST /api/set-aside/:id/replay', admin.replaySetAside);
   route('GET /api/audit', admin.audit);
+  route('GET /api/audit.csv', admin.auditCsv);
+  const devices = devicesApi(() => readiness.db!, auth, deviceHooks);
+  route('GET /api/devices', devices.list);
+  route('POST /api/devices', devices.register);
+  route('POST /api/devices/import', ...devices.import);
+  route('POST /api/devices/:id/retire', devices.retire);
   // Base-map layers never change while the server runs: build each once.
   const basemapCache = new Map<BasemapLayer, Promise<string>>();
   route('GET /api/basemap/:layer', async (req, res) => {

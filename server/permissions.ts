@@ -33,6 +33,8 @@ export const permissionRoles = {
   /** Keys for the feeds that push over HTTP. */
   'feeds:manage': ['admin'],
   'audit:read': ['admin'],
+  /** The device registry: registering, importing and retiring units. */
+  'devices:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissionRoles;
 export const permissionNames = Object.keys(permissionRoles) as Permission[];
@@ -119,6 +121,12 @@ export const apiRouteAccess = {
   'POST /api/feed-keys': 'feeds:manage',
   'PATCH /api/feed-keys/:id': 'feeds:manage',
   'GET /api/set-aside': 'feeds:manage',
+  'POST /api/set-aside/:id/replay': 'feeds:manage',
   'GET /api/audit': 'audit:read',
+  'GET /api/audit.csv': 'audit:read',
+  'GET /api/devices': 'devices:manage',
+  'POST /api/devices': 'devices:manage',
+  'POST /api/devices/import': 'devices:manage',
+  'POST /api/devices/:id/retire': 'devices:manage',
 } as const satisfies Record<string, Access>;
 export type ApiRoute = keyof typeof apiRouteAccess;

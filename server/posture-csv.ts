@@ -88,7 +88,19 @@ export function postureCsv(board: PostureBoard, snapshot: PostureSnapshot): stri
     ...boardRows[board](snapshot as Snapshot),
     ...(boardSeries[board]?.(snapshot as Snapshot) ?? []),
   ];
-  // Keys are ids, names and ISO times; quoting keeps a spreadsheet from reading anything into them.
-  const quote = (value: string | number | null) => (value === null ? '' : typeof value === 'number' ? String(value) : `"${value.replace(/"/g, '""')}"`);
-  return ['figure,key,value', ...rows.map((row) => row.map(quote).join(','))].join('\r\n') + '\r\n';
+  return toCsv(['figure', 'key', 'value'], rows);
+}
+
+/**
+ * Rows as CSV (RFC 4180, CRLF). Text is quoted, so a spreadsheet reads nothing into ids, names
+ * and times; text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading ' (OWASP).
+ */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null)[])[]): string {
+  const quote = (value: string | number | boolean | null) => {
+    if (value === null) return '';
+    if (typeof value !== 'string') return String(value);
+    const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+    return `"${safe.replace(/"/g, '""')}"`;
+  };
+  return [header.join(','), ...rows.map((row) => row.map(quote).join(','))].join('\r\n') + '\r\n';
 }

@@ -131,6 +131,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       // A CAD or hotline system posts calls to the API's route with a key instead of a session.
       ingest: { ...ingest, '/api/incidents': calls.keyed((refuse) => requireFeedKey('alarms', 'calls', refuse)) },
       callIntake: calls.fromConsole,
+      publish,
+      deviceHooks: {
+        registered: (units) => units.forEach((unit) => devices.set(unit.id, unit.kind)),
+        retired: (id) => devices.delete(id),
+      },
       version: config.version,
       feeds: currentFeeds,
       auth,

@@ -1,0 +1,136 @@
+import express, { type RequestHandler, type Response } from 'express';
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { appendAudit, entityKinds, kindConflicts, listDevices, readCitySummary, registerDevices, retireDevice, type Database, type Device, type EntityKind, type NewDevice } from '../geo/index.ts';
+import type { Auth } from './auth.ts';
+import { problemsOf } from './request-checks.ts';
+
+const text = (max: number) => z.string().trim().max(max).refine((value) => !value.includes('\u0000'), 'holds a NUL character');
+const deviceId = z.string().trim().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'is 1–64 letters, digits, ".", "_", ":" or "-" (what the tracker sends as its id)');
+const newDevice = z
+  .object({
+    id: deviceId,
+    kind: z.enum(entityKinds),
+    label: text(64).pipe(z.string().min(1, 'is needed: a plate, call sign or name')),
+    agency: text(128).optional(),
+    /** A district's id, or its Chinese or English name. */
+    district: text(64).optional(),
+  })
+  .strict();
+const deviceQuery = z.object({
+  kind: z.enum(entityKinds).optional(),
+  q: z.string().max(64).optional(),
+  retired: z.enum(['true', 'false']).default('false'),
+  limit: z.coerce.number().int().min(1).max(1_000).default(200),
+});
+// A CSV import is one transaction; past this many rows, split the file.
+const maxImportRows = 20_000;
+
+export interface DeviceRegistryHooks {
+  /** Trackers of these units are taken from now on. */
+  registered(devices: readonly Pick<Device, 'id' | 'kind'>[]): void;
+  /** This unit's tracker is refused from now on. */
+  retired(id: string): void;
+}
+
+type Problem = { line?: number; field: string; message: string };
+
+/**
+ * The device registry's routes (admins): list, register one, import a CSV (all or nothing, each
+ * bad row named by line and field), retire. Every change is audited; `hooks` tell the ingest
+ * which trackers to take.
+ */
+export function devicesApi(db: () => Database, auth: Auth, hooks: DeviceRegistryHooks) {
+  const actorOf = (res: Response) => auth.signedInOf(res)!.session.user.id;
+  /** District ids by id and by either name, for rows that name the district as people do. */
+  const districtIds = async () => {
+    const city = await readCitySummary(db());
+    return new Map((city?.districts ?? []).flatMap((d) => [d.id, d.nameZh, d.nameEn.toLowerCase()].map((key) => [key, d.id] as const)));
+  };
+  /** Checks rows, resolving district names; every problem, with its line, or the units to store. */
+  const check = async (rows: { line?: number; row: unknown }[]): Promise<{ problems: Problem[]; devices: NewDevice[] }> => {
+    const districts = await districtIds();
+    const problems: Problem[] = [];
+    const devices: NewDevice[] = [];
+    const seen = new Set<string>();
+    for (const { line, row } of rows) {
+      const parsed = newDevice.safeParse(row);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) problems.push({ line, field: issue.path.join('.') || 'row', message: issue.message });
+        continue;
+      }
+      const { district, agency, ...unit } = parsed.data;
+      const districtId = district ? (districts.get(district) ?? districts.get(district.toLowerCase())) : null;
+      if (district && !districtId) problems.push({ line, field: 'district', message: `no district "${district}"; use a district's id or name from GET /api/city` });
+      else if (seen.has(unit.id)) problems.push({ line, field: 'id', message: `"${unit.id}" is in the file twice` });
+      else devices.push({ ...unit, agency: agency || null, districtId: districtId ?? null });
+      seen.add(unit.id);
+    }
+    for (const conflict of await kindConflicts(db(), devices)) {
+      const row = rows.find(({ row }) => (row as { id?: string }).id?.trim() === conflict.id);
+      problems.push({ line: row?.line, field: 'kind', message: `"${conflict.id}" is registered as a ${conflict.kind}; a unit's kind does not change (retire it and register a new id)` });
+    }
+    return { problems, devices };
+  };
+  const store = async (res: Response, devices: NewDevice[], action: string, client: string) => {
+    const stored = await db().transaction(async (tx) => {
+      const done = await registerDevices(tx, devices, actorOf(res));
+      const after = devices.length === 1 ? done[0] : { count: done.length, ids: done.slice(0, 50).map((d) => d.id) };
+      await appendAudit(tx, { actor: actorOf(res), action, objectType: 'device', objectId: devices.length === 1 ? devices[0]!.id : undefined, after, client });
+      return done;
+    });
+    hooks.registered(stored);
+    return stored;
+  };
+  const refuse = (res: Response, problems: Problem[], what: string) =>
+    void res.status(400).json({
+      error: `${problems.length} problem${problems.length === 1 ? '' : 's'}, nothing registered: ${problems.slice(0, 3).map((p) => `${p.line ? `line ${p.line}, ` : ''}${p.field}: ${p.message}`).join('; ')}; ${what}`,
+      problems,
+    });
+
+  return {
+    list: (async (req, res) => {
+      const parsed = deviceQuery.safeParse(req.query);
+      if (!parsed.success) return void res.status(400).json({ error: `${problemsOf(parsed.error)}; filter by kind, q (part of an id, label or agency), retired (true/false), limit (1–1000)` });
+      const { kind, q, retired, limit } = parsed.data;
+      res.json(await listDevices(db(), { kind: kind as EntityKind | undefined, text: q, retired: retired === 'true', limit }));
+    }) satisfies RequestHandler,
+    register: (async (req, res) => {
+      const { problems, devices } = await check([{ row: req.body }]);
+      if (problems.length > 0) return refuse(res, problems, 'send {id, kind, label, agency?, district?}');
+      res.status(201).json((await store(res, devices, 'device-registered', auth.clientOf(req)))[0]);
+    }) satisfies RequestHandler,
+    /** The body is the CSV itself (text/csv): a header line id,kind,label[,agency][,district], then a unit per line. */
+    import: [
+      express.text({ type: ['text/csv', 'text/plain'], limit: '4mb' }),
+      (async (req, res) => {
+        if (typeof req.body !== 'string') return void res.status(415).json({ error: 'send the CSV itself as the body, with content-type text/csv' });
+        let records: { record: Record<string, string>; info: { lines: number } }[];
+        try {
+          records = parse(req.body, { columns: true, skip_empty_lines: true, trim: true, bom: true, info: true });
+        } catch (error) {
+          return void res.status(400).json({ error: `not readable as CSV (${(error as Error).message}); the first line names the columns: id,kind,label,agency,district` });
+        }
+        if (records.length === 0) return void res.status(400).json({ error: 'no units in the file; the first line names the columns (id,kind,label,agency,district), then one unit per line' });
+        if (records.length > maxImportRows) return void res.status(413).json({ error: `${records.length} units in one file; import at most ${maxImportRows} at a time` });
+        // Empty optional cells are absent, not empty names.
+        const rows = records.map(({ record, info }) => ({ line: info.lines, row: Object.fromEntries(Object.entries(record).filter(([, value]) => value !== '')) }));
+        const { problems, devices } = await check(rows);
+        if (problems.length > 0) return refuse(res, problems, 'mend those lines and import the file again');
+        const stored = await store(res, devices, 'devices-imported', auth.clientOf(req));
+        res.json({ registered: stored.length });
+      }) satisfies RequestHandler,
+    ],
+    retire: (async (req, res) => {
+      const id = String(req.params.id);
+      const retired = await db().transaction(async (tx) => {
+        const done = await retireDevice(tx, id);
+        if (done) await appendAudit(tx, { actor: actorOf(res), action: 'device-retired', objectType: 'device', objectId: id, before: done.before, after: done.after, client: auth.clientOf(req) });
+        return done;
+      });
+      if (!retired) return void res.status(404).json({ error: `no unit "${id}"; GET /api/devices lists them` });
+      hooks.retired(id);
+      res.json(retired.after);
+    }) satisfies RequestHandler,
+  };
+}
