@@ -74,7 +74,7 @@ describe.each(testBackends())('the administrator’s registry, audit export and 
     const unit = karamay.entities.find((e) => e.kind === 'taxi')!;
     const eventTime = Date.now() - 5_000;
     const event = { type: 'position', sourceId: 'osmand', entityId: unit.id, lon: at[0], lat: at[1], headingDeg: null, speedKmh: null, eventTime, receivedAt: eventTime };
-    const [{ id }] = await server.db.query<{ id: number }>(`INSERT INTO set_aside_items (pipeline, item, error) VALUES ('position', $1, 'a test refusal') RETURNING id::int AS id`, [JSON.stringify(event)]);
+    const [{ id }] = (await server.db.query<{ id: number }>(`INSERT INTO set_aside_items (pipeline, item, error) VALUES ('position', $1, 'a test refusal') RETURNING id::int AS id`, [JSON.stringify(event)])) as [{ id: number }];
     const replay = () => admin.fetch(`/api/set-aside/${id}/replay`, { method: 'POST' });
     const first = await replay();
     expect(first.status).toBe(200);
