@@ -26,7 +26,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the administrator’s console
     await page.getByTestId('user-role').selectOption('official');
     await page.getByTestId('user-password').fill('short');
     await page.getByTestId('user-add-button').click();
-    expect(await page.getByTestId('admin-banner').innerText()).toMatch(/^操作没有完成：a password needs at least 10 characters/);
+    await page.getByTestId('admin-banner').getByText(/^操作没有完成：a password needs at least 10 characters/).waitFor();
     await page.getByTestId('user-password').fill('correct-horse-battery');
     await page.getByTestId('user-add-button').click();
     await page.getByTestId('users-li.na').waitFor();

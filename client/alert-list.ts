@@ -20,6 +20,8 @@ export interface Alert {
   kind?: string;
   /** An emergency warning's area: rings of [lon, lat]. */
   area?: [number, number][][];
+  /** Where its case stands, for a report or an overdue case: registered, dispatched, handling… */
+  state?: string;
 }
 
 const cameraTitles: Record<Language, Record<string, string>> = {
@@ -106,6 +108,7 @@ export class AlertList {
           title,
           description: request.description,
           at: Date.parse(request.requestedAt),
+          state: request.status,
         });
       }
     }
@@ -137,6 +140,7 @@ export class AlertList {
         description: incident.description,
         at: Date.parse(incident.supervisedAt),
         cellId: incident.cellId,
+        state: incident.status,
       });
     }
     this.version += 1;

@@ -11,7 +11,7 @@ import type { TourStop } from './auto-tour.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
 import type { Insets } from './panel-insets.ts';
-import { wallScale, wallTheme } from './theme.ts';
+import { wallTheme } from './theme.ts';
 
 // Gliding entities are redrawn at most this often, ms: smooth to the eye, light on a wall PC.
 const frameEveryMs = 66;
@@ -24,15 +24,36 @@ const tourFlightMs = 3_000;
 // Alerts age off the wall in minutes: the shown list is re-read when it changes and at this pace, not per frame, ms.
 const alertsRereadMs = 10_000;
 
+const canvasNotice: Record<Language, (size: [number, number]) => string> = {
+  'zh-CN': ([w, h]) => `显卡最大只能绘制 ${w}×${h} 的底图，底图会略显模糊`,
+  en: ([w, h]) => `The GPU draws the base map at ${w}×${h} at most: it looks soft`,
+};
+
+/**
+ * The canvas the map needs to draw every device pixel of its box, within what this GPU draws
+ * (its largest renderbuffer and viewport): MapLibre's own cap is 4096 px a side.
+ */
+export function fullResolutionCanvas(container: HTMLElement): { size: [number, number]; limited: boolean } {
+  const wanted = [Math.ceil(container.clientWidth * devicePixelRatio), Math.ceil(container.clientHeight * devicePixelRatio)];
+  const probe = document.createElement('canvas');
+  const gl = probe.getContext('webgl2') ?? probe.getContext('webgl');
+  const viewport = (gl?.getParameter(gl.MAX_VIEWPORT_DIMS) as Int32Array | null | undefined) ?? [4096, 4096];
+  const limit = Math.min(gl?.getParameter(gl.MAX_RENDERBUFFER_SIZE) ?? 4096, gl?.getParameter(gl.MAX_TEXTURE_SIZE) ?? 4096);
+  gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  const size: [number, number] = [Math.min(limit, viewport[0]!), Math.min(limit, viewport[1]!)];
+  return { size, limited: wanted[0]! > size[0] || wanted[1]! > size[1] };
+}
+
 /** What was clicked: an alert or a live entity. */
 export type Picked = { alert: Alert } | { entitySlot: number };
 
 /** The wall's map: the city base map from this server with live entities drawn by deck.gl over it. */
 /** The city's base map from this server, framed on the whole city, flat (no rotating or tilting). */
-export function openBaseMap(container: HTMLElement, city: CitySummary, language: Language, scale: number): MapLibreMap {
+export function openBaseMap(container: HTMLElement, city: CitySummary, language: Language, scale: number, maxCanvasSize?: [number, number]): MapLibreMap {
   setWorkerUrl(maplibreWorkerUrl);
   return new MapLibreMap({
     container,
+    ...(maxCanvasSize && { maxCanvasSize }),
     style: basemapStyle(location.origin, language, scale),
     bounds: city.bbox,
     fitBoundsOptions: { padding: 24 },
@@ -43,9 +64,19 @@ export function openBaseMap(container: HTMLElement, city: CitySummary, language:
   });
 }
 
-export function createCityMap(container: HTMLElement, city: CitySummary, language: Language, motion: boolean, onPick: (picked: Picked | undefined) => void) {
-  const scale = wallScale(window.innerHeight);
-  const map = openBaseMap(container, city, language, scale);
+export function createCityMap(
+  container: HTMLElement,
+  city: CitySummary,
+  language: Language,
+  motion: boolean,
+  scale: number,
+  onPick: (picked: Picked | undefined) => void,
+  onNotice: (notice: string | null) => void,
+) {
+  // The base map at the screen's full resolution, as far as the GPU draws one canvas; short of it, the wall says so.
+  const canvas = fullResolutionCanvas(container);
+  const map = openBaseMap(container, city, language, scale, canvas.size);
+  onNotice(canvas.limited ? canvasNotice[language](canvas.size) : null);
   let shownAlerts: Alert[] = [];
   const overlay = new MapLibreOverlay({
     layers: [],

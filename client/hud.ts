@@ -72,7 +72,11 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
     trafficRow.append(swatch, element('span', 'traffic-level', t.traffic[level]));
   }
   const freshness = element('div', 'freshness');
-  legend.append(trafficRow, freshness);
+  // Something the wall cannot do here and says rather than hides (a base map drawn below the screen's resolution).
+  const notice = element('div', 'wall-notice');
+  notice.dataset.testid = 'wall-notice';
+  notice.hidden = true;
+  legend.append(trafficRow, freshness, notice);
 
   const banner = element('div', 'banner');
   banner.setAttribute('role', 'alert');
@@ -139,6 +143,10 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
       button.addEventListener('click', signOut);
       user.replaceChildren(element('span', 'user-name', displayName), button);
       user.hidden = false;
+    },
+    showNotice(text: string | null): void {
+      notice.hidden = text === null;
+      notice.textContent = text ?? '';
     },
     showDetails(shown: { title: string; lines: string[] } | undefined): void {
       details.replaceChildren();

@@ -31,12 +31,16 @@ function edgeDistance(edge: keyof Insets, panel: Rect, width: number, height: nu
   return { top: panel.top, bottom: height - panel.bottom, left: panel.left, right: width - panel.right }[edge];
 }
 
-/** Calls `onChange` with the insets clearing `panels` now and whenever one of them, or the window, changes size. */
-export function watchPanelInsets(panels: readonly HTMLElement[], onChange: (insets: Insets) => void): void {
+/** Calls `onChange` with the insets clearing `panels` from the map's `box` now and whenever one of them, or the window, changes size. */
+export function watchPanelInsets(panels: readonly HTMLElement[], box: HTMLElement, onChange: (insets: Insets) => void): void {
   let last = '';
   const measure = () => {
-    const shown = panels.filter((panel) => panel.isConnected && !panel.hidden).map((panel) => panel.getBoundingClientRect());
-    const insets = insetsClearing(shown, window.innerWidth, window.innerHeight);
+    const frame = box.getBoundingClientRect();
+    const shown = panels
+      .filter((panel) => panel.isConnected && !panel.hidden)
+      .map((panel) => panel.getBoundingClientRect())
+      .map((rect) => ({ left: rect.left - frame.left, right: rect.right - frame.left, top: rect.top - frame.top, bottom: rect.bottom - frame.top }));
+    const insets = insetsClearing(shown, frame.width, frame.height);
     const key = JSON.stringify(insets);
     if (key === last) return;
     last = key;

@@ -64,6 +64,8 @@ export interface OnescreenWindow {
       project(lngLat: [number, number]): { x: number; y: number };
       getFeatureState(feature: { source: string; id: string }): Record<string, unknown>;
       getLayoutProperty(layer: string, name: string): unknown;
+      getCanvas(): HTMLCanvasElement;
+      getContainer(): HTMLElement;
     };
     overlay: { pickObject(options: { x: number; y: number; radius?: number; layerIds?: string[] }): { index: number } | null };
     socket: { connect(): void; disconnect(): void };

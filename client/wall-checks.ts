@@ -1,10 +1,11 @@
 // What the wall must do at any size, as checks the browser tests run at 1920×1080 (npm test) and
 // at 3840×2160 and 7680×2160 (the long tier: software WebGL takes minutes over those pixels).
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { TestServer } from '../server/test-server.ts';
+import type { PostureSnapshot } from '../streams/index.ts';
 import { artifacts, openWall, type OnescreenWindow, type TestViewport } from './test-wall.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
@@ -43,6 +44,7 @@ export async function checkTour(wall: Wall, viewport: TestViewport, dwellS: numb
     { timeout: 90_000, polling: 500 },
   );
   expect(await onDistrict.jsonValue(), 'the tour flew to a district and names it').toMatch(/^巡航 · .+街道$/);
+  await checkPanels(page, wall, viewport);
   await page.screenshot({ path: join(artifacts, `wall-tour-${viewport.width}x${viewport.height}.png`) });
 
   const camera = karamay.cameras[300]!;
@@ -80,6 +82,50 @@ export async function checkTour(wall: Wall, viewport: TestViewport, dwellS: numb
   await page.close();
 }
 
+/**
+ * The wall's frame on this screen: the layout its shape asks for, every panel shown beside the
+ * map (never over it) with the posture boards' live figures, and the base map drawn at the full
+ * resolution of its box.
+ */
+export async function checkPanels(page: Page, wall: Wall, viewport: TestViewport): Promise<void> {
+  const layout = viewport.width / viewport.height >= 2.4 ? 'wide' : 'standard';
+  expect(await page.evaluate(() => document.body.className)).toContain(`layout-${layout}`);
+  // Every panel beside the map's box, none over it.
+  const boxes = await page.evaluate(() => {
+    const rect = (node: Element) => node.getBoundingClientRect().toJSON() as { left: number; right: number; top: number; bottom: number; width: number; height: number };
+    return { map: rect(document.querySelector('#map')!), panels: [...document.querySelectorAll('[data-testid^="wall-"].wall-panel')].map((node) => ({ name: (node as HTMLElement).dataset.testid!, ...rect(node) })) };
+  });
+  expect(boxes.panels.map((panel) => panel.name).sort()).toEqual(['wall-alerts', 'wall-force', 'wall-kpis', 'wall-ticker']);
+  for (const panel of boxes.panels) {
+    expect(panel.width * panel.height, `${panel.name} is shown`).toBeGreaterThan(0);
+    const overlap = Math.max(0, Math.min(panel.right, boxes.map.right) - Math.max(panel.left, boxes.map.left)) * Math.max(0, Math.min(panel.bottom, boxes.map.bottom) - Math.max(panel.top, boxes.map.top));
+    expect(overlap, `${panel.name} stays off the map`).toBe(0);
+  }
+  if (layout === 'wide') expect(boxes.map.height, 'the map at full height').toBe(viewport.height);
+  // The figures are the posture boards': the wall's equal a read of /api/posture (both move each minute, so read until they meet).
+  const operator = await wall.server.as('operator');
+  await expect
+    .poll(
+      async () => {
+        const snapshot = (await (await operator.fetch('/api/posture?range=live')).json()) as PostureSnapshot;
+        const available = (agency: string) => String(snapshot.units!.force.filter((f) => f.agency === agency && f.duty === 'available').reduce((sum, f) => sum + f.units, 0));
+        const expected = { open: String(snapshot.cases!.openNow), overdue: String(snapshot.cases!.overdueNow), police: available('police'), inspectors: available('city'), congestion: String(snapshot.traffic!.index ?? '') };
+        const shown = await page.evaluate((keys) => Object.fromEntries(keys.map((key) => [key, document.querySelector<HTMLElement>(`[data-testid="kpi-${key}"]`)?.dataset.value])), Object.keys(expected));
+        return JSON.stringify(shown) === JSON.stringify(expected) || `${JSON.stringify(shown)} ≠ ${JSON.stringify(expected)}`;
+      },
+      { timeout: 60_000, interval: 1_000 },
+    )
+    .toBe(true);
+  // The base map's drawing buffer is as big as its box in device pixels (MapLibre caps it at 4096 unless told).
+  const buffer = await page.evaluate(() => {
+    const { map } = (window as unknown as OnescreenWindow).onescreen;
+    const canvas = map.getCanvas();
+    return { width: canvas.width, height: canvas.height, wanted: [Math.round(map.getContainer().clientWidth * devicePixelRatio), Math.round(map.getContainer().clientHeight * devicePixelRatio)] };
+  });
+  expect([buffer.width, buffer.height]).toEqual(buffer.wanted);
+  await page.screenshot({ path: join(artifacts, `wall-layout-${viewport.width}x${viewport.height}.png`) });
+}
+
 /** Draws the whole city live, in English, with the title sized for the wall's height. */
 export async function checkWholeCityLive(wall: Wall, viewport: TestViewport): Promise<void> {
   // Software GL in a headless browser takes its time over 16.6 million pixels; a wall's GPU does not.
@@ -102,6 +148,7 @@ export async function checkWholeCityLive(wall: Wall, viewport: TestViewport): Pr
   // Text sized for distance: the title grows with the wall's height, twice its 1080-line size at 2160.
   const titlePx = await page.evaluate(() => Number.parseFloat(getComputedStyle(document.querySelector('h1')!).fontSize));
   expect(titlePx).toBeGreaterThan((25 * viewport.height) / 1080);
+  await checkPanels(page, wall, viewport);
   await page.screenshot({ path: join(artifacts, `wall-en-${viewport.width}x${viewport.height}.png`) });
   expect(problems).toEqual([]);
   await page.close();

@@ -8,6 +8,8 @@ import { createCityMap, type Picked } from './city-map.ts';
 import { entityKindOrder, EntityTable } from './entity-table.ts';
 import { mountHud } from './hud.ts';
 import { watchPanelInsets } from './panel-insets.ts';
+import { layoutFor, mountWallFrame, readableTextPx, viewingFromQuery } from './wall-layout.ts';
+import { mountWallPanels } from './wall-panels.ts';
 import { mountSearchBox } from './search-box.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
@@ -17,8 +19,11 @@ import { createWallStore, hiddenFromQuery, motionFromQuery, wallUpdaters, type P
 
 const language = chooseLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
+// The frame first: the map's box and the panels' columns for this screen, text sized for the room.
+const unitPx = readableTextPx(viewingFromQuery(location.search), window.innerHeight);
+const frame = mountWallFrame(document.body, document.getElementById('map')!, layoutFor(location.search, window.innerWidth, window.innerHeight), unitPx, window.innerWidth, window.innerHeight);
 const store = createWallStore(hiddenFromQuery(location.search));
-const hud = mountHud(document.body, store, language, undefined);
+const hud = mountHud(frame.centre, store, language, undefined);
 const showProblem = (problem: Problem) => store.setState(wallUpdaters.problemSeen(store.getState(), problem), true);
 const session = await readWhenReady<SessionInfo>('/api/session', showProblem);
 const city = await readWhenReady<CitySummary>('/api/city', showProblem);
@@ -40,9 +45,25 @@ const describe = (picked: Picked | undefined) => {
   }
   return { title: table.labels[picked.entitySlot]!, lines: [messages.kinds[entityKindOrder[table.kinds[picked.entitySlot]!]!]] };
 };
-const cityMap = createCityMap(document.getElementById('map')!, city, language, motion, (picked) => hud.showDetails(describe(picked)));
+const cityMap = createCityMap(document.getElementById('map')!, city, language, motion, unitPx / 16, (picked) => hud.showDetails(describe(picked)), (notice) => hud.showNotice(notice));
 cityMap.follow(table, alerts, () => store.getState().hidden);
 const socket = connectLive(session, table, alerts, store, (segments) => cityMap.showTraffic(segments));
+const panels = mountWallPanels(frame, city, language);
+// The panels' figures are the posture boards', pushed as they move; asked again on every connection.
+socket.on('posture', (snapshot) => panels.showPosture(snapshot));
+const watchPosture = () => void socket.timeout(10_000).emitWithAck('watch-posture', { range: 'live', boards: ['cases', 'units', 'traffic', 'buses', 'feeds'] }).catch(() => undefined);
+socket.on('connect', watchPosture);
+if (socket.connected) watchPosture();
+// The alert being toured, marked in the list.
+let touredAlert: string | null = null;
+let alertsShown = -1;
+let minuteShown = -1;
+setInterval(() => {
+  const minute = Math.floor(Date.now() / 60_000);
+  if (alerts.version === alertsShown && minute === minuteShown) return;
+  [alertsShown, minuteShown] = [alerts.version, minute];
+  panels.showAlerts(alerts.all(), touredAlert);
+}, 1_000);
 
 // The wall tours by itself unless told not to (?tour=off); an operator's hand on the map, a search
 // or a followed unit pauses it.
@@ -54,7 +75,7 @@ const stopFollowing = () => {
   searchBox.setFollowing(false);
   showStatus(null);
 };
-const searchBox = mountSearchBox(document.body, language, (hit) => {
+const searchBox = mountSearchBox(frame.centre, language, (hit) => {
   tour?.pause(Date.now());
   const slot = hit.kind === 'entity' ? table.slotOf(hit.id) : undefined;
   if (slot === undefined) {
@@ -67,7 +88,7 @@ const searchBox = mountSearchBox(document.body, language, (hit) => {
   showStatus(messages.search.following(table.labels[slot]!));
 }, stopFollowing);
 // The title bar, the search box and the legend stay on the wall: the map frames the city beside them.
-watchPanelInsets(['.title-bar', '.search', '.legend'].map((selector) => document.querySelector<HTMLElement>(selector)!), (insets) => cityMap.setPanelInsets(insets));
+watchPanelInsets(['.title-bar', '.search', '.legend'].map((selector) => document.querySelector<HTMLElement>(selector)!), frame.centre, (insets) => cityMap.setPanelInsets(insets));
 cityMap.onOperatorMove(() => {
   if (cityMap.tracking) stopFollowing();
   if (!tour) return;
@@ -84,6 +105,8 @@ if (tour) {
     if (store.getState().snapshotAt === null) return;
     const stop = tour.update(Date.now(), alerts.items());
     if (!stop) return;
+    touredAlert = stop.kind === 'alert' ? stop.alert.id : null;
+    alertsShown = -1;
     cityMap.showStop(stop);
     showStatus(messages.tour(placeOf(stop)));
   };
