@@ -51,6 +51,8 @@ export interface WallFrame {
   layout: WallLayout;
   /** The map and its heads-up display (title, legend, search, details). */
   centre: HTMLElement;
+  /** A strip atop the standard layout's column, for what its narrower title bar cannot hold; null when wide. */
+  status: HTMLElement | null;
   alerts: HTMLElement;
   kpis: HTMLElement;
   force: HTMLElement;
@@ -77,14 +79,15 @@ export function mountWallFrame(root: HTMLElement, map: HTMLElement, layout: Wall
   };
   const [alerts, kpis, force, ticker] = [panel('alerts'), panel('kpis'), panel('force'), panel('ticker')];
   const right = element('aside', 'wall-side wall-right');
+  const status = layout === 'wide' ? null : element('div', 'wall-status');
   if (layout === 'wide') {
     const left = element('aside', 'wall-side wall-left');
     left.append(alerts, ticker);
     right.append(kpis, force);
     root.append(left, centre, right);
   } else {
-    right.append(kpis, alerts, force, ticker);
+    right.append(status!, kpis, alerts, force, ticker);
     root.append(centre, right);
   }
-  return { layout, centre, alerts, kpis, force, ticker };
+  return { layout, centre, status, alerts, kpis, force, ticker };
 }

@@ -24,6 +24,8 @@ const unitPx = readableTextPx(viewingFromQuery(location.search), window.innerHei
 const frame = mountWallFrame(document.body, document.getElementById('map')!, layoutFor(location.search, window.innerWidth, window.innerHeight), unitPx, window.innerWidth, window.innerHeight);
 const store = createWallStore(hiddenFromQuery(location.search));
 const hud = mountHud(frame.centre, store, language, undefined);
+// A 16:9 screen's title bar is narrower than the wall's: the feeds and the user sit atop the column.
+frame.status?.append(...['.feed-badges', '.connection', '.user'].map((selector) => frame.centre.querySelector(selector)!));
 const showProblem = (problem: Problem) => store.setState(wallUpdaters.problemSeen(store.getState(), problem), true);
 const session = await readWhenReady<SessionInfo>('/api/session', showProblem);
 const city = await readWhenReady<CitySummary>('/api/city', showProblem);
