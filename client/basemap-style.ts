@@ -77,6 +77,13 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
       ),
       { id: 'bus-routes', type: 'line', source: 'bus-routes', minzoom: 13, paint: { 'line-color': ['get', 'color'], 'line-opacity': 0.35, 'line-width': 1.5 } },
       { id: 'districts-line', type: 'line', source: 'districts', paint: { 'line-color': t.districtLine, 'line-width': 1.5 * scale, 'line-dasharray': [3, 2] } },
+      // The district the tour is on, outlined so the room sees which one is meant.
+      {
+        id: 'districts-toured',
+        type: 'line',
+        source: 'districts',
+        paint: { 'line-color': '#ffd27a', 'line-width': 4 * scale, 'line-opacity': ['case', ['boolean', ['feature-state', 'toured'], false], 0.95, 0] as ExpressionSpecification },
+      },
       {
         id: 'camera-sites',
         type: 'circle',

@@ -1,4 +1,4 @@
-import { PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { Map as MapLibreMap, setWorkerUrl, type GeoJSONSource } from 'maplibre-gl';
 // MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
@@ -11,6 +11,7 @@ import type { TourStop } from './auto-tour.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
 import type { Insets } from './panel-insets.ts';
+import { canvasNotice, fullResolutionCanvas } from './canvas-size.ts';
 import { wallTheme } from './theme.ts';
 
 // Gliding entities are redrawn at most this often, ms: smooth to the eye, light on a wall PC.
@@ -23,26 +24,6 @@ const pulseMs = 1_200;
 const tourFlightMs = 3_000;
 // Alerts age off the wall in minutes: the shown list is re-read when it changes and at this pace, not per frame, ms.
 const alertsRereadMs = 10_000;
-
-const canvasNotice: Record<Language, (size: [number, number]) => string> = {
-  'zh-CN': ([w, h]) => `显卡最大只能绘制 ${w}×${h} 的底图，底图会略显模糊`,
-  en: ([w, h]) => `The GPU draws the base map at ${w}×${h} at most: it looks soft`,
-};
-
-/**
- * The canvas the map needs to draw every device pixel of its box, within what this GPU draws
- * (its largest renderbuffer and viewport): MapLibre's own cap is 4096 px a side.
- */
-export function fullResolutionCanvas(container: HTMLElement): { size: [number, number]; limited: boolean } {
-  const wanted = [Math.ceil(container.clientWidth * devicePixelRatio), Math.ceil(container.clientHeight * devicePixelRatio)];
-  const probe = document.createElement('canvas');
-  const gl = probe.getContext('webgl2') ?? probe.getContext('webgl');
-  const viewport = (gl?.getParameter(gl.MAX_VIEWPORT_DIMS) as Int32Array | null | undefined) ?? [4096, 4096];
-  const limit = Math.min(gl?.getParameter(gl.MAX_RENDERBUFFER_SIZE) ?? 4096, gl?.getParameter(gl.MAX_TEXTURE_SIZE) ?? 4096);
-  gl?.getExtension('WEBGL_lose_context')?.loseContext();
-  const size: [number, number] = [Math.min(limit, viewport[0]!), Math.min(limit, viewport[1]!)];
-  return { size, limited: wanted[0]! > size[0] || wanted[1]! > size[1] };
-}
 
 /** What was clicked: an alert or a live entity. */
 export type Picked = { alert: Alert } | { entitySlot: number };
@@ -144,6 +125,24 @@ export function createCityMap(
             pickable: true,
             updateTriggers: { getRadius: now, getFillColor: alerts.version },
           }),
+          // The followed unit's plate or call sign beside it, in the bundled font.
+          new TextLayer<number>({
+            id: 'followed-label',
+            visible: trackedSlot !== undefined,
+            data: trackedSlot === undefined ? [] : [trackedSlot],
+            getPosition: (slot) => [table.shown[2 * slot]!, table.shown[2 * slot + 1]!],
+            getText: (slot) => table.labels[slot] ?? '',
+            characterSet: 'auto',
+            fontFamily: '"Noto Sans SC", sans-serif',
+            getSize: 18 * scale,
+            sizeUnits: 'pixels',
+            getColor: wallTheme.followed,
+            getPixelOffset: [0, -26 * scale],
+            background: true,
+            getBackgroundColor: [7, 13, 23, 220],
+            backgroundPadding: [6 * scale, 3 * scale],
+            updateTriggers: { getPosition: table.version, getText: trackedSlot },
+          }),
           // At street zoom the followed unit is as small as its neighbours; a ring says which it is.
           new ScatterplotLayer<number>({
             id: 'followed',
@@ -170,6 +169,14 @@ export function createCityMap(
     map.jumpTo({ center: at, zoom: Number.isNaN(trackedAt[0]) ? Math.max(map.getZoom(), 16) : map.getZoom() });
     trackedAt = at;
   };
+  // The toured district's outline (a feature state of the base map's districts).
+  let outlined: string | null = null;
+  const outlineDistrict = (id: string | null) => {
+    if (!map.getSource('districts')) return;
+    if (outlined) map.setFeatureState({ source: 'districts', id: outlined }, { toured: false });
+    if (id) map.setFeatureState({ source: 'districts', id }, { toured: true });
+    outlined = id;
+  };
   // Traffic can arrive before the roads are loaded; it waits here and each frame tries again.
   // (Waiting for 'idle' would wait forever: a live wall is never idle.)
   const pendingTraffic: SegmentTraffic[] = [];
@@ -185,6 +192,7 @@ export function createCityMap(
     /** Moves the view to a tour stop, gently enough to follow from across the room. */
     showStop(stop: TourStop, durationMs = tourFlightMs): void {
       framed = stop;
+      outlineDistrict(stop.kind === 'district' ? city.districts[stop.index]!.id : null);
       if (stop.kind === 'alert') map.flyTo({ center: [stop.alert.lon, stop.alert.lat], zoom: Math.max(map.getZoom(), 15), duration: tourFlightMs, animate: motion });
       else map.fitBounds(stop.kind === 'city' ? city.bbox : city.districts[stop.index]!.bbox, { padding: 24 * scale, duration: durationMs, animate: motion });
     },
@@ -199,6 +207,7 @@ export function createCityMap(
     /** Flies to a place found by search. */
     showPlace(lon: number, lat: number): void {
       framed = undefined;
+      outlineDistrict(null);
       map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 16), duration: tourFlightMs, animate: motion });
     },
     /** Keeps one entity (by table slot) in the middle of the map as it moves; undefined stops. */

@@ -43,7 +43,10 @@ export async function checkTour(wall: Wall, viewport: TestViewport, dwellS: numb
     // after it has drawn its frames: up to 64 s seen on a loaded CI machine.
     { timeout: 90_000, polling: 500 },
   );
-  expect(await onDistrict.jsonValue(), 'the tour flew to a district and names it').toMatch(/^巡航 · .+街道$/);
+  const touredLabel = await onDistrict.jsonValue();
+  expect(touredLabel, 'the tour flew to a district and names it').toMatch(/^巡航 · .+街道$/);
+  const toured = karamay.districts.find((d) => touredLabel === `巡航 · ${d.nameZh}`)!;
+  await page.waitForFunction((id) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'districts', id }).toured === true, toured.id, { timeout: 10_000 });
   await checkPanels(page, wall, viewport);
   await page.screenshot({ path: join(artifacts, `wall-tour-${viewport.width}x${viewport.height}.png`) });
 

@@ -154,6 +154,12 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
       return overlay.pickObject({ x, y, radius: 30, layerIds: ['followed'] }) !== null;
     });
     expect(ringAtCentre, 'a ring marks the followed car').toBe(true);
+    type Labels = { onescreen: { overlay: { _props: { layers: { id: string; props: { data: number[]; getText(slot: number): string } }[] } } } };
+    const label = await page.evaluate(() => {
+      const layer = (window as unknown as Labels).onescreen.overlay._props.layers.find((candidate) => candidate.id === 'followed-label')!;
+      return layer.props.data.map((slot) => layer.props.getText(slot));
+    });
+    expect(label, 'and a label with its plate').toEqual([car.label]);
     await page.screenshot({ path: join(artifacts, 'wall-follow-1920x1080.png') });
 
     await page.click('[data-testid="stop-following"]');
