@@ -216,7 +216,7 @@ const en: AdminMessages = {
     lastFix: 'Last fix',
     register: 'Register device',
     importCsv: 'Import CSV',
-    importHint: 'The CSV’s first line names the columns: id,kind,label,agency,district. A file is imported whole or not at all.',
+    importHint: 'The first line of the CSV names the columns: id,kind,label,agency,district. A file is imported whole or not at all.',
     imported: (n) => `${n} devices imported.`,
     retire: 'Retire',
     retired: 'Retired',

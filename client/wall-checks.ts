@@ -105,6 +105,15 @@ export async function checkPanels(page: Page, wall: Wall, viewport: TestViewport
     expect(overlap, `${panel.name} stays off the map`).toBe(0);
   }
   if (layout === 'wide') expect(boxes.map.height, 'the map at full height').toBe(viewport.height);
+  // Each figure whole inside its panel (a long label is cut, never the number).
+  const clipped = await page.evaluate(() => {
+    const panel = document.querySelector('[data-testid="wall-kpis"]')!.getBoundingClientRect();
+    return [...document.querySelectorAll('[data-testid^="kpi-"]')].filter((tile) => {
+      const box = tile.getBoundingClientRect();
+      return box.left < panel.left || box.right > panel.right || box.bottom > panel.bottom;
+    }).map((tile) => (tile as HTMLElement).dataset.testid);
+  });
+  expect(clipped).toEqual([]);
   // The figures are the posture boards': the wall's equal a read of /api/posture (both move each minute, so read until they meet).
   const operator = await wall.server.as('operator');
   await expect

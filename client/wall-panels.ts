@@ -33,7 +33,7 @@ const words = {
     nothingYet: 'nothing yet',
     age: (minutes: number) => (minutes < 1 ? 'just now' : minutes < 60 ? `${minutes} min ago` : `${Math.floor(minutes / 60)} h ago`),
     states: { registered: 'registered', dispatched: 'dispatched', handling: 'handling', handled: 'handling', answered: 'answered', reported: 'to confirm' } as Record<string, string>,
-    figures: { open: 'Open cases', overdue: 'Overdue', police: 'Police available', inspectors: 'Inspectors available', congestion: 'Congestion index', onTime: 'Buses on time', feeds: 'Feeds live' },
+    figures: { open: 'Open cases', overdue: 'Overdue', police: 'Police free', inspectors: 'Inspectors free', congestion: 'Congestion', onTime: 'Buses on time', feeds: 'Feeds live' },
     reading: 'reading…',
   },
 } as const;
