@@ -32,6 +32,13 @@ const dutyCounts = (fleet: DispatchState['fleet']) => {
 
 export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
   const { t, language, canDispatch, districtName, minutesUntil } = context;
+  // The fleet's counts change every few seconds: written in place, so the panel (and a note being typed) stays put.
+  const fleetLine = element('p', 'case-fleet');
+  fleetLine.dataset.testid = 'case-fleet';
+  const drawFleet = (fleet: DispatchState['fleet']) => {
+    fleetLine.hidden = fleet.length === 0;
+    fleetLine.textContent = fleet.length === 0 ? '' : t.fleet(dutyCounts(fleet));
+  };
   const noteInput = element('input', 'note') as HTMLInputElement;
   noteInput.placeholder = t.note;
   noteInput.maxLength = 1_000;
@@ -54,11 +61,8 @@ export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
       steps.append(button);
     }
     const sections: HTMLElement[] = [title, status, description, ...caller, ...(canDispatch ? [noteInput, steps] : []), ...repeatOf(detail), ...nearbyOf(state, detail)];
-    if (state.fleet.length > 0) {
-      const fleet = element('p', 'case-fleet', t.fleet(dutyCounts(state.fleet)));
-      fleet.dataset.testid = 'case-fleet';
-      sections.push(fleet);
-    }
+    drawFleet(state.fleet);
+    sections.push(fleetLine);
     const sent = [...state.assignments.values()];
     if (sent.length > 0) {
       const list = element('ul', 'assignments');
@@ -98,7 +102,10 @@ export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
       history.append(element('li', '', `${new Date(entry.at).toLocaleTimeString(language, { hour12: false })} · ${entry.actor} · ${t.status[entry.toStatus]}${entry.note ? ` · ${entry.note}` : ''}`));
     }
     sections.push(element('h3', 'case-heading', t.history), history);
+    // Units en route redraw the panel every tick: a note being typed keeps its focus and caret.
+    const typing = document.activeElement === noteInput ? [noteInput.selectionStart, noteInput.selectionEnd] : null;
     panel.replaceChildren(...sections);
+    if (typing) (noteInput.focus(), noteInput.setSelectionRange(typing[0] ?? null, typing[1] ?? null));
   };
 
   /** A probable repeat: said, and merged with one click by a role that may. */
@@ -136,6 +143,7 @@ export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
 
   return {
     draw,
+    drawFleet,
     /** The note is taken with a step: cleared once the step is done. */
     clearNote: () => void (noteInput.value = ''),
   };

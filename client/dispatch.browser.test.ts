@@ -167,6 +167,10 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
     const first = (await candidates.first().getAttribute('data-testid'))!.replace('candidate-', '');
     await page.getByTestId(`send-${first}`).click();
     await page.getByTestId(`assignment-${first}`).getByText('途中').waitFor({ timeout: 10_000 });
+    // A note typed over more than one refresh of the fleet (every 5 s) keeps every keystroke.
+    const note = '已通知环卫班组前往处理，预计二十分钟内清运完毕并回访来电人';
+    await page.locator('.note').pressSequentially(note, { delay: 200 });
+    expect(await page.locator('.note').inputValue()).toBe(note);
     await page.screenshot({ path: join(artifacts, 'dispatch-call-intake-zh.png') });
 
     // The same bins called in again: proposed as a repeat, merged with one click.

@@ -183,7 +183,8 @@ const draw = (state: DispatchState, before?: DispatchState) => {
   if (!before || state.fenceAlerts !== before.fenceAlerts) fenceAlertList.draw(state);
   if (!fenceTools.hidden && (!before || state.drawing !== before.drawing || state.warnings !== before.warnings)) areaTools.draw(state);
   if (!before || state.intake !== before.intake) (callForm.draw(state.intake), (caseBox.hidden = state.intake !== null));
-  if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments || state.fleet !== before.fleet || state.nearby !== before.nearby) casePanelView.draw(state);
+  if (!before || state.detail !== before.detail || state.candidates !== before.candidates || state.assignments !== before.assignments || state.nearby !== before.nearby) casePanelView.draw(state);
+  else if (state.fleet !== before.fleet) casePanelView.drawFleet(state.fleet);
   drawMap(state);
 };
 store.subscribe(draw);
