@@ -7,6 +7,7 @@ import type { RequireKey } from './feed-keys.ts';
 import { answerNotTaken, type Publish } from './ingest-refusals.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { refusedBody } from './request-checks.ts';
 
 export interface CallIntakeOptions {
   db: () => Database;
@@ -76,6 +77,7 @@ export function callIntake({ db, auth, publish, answers, metrics, log }: CallInt
     router.post('/', (req, res, next) => (req.get('x-api-key') ? next() : next('router')), guard, express.json({ limit: '16kb' }), (req, res) =>
       take(req, res, 'hotline', 'hotline', auth.clientOf(req)),
     );
+    router.use(refusedBody('send a call as JSON; see /api/openapi.json', () => metrics.count('onescreen_ingest_rejected_total', { source, reason: 'malformed' })));
     return router;
   };
   return { fromConsole, keyed };

@@ -8,6 +8,7 @@ import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { apiRouteAccess, policeKinds, visibleKinds, type Access, type ApiRoute } from './permissions.ts';
+import { refusedBody } from './request-checks.ts';
 import { adminApi } from './admin-api.ts';
 import { devicesApi, type DeviceRegistryHooks } from './devices-api.ts';
 import type { Publish } from './ingest-refusals.ts';
@@ -201,6 +202,7 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
     res.type('application/geo+json').send(await basemapCache.get(layer));
   });
   api.use((req, res) => void res.status(404).json({ error: `no API route ${req.method} ${req.path}; see README.md for the routes` }));
+  api.use(refusedBody('send JSON (16 KB at most); see /api/openapi.json for each route’s body'));
   app.use('/api', api);
 
   const indexHtml = join(clientDir, 'index.html');

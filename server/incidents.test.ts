@@ -198,7 +198,12 @@ describe.each(testBackends())('incidents through the real protocols, on the $nam
     const fromHotline = await hotline(server.keys.alarms);
     expect(fromHotline.status).toBe(201);
     expect(await fromHotline.json()).toMatchObject({ source: 'call', sourceRef: 'hotline:HL-20261203-0001', category: 'noise', severity: 1, agency: 'city' });
-    expect(await (await server.api('/metrics')).text()).toMatch(/onescreen_ingest_rejected_total\{reason="malformed",source="calls"\} 2/);
+    // Unreadable JSON is a 400 that says what to send, by either way in; the keyed one is counted.
+    const unreadable = await dispatcher.fetch('/api/incidents', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"callId": ' });
+    expect([unreadable.status, ((await unreadable.json()) as { error: string }).error]).toEqual([400, expect.stringMatching(/; send JSON \(16 KB at most\); see \/api\/openapi.json/)]);
+    const unreadableKeyed = await fetch(new URL('/api/incidents', server.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': server.keys.alarms }, body: '{' });
+    expect([unreadableKeyed.status, ((await unreadableKeyed.json()) as { error: string }).error]).toEqual([400, expect.stringMatching(/; send a call as JSON/)]);
+    expect(await (await server.api('/metrics')).text()).toMatch(/onescreen_ingest_rejected_total\{reason="malformed",source="calls"\} 3/);
     const categories = (await (await dispatcher.fetch('/api/incident-categories')).json()) as { code: string; slaMinutes: number }[];
     expect(categories).toContainEqual(expect.objectContaining({ code: 'accident', slaMinutes: 15, nameZh: '交通事故' }));
   });

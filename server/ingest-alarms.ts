@@ -4,6 +4,7 @@ import { parseAlarmBatch } from '../streams/index.ts';
 import { answerWithinMs, type CaseAnswers } from './case-answers.ts';
 import { answerNotTaken, type Publish } from './ingest-refusals.ts';
 import type { RequireKey } from './feed-keys.ts';
+import { refusedBody } from './request-checks.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -49,10 +50,6 @@ export function alarmIngest({ requireKey, publish, answers, metrics, log }: Alar
       rejected,
     });
   });
-  router.use((error: { status?: number; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (!error.status || error.status >= 500) return next(error);
-    metrics.count('onescreen_ingest_rejected_total', { source: 'alarms', reason: 'malformed' });
-    res.status(error.status).json({ error: `${error.message ?? 'unreadable request'}; send {"alarms": [...]} as JSON` });
-  });
+  router.use(refusedBody('send {"alarms": [...]} as JSON', () => metrics.count('onescreen_ingest_rejected_total', { source: 'alarms', reason: 'malformed' })));
   return router;
 }

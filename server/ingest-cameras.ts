@@ -5,6 +5,7 @@ import { answerNotTaken, type Publish } from './ingest-refusals.ts';
 import type { RequireKey } from './feed-keys.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { refusedBody } from './request-checks.ts';
 
 export interface CameraIngestOptions {
   isKnownCamera: (id: string) => boolean;
@@ -48,11 +49,7 @@ export function cameraIngest({ isKnownCamera, requireKey, publish, metrics, log 
     metrics.accepted('http-cameras', taken.length);
     res.status(taken.length > 0 || rejected.length === 0 ? 200 : 400).json({ accepted: taken.length, rejected });
   });
-  router.use((error: { status?: number; message?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (!error.status || error.status >= 500) return next(error);
-    metrics.count('onescreen_ingest_rejected_total', { source: 'http-cameras', reason: 'malformed' });
-    res.status(error.status).json({ error: `${error.message ?? 'unreadable request'}; send {"readings": [...], "events": [...]} as JSON` });
-  });
+  router.use(refusedBody('send {"readings": [...], "events": [...]} as JSON', () => metrics.count('onescreen_ingest_rejected_total', { source: 'http-cameras', reason: 'malformed' })));
   return router;
 }
 
