@@ -7,6 +7,8 @@ import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
 import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
 import { basemapStyle } from './basemap-style.ts';
 import { createEntityLayer } from './entity-layer.ts';
+import { clusterLayers } from './cluster-layers.ts';
+import { clusterBelowZoom, clusterUnits, type Clustering, type UnitCluster } from './unit-clusters.ts';
 import type { TourStop } from './auto-tour.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
@@ -25,8 +27,11 @@ const tourFlightMs = 3_000;
 // Alerts age off the wall in minutes: the shown list is re-read when it changes and at this pace, not per frame, ms.
 const alertsRereadMs = 10_000;
 
-/** What was clicked: an alert or a live entity. */
-export type Picked = { alert: Alert } | { entitySlot: number };
+// Clusters follow gliding units at most this often, ms: a cluster's members change slowly.
+const reclusterMs = 500;
+
+/** What was clicked: an alert, a live entity, or a cluster of units (the map zooms in on it). */
+export type Picked = { alert: Alert } | { entitySlot: number } | { cluster: UnitCluster };
 
 /** The wall's map: the city base map from this server with live entities drawn by deck.gl over it. */
 /** The city's base map from this server, framed on the whole city, flat (no rotating or tilting). */
@@ -65,12 +70,38 @@ export function createCityMap(
       if (info.layer?.id === 'alerts' && shownAlerts[info.index]) onPick({ alert: shownAlerts[info.index]! });
       else if (info.layer?.id === 'live-entities' && info.index >= 0) onPick({ entitySlot: info.index });
       else if (info.layer?.id === 'followed' && trackedSlot !== undefined) onPick({ entitySlot: trackedSlot });
+      else if (info.layer?.id === 'unit-clusters' && info.object) zoomInOn(info.object as UnitCluster);
       else onPick(undefined);
     },
   });
   map.addControl(overlay);
 
   const entityLayer = createEntityLayer(scale);
+  // Units grouped at city zoom, re-grouped when the zoom, the hidden kinds or the followed unit
+  // change, and every reclusterMs while units move.
+  let clustering: Clustering = { clusters: [], clustered: new Uint8Array(0) };
+  let clusteringVersion = 0;
+  let clusteredFor = '';
+  let clusteredAt = -Infinity;
+  let clusteredTable = -1;
+  /** Groups the units again when due; true when the grouping changed. */
+  const recluster = (table: EntityTable, hidden: readonly string[], now: number): boolean => {
+    const zoom = map.getZoom();
+    const key = `${zoom.toFixed(1)}:${hidden.join()}:${trackedSlot}:${table.size}`;
+    if (key === clusteredFor && (table.version === clusteredTable || now - clusteredAt < reclusterMs)) return false;
+    [clusteredFor, clusteredAt, clusteredTable] = [key, now, table.version];
+    clustering = clusterUnits(table, hidden, zoom, scale, trackedSlot);
+    clusteringVersion += 1;
+    return true;
+  };
+  const zoomInOn = (cluster: UnitCluster) => {
+    framed = undefined;
+    const [west, south, east, north] = cluster.bbox;
+    // Close enough that nothing is grouped any more: each member shows as itself.
+    const camera = map.cameraForBounds([west, south, east, north], { padding: 80 * scale, maxZoom: 16 });
+    map.flyTo({ center: camera?.center ?? [cluster.lon, cluster.lat], zoom: Math.max(clusterBelowZoom, camera?.zoom ?? 0), duration: tourFlightMs / 2, animate: motion });
+    onPick({ cluster });
+  };
   // The view the wall chose itself (the whole city at first); undefined once an operator moved it.
   let framed: TourStop | undefined = { kind: 'city' };
   // What the base map showed of the alerts last, so only changes are set.
@@ -109,7 +140,8 @@ export function createCityMap(
             lineWidthUnits: 'pixels',
             updateTriggers: { getPolygon: alerts.version },
           }),
-          entityLayer(table, hidden),
+          entityLayer(table, hidden, clustering.clustered, clusteringVersion),
+          ...clusterLayers(clustering.clusters, scale, clusteringVersion),
           new ScatterplotLayer<Alert>({
             id: 'alerts',
             visible: !hidden.includes('alerts'),
@@ -269,7 +301,8 @@ export function createCityMap(
         }
         // A new fix shown where it lands (no glide) changes the table without anything moving.
         const hiddenKey = hiddenNow.join();
-        if (glided || pulsing || table.version !== tableDrawn || alertsChanged || hiddenKey !== hiddenDrawn) {
+        const regrouped = recluster(table, hiddenNow, now);
+        if (glided || pulsing || regrouped || table.version !== tableDrawn || alertsChanged || hiddenKey !== hiddenDrawn) {
           alertsDrawn = alerts.version;
           tableDrawn = table.version;
           hiddenDrawn = hiddenKey;

@@ -17,11 +17,13 @@ export function createEntityLayer(scale: number) {
   let entityData: { length: number; attributes: Record<string, { value: Float64Array | Float32Array; size: number }> } = { length: 0, attributes: {} };
   let iconSizes = new Float32Array(0);
   let iconSizesFor = '';
-  return (table: EntityTable, hidden: readonly string[] = []): IconLayer<unknown> => {
-    if (iconSizesFor !== `${table.size}:${hidden.join()}`) {
-      iconSizesFor = `${table.size}:${hidden.join()}`;
-      // A switched-off kind has no size: neither drawn nor pickable.
-      iconSizes = Float32Array.from({ length: table.size }, (_, slot) => (hidden.includes(table.kindOf(slot)) ? 0 : iconPx[table.kinds[slot]!]!));
+  /** `clustered` flags the slots drawn inside a cluster instead (see clusterUnits); `clusteredVersion` rises when it changes. */
+  return (table: EntityTable, hidden: readonly string[] = [], clustered?: Uint8Array, clusteredVersion = 0): IconLayer<unknown> => {
+    const sizesFor = `${table.size}:${hidden.join()}:${clusteredVersion}`;
+    if (iconSizesFor !== sizesFor) {
+      iconSizesFor = sizesFor;
+      // A switched-off kind or a clustered unit has no size: neither drawn nor pickable.
+      iconSizes = Float32Array.from({ length: table.size }, (_, slot) => (hidden.includes(table.kindOf(slot)) || clustered?.[slot] ? 0 : iconPx[table.kinds[slot]!]!));
     }
     if (entityData.length !== table.size) entityData = { length: table.size, attributes: {} };
     // Fresh descriptors over the same arrays: deck.gl re-uploads a binary attribute whose descriptor changed.

@@ -22,6 +22,8 @@ export interface Messages {
   staleFeed: (feed: string) => string;
   traffic: { title: string; free: string; slow: string; congested: string };
   severity: (level: number) => string;
+  /** A clicked cluster: how many of what, and that the map zoomed in to show each. */
+  cluster: { title: (count: number, kind: string) => string; hint: string };
   alerts: string;
   heatmap: string;
   /** What the auto-tour is showing. */
@@ -61,6 +63,7 @@ const messages: Record<Language, Messages> = {
     staleFeed: (feed) => `${feed}数据中断：请检查该数据源的设备或网络。`,
     traffic: { title: '路况', free: '畅通', slow: '缓行', congested: '拥堵' },
     severity: (level) => `等级 ${level}`,
+    cluster: { title: (count, kind) => `${kind}：${count}`, hint: '已放大地图，逐个显示。' },
     alerts: '告警',
     heatmap: '事件热力',
     tour: (place) => `巡航 · ${place}`,
@@ -102,6 +105,7 @@ const messages: Record<Language, Messages> = {
     staleFeed: (feed) => `${feed} feed has gone quiet: check its devices or network.`,
     traffic: { title: 'Traffic', free: 'Free', slow: 'Slow', congested: 'Congested' },
     severity: (level) => `Severity ${level}`,
+    cluster: { title: (count, kind) => `${count} ${kind.toLowerCase()}`, hint: 'The map zoomed in to show each one.' },
     alerts: 'Alerts',
     heatmap: 'Event heat',
     tour: (place) => `Tour · ${place}`,

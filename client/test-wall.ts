@@ -59,6 +59,7 @@ export interface OnescreenWindow {
       loaded(): boolean;
       isSourceLoaded(source: string): boolean;
       getCenter(): { lng: number; lat: number };
+      getZoom(): number;
       isMoving(): boolean;
       querySourceFeatures(source: string): unknown[];
       project(lngLat: [number, number]): { x: number; y: number };
@@ -67,7 +68,10 @@ export interface OnescreenWindow {
       getCanvas(): HTMLCanvasElement;
       getContainer(): HTMLElement;
     };
-    overlay: { pickObject(options: { x: number; y: number; radius?: number; layerIds?: string[] }): { index: number } | null };
+    overlay: {
+      pickObject(options: { x: number; y: number; radius?: number; layerIds?: string[] }): { index: number; object?: unknown; layer?: { id: string } } | null;
+      pickObjects(options: { x: number; y: number; width: number; height: number; layerIds?: string[] }): { index: number; object?: unknown }[];
+    };
     socket: { connect(): void; disconnect(): void };
     alerts: { items(): { id: string; lon: number; lat: number; title: string; severity: number; description: string }[] };
     showAlert(id: string): void;

@@ -48,14 +48,18 @@ export const entityColors: Record<EntityKind, [number, number, number]> = {
   truck: [179, 136, 235],
 };
 
-/** Dot radius in CSS pixels at the wall's default zoom; vehicles that move matter most. */
+/**
+ * Symbol radius in CSS pixels before the wall's scale; police cars and buses matter most. The
+ * smallest still spans about 10 px on a 1080-line tile read from 6 m: crowds of them are
+ * clustered at city zoom, so a street view can afford symbols the room can see.
+ */
 export const entityRadiusPx: Record<EntityKind, number> = {
   'police-car': 4.5,
-  'police-officer': 2.5,
-  inspector: 2.5,
+  'police-officer': 3.5,
+  inspector: 3.5,
   bus: 4.5,
-  taxi: 2,
-  truck: 2,
+  taxi: 3,
+  truck: 3,
 };
 
 /**

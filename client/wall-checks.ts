@@ -105,6 +105,17 @@ export async function checkPanels(page: Page, wall: Wall, viewport: TestViewport
     expect(overlap, `${panel.name} stays off the map`).toBe(0);
   }
   if (layout === 'wide') expect(boxes.map.height, 'the map at full height').toBe(viewport.height);
+  // The title bar's text stays over the map's column: in English it once ran under the KPI panel.
+  const spilled = await page.evaluate(() => {
+    const column = document.querySelector('#map')!.getBoundingClientRect();
+    return [...document.querySelectorAll('.title-bar *, .search')]
+      .filter((node) => {
+        const box = node.getBoundingClientRect();
+        return box.width > 0 && (box.left < column.left - 1 || box.right > column.right + 1);
+      })
+      .map((node) => `${node.tagName.toLowerCase()}.${node.className}: ${node.textContent}`);
+  });
+  expect(spilled).toEqual([]);
   // Each figure whole inside its panel (a long label is cut, never the number).
   const clipped = await page.evaluate(() => {
     const panel = document.querySelector('[data-testid="wall-kpis"]')!.getBoundingClientRect();

@@ -26,6 +26,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     const first = await drawnWhereTheyAre(page);
     expect(first.policeCars.hits, first.policeCars.misses.join('\n')).toBeGreaterThanOrEqual(0.9 * first.policeCars.tried);
     expect(first.buses.hits, first.buses.misses.join('\n')).toBeGreaterThanOrEqual(0.9 * first.buses.tried);
+    expect(first.policeCars.inClusters, 'at city zoom, cars close together are counted in clusters').toBeGreaterThan(0);
 
     // Live again: the client re-reads the snapshot, then follows the pushes.
     const before = await positionsOf(page);
@@ -93,35 +94,57 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
     expect(await page.textContent('h1')).toBe('Karamay City Brain');
     await roadsDrawn(page);
 
-    // A taxi deck.gl finds at its own position; once taxis are off it is no longer there to find.
-    const taxiPicked = () =>
-      page.evaluate(() => {
-        const { table, map, overlay } = (window as unknown as OnescreenWindow).onescreen;
-        const found: string[] = [];
-        // Each pick renders a picking pass (slow in software GL): 40 taxis are plenty either way.
-        let tried = 0;
-        for (let slot = 0; slot < table.size && found.length < 5 && tried < 40; slot++) {
-          if (!table.ids[slot]!.startsWith('taxi-')) continue;
-          tried += 1;
-          const { x, y } = map.project([table.shown[2 * slot]!, table.shown[2 * slot + 1]!]);
-          if (overlay.pickObject({ x, y, radius: 0, layerIds: ['live-entities'] })?.index === slot) found.push(table.ids[slot]!);
-        }
-        return found;
-      });
+    // Taxis deck.gl finds drawn at their positions (icons or clusters); once taxis are off, none.
+    // Each pick renders a picking pass (slow in software GL): 10 taxis are plenty either way.
     await page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.socket.disconnect());
     // Each look renders picking passes: slow in software GL, so a few seconds to see each change drawn.
-    const picked = (count: (found: string[]) => number) => expect.poll(async () => count(await taxiPicked()), { timeout: 15_000 });
-    await picked((found) => found.length).toBeGreaterThan(0);
+    const taxisDrawn = () => expect.poll(async () => (await unitsDrawn(page, 'taxi-', 10)).hits, { timeout: 15_000 });
+    await taxisDrawn().toBe(10);
     await page.click('[data-testid="layer-taxi"]');
     expect(await page.getAttribute('[data-testid="layer-taxi"]', 'aria-checked')).toBe('false');
-    await picked((found) => found.length).toBe(0);
+    await taxisDrawn().toBe(0);
     await page.click('[data-testid="layer-taxi"]');
-    await picked((found) => found.length).toBeGreaterThan(0);
+    await taxisDrawn().toBe(10);
     await page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.socket.connect());
     await page.screenshot({ path: join(artifacts, 'wall-en-1920x1080.png') });
     expect(problems).toEqual([]);
     await page.close();
   }, 240_000);
+  it('counts units in clusters at city zoom, and a click on one zooms in to show each unit', async () => {
+    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=zh-CN&tour=off', { width: 1920, height: 1080 });
+    await roadsDrawn(page);
+    await page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.socket.disconnect());
+    // The biggest police-car cluster deck.gl drew, and not under an alert: where a click lands on it.
+    type Disc = { slots: number[]; kind: number; lon: number; lat: number };
+    const target = async () =>
+      page.evaluate(() => {
+        const { map, overlay } = (window as unknown as OnescreenWindow).onescreen;
+        const { clientWidth: width, clientHeight: height } = map.getContainer();
+        const discs = overlay.pickObjects({ x: 0, y: 0, width, height, layerIds: ['unit-clusters'] }).map((info) => info.object as Disc);
+        for (const disc of discs.filter((candidate) => candidate.kind === 0).sort((a, b) => b.slots.length - a.slots.length)) {
+          const { x, y } = map.project([disc.lon, disc.lat]);
+          if (overlay.pickObject({ x, y, radius: 0 })?.layer?.id === 'unit-clusters') return { x, y, slots: disc.slots };
+        }
+        return null;
+      });
+    await expect.poll(target, { timeout: 15_000 }).not.toBeNull();
+    const disc = (await target())!;
+    expect(disc.slots.length).toBeGreaterThanOrEqual(2);
+    const zoomBefore = await page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.map.getZoom());
+    await page.mouse.click(disc.x, disc.y);
+    await page.waitForSelector('[data-testid="details"]:not([hidden])');
+    expect(await page.textContent('[data-testid="details"] h2')).toBe(`警车：${disc.slots.length}`);
+    expect(await page.textContent('[data-testid="details"]')).toContain('已放大地图，逐个显示。');
+    const zoomAfter = await page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.map.getZoom());
+    expect(zoomAfter).toBeGreaterThan(zoomBefore);
+    // Zoomed in, each of the cluster's cars is drawn as itself where it is.
+    await expect.poll(async () => (await slotsDrawn(page, disc.slots)).hits, { timeout: 15_000 }).toBe(disc.slots.length);
+    expect((await slotsDrawn(page, disc.slots)).inClusters).toBe(0);
+    await page.screenshot({ path: join(artifacts, 'wall-cluster-zoomed-1920x1080.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('finds a police car by its plate, follows it as it moves, and lets go when asked', async () => {
     const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=zh-CN', { width: 1920, height: 1080 });
     const car = generateCity(cityProfiles.karamay).entities.find((e) => e.kind === 'police-car' && e.id === 'pc-0007')!;
@@ -190,36 +213,62 @@ function positionsOf(page: Page): Promise<Record<string, [number, number]>> {
 // Dots are up to 9 px across, so vehicles bunched on an arterial overlap; what is drawn at a
 // vehicle's position must be that vehicle or one within this many px of it.
 const overlapPx = 10;
+// At city zoom a unit may be counted in a cluster disc instead: the disc stands within its cell
+// (96 px) and the ring around the cell's middle (26 px), scaled like the wall's text.
+const clusterReachPx = 170;
 
 /**
- * Asks deck.gl what it drew at each vehicle's projected screen position (where the table shows it
- * now): proof that vehicles are rendered where they are, not just held in memory. Pauses the live
- * feed first, then looks again every 500 ms until the picture settles (frames are slow under
- * software rendering on a busy machine). Returns how many were found and the misses, for the message.
+ * Asks deck.gl what it drew for the first `limit` units whose ids start with `prefix`, at the
+ * position the table shows each now: its own icon there (or a neighbour's within overlapPx), or a
+ * cluster disc within reach whose members include it. Proof that units are rendered where they
+ * are, not just held in memory. Returns how many were found, the misses, and how many were drawn
+ * inside clusters.
+ */
+async function unitsDrawn(page: Page, prefix: string, limit = 40) {
+  const slots = await page.evaluate(
+    ({ prefix, limit }) => {
+      const { table } = (window as unknown as OnescreenWindow).onescreen;
+      return [...table.ids.keys()].filter((slot) => table.ids[slot]!.startsWith(prefix)).slice(0, limit);
+    },
+    { prefix, limit },
+  );
+  return slotsDrawn(page, slots);
+}
+
+/** See unitsDrawn: the same, for these table slots. */
+function slotsDrawn(page: Page, slots: number[]) {
+  return page.evaluate(
+    ({ slots, overlap, reach }) => {
+      const { table, map, overlay } = (window as unknown as OnescreenWindow).onescreen;
+      const screenAt = (slot: number) => map.project([table.shown[2 * slot]!, table.shown[2 * slot + 1]!]);
+      let inClusters = 0;
+      const misses: string[] = [];
+      for (const slot of slots) {
+        const { x, y } = screenAt(slot);
+        const picked = overlay.pickObject({ x, y, radius: 1, layerIds: ['live-entities'] });
+        const offPx = picked ? Math.hypot(screenAt(picked.index).x - x, screenAt(picked.index).y - y) : Infinity;
+        if (offPx < overlap) continue;
+        const discs = overlay.pickObjects({ x: x - reach, y: y - reach, width: 2 * reach, height: 2 * reach, layerIds: ['unit-clusters'] });
+        if (discs.some((disc) => (disc.object as { slots: number[] }).slots.includes(slot))) inClusters += 1;
+        else misses.push(`${table.ids[slot]} at (${Math.round(x)}, ${Math.round(y)}): ${picked ? `${table.ids[picked.index]} ${offPx.toFixed(1)} px away` : 'nothing drawn'}`);
+      }
+      return { tried: slots.length, hits: slots.length - misses.length, misses, inClusters };
+    },
+    { slots, overlap: overlapPx, reach: clusterReachPx },
+  );
+}
+
+/**
+ * Police cars and buses drawn where they are (see unitsDrawn). Pauses the live feed first, then
+ * looks again every 500 ms until the picture settles (frames are slow under software rendering
+ * on a busy machine).
  */
 async function drawnWhereTheyAre(page: Page) {
   await page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.socket.disconnect());
   const deadline = Date.now() + 15_000;
   for (;;) {
     await page.waitForTimeout(500);
-    const tally = await page.evaluate((overlap) => {
-      const { table, map, overlay } = (window as unknown as OnescreenWindow).onescreen;
-      const screenAt = (slot: number) => map.project([table.shown[2 * slot]!, table.shown[2 * slot + 1]!]);
-      const count = (prefix: string) => {
-        let tried = 0;
-        const misses: string[] = [];
-        for (let slot = 0; slot < table.size && tried < 40; slot++) {
-          if (!table.ids[slot]!.startsWith(prefix)) continue;
-          tried += 1;
-          const { x, y } = screenAt(slot);
-          const picked = overlay.pickObject({ x, y, radius: 1, layerIds: ['live-entities'] });
-          const offPx = picked ? Math.hypot(screenAt(picked.index).x - x, screenAt(picked.index).y - y) : Infinity;
-          if (offPx >= overlap) misses.push(`${table.ids[slot]} at (${Math.round(x)}, ${Math.round(y)}): ${picked ? `${table.ids[picked.index]} ${offPx.toFixed(1)} px away` : 'nothing drawn'}`);
-        }
-        return { tried, hits: tried - misses.length, misses };
-      };
-      return { policeCars: count('pc-'), buses: count('bus-') };
-    }, overlapPx);
+    const tally = { policeCars: await unitsDrawn(page, 'pc-'), buses: await unitsDrawn(page, 'bus-') };
     const settled = tally.policeCars.hits >= 0.9 * tally.policeCars.tried && tally.buses.hits >= 0.9 * tally.buses.tried;
     if (settled || Date.now() > deadline) return tally;
   }

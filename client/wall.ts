@@ -45,9 +45,18 @@ const describe = (picked: Picked | undefined) => {
     const { alert } = picked;
     return { title: alert.title, lines: [alert.description, messages.severity(alert.severity), new Date(alert.at).toLocaleString(language, { hour12: false })] };
   }
+  if ('cluster' in picked) {
+    const kind = messages.kinds[entityKindOrder[picked.cluster.kind]!];
+    return { title: messages.cluster.title(picked.cluster.slots.length, kind), lines: [messages.cluster.hint] };
+  }
   return { title: table.labels[picked.entitySlot]!, lines: [messages.kinds[entityKindOrder[table.kinds[picked.entitySlot]!]!]] };
 };
-const cityMap = createCityMap(document.getElementById('map')!, city, language, motion, unitPx / 16, (picked) => hud.showDetails(describe(picked)), (notice) => hud.showNotice(notice));
+const onPick = (picked: Picked | undefined) => {
+  // Zooming in on a cluster is an operator's hand on the map: the tour waits.
+  if (picked && 'cluster' in picked) pauseTour();
+  hud.showDetails(describe(picked));
+};
+const cityMap = createCityMap(document.getElementById('map')!, city, language, motion, unitPx / 16, onPick, (notice) => hud.showNotice(notice));
 cityMap.follow(table, alerts, () => store.getState().hidden);
 const socket = connectLive(session, table, alerts, store, (segments) => cityMap.showTraffic(segments));
 const panels = mountWallPanels(frame, city, language);
@@ -89,13 +98,19 @@ const searchBox = mountSearchBox(frame.centre, language, (hit) => {
   searchBox.setFollowing(true);
   showStatus(messages.search.following(table.labels[slot]!));
 }, stopFollowing);
+// The search box sits under the title bar, which takes a second line in a long language on a narrow column.
+const titleBar = document.querySelector<HTMLElement>('.title-bar')!;
+new ResizeObserver(() => frame.centre.style.setProperty('--title-height', `${titleBar.offsetHeight}px`)).observe(titleBar);
 // The title bar, the search box and the legend stay on the wall: the map frames the city beside them.
 watchPanelInsets(['.title-bar', '.search', '.legend'].map((selector) => document.querySelector<HTMLElement>(selector)!), frame.centre, (insets) => cityMap.setPanelInsets(insets));
-cityMap.onOperatorMove(() => {
-  if (cityMap.tracking) stopFollowing();
+function pauseTour() {
   if (!tour) return;
   tour.pause(Date.now());
   showStatus(messages.tourPaused(Math.round(tour.timings.pauseMs / 60_000)));
+}
+cityMap.onOperatorMove(() => {
+  if (cityMap.tracking) stopFollowing();
+  pauseTour();
 });
 if (tour) {
   const placeOf = (stop: TourStop) =>
