@@ -15,7 +15,7 @@ function tableOf(units: [string, EntityKind, number, number][]): EntityTable {
 }
 
 describe('clusterUnits', () => {
-  // At zoom 11 a 56-px cell is about 1.5 km across at Karamay's latitude.
+  // At zoom 11 a 96-px cell is about 2.6 km across at Karamay's latitude.
   const units: [string, EntityKind, number, number][] = [
     ['pc-1', 'police-car', 84.8701, 45.6001],
     ['pc-2', 'police-car', 84.8702, 45.6002],
@@ -28,12 +28,18 @@ describe('clusterUnits', () => {
 
   it('groups units of one kind that share a cell, with their count, centre and extent; a lone unit keeps its icon', () => {
     const table = tableOf(units);
-    const { clusters, clustered } = clusterUnits(table, [], 11, 56);
+    const { clusters, clustered } = clusterUnits(table, [], 11, 1);
     const byKind = Object.fromEntries(clusters.map((cluster) => [cluster.kind, cluster.slots.map((slot) => table.ids[slot]).sort()]));
     expect(byKind).toEqual({ 0: ['pc-1', 'pc-2', 'pc-3'], 4: ['taxi-1', 'taxi-2'] });
+    // The discs stand in a ring around the middle of the cell's grouped units: police cars due
+    // north of it, taxis (fifth of six places) below and to the left.
+    const [middleLon, middleLat] = [(84.8701 + 84.8702 + 84.8703 + 84.8701 + 84.8704) / 5, (45.6001 + 45.6002 + 45.6003 + 45.6001 + 45.6002) / 5];
     const police = clusters.find((cluster) => cluster.kind === 0)!;
-    expect(police.lon).toBeCloseTo(84.8702, 6);
-    expect(police.lat).toBeCloseTo(45.6002, 6);
+    const taxis = clusters.find((cluster) => cluster.kind === 4)!;
+    expect(police.lon).toBeCloseTo(middleLon, 5);
+    expect(police.lat).toBeGreaterThan(middleLat);
+    expect(taxis.lon).toBeLessThan(middleLon);
+    expect(taxis.lat).toBeLessThan(middleLat);
     expect(police.bbox.map((degrees) => degrees.toFixed(4))).toEqual(['84.8701', '45.6001', '84.8703', '45.6003']);
     const drawnAlone = table.ids.filter((_, slot) => clustered[slot] === 0).sort();
     expect(drawnAlone).toEqual(['bus-1', 'pc-far']);
@@ -42,9 +48,9 @@ describe('clusterUnits', () => {
   it('leaves hidden kinds and the followed unit out, and clusters nothing at street zoom', () => {
     const table = tableOf(units);
     const followed = table.slotOf('pc-1')!;
-    const { clusters } = clusterUnits(table, ['taxi'], 11, 56, followed);
+    const { clusters } = clusterUnits(table, ['taxi'], 11, 1, followed);
     expect(clusters.map((cluster) => cluster.slots.map((slot) => table.ids[slot]).sort())).toEqual([['pc-2', 'pc-3']]);
-    const street = clusterUnits(table, [], 14, 56);
+    const street = clusterUnits(table, [], 14, 1);
     expect(street.clusters).toEqual([]);
     expect([...street.clustered].every((flag) => flag === 0)).toBe(true);
   });
