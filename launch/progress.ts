@@ -24,3 +24,39 @@ export function createProgressReporter(title: string, say: (line: string) => voi
     },
   };
 }
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/**
+ * Reports reading files: per file, a bar with bytes read, the rate and the time left on a
+ * terminal; elsewhere one line when a file is done. A new file starts a new line.
+ */
+export function createFileProgress(say: (line: string) => void, terminal: NodeJS.WriteStream | undefined = process.stderr.isTTY ? process.stderr : undefined, now = () => performance.now()) {
+  let current: { file: string; startedAt: number; drawnAt: number } | undefined;
+  const line = (file: string, done: number, total: number, elapsedS: number) => {
+    const rate = elapsedS > 0 ? done / elapsedS : 0;
+    const left = rate > 0 ? Math.max(0, (total - done) / rate) : 0;
+    const filled = total > 0 ? Math.round((barWidth * Math.min(done, total)) / total) : barWidth;
+    return `${file.padEnd(20)} [${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}] ${megabytes(done)} of ${megabytes(total)}, ${megabytes(rate)}/s, ${Math.ceil(left)} s left`;
+  };
+  const update = (file: string, done: number, total: number): void => {
+    const at = now();
+    if (current?.file !== file) {
+      if (current && terminal) terminal.write('\n');
+      current = { file, startedAt: at, drawnAt: -Infinity };
+    }
+    const elapsedS = (at - current.startedAt) / 1000;
+    const finished = done >= total;
+    // A terminal redraws at most ten times a second; a log gets the finished file only.
+    if (terminal && (finished || at - current.drawnAt >= 100)) {
+      terminal.write(`\r${line(file, done, total, elapsedS)}`);
+      current.drawnAt = at;
+    } else if (!terminal && finished) say(`read ${file}: ${megabytes(done)} in ${elapsedS.toFixed(1)} s`);
+  };
+  /** Ends the last file's line. */
+  const finish = () => {
+    if (current && terminal) terminal.write('\n');
+    current = undefined;
+  };
+  return { update, finish };
+}

@@ -1,0 +1,97 @@
+// The city row and the derived parts of an imported city: its bounds from what was imported, grid
+// cells where the city brought none, and where each timetabled stop lies along its trip's shape.
+import type { Queryable } from './database.ts';
+import type { ImportTable } from './city-import.ts';
+import type { LonLat } from './local-frame.ts';
+import { polygonText } from './import-tables.ts';
+
+export interface ImportedCityName {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+}
+
+/** What the database holds: nothing yet, a generated demo city, or an imported one. */
+export async function citySource(db: Queryable): Promise<{ source: 'generated' | 'imported'; id: string } | undefined> {
+  const rows = await db.query<{ source: 'generated' | 'imported'; id: string }>('SELECT source, profile AS id FROM city');
+  return rows[0];
+}
+
+// Everything an imported city may hold that has a place: its bounds are theirs.
+const placedGeometries = ['districts', 'bus_stops', 'bus_shapes', 'road_segments', 'camera_sites', 'police_stations'].map((table) => `SELECT geom FROM ${table}`).join(' UNION ALL ');
+
+/**
+ * Writes the city row (its name once, its bounds from what is imported so far), or removes it
+ * once nothing is imported. Returns false when there is nothing to bound.
+ */
+export async function refreshImportedCity(tx: Queryable, name?: ImportedCityName): Promise<boolean> {
+  const [extent] = await tx.query<{ box: string | null }>(`SELECT ST_AsGeoJSON(ST_Envelope(ST_Expand(ST_SetSRID(ST_Extent(geom)::geometry, 4326), 0.002))) AS box FROM (${placedGeometries}) placed`);
+  if (!extent?.box) {
+    await tx.query(`DELETE FROM city WHERE source = 'imported'`);
+    return false;
+  }
+  await tx.query(
+    `INSERT INTO city (profile, name_zh, name_en, seed, generator_version, center, bounds, source)
+     SELECT $1, $2, $3, 0, 0, ST_Centroid(box), box, 'imported' FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON($4), 4326) AS box) b
+     ON CONFLICT (id) DO UPDATE SET center = excluded.center, bounds = excluded.bounds
+     WHERE city.source = 'imported' AND NOT ST_Equals(city.bounds, excluded.bounds)`,
+    [name?.id ?? '', name?.nameZh ?? '', name?.nameEn ?? '', extent.box],
+  );
+  return true;
+}
+
+export interface ProposedCell {
+  id: string;
+  districtId: string;
+  ring: LonLat[];
+}
+
+export const gridCellTable: ImportTable<ProposedCell> = {
+  table: 'grid_cells',
+  key: ['id'],
+  columns: [
+    ['id', 'text', (c) => c.id],
+    ['district_id', 'text', (c) => c.districtId],
+    ['geom', 'geometry', (c) => polygonText(c.ring)],
+  ],
+};
+
+/**
+ * Grid-management cells for a city that brought none: squares of `cellM` metres over the districts,
+ * each clipped to the district it falls in (the largest piece where a square straddles a boundary;
+ * slivers under a twentieth of a square dropped). Named by column, row and district, so the same
+ * districts give the same cells.
+ */
+export async function proposeGridCells(tx: Queryable, cellM = 400): Promise<ProposedCell[]> {
+  const rows = await tx.query<{ id: string; districtId: string; ring: string }>(
+    `WITH bounds AS (SELECT ST_Extent(geom) AS box FROM districts),
+     steps AS (SELECT box, $1 / 111320.0 AS dlat, $1 / (111320.0 * cos(radians((ST_YMin(box) + ST_YMax(box)) / 2))) AS dlon FROM bounds WHERE box IS NOT NULL),
+     squares AS (
+       SELECT i, j, ST_MakeEnvelope(ST_XMin(box) + i * dlon, ST_YMin(box) + j * dlat, ST_XMin(box) + (i + 1) * dlon, ST_YMin(box) + (j + 1) * dlat, 4326) AS geom, dlon * dlat AS area
+       FROM steps, generate_series(0, ceil((ST_XMax(box) - ST_XMin(box)) / dlon)::int - 1) i, generate_series(0, ceil((ST_YMax(box) - ST_YMin(box)) / dlat)::int - 1) j
+     ),
+     pieces AS (
+       SELECT s.i, s.j, d.id AS district_id, s.area, (ST_Dump(ST_CollectionExtract(ST_Intersection(s.geom, d.geom), 3))).geom AS geom
+       FROM squares s JOIN districts d ON ST_Intersects(s.geom, d.geom)
+     )
+     SELECT DISTINCT ON (i, j, district_id) format('cell-%s-%s-%s', lpad(i::text, 3, '0'), lpad(j::text, 3, '0'), district_id) AS id,
+            district_id AS "districtId", ST_AsGeoJSON(ST_ExteriorRing(geom), 7) AS ring
+     FROM pieces WHERE ST_Area(geom) >= area / 20 ORDER BY i, j, district_id, ST_Area(geom) DESC`,
+    [cellM],
+  );
+  return rows.map((row) => ({ id: row.id, districtId: row.districtId, ring: (JSON.parse(row.ring) as { coordinates: LonLat[] }).coordinates }));
+}
+
+/** Places each of the import's timetabled stops along its trip's shape (0–1, never behind the stop before). */
+export async function placeTripStops(tx: Queryable, importName: string): Promise<void> {
+  await tx.query(
+    `UPDATE bus_trip_stops ts SET fraction = placed.fraction
+     FROM (
+       SELECT s.trip_id, s.seq, (max(ST_LineLocatePoint(sh.geom, st.geom)) OVER (PARTITION BY s.trip_id ORDER BY s.seq))::real AS fraction
+       FROM bus_trip_stops s JOIN bus_trips t ON t.id = s.trip_id JOIN bus_shapes sh ON sh.id = t.shape_id JOIN bus_stops st ON st.id = s.stop_id
+       WHERE s.import_name = $1
+     ) placed
+     WHERE ts.trip_id = placed.trip_id AND ts.seq = placed.seq AND ts.fraction IS DISTINCT FROM placed.fraction`,
+    [importName],
+  );
+}

@@ -1,0 +1,65 @@
+// One import as one transaction: everything it read is written, or nothing is.
+import { ImportConflictError, recordImport, removeImport, removeStale, upsertImported, type ImportRecord, type ImportTable, type TableChange } from './city-import.ts';
+import { noStatementTimeout, type Database } from './database.ts';
+import { citySource, gridCellTable, placeTripStops, proposeGridCells, refreshImportedCity, type ImportedCityName } from './imported-city.ts';
+import { importedTablesChildrenFirst } from './import-tables.ts';
+
+/** Rows for one table (the spec's row type is the caller's business). */
+export interface ImportWrite {
+  spec: ImportTable<never>;
+  rows: readonly unknown[];
+}
+
+export const importWrite = <Row>(spec: ImportTable<Row>, rows: readonly Row[]): ImportWrite => ({ spec: spec as unknown as ImportTable<never>, rows });
+
+/**
+ * Writes an import: its record, its tables in the order given (parents first), grid cells when it
+ * brings districts and the city has no cells of its own, each timetabled stop placed on its
+ * trip's shape, rows it no longer has removed, and the city's bounds. A database holding the
+ * generated demo city is refused: a real city goes in a database of its own.
+ */
+export async function writeImport(db: Database, record: ImportRecord, writes: ImportWrite[], city: ImportedCityName | undefined): Promise<TableChange[]> {
+  return db.transaction(async (tx) => {
+    await tx.query(noStatementTimeout);
+    const holds = await citySource(tx);
+    if (holds?.source === 'generated') throw new ImportConflictError(`the database at ${db.location} holds the generated demo city "${holds.id}"; import a real city into a database of its own (another DATA_DIR, or another DATABASE_URL)`);
+    if (!holds && !city) throw new ImportConflictError('this database holds no city yet: name it with --city <id> (letters, digits and dashes), and optionally --name-zh and --name-en');
+    const [earlier] = await tx.query<{ kind: string }>('SELECT kind FROM imports WHERE name = $1', [record.name]);
+    if (earlier && earlier.kind !== record.kind) throw new ImportConflictError(`the import "${record.name}" holds ${earlier.kind}, not ${record.kind}: give this one another --name`);
+    await recordImport(tx, record);
+    const all = [...writes];
+    const changes: TableChange[] = [];
+    for (const { spec, rows } of writes) changes.push({ ...(await upsertImported(tx, spec, rows as never[], record.name)), removed: 0 });
+    if (writes.some(({ spec }) => spec.table === 'districts')) {
+      const [foreign] = await tx.query('SELECT 1 FROM grid_cells WHERE import_name IS DISTINCT FROM $1 LIMIT 1', [record.name]);
+      if (!foreign) {
+        const cells = await proposeGridCells(tx);
+        all.push({ spec: gridCellTable as unknown as ImportTable<never>, rows: cells });
+        changes.push({ ...(await upsertImported(tx, gridCellTable, cells, record.name)), removed: 0 });
+      }
+    }
+    await placeTripStops(tx, record.name);
+    // What this import no longer has goes, children first; tables it did not write lose all of its rows.
+    for (const table of importedTablesChildrenFirst) {
+      const write = all.find(({ spec }) => spec.table === table);
+      const removed = write ? await removeStale(tx, write.spec, write.rows as never[], record.name) : (await tx.query(`DELETE FROM ${table} WHERE import_name = $1 RETURNING 1`, [record.name])).length;
+      const change = changes.find((entry) => entry.table === table);
+      if (change) change.removed = removed;
+      else if (removed > 0) changes.push({ table, added: 0, changed: 0, unchanged: 0, removed });
+    }
+    await refreshImportedCity(tx, holds ? undefined : city);
+    return changes;
+  });
+}
+
+/** Removes an import and every row it wrote; the city row goes with the last import. */
+export async function deleteImport(db: Database, name: string): Promise<Record<string, number> | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.query(noStatementTimeout);
+    const [known] = await tx.query('SELECT 1 FROM imports WHERE name = $1', [name]);
+    if (!known) return undefined;
+    const removed = await removeImport(tx, name, importedTablesChildrenFirst);
+    await refreshImportedCity(tx);
+    return removed;
+  });
+}
