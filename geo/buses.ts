@@ -44,9 +44,40 @@ export const busBunching = { openBelowS: 60, clearAboveS: 120, sustainedS: 180 }
 const terminusFraction = 0.03;
 
 /**
+ * A bus's delay on a trip of an imported GTFS timetable (`e` is the bus): where it is along its
+ * trip's shape, the scheduled time there (between the stops before and after it), on the trip's
+ * service day (the feed's start date, else today or yesterday in the agency's zone, whichever is
+ * nearer) counted from the day's noon minus 12 h (GTFS), offset by the start time of a trip run
+ * by frequency (without one, such a trip's delay is unknown).
+ */
+const timetabledDelaySql = `
+  SELECT round(extract(epoch FROM e.updated_at - best.at))::int AS delay_s
+  FROM bus_trips t JOIN bus_shapes sh ON sh.id = t.shape_id,
+  LATERAL (SELECT ST_LineLocatePoint(sh.geom, e.geom) AS f,
+                  (SELECT min(departure_s) FROM bus_trip_stops WHERE trip_id = t.id) AS first_s,
+                  EXISTS (SELECT 1 FROM bus_trip_frequencies WHERE trip_id = t.id) AS by_frequency,
+                  (SELECT split_part(st, ':', 1)::int * 3600 + split_part(st, ':', 2)::int * 60 + split_part(st, ':', 3)::int
+                     FROM (SELECT e.attributes->>'startTime' AS st) given WHERE st ~ '^\\d{1,3}:\\d\\d:\\d\\d$') AS start_s) loc,
+  LATERAL (
+    SELECT CASE WHEN nxt.seq IS NULL THEN prv.arrival_s WHEN prv.seq IS NULL THEN nxt.departure_s WHEN nxt.fraction <= prv.fraction THEN prv.departure_s
+                ELSE prv.departure_s + (loc.f - prv.fraction) / (nxt.fraction - prv.fraction) * (nxt.arrival_s - prv.departure_s) END
+           + CASE WHEN loc.by_frequency THEN loc.start_s - loc.first_s ELSE 0 END AS s
+    FROM (SELECT * FROM bus_trip_stops WHERE trip_id = t.id AND fraction <= loc.f ORDER BY seq DESC LIMIT 1) prv
+    FULL JOIN (SELECT * FROM bus_trip_stops WHERE trip_id = t.id AND fraction >= loc.f ORDER BY seq LIMIT 1) nxt ON true
+  ) scheduled,
+  LATERAL (
+    SELECT ((day::timestamp + interval '12 hours') AT TIME ZONE t.timezone) - interval '12 hours' + make_interval(secs => scheduled.s) AS at
+    FROM unnest(CASE WHEN e.attributes->>'startDate' ~ '^\\d{8}$' THEN ARRAY[to_date(e.attributes->>'startDate', 'YYYYMMDD')]
+                     ELSE ARRAY[(e.updated_at AT TIME ZONE t.timezone)::date, (e.updated_at AT TIME ZONE t.timezone)::date - 1] END) AS day
+    ORDER BY abs(extract(epoch FROM e.updated_at - (((day::timestamp + interval '12 hours') AT TIME ZONE t.timezone) - interval '12 hours' + make_interval(secs => scheduled.s)))) LIMIT 1
+  ) best
+  WHERE t.id = e.attributes->>'tripId' AND scheduled.s IS NOT NULL`;
+
+/**
  * Updates route progress of the buses that moved this tick (ST_LineLocatePoint on the route
  * shape, with trip and stop from their latest report) and their delay against the timetable
- * (report time minus the scheduled time at that progress), then re-checks bunching on their
+ * (report time minus the scheduled time at that progress: the imported trip's stop times, else the
+ * generated frequency timetable), then re-checks bunching on their
  * routes; counts each report in the posture boards' rollups. Two set-based statements,
  * whatever the number of buses.
  */
@@ -56,8 +87,9 @@ export async function updateBusProgress(db: Queryable, movedIds: readonly string
     `WITH moved AS (
        SELECT e.id, e.route_id, e.attributes, e.updated_at, r.scheduled_speed_kmh, r.utc_offset_min,
               ST_LineLocatePoint(r.geom, e.geom) AS progress, ST_Length(r.geom::geography) AS length_m,
-              regexp_match(e.attributes->>'tripId', '^.+:(out|back):(\\d\\d)(\\d\\d)$') AS trip
+              regexp_match(e.attributes->>'tripId', '^.+:(out|back):(\\d\\d)(\\d\\d)$') AS trip, timetabled.delay_s AS timetabled_delay_s
        FROM entities e JOIN bus_routes r ON r.id = e.route_id
+       LEFT JOIN LATERAL (${timetabledDelaySql}) timetabled ON true
        WHERE e.id = ANY($1::text[]) AND e.kind = 'bus' AND e.geom IS NOT NULL
      ), timed AS (
        -- The trip's departure: HH:MM on the local day of the report, or the day before past midnight.
@@ -67,8 +99,8 @@ export async function updateBusProgress(db: Queryable, movedIds: readonly string
      ), progressed AS (
        INSERT INTO bus_progress (entity_id, route_id, trip_id, stop_id, stop_status, progress, delay_s, updated_at)
        SELECT id, route_id, attributes->>'tripId', attributes->>'stopId', attributes->>'stopStatus', progress,
-              CASE WHEN trip IS NOT NULL THEN round(extract(epoch FROM updated_at - departed)
-                - (CASE WHEN trip[1] = 'out' THEN progress ELSE 1 - progress END) * length_m / (scheduled_speed_kmh / 3.6))::int END,
+              coalesce(timetabled_delay_s, CASE WHEN trip IS NOT NULL THEN round(extract(epoch FROM updated_at - departed)
+                - (CASE WHEN trip[1] = 'out' THEN progress ELSE 1 - progress END) * length_m / (scheduled_speed_kmh / 3.6))::int END),
               updated_at
        FROM timed
        ON CONFLICT (entity_id) DO UPDATE SET route_id = excluded.route_id, trip_id = excluded.trip_id, stop_id = excluded.stop_id,

@@ -54,12 +54,21 @@ export async function writeImport(db: Database, record: ImportRecord, writes: Im
 
 /** Removes an import and every row it wrote; the city row goes with the last import. */
 export async function deleteImport(db: Database, name: string): Promise<Record<string, number> | undefined> {
-  return db.transaction(async (tx) => {
-    await tx.query(noStatementTimeout);
-    const [known] = await tx.query('SELECT 1 FROM imports WHERE name = $1', [name]);
-    if (!known) return undefined;
-    const removed = await removeImport(tx, name, importedTablesChildrenFirst);
-    await refreshImportedCity(tx);
-    return removed;
-  });
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.query(noStatementTimeout);
+      const [known] = await tx.query('SELECT 1 FROM imports WHERE name = $1', [name]);
+      if (!known) return undefined;
+      const removed = await removeImport(tx, name, importedTablesChildrenFirst);
+      await refreshImportedCity(tx);
+      return removed;
+    });
+  } catch (error) {
+    // A foreign-key violation: the city's own history (positions, cases, rollups) refers to a row of it.
+    if ((error as { code?: string }).code !== '23503') throw error;
+    throw new ImportConflictError(
+      `cannot remove "${name}": the city's live records refer to its rows (${(error as Error).message}); nothing was removed. ` +
+        'History stays with the city it happened in: to begin again, import into an empty database (another DATA_DIR or DATABASE_URL)',
+    );
+  }
 }

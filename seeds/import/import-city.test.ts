@@ -3,9 +3,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteImport, migrate, type Database } from '../../geo/index.ts';
+import { deleteImport, listBusProgress, migrate, persistPositionBatch, registerBuses, updateBusProgress, type Database } from '../../geo/index.ts';
 import { testBackends } from '../../geo/test-support.ts';
 import { ImportRefusedError, importCityData } from './import-city.ts';
+import { utcOffsetMin } from './gtfs-rows.ts';
 
 // The imaginary feed of sample-gtfs-feed (ISC licence): one bus route (A, two trips on their own
 // shapes) and three tram routes the product passes over, around a made-up Berlin.
@@ -119,5 +120,33 @@ describe.each(testBackends())('importing a city on the $name database', (backend
     expect(lenient.refused.map((r) => `${r.file}:${r.line}: ${r.field}: ${r.reason}`)).toEqual(expected);
     expect(lenient.changes.find((change) => change.table === 'bus_trip_stops')).toMatchObject({ added: 6 });
     await deleteImport(db, 'lenient');
+  }, 120_000);
+
+  it("measures a bus's delay against its imported trip's stop times, on the service day the feed names or the nearest", async () => {
+    await importCityData(db, { kind: 'districts', paths: [districtsFile], crs: 'wgs84', city });
+    await importCityData(db, { kind: 'gtfs', paths: [sampleZip], crs: 'wgs84' });
+    await registerBuses(db, [{ id: 'bus-a1', label: 'A1', routeId: 'A' }]);
+    // Yesterday in Berlin (the agency's zone), trip a-downtown-all-day leaves the museum at 15:31.
+    const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
+    const [year, month, day] = yesterday.split('-').map(Number) as [number, number, number];
+    const localMs = Date.UTC(year, month - 1, day, 15, 31);
+    const departsMuseum = localMs - utcOffsetMin('Europe/Berlin', new Date(localMs)) * 60_000;
+    const [museum] = await db.query<{ lon: number; lat: number }>(`SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM bus_stops WHERE id = 'museum'`);
+    /** The bus at the museum `lateS` after the trip's departure from there; returns its delay. */
+    const reportAt = async (lateS: number, attributes: Record<string, string>) => {
+      const at = departsMuseum + lateS * 1000;
+      await db.transaction(async (tx) => {
+        const moved = await persistPositionBatch(tx, [{ entityId: 'bus-a1', lon: museum!.lon, lat: museum!.lat, headingDeg: null, speedKmh: 0, eventTime: at, receivedAt: at, sourceId: 'test', attributes: { tripId: 'a-downtown-all-day', ...attributes } }]);
+        await updateBusProgress(tx, moved.map((e) => e.id));
+      });
+      return (await listBusProgress(db)).find((bus) => bus.id === 'bus-a1')!.delayS;
+    };
+    // Without a start date, the nearer of today and yesterday: yesterday's trip, 3 min early.
+    expect(await reportAt(-179, {})).toBe(-179);
+    // The feed's start date names the service day: 4 min late (a later fix: older ones are ignored).
+    expect(await reportAt(240, { startDate: yesterday.replaceAll('-', '') })).toBe(240);
+    // Now the city has a history on the route: removing the timetable is refused, whole.
+    await expect(deleteImport(db, 'gtfs')).rejects.toThrow(/^cannot remove "gtfs": the city's live records refer to its rows .*nothing was removed/);
+    expect(await db.query(`SELECT id FROM bus_routes`)).toEqual([{ id: 'A' }]);
   }, 120_000);
 });

@@ -42,6 +42,9 @@ export function decodeVehiclePositions(bytes: Uint8Array, receivedAt: number, so
     const attributes: Record<string, string | number> = {};
     if (vehicle.trip?.tripId) attributes.tripId = vehicle.trip.tripId;
     if (vehicle.trip?.routeId) attributes.routeId = vehicle.trip.routeId;
+    // The service day and, for a trip run by frequency, its start: what its delay is measured from.
+    if (vehicle.trip?.startDate) attributes.startDate = vehicle.trip.startDate;
+    if (vehicle.trip?.startTime) attributes.startTime = vehicle.trip.startTime;
     if (vehicle.vehicle?.label) attributes.label = vehicle.vehicle.label;
     if (vehicle.stopId) attributes.stopId = vehicle.stopId;
     if (sent(vehicle, 'currentStopSequence')) attributes.stopSequence = vehicle.currentStopSequence!;
