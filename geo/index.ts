@@ -14,6 +14,8 @@ export type { ImportedDistrict, ImportedStop, ImportedShape, ImportedRoute, Impo
 export { citySource } from './imported-city.ts';
 export type { ImportedCityName } from './imported-city.ts';
 export { writeImport, deleteImport, importWrite } from './write-import.ts';
+export { readTimetable } from './timetable.ts';
+export type { TimetabledTrip } from './timetable.ts';
 export type { ImportWrite } from './write-import.ts';
 export { roadClasses, cameraSiteKinds, entityKinds } from './city-data.ts';
 export type { CityData, Ring, RoadClass, CameraSiteKind, EntityKind } from './city-data.ts';

@@ -45,7 +45,9 @@ export async function launch(env: NodeJS.ProcessEnv, serverArgs: string[]): Prom
       const orders = demo ? ordersFromAssignments(dispatchedAssignments(serverUrl, warnOnce)) : undefined;
       const targets = { serverUrl, osmandUrl: `http://${host}:${osmandPort}/`, mqttUrl: settings.mqttUrl, keys: prepared.keys, buses, orders };
       simulators = await startCitySimulators(prepared.city, targets, warnOnce);
-      say(`simulating ${prepared.city.fleet.length} units and ${prepared.city.cameras.length} cameras over OsmAnd, GTFS-RT, ${settings.mqttUrl ? 'MQTT' : 'HTTP'}, Open311 and alarms${demo ? '' : ' (crews follow no orders: start with --demo for that)'}`);
+      const { fleet, cameras, timetable } = prepared.city;
+      const timetabled = timetable.length > 0 ? `, buses on ${timetable.length} trips of the imported timetable` : '';
+      say(`simulating ${fleet.length} units${timetabled} and ${cameras.length} cameras over OsmAnd, GTFS-RT, ${settings.mqttUrl ? 'MQTT' : 'HTTP'}, Open311 and alarms${demo ? '' : ' (crews follow no orders: start with --demo for that)'}`);
     }
   } catch (error) {
     say((error as Error).message);

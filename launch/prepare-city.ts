@@ -1,6 +1,6 @@
 import { migrate, openDatabase } from '../geo/index.ts';
 import { prepareCitySimulators, type SimulatedCity, type SimulatorKeys } from '../fixtures/index.ts';
-import { cityProfiles, loadCity } from '../seeds/index.ts';
+import { cityTitle, loadCity } from '../seeds/index.ts';
 import { createProgressReporter } from './progress.ts';
 import type { LaunchSettings } from './settings.ts';
 
@@ -16,9 +16,9 @@ export async function prepareCity(settings: LaunchSettings, say: (line: string) 
     : await openDatabase({ backend: 'embedded', dataDir: settings.dataDir });
   try {
     await migrate(db);
-    const progress = createProgressReporter(`loading ${cityProfiles[settings.city].nameEn}`, say);
+    const progress = createProgressReporter(`loading ${cityTitle(settings.city)}`, say);
     const loaded = await loadCity(db, settings.city, (step) => progress.update(step));
-    progress.finish(loaded === 'loaded' ? `city ${settings.city} loaded` : `city ${settings.city} already loaded`);
+    progress.finish(loaded === 'loaded' ? `city ${cityTitle(settings.city)} loaded` : loaded === 'imported' ? 'the imported city is ready' : `city ${cityTitle(settings.city)} already loaded`);
     return settings.simulate ? await prepareCitySimulators(db) : undefined;
   } finally {
     await db.close();

@@ -1,8 +1,8 @@
-import { cityProfileIds, defaultCity, type CityProfileId } from '../seeds/index.ts';
 
 /** What the launcher itself reads; every other setting goes to the server, which checks its own. */
 export interface LaunchSettings {
-  city: CityProfileId;
+  /** A demo city profile or an imported city's id; undefined: whatever the database holds, else the default demo. */
+  city: string | undefined;
   simulate: boolean;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -27,8 +27,8 @@ const port = (env: NodeJS.ProcessEnv, name: string, fallback: number) => {
 };
 
 export function readLaunchSettings(env: NodeJS.ProcessEnv): LaunchSettings {
-  const city = (env.CITY || defaultCity) as CityProfileId;
-  if (!cityProfileIds.includes(city)) throw new LaunchSettingError(`CITY="${city}": expected one of ${cityProfileIds.join(', ')}`);
+  const city = env.CITY || undefined;
+  if (city !== undefined && !/^[a-z0-9][a-z0-9-]{0,40}$/.test(city)) throw new LaunchSettingError(`CITY="${city}": expected a city id (lower-case letters, digits and dashes): a demo city or one imported with npm run import`);
   const simulate = env.SIMULATE ?? '1';
   if (simulate !== '0' && simulate !== '1') throw new LaunchSettingError(`SIMULATE="${simulate}": expected one of 0, 1`);
   return {

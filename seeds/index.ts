@@ -2,7 +2,7 @@
 export { cityProfiles, cityProfileIds, defaultCity } from './profiles.ts';
 export type { CityProfile, CityProfileId } from './profiles.ts';
 export { generateCity, generatorVersion } from './city-generator.ts';
-export { loadCity, CityMismatchError } from './load-city.ts';
+export { loadCity, CityMismatchError, cityTitle } from './load-city.ts';
 export { importCityData, importKinds, ImportRefusedError } from './import/import-city.ts';
 export type { ImportKind, ImportReport, ImportRequest } from './import/import-city.ts';
 export { formatRefusal } from './import/refusals.ts';

@@ -54,6 +54,9 @@ describe.each(testBackends())('loading a city into the $name database', ({ open 
     const failure = await loadCity(db, 'karamay').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(CityMismatchError);
     expect((failure as Error).message).toMatch(/holds the city "dashiqiao", not "karamay"; set CITY=dashiqiao/);
+    // Without CITY, whatever the database holds; a city that is neither here nor a demo is named.
+    expect(await loadCity(db, undefined)).toBe('already-loaded');
+    await expect(loadCity(db, 'atlantis')).rejects.toThrow(/holds the city "dashiqiao", not "atlantis"/);
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { cumulativeLengths, demoPassword, distanceMetres, entityKinds, issueFeedKey, pointAlong, type CityData, type EntityKind, type KeyedFeed, type LonLat } from '../geo/index.ts';
+import { cumulativeLengths, demoPassword, distanceMetres, entityKinds, issueFeedKey, migrate, openDatabase, pointAlong, type CityData, type Database, type EntityKind, type KeyedFeed, type LonLat } from '../geo/index.ts';
 import type { TestBackend } from '../geo/test-support.ts';
 import { FrameReader, type ClientToServerEvents, type FrameRow, type LiveLayer, type PositionFrame, type ServerToClientEvents } from '../streams/index.ts';
 export { demoPassword };
@@ -35,10 +35,23 @@ export async function signIn(url: string, user = 'operator', password = demoPass
  * A real server on a free port with a fresh database, in demo mode, for integration and browser
  * tests. `reachDatabase` rewrites the database URL the server is given (a fault-injecting proxy).
  */
-export async function startTestServer(backend: Pick<TestBackend, 'openSettings'>, env: NodeJS.ProcessEnv = {}, reachDatabase: (url: string) => string = (url) => url) {
+/**
+ * A server on a free port over a fresh database: the run's template city, or, with `prepare`, an
+ * empty database that `prepare` fills (as `npm run import` would) before the server opens it.
+ */
+export async function startTestServer(
+  backend: Pick<TestBackend, 'openSettings'>,
+  env: NodeJS.ProcessEnv = {},
+  reachDatabase: (url: string) => string = (url) => url,
+  prepare?: (db: Database) => Promise<void>,
+) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-test-'));
   // The default city starts copied from the run's template, as if migrated and loaded here.
-  const settings = await backend.openSettings({ dataDir, withCity: true });
+  const settings = await backend.openSettings({ dataDir, withCity: !prepare });
+  if (prepare) {
+    const db = await openDatabase(settings.databaseUrl ? { backend: 'server', url: settings.databaseUrl } : { backend: 'embedded', dataDir });
+    await migrate(db).then(() => prepare(db)).finally(() => db.close());
+  }
   // Kept, not printed: a failing test can show what the server said.
   const logLines: string[] = [];
   const log = createLogger({ level: 'info', format: 'json', write: (line) => void logLines.push(line) });

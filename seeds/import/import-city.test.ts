@@ -1,34 +1,16 @@
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteImport, listBusProgress, migrate, persistPositionBatch, registerBuses, updateBusProgress, type Database } from '../../geo/index.ts';
 import { testBackends } from '../../geo/test-support.ts';
 import { ImportRefusedError, importCityData } from './import-city.ts';
 import { utcOffsetMin } from './gtfs-rows.ts';
+import { sampleCity, sampleGtfsFolder, sampleGtfsZip, writeSampleDistricts } from './test-feeds.ts';
 
-// The imaginary feed of sample-gtfs-feed (ISC licence): one bus route (A, two trips on their own
-// shapes) and three tram routes the product passes over, around a made-up Berlin.
-const sampleZip = join(dirname(createRequire(import.meta.url).resolve('sample-gtfs-feed/package.json')), 'gtfs.zip');
 const work = mkdtempSync(join(tmpdir(), 'onescreen-import-'));
-const districtsFile = join(work, 'districts.geojson');
-const rectangle = (west: number, south: number, east: number, north: number) => [[[west, south], [east, south], [east, north], [west, north], [west, south]]];
-writeFileSync(
-  districtsFile,
-  JSON.stringify(
-    {
-      type: 'FeatureCollection',
-      features: [
-        { type: 'Feature', id: 'west', properties: { name_zh: '西区', name_en: 'West' }, geometry: { type: 'Polygon', coordinates: rectangle(13.40, 52.34, 13.48, 52.52) } },
-        { type: 'Feature', properties: { code: 'east', name: 'East' }, geometry: { type: 'Polygon', coordinates: rectangle(13.48, 52.34, 13.56, 52.52) } },
-      ],
-    },
-    null,
-    2,
-  ),
-);
-const city = { id: 'sample-berlin', nameZh: '样例柏林', nameEn: 'Sample Berlin' };
+const districtsFile = writeSampleDistricts(work);
+const [sampleZip, city] = [sampleGtfsZip, sampleCity];
 const tables = ['districts', 'grid_cells', 'bus_stops', 'bus_routes', 'bus_route_stops', 'bus_shapes', 'bus_services', 'bus_service_dates', 'bus_trips', 'bus_trip_stops', 'bus_trip_frequencies', 'imports', 'city'];
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -94,7 +76,7 @@ describe.each(testBackends())('importing a city on the $name database', (backend
 
   it('names the file, line and field of each broken row; --strict imports nothing, otherwise the rest goes in', async () => {
     const feed = join(work, `broken-${backend.name}`);
-    cpSync(join(dirname(sampleZip), 'gtfs'), feed, { recursive: true });
+    cpSync(sampleGtfsFolder, feed, { recursive: true });
     /** Appends a row; returns the line it lands on. */
     const append = (file: string, row: string) => {
       const lines = readFileSync(join(feed, file), 'utf8').trimEnd().split('\n').length;

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Subject } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveVehiclePositions, simulateTimetable } from '../fixtures/index.ts';
+import { readTimetable, type BusProgress } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
+import { importCityData } from '../seeds/index.ts';
+import { sampleCity, writeRunningSampleFeed, writeSampleDistricts } from '../seeds/import/test-feeds.ts';
+import type { PositionEvent } from '../streams/index.ts';
+import { startTestServer, watchLive, type TestServer } from './test-server.ts';
+
+// Every run of the imported timetable two minutes late: the delay the server must measure.
+const lateS = 120;
+
+describe.each(testBackends())('a city imported from GTFS and GeoJSON, live, on the $name database', (backend) => {
+  const work = mkdtempSync(join(tmpdir(), 'onescreen-imported-'));
+  let server: TestServer;
+  let feed: Awaited<ReturnType<typeof serveVehiclePositions>>;
+  let live: Awaited<ReturnType<typeof watchLive>>;
+  const reports = new Subject<PositionEvent>();
+  const running = { unsubscribe: () => {} };
+  beforeAll(async () => {
+    feed = await serveVehiclePositions(reports);
+    // As a newcomer does: import the districts and the feed, then start.
+    server = await startTestServer(backend, { TICK_MS: '200', GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' }, undefined, async (db) => {
+      await importCityData(db, { kind: 'districts', paths: [writeSampleDistricts(work)], crs: 'wgs84', city: sampleCity });
+      await importCityData(db, { kind: 'gtfs', paths: [writeRunningSampleFeed(work)], crs: 'wgs84' });
+    });
+    // The agency's AVL: buses on the imported trips, reporting every second to its GTFS-RT feed.
+    const trips = await readTimetable(server.db);
+    const subscription = simulateTimetable(trips, { seed: 7, reportEveryMs: 1_000, latenessS: [lateS, lateS] }).subscribe(reports);
+    running.unsubscribe = () => subscription.unsubscribe();
+    live = await watchLive(server, ['bus']);
+  }, 120_000);
+  afterAll(async () => {
+    running.unsubscribe();
+    live?.socket.close();
+    await server?.close();
+    await feed?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('shows the buses of the real timetable on their trips’ shapes, with their delay against those trips', async () => {
+    const city = (await (await server.api('/api/city')).json()) as { nameEn: string; districts: { id: string }[] };
+    expect(city.nameEn).toBe('Sample Berlin');
+    expect(city.districts.map((district) => district.id).sort()).toEqual(['east', 'west']);
+    // Route A runs every 5 min each way and takes 12–13 min: at least four buses out at any time.
+    let buses: BusProgress[] = [];
+    for (let tries = 0; tries < 100 && buses.filter((bus) => bus.delayS !== null).length < 4; tries++) {
+      buses = (await (await server.api('/api/buses')).json()) as BusProgress[];
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const timed = buses.filter((bus) => bus.delayS !== null);
+    expect(timed.length).toBeGreaterThanOrEqual(4);
+    for (const bus of timed) {
+      expect(bus).toMatchObject({ routeId: 'A', tripId: expect.stringMatching(/^a-(downtown|outbound)-all-day$/) });
+      expect(Math.abs(bus.delayS! - lateS), `${bus.id}: ${bus.delayS} s late`).toBeLessThanOrEqual(2);
+    }
+    // Each bus on its own trip's shape (from shapes.txt), and on the socket clients' screens.
+    const offShape = await server.db.query<{ id: string; metres: number }>(
+      `SELECT e.id, ST_Distance(e.geom::geography, sh.geom::geography) AS metres
+       FROM bus_progress p JOIN entities e ON e.id = p.entity_id JOIN bus_trips t ON t.id = p.trip_id JOIN bus_shapes sh ON sh.id = t.shape_id`,
+    );
+    expect(offShape.length).toBe(buses.length);
+    expect(offShape.filter((bus) => bus.metres > 1)).toEqual([]);
+    for (const bus of timed) expect(await live.waitFor(bus.id), bus.id).toMatchObject({ kind: 'bus' });
+  }, 60_000);
+});
