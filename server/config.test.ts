@@ -10,6 +10,7 @@ describe('parseConfig', () => {
   it('reads every setting, treating empty variables as unset', () => {
     const config = parseConfig({ PORT: '9000', GTFS_RT_URLS: 'http://a.example/vp.pb, http://b.example/vp.pb', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/city', TICK_MS: '', LOG_FORMAT: 'text' });
     expect(config).toMatchObject({ port: 9000, gtfsRtUrls: ['http://a.example/vp.pb', 'http://b.example/vp.pb'], databaseUrl: 'postgres://postgres@127.0.0.1:5432/city', tickMs: 1_000, logFormat: 'text' });
+    expect(parseConfig({ FEED_CRS: 'osmand:gcj02, gtfs-rt:bd09' }).feedCrs).toEqual({ osmand: 'gcj02', 'gtfs-rt': 'bd09', cameras: 'wgs84', open311: 'wgs84', alarms: 'wgs84' });
   });
 
   it.each([
@@ -17,6 +18,7 @@ describe('parseConfig', () => {
     [{ PORT: '70000' }, /PORT="70000": expected a whole number from 0 to 65535/],
     [{ GTFS_RT_INTERVAL_MS: '10' }, /GTFS_RT_INTERVAL_MS="10": expected a whole number from 1000 to 600000/],
     [{ DATABASE_URL: 'localhost:5432' }, /DATABASE_URL="localhost:5432": expected a URL like postgres:\/\/user@host:5432\/database/],
+    [{ FEED_CRS: 'osmand:mars' }, /FEED_CRS="osmand:mars": expected comma-separated feed:system pairs, e.g. osmand:gcj02,gtfs-rt:bd09 \(feeds osmand, gtfs-rt, cameras, open311, alarms; systems wgs84, gcj02, bd09\)/],
   ])('stops on %o with one line naming the setting and the fix', (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { crsNames, type Crs } from '../geo/index.ts';
+import { crsFeeds, type CrsFeed } from '../streams/index.ts';
 
 /** The server's runtime configuration, read from the environment in this one place. */
+const crsPairsExpected = `expected comma-separated feed:system pairs, e.g. osmand:gcj02,gtfs-rt:bd09 (feeds ${crsFeeds.join(', ')}; systems ${crsNames.join(', ')})`;
+
 export interface Config {
   /** The product's version, from package.json. */
   version: string;
@@ -20,6 +24,8 @@ export interface Config {
   mqttUrl: string | undefined;
   /** One staleness limit for every feed, ms, instead of each feed's own (for tests and drills). */
   feedStaleAfterMs: number | undefined;
+  /** Each feed's coordinate system (WGS-84 unless FEED_CRS says otherwise): converted to WGS-84 on arrival. */
+  feedCrs: Record<CrsFeed, Crs>;
   tickMs: number;
   historyRetentionHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -91,6 +97,15 @@ const environment = z.object({
     .optional(),
   TICK_MS: wholeNumber(50, 60_000).default(1_000),
   FEED_STALE_AFTER_MS: wholeNumber(1_000, 86_400_000).optional(),
+  FEED_CRS: z
+    .string()
+    .transform((list) => list.split(',').map((pair) => pair.trim().split(':')).filter((pair) => pair[0]))
+    .pipe(
+      z.array(
+        z.tuple([z.enum(crsFeeds, { error: crsPairsExpected }), z.enum(crsNames as [Crs, ...Crs[]], { error: crsPairsExpected })], { error: crsPairsExpected }),
+      ),
+    )
+    .default([]),
   HISTORY_RETENTION_HOURS: wholeNumber(1, 24 * 365).default(24),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: oneOf(['text', 'json']).optional(),
@@ -138,6 +153,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     gtfsRtIntervalMs: e.GTFS_RT_INTERVAL_MS,
     mqttUrl: e.MQTT_URL,
     feedStaleAfterMs: e.FEED_STALE_AFTER_MS,
+    feedCrs: { ...(Object.fromEntries(crsFeeds.map((feed) => [feed, 'wgs84'])) as Record<CrsFeed, Crs>), ...Object.fromEntries(e.FEED_CRS) },
     tickMs: e.TICK_MS,
     historyRetentionHours: e.HISTORY_RETENTION_HOURS,
     logLevel: e.LOG_LEVEL,

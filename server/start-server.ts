@@ -21,7 +21,7 @@ import {
   type EntityKind,
   type RoadRouter,
 } from '../geo/index.ts';
-import { IngestRefused, type Incident, type ServiceRequest } from '../streams/index.ts';
+import { eventsInWgs84, IngestRefused, type CrsFeed, type Incident, type ServiceRequest } from '../streams/index.ts';
 import { ensureAccounts } from './accounts.ts';
 import { createAuth } from './auth.ts';
 import { createDispatch } from './dispatch.ts';
@@ -72,10 +72,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   let core: LiveCore | undefined;
   // Every feed's input goes to the ingest bus; nothing reaches the pipeline another way.
   const publish: Publish = (events) => (core ? core.bus.publish(events) : Promise.reject(new IngestRefused('stopped', 'the server is starting; send again in a few seconds', 5)));
+  // Each feed's coordinates in WGS-84 before anything else sees them (FEED_CRS).
+  const publishFrom = (feed: CrsFeed): Publish => (config.feedCrs[feed] === 'wgs84' ? publish : (events) => publish(eventsInWgs84(config.feedCrs[feed], events)));
   const ingestLog = log.child({ module: 'ingest' });
   const caseAnswers = new CaseAnswers();
-  const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), publish, metrics, log: ingestLog });
-  const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), publish, metrics, log: ingestLog };
+  const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), publish: publishFrom('osmand'), metrics, log: ingestLog });
+  const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), publish: publishFrom('cameras'), metrics, log: ingestLog };
   const staleAfter = config.feedStaleAfterMs;
   const currentFeeds = () => feedStatus(metrics, staleAfter === undefined ? defaultStaleAfterMs : { trackers: staleAfter, buses: staleAfter, cameras: staleAfter, reports: staleAfter });
   const requireFeedKey = feedKeyGuard(() => readiness.db!, metrics);
@@ -87,12 +89,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const ingest = {
     '/ingest/osmand': osmand,
     '/ingest/cameras': cameraIngest({ ...cameraOptions, requireKey: (refuse) => requireFeedKey('cameras', 'http-cameras', refuse) }),
-    '/ingest/alarms': alarmIngest({ requireKey: (refuse) => requireFeedKey('alarms', 'alarms', refuse), publish, answers: caseAnswers, metrics, log: ingestLog }),
+    '/ingest/alarms': alarmIngest({ requireKey: (refuse) => requireFeedKey('alarms', 'alarms', refuse), publish: publishFrom('alarms'), answers: caseAnswers, metrics, log: ingestLog }),
     '/open311/v2': open311Router({
       db: () => readiness.db!,
       requireKey: (refuse) => requireFeedKey('open311', 'open311', refuse),
       isInspector: (id) => devices.get(id) === 'inspector',
-      publish,
+      publish: publishFrom('open311'),
       answers: caseAnswers,
       metrics,
       log: ingestLog,
@@ -255,7 +257,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       );
     }, config.slaCheckMs).unref();
 
-    stopFeeds = await startFeeds({ db, config, publish, devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }) });
+    stopFeeds = await startFeeds({ db, config, publish: publishFrom('gtfs-rt'), devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }) });
     return { url, port, osmandPort, db, close };
   } catch (error) {
     await close();

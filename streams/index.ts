@@ -1,6 +1,8 @@
 // The event model, the RxJS pipelines, and the socket contract shared by server and client.
 export { positionEvent, cityEvent } from './events.ts';
 export type { PositionEvent, CityEvent } from './events.ts';
+export { crsFeeds, eventsInWgs84 } from './feed-crs.ts';
+export type { CrsFeed } from './feed-crs.ts';
 export { batchPerTick, coalesceWhileBusy } from './operators.ts';
 export { cityPipeline } from './city-pipeline.ts';
 export type { CityPipelineOptions, CityTick, CameraTick, TickItem } from './city-pipeline.ts';
