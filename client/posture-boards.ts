@@ -233,7 +233,11 @@ export function mountBoards(placeOf: (board: PostureBoard) => HTMLElement, board
         }),
       );
       frame.chart([overTimeChart(snapshot, language, context.unit(), feeds.byBucket.map((s) => ({ name: sourceName(s.source), values: s.accepted, kind: 'line' })), { legend: false, empty: t.noData })]);
-      frame.footLine(t.feeds.reasons, feeds.rejectsByReason.slice(0, 6).map((r) => ({ label: `${sourceName(r.source)} · ${r.reason}`, value: format.count(r.count) })));
+      // GTFS-RT quality issues (the validator's codes, in words) beside the refusals, most first.
+      const quality = feeds.qualityByRule.map((q) => ({ label: `${sourceName(q.source)} · ${q.rule} ${t.feeds.rules[q.rule] ?? ''}`.trim(), value: format.count(q.count), testid: `quality-${q.rule}`, count: q.count }));
+      const refused = feeds.rejectsByReason.map((r) => ({ label: `${sourceName(r.source)} · ${r.reason}`, value: format.count(r.count), count: r.count }));
+      const shown = [...refused, ...quality].sort((a, b) => b.count - a.count).slice(0, 8).map(({ count: _count, ...item }) => item);
+      frame.footLine(quality.length > 0 ? t.feeds.reasonsAndQuality : t.feeds.reasons, shown);
     },
   };
 

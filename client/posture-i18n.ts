@@ -22,7 +22,20 @@ interface PostureMessages {
   units: { police: string; city: string; duty: Record<Duty, string>; force: string; coverage: (minutes: number) => string; median: string; minutes: (n: number) => string };
   traffic: { index: string; levels: [string, string, string, string]; byBucket: string; byDistrict: string; slowest: string; camerasOnline: string };
   buses: { onTime: string; meanDelay: string; bunching: string; lateTrips: string; inService: string; byBucket: string; byRoute: string };
-  feeds: { sources: Record<string, string>; perMinute: string; accepted: string; rejected: string; state: string; stale: string; fresh: string; byBucket: string; reasons: string };
+  feeds: {
+    sources: Record<string, string>;
+    perMinute: string;
+    accepted: string;
+    rejected: string;
+    state: string;
+    stale: string;
+    fresh: string;
+    byBucket: string;
+    reasons: string;
+    /** The heading when quality issues are listed beside the refusals, and each rule in words. */
+    reasonsAndQuality: string;
+    rules: Record<string, string>;
+  };
   minutes: (n: string) => string;
 }
 
@@ -63,6 +76,17 @@ const zh: PostureMessages = {
     fresh: '正常',
     byBucket: '接收量走势',
     reasons: '拒收原因',
+    reasonsAndQuality: '拒收原因与数据质量',
+    rules: {
+      E003: '班次不在时刻表',
+      E004: '线路不在时刻表',
+      E011: '站点不在时刻表',
+      E028: '车辆在服务区外',
+      E029: '偏离线路超200米',
+      W004: '车速不合理',
+      W007: '超35秒未刷新',
+      W008: '数据头超65秒',
+    },
   },
   minutes: (n) => `${n}分钟`,
 };
@@ -104,6 +128,17 @@ const en: PostureMessages = {
     fresh: 'Live',
     byBucket: 'Accepted over time',
     reasons: 'Refused, by reason',
+    reasonsAndQuality: 'Refused, and quality issues',
+    rules: {
+      E003: 'trip not in the timetable',
+      E004: 'route not in the timetable',
+      E011: 'stop not in the timetable',
+      E028: 'vehicle outside the service area',
+      E029: 'over 200 m off its route',
+      W004: 'unrealistic speed',
+      W007: 'not refreshed for 35 s',
+      W008: 'header over 65 s old',
+    },
   },
   minutes: (n) => `${n} min`,
 };

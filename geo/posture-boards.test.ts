@@ -132,6 +132,9 @@ describe.each(testBackends())('the traffic, bus and feed boards on the $name dat
       { source: 'osmand', outcome: 'accepted', receivedAt: at('2026-11-20T01:10:50Z'), count: 3 },
       { source: 'osmand', outcome: 'bad-coordinates', receivedAt: at('2026-11-20T01:20:00Z'), count: 2 },
       { source: 'open311', outcome: 'no-key', receivedAt: at('2026-11-20T02:30:00Z'), count: 4 },
+      // Taken, but off its trip's shape: a quality issue, not a refusal.
+      { source: 'gtfs-rt', outcome: 'accepted', receivedAt: at('2026-11-20T03:00:00Z'), count: 6 },
+      { source: 'gtfs-rt', outcome: 'quality:E029', receivedAt: at('2026-11-20T03:00:00Z'), count: 2 },
     ]);
     // A second write adds to the same minute.
     await persistFeedCounts(db, [
@@ -140,6 +143,7 @@ describe.each(testBackends())('the traffic, bus and feed boards on the $name dat
     ]);
     expect(await readFeedPosture(db, day)).toEqual({
       bySource: [
+        { source: 'gtfs-rt', accepted: 6, rejected: 0 },
         { source: 'open311', accepted: 1, rejected: 4 },
         { source: 'osmand', accepted: 8, rejected: 2 },
       ],
@@ -147,7 +151,9 @@ describe.each(testBackends())('the traffic, bus and feed boards on the $name dat
         { source: 'open311', reason: 'no-key', count: 4 },
         { source: 'osmand', reason: 'bad-coordinates', count: 2 },
       ],
+      qualityByRule: [{ source: 'gtfs-rt', rule: 'E029', count: 2 }],
       byBucket: [
+        { source: 'gtfs-rt', accepted: hours({ 3: 6 }, 0) },
         { source: 'open311', accepted: hours({ 2: 1 }, 0) },
         { source: 'osmand', accepted: hours({ 1: 8 }, 0) },
       ],

@@ -34,25 +34,34 @@ export async function persistFeedCounts(db: Queryable, counts: readonly FeedCoun
  * ingest source, counted when received:
  * - `bySource`: input accepted and refused in the window;
  * - `rejectsByReason`: the refused, by source and reason, most first;
+ * - `qualityByRule`: input taken that broke a quality rule, by source and rule, most first;
  * - `byBucket`: accepted per bucket of the window, one series per source.
  */
 export interface FeedPosture {
   bySource: { source: string; accepted: number; rejected: number }[];
   rejectsByReason: { source: string; reason: string; count: number }[];
+  /** Input taken that broke a quality rule (GTFS-RT: the validator's codes), most first. */
+  qualityByRule: { source: string; rule: string; count: number }[];
   byBucket: { source: string; accepted: number[] }[];
 }
 
 export async function readFeedPosture(db: Queryable, window: PostureWindow): Promise<FeedPosture> {
   const params = [window.from, window.to, rollupSpanS(window.bucketMs)];
   const minutes = `SELECT * FROM feed_rollup f WHERE f.span_s = $3 AND ${inWindowSql('f.start', 1)}`;
-  const [bySource, rejectsByReason, buckets] = await Promise.all([
+  // Quality issues are counted beside the outcomes (outcome 'quality:<rule>'): taken, not refused.
+  const refused = `outcome <> 'accepted' AND outcome NOT LIKE 'quality:%'`;
+  const [bySource, rejectsByReason, qualityByRule, buckets] = await Promise.all([
     db.query<FeedPosture['bySource'][number]>(
-      `SELECT source, coalesce(sum(count) FILTER (WHERE outcome = 'accepted'), 0)::int AS accepted, coalesce(sum(count) FILTER (WHERE outcome <> 'accepted'), 0)::int AS rejected
+      `SELECT source, coalesce(sum(count) FILTER (WHERE outcome = 'accepted'), 0)::int AS accepted, coalesce(sum(count) FILTER (WHERE ${refused}), 0)::int AS rejected
          FROM (${minutes}) f GROUP BY 1 ORDER BY 1`,
       params,
     ),
     db.query<FeedPosture['rejectsByReason'][number]>(
-      `SELECT source, outcome AS reason, sum(count)::int AS count FROM (${minutes}) f WHERE outcome <> 'accepted' GROUP BY 1, 2 ORDER BY count DESC, 1, 2`,
+      `SELECT source, outcome AS reason, sum(count)::int AS count FROM (${minutes}) f WHERE ${refused} GROUP BY 1, 2 ORDER BY count DESC, 1, 2`,
+      params,
+    ),
+    db.query<FeedPosture['qualityByRule'][number]>(
+      `SELECT source, substring(outcome FROM 9) AS rule, sum(count)::int AS count FROM (${minutes}) f WHERE outcome LIKE 'quality:%' GROUP BY 1, 2 ORDER BY count DESC, 1, 2`,
       params,
     ),
     db.query<{ source: string; bucket: number; value: number }>(
@@ -63,6 +72,7 @@ export async function readFeedPosture(db: Queryable, window: PostureWindow): Pro
   return {
     bySource,
     rejectsByReason,
+    qualityByRule,
     byBucket: bySource.map(({ source }) => ({ source, accepted: denseSeries(window, buckets.filter((row) => row.source === source), 0) })),
   };
 }

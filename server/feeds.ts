@@ -4,11 +4,12 @@ import { resolve } from 'node:path';
 import { concatMap, from, merge } from 'rxjs';
 import { subscribeCameraTopics, type CameraIngestOptions } from './ingest-cameras.ts';
 import { listEntityKinds, registerBuses, type Database, type EntityKind } from '../geo/index.ts';
-import { isIngestRefused, pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
+import { eventsInWgs84, isIngestRefused, pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
 import type { Config } from './config.ts';
 import type { Publish } from './ingest-refusals.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { countVehicleQuality, feedHeaderRules } from './gtfs-rt-quality.ts';
 
 export interface FeedContext {
   db: Database;
@@ -27,6 +28,9 @@ export async function startFeeds({ db, config, publish, devices, cameraOptions, 
   const mqtt = config.mqttUrl ? await subscribeCameraTopics(config.mqttUrl, mqttClientId(config), cameraOptions, log) : undefined;
   const feedUrls = config.gtfsRtUrls;
   const source = 'gtfs-rt';
+  const headerRules = feedHeaderRules();
+  // Quality is counted after the poll is published: a slow check never holds the buses back.
+  const checkQuality = (events: PositionEvent[]) => void countVehicleQuality(db, eventsInWgs84(config.feedCrs['gtfs-rt'], events), metrics, source).catch((error: unknown) => log.warn('checking a GTFS-RT poll against the timetable failed', { error }));
   const polling = merge(
     ...feedUrls.map((url) =>
       pollVehiclePositions({
@@ -38,6 +42,7 @@ export async function startFeeds({ db, config, publish, devices, cameraOptions, 
           log.debug('GTFS-RT vehicle refused', { url, message });
         },
         onPollError: (error) => log.warn('polling a GTFS-RT feed failed; trying again next interval', { url, error }),
+        onHeader: (headerMs, polledAt) => headerRules(url, headerMs, polledAt).forEach((rule) => metrics.quality(source, rule)),
       }),
     ),
   )
@@ -53,7 +58,7 @@ export async function startFeeds({ db, config, publish, devices, cameraOptions, 
           registerUnknownBuses(db, events, devices).then(
             () =>
               publish(events).then(
-                () => metrics.accepted(source, events.length),
+                () => (metrics.accepted(source, events.length), checkQuality(events)),
                 (error: unknown) => skipped(isIngestRefused(error) ? error.reason : 'log-failed', error),
               ),
             // New buses are registered in the database first: while it does not answer, a poll with any is skipped.

@@ -5,6 +5,7 @@ import type { FeedCount } from '../geo/index.ts';
 const definitions = {
   onescreen_ingest_accepted_total: { type: 'counter', help: 'Inputs accepted, by source.' },
   onescreen_ingest_rejected_total: { type: 'counter', help: 'Inputs refused or dropped, by source and reason.' },
+  onescreen_feed_quality_issues_total: { type: 'counter', help: 'Accepted input that broke a feed quality rule, by source and rule (GTFS-RT: the MobilityData validator codes).' },
   onescreen_positions_late_total: { type: 'counter', help: 'Fixes older than the entity’s latest: kept in history only.' },
   onescreen_positions_joined_total: { type: 'counter', help: 'Entities moved by a tick (an entity with several fixes in one tick counts once).' },
   onescreen_ingest_shed_total: { type: 'counter', help: 'Inputs refused for now (503, Retry-After) or skipped (GTFS-RT polls) because the core was behind or the log full, by source and reason.' },
@@ -65,6 +66,12 @@ export function createMetrics() {
       this.count('onescreen_ingest_accepted_total', { source }, by);
       this.set('onescreen_ingest_last_accepted_seconds', { source }, Date.now() / 1000);
       ingest.next({ source, outcome: 'accepted', receivedAt: Date.now(), count: by });
+    },
+    /** Counts input that was taken but broke a quality rule: on /metrics and on the feeds board. */
+    quality(source: string, rule: string, by = 1): void {
+      if (by <= 0) return;
+      this.count('onescreen_feed_quality_issues_total', { source, rule }, by);
+      ingest.next({ source, outcome: `quality:${rule}`, receivedAt: Date.now(), count: by });
     },
     value(name: MetricName, labels: Labels = {}): number {
       return values.get(name)?.get(key(labels)) ?? 0;

@@ -62,6 +62,7 @@ const boardRows: { [board in PostureBoard]: (snapshot: Snapshot) => Row[] } = {
       ['rejected', f.source, f.rejected],
     ]),
     ...feeds.rejectsByReason.map((r): Row => ['rejected by reason', `${r.source} ${r.reason}`, r.count]),
+    ...feeds.qualityByRule.map((q): Row => ['quality issues by rule', `${q.source} ${q.rule}`, q.count]),
     ...feeds.live.map((f): Row => ['accepted per minute now', f.source, f.acceptedPerMin]),
     ...feeds.status.map((f): Row => ['stale now', f.feed, f.stale ? 1 : 0]),
   ],

@@ -16,7 +16,8 @@ export function addFeedCount(state: RateState, count: FeedCount, everyMs: number
   const counts = state.buckets.get(bucket) ?? state.buckets.set(bucket, new Map()).get(bucket)!;
   const source = counts.get(count.source) ?? counts.set(count.source, { accepted: 0, rejected: 0 }).get(count.source)!;
   if (count.outcome === 'accepted') source.accepted += count.count;
-  else source.rejected += count.count;
+  // A quality issue is input taken, counted apart on the feeds board: not a refusal.
+  else if (!count.outcome.startsWith('quality:')) source.rejected += count.count;
   return { buckets: state.buckets, rates: undefined };
 }
 

@@ -20,14 +20,15 @@ const sent = (message: object, field: string) => Object.prototype.hasOwnProperty
  * position, bearing, speed (m/s → km/h), current stop and status; the vehicle id is the unit id.
  * A vehicle without what a position needs is refused with a reason; the rest of the feed is kept.
  */
-export function decodeVehiclePositions(bytes: Uint8Array, receivedAt: number, sourceId: string): { events: PositionEvent[]; rejections: GtfsRtRejection[] } {
+export function decodeVehiclePositions(bytes: Uint8Array, receivedAt: number, sourceId: string): { events: PositionEvent[]; rejections: GtfsRtRejection[]; headerMs?: number } {
   let feed: ReturnType<typeof rt.FeedMessage.decode>;
   try {
     feed = rt.FeedMessage.decode(bytes);
   } catch (error) {
     return { events: [], rejections: [{ reason: 'malformed', message: `not a GTFS-Realtime feed: ${(error as Error).message}` }] };
   }
-  const feedTime = Number(feed.header?.timestamp ?? 0) * 1000 || receivedAt;
+  const headerMs = Number(feed.header?.timestamp ?? 0) * 1000 || undefined;
+  const feedTime = headerMs ?? receivedAt;
   const events: PositionEvent[] = [];
   const rejections: GtfsRtRejection[] = [];
   for (const entity of feed.entity) {
@@ -65,7 +66,7 @@ export function decodeVehiclePositions(bytes: Uint8Array, receivedAt: number, so
     if (checked.success) events.push(checked.data);
     else rejections.push({ reason: 'out-of-range', message: `vehicle ${id}: ${checked.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
   }
-  return { events, rejections };
+  return { events, rejections, headerMs };
 }
 
 /** Encodes vehicle positions as a GTFS-Realtime feed (for simulators and tests). */
@@ -85,6 +86,8 @@ export interface GtfsRtPollOptions {
   onRejection: (rejection: GtfsRtRejection) => void;
   /** A poll that failed (network, HTTP status); polling goes on. */
   onPollError: (error: Error) => void;
+  /** After each poll that answered: the feed header's time (an unchanged feed's, again), for the feed's quality. */
+  onHeader?: (headerMs: number | undefined, polledAt: number) => void;
   scheduler?: SchedulerLike;
 }
 
@@ -95,13 +98,19 @@ export interface GtfsRtPollOptions {
 export function pollVehiclePositions(options: GtfsRtPollOptions): Observable<PositionEvent[]> {
   return defer(() => {
     let lastModified: string | undefined;
+    let lastHeaderMs: number | undefined;
     const lastReport = new Map<string, number>();
     const poll = async (): Promise<PositionEvent[]> => {
       const response = await fetch(options.url, { headers: lastModified ? { 'if-modified-since': lastModified } : {} });
-      if (response.status === 304) return [];
+      if (response.status === 304) {
+        options.onHeader?.(lastHeaderMs, Date.now());
+        return [];
+      }
       if (!response.ok) throw new Error(`GTFS-RT feed ${options.url} answered HTTP ${response.status}`);
       lastModified = response.headers.get('last-modified') ?? undefined;
-      const { events, rejections } = decodeVehiclePositions(new Uint8Array(await response.arrayBuffer()), Date.now(), options.sourceId);
+      const { events, rejections, headerMs } = decodeVehiclePositions(new Uint8Array(await response.arrayBuffer()), Date.now(), options.sourceId);
+      lastHeaderMs = headerMs;
+      options.onHeader?.(headerMs, Date.now());
       rejections.forEach(options.onRejection);
       const changed = events.filter((event) => lastReport.get(event.entityId) !== event.eventTime);
       for (const event of changed) lastReport.set(event.entityId, event.eventTime);
