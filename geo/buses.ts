@@ -45,33 +45,39 @@ const terminusFraction = 0.03;
 
 /**
  * A bus's delay on a trip of an imported GTFS timetable (`e` is the bus): where it is along its
- * trip's shape, the scheduled time there (between the stops before and after it), on the trip's
+ * trip's shape, the scheduled time there (between the stops before and after it; at a stop, within
+ * 15 m along the shape, any time from its arrival to its departure is on time), on the trip's
  * service day (the feed's start date, else today or yesterday in the agency's zone, whichever is
  * nearer) counted from the day's noon minus 12 h (GTFS), offset by the start time of a trip run
  * by frequency (without one, such a trip's delay is unknown).
  */
 const timetabledDelaySql = `
-  SELECT round(extract(epoch FROM e.updated_at - best.at))::int AS delay_s
+  SELECT round(extract(epoch FROM e.updated_at - greatest(best.earliest, least(e.updated_at, best.latest))))::int AS delay_s
   FROM bus_trips t JOIN bus_shapes sh ON sh.id = t.shape_id,
-  LATERAL (SELECT ST_LineLocatePoint(sh.geom, e.geom) AS f,
-                  (SELECT min(departure_s) FROM bus_trip_stops WHERE trip_id = t.id) AS first_s,
-                  EXISTS (SELECT 1 FROM bus_trip_frequencies WHERE trip_id = t.id) AS by_frequency,
-                  (SELECT split_part(st, ':', 1)::int * 3600 + split_part(st, ':', 2)::int * 60 + split_part(st, ':', 3)::int
-                     FROM (SELECT e.attributes->>'startTime' AS st) given WHERE st ~ '^\\d{1,3}:\\d\\d:\\d\\d$') AS start_s) loc,
+  LATERAL (SELECT ST_LineLocatePoint(sh.geom, e.geom) AS f, 15 / greatest(ST_Length(sh.geom::geography), 1) AS near,
+                  CASE WHEN EXISTS (SELECT 1 FROM bus_trip_frequencies WHERE trip_id = t.id)
+                       THEN (SELECT split_part(st, ':', 1)::int * 3600 + split_part(st, ':', 2)::int * 60 + split_part(st, ':', 3)::int
+                               FROM (SELECT e.attributes->>'startTime' AS st) given WHERE st ~ '^\\d{1,3}:\\d\\d:\\d\\d$')
+                            - (SELECT min(departure_s) FROM bus_trip_stops WHERE trip_id = t.id)
+                       ELSE 0 END AS offset_s) loc,
   LATERAL (
-    SELECT CASE WHEN nxt.seq IS NULL THEN prv.arrival_s WHEN prv.seq IS NULL THEN nxt.departure_s WHEN nxt.fraction <= prv.fraction THEN prv.departure_s
-                ELSE prv.departure_s + (loc.f - prv.fraction) / (nxt.fraction - prv.fraction) * (nxt.arrival_s - prv.departure_s) END
-           + CASE WHEN loc.by_frequency THEN loc.start_s - loc.first_s ELSE 0 END AS s
-    FROM (SELECT * FROM bus_trip_stops WHERE trip_id = t.id AND fraction <= loc.f ORDER BY seq DESC LIMIT 1) prv
-    FULL JOIN (SELECT * FROM bus_trip_stops WHERE trip_id = t.id AND fraction >= loc.f ORDER BY seq LIMIT 1) nxt ON true
+    SELECT coalesce(stop.arrival_s, between_stops.s) + loc.offset_s AS from_s, coalesce(stop.departure_s, between_stops.s) + loc.offset_s AS to_s
+    FROM (
+      SELECT CASE WHEN nxt.seq IS NULL THEN prv.arrival_s WHEN prv.seq IS NULL THEN nxt.departure_s WHEN nxt.fraction <= prv.fraction THEN prv.departure_s
+                  ELSE prv.departure_s + (loc.f - prv.fraction) / (nxt.fraction - prv.fraction) * (nxt.arrival_s - prv.departure_s) END AS s
+      FROM (SELECT * FROM bus_trip_stops WHERE trip_id = t.id AND fraction <= loc.f ORDER BY seq DESC LIMIT 1) prv
+      FULL JOIN (SELECT * FROM bus_trip_stops WHERE trip_id = t.id AND fraction >= loc.f ORDER BY seq LIMIT 1) nxt ON true
+    ) between_stops
+    LEFT JOIN LATERAL (SELECT arrival_s, departure_s FROM bus_trip_stops WHERE trip_id = t.id AND abs(fraction - loc.f) <= loc.near ORDER BY abs(fraction - loc.f) LIMIT 1) stop ON true
   ) scheduled,
   LATERAL (
-    SELECT ((day::timestamp + interval '12 hours') AT TIME ZONE t.timezone) - interval '12 hours' + make_interval(secs => scheduled.s) AS at
+    SELECT origin + make_interval(secs => scheduled.from_s) AS earliest, origin + make_interval(secs => scheduled.to_s) AS latest
     FROM unnest(CASE WHEN e.attributes->>'startDate' ~ '^\\d{8}$' THEN ARRAY[to_date(e.attributes->>'startDate', 'YYYYMMDD')]
-                     ELSE ARRAY[(e.updated_at AT TIME ZONE t.timezone)::date, (e.updated_at AT TIME ZONE t.timezone)::date - 1] END) AS day
-    ORDER BY abs(extract(epoch FROM e.updated_at - (((day::timestamp + interval '12 hours') AT TIME ZONE t.timezone) - interval '12 hours' + make_interval(secs => scheduled.s)))) LIMIT 1
+                     ELSE ARRAY[(e.updated_at AT TIME ZONE t.timezone)::date, (e.updated_at AT TIME ZONE t.timezone)::date - 1] END) AS day,
+         LATERAL (SELECT ((day::timestamp + interval '12 hours') AT TIME ZONE t.timezone) - interval '12 hours' AS origin) o
+    ORDER BY abs(extract(epoch FROM e.updated_at - (origin + make_interval(secs => scheduled.to_s)))) LIMIT 1
   ) best
-  WHERE t.id = e.attributes->>'tripId' AND scheduled.s IS NOT NULL`;
+  WHERE t.id = e.attributes->>'tripId' AND scheduled.from_s IS NOT NULL`;
 
 /**
  * Updates route progress of the buses that moved this tick (ST_LineLocatePoint on the route

@@ -17,8 +17,11 @@ export async function citySource(db: Queryable): Promise<{ source: 'generated' |
   return rows[0];
 }
 
-// Everything an imported city may hold that has a place: its bounds are theirs.
-const placedGeometries = ['districts', 'bus_stops', 'bus_shapes', 'road_segments', 'camera_sites', 'police_stations'].map((table) => `SELECT geom FROM ${table}`).join(' UNION ALL ');
+// The city's bounds are its districts'; before it has any, those of whatever it holds with a place
+// (a feed's stray stop far out of town must not stretch a city that has districts).
+const placedGeometries = `SELECT geom FROM districts UNION ALL SELECT geom FROM (${['bus_stops', 'bus_shapes', 'road_segments', 'camera_sites', 'police_stations']
+  .map((table) => `SELECT geom FROM ${table}`)
+  .join(' UNION ALL ')}) others WHERE NOT EXISTS (SELECT 1 FROM districts)`;
 
 /**
  * Writes the city row (its name once, its bounds from what is imported so far), or removes it

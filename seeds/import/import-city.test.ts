@@ -52,9 +52,11 @@ describe.each(testBackends())('importing a city on the $name database', (backend
     expect(trip.map((stop) => stop.fraction)).toEqual([...trip.map((stop) => stop.fraction)].sort((a, b) => a - b));
     expect(trip.at(-1)!.fraction).toBeGreaterThan(0.9);
     const [row] = await db.query<{ id: string; name: string; source: string; holds: boolean }>(
-      `SELECT profile AS id, name_zh AS name, source, ST_Covers(bounds, (SELECT ST_Collect(geom) FROM bus_shapes)) AS holds FROM city`,
+      `SELECT profile AS id, name_zh AS name, source, ST_Covers(bounds, (SELECT ST_Collect(geom) FROM bus_shapes)) AS holds,
+              ST_Covers(bounds, (SELECT geom FROM bus_stops WHERE id = 'lake')) AS stray FROM city`,
     );
-    expect(row).toEqual({ id: 'sample-berlin', name: '样例柏林', source: 'imported', holds: true });
+    // The city is its districts: the feed's stop "lake", put at 52° N 13° E, does not stretch it.
+    expect(row).toEqual({ id: 'sample-berlin', name: '样例柏林', source: 'imported', holds: true, stray: false });
 
     const before = await contents();
     const again = await importCityData(db, { kind: 'gtfs', paths: [sampleZip], crs: 'wgs84' });
@@ -123,9 +125,12 @@ describe.each(testBackends())('importing a city on the $name database', (backend
       });
       return (await listBusProgress(db)).find((bus) => bus.id === 'bus-a1')!.delayS;
     };
-    // Without a start date, the nearer of today and yesterday: yesterday's trip, 3 min early.
-    expect(await reportAt(-179, {})).toBe(-179);
-    // The feed's start date names the service day: 4 min late (a later fix: older ones are ignored).
+    // Without a start date, the nearer of today and yesterday: yesterday's trip, at the museum
+    // 2 min before its arrival there (15:30): early. (Fixes only go forward: older ones are ignored.)
+    expect(await reportAt(-179, {})).toBe(-119);
+    // Standing there between its arrival and its departure: on time.
+    expect(await reportAt(-30, {})).toBe(0);
+    // The feed's start date names the service day: still there 4 min after its departure, late.
     expect(await reportAt(240, { startDate: yesterday.replaceAll('-', '') })).toBe(240);
     // Now the city has a history on the route: removing the timetable is refused, whole.
     await expect(deleteImport(db, 'gtfs')).rejects.toThrow(/^cannot remove "gtfs": the city's live records refer to its rows .*nothing was removed/);

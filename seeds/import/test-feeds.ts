@@ -24,12 +24,13 @@ export function writeSampleDistricts(dir: string): string {
 
 /**
  * The sample feed changed so that route A runs now, whenever the test runs: its service extended
- * to 2099 (the sample's ends in 2019) and both trips run every `headwayS` all day by frequencies.txt.
+ * to 2099 (the sample's ends in 2019) and both trips run every `headwayS` all day by frequencies.txt
+ * (the last runs of a day end past midnight, on that service day).
  */
 export function writeRunningSampleFeed(dir: string, headwayS = 300): string {
   const feed = join(dir, 'running-gtfs');
   cpSync(sampleGtfsFolder, feed, { recursive: true });
   writeFileSync(join(feed, 'calendar.txt'), readFileSync(join(feed, 'calendar.txt'), 'utf8').replace('all-day,1,1,1,1,1,1,1,20190301,20190820', 'all-day,1,1,1,1,1,1,1,20190101,20991231'));
-  appendFileSync(join(feed, 'frequencies.txt'), `a-downtown-all-day,00:00:00,30:00:00,${headwayS},1\na-outbound-all-day,00:00:00,30:00:00,${headwayS},1\n`);
+  appendFileSync(join(feed, 'frequencies.txt'), `a-downtown-all-day,00:00:00,24:00:00,${headwayS},1\na-outbound-all-day,00:00:00,24:00:00,${headwayS},1\n`);
   return feed;
 }
