@@ -60,6 +60,19 @@ export class FeedFileError extends Error {
   override name = 'FeedFileError';
 }
 
+// Each file's primary key (GTFS reference, "Primary key").
+const primaryKeys: Record<string, string[]> = {
+  'agency.txt': ['agency_id'],
+  'stops.txt': ['stop_id'],
+  'routes.txt': ['route_id'],
+  'calendar.txt': ['service_id'],
+  'calendar_dates.txt': ['service_id', 'date'],
+  'shapes.txt': ['shape_id', 'shape_pt_sequence'],
+  'trips.txt': ['trip_id'],
+  'stop_times.txt': ['trip_id', 'stop_sequence'],
+  'frequencies.txt': ['trip_id', 'start_time'],
+};
+
 const weekdayColumns = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
 /** GTFS time "H:MM:SS" (hours may pass 24) as seconds, or undefined. */
@@ -98,10 +111,20 @@ export async function readGtfs(files: Map<string, FeedFile>, crs: Crs, tally: Im
   const read = async (name: string, take: (row: Record<string, string>, refuse: (field: string, reason: string) => void, line: number) => void, optional = false) => {
     const file = optional ? files.get(name) : need(name);
     if (!file) return;
+    // A row whose primary key an earlier row has is refused: the first one stands.
+    const keyFields = primaryKeys[name]!;
+    const firstLine = new Map<string, number>();
     feed.digests.push(
       await readCsv(
         file,
-        (row, line) => take(row, (field, reason) => tally.refuse(name, line, field, reason), line),
+        (row, line) => {
+          const refuse = (field: string, reason: string) => tally.refuse(name, line, field, reason);
+          const key = keyFields.map((field) => row[field] ?? '').join('\u0000');
+          const earlier = firstLine.get(key);
+          if (earlier !== undefined) return refuse(keyFields.join(', '), `${keyFields.map((field) => `"${row[field] ?? ''}"`).join(', ')} ${keyFields.length > 1 ? 'are' : 'is'} given to the row on line ${earlier} too`);
+          firstLine.set(key, line);
+          take(row, refuse, line);
+        },
         onBytes,
       ),
     );

@@ -89,11 +89,14 @@ describe.each(testBackends())('importing a city on the $name database', (backend
       stop: append('stops.txt', 'bad-stop,,Bad Stop,,95.0,13.5,,0,,,,,'),
       stopTime: append('stop_times.txt', 'a-downtown-all-day,15:40:00,15:41:00,nowhere,6,,,'),
       calendar: append('calendar.txt', 'broken,1,1,1,1,1,0,0,20190230,20191231'),
+      // The museum stop of a-downtown-all-day (line 3) given again.
+      twice: append('stop_times.txt', 'a-downtown-all-day,15:40:00,15:41:00,center,4,,,'),
     };
     const expected = [
       `stops.txt:${lines.stop}: stop_lat: "95.0" is not a number from -90 to 90`,
       `calendar.txt:${lines.calendar}: start_date: "20190230" is not a date YYYYMMDD`,
       `stop_times.txt:${lines.stopTime}: stop_id: "nowhere" is no stop in stops.txt`,
+      `stop_times.txt:${lines.twice}: trip_id, stop_sequence: "a-downtown-all-day", "4" are given to the row on line 3 too`,
     ];
     const strict = await importCityData(db, { kind: 'gtfs', paths: [feed], crs: 'wgs84', city, strict: true }).catch((error: unknown) => error);
     expect(strict).toBeInstanceOf(ImportRefusedError);
