@@ -1,14 +1,12 @@
 import { PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
-import { Map as MapLibreMap, setWorkerUrl, type GeoJSONSource } from 'maplibre-gl';
-// MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
-import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import type { GeoJSONSource } from 'maplibre-gl';
 import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
 import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
-import { basemapStyle } from './basemap-style.ts';
+import { openBaseMap } from './base-map.ts';
 import { createEntityLayer } from './entity-layer.ts';
 import { clusterLayers } from './cluster-layers.ts';
-import { clusterBelowZoom, clusterUnits, type Clustering, type UnitCluster } from './unit-clusters.ts';
+import { clusterBelowZoom, createClusterer, type UnitCluster } from './unit-clusters.ts';
 import type { TourStop } from './auto-tour.ts';
 import type { EntityTable } from './entity-table.ts';
 import type { Language } from './i18n.ts';
@@ -27,29 +25,10 @@ const tourFlightMs = 3_000;
 // Alerts age off the wall in minutes: the shown list is re-read when it changes and at this pace, not per frame, ms.
 const alertsRereadMs = 10_000;
 
-// Clusters follow gliding units at most this often, ms: a cluster's members change slowly.
-const reclusterMs = 500;
-
 /** What was clicked: an alert, a live entity, or a cluster of units (the map zooms in on it). */
 export type Picked = { alert: Alert } | { entitySlot: number } | { cluster: UnitCluster };
 
 /** The wall's map: the city base map from this server with live entities drawn by deck.gl over it. */
-/** The city's base map from this server, framed on the whole city, flat (no rotating or tilting). */
-export function openBaseMap(container: HTMLElement, city: CitySummary, language: Language, scale: number, maxCanvasSize?: [number, number]): MapLibreMap {
-  setWorkerUrl(maplibreWorkerUrl);
-  return new MapLibreMap({
-    container,
-    ...(maxCanvasSize && { maxCanvasSize }),
-    style: basemapStyle(location.origin, language, scale),
-    bounds: city.bbox,
-    fitBoundsOptions: { padding: 24 },
-    attributionControl: false,
-    // A video wall is watched, not dragged; operators still can zoom.
-    dragRotate: false,
-    pitchWithRotate: false,
-  });
-}
-
 export function createCityMap(
   container: HTMLElement,
   city: CitySummary,
@@ -77,23 +56,7 @@ export function createCityMap(
   map.addControl(overlay);
 
   const entityLayer = createEntityLayer(scale);
-  // Units grouped at city zoom, re-grouped when the zoom, the hidden kinds or the followed unit
-  // change, and every reclusterMs while units move.
-  let clustering: Clustering = { clusters: [], clustered: new Uint8Array(0) };
-  let clusteringVersion = 0;
-  let clusteredFor = '';
-  let clusteredAt = -Infinity;
-  let clusteredTable = -1;
-  /** Groups the units again when due; true when the grouping changed. */
-  const recluster = (table: EntityTable, hidden: readonly string[], now: number): boolean => {
-    const zoom = map.getZoom();
-    const key = `${zoom.toFixed(1)}:${hidden.join()}:${trackedSlot}:${table.size}`;
-    if (key === clusteredFor && (table.version === clusteredTable || now - clusteredAt < reclusterMs)) return false;
-    [clusteredFor, clusteredAt, clusteredTable] = [key, now, table.version];
-    clustering = clusterUnits(table, hidden, zoom, scale, trackedSlot);
-    clusteringVersion += 1;
-    return true;
-  };
+  const clusters = createClusterer(scale);
   const zoomInOn = (cluster: UnitCluster) => {
     framed = undefined;
     const [west, south, east, north] = cluster.bbox;
@@ -140,8 +103,8 @@ export function createCityMap(
             lineWidthUnits: 'pixels',
             updateTriggers: { getPolygon: alerts.version },
           }),
-          entityLayer(table, hidden, clustering.clustered, clusteringVersion),
-          ...clusterLayers(clustering.clusters, scale, clusteringVersion),
+          entityLayer(table, hidden, clusters.current.clustered, clusters.version),
+          ...clusterLayers(clusters.current.clusters, scale, clusters.version),
           new ScatterplotLayer<Alert>({
             id: 'alerts',
             visible: !hidden.includes('alerts'),
@@ -301,7 +264,7 @@ export function createCityMap(
         }
         // A new fix shown where it lands (no glide) changes the table without anything moving.
         const hiddenKey = hiddenNow.join();
-        const regrouped = recluster(table, hiddenNow, now);
+        const regrouped = clusters.update(table, hiddenNow, map.getZoom(), trackedSlot, now);
         if (glided || pulsing || regrouped || table.version !== tableDrawn || alertsChanged || hiddenKey !== hiddenDrawn) {
           alertsDrawn = alerts.version;
           tableDrawn = table.version;

@@ -1,7 +1,7 @@
 import { PathLayer, PolygonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { CitySummary, Duty, FleetUnit, Geofence, Incident, LiveAssignment, UnitCandidate, Warning } from '../streams/index.ts';
-import { openBaseMap } from './city-map.ts';
+import { openBaseMap } from './base-map.ts';
 import { dispatchUpdaters, queueOf, updateWith, type DispatchState, type DispatchStore } from './dispatch-store.ts';
 import type { Language } from './i18n.ts';
 import { entityColors, wallTheme, warningDeliveryColors } from './theme.ts';

@@ -1,6 +1,6 @@
 import type { ExpressionSpecification, LngLatBoundsLike } from 'maplibre-gl';
 import type { CitySummary, PostureSnapshot } from '../streams/index.ts';
-import { openBaseMap } from './city-map.ts';
+import { openBaseMap } from './base-map.ts';
 import type { Language } from './i18n.ts';
 import type { PostureAsk } from './posture-store.ts';
 import { wallScale } from './theme.ts';

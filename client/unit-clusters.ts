@@ -69,6 +69,31 @@ export function clusterUnits(table: EntityTable, hidden: readonly string[], zoom
   return { clusters, clustered };
 }
 
+// Clusters follow gliding units at most this often, ms: a cluster's members change slowly.
+const reclusterMs = 500;
+
+/**
+ * The map's clustering, redone when the zoom (to a tenth), the hidden kinds, the followed unit or
+ * the number of units change, and every reclusterMs while units move.
+ */
+export function createClusterer(scale: number) {
+  let groupedFor = '';
+  let groupedAt = -Infinity;
+  let groupedTable = -1;
+  const state = { current: { clusters: [], clustered: new Uint8Array(0) } as Clustering, version: 0 };
+  return Object.assign(state, {
+    /** Groups the units again when due; true when the grouping changed. */
+    update(table: EntityTable, hidden: readonly string[], zoom: number, keep: number | undefined, now: number): boolean {
+      const key = `${zoom.toFixed(1)}:${hidden.join()}:${keep}:${table.size}`;
+      if (key === groupedFor && (table.version === groupedTable || now - groupedAt < reclusterMs)) return false;
+      [groupedFor, groupedAt, groupedTable] = [key, now, table.version];
+      state.current = clusterUnits(table, hidden, zoom, scale, keep);
+      state.version += 1;
+      return true;
+    },
+  });
+}
+
 /** A cluster disc's radius, CSS px before scale: grows with the count, slowly, up to what the ring has room for. */
 export function clusterRadiusPx(count: number): number {
   return Math.min(maxRadiusPx, 9 + 1.2 * Math.log2(count));
