@@ -60,14 +60,16 @@ export const gridCellTable: ImportTable<ProposedCell> = {
 };
 
 /**
- * Grid-management cells for a city that brought none: squares of `cellM` metres over the districts,
+ * Grid-management cells for a city that brought none: squares of `cellM` metres over these districts
+ * (the import's own: a district it no longer has gets none, so its old cells go before it),
  * each clipped to the district it falls in (the largest piece where a square straddles a boundary;
  * slivers under a twentieth of a square dropped). Named by column, row and district, so the same
  * districts give the same cells.
  */
-export async function proposeGridCells(tx: Queryable, cellM = 400): Promise<ProposedCell[]> {
+export async function proposeGridCells(tx: Queryable, districtIds: readonly string[], cellM = 400): Promise<ProposedCell[]> {
   const rows = await tx.query<{ id: string; districtId: string; ring: string }>(
-    `WITH bounds AS (SELECT ST_Extent(geom) AS box FROM districts),
+    `WITH chosen AS (SELECT * FROM districts WHERE id = ANY($2::text[])),
+     bounds AS (SELECT ST_Extent(geom) AS box FROM chosen),
      steps AS (SELECT box, $1 / 111320.0 AS dlat, $1 / (111320.0 * cos(radians((ST_YMin(box) + ST_YMax(box)) / 2))) AS dlon FROM bounds WHERE box IS NOT NULL),
      squares AS (
        SELECT i, j, ST_MakeEnvelope(ST_XMin(box) + i * dlon, ST_YMin(box) + j * dlat, ST_XMin(box) + (i + 1) * dlon, ST_YMin(box) + (j + 1) * dlat, 4326) AS geom, dlon * dlat AS area
@@ -75,12 +77,12 @@ export async function proposeGridCells(tx: Queryable, cellM = 400): Promise<Prop
      ),
      pieces AS (
        SELECT s.i, s.j, d.id AS district_id, s.area, (ST_Dump(ST_CollectionExtract(ST_Intersection(s.geom, d.geom), 3))).geom AS geom
-       FROM squares s JOIN districts d ON ST_Intersects(s.geom, d.geom)
+       FROM squares s JOIN chosen d ON ST_Intersects(s.geom, d.geom)
      )
      SELECT DISTINCT ON (i, j, district_id) format('cell-%s-%s-%s', lpad(i::text, 3, '0'), lpad(j::text, 3, '0'), district_id) AS id,
             district_id AS "districtId", ST_AsGeoJSON(ST_ExteriorRing(geom), 7) AS ring
      FROM pieces WHERE ST_Area(geom) >= area / 20 ORDER BY i, j, district_id, ST_Area(geom) DESC`,
-    [cellM],
+    [cellM, districtIds],
   );
   return rows.map((row) => ({ id: row.id, districtId: row.districtId, ring: (JSON.parse(row.ring) as { coordinates: LonLat[] }).coordinates }));
 }

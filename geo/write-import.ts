@@ -30,10 +30,11 @@ export async function writeImport(db: Database, record: ImportRecord, writes: Im
     const all = [...writes];
     const changes: TableChange[] = [];
     for (const { spec, rows } of writes) changes.push({ ...(await upsertImported(tx, spec, rows as never[], record.name)), removed: 0 });
-    if (writes.some(({ spec }) => spec.table === 'districts')) {
+    const districts = writes.find(({ spec }) => spec.table === 'districts');
+    if (districts) {
       const [foreign] = await tx.query('SELECT 1 FROM grid_cells WHERE import_name IS DISTINCT FROM $1 LIMIT 1', [record.name]);
       if (!foreign) {
-        const cells = await proposeGridCells(tx);
+        const cells = await proposeGridCells(tx, (districts.rows as { id: string }[]).map((district) => district.id));
         all.push({ spec: gridCellTable as unknown as ImportTable<never>, rows: cells });
         changes.push({ ...(await upsertImported(tx, gridCellTable, cells, record.name)), removed: 0 });
       }

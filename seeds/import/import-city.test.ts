@@ -67,10 +67,19 @@ describe.each(testBackends())('importing a city on the $name database', (backend
     // Only the imports' own records carry the time they were last run.
     expect({ ...after, imports: [] }).toEqual({ ...before, imports: [] });
 
+    // The districts file changed: one district left. Its cells and the other district go, in one go.
+    const westOnly = join(work, 'west.geojson');
+    const collection = JSON.parse(readFileSync(districtsFile, 'utf8')) as { features: { id?: string }[] };
+    writeFileSync(westOnly, JSON.stringify({ ...collection, features: collection.features.filter((feature) => feature.id === 'west') }));
+    const shrunk = await importCityData(db, { kind: 'districts', paths: [westOnly], crs: 'wgs84', name: 'districts' });
+    expect(shrunk.changes.find((change) => change.table === 'districts')).toMatchObject({ removed: 1, unchanged: 1 });
+    expect(shrunk.changes.find((change) => change.table === 'grid_cells')!.removed).toBeGreaterThan(500);
+    expect(await db.query(`SELECT DISTINCT district_id FROM grid_cells`)).toEqual([{ district_id: 'west' }]);
+
     // Removed in either order, nothing stays.
     await expect(importCityData(db, { kind: 'districts', paths: [districtsFile], crs: 'wgs84', name: 'gtfs' })).rejects.toThrow('the import "gtfs" holds gtfs, not districts');
     expect(await deleteImport(db, 'gtfs')).toMatchObject({ bus_routes: 1, bus_trips: 2, bus_trip_stops: 6 });
-    expect(await deleteImport(db, 'districts')).toMatchObject({ districts: 2 });
+    expect(await deleteImport(db, 'districts')).toMatchObject({ districts: 1 });
     expect(await deleteImport(db, 'districts')).toBeUndefined();
     const empty = await contents();
     expect(Object.entries(empty).filter(([, rows]) => rows.length > 0)).toEqual([]);
