@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { concatMap, from, merge } from 'rxjs';
 import { subscribeCameraTopics, type CameraIngestOptions } from './ingest-cameras.ts';
-import { listEntityKinds, registerBuses, type Database, type EntityKind } from '../geo/index.ts';
+import { hasTimetable, listEntityKinds, registerBuses, type Database, type EntityKind } from '../geo/index.ts';
 import { eventsInWgs84, isIngestRefused, pollVehiclePositions, type PositionEvent } from '../streams/index.ts';
 import type { Config } from './config.ts';
 import type { Publish } from './ingest-refusals.ts';
@@ -29,8 +29,11 @@ export async function startFeeds({ db, config, publish, devices, cameraOptions, 
   const feedUrls = config.gtfsRtUrls;
   const source = 'gtfs-rt';
   const headerRules = feedHeaderRules();
+  // Imports happen before a start: whether there is a timetable to check against is known now.
+  const timetabled = await hasTimetable(db);
   // Quality is counted after the poll is published: a slow check never holds the buses back.
-  const checkQuality = (events: PositionEvent[]) => void countVehicleQuality(db, eventsInWgs84(config.feedCrs['gtfs-rt'], events), metrics, source).catch((error: unknown) => log.warn('checking a GTFS-RT poll against the timetable failed', { error }));
+  const checkQuality = (events: PositionEvent[]) =>
+    void countVehicleQuality(db, timetabled, eventsInWgs84(config.feedCrs['gtfs-rt'], events), metrics, source).catch((error: unknown) => log.warn('checking a GTFS-RT poll against the timetable failed', { error }));
   const polling = merge(
     ...feedUrls.map((url) =>
       pollVehiclePositions({

@@ -28,11 +28,20 @@ export function feedHeaderRules() {
 
 const text = (event: PositionEvent, name: string) => (typeof event.attributes?.[name] === 'string' ? (event.attributes[name] as string) : null);
 
-/** Counts what a poll's vehicles broke (checked against the database's static feed). */
-export async function countVehicleQuality(db: Database, events: readonly PositionEvent[], metrics: Metrics, source: string): Promise<void> {
+// W004: a speed over 26 m/s is unrealistic for a bus.
+const unrealisticKmh = 26 * 3.6;
+
+/**
+ * Counts what a poll's vehicles broke: an unrealistic speed (W004) always; the rules against the
+ * static feed (checked in the database) only where the city has an imported timetable: a generated
+ * city's simulated agency has none, and its polls stay off the database.
+ */
+export async function countVehicleQuality(db: Database, timetabled: boolean, events: readonly PositionEvent[], metrics: Metrics, source: string): Promise<void> {
+  metrics.quality(source, 'W004', events.filter((event) => (event.speedKmh ?? 0) > unrealisticKmh).length);
+  if (!timetabled) return;
   const broken = await checkVehicleQuality(
     db,
-    events.map((event) => ({ tripId: text(event, 'tripId'), routeId: text(event, 'routeId'), stopId: text(event, 'stopId'), lon: event.lon, lat: event.lat, speedKmh: event.speedKmh })),
+    events.map((event) => ({ tripId: text(event, 'tripId'), routeId: text(event, 'routeId'), stopId: text(event, 'stopId'), lon: event.lon, lat: event.lat })),
   );
   for (const [rule, count] of Object.entries(broken)) metrics.quality(source, rule, count);
 }
