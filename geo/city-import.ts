@@ -83,6 +83,11 @@ export async function removeStale<Row>(tx: Queryable, spec: ImportTable<Row>, ro
   return deleted.length;
 }
 
+/** Deletes every row of the table the import wrote; how many. */
+export async function removeAllOf(tx: Queryable, table: string, importName: string): Promise<number> {
+  return (await tx.query(`DELETE FROM ${table} WHERE import_name = $1 RETURNING 1`, [importName])).length;
+}
+
 /**
  * Removes every row an import wrote, children first, then its record. A row of live history that
  * still refers to one of them (an incident in a district, a bus's progress on a route) stops it
@@ -91,8 +96,8 @@ export async function removeStale<Row>(tx: Queryable, spec: ImportTable<Row>, ro
 export async function removeImport(tx: Queryable, importName: string, tablesChildrenFirst: readonly string[]): Promise<Record<string, number>> {
   const removed: Record<string, number> = {};
   for (const table of tablesChildrenFirst) {
-    const rows = await tx.query(`DELETE FROM ${table} WHERE import_name = $1 RETURNING 1`, [importName]);
-    if (rows.length > 0) removed[table] = rows.length;
+    const rows = await removeAllOf(tx, table, importName);
+    if (rows > 0) removed[table] = rows;
   }
   await tx.query('DELETE FROM imports WHERE name = $1', [importName]);
   return removed;

@@ -15,6 +15,7 @@ export { citySource } from './imported-city.ts';
 export type { ImportedCityName } from './imported-city.ts';
 export { writeImport, deleteImport, importWrite } from './write-import.ts';
 export { readTimetable } from './timetable.ts';
+export { zoneOffsetMin, zoneDate, zoneTimeOn, serviceDayOrigin } from './zone-time.ts';
 export { checkVehicleQuality, hasTimetable, vehicleQualityRules } from './gtfs-rt-quality.ts';
 export type { ReportedVehicle, VehicleQualityRule } from './gtfs-rt-quality.ts';
 export type { TimetabledTrip } from './timetable.ts';

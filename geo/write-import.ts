@@ -1,5 +1,5 @@
 // One import as one transaction: everything it read is written, or nothing is.
-import { ImportConflictError, recordImport, removeImport, removeStale, upsertImported, type ImportRecord, type ImportTable, type TableChange } from './city-import.ts';
+import { ImportConflictError, recordImport, removeAllOf, removeImport, removeStale, upsertImported, type ImportRecord, type ImportTable, type TableChange } from './city-import.ts';
 import { noStatementTimeout, type Database } from './database.ts';
 import { citySource, gridCellTable, placeTripStops, proposeGridCells, refreshImportedCity, type ImportedCityName } from './imported-city.ts';
 import { importedTablesChildrenFirst } from './import-tables.ts';
@@ -43,7 +43,7 @@ export async function writeImport(db: Database, record: ImportRecord, writes: Im
     // What this import no longer has goes, children first; tables it did not write lose all of its rows.
     for (const table of importedTablesChildrenFirst) {
       const write = all.find(({ spec }) => spec.table === table);
-      const removed = write ? await removeStale(tx, write.spec, write.rows as never[], record.name) : (await tx.query(`DELETE FROM ${table} WHERE import_name = $1 RETURNING 1`, [record.name])).length;
+      const removed = write ? await removeStale(tx, write.spec, write.rows as never[], record.name) : await removeAllOf(tx, table, record.name);
       const change = changes.find((entry) => entry.table === table);
       if (change) change.removed = removed;
       else if (removed > 0) changes.push({ table, added: 0, changed: 0, unchanged: 0, removed });

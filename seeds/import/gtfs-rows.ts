@@ -2,7 +2,7 @@
 // (or, without one, on the line through its stops), a route drawn on its longest trip's shape,
 // stop times complete (times the feed leaves out interpolated by stop order).
 import { createHash } from 'node:crypto';
-import { distanceMetres, type ImportedFrequency, type ImportedRoute, type ImportedRouteStop, type ImportedService, type ImportedServiceDate, type ImportedShape, type ImportedStop, type ImportedTrip, type ImportedTripStop, type LonLat } from '../../geo/index.ts';
+import { distanceMetres, zoneOffsetMin, type ImportedFrequency, type ImportedRoute, type ImportedRouteStop, type ImportedService, type ImportedServiceDate, type ImportedShape, type ImportedStop, type ImportedTrip, type ImportedTripStop, type LonLat } from '../../geo/index.ts';
 import type { GtfsFeed, GtfsStopTime } from './gtfs-read.ts';
 import type { ImportTally } from './refusals.ts';
 
@@ -22,15 +22,6 @@ export interface TimetableRows {
 const palette = ['#f6c344', '#4cc9f0', '#f72585', '#7bd389', '#ff8c42', '#b388eb', '#3ddbd9', '#ff5d73', '#c0e66d', '#5fa8ff'];
 
 const lengthOf = (line: LonLat[]) => line.reduce((sum, at, index) => (index === 0 ? 0 : sum + distanceMetres(line[index - 1]!, at)), 0);
-
-/** Minutes the zone is ahead of UTC now (the generated timetable's utc_offset_min); the timetable itself keeps the zone. */
-export function utcOffsetMin(zone: string, at = new Date()): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(at).map((part) => [part.type, Number(part.value)]),
-  ) as Record<string, number>;
-  const local = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!);
-  return Math.round((local - Math.floor(at.getTime() / 60_000) * 60_000) / 60_000);
-}
 
 /** A trip's stop times in order with every time filled, or undefined when its ends have none. */
 function completeTimes(times: GtfsStopTime[]): { seq: number; stopId: string; arrivalS: number; departureS: number }[] | undefined {
@@ -81,7 +72,7 @@ export function timetableRows(feed: GtfsFeed, tally: ImportTally): TimetableRows
       continue;
     }
     const name = [route.shortName, route.longName].filter(Boolean).join(' ') || route.id;
-    rows.routes.push({ id: route.id, nameZh: name, nameEn: name, color: route.color ?? palette[colours++ % palette.length]!, line: drawn.line, utcOffsetMin: utcOffsetMin(route.timezone) });
+    rows.routes.push({ id: route.id, nameZh: name, nameEn: name, color: route.color ?? palette[colours++ % palette.length]!, line: drawn.line, utcOffsetMin: zoneOffsetMin(route.timezone) });
     drawn.stopIds.forEach((stopId, seq) => rows.routeStops.push({ routeId: route.id, seq, stopId }));
   }
   return rows;

@@ -2,10 +2,9 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteImport, listBusProgress, migrate, persistPositionBatch, registerBuses, updateBusProgress, type Database } from '../../geo/index.ts';
+import { deleteImport, zoneDate, zoneTimeOn, listBusProgress, migrate, persistPositionBatch, registerBuses, updateBusProgress, type Database } from '../../geo/index.ts';
 import { testBackends } from '../../geo/test-support.ts';
 import { ImportRefusedError, importCityData } from './import-city.ts';
-import { utcOffsetMin } from './gtfs-rows.ts';
 import { sampleCity, sampleGtfsFolder, sampleGtfsZip, writeSampleDistricts } from './test-feeds.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'onescreen-import-'));
@@ -123,10 +122,8 @@ describe.each(testBackends())('importing a city on the $name database', (backend
     await importCityData(db, { kind: 'gtfs', paths: [sampleZip], crs: 'wgs84' });
     await registerBuses(db, [{ id: 'bus-a1', label: 'A1', routeId: 'A' }]);
     // Yesterday in Berlin (the agency's zone), trip a-downtown-all-day leaves the museum at 15:31.
-    const yesterday = new Date(Date.now() - 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
-    const [year, month, day] = yesterday.split('-').map(Number) as [number, number, number];
-    const localMs = Date.UTC(year, month - 1, day, 15, 31);
-    const departsMuseum = localMs - utcOffsetMin('Europe/Berlin', new Date(localMs)) * 60_000;
+    const yesterday = zoneDate('Europe/Berlin', Date.now() - 86_400_000);
+    const departsMuseum = zoneTimeOn('Europe/Berlin', yesterday, 15, 31);
     const [museum] = await db.query<{ lon: number; lat: number }>(`SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM bus_stops WHERE id = 'museum'`);
     /** The bus at the museum `lateS` after the trip's departure from there; returns its delay. */
     const reportAt = async (lateS: number, attributes: Record<string, string>) => {
