@@ -58,7 +58,10 @@ describe('a screen on a slow link', () => {
           `the core at most ${behindS.toFixed(1)} s behind, ${await readMetric(server.url, 'onescreen_ingest_shed_total')} polls shed\n`,
       );
       expect(others.gaps()).toBe(0);
-      expect(latencies.with.length).toBeGreaterThan(0.9 * units * phaseS * 4);
+      // The others keep taking as many fixes with the slow screen as in a phase without it (the
+      // machine's own pace, e.g. a poll every 1.1 s under load, falls on both), and most of them.
+      expect(latencies.with.length).toBeGreaterThan(0.9 * (latencies.without.length / 2));
+      expect(latencies.with.length).toBeGreaterThan(0.7 * units * phaseS * 4);
       expect(slowFrames, 'the slow screen is still served').toBeGreaterThan(0);
       expect(p95.with).toBeLessThanOrEqual(1.1 * p95.without);
       expect(most.with).toBeLessThanOrEqual(1.1 * most.without);
