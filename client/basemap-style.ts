@@ -1,4 +1,6 @@
-import type { ExpressionSpecification, LineLayerSpecification, StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, LayerSpecification, LineLayerSpecification, StyleSpecification } from 'maplibre-gl';
+import type { BaseMapSource } from '../streams/index.ts';
+import { archiveSource, archiveStyle } from './basemap-own.ts';
 import { bundledFontFaces, bundledFontFamily } from './bundled-font.ts';
 import type { Language } from './i18n.ts';
 import { wallTheme } from './theme.ts';
@@ -6,14 +8,16 @@ import { wallTheme } from './theme.ts';
 /**
  * The base map, entirely from this server (command centres run on isolated networks): the city's
  * districts, grid cells, water and roads as GeoJSON made by PostGIS, labels in the bundled font
- * (no glyphs URL). `scale` enlarges lines and labels for big walls.
+ * (no glyphs URL). `scale` enlarges lines and labels for big walls. A city's own tile archive
+ * (BASE_MAP), served by this server too, is drawn under these layers.
  */
 const roadWidthPx = {
   city: { local: 0.6, collector: 1, arterial: 1.8, expressway: 2.6 },
   street: { local: 3, collector: 5, arterial: 8, expressway: 11 },
 } as const;
 
-export function basemapStyle(origin: string, language: Language, scale = 1): StyleSpecification {
+export function basemapStyle(origin: string, language: Language, scale = 1, baseMap?: BaseMapSource): StyleSpecification {
+  const archive = baseMap?.kind === 'tiles' ? archiveStyle(baseMap, origin, scale) : undefined;
   // Features are keyed by their id property, so live state (congestion) can be set on them.
   const source = (layer: string) => ({ type: 'geojson' as const, data: `${origin}/api/basemap/${layer}.geojson`, promoteId: 'id' });
   const nameField = language === 'en' ? 'name_en' : 'name_zh';
@@ -32,10 +36,12 @@ export function basemapStyle(origin: string, language: Language, scale = 1): Sty
       'district-labels': source('district-labels'),
       // Filled from the alerts on the wall (see city-map), not from a URL.
       'recent-events': { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+      ...(archive && { [archiveSource]: archive.source }),
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': t.background } },
       { id: 'districts-fill', type: 'fill', source: 'districts', paint: { 'fill-color': t.districtFill } },
+      ...((archive?.layers ?? []) as LayerSpecification[]),
       {
         // Grid cells with open reports warm up with their count.
         id: 'grid-cells-open',

@@ -13,7 +13,28 @@ export interface CitySummary {
   districts: { id: string; nameZh: string; nameEn: string; bbox: [number, number, number, number] }[];
   /** The kinds of unit the city has at least one of, now: what a geofence can watch. */
   entityKinds: EntityKind[];
+  /** What the screens draw the live layers on (the server's BASE_MAP); the city's own layers when not given. */
+  baseMap?: BaseMapSource;
 }
+
+/**
+ * A base map: the city's roads, water and districts from PostGIS (always drawn, as overlays at
+ * least), a tile archive on disk that this server serves, or a style on the city's own network.
+ */
+export type BaseMapSource =
+  | { kind: 'city' }
+  | {
+      kind: 'tiles';
+      format: 'pbf' | 'png' | 'jpg' | 'webp';
+      minzoom: number;
+      maxzoom: number;
+      /** [west, south, east, north], degrees. */
+      bounds: [number, number, number, number];
+      /** The archive's vector layers by name (none for images): each is drawn by its geometry. */
+      vectorLayers: string[];
+      attribution?: string;
+    }
+  | { kind: 'style'; url: string };
 
 /** The kinds of unit the city has at least one of. */
 export async function presentEntityKinds(db: Queryable): Promise<EntityKind[]> {

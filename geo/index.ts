@@ -27,7 +27,7 @@ export type { CityLoadStep, LoadedCity } from './city-tables.ts';
 export { persistPositionBatch, listLiveEntities, listLivePositions, toLiveEntity, pruneHistory } from './positions.ts';
 export type { PositionFix, LiveEntity, LivePosition } from './positions.ts';
 export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet, listEntityKinds, readCameraPlacements } from './city-queries.ts';
-export type { CitySummary, BasemapLayer, RoadSegmentEdge, BusRouteShape, FleetMember, CameraPlacement } from './city-queries.ts';
+export type { CitySummary, BaseMapSource, BasemapLayer, RoadSegmentEdge, BusRouteShape, FleetMember, CameraPlacement } from './city-queries.ts';
 export { cumulativeLengths, pointAlong, distanceToLine } from './polyline.ts';
 export { createRandom } from './random.ts';
 export type { Random } from './random.ts';

@@ -26,6 +26,8 @@ export interface Config {
   feedStaleAfterMs: number | undefined;
   /** Each feed's coordinate system (WGS-84 unless FEED_CRS says otherwise): converted to WGS-84 on arrival. */
   feedCrs: Record<CrsFeed, Crs>;
+  /** What the screens draw under the live layers: a tile archive on disk or a style URL; the city's own layers when not set. */
+  baseMap: { kind: 'archive'; path: string } | { kind: 'style'; url: string } | undefined;
   tickMs: number;
   historyRetentionHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -106,6 +108,10 @@ const environment = z.object({
       ),
     )
     .default([]),
+  BASE_MAP: z
+    .string()
+    .regex(/^(https?:\/\/.+|.+\.(pmtiles|mbtiles))$/, 'expected the path of a .pmtiles or .mbtiles file, or the http(s) URL of a MapLibre style on your own network')
+    .optional(),
   HISTORY_RETENTION_HOURS: wholeNumber(1, 24 * 365).default(24),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: oneOf(['text', 'json']).optional(),
@@ -154,6 +160,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     mqttUrl: e.MQTT_URL,
     feedStaleAfterMs: e.FEED_STALE_AFTER_MS,
     feedCrs: { ...(Object.fromEntries(crsFeeds.map((feed) => [feed, 'wgs84'])) as Record<CrsFeed, Crs>), ...Object.fromEntries(e.FEED_CRS) },
+    baseMap: e.BASE_MAP === undefined ? undefined : /^https?:\/\//.test(e.BASE_MAP) ? { kind: 'style', url: e.BASE_MAP } : { kind: 'archive', path: e.BASE_MAP },
     tickMs: e.TICK_MS,
     historyRetentionHours: e.HISTORY_RETENTION_HOURS,
     logLevel: e.LOG_LEVEL,

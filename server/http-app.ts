@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { basemapLayers, isStatementTimeout, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readBasemapLayer, readCitySummary, type BasemapLayer, type Database, type GeofenceAlert } from '../geo/index.ts';
+import { isStatementTimeout, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readCitySummary, type Database, type GeofenceAlert } from '../geo/index.ts';
 import { entityKinds, type EntityKind, type FeedStatus, type Incident, type ServiceRequest } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
 import type { Logger } from './log.ts';
@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi.ts';
 import { apiRouteAccess, policeKinds, visibleKinds, type Access, type ApiRoute } from './permissions.ts';
 import { refusedBody } from './request-checks.ts';
 import { adminApi } from './admin-api.ts';
+import { basemapApi, type BaseMap } from './basemap-api.ts';
 import { devicesApi, type DeviceRegistryHooks } from './devices-api.ts';
 import type { Publish } from './ingest-refusals.ts';
 import type { Dispatch } from './dispatch.ts';
@@ -52,6 +53,7 @@ export interface HttpAppOptions {
   geofenceAlertsChanged: (alerts: GeofenceAlert[]) => void;
   warnings: Warnings;
   posture: Posture;
+  baseMap: BaseMap;
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
@@ -68,10 +70,10 @@ const readyTimeoutMs = 2_000;
 // Single-page views: each is the client's index.html, which routes by path.
 const clientViews = ['/', '/login', '/wall', '/dispatch', '/posture', '/admin'];
 
-export function createHttpApp({ readiness, clientDir, log, metrics, ingest, callIntake, publish, deviceHooks, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged, warnings, posture }: HttpAppOptions): express.Express {
+export function createHttpApp({ readiness, clientDir, log, metrics, ingest, callIntake, publish, deviceHooks, version, feeds, auth, onSessionsEnded, incidentsChanged, dispatch, geofenceAlertsChanged, warnings, posture, baseMap }: HttpAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(securityHeaders);
+  app.use(securityHeaders(baseMap.styleOrigin));
 
   app.get('/healthz', (_req, res) => {
     if (readiness.db) res.json({ status: 'ok', backend: readiness.db.backend });
@@ -108,7 +110,8 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
   route('GET /api/session', requireReady(readiness), auth.whoAmI);
   route('DELETE /api/session', auth.signOut);
   route('GET /api/city', async (_req, res) => {
-    res.json(await readCitySummary(readiness.db!));
+    const city = await readCitySummary(readiness.db!);
+    res.json(city && { ...city, baseMap: baseMap.source });
   });
   route('GET /api/entities', async (req, res) => {
     const kinds = parseKinds(req.query.kind);
@@ -188,19 +191,9 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
   route('POST /api/devices', devices.register);
   route('POST /api/devices/import', ...devices.import);
   route('POST /api/devices/:id/retire', devices.retire);
-  // Base-map layers never change while the server runs: build each once.
-  const basemapCache = new Map<BasemapLayer, Promise<string>>();
-  route('GET /api/basemap/:layer', async (req, res) => {
-    const layer = String(req.params.layer).replace(/\.geojson$/, '') as BasemapLayer;
-    if (!basemapLayers.includes(layer)) {
-      return void res.status(404).json({ error: `no base-map layer "${layer}"; layers are ${basemapLayers.join(', ')}` });
-    }
-    if (!basemapCache.has(layer)) {
-      // A failed read is not kept: the next request tries again.
-      basemapCache.set(layer, readBasemapLayer(readiness.db!, layer).catch((error: unknown) => (basemapCache.delete(layer), Promise.reject(error))));
-    }
-    res.type('application/geo+json').send(await basemapCache.get(layer));
-  });
+  const basemap = basemapApi(baseMap, () => readiness.db!);
+  route('GET /api/basemap/tiles/:z/:x/:y', basemap.tile);
+  route('GET /api/basemap/:layer', basemap.layer);
   api.use((req, res) => void res.status(404).json({ error: `no API route ${req.method} ${req.path}; see README.md for the routes` }));
   api.use(refusedBody('send JSON (16 KB at most); see /api/openapi.json for each route’s body'));
   app.use('/api', api);
@@ -235,13 +228,14 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
  * isolated networks), so the policy allows this origin only: an injected script or a page that
  * frames the wall gets nowhere. Workers and images also come as blob: and data: (MapLibre's).
  */
-const contentSecurityPolicy = [
+const contentSecurityPolicy = (styleOrigin: string | undefined) => [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
-  "connect-src 'self' data:",
+  // A base map's style on the city's own network (BASE_MAP) is fetched from there, with its tiles.
+  `connect-src 'self' data:${styleOrigin ? ` ${styleOrigin}` : ''}`,
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
@@ -249,9 +243,11 @@ const contentSecurityPolicy = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
-const securityHeaders: RequestHandler = (_req, res, next) => {
+const securityHeaders = (styleOrigin: string | undefined): RequestHandler => {
+  const policy = contentSecurityPolicy(styleOrigin);
+  return (_req, res, next) => {
   res.set({
-    'Content-Security-Policy': contentSecurityPolicy,
+    'Content-Security-Policy': policy,
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
@@ -260,6 +256,7 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
   });
   next();
+  };
 };
 
 // Ids, plates and place names are short; a longer term is a mistake or an attack.

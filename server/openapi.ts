@@ -205,6 +205,19 @@ export function openApiDocument(version: string) {
           responses: { 200: { description: 'FeatureCollection', content: { 'application/geo+json': { schema: { type: 'object' } } } }, 404: json(apiErrorSchema, 'no such layer'), ...starting },
         },
       },
+      '/api/basemap/tiles/{z}/{x}/{y}': {
+        get: {
+          summary: 'A tile of the base map archive BASE_MAP names (PMTiles or MBTiles on the server’s disk): vector tiles unzipped, or images',
+          parameters: ['z', 'x', 'y'].map((name) => pathParameter(name, `tile ${name}`, { type: 'integer', minimum: 0 })),
+          responses: {
+            200: { description: 'the tile', content: { 'application/vnd.mapbox-vector-tile': {}, 'image/png': {}, 'image/jpeg': {}, 'image/webp': {} } },
+            204: { description: 'the archive has no tile there' },
+            400: json(apiErrorSchema, 'not a tile'),
+            404: json(apiErrorSchema, 'no tile archive is configured'),
+            ...starting,
+          },
+        },
+      },
       ...ingestPaths(),
     },
   };

@@ -87,6 +87,7 @@ export const apiRouteAccess = {
   'GET /api/feeds': 'city:read',
   'GET /api/traffic': 'city:read',
   'GET /api/search': 'city:read',
+  'GET /api/basemap/tiles/:z/:x/:y': 'city:read',
   'GET /api/basemap/:layer': 'city:read',
   'GET /api/entities': 'units:read',
   'GET /api/buses': 'units:read',

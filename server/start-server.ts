@@ -27,6 +27,7 @@ import { createAuth } from './auth.ts';
 import { createDispatch } from './dispatch.ts';
 import { createWarnings } from './warnings.ts';
 import { ConfigError, type Config } from './config.ts';
+import { loadBaseMap } from './basemap-api.ts';
 import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
 import { feedKeyGuard } from './feed-keys.ts';
 import { startFeeds } from './feeds.ts';
@@ -123,6 +124,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics,
     log: log.child({ module: 'warnings' }),
   });
+  const baseMap = await loadBaseMap(config.baseMap);
   const posture = createPosture({ db: () => db!, router: () => router!, feeds: currentFeeds, metrics, log: log.child({ module: 'posture' }) });
   const http = createServer(
     createHttpApp({
@@ -147,6 +149,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       geofenceAlertsChanged: (alerts) => realtime.broadcastGeofenceAlerts(alerts),
       warnings,
       posture,
+      baseMap,
     }),
   );
   const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
@@ -174,6 +177,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await realtime.close();
     for (const server of [http, osmandHttp]) server.closeAllConnections();
     osmandHttp.close();
+    await baseMap.archive?.close();
     await db?.close();
   };
 

@@ -15,7 +15,7 @@ export type { ServerToClientEvents, ClientToServerEvents, WatchPostureResult, Li
 export type { Role, User, UserGrant } from '../geo/index.ts';
 export { LivePositionTable, FrameCursor, FrameReader } from './position-frames.ts';
 export type { FrameRow } from './position-frames.ts';
-export type { LiveEntity, LivePosition, EntityKind, CitySummary } from '../geo/index.ts';
+export type { LiveEntity, LivePosition, EntityKind, CitySummary, BaseMapSource } from '../geo/index.ts';
 export { entityKinds } from '../geo/index.ts';
 export { positionChecker, defaultPositionChecks } from './position-checks.ts';
 export type { PositionCheckOptions } from './position-checks.ts';

@@ -1,0 +1,38 @@
+// The wall on a city's own base map: a PMTiles archive on the server's disk, drawn under the live
+// layers, and still not one request to anywhere but this server.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { cityVectorTiles, pmtilesArchive } from '../fixtures/test-tile-archives.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
+
+const chromiumPath = inject('chromiumPath');
+const dir = mkdtempSync(join(tmpdir(), 'onescreen-basemap-'));
+const archive = join(dir, 'karamay.pmtiles');
+const { tiles, description } = cityVectorTiles(generateCity(cityProfiles.karamay), 10, 14);
+writeFileSync(archive, pmtilesArchive(tiles, description));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type ArchiveWindow = OnescreenWindow & { onescreen: { map: { querySourceFeatures(source: string, options: { sourceLayer: string }): unknown[]; getSource(id: string): { tiles?: string[] } | undefined } } };
+
+describe.skipIf(!chromiumPath && !process.env.CI)('the wall on a PMTiles base map', () => {
+  const wall = wallTestContext(chromiumPath, { BASE_MAP: archive });
+
+  it('draws the archive’s water and roads from this server, and asks nothing of any other', async () => {
+    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=zh-CN', { width: 1920, height: 1080 });
+    await page.waitForFunction(() => {
+      const { map } = (window as unknown as ArchiveWindow).onescreen;
+      return map.isSourceLoaded('archive') && map.querySourceFeatures('archive', { sourceLayer: 'water' }).length > 0 && map.querySourceFeatures('archive', { sourceLayer: 'roads' }).length > 0;
+    }, undefined, { timeout: 30_000 });
+    // The roads the archive holds are the city's: as many of them drawn as the archive has at this zoom.
+    const roads = await page.evaluate(() => (window as unknown as ArchiveWindow).onescreen.map.querySourceFeatures('archive', { sourceLayer: 'roads' }).length);
+    expect(roads).toBeGreaterThan(100);
+    await page.screenshot({ path: join(artifacts, 'wall-pmtiles-1920x1080.png') });
+    // The tiles came from this server's archive route, the only place the style names.
+    expect(await page.evaluate(() => (window as unknown as ArchiveWindow).onescreen.map.getSource('archive')?.tiles)).toEqual([new URL('/api/basemap/tiles/{z}/{x}/{y}', wall.server.url).href.replace(/%7B/g, '{').replace(/%7D/g, '}')]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
