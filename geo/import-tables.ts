@@ -199,3 +199,45 @@ export const importedTablesChildrenFirst = [
   'communities',
   'districts',
 ];
+
+/** A place an import brings, in the district it lies in (points and polygons). */
+export interface ImportedPlace {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+  districtId: string;
+  point?: LonLat;
+  ring?: LonLat[];
+}
+const pointText = (place: ImportedPlace) => JSON.stringify({ type: 'Point', coordinates: place.point });
+const placeColumns: ImportTable<ImportedPlace>['columns'] = [
+  ['id', 'text', (p) => p.id],
+  ['name_zh', 'text', (p) => p.nameZh],
+  ['name_en', 'text', (p) => p.nameEn],
+  ['district_id', 'text', (p) => p.districtId],
+];
+
+/** The tables of the places a city keeps as lists. */
+export const placeTables = {
+  stations: { table: 'police_stations', key: ['id'], columns: [...placeColumns, ['geom', 'geometry', pointText]] } satisfies ImportTable<ImportedPlace>,
+  cameraSites: {
+    table: 'camera_sites',
+    key: ['id'],
+    columns: [...placeColumns, ['kind', 'text', (p) => p.kind], ['geom', 'geometry', pointText]],
+  } satisfies ImportTable<ImportedPlace & { kind: string }>,
+  // One camera per site, of the same id: what the camera feeds report as.
+  cameras: {
+    table: 'cameras',
+    key: ['id'],
+    columns: [
+      ['id', 'text', (p) => p.id],
+      ['site_id', 'text', (p) => p.id],
+      ['heading_deg', 'real', (p) => p.headingDeg],
+    ],
+  } satisfies ImportTable<ImportedPlace & { headingDeg: number }>,
+  communities: {
+    table: 'communities',
+    key: ['id'],
+    columns: [...placeColumns, ['residents', 'integer', (p) => p.residents], ['geom', 'geometry', (p) => polygonText(p.ring!)]],
+  } satisfies ImportTable<ImportedPlace & { residents: number }>,
+};

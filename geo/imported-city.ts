@@ -100,3 +100,21 @@ export async function placeTripStops(tx: Queryable, importName: string): Promise
     [importName],
   );
 }
+
+/**
+ * The district of each place: the one the file names (by id or either name), else the one its
+ * point (or a point on its surface) lies in; `named` says which was asked. Undefined where none.
+ */
+export async function districtsOfPlaces(db: Queryable, places: readonly { geometry: string; district: string | undefined }[]): Promise<(string | undefined)[]> {
+  const rows = await db.query<{ id: string | null }>(
+    `SELECT coalesce(named.id, located.id) AS id
+     FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(geom, district, i)
+     LEFT JOIN LATERAL (SELECT id FROM districts d WHERE p.district IN (d.id, d.name_zh, d.name_en) ORDER BY id LIMIT 1) named ON true
+     LEFT JOIN LATERAL (
+       SELECT id FROM districts d WHERE p.district IS NULL AND ST_Intersects(d.geom, ST_PointOnSurface(ST_SetSRID(ST_GeomFromGeoJSON(p.geom), 4326))) ORDER BY id LIMIT 1
+     ) located ON true
+     ORDER BY p.i`,
+    [places.map((place) => place.geometry), places.map((place) => place.district ?? null)],
+  );
+  return rows.map((row) => row.id ?? undefined);
+}

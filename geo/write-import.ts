@@ -1,6 +1,6 @@
 // One import as one transaction: everything it read is written, or nothing is.
 import { ImportConflictError, recordImport, removeAllOf, removeImport, removeStale, upsertImported, type ImportRecord, type ImportTable, type TableChange } from './city-import.ts';
-import { noStatementTimeout, type Database } from './database.ts';
+import { noStatementTimeout, type Database, type Queryable } from './database.ts';
 import { citySource, gridCellTable, placeTripStops, proposeGridCells, refreshImportedCity, type ImportedCityName } from './imported-city.ts';
 import { importedTablesChildrenFirst } from './import-tables.ts';
 
@@ -19,6 +19,19 @@ export const importWrite = <Row>(spec: ImportTable<Row>, rows: readonly Row[]): 
  * generated demo city is refused: a real city goes in a database of its own.
  */
 export async function writeImport(db: Database, record: ImportRecord, writes: ImportWrite[], city: ImportedCityName | undefined): Promise<TableChange[]> {
+  return writeImportOnce(db, record, writes, city).catch((error: unknown) => refuseWhenReferenced(error, `cannot import "${record.name}": rows it would replace or remove`));
+}
+
+// A foreign-key violation: the city's own history (positions, cases, rollups) refers to a row.
+function refuseWhenReferenced(error: unknown, what: string): never {
+  if ((error as { code?: string }).code !== '23503') throw error;
+  throw new ImportConflictError(
+    `${what} are referred to by the city's live records (${(error as Error).message}); nothing was changed. ` +
+      'History stays with the city it happened in: to begin again, import into an empty database (another DATA_DIR or DATABASE_URL)',
+  );
+}
+
+async function writeImportOnce(db: Database, record: ImportRecord, writes: ImportWrite[], city: ImportedCityName | undefined): Promise<TableChange[]> {
   return db.transaction(async (tx) => {
     await tx.query(noStatementTimeout);
     const holds = await citySource(tx);
@@ -27,6 +40,8 @@ export async function writeImport(db: Database, record: ImportRecord, writes: Im
     const [earlier] = await tx.query<{ kind: string }>('SELECT kind FROM imports WHERE name = $1', [record.name]);
     if (earlier && earlier.kind !== record.kind) throw new ImportConflictError(`the import "${record.name}" holds ${earlier.kind}, not ${record.kind}: give this one another --name`);
     await recordImport(tx, record);
+    // A city's own grid cells replace those proposed for its districts (units in them are placed again by the next tick).
+    if (writes.some(({ spec }) => spec.table === 'grid_cells')) await dropOthersCells(tx, record.name);
     const all = [...writes];
     const changes: TableChange[] = [];
     for (const { spec, rows } of writes) changes.push({ ...(await upsertImported(tx, spec, rows as never[], record.name)), removed: 0 });
@@ -53,6 +68,12 @@ export async function writeImport(db: Database, record: ImportRecord, writes: Im
   });
 }
 
+async function dropOthersCells(tx: Queryable, importName: string): Promise<void> {
+  const others = `SELECT id FROM grid_cells WHERE import_name IS DISTINCT FROM $1`;
+  await tx.query(`UPDATE entities SET cell_id = NULL WHERE cell_id IN (${others})`, [importName]);
+  await tx.query(`DELETE FROM grid_cells WHERE id IN (${others})`, [importName]);
+}
+
 /** Removes an import and every row it wrote; the city row goes with the last import. */
 export async function deleteImport(db: Database, name: string): Promise<Record<string, number> | undefined> {
   try {
@@ -65,11 +86,6 @@ export async function deleteImport(db: Database, name: string): Promise<Record<s
       return removed;
     });
   } catch (error) {
-    // A foreign-key violation: the city's own history (positions, cases, rollups) refers to a row of it.
-    if ((error as { code?: string }).code !== '23503') throw error;
-    throw new ImportConflictError(
-      `cannot remove "${name}": the city's live records refer to its rows (${(error as Error).message}); nothing was removed. ` +
-        'History stays with the city it happened in: to begin again, import into an empty database (another DATA_DIR or DATABASE_URL)',
-    );
+    refuseWhenReferenced(error, `cannot remove "${name}": its rows`);
   }
 }

@@ -10,7 +10,9 @@ export const importUsage = `usage:
                    [--city <id> --name-zh <中文名> --name-en <English name>]   (the first import names the city)
   npm run import -- --remove <import>
   npm run import -- --list
-what: ${importKinds.join(', ')} (gtfs: a GTFS .zip or a folder of its .txt files; districts: GeoJSON files)`;
+what: ${importKinds.join(', ')}
+  (gtfs: a GTFS .zip or a folder of its .txt files; districts, communities, grid-cells: GeoJSON;
+   stations, cameras: GeoJSON points or CSV with lon and lat columns)`;
 
 /** A command line the importer cannot follow: what is wrong and the usage. */
 export class ImportUsageError extends Error {

@@ -3,7 +3,7 @@
 import { toWgs84, type Crs, type ImportedDistrict, type LonLat } from '../../geo/index.ts';
 import type { ImportTally } from './refusals.ts';
 
-interface Feature {
+export interface Feature {
   id?: string | number;
   geometry?: { type?: string; coordinates?: unknown } | null;
   properties?: Record<string, unknown> | null;
@@ -49,12 +49,12 @@ export function readFeatures(file: string, text: string): { feature: Feature; li
   return parsed.features.map((feature, index) => ({ feature, line: lineAt(offsets[index]) }));
 }
 
-const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '');
+export const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '');
 
 /** A polygon's outer ring as WGS-84, closed; a MultiPolygon gives its largest part. */
-function outerRing(geometry: Feature['geometry'], crs: Crs): LonLat[] | string {
+export function outerRing(geometry: Feature['geometry'], crs: Crs, what = 'a district'): LonLat[] | string {
   const polygons = geometry?.type === 'Polygon' ? [geometry.coordinates] : geometry?.type === 'MultiPolygon' ? (geometry.coordinates as unknown[]) : undefined;
-  if (!polygons) return `is ${geometry?.type ?? 'missing'}; a district is a Polygon or MultiPolygon`;
+  if (!polygons) return `is ${geometry?.type ?? 'missing'}; ${what} is a Polygon or MultiPolygon`;
   const rings = polygons.map((polygon) => (Array.isArray(polygon) ? (polygon[0] as unknown) : undefined));
   const valid = rings.filter((ring): ring is [number, number][] => Array.isArray(ring) && ring.every((at) => Array.isArray(at) && Number.isFinite(at[0]) && Number.isFinite(at[1]) && Math.abs(at[0]) <= 180 && Math.abs(at[1]) <= 90));
   if (valid.length !== rings.length) return 'has a coordinate that is not [longitude, latitude] in degrees';

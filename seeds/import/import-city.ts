@@ -4,9 +4,11 @@ import { fileOnDisk, openFeed, readText, type FileDigest, type OnBytes } from '.
 import { districtsFrom } from './geojson.ts';
 import { readGtfs } from './gtfs-read.ts';
 import { timetableRows } from './gtfs-rows.ts';
+import { placeWrites } from './place-rows.ts';
+import { areaKinds, pointKinds, readPlaces, type PlaceKind, type PlaceRow } from './places.ts';
 import { ImportTally, formatRefusal, type Refusal } from './refusals.ts';
 
-export const importKinds = ['gtfs', 'districts'] as const;
+export const importKinds = ['gtfs', 'districts', ...pointKinds, ...areaKinds] as const;
 export type ImportKind = (typeof importKinds)[number];
 
 export interface ImportRequest {
@@ -40,7 +42,7 @@ export class ImportRefusedError extends Error {
 }
 
 /** Reads what the request names, as table writes. */
-async function readRequest(request: ImportRequest, tally: ImportTally, onBytes: OnBytes): Promise<{ files: FileDigest[]; writes: ImportWrite[] }> {
+async function readRequest(db: Database, request: ImportRequest, tally: ImportTally, onBytes: OnBytes): Promise<{ files: FileDigest[]; writes: ImportWrite[] }> {
   if (request.kind === 'gtfs') {
     if (request.paths.length !== 1) throw new Error('gtfs takes one feed: a .zip, or a folder of its .txt files');
     const feed = await openFeed(request.paths[0]!);
@@ -65,6 +67,15 @@ async function readRequest(request: ImportRequest, tally: ImportTally, onBytes: 
     }
   }
   const files: FileDigest[] = [];
+  if (request.kind !== 'districts') {
+    const rows: PlaceRow[] = [];
+    for (const path of request.paths) {
+      const read = await readPlaces(request.kind, fileOnDisk(path), request.crs, tally, onBytes);
+      files.push(read.digest);
+      rows.push(...read.rows);
+    }
+    return { files, writes: await placeWrites(db, request.kind as PlaceKind, rows, tally) };
+  }
   const districts = new Map<string, ImportedDistrict>();
   for (const path of request.paths) {
     const { text, digest } = await readText(fileOnDisk(path), onBytes);
@@ -77,7 +88,7 @@ async function readRequest(request: ImportRequest, tally: ImportTally, onBytes: 
 export async function importCityData(db: Database, request: ImportRequest, onBytes: OnBytes = () => {}): Promise<ImportReport> {
   const tally = new ImportTally();
   const name = request.name ?? request.kind;
-  const { files, writes } = await readRequest(request, tally, onBytes);
+  const { files, writes } = await readRequest(db, request, tally, onBytes);
   if (request.strict && tally.refused.length > 0) throw new ImportRefusedError(tally.refused);
   const skipped = Object.fromEntries(tally.skipped);
   const summary = { taken: Object.fromEntries(writes.map(({ spec, rows }) => [spec.table, rows.length])), skipped, refused: tally.refusedByReason() };
