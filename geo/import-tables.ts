@@ -241,3 +241,46 @@ export const placeTables = {
     columns: [...placeColumns, ['residents', 'integer', (p) => p.residents], ['geom', 'geometry', (p) => polygonText(p.ring!)]],
   } satisfies ImportTable<ImportedPlace & { residents: number }>,
 };
+
+export interface ImportedRoad {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+  roadClass: string;
+}
+export interface ImportedSegment {
+  id: string;
+  roadId: string;
+  fromNode: number;
+  toNode: number;
+  lengthM: number;
+  speedLimitKmh: number;
+  line: LonLat[];
+}
+
+/** Road centre lines and the routing graph's segments between their intersections. */
+export const roadTables = {
+  roads: {
+    table: 'roads',
+    key: ['id'],
+    columns: [
+      ['id', 'text', (r) => r.id],
+      ['name_zh', 'text', (r) => r.nameZh],
+      ['name_en', 'text', (r) => r.nameEn],
+      ['class', 'text', (r) => r.roadClass],
+    ],
+  } satisfies ImportTable<ImportedRoad>,
+  segments: {
+    table: 'road_segments',
+    key: ['id'],
+    columns: [
+      ['id', 'text', (s) => s.id],
+      ['road_id', 'text', (s) => s.roadId],
+      ['from_node', 'integer', (s) => s.fromNode],
+      ['to_node', 'integer', (s) => s.toNode],
+      ['length_m', 'real', (s) => s.lengthM],
+      ['speed_limit_kmh', 'smallint', (s) => s.speedLimitKmh],
+      ['geom', 'geometry', (s) => line(s.line)],
+    ],
+  } satisfies ImportTable<ImportedSegment>,
+};

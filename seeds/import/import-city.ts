@@ -1,14 +1,15 @@
 // `npm run import`: reads a city's files, checks every row, and writes them as one import.
-import { districtTable, importWrite, timetableTables, writeImport, type Crs, type Database, type ImportedCityName, type ImportedDistrict, type ImportWrite, type TableChange } from '../../geo/index.ts';
+import { districtTable, ImportConflictError, importWrite, roadTables, timetableTables, writeImport, type Crs, type Database, type ImportedCityName, type ImportedDistrict, type ImportWrite, type TableChange } from '../../geo/index.ts';
 import { fileOnDisk, openFeed, readText, type FileDigest, type OnBytes } from './feed-files.ts';
 import { districtsFrom } from './geojson.ts';
 import { readGtfs } from './gtfs-read.ts';
 import { timetableRows } from './gtfs-rows.ts';
 import { placeWrites } from './place-rows.ts';
+import { roadGraph, roadsFrom } from './roads.ts';
 import { areaKinds, pointKinds, readPlaces, type PlaceKind, type PlaceRow } from './places.ts';
 import { ImportTally, formatRefusal, type Refusal } from './refusals.ts';
 
-export const importKinds = ['gtfs', 'districts', ...pointKinds, ...areaKinds] as const;
+export const importKinds = ['gtfs', 'districts', 'roads', ...pointKinds, ...areaKinds] as const;
 export type ImportKind = (typeof importKinds)[number];
 
 export interface ImportRequest {
@@ -67,6 +68,7 @@ async function readRequest(db: Database, request: ImportRequest, tally: ImportTa
     }
   }
   const files: FileDigest[] = [];
+  if (request.kind === 'roads') return readRoads(db, request, tally, onBytes);
   if (request.kind !== 'districts') {
     const rows: PlaceRow[] = [];
     for (const path of request.paths) {
@@ -83,6 +85,23 @@ async function readRequest(db: Database, request: ImportRequest, tally: ImportTa
     districtsFrom(digest.path, text, request.crs, tally, districts);
   }
   return { files, writes: [importWrite(districtTable, [...districts.values()])] };
+}
+
+/** One road network per city: its files go in one import, so their lines meet at shared points. */
+async function readRoads(db: Database, request: ImportRequest, tally: ImportTally, onBytes: OnBytes): Promise<{ files: FileDigest[]; writes: ImportWrite[] }> {
+  const name = request.name ?? request.kind;
+  const [other] = await db.query<{ owner: string | null }>('SELECT import_name AS owner FROM roads WHERE import_name IS DISTINCT FROM $1 LIMIT 1', [name]);
+  if (other) throw new ImportConflictError(`the city's roads come from the import "${other.owner}": import all road files together under that name (--name ${other.owner}), so their lines join`);
+  const files: FileDigest[] = [];
+  const taken = new Map<string, string>();
+  const lines = [];
+  for (const path of request.paths) {
+    const { text, digest } = await readText(fileOnDisk(path), onBytes);
+    files.push(digest);
+    lines.push(...roadsFrom(digest.path, text, request.crs, tally, taken));
+  }
+  const graph = roadGraph(lines);
+  return { files, writes: [importWrite(roadTables.roads, graph.roads), importWrite(roadTables.segments, graph.segments)] };
 }
 
 export async function importCityData(db: Database, request: ImportRequest, onBytes: OnBytes = () => {}): Promise<ImportReport> {

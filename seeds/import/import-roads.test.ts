@@ -1,0 +1,82 @@
+// Road centre lines as roads and a routing graph: split at the points lines share, not where they
+// only cross (a bridge), speed limits where given, and a route that follows the imported streets.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRoadRouter, distanceMetres, migrate, readRoadGraph, type Database, type LonLat } from '../../geo/index.ts';
+import { testBackends } from '../../geo/test-support.ts';
+import { importCityData } from './import-city.ts';
+import { sampleCity, writeSampleDistricts } from './test-feeds.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'onescreen-roads-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const road = (id: string, properties: object, coordinates: unknown, type = 'LineString') => ({ type: 'Feature', id, properties, geometry: { type, coordinates } });
+const [west, junction, east, south, north] = [[13.42, 52.4], [13.44, 52.4], [13.46, 52.4], [13.44, 52.38], [13.44, 52.42]] as [LonLat, LonLat, LonLat, LonLat, LonLat];
+const roadsFile = join(work, 'roads.geojson');
+writeFileSync(
+  roadsFile,
+  JSON.stringify(
+    {
+      type: 'FeatureCollection',
+      features: [
+        road('A', { name: '友谊路', highway: 'primary', maxspeed: '50' }, [west, junction, east]),
+        road('B', { name_zh: '准噶尔街', name_en: 'Junggar St', highway: 'residential' }, [south, junction, north]),
+        // Over A without a shared point: a bridge, not an intersection.
+        road('C', { highway: 'motorway' }, [[13.45, 52.39], [13.45, 52.41]]),
+        road('D', { highway: 'footway' }, [[13.43, 52.41], [13.43, 52.42]]),
+        road('E', { highway: 'tertiary', maxspeed: 'fast' }, [[13.5, 52.4], [13.51, 52.4]]),
+        road('F', { class: '主干路' }, [13.5, 52.4], 'Point'),
+        road('G', { class: '次干路', maxspeed: '30 mph' }, [[north, [13.46, 52.42]], [[13.5, 52.45], [13.5, 52.46]]], 'MultiLineString'),
+      ],
+    },
+    null,
+    1,
+  ),
+);
+
+describe.each(testBackends())('importing road centre lines on the $name database', (backend) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await backend.open();
+    await migrate(db);
+    await importCityData(db, { kind: 'districts', paths: [writeSampleDistricts(work)], crs: 'wgs84', city: sampleCity });
+  }, 60_000);
+  afterAll(() => db?.close());
+
+  it('splits lines at the points they share, keeps names, classes and limits, and names each bad line', async () => {
+    const report = await importCityData(db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84' });
+    expect(report.refused.map((r) => `${r.field}: ${r.reason}`)).toEqual(['maxspeed: "fast" is not a speed from 5 to 150 km/h (a number, or "30 mph")', 'geometry: is Point; a road is a LineString or MultiLineString']);
+    expect(report.skipped).toEqual({ 'roads.geojson: not a road for vehicles (footway)': 1 });
+    expect(await db.query(`SELECT id, name_zh AS zh, name_en AS en, class FROM roads ORDER BY id`)).toEqual([
+      { id: 'A', zh: '友谊路', en: '友谊路', class: 'arterial' },
+      { id: 'B', zh: '准噶尔街', en: 'Junggar St', class: 'local' },
+      { id: 'C', zh: 'C', en: 'C', class: 'expressway' },
+      { id: 'G', zh: 'G', en: 'G', class: 'collector' },
+    ]);
+    const segments = await db.query<{ id: string; from: number; to: number; metres: number; kmh: number }>(
+      `SELECT id, from_node AS from, to_node AS to, length_m AS metres, speed_limit_kmh AS kmh FROM road_segments ORDER BY id`,
+    );
+    expect(segments.map((s) => [s.id, s.kmh])).toEqual([['A-1', 50], ['A-2', 50], ['B-1', 30], ['B-2', 30], ['C-1', 80], ['G-1', 48], ['G-2', 48]]);
+    const byId = Object.fromEntries(segments.map((s) => [s.id, s]));
+    // A and B meet at the junction, B and G at B's north end; C touches nothing.
+    expect(byId['A-1']!.to).toBe(byId['B-1']!.to);
+    expect(byId['B-2']!.to).toBe(byId['G-1']!.from);
+    const others = segments.filter((s) => s.id !== 'C-1').flatMap((s) => [s.from, s.to]);
+    expect(others).not.toContain(byId['C-1']!.from);
+    expect(others).not.toContain(byId['C-1']!.to);
+    expect(byId['A-1']!.metres).toBeCloseTo(distanceMetres(west, junction), 0);
+
+    const again = await importCityData(db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84' });
+    expect(again.changes.map((c) => [c.table, c.added + c.changed + c.removed])).toEqual([['roads', 0], ['road_segments', 0]]);
+    await expect(importCityData(db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84', name: 'more-roads' })).rejects.toThrow(/the city's roads come from the import "roads": import all road files together/);
+  });
+
+  it('routes along the imported streets, through their intersections', async () => {
+    const router = createRoadRouter(await readRoadGraph(db));
+    const [route] = router.routesTo(north, [west]);
+    // West along A to the junction, then north along B: 1.36 km + 2.22 km, not straight across.
+    expect(route!.metres).toBeCloseTo(distanceMetres(west, junction) + distanceMetres(junction, north), -1);
+    expect(route!.line).toContainEqual(junction);
+  });
+});
