@@ -284,3 +284,20 @@ export const roadTables = {
     ],
   } satisfies ImportTable<ImportedSegment>,
 };
+
+export interface ImportedWater {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+  ring: LonLat[];
+}
+export const waterTable: ImportTable<ImportedWater> = {
+  table: 'water',
+  key: ['id'],
+  columns: [
+    ['id', 'text', (w) => w.id],
+    ['name_zh', 'text', (w) => w.nameZh],
+    ['name_en', 'text', (w) => w.nameEn],
+    ['geom', 'geometry', (w) => polygonText(w.ring)],
+  ],
+};

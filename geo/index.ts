@@ -9,8 +9,8 @@ export { crsNames, toWgs84, fromWgs84, wgs84ToGcj02, gcj02ToWgs84, gcj02ToBd09, 
 export type { Crs } from './crs.ts';
 export { ImportConflictError, listImports } from './city-import.ts';
 export type { ImportRecord, ImportTable, TableChange } from './city-import.ts';
-export { districtTable, placeTables, roadTables, timetableTables } from './import-tables.ts';
-export type { ImportedDistrict, ImportedPlace, ImportedRoad, ImportedSegment, ImportedStop, ImportedShape, ImportedRoute, ImportedRouteStop, ImportedService, ImportedServiceDate, ImportedTrip, ImportedTripStop, ImportedFrequency } from './import-tables.ts';
+export { districtTable, placeTables, roadTables, timetableTables, waterTable } from './import-tables.ts';
+export type { ImportedDistrict, ImportedPlace, ImportedRoad, ImportedSegment, ImportedStop, ImportedWater, ImportedShape, ImportedRoute, ImportedRouteStop, ImportedService, ImportedServiceDate, ImportedTrip, ImportedTripStop, ImportedFrequency } from './import-tables.ts';
 export { citySource, districtsOfPlaces, gridCellTable } from './imported-city.ts';
 export type { ImportedCityName } from './imported-city.ts';
 export { writeImport, deleteImport, importWrite } from './write-import.ts';

@@ -11,8 +11,9 @@ export const importUsage = `usage:
   npm run import -- --remove <import>
   npm run import -- --list
 what: ${importKinds.join(', ')}
-  (gtfs: a GTFS .zip or a folder of its .txt files; districts, communities, grid-cells: GeoJSON;
-   stations, cameras: GeoJSON points or CSV with lon and lat columns)`;
+  (gtfs: a GTFS .zip or a folder of its .txt files; osm: an OpenStreetMap extract (.osm.pbf), for
+   roads and water; districts, roads, communities, grid-cells: GeoJSON; stations, cameras:
+   GeoJSON points or CSV with lon and lat columns)`;
 
 /** A command line the importer cannot follow: what is wrong and the usage. */
 export class ImportUsageError extends Error {

@@ -1,15 +1,16 @@
 // `npm run import`: reads a city's files, checks every row, and writes them as one import.
-import { districtTable, ImportConflictError, importWrite, roadTables, timetableTables, writeImport, type Crs, type Database, type ImportedCityName, type ImportedDistrict, type ImportWrite, type TableChange } from '../../geo/index.ts';
+import { districtTable, ImportConflictError, importWrite, roadTables, timetableTables, waterTable, writeImport, type Crs, type Database, type ImportedCityName, type ImportedDistrict, type ImportWrite, type TableChange } from '../../geo/index.ts';
 import { fileOnDisk, openFeed, readText, type FileDigest, type OnBytes } from './feed-files.ts';
 import { districtsFrom } from './geojson.ts';
 import { readGtfs } from './gtfs-read.ts';
 import { timetableRows } from './gtfs-rows.ts';
 import { placeWrites } from './place-rows.ts';
+import { readOsm } from './osm.ts';
 import { roadGraph, roadsFrom } from './roads.ts';
 import { areaKinds, pointKinds, readPlaces, type PlaceKind, type PlaceRow } from './places.ts';
 import { ImportTally, formatRefusal, type Refusal } from './refusals.ts';
 
-export const importKinds = ['gtfs', 'districts', 'roads', ...pointKinds, ...areaKinds] as const;
+export const importKinds = ['gtfs', 'districts', 'roads', 'osm', ...pointKinds, ...areaKinds] as const;
 export type ImportKind = (typeof importKinds)[number];
 
 export interface ImportRequest {
@@ -68,7 +69,14 @@ async function readRequest(db: Database, request: ImportRequest, tally: ImportTa
     }
   }
   const files: FileDigest[] = [];
-  if (request.kind === 'roads') return readRoads(db, request, tally, onBytes);
+  if (request.kind === 'roads' || request.kind === 'osm') await onlyRoadImport(db, request.name ?? request.kind);
+  if (request.kind === 'roads') return readRoads(request, tally, onBytes);
+  if (request.kind === 'osm') {
+    if (request.paths.length !== 1) throw new Error('osm takes one extract (.osm.pbf); merge several with osmium merge');
+    const osm = await readOsm(request.paths[0]!, request.crs, tally, onBytes);
+    const graph = roadGraph(osm.roads);
+    return { files: [osm.digest], writes: [importWrite(roadTables.roads, graph.roads), importWrite(roadTables.segments, graph.segments), importWrite(waterTable, osm.water)] };
+  }
   if (request.kind !== 'districts') {
     const rows: PlaceRow[] = [];
     for (const path of request.paths) {
@@ -88,10 +96,12 @@ async function readRequest(db: Database, request: ImportRequest, tally: ImportTa
 }
 
 /** One road network per city: its files go in one import, so their lines meet at shared points. */
-async function readRoads(db: Database, request: ImportRequest, tally: ImportTally, onBytes: OnBytes): Promise<{ files: FileDigest[]; writes: ImportWrite[] }> {
-  const name = request.name ?? request.kind;
+async function onlyRoadImport(db: Database, name: string): Promise<void> {
   const [other] = await db.query<{ owner: string | null }>('SELECT import_name AS owner FROM roads WHERE import_name IS DISTINCT FROM $1 LIMIT 1', [name]);
   if (other) throw new ImportConflictError(`the city's roads come from the import "${other.owner}": import all road files together under that name (--name ${other.owner}), so their lines join`);
+}
+
+async function readRoads(request: ImportRequest, tally: ImportTally, onBytes: OnBytes): Promise<{ files: FileDigest[]; writes: ImportWrite[] }> {
   const files: FileDigest[] = [];
   const taken = new Map<string, string>();
   const lines = [];

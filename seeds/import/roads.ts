@@ -37,32 +37,35 @@ function linesOf(geometry: Feature['geometry'], crs: Crs): LonLat[][] | string {
   return lines.every((points) => points.length >= 2) ? lines : 'has a line of fewer than two distinct points';
 }
 
-interface RoadLines {
+export interface RoadLines {
   road: ImportedRoad;
   speedLimitKmh: number;
   lines: LonLat[][];
 }
 
-/** The roads of one file; ids already taken (by an earlier file of the import) are refused. */
+/** A road from a feature, or undefined where it was refused or passed over (counted in `tally`). */
+export function roadFrom(feature: Feature, file: string, line: number, crs: Crs, tally: ImportTally, taken: Map<string, string>): RoadLines | undefined {
+  const properties = feature.properties ?? {};
+  const id = text(feature.id) || property(properties, ['id', 'osm_id', 'code']);
+  const given = property(properties, ['class', 'highway', 'fclass', 'grade']);
+  const roadClass = given ? classes[given] : 'local';
+  const speed = property(properties, ['maxspeed', 'speed_limit_kmh', 'speed_limit', 'speed']);
+  const speedLimitKmh = speed ? speedOf(speed) : defaultSpeedKmh[roadClass ?? 'local'];
+  const lines = linesOf(feature.geometry, crs);
+  if (given && !roadClass) return void tally.skip(`${file}: not a road for vehicles (${given})`);
+  if (!id) return void tally.refuse(file, line, 'id', 'is empty; give each road an id (the feature id, or an id or osm_id property)');
+  if (taken.has(id)) return void tally.refuse(file, line, 'id', `"${id}" is given at ${taken.get(id)} too`);
+  if (typeof speedLimitKmh === 'string') return void tally.refuse(file, line, 'maxspeed', speedLimitKmh);
+  if (typeof lines === 'string') return void tally.refuse(file, line, 'geometry', lines);
+  taken.set(id, `${file}:${line}`);
+  const name = property(properties, ['name']);
+  const road = { id, nameZh: property(properties, ['name_zh', 'name:zh']) || name || id, nameEn: property(properties, ['name_en', 'name:en']) || name || id, roadClass: roadClass! };
+  return { road, speedLimitKmh, lines };
+}
+
+/** The roads of one GeoJSON file; ids already taken (by an earlier file of the import) are refused. */
 export function roadsFrom(file: string, body: string, crs: Crs, tally: ImportTally, taken: Map<string, string>): RoadLines[] {
-  return readFeatures(file, body).flatMap(({ feature, line }): RoadLines[] => {
-    const properties = feature.properties ?? {};
-    const id = text(feature.id) || property(properties, ['id', 'osm_id', 'code']);
-    const given = property(properties, ['class', 'highway', 'fclass', 'grade']);
-    const roadClass = given ? classes[given] : 'local';
-    const speed = property(properties, ['maxspeed', 'speed_limit_kmh', 'speed_limit', 'speed']);
-    const speedLimitKmh = speed ? speedOf(speed) : defaultSpeedKmh[roadClass ?? 'local'];
-    const lines = linesOf(feature.geometry, crs);
-    if (given && !roadClass) return (tally.skip(`${file}: not a road for vehicles (${given})`), []);
-    if (!id) return (tally.refuse(file, line, 'id', 'is empty; give each road an id (the feature id, or an id or osm_id property)'), []);
-    if (taken.has(id)) return (tally.refuse(file, line, 'id', `"${id}" is given at ${taken.get(id)} too`), []);
-    if (typeof speedLimitKmh === 'string') return (tally.refuse(file, line, 'maxspeed', speedLimitKmh), []);
-    if (typeof lines === 'string') return (tally.refuse(file, line, 'geometry', lines), []);
-    taken.set(id, `${file}:${line}`);
-    const name = property(properties, ['name']);
-    const road = { id, nameZh: property(properties, ['name_zh', 'name:zh']) || name || id, nameEn: property(properties, ['name_en', 'name:en']) || name || id, roadClass: roadClass! };
-    return [{ road, speedLimitKmh, lines }];
-  });
+  return readFeatures(file, body).flatMap(({ feature, line }) => roadFrom(feature, file, line, crs, tally, taken) ?? []);
 }
 
 const keyOf = ([lon, lat]: LonLat) => `${Math.round(lon * 1e7)},${Math.round(lat * 1e7)}`;

@@ -1,0 +1,67 @@
+// An OpenStreetMap extract (.osm.pbf, written by osmium from Debian, as Geofabrik's are) as roads,
+// the routing graph and water.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, type Database } from '../../geo/index.ts';
+import { testBackends } from '../../geo/test-support.ts';
+import { importCityData } from './import-city.ts';
+import { sampleCity, writeSampleDistricts } from './test-feeds.ts';
+
+const osmium = '/usr/bin/osmium';
+const work = mkdtempSync(join(tmpdir(), 'onescreen-osm-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const nodes: [number, number, number][] = [
+  [1, 13.42, 52.4], [2, 13.44, 52.4], [3, 13.46, 52.4], [4, 13.44, 52.38], [5, 13.44, 52.42],
+  [6, 13.45, 52.43], [7, 13.46, 52.43], [8, 13.46, 52.44], [9, 13.45, 52.44], [10, 13.43, 52.41],
+];
+const way = (id: number, refs: number[], tags: Record<string, string>) =>
+  `<way id="${id}" version="1">${refs.map((ref) => `<nd ref="${ref}"/>`).join('')}${Object.entries(tags).map(([k, v]) => `<tag k="${k}" v="${v}"/>`).join('')}</way>`;
+const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="onescreen tests">
+${nodes.map(([id, lon, lat]) => `<node id="${id}" version="1" lat="${lat}" lon="${lon}"/>`).join('\n')}
+${way(100, [1, 2, 3], { highway: 'primary', name: '友谊路', 'name:en': 'Youyi Road', maxspeed: '50' })}
+${way(101, [4, 2, 5], { highway: 'residential', name: '准噶尔街' })}
+${way(102, [5, 10], { highway: 'footway' })}
+${way(103, [6, 7, 8, 9, 6], { natural: 'water', name: '九龙潭' })}
+${way(104, [3, 99], { highway: 'tertiary' })}
+</osm>`;
+
+describe.each(testBackends())('importing an OpenStreetMap extract on the $name database', (backend) => {
+  let db: Database;
+  let extract: string;
+  beforeAll(async () => {
+    if (!existsSync(osmium)) throw new Error('osmium is required to write the test extract: apt-get install -y osmium-tool');
+    writeFileSync(join(work, 'city.osm'), xml);
+    extract = join(work, `city-${backend.name}.osm.pbf`);
+    execFileSync(osmium, ['cat', join(work, 'city.osm'), '-o', extract, '--overwrite']);
+    db = await backend.open();
+    await migrate(db);
+    await importCityData(db, { kind: 'districts', paths: [writeSampleDistricts(work)], crs: 'wgs84', city: sampleCity });
+  }, 60_000);
+  afterAll(() => db?.close());
+
+  it('takes the roads for vehicles, split at shared nodes, and closed water ways, naming what it cannot take', async () => {
+    const report = await importCityData(db, { kind: 'osm', paths: [extract], crs: 'wgs84' });
+    expect(report.refused).toEqual([{ file: expect.stringMatching(/^city-.*\.osm\.pbf way$/), line: 104, field: 'refs', reason: expect.stringContaining('osmium extract --strategy complete_ways') }]);
+    expect(report.skipped).toEqual({ [`${report.files[0]!.path} way: not a road for vehicles (footway)`]: 1 });
+    expect(await db.query(`SELECT id, name_zh AS zh, name_en AS en, class FROM roads ORDER BY id`)).toEqual([
+      { id: 'osm-100', zh: '友谊路', en: 'Youyi Road', class: 'arterial' },
+      { id: 'osm-101', zh: '准噶尔街', en: '准噶尔街', class: 'local' },
+    ]);
+    const segments = await db.query<{ id: string; from: number; to: number; kmh: number }>(`SELECT id, from_node AS from, to_node AS to, speed_limit_kmh AS kmh FROM road_segments ORDER BY id`);
+    expect(segments.map((s) => [s.id, s.kmh])).toEqual([['osm-100-1', 50], ['osm-100-2', 50], ['osm-101-1', 30], ['osm-101-2', 30]]);
+    expect(segments[0]!.to).toBe(segments[2]!.to);
+    const [lake] = await db.query<{ id: string; name: string; m2: number }>(`SELECT id, name_zh AS name, ST_Area(geom::geography) AS m2 FROM water`);
+    expect(lake).toMatchObject({ id: 'osm-103', name: '九龙潭' });
+    // 0.01° × 0.01° at 52.43° N.
+    expect(lake!.m2).toBeGreaterThan(750_000);
+    expect(lake!.m2).toBeLessThan(770_000);
+
+    const again = await importCityData(db, { kind: 'osm', paths: [extract], crs: 'wgs84' });
+    expect(again.changes.every((change) => change.added + change.changed + change.removed === 0)).toBe(true);
+  });
+});
