@@ -19,7 +19,9 @@ const roadWidthPx = {
 export function basemapStyle(origin: string, language: Language, scale = 1, baseMap?: BaseMapSource): StyleSpecification {
   const archive = baseMap?.kind === 'tiles' ? archiveStyle(baseMap, origin, scale) : undefined;
   // Features are keyed by their id property, so live state (congestion) can be set on them.
-  const source = (layer: string) => ({ type: 'geojson' as const, data: `${origin}/api/basemap/${layer}.geojson`, promoteId: 'id' });
+  // On a GCJ-02 base map the city's own layers come moved onto it.
+  const crs = baseMap?.kind !== 'city' && baseMap?.crs === 'gcj02' ? '?crs=gcj02' : '';
+  const source = (layer: string) => ({ type: 'geojson' as const, data: `${origin}/api/basemap/${layer}.geojson${crs}`, promoteId: 'id' });
   const nameField = language === 'en' ? 'name_en' : 'name_zh';
   const t = wallTheme;
   return {

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { cityVectorTiles, pmtilesArchive } from '../fixtures/test-tile-archives.ts';
+import { distanceMetres } from '../geo/index.ts';
+import { wgs84ToGcj02 } from '../streams/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
 
@@ -32,6 +34,34 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall on a PMTiles base ma
     await page.screenshot({ path: join(artifacts, 'wall-pmtiles-1920x1080.png') });
     // The tiles came from this server's archive route, the only place the style names.
     expect(await page.evaluate(() => (window as unknown as ArchiveWindow).onescreen.map.getSource('archive')?.tiles)).toEqual([new URL('/api/basemap/tiles/{z}/{x}/{y}', wall.server.url).href.replace(/%7B/g, '{').replace(/%7D/g, '}')]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe.skipIf(!chromiumPath && !process.env.CI)('the wall on a GCJ-02 base map', () => {
+  const wall = wallTestContext(chromiumPath, { BASE_MAP: archive, BASE_MAP_CRS: 'gcj02' });
+
+  it('draws every unit and the city’s overlays moved onto the map’s coordinates', async () => {
+    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=zh-CN', { width: 1920, height: 1080 });
+    const cars = (await (await wall.server.api('/api/entities?kind=police-car')).json()) as { id: string; lon: number; lat: number }[];
+    const drawn = await page.evaluate((ids) => {
+      const { table } = (window as unknown as OnescreenWindow).onescreen;
+      return ids.map((id) => {
+        const slot = table.ids.indexOf(id);
+        return [table.positions[2 * slot]!, table.positions[2 * slot + 1]!] as [number, number];
+      });
+    }, cars.map((car) => car.id));
+    // Each where GCJ-02 puts it (about 200 m from its WGS-84 place in Karamay), to the frame's float32 precision.
+    cars.forEach((car, i) => {
+      expect(distanceMetres(drawn[i]!, wgs84ToGcj02([car.lon, car.lat])), car.id).toBeLessThan(1);
+      expect(distanceMetres(drawn[i]!, [car.lon, car.lat])).toBeGreaterThan(150);
+    });
+    // The districts overlay as drawn: each corner where GCJ-02 puts the city's own.
+    type Districts = { features: { geometry: { coordinates: [number, number][][] } }[] };
+    const drawnDistricts = await page.evaluate(() => (window as unknown as { onescreen: { map: { getStyle(): { sources: Record<string, { data?: unknown }> } } } }).onescreen.map.getStyle().sources.districts!.data as Districts);
+    const stored = (await (await wall.server.api('/api/basemap/districts.geojson')).json()) as Districts;
+    expect(distanceMetres(drawnDistricts.features[0]!.geometry.coordinates[0]![0]!, wgs84ToGcj02(stored.features[0]!.geometry.coordinates[0]![0]!))).toBeLessThan(0.02);
     expect(problems).toEqual([]);
     await page.close();
   });

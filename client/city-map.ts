@@ -4,6 +4,7 @@ import type { GeoJSONSource } from 'maplibre-gl';
 import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
 import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
 import { openBaseMap } from './base-map.ts';
+import { cityOnMap, mapCoordinates } from './map-crs.ts';
 import { createEntityLayer } from './entity-layer.ts';
 import { clusterLayers } from './cluster-layers.ts';
 import { clusterBelowZoom, createClusterer, type UnitCluster } from './unit-clusters.ts';
@@ -38,9 +39,12 @@ export function createCityMap(
   onPick: (picked: Picked | undefined) => void,
   onNotice: (notice: string | null) => void,
 ) {
+  // Everything from the server is WGS-84; a GCJ-02 base map has it moved onto its own coordinates.
+  const onMap = mapCoordinates(city.baseMap);
+  const framing = cityOnMap(city, onMap);
   // The base map at the screen's full resolution, as far as the GPU draws one canvas; short of it, the wall says so.
   const canvas = fullResolutionCanvas(container);
-  const map = openBaseMap(container, city, language, scale, canvas.size);
+  const map = openBaseMap(container, framing, language, scale, canvas.size);
   onNotice(canvas.limited ? canvasNotice[language](canvas.size) : null);
   let shownAlerts: Alert[] = [];
   const overlay = new MapLibreOverlay({
@@ -78,7 +82,7 @@ export function createCityMap(
     shownStates = next;
     (map.getSource('recent-events') as GeoJSONSource | undefined)?.setData({
       type: 'FeatureCollection',
-      features: alerts.map((alert) => ({ type: 'Feature', properties: { severity: alert.severity }, geometry: { type: 'Point', coordinates: [alert.lon, alert.lat] } })),
+      features: alerts.map((alert) => ({ type: 'Feature', properties: { severity: alert.severity }, geometry: { type: 'Point', coordinates: onMap.toMap([alert.lon, alert.lat]) } })),
     });
   };
 
@@ -96,7 +100,7 @@ export function createCityMap(
             id: 'warning-areas',
             visible: !hidden.includes('alerts'),
             data: shownAlerts.filter((alert) => alert.area),
-            getPolygon: (alert) => alert.area!,
+            getPolygon: (alert) => alert.area!.map((ring) => ring.map(onMap.toMap)),
             getFillColor: [...wallTheme.alerts[3]!, 40] as [number, number, number, number],
             getLineColor: wallTheme.alerts[3]!,
             getLineWidth: 2 * scale,
@@ -109,7 +113,7 @@ export function createCityMap(
             id: 'alerts',
             visible: !hidden.includes('alerts'),
             data: shownAlerts,
-            getPosition: (alert) => [alert.lon, alert.lat],
+            getPosition: (alert) => onMap.toMap([alert.lon, alert.lat]),
             getFillColor: (alert) => [...wallTheme.alerts[Math.min(3, alert.severity - 1)]!, 90] as [number, number, number, number],
             getLineColor: (alert) => wallTheme.alerts[Math.min(3, alert.severity - 1)]!,
             getRadius: (alert) => scale * (5 + 2 * alert.severity) * (alert.severity >= 3 ? pulse : 1),
@@ -188,8 +192,8 @@ export function createCityMap(
     showStop(stop: TourStop, durationMs = tourFlightMs): void {
       framed = stop;
       outlineDistrict(stop.kind === 'district' ? city.districts[stop.index]!.id : null);
-      if (stop.kind === 'alert') map.flyTo({ center: [stop.alert.lon, stop.alert.lat], zoom: Math.max(map.getZoom(), 15), duration: tourFlightMs, animate: motion });
-      else map.fitBounds(stop.kind === 'city' ? city.bbox : city.districts[stop.index]!.bbox, { padding: 24 * scale, duration: durationMs, animate: motion });
+      if (stop.kind === 'alert') map.flyTo({ center: onMap.toMap([stop.alert.lon, stop.alert.lat]), zoom: Math.max(map.getZoom(), 15), duration: tourFlightMs, animate: motion });
+      else map.fitBounds(stop.kind === 'city' ? framing.bbox : framing.districts[stop.index]!.bbox, { padding: 24 * scale, duration: durationMs, animate: motion });
     },
     /**
      * Keeps the wall's panels clear of what is framed: the map is padded by them, and a view the
@@ -203,7 +207,7 @@ export function createCityMap(
     showPlace(lon: number, lat: number): void {
       framed = undefined;
       outlineDistrict(null);
-      map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 16), duration: tourFlightMs, animate: motion });
+      map.flyTo({ center: onMap.toMap([lon, lat]), zoom: Math.max(map.getZoom(), 16), duration: tourFlightMs, animate: motion });
     },
     /** Keeps one entity (by table slot) in the middle of the map as it moves; undefined stops. */
     track(slot: number | undefined): void {

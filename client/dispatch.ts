@@ -154,14 +154,14 @@ const callForm = mountCallForm(casePanel, {
   store,
   call,
   onOpened: (incident) => (update((state) => dispatchUpdaters.incidentsSeen(state, [incident])), void select(incident.id)),
-  flyTo: (point) => map.flyTo({ center: point, zoom: Math.max(map.getZoom(), 15), duration: 800 }),
+  flyTo: (point) => dispatchMap.flyTo(point, 15, 800),
 });
 newCase.addEventListener('click', () => callForm.open());
 
 const fenceAlertList = mountFenceAlertList(fenceAlertsTitle, fenceAlertItems, t, session, {
   change: (id, action) => void changeFenceAlert(id, action),
   clearFence: (geofenceId) => void clearFenceAlerts(geofenceId),
-  show: (alert) => map.flyTo({ center: [alert.lon, alert.lat], zoom: Math.max(map.getZoom(), 14) }),
+  show: (alert) => dispatchMap.flyTo([alert.lon, alert.lat], 14),
 });
 
 // Drawing an area on the map: a geofence, or an emergency warning.
@@ -195,7 +195,7 @@ async function select(id: number): Promise<void> {
   focusedCandidate = null;
   update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.selected(state, id), null));
   const incident = store.getState().incidents.get(id);
-  if (incident) map.flyTo({ center: [incident.lon, incident.lat], zoom: Math.max(map.getZoom(), 14), duration: 800 });
+  if (incident) dispatchMap.flyTo([incident.lon, incident.lat], 14, 800);
   await refreshCase(id);
 }
 async function refreshCase(id: number): Promise<void> {

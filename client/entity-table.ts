@@ -14,7 +14,11 @@ const maxGlideMs = 30_000;
  * as smoothly as a patrol car. Without `glides` (reduced motion) each fix is shown where it lands.
  */
 export class EntityTable {
-  constructor(private readonly glides = true) {}
+  /** `toMap` moves fixes onto the base map's coordinates (a GCJ-02 map's; WGS-84 as they come otherwise). */
+  constructor(
+    private readonly glides = true,
+    private readonly toMap: (at: [number, number]) => [number, number] = (at) => at,
+  ) {}
 
   readonly ids: string[] = [];
   readonly labels: string[] = [];
@@ -24,7 +28,7 @@ export class EntityTable {
   private wireSlots: number[] = [];
   private wireStatuses: number[] = [];
   private lastSeq = 0;
-  /** [lon, lat] of the latest fix per slot, WGS-84 degrees. */
+  /** [lon, lat] of the latest fix per slot, degrees, in the base map's coordinates. */
   positions = new Float64Array(0);
   /** [lon, lat] shown now, on the way from `glideFrom` to `positions`. */
   shown = new Float64Array(0);
@@ -76,8 +80,7 @@ export class EntityTable {
     for (let row = 0; row < frame.rows; row++) {
       const slot = this.wireSlots[wire[row]!]!;
       const at = Number.isNaN(fixAgeMs[row]!) ? 0 : frame.sentAt - fixAgeMs[row]!;
-      const lon = originLon + lonLat[2 * row]!;
-      const lat = originLat + lonLat[2 * row + 1]!;
+      const [lon, lat] = this.toMap([originLon + lonLat[2 * row]!, originLat + lonLat[2 * row + 1]!]);
       if (this.arrivedAt[slot] === -1 || (!this.glides && at > this.updatedAt[slot]!)) {
         // A newcomer appears where it is, without gliding in from nowhere; without glides, every newer fix does.
         this.shown[2 * slot] = this.glideFrom[2 * slot] = lon;

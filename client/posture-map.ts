@@ -1,6 +1,7 @@
 import type { ExpressionSpecification, LngLatBoundsLike } from 'maplibre-gl';
 import type { CitySummary, PostureSnapshot } from '../streams/index.ts';
 import { openBaseMap } from './base-map.ts';
+import { cityOnMap, mapCoordinates } from './map-crs.ts';
 import type { Language } from './i18n.ts';
 import type { PostureAsk } from './posture-store.ts';
 import { wallScale } from './theme.ts';
@@ -12,7 +13,9 @@ const chosenColor = '#ffd27a';
  * chosen district by theirs; a click drills into the district or cell under it, and the map
  * follows the place chosen.
  */
-export function createPostureMap(container: HTMLElement, city: CitySummary, language: Language, onChoose: (place: { districtId: string | null; cellId: string | null }) => void) {
+export function createPostureMap(container: HTMLElement, cityInWgs84: CitySummary, language: Language, onChoose: (place: { districtId: string | null; cellId: string | null }) => void) {
+  // Framed in the base map's coordinates (a GCJ-02 map's, when it is one); its layers come so from the server.
+  const city = cityOnMap(cityInWgs84, mapCoordinates(cityInWgs84.baseMap));
   // Lines and labels as big as the wall's at the same screen height.
   const map = openBaseMap(container, city, language, wallScale(window.innerHeight));
   // Shaded by the share of the most cases any place shown has, so a busy week and a quiet hour both read.

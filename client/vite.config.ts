@@ -1,13 +1,35 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+
+// The client takes pure functions from streams/ (the map's coordinate conversions), whose public
+// surface also names the server's database code; package.json's "sideEffects" lets that be
+// dropped. This stops the build if any of it were bundled all the same.
+const serverOnly = /node_modules\/(@electric-sql\/pglite|pg|better-sqlite3|express|socket\.io)\//;
+const noServerCode: Plugin = {
+  name: 'onescreen-no-server-code',
+  generateBundle(_options, bundle) {
+    for (const chunk of Object.values(bundle)) {
+      const bundled = chunk.type === 'chunk' ? Object.keys(chunk.modules).filter((id) => serverOnly.test(id)) : [];
+      if (bundled.length > 0) this.error(`${chunk.fileName} bundles server code (${bundled.slice(0, 3).join(', ')}): the client must import only types and pure functions from streams/`);
+    }
+  },
+};
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
+  plugins: [noServerCode],
   build: {
     outDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
     // maplibre-gl and deck.gl are large by nature; the wall loads them once and keeps running.
     chunkSizeWarningLimit: 3_000,
+    rollupOptions: {
+      // PGlite is read while the unused part of streams/ is shaken off, and warns of its eval; it is never bundled (see above).
+      onLog(level, log, handler) {
+        if (log.code === 'EVAL' && /@electric-sql\/pglite/.test(log.id ?? log.message)) return;
+        handler(level, log);
+      },
+    },
   },
 });

@@ -6,6 +6,7 @@ import { AlertList } from './alert-list.ts';
 import { AutoTour, tourFromQuery, type TourStop } from './auto-tour.ts';
 import { createCityMap, type Picked } from './city-map.ts';
 import { entityKindOrder, EntityTable } from './entity-table.ts';
+import { mapCoordinates } from './map-crs.ts';
 import { mountHud } from './hud.ts';
 import { watchPanelInsets } from './panel-insets.ts';
 import { layoutFor, mountWallFrame, readableTextPx, viewingFromQuery } from './wall-layout.ts';
@@ -36,7 +37,7 @@ mountRoleNotice(document.querySelector<HTMLElement>('.legend')!, roleNoticeFor('
 document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nameZh} · 一屏观全城`;
 
 const motion = motionFromQuery(location.search, matchMedia('(prefers-reduced-motion: reduce)').matches);
-const table = new EntityTable(motion);
+const table = new EntityTable(motion, mapCoordinates(city.baseMap).toMap);
 const alerts = new AlertList(language);
 const messages = messagesFor(language);
 const describe = (picked: Picked | undefined) => {

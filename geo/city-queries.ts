@@ -33,8 +33,10 @@ export type BaseMapSource =
       /** The archive's vector layers by name (none for images): each is drawn by its geometry. */
       vectorLayers: string[];
       attribution?: string;
+      /** Set when the map is drawn in GCJ-02 (China's published maps): the screens move their layers onto it. */
+      crs?: 'gcj02';
     }
-  | { kind: 'style'; url: string };
+  | { kind: 'style'; url: string; crs?: 'gcj02' };
 
 /** The kinds of unit the city has at least one of. */
 export async function presentEntityKinds(db: Queryable): Promise<EntityKind[]> {

@@ -5,8 +5,6 @@ export { migrate, readMigrations, MigrationError } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { localFrame, distanceMetres, bearingDeg } from './local-frame.ts';
 export type { LonLat, Metres } from './local-frame.ts';
-export { crsNames, toWgs84, fromWgs84, wgs84ToGcj02, gcj02ToWgs84, gcj02ToBd09, bd09ToGcj02, bd09ToWgs84, wgs84ToBd09, outsideChina } from './crs.ts';
-export type { Crs } from './crs.ts';
 export { ImportConflictError, listImports } from './city-import.ts';
 export type { ImportRecord, ImportTable, TableChange } from './city-import.ts';
 export { districtTable, placeTables, roadTables, timetableTables, waterTable } from './import-tables.ts';

@@ -1,7 +1,8 @@
 // `npm run import -- <what> <file>…`: brings a city's own files into the database `npm start`
 // and `npm run serve` use (DATA_DIR, or DATABASE_URL), and says what it took, passed over and refused.
 import { parseArgs } from 'node:util';
-import { crsNames, deleteImport, listImports, migrate, openDatabase, type Crs } from '../geo/index.ts';
+import { deleteImport, listImports, migrate, openDatabase } from '../geo/index.ts';
+import { crsNames, type Crs } from '../streams/index.ts';
 import { formatRefusal, importCityData, importKinds, type ImportKind, type ImportReport } from '../seeds/index.ts';
 import { createFileProgress } from './progress.ts';
 

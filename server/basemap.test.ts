@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityVectorTiles, pmtilesArchive, writeMbtiles } from '../fixtures/test-tile-archives.ts';
+import { distanceMetres } from '../geo/index.ts';
+import { wgs84ToGcj02 } from '../streams/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { startTestServer, type TestServer } from './test-server.ts';
@@ -77,6 +79,29 @@ describe('a style on the city’s own network', () => {
   });
 });
 
+describe('a base map in GCJ-02', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, { BASE_MAP: archives.pmtiles, BASE_MAP_CRS: 'gcj02' });
+  });
+  afterAll(() => server?.close());
+
+  it('tells the screens, and serves the city’s own layers moved onto it on request', async () => {
+    expect(((await (await server.api('/api/city')).json()) as { baseMap: { crs?: string } }).baseMap.crs).toBe('gcj02');
+    type Districts = { features: { id: string; geometry: { coordinates: [number, number][][] } }[] };
+    const wgs84 = (await (await server.api('/api/basemap/districts.geojson')).json()) as Districts;
+    const moved = (await (await server.api('/api/basemap/districts.geojson?crs=gcj02')).json()) as Districts;
+    expect(moved.features.map((f) => f.id)).toEqual(wgs84.features.map((f) => f.id));
+    wgs84.features.forEach((feature, i) =>
+      feature.geometry.coordinates[0]!.forEach((at, k) => expect(distanceMetres(moved.features[i]!.geometry.coordinates[0]![k]!, wgs84ToGcj02(at))).toBeLessThan(0.02)),
+    );
+    expect(distanceMetres(moved.features[0]!.geometry.coordinates[0]![0]!, wgs84.features[0]!.geometry.coordinates[0]![0]!), 'Karamay is ~200 m off in GCJ-02').toBeGreaterThan(150);
+    const wrong = await server.api('/api/basemap/districts.geojson?crs=bd09');
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toContain('wgs84 (the default) or gcj02');
+  });
+});
+
 describe('a base map the server cannot use', () => {
   it('stops the start, naming the setting and what to do', async () => {
     const notSqlite = join(dir, 'broken.mbtiles');
@@ -90,5 +115,6 @@ describe('a base map the server cannot use', () => {
       ['city.geojson', /BASE_MAP="city\.geojson": expected the path of a \.pmtiles or \.mbtiles file/],
     ];
     for (const [setting, message] of cases) await expect(startTestServer(backend, { BASE_MAP: setting }), setting).rejects.toThrow(message);
+    await expect(startTestServer(backend, { BASE_MAP_CRS: 'gcj02' })).rejects.toThrow(/BASE_MAP_CRS says what BASE_MAP is drawn in, and BASE_MAP is not set/);
   });
 });

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { crsNames, type Crs } from '../geo/index.ts';
-import { crsFeeds, type CrsFeed } from '../streams/index.ts';
+import { crsFeeds, type CrsFeed, crsNames, type Crs } from '../streams/index.ts';
 
 /** The server's runtime configuration, read from the environment in this one place. */
 const crsPairsExpected = `expected comma-separated feed:system pairs, e.g. osmand:gcj02,gtfs-rt:bd09 (feeds ${crsFeeds.join(', ')}; systems ${crsNames.join(', ')})`;
@@ -27,7 +26,7 @@ export interface Config {
   /** Each feed's coordinate system (WGS-84 unless FEED_CRS says otherwise): converted to WGS-84 on arrival. */
   feedCrs: Record<CrsFeed, Crs>;
   /** What the screens draw under the live layers: a tile archive on disk or a style URL; the city's own layers when not set. */
-  baseMap: { kind: 'archive'; path: string } | { kind: 'style'; url: string } | undefined;
+  baseMap: { kind: 'archive'; path: string; crs: 'wgs84' | 'gcj02' } | { kind: 'style'; url: string; crs: 'wgs84' | 'gcj02' } | undefined;
   tickMs: number;
   historyRetentionHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -112,6 +111,7 @@ const environment = z.object({
     .string()
     .regex(/^(https?:\/\/.+|.+\.(pmtiles|mbtiles))$/, 'expected the path of a .pmtiles or .mbtiles file, or the http(s) URL of a MapLibre style on your own network')
     .optional(),
+  BASE_MAP_CRS: oneOf(['wgs84', 'gcj02']).default('wgs84'),
   HISTORY_RETENTION_HOURS: wholeNumber(1, 24 * 365).default(24),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: oneOf(['text', 'json']).optional(),
@@ -133,6 +133,14 @@ const environment = z.object({
   SOCKET_RECOVERY_S: wholeNumber(0, 3_600).default(120),
   ADMIN_PASSWORD: z.string().min(10, 'expected at least 10 characters').max(256).optional(),
 });
+
+function baseMapSetting(baseMap: string | undefined, crs: 'wgs84' | 'gcj02'): Config['baseMap'] {
+  if (baseMap === undefined) {
+    if (crs !== 'wgs84') throw new ConfigError('invalid configuration: BASE_MAP_CRS says what BASE_MAP is drawn in, and BASE_MAP is not set; set both, or neither');
+    return undefined;
+  }
+  return /^https?:\/\//.test(baseMap) ? { kind: 'style', url: baseMap, crs } : { kind: 'archive', path: baseMap, crs };
+}
 
 export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): Config {
   // An empty variable means "not set", as in most shells' `VAR= command`.
@@ -160,7 +168,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     mqttUrl: e.MQTT_URL,
     feedStaleAfterMs: e.FEED_STALE_AFTER_MS,
     feedCrs: { ...(Object.fromEntries(crsFeeds.map((feed) => [feed, 'wgs84'])) as Record<CrsFeed, Crs>), ...Object.fromEntries(e.FEED_CRS) },
-    baseMap: e.BASE_MAP === undefined ? undefined : /^https?:\/\//.test(e.BASE_MAP) ? { kind: 'style', url: e.BASE_MAP } : { kind: 'archive', path: e.BASE_MAP },
+    baseMap: baseMapSetting(e.BASE_MAP, e.BASE_MAP_CRS),
     tickMs: e.TICK_MS,
     historyRetentionHours: e.HISTORY_RETENTION_HOURS,
     logLevel: e.LOG_LEVEL,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distanceMetres, gcj02ToBd09, wgs84ToGcj02, type LonLat } from '../geo/index.ts';
+import { distanceMetres, type LonLat } from '../geo/index.ts';
+import { gcj02ToBd09, wgs84ToGcj02 } from '../streams/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { LiveEntity } from '../streams/index.ts';

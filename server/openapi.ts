@@ -201,7 +201,10 @@ export function openApiDocument(version: string) {
       '/api/basemap/{layer}.geojson': {
         get: {
           summary: 'A base-map layer as GeoJSON from PostGIS',
-          parameters: [pathParameter('layer', 'the layer', { type: 'string', enum: basemapLayers })],
+          parameters: [
+            pathParameter('layer', 'the layer', { type: 'string', enum: basemapLayers }),
+            { name: 'crs', in: 'query', required: false, description: 'gcj02: the coordinates moved onto a GCJ-02 base map (BASE_MAP_CRS); WGS-84 otherwise', schema: { type: 'string', enum: ['wgs84', 'gcj02'] } },
+          ],
           responses: { 200: { description: 'FeatureCollection', content: { 'application/geo+json': { schema: { type: 'object' } } } }, 404: json(apiErrorSchema, 'no such layer'), ...starting },
         },
       },

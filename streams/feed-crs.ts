@@ -1,6 +1,6 @@
 // Chinese feeds often send GCJ-02 or BD-09 coordinates: they are turned into WGS-84 at the edge,
 // per feed, before anything else sees them.
-import { toWgs84, type Crs } from '../geo/index.ts';
+import { toWgs84, type Crs } from './crs.ts';
 import type { CityEvent } from './events.ts';
 
 /** The feeds whose coordinate system can be configured (FEED_CRS). */

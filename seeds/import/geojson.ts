@@ -1,6 +1,7 @@
 // GeoJSON layers of a city (districts first): each feature checked, a bad one refused with the file,
 // the line its feature starts on, and the field.
-import { toWgs84, type Crs, type ImportedDistrict, type LonLat } from '../../geo/index.ts';
+import { type ImportedDistrict, type LonLat } from '../../geo/index.ts';
+import { toWgs84, type Crs } from '../../streams/index.ts';
 import type { ImportTally } from './refusals.ts';
 
 export interface Feature {

@@ -1,7 +1,8 @@
 // GTFS static (https://gtfs.org/schedule/reference/) read and checked file by file: every field
 // the product uses is validated, a bad row is refused with its file, line and field, and rows that
 // depend on a refused or passed-over one follow it (a trip of a tram route, a stop time of that trip).
-import { toWgs84, type Crs, type LonLat } from '../../geo/index.ts';
+import type { LonLat } from '../../geo/index.ts';
+import { toWgs84, type Crs } from '../../streams/index.ts';
 import { readCsv, type FeedFile, type FileDigest, type OnBytes } from './feed-files.ts';
 import { check, type ImportTally } from './refusals.ts';
 

@@ -1,5 +1,6 @@
 // `npm run import`: reads a city's files, checks every row, and writes them as one import.
-import { districtTable, ImportConflictError, importWrite, roadTables, timetableTables, waterTable, writeImport, type Crs, type Database, type ImportedCityName, type ImportedDistrict, type ImportWrite, type TableChange } from '../../geo/index.ts';
+import { districtTable, ImportConflictError, importWrite, roadTables, timetableTables, waterTable, writeImport, type Database, type ImportedCityName, type ImportedDistrict, type ImportWrite, type TableChange } from '../../geo/index.ts';
+import type { Crs } from '../../streams/index.ts';
 import { fileOnDisk, openFeed, readText, type FileDigest, type OnBytes } from './feed-files.ts';
 import { districtsFrom } from './geojson.ts';
 import { readGtfs } from './gtfs-read.ts';

@@ -1,7 +1,8 @@
 // The places a city keeps as lists: police stations and camera sites (points, from GeoJSON or CSV
 // with longitude and latitude columns), communities and grid cells (polygons, from GeoJSON). Each
 // row checked, a bad one refused with its file, line and field.
-import { toWgs84, type Crs, type LonLat } from '../../geo/index.ts';
+import type { LonLat } from '../../geo/index.ts';
+import { toWgs84, type Crs } from '../../streams/index.ts';
 import { readCsv, readText, type FeedFile, type FileDigest, type OnBytes } from './feed-files.ts';
 import { outerRing, readFeatures, text } from './geojson.ts';
 import { check, type ImportTally } from './refusals.ts';

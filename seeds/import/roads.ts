@@ -2,7 +2,8 @@
 // graph: each line split where it shares a point with another line (an intersection) and at its
 // ends, as OpenStreetMap routers do. Lines that cross without a shared point are not joined: in
 // OpenStreetMap that is a bridge or a tunnel.
-import { distanceMetres, toWgs84, type Crs, type ImportedRoad, type ImportedSegment, type LonLat } from '../../geo/index.ts';
+import { distanceMetres, type ImportedRoad, type ImportedSegment, type LonLat } from '../../geo/index.ts';
+import { toWgs84, type Crs } from '../../streams/index.ts';
 import { readFeatures, text, type Feature } from './geojson.ts';
 import type { ImportTally } from './refusals.ts';
 

@@ -4,7 +4,7 @@
 // are the public formulas; the inverses are solved iteratively, so a round trip lands within
 // millimetres, where the usual one-step inverse (subtract the shift at the shifted point) is off by
 // up to metres.
-import type { LonLat } from './local-frame.ts';
+import type { LonLat } from '../geo/index.ts';
 
 /** A coordinate system a file, a feed or a base map may use. */
 export type Crs = 'wgs84' | 'gcj02' | 'bd09';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bd09ToGcj02, bd09ToWgs84, fromWgs84, gcj02ToBd09, gcj02ToWgs84, toWgs84, wgs84ToBd09, wgs84ToGcj02 } from './crs.ts';
-import { distanceMetres, type LonLat } from './local-frame.ts';
+import { distanceMetres, type LonLat } from '../geo/index.ts';
 
 // The published table of wandergis/coordtransform (test/app.js), all from the point (116.404, 39.915)
 // in Beijing: the forward conversions are exact formulas, so they must match to the last digits.
