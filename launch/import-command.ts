@@ -3,12 +3,13 @@
 import { parseArgs } from 'node:util';
 import { deleteImport, listImports, migrate, openDatabase } from '../geo/index.ts';
 import { crsNames, type Crs } from '../streams/index.ts';
-import { formatRefusal, importCityData, importKinds, type ImportKind, type ImportReport } from '../seeds/index.ts';
+import { formatRefusal, importCityData, importKinds, importUnits, type ImportKind, type ImportReport } from '../seeds/index.ts';
 import { createFileProgress } from './progress.ts';
 
 export const importUsage = `usage:
   npm run import -- <what> <file>… [--name <import>] [--crs wgs84|gcj02|bd09] [--strict]
                    [--city <id> --name-zh <中文名> --name-en <English name>]   (the first import names the city)
+  npm run import -- units <units.csv>      (the device registry, as /admin takes it: id,kind,label,agency,district)
   npm run import -- --remove <import>
   npm run import -- --list
 what: ${importKinds.join(', ')}
@@ -34,6 +35,10 @@ function readCommand(argv: string[]) {
   if (values.remove) return { action: 'remove' as const, name: values.remove };
   if (values.list) return { action: 'list' as const };
   const [kind, ...paths] = positionals;
+  if (kind === 'units') {
+    if (paths.length !== 1) throw new ImportUsageError('units takes one CSV file');
+    return { action: 'units' as const, path: paths[0]! };
+  }
   if (!importKinds.includes(kind as ImportKind)) throw new ImportUsageError(`"${kind ?? ''}" is not something to import`);
   if (paths.length === 0) throw new ImportUsageError(`name the ${kind} file(s) to import`);
   if (!crsNames.includes(values.crs as Crs)) throw new ImportUsageError(`--crs ${values.crs}: expected one of ${crsNames.join(', ')}`);
@@ -70,6 +75,13 @@ export async function runImportCommand(argv: string[], env: NodeJS.ProcessEnv, s
       return removed ? 0 : 1;
     }
     const progress = createFileProgress(say);
+    if (command.action === 'units') {
+      const units = await importUnits(db, command.path, progress.update).finally(progress.finish);
+      for (const problem of units.problems) say(`  ${units.file.path}:${problem.line ?? '?'}: ${problem.field}: ${problem.message}`);
+      say(units.problems.length > 0 ? `${units.problems.length} problems, no unit registered: mend those lines and import the file again` : `units: ${units.registered.length} registered in the device registry (retire them in /admin)`);
+      await db.flushToDisk();
+      return units.problems.length > 0 ? 1 : 0;
+    }
     const report = await importCityData(db, command.request, progress.update).finally(progress.finish);
     for (const line of describeImport(report)) say(line);
     await db.flushToDisk();

@@ -6,4 +6,6 @@ export { loadCity, CityMismatchError, cityTitle } from './load-city.ts';
 export { importCityData, importKinds, ImportRefusedError } from './import/import-city.ts';
 export type { ImportKind, ImportReport, ImportRequest } from './import/import-city.ts';
 export { formatRefusal } from './import/refusals.ts';
+export { importUnits } from './import/import-units.ts';
+export type { UnitsReport } from './import/import-units.ts';
 export type { Refusal } from './import/refusals.ts';

@@ -1,22 +1,11 @@
 import express, { type RequestHandler, type Response } from 'express';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { appendAudit, entityKinds, kindConflicts, listDevices, readCitySummary, registerDevices, retireDevice, type Database, type Device, type EntityKind, type NewDevice } from '../geo/index.ts';
+import { appendAudit, entityKinds, listDevices, registerDevices, retireDevice, type Database, type Device, type EntityKind, type NewDevice } from '../geo/index.ts';
+import { checkDeviceRows, type DeviceProblem } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
 import { problemsOf } from './request-checks.ts';
 
-const text = (max: number) => z.string().trim().max(max).refine((value) => !value.includes('\u0000'), 'holds a NUL character');
-const deviceId = z.string().trim().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'is 1–64 letters, digits, ".", "_", ":" or "-" (what the tracker sends as its id)');
-const newDevice = z
-  .object({
-    id: deviceId,
-    kind: z.enum(entityKinds),
-    label: text(64).pipe(z.string().min(1, 'is needed: a plate, call sign or name')),
-    agency: text(128).optional(),
-    /** A district's id, or its Chinese or English name. */
-    district: text(64).optional(),
-  })
-  .strict();
 const deviceQuery = z.object({
   kind: z.enum(entityKinds).optional(),
   q: z.string().max(64).optional(),
@@ -33,8 +22,6 @@ export interface DeviceRegistryHooks {
   retired(id: string): void;
 }
 
-type Problem = { line?: number; field: string; message: string };
-
 /**
  * The device registry's routes (admins): list, register one, import a CSV (all or nothing, each
  * bad row named by line and field), retire. Every change is audited; `hooks` tell the ingest
@@ -42,36 +29,7 @@ type Problem = { line?: number; field: string; message: string };
  */
 export function devicesApi(db: () => Database, auth: Auth, hooks: DeviceRegistryHooks) {
   const actorOf = (res: Response) => auth.signedInOf(res)!.session.user.id;
-  /** District ids by id and by either name, for rows that name the district as people do. */
-  const districtIds = async () => {
-    const city = await readCitySummary(db());
-    return new Map((city?.districts ?? []).flatMap((d) => [d.id, d.nameZh, d.nameEn.toLowerCase()].map((key) => [key, d.id] as const)));
-  };
-  /** Checks rows, resolving district names; every problem, with its line, or the units to store. */
-  const check = async (rows: { line?: number; row: unknown }[]): Promise<{ problems: Problem[]; devices: NewDevice[] }> => {
-    const districts = await districtIds();
-    const problems: Problem[] = [];
-    const devices: NewDevice[] = [];
-    const seen = new Set<string>();
-    for (const { line, row } of rows) {
-      const parsed = newDevice.safeParse(row);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) problems.push({ line, field: issue.path.join('.') || 'row', message: issue.message });
-        continue;
-      }
-      const { district, agency, ...unit } = parsed.data;
-      const districtId = district ? (districts.get(district) ?? districts.get(district.toLowerCase())) : null;
-      if (district && !districtId) problems.push({ line, field: 'district', message: `no district "${district}"; use a district's id or name from GET /api/city` });
-      else if (seen.has(unit.id)) problems.push({ line, field: 'id', message: `"${unit.id}" is in the file twice` });
-      else devices.push({ ...unit, agency: agency || null, districtId: districtId ?? null });
-      seen.add(unit.id);
-    }
-    for (const conflict of await kindConflicts(db(), devices)) {
-      const row = rows.find(({ row }) => (row as { id?: string }).id?.trim() === conflict.id);
-      problems.push({ line: row?.line, field: 'kind', message: `"${conflict.id}" is registered as a ${conflict.kind}; a unit's kind does not change (retire it and register a new id)` });
-    }
-    return { problems, devices };
-  };
+  const check = (rows: { line?: number; row: unknown }[]) => checkDeviceRows(db(), rows);
   const store = async (res: Response, devices: NewDevice[], action: string, client: string) => {
     const stored = await db().transaction(async (tx) => {
       const done = await registerDevices(tx, devices, actorOf(res));
@@ -82,7 +40,7 @@ export function devicesApi(db: () => Database, auth: Auth, hooks: DeviceRegistry
     hooks.registered(stored);
     return stored;
   };
-  const refuse = (res: Response, problems: Problem[], what: string) =>
+  const refuse = (res: Response, problems: DeviceProblem[], what: string) =>
     void res.status(400).json({
       error: `${problems.length} problem${problems.length === 1 ? '' : 's'}, nothing registered: ${problems.slice(0, 3).map((p) => `${p.line ? `line ${p.line}, ` : ''}${p.field}: ${p.message}`).join('; ')}; ${what}`,
       problems,
