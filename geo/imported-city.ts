@@ -118,3 +118,23 @@ export async function districtsOfPlaces(db: Queryable, places: readonly { geomet
   );
   return rows.map((row) => row.id ?? undefined);
 }
+
+// How far from a road an imported camera is still taken to watch it, m.
+const cameraReachM = 30;
+
+/**
+ * Each imported camera on the nearest road segment within reach of its site (its detector
+ * records then colour that segment), or on none. Called after an import's rows are written.
+ */
+export async function placeCamerasOnRoads(tx: Queryable): Promise<void> {
+  const nearest = `(SELECT r.id FROM road_segments r WHERE ST_DWithin(r.geom::geography, s.geom::geography, ${cameraReachM}) ORDER BY r.geom <-> s.geom LIMIT 1)`;
+  await tx.query(
+    `UPDATE cameras c SET segment_id = ${nearest} FROM camera_sites s
+     WHERE s.id = c.site_id AND c.import_name IS NOT NULL AND c.segment_id IS DISTINCT FROM ${nearest}`,
+  );
+}
+
+/** Frees the road segments imported cameras point at, so an import can remove segments it no longer has. */
+export async function takeCamerasOffRoads(tx: Queryable): Promise<void> {
+  await tx.query(`UPDATE cameras SET segment_id = NULL WHERE import_name IS NOT NULL AND segment_id IS NOT NULL`);
+}

@@ -1,7 +1,7 @@
 // One import as one transaction: everything it read is written, or nothing is.
 import { ImportConflictError, recordImport, removeAllOf, removeImport, removeStale, upsertImported, type ImportRecord, type ImportTable, type TableChange } from './city-import.ts';
 import { noStatementTimeout, type Database, type Queryable } from './database.ts';
-import { citySource, gridCellTable, placeTripStops, proposeGridCells, refreshImportedCity, type ImportedCityName } from './imported-city.ts';
+import { citySource, gridCellTable, placeCamerasOnRoads, placeTripStops, proposeGridCells, refreshImportedCity, takeCamerasOffRoads, type ImportedCityName } from './imported-city.ts';
 import { importedTablesChildrenFirst } from './import-tables.ts';
 
 /** Rows for one table (the spec's row type is the caller's business). */
@@ -55,6 +55,7 @@ async function writeImportOnce(db: Database, record: ImportRecord, writes: Impor
       }
     }
     await placeTripStops(tx, record.name);
+    await takeCamerasOffRoads(tx);
     // What this import no longer has goes, children first; tables it did not write lose all of its rows.
     for (const table of importedTablesChildrenFirst) {
       const write = all.find(({ spec }) => spec.table === table);
@@ -63,6 +64,7 @@ async function writeImportOnce(db: Database, record: ImportRecord, writes: Impor
       if (change) change.removed = removed;
       else if (removed > 0) changes.push({ table, added: 0, changed: 0, unchanged: 0, removed });
     }
+    await placeCamerasOnRoads(tx);
     await refreshImportedCity(tx, holds ? undefined : city);
     return changes;
   });
@@ -81,7 +83,9 @@ export async function deleteImport(db: Database, name: string): Promise<Record<s
       await tx.query(noStatementTimeout);
       const [known] = await tx.query('SELECT 1 FROM imports WHERE name = $1', [name]);
       if (!known) return undefined;
+      await takeCamerasOffRoads(tx);
       const removed = await removeImport(tx, name, importedTablesChildrenFirst);
+      await placeCamerasOnRoads(tx);
       await refreshImportedCity(tx);
       return removed;
     });

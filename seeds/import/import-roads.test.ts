@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoadRouter, distanceMetres, migrate, readRoadGraph, type Database, type LonLat } from '../../geo/index.ts';
+import { createRoadRouter, deleteImport, distanceMetres, migrate, readRoadGraph, type Database, type LonLat } from '../../geo/index.ts';
 import { testBackends } from '../../geo/test-support.ts';
 import { importCityData } from './import-city.ts';
 import { sampleCity, writeSampleDistricts } from './test-feeds.ts';
@@ -78,5 +78,19 @@ describe.each(testBackends())('importing road centre lines on the $name database
     // West along A to the junction, then north along B: 1.36 km + 2.22 km, not straight across.
     expect(route!.metres).toBeCloseTo(distanceMetres(west, junction) + distanceMetres(junction, north), -1);
     expect(route!.line).toContainEqual(junction);
+  });
+
+  it('puts each imported camera on the road it stands by, and takes it off when the roads go', async () => {
+    const cameras = join(work, 'cameras.csv');
+    // 11 m north of A between the junction and the east end; and 600 m from any road.
+    writeFileSync(cameras, 'id,name,lon,lat\ncam-a,A east,13.455,52.4001\ncam-far,Field,13.53,52.44\n');
+    await importCityData(db, { kind: 'cameras', paths: [cameras], crs: 'wgs84' });
+    const placed = () => db.query<{ id: string; segment: string | null }>(`SELECT id, segment_id AS segment FROM cameras ORDER BY id`);
+    expect(await placed()).toEqual([{ id: 'cam-a', segment: 'A-2' }, { id: 'cam-far', segment: null }]);
+    // Importing the roads again keeps the camera where it is; removing them frees it.
+    await importCityData(db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84' });
+    expect(await placed()).toEqual([{ id: 'cam-a', segment: 'A-2' }, { id: 'cam-far', segment: null }]);
+    expect(await deleteImport(db, 'roads')).toMatchObject({ roads: 4, road_segments: 7 });
+    expect(await placed()).toEqual([{ id: 'cam-a', segment: null }, { id: 'cam-far', segment: null }]);
   });
 });
