@@ -1,4 +1,7 @@
-import { gcj02ToWgs84, wgs84ToGcj02, type BaseMapSource, type CitySummary } from '../streams/index.ts';
+// The one module the client takes values from outside itself: pure arithmetic, no imports (the
+// streams/ surface would bring the server's code; the build stops if any of that is bundled).
+import { gcj02ToWgs84, wgs84ToGcj02 } from '../streams/crs.ts';
+import type { BaseMapSource, CitySummary } from '../streams/index.ts';
 
 type LonLat = [number, number];
 type Bbox = [number, number, number, number];

@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
-// The client takes pure functions from streams/ (the map's coordinate conversions), whose public
-// surface also names the server's database code; package.json's "sideEffects" lets that be
-// dropped. This stops the build if any of it were bundled all the same.
+// The client takes types from streams/ and one pure module (streams/crs.ts, the map's coordinate
+// conversions); this stops the build if any server code were bundled all the same.
 const serverOnly = /node_modules\/(@electric-sql\/pglite|pg|better-sqlite3|express|socket\.io)\//;
 const noServerCode: Plugin = {
   name: 'onescreen-no-server-code',
@@ -24,12 +23,5 @@ export default defineConfig({
     target: 'es2022',
     // maplibre-gl and deck.gl are large by nature; the wall loads them once and keeps running.
     chunkSizeWarningLimit: 3_000,
-    rollupOptions: {
-      // PGlite is read while the unused part of streams/ is shaken off, and warns of its eval; it is never bundled (see above).
-      onLog(level, log, handler) {
-        if (log.code === 'EVAL' && /@electric-sql\/pglite/.test(log.id ?? log.message)) return;
-        handler(level, log);
-      },
-    },
   },
 });
