@@ -290,6 +290,8 @@ export interface ImportedWater {
   nameZh: string;
   nameEn: string;
   ring: LonLat[];
+  /** Islands. */
+  holes?: LonLat[][];
 }
 export const waterTable: ImportTable<ImportedWater> = {
   table: 'water',
@@ -298,6 +300,6 @@ export const waterTable: ImportTable<ImportedWater> = {
     ['id', 'text', (w) => w.id],
     ['name_zh', 'text', (w) => w.nameZh],
     ['name_en', 'text', (w) => w.nameEn],
-    ['geom', 'geometry', (w) => polygonText(w.ring)],
+    ['geom', 'geometry', (w) => JSON.stringify({ type: 'Polygon', coordinates: [w.ring, ...(w.holes ?? [])] })],
   ],
 };

@@ -17,7 +17,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const nodes: [number, number, number][] = [
   [1, 13.42, 52.4], [2, 13.44, 52.4], [3, 13.46, 52.4], [4, 13.44, 52.38], [5, 13.44, 52.42],
   [6, 13.45, 52.43], [7, 13.46, 52.43], [8, 13.46, 52.44], [9, 13.45, 52.44], [10, 13.43, 52.41],
+  // A lake of 0.02° with an island of 0.01°, as a multipolygon.
+  [20, 13.47, 52.43], [21, 13.49, 52.43], [22, 13.49, 52.45], [23, 13.47, 52.45],
+  [24, 13.475, 52.435], [25, 13.485, 52.435], [26, 13.485, 52.445], [27, 13.475, 52.445],
 ];
+const relation = (id: number, members: [number, string][], tags: Record<string, string>) =>
+  `<relation id="${id}" version="1">${members.map(([ref, role]) => `<member type="way" ref="${ref}" role="${role}"/>`).join('')}${Object.entries(tags).map(([k, v]) => `<tag k="${k}" v="${v}"/>`).join('')}</relation>`;
 const way = (id: number, refs: number[], tags: Record<string, string>) =>
   `<way id="${id}" version="1">${refs.map((ref) => `<nd ref="${ref}"/>`).join('')}${Object.entries(tags).map(([k, v]) => `<tag k="${k}" v="${v}"/>`).join('')}</way>`;
 const xml = `<?xml version="1.0" encoding="UTF-8"?>
@@ -28,6 +33,12 @@ ${way(101, [4, 2, 5], { highway: 'residential', name: '准噶尔街' })}
 ${way(102, [5, 10], { highway: 'footway' })}
 ${way(103, [6, 7, 8, 9, 6], { natural: 'water', name: '九龙潭' })}
 ${way(104, [3, 99], { highway: 'tertiary' })}
+${way(200, [20, 21, 22], {})}
+${way(201, [20, 23, 22], {})}
+${way(202, [24, 25, 26, 27, 24], {})}
+${way(203, [24, 26], {})}
+${relation(300, [[200, 'outer'], [201, 'outer'], [202, 'inner']], { type: 'multipolygon', natural: 'water', name: '月亮湖' })}
+${relation(301, [[203, 'outer']], { type: 'multipolygon', natural: 'water' })}
 </osm>`;
 
 describe.each(testBackends())('importing an OpenStreetMap extract on the $name database', (backend) => {
@@ -46,7 +57,10 @@ describe.each(testBackends())('importing an OpenStreetMap extract on the $name d
 
   it('takes the roads for vehicles, split at shared nodes, and closed water ways, naming what it cannot take', async () => {
     const report = await importCityData(db, { kind: 'osm', paths: [extract], crs: 'wgs84' });
-    expect(report.refused).toEqual([{ file: expect.stringMatching(/^city-.*\.osm\.pbf way$/), line: 104, field: 'refs', reason: expect.stringContaining('osmium extract --strategy complete_ways') }]);
+    expect(report.refused).toEqual([
+      { file: expect.stringMatching(/^city-.*\.osm\.pbf way$/), line: 104, field: 'refs', reason: expect.stringContaining('osmium extract --strategy complete_ways') },
+      { file: expect.stringMatching(/^city-.*\.osm\.pbf relation$/), line: 301, field: 'members', reason: expect.stringContaining('do not close into rings') },
+    ]);
     expect(report.skipped).toEqual({ [`${report.files[0]!.path} way: not a road for vehicles (footway)`]: 1 });
     expect(await db.query(`SELECT id, name_zh AS zh, name_en AS en, class FROM roads ORDER BY id`)).toEqual([
       { id: 'osm-100', zh: '友谊路', en: 'Youyi Road', class: 'arterial' },
@@ -55,11 +69,14 @@ describe.each(testBackends())('importing an OpenStreetMap extract on the $name d
     const segments = await db.query<{ id: string; from: number; to: number; kmh: number }>(`SELECT id, from_node AS from, to_node AS to, speed_limit_kmh AS kmh FROM road_segments ORDER BY id`);
     expect(segments.map((s) => [s.id, s.kmh])).toEqual([['osm-100-1', 50], ['osm-100-2', 50], ['osm-101-1', 30], ['osm-101-2', 30]]);
     expect(segments[0]!.to).toBe(segments[2]!.to);
-    const [lake] = await db.query<{ id: string; name: string; m2: number }>(`SELECT id, name_zh AS name, ST_Area(geom::geography) AS m2 FROM water`);
-    expect(lake).toMatchObject({ id: 'osm-103', name: '九龙潭' });
+    const [pond, lake] = await db.query<{ id: string; name: string; m2: number; islands: number }>(`SELECT id, name_zh AS name, ST_Area(geom::geography) AS m2, ST_NumInteriorRings(geom) AS islands FROM water ORDER BY id`);
+    expect(pond).toMatchObject({ id: 'osm-103', name: '九龙潭', islands: 0 });
     // 0.01° × 0.01° at 52.43° N.
-    expect(lake!.m2).toBeGreaterThan(750_000);
-    expect(lake!.m2).toBeLessThan(770_000);
+    expect(pond!.m2).toBeGreaterThan(750_000);
+    expect(pond!.m2).toBeLessThan(770_000);
+    // Its two outer ways joined (one of them backwards), its island cut out: 4 − 1 such squares.
+    expect(lake).toMatchObject({ id: 'osm-r300-1', name: '月亮湖', islands: 1 });
+    expect(lake!.m2 / pond!.m2).toBeCloseTo(3, 1);
 
     const again = await importCityData(db, { kind: 'osm', paths: [extract], crs: 'wgs84' });
     expect(again.changes.every((change) => change.added + change.changed + change.removed === 0)).toBe(true);
