@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark prints its measured value next to a baseline run in the same process.
 // Run on its own machine state: timings on a busy 2-core box are noisy, so they never gate `npm test`.
+import { benchBasemapLayers } from './basemap-layers.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchDispatchEta } from './dispatch-eta.ts';
 import { benchNearestUnits } from './nearest-units.ts';
@@ -8,7 +9,7 @@ import { benchPositionJoin } from './position-join.ts';
 import { benchPostureBoards } from './posture-boards.ts';
 import { benchWallRender } from './wall-render.ts';
 
-const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart, 'posture-boards': benchPostureBoards, 'dispatch-eta': benchDispatchEta };
+const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart, 'posture-boards': benchPostureBoards, 'dispatch-eta': benchDispatchEta, 'basemap-layers': benchBasemapLayers };
 const only = process.argv.slice(2);
 
 for (const [name, run] of Object.entries(benchmarks)) {
