@@ -6,8 +6,8 @@ const archive = { kind: 'tiles' as const, format: 'pbf' as const, minzoom: 5, ma
 
 describe('a city’s own base map', () => {
   it('draws any schema’s layers by geometry, polygons under lines, roads last, tiles from this server', () => {
-    const { source, layers } = archiveStyle(archive, 'http://wall.local:8080', 2);
-    expect(source).toMatchObject({ type: 'vector', tiles: ['http://wall.local:8080/api/basemap/tiles/{z}/{x}/{y}'], minzoom: 5, maxzoom: 14 });
+    const { source, layers } = archiveStyle(archive, 'http://localhost:8080', 2);
+    expect(source).toMatchObject({ type: 'vector', tiles: ['http://localhost:8080/api/basemap/tiles/{z}/{x}/{y}'], minzoom: 5, maxzoom: 14 });
     expect(layers.map((layer) => layer.id)).toEqual([
       'archive-fill-landuse',
       'archive-fill-water',
@@ -23,7 +23,7 @@ describe('a city’s own base map', () => {
   });
 
   it('puts the city’s overlays over a style from the city’s network, leaving out what that style draws itself', () => {
-    const theirs: StyleSpecification = { version: 8, glyphs: 'http://tiles.city.internal/fonts/{fontstack}/{range}.pbf', sources: { osm: { type: 'vector', url: 'http://tiles.city.internal/osm.json' } }, layers: [{ id: 'land', type: 'background' }] };
+    const theirs: StyleSpecification = { version: 8, glyphs: 'http://127.0.0.1:8090/fonts/{fontstack}/{range}.pbf', sources: { osm: { type: 'vector', url: 'http://127.0.0.1:8090/osm.json' } }, layers: [{ id: 'land', type: 'background' }] };
     const ours: StyleSpecification = {
       version: 8,
       sources: { districts: { type: 'geojson', data: '/api/basemap/districts.geojson' } },

@@ -5,10 +5,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, type Database } from '../../geo/index.ts';
 import { testBackends } from '../../geo/test-support.ts';
 import { importCityData } from './import-city.ts';
-import { sampleCity, writeSampleDistricts } from './test-feeds.ts';
+import { sampleCityDatabase } from './test-feeds.ts';
 
 const osmium = '/usr/bin/osmium';
 const work = mkdtempSync(join(tmpdir(), 'onescreen-osm-'));
@@ -42,34 +41,30 @@ ${relation(301, [[203, 'outer']], { type: 'multipolygon', natural: 'water' })}
 </osm>`;
 
 describe.each(testBackends())('importing an OpenStreetMap extract on the $name database', (backend) => {
-  let db: Database;
+  const city = sampleCityDatabase(backend, work);
   let extract: string;
-  beforeAll(async () => {
+  beforeAll(() => {
     if (!existsSync(osmium)) throw new Error('osmium is required to write the test extract: apt-get install -y osmium-tool');
     writeFileSync(join(work, 'city.osm'), xml);
     extract = join(work, `city-${backend.name}.osm.pbf`);
     execFileSync(osmium, ['cat', join(work, 'city.osm'), '-o', extract, '--overwrite']);
-    db = await backend.open();
-    await migrate(db);
-    await importCityData(db, { kind: 'districts', paths: [writeSampleDistricts(work)], crs: 'wgs84', city: sampleCity });
-  }, 60_000);
-  afterAll(() => db?.close());
+  });
 
   it('takes the roads for vehicles, split at shared nodes, and closed water ways, naming what it cannot take', async () => {
-    const report = await importCityData(db, { kind: 'osm', paths: [extract], crs: 'wgs84' });
+    const report = await importCityData(city.db, { kind: 'osm', paths: [extract], crs: 'wgs84' });
     expect(report.refused).toEqual([
       { file: expect.stringMatching(/^city-.*\.osm\.pbf way$/), line: 104, field: 'refs', reason: expect.stringContaining('osmium extract --strategy complete_ways') },
       { file: expect.stringMatching(/^city-.*\.osm\.pbf relation$/), line: 301, field: 'members', reason: expect.stringContaining('do not close into rings') },
     ]);
     expect(report.skipped).toEqual({ [`${report.files[0]!.path} way: not a road for vehicles (footway)`]: 1 });
-    expect(await db.query(`SELECT id, name_zh AS zh, name_en AS en, class FROM roads ORDER BY id`)).toEqual([
+    expect(await city.db.query(`SELECT id, name_zh AS zh, name_en AS en, class FROM roads ORDER BY id`)).toEqual([
       { id: 'osm-100', zh: '友谊路', en: 'Youyi Road', class: 'arterial' },
       { id: 'osm-101', zh: '准噶尔街', en: '准噶尔街', class: 'local' },
     ]);
-    const segments = await db.query<{ id: string; from: number; to: number; kmh: number }>(`SELECT id, from_node AS from, to_node AS to, speed_limit_kmh AS kmh FROM road_segments ORDER BY id`);
+    const segments = await city.db.query<{ id: string; from: number; to: number; kmh: number }>(`SELECT id, from_node AS from, to_node AS to, speed_limit_kmh AS kmh FROM road_segments ORDER BY id`);
     expect(segments.map((s) => [s.id, s.kmh])).toEqual([['osm-100-1', 50], ['osm-100-2', 50], ['osm-101-1', 30], ['osm-101-2', 30]]);
     expect(segments[0]!.to).toBe(segments[2]!.to);
-    const [pond, lake] = await db.query<{ id: string; name: string; m2: number; islands: number }>(`SELECT id, name_zh AS name, ST_Area(geom::geography) AS m2, ST_NumInteriorRings(geom) AS islands FROM water ORDER BY id`);
+    const [pond, lake] = await city.db.query<{ id: string; name: string; m2: number; islands: number }>(`SELECT id, name_zh AS name, ST_Area(geom::geography) AS m2, ST_NumInteriorRings(geom) AS islands FROM water ORDER BY id`);
     expect(pond).toMatchObject({ id: 'osm-103', name: '九龙潭', islands: 0 });
     // 0.01° × 0.01° at 52.43° N.
     expect(pond!.m2).toBeGreaterThan(750_000);
@@ -78,7 +73,7 @@ describe.each(testBackends())('importing an OpenStreetMap extract on the $name d
     expect(lake).toMatchObject({ id: 'osm-r300-1', name: '月亮湖', islands: 1 });
     expect(lake!.m2 / pond!.m2).toBeCloseTo(3, 1);
 
-    const again = await importCityData(db, { kind: 'osm', paths: [extract], crs: 'wgs84' });
+    const again = await importCityData(city.db, { kind: 'osm', paths: [extract], crs: 'wgs84' });
     expect(again.changes.every((change) => change.added + change.changed + change.removed === 0)).toBe(true);
   });
 });

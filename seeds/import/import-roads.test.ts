@@ -3,11 +3,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRoadRouter, deleteImport, distanceMetres, migrate, readRoadGraph, type Database, type LonLat } from '../../geo/index.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRoadRouter, deleteImport, distanceMetres, readRoadGraph, type LonLat } from '../../geo/index.ts';
 import { testBackends } from '../../geo/test-support.ts';
 import { importCityData } from './import-city.ts';
-import { sampleCity, writeSampleDistricts } from './test-feeds.ts';
+import { sampleCityDatabase } from './test-feeds.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'onescreen-roads-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -36,25 +36,19 @@ writeFileSync(
 );
 
 describe.each(testBackends())('importing road centre lines on the $name database', (backend) => {
-  let db: Database;
-  beforeAll(async () => {
-    db = await backend.open();
-    await migrate(db);
-    await importCityData(db, { kind: 'districts', paths: [writeSampleDistricts(work)], crs: 'wgs84', city: sampleCity });
-  }, 60_000);
-  afterAll(() => db?.close());
+  const city = sampleCityDatabase(backend, work);
 
   it('splits lines at the points they share, keeps names, classes and limits, and names each bad line', async () => {
-    const report = await importCityData(db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84' });
+    const report = await importCityData(city.db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84' });
     expect(report.refused.map((r) => `${r.field}: ${r.reason}`)).toEqual(['maxspeed: "fast" is not a speed from 5 to 150 km/h (a number, or "30 mph")', 'geometry: is Point; a road is a LineString or MultiLineString']);
     expect(report.skipped).toEqual({ 'roads.geojson: not a road for vehicles (footway)': 1 });
-    expect(await db.query(`SELECT id, name_zh AS zh, name_en AS en, class FROM roads ORDER BY id`)).toEqual([
+    expect(await city.db.query(`SELECT id, name_zh AS zh, name_en AS en, class FROM roads ORDER BY id`)).toEqual([
       { id: 'A', zh: '友谊路', en: '友谊路', class: 'arterial' },
       { id: 'B', zh: '准噶尔街', en: 'Junggar St', class: 'local' },
       { id: 'C', zh: 'C', en: 'C', class: 'expressway' },
       { id: 'G', zh: 'G', en: 'G', class: 'collector' },
     ]);
-    const segments = await db.query<{ id: string; from: number; to: number; metres: number; kmh: number }>(
+    const segments = await city.db.query<{ id: string; from: number; to: number; metres: number; kmh: number }>(
       `SELECT id, from_node AS from, to_node AS to, length_m AS metres, speed_limit_kmh AS kmh FROM road_segments ORDER BY id`,
     );
     expect(segments.map((s) => [s.id, s.kmh])).toEqual([['A-1', 50], ['A-2', 50], ['B-1', 30], ['B-2', 30], ['C-1', 80], ['G-1', 48], ['G-2', 48]]);
@@ -67,13 +61,13 @@ describe.each(testBackends())('importing road centre lines on the $name database
     expect(others).not.toContain(byId['C-1']!.to);
     expect(byId['A-1']!.metres).toBeCloseTo(distanceMetres(west, junction), 0);
 
-    const again = await importCityData(db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84' });
+    const again = await importCityData(city.db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84' });
     expect(again.changes.map((c) => [c.table, c.added + c.changed + c.removed])).toEqual([['roads', 0], ['road_segments', 0]]);
-    await expect(importCityData(db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84', name: 'more-roads' })).rejects.toThrow(/the city's roads come from the import "roads": import all road files together/);
+    await expect(importCityData(city.db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84', name: 'more-roads' })).rejects.toThrow(/the city's roads come from the import "roads": import all road files together/);
   });
 
   it('routes along the imported streets, through their intersections', async () => {
-    const router = createRoadRouter(await readRoadGraph(db));
+    const router = createRoadRouter(await readRoadGraph(city.db));
     const [route] = router.routesTo(north, [west]);
     // West along A to the junction, then north along B: 1.36 km + 2.22 km, not straight across.
     expect(route!.metres).toBeCloseTo(distanceMetres(west, junction) + distanceMetres(junction, north), -1);
@@ -84,13 +78,13 @@ describe.each(testBackends())('importing road centre lines on the $name database
     const cameras = join(work, 'cameras.csv');
     // 11 m north of A between the junction and the east end; and 600 m from any road.
     writeFileSync(cameras, 'id,name,lon,lat\ncam-a,A east,13.455,52.4001\ncam-far,Field,13.53,52.44\n');
-    await importCityData(db, { kind: 'cameras', paths: [cameras], crs: 'wgs84' });
-    const placed = () => db.query<{ id: string; segment: string | null }>(`SELECT id, segment_id AS segment FROM cameras ORDER BY id`);
+    await importCityData(city.db, { kind: 'cameras', paths: [cameras], crs: 'wgs84' });
+    const placed = () => city.db.query<{ id: string; segment: string | null }>(`SELECT id, segment_id AS segment FROM cameras ORDER BY id`);
     expect(await placed()).toEqual([{ id: 'cam-a', segment: 'A-2' }, { id: 'cam-far', segment: null }]);
     // Importing the roads again keeps the camera where it is; removing them frees it.
-    await importCityData(db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84' });
+    await importCityData(city.db, { kind: 'roads', paths: [roadsFile], crs: 'wgs84' });
     expect(await placed()).toEqual([{ id: 'cam-a', segment: 'A-2' }, { id: 'cam-far', segment: null }]);
-    expect(await deleteImport(db, 'roads')).toMatchObject({ roads: 4, road_segments: 7 });
+    expect(await deleteImport(city.db, 'roads')).toMatchObject({ roads: 4, road_segments: 7 });
     expect(await placed()).toEqual([{ id: 'cam-a', segment: null }, { id: 'cam-far', segment: null }]);
   });
 });

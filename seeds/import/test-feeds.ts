@@ -1,9 +1,13 @@
 // For tests only: the imaginary GTFS feed of sample-gtfs-feed (ISC licence; one bus route, A, with
 // two trips on their own shapes, and three tram routes the product passes over, around a made-up
-// Berlin), districts over it, and a variant of the feed that runs today.
+// Berlin), districts over it (and a database holding them), and a variant of the feed that runs today.
 import { appendFileSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { migrate, type Database } from '../../geo/index.ts';
+import type { TestBackend } from '../../geo/test-support.ts';
+import { importCityData } from './import-city.ts';
 
 const samplePackage = dirname(createRequire(import.meta.url).resolve('sample-gtfs-feed/package.json'));
 export const sampleGtfsZip = join(samplePackage, 'gtfs.zip');
@@ -33,4 +37,16 @@ export function writeRunningSampleFeed(dir: string, headwayS = 300): string {
   writeFileSync(join(feed, 'calendar.txt'), readFileSync(join(feed, 'calendar.txt'), 'utf8').replace('all-day,1,1,1,1,1,1,1,20190301,20190820', 'all-day,1,1,1,1,1,1,1,20190101,20991231'));
   appendFileSync(join(feed, 'frequencies.txt'), `a-downtown-all-day,00:00:00,24:00:00,${headwayS},1\na-outbound-all-day,00:00:00,24:00:00,${headwayS},1\n`);
   return feed;
+}
+
+/** For a describe block: a fresh database on `backend` holding the sample districts (the city named), closed after. */
+export function sampleCityDatabase(backend: TestBackend, dir: string): { db: Database } {
+  const context = {} as { db: Database };
+  beforeAll(async () => {
+    context.db = await backend.open();
+    await migrate(context.db);
+    await importCityData(context.db, { kind: 'districts', paths: [writeSampleDistricts(dir)], crs: 'wgs84', city: sampleCity });
+  }, 60_000);
+  afterAll(() => context.db?.close());
+  return context;
 }
