@@ -14,10 +14,10 @@ const maxGlideMs = 30_000;
  * as smoothly as a patrol car. Without `glides` (reduced motion) each fix is shown where it lands.
  */
 export class EntityTable {
-  /** `toMap` moves fixes onto the base map's coordinates (a GCJ-02 map's; WGS-84 as they come otherwise). */
+  /** `toMap` moves fixes onto a base map's own coordinates (a GCJ-02 map's); without it they are kept as they come (WGS-84). */
   constructor(
     private readonly glides = true,
-    private readonly toMap: (at: [number, number]) => [number, number] = (at) => at,
+    private readonly toMap?: (at: [number, number]) => [number, number],
   ) {}
 
   readonly ids: string[] = [];
@@ -80,7 +80,10 @@ export class EntityTable {
     for (let row = 0; row < frame.rows; row++) {
       const slot = this.wireSlots[wire[row]!]!;
       const at = Number.isNaN(fixAgeMs[row]!) ? 0 : frame.sentAt - fixAgeMs[row]!;
-      const [lon, lat] = this.toMap([originLon + lonLat[2 * row]!, originLat + lonLat[2 * row + 1]!]);
+      let lon = originLon + lonLat[2 * row]!;
+      let lat = originLat + lonLat[2 * row + 1]!;
+      // Per row of every frame: nothing is allocated unless the map needs the point moved.
+      if (this.toMap) [lon, lat] = this.toMap([lon, lat]);
       if (this.arrivedAt[slot] === -1 || (!this.glides && at > this.updatedAt[slot]!)) {
         // A newcomer appears where it is, without gliding in from nowhere; without glides, every newer fix does.
         this.shown[2 * slot] = this.glideFrom[2 * slot] = lon;

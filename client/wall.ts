@@ -37,7 +37,8 @@ mountRoleNotice(document.querySelector<HTMLElement>('.legend')!, roleNoticeFor('
 document.title = language === 'en' ? `${city.nameEn} · onescreen` : `${city.nameZh} · 一屏观全城`;
 
 const motion = motionFromQuery(location.search, matchMedia('(prefers-reduced-motion: reduce)').matches);
-const table = new EntityTable(motion, mapCoordinates(city.baseMap).toMap);
+const onMap = mapCoordinates(city.baseMap);
+const table = new EntityTable(motion, onMap.gcj02 ? onMap.toMap : undefined);
 const alerts = new AlertList(language);
 const messages = messagesFor(language);
 const describe = (picked: Picked | undefined) => {
