@@ -38,35 +38,22 @@ export function archiveStyle(archive: TileArchive, origin: string, scale: number
     return { source: { type: 'raster', tileSize: 256, ...common }, layers: [{ id: 'archive-raster', type: 'raster', source: archiveSource }] };
   }
   const named = archive.vectorLayers.map((name) => ({ name, kind: kindOf(name) }));
-  const fills = fillOrder.flatMap((kind) =>
-    named
-      .filter((layer) => layer.kind === kind)
-      .map((layer): LayerSpecification => ({
-        id: `archive-fill-${layer.name}`,
-        type: 'fill',
-        source: archiveSource,
-        'source-layer': layer.name,
-        filter: ['==', ['geometry-type'], 'Polygon'],
-        paint: { 'fill-color': fillColor[kind]! },
-      })),
-  );
-  const lines = lineOrder.flatMap((kind) =>
-    named
-      .filter((layer) => layer.kind === kind)
-      .map((layer): LayerSpecification => ({
-        id: `archive-line-${layer.name}`,
-        type: 'line',
-        source: archiveSource,
-        'source-layer': layer.name,
-        filter: ['==', ['geometry-type'], 'LineString'],
-        layout: { 'line-cap': 'round', 'line-join': 'round' },
-        paint: {
-          'line-color': lineColor[kind],
-          'line-width': kind === 'road' ? ['interpolate', ['linear'], ['zoom'], 10, 0.5 * scale, 16, 4 * scale] : scale,
-          ...(kind === 'boundary' && { 'line-dasharray': [3, 2] }),
-        },
-      })),
-  );
+  // The archive's layers of each kind, in the order given, drawn as `type` from their `geometry`.
+  const drawn = (order: LayerKind[], type: 'fill' | 'line', geometry: 'Polygon' | 'LineString', style: (kind: LayerKind) => object) =>
+    order.flatMap((kind) =>
+      named
+        .filter((layer) => layer.kind === kind)
+        .map((layer) => ({ id: `archive-${type}-${layer.name}`, type, source: archiveSource, 'source-layer': layer.name, filter: ['==', ['geometry-type'], geometry], ...style(kind) }) as LayerSpecification),
+    );
+  const fills = drawn(fillOrder, 'fill', 'Polygon', (kind) => ({ paint: { 'fill-color': fillColor[kind]! } }));
+  const lines = drawn(lineOrder, 'line', 'LineString', (kind) => ({
+    layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: {
+      'line-color': lineColor[kind],
+      'line-width': kind === 'road' ? ['interpolate', ['linear'], ['zoom'], 10, 0.5 * scale, 16, 4 * scale] : scale,
+      ...(kind === 'boundary' && { 'line-dasharray': [3, 2] }),
+    },
+  }));
   return { source: { type: 'vector', ...common }, layers: [...fills, ...lines] };
 }
 
