@@ -1,11 +1,14 @@
 // Where a city is too large for the base map's GeoJSON layers: the roads layer as one GeoJSON
-// document (what the screens load today, built by PostGIS, then parsed and cut into tiles by
-// geojson-vt in MapLibre's worker, timed here in Node with the same library and MapLibre's
-// settings), against vector tiles cut by PostGIS (ST_AsMVT) for the view a wall shows, for street
-// grids of growing size on the same database.
-import geojsonvt from 'geojson-vt';
+// document (what the screens load of a small city, built by PostGIS, then parsed and cut into tiles
+// by geojson-vt in MapLibre's worker, timed here in Node with the same library and MapLibre's
+// settings), against the vector tiles this server cuts for a large city (GET
+// /api/basemap/city-tiles, as the route makes them, uncached) for the view a wall shows, with
+// PostGIS's own ST_AsMVT as the baseline where the back end has it, for street grids of growing
+// size on the same database.
+import { GeoJSONVT } from '@maplibre/geojson-vt';
 import { importWrite, migrate, readBasemapLayer, roadTables, writeImport, type Database, type ImportedRoad, type ImportedSegment, type LonLat } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
+import { cityTile } from '../server/index.ts';
 import { percentile, timed } from './timing.ts';
 
 const sizes = [10_000, 50_000, 200_000];
@@ -27,7 +30,7 @@ function streetGrid(segments: number): { roads: ImportedRoad[]; segments: Import
       for (let step = 0; step < k - 1; step++) {
         const [from, to] = along === 'x' ? [at(step, line), at(step + 1, line)] : [at(line, step), at(line, step + 1)];
         const node = (i: number, j: number) => j * k + i + 1;
-        out.push({ id: `${roadId}-${step}`, roadId, fromNode: along === 'x' ? node(step, line) : node(line, step), toNode: along === 'x' ? node(step + 1, line) : node(line, step + 1), lengthM: spacingM, speedLimitKmh: 30, line: [from, to] });
+        out.push({ id: `${roadId}-${step}`, roadId, fromNode: along === 'x' ? node(step, line) : node(line, step), toNode: along === 'x' ? node(step + 1, line) : node(line, step + 1), lengthM: spacingM, speedLimitKmh: 30, oneWay: false, line: [from, to] });
       }
     }
   }
@@ -40,8 +43,9 @@ const tileOf = ([lon, lat]: LonLat, z: number): [number, number] => {
   return [Math.floor(((lon + 180) / 360) * n), Math.floor((0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI)) * n)];
 };
 
-// One tile's roads as MVT, as a tile route would answer it (the geometry index is in WGS-84).
-async function roadTile(db: Database, z: number, x: number, y: number): Promise<number> {
+// One tile's roads as PostGIS's ST_AsMVT makes it (the geometry index is in WGS-84); the embedded
+// back end's PostGIS is built without it.
+async function postgisRoadTile(db: Database, z: number, x: number, y: number): Promise<number> {
   const [row] = await db.query<{ bytes: number }>(
     `WITH env AS (SELECT ST_TileEnvelope($1, $2, $3) AS box),
      f AS (SELECT s.id, r.class, ST_AsMVTGeom(ST_Transform(s.geom, 3857), env.box) AS geom
@@ -59,30 +63,39 @@ async function measure(db: Database, size: number): Promise<string> {
   const importS = (performance.now() - started) / 1_000;
   let text = '';
   const build = await timed(async () => (text = await readBasemapLayer(db, 'roads')), 3);
-  // MapLibre's GeoJSON source: its worker parses the document and indexes it with geojson-vt (maxzoom 18, buffer 128, tolerance 0.375).
-  const parse = await timed(async () => geojsonvt(JSON.parse(text), { maxZoom: 18, buffer: 128 * (4096 / 512), tolerance: 0.375 * (4096 / 512), extent: 4096 }), 3);
+  // MapLibre's GeoJSON source: its worker parses the document and indexes it with its geojson-vt (maxzoom 18, buffer 128, tolerance 0.375).
+  const parse = await timed(async () => new GeoJSONVT(JSON.parse(text) as GeoJSON.GeoJSON, { maxZoom: 18, buffer: 128 * (4096 / 512), tolerance: 0.375 * (4096 / 512), extent: 4096 }), 3);
   // A wall at city zoom shows about 12 z12 tiles of this grid; a street view, a z15 tile.
   const middle: LonLat = [grid.segments[Math.floor(grid.segments.length / 4)]!.line[0]![0], grid.segments[Math.floor(grid.segments.length / 4)]!.line[0]![1]];
-  let bytes12 = 0;
-  let bytes15 = 0;
-  const z12 = await timed(async () => (bytes12 = await roadTile(db, 12, ...tileOf(middle, 12))), 5);
-  const z15 = await timed(async () => (bytes15 = await roadTile(db, 15, ...tileOf(middle, 15))), 5);
+  const tiles = async (zoom: number) => {
+    const [x, y] = tileOf(middle, zoom);
+    let served = 0;
+    let postgis = 0;
+    const servedMs = await timed(async () => (served = (await cityTile(db, 'roads', zoom, x, y, 'wgs84')).byteLength), 5);
+    const postgisMs = db.backend === 'server' ? await timed(async () => (postgis = await postgisRoadTile(db, zoom, x, y)), 5) : undefined;
+    return (
+      `tile z${zoom} ${(served / 1e3).toFixed(0)} kB in ${percentile(servedMs, 50).toFixed(0)} ms` +
+      (postgisMs ? ` (ST_AsMVT ${(postgis / 1e3).toFixed(0)} kB in ${percentile(postgisMs, 50).toFixed(0)} ms)` : '')
+    );
+  };
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
   return (
     `${grid.segments.length.toLocaleString('en')} road segments (imported in ${importS.toFixed(1)} s): GeoJSON ${mb(text.length)}, built in ${percentile(build, 50).toFixed(0)} ms, parsed and indexed in ${percentile(parse, 50).toFixed(0)} ms (the screens' first load)` +
-    ` | ST_AsMVT tile z12 ${(bytes12 / 1e3).toFixed(0)} kB in ${percentile(z12, 50).toFixed(0)} ms, z15 ${(bytes15 / 1e3).toFixed(1)} kB in ${percentile(z15, 50).toFixed(1)} ms`
+    ` | served ${await tiles(12)}, ${await tiles(15)}`
   );
 }
 
 export async function benchBasemapLayers(): Promise<string[]> {
   const lines: string[] = [];
-  for (const size of sizes) {
-    const db = await testBackends().at(-1)!.open();
-    try {
-      await migrate(db);
-      lines.push(`${db.backend}: ${await measure(db, size)}`);
-    } finally {
-      await db.close();
+  for (const backend of testBackends()) {
+    for (const size of sizes) {
+      const db = await backend.open();
+      try {
+        await migrate(db);
+        lines.push(`${db.backend}: ${await measure(db, size)}`);
+      } finally {
+        await db.close();
+      }
     }
   }
   return lines;

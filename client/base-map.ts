@@ -1,4 +1,4 @@
-import { Map as MapLibreMap, setWorkerUrl } from 'maplibre-gl';
+import { Map as MapLibreMap, setWorkerUrl, type FeatureIdentifier, type LayerSpecification } from 'maplibre-gl';
 // MapLibre looks for its worker beside its own module, which a bundle does not have; serve it as an asset.
 import maplibreWorkerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { CitySummary } from '../streams/index.ts';
@@ -12,7 +12,7 @@ import type { Language } from './i18n.ts';
  */
 export function openBaseMap(container: HTMLElement, city: CitySummary, language: Language, scale: number, maxCanvasSize?: [number, number]): MapLibreMap {
   setWorkerUrl(maplibreWorkerUrl);
-  const style = basemapStyle(location.origin, language, scale, city.baseMap);
+  const style = basemapStyle(location.origin, language, scale, city);
   const map = new MapLibreMap({
     container,
     ...(maxCanvasSize && { maxCanvasSize }),
@@ -26,5 +26,17 @@ export function openBaseMap(container: HTMLElement, city: CitySummary, language:
   });
   if (city.baseMap?.kind === 'style') map.setStyle(city.baseMap.url, { diff: false, transformStyle: (_previous, next) => withCityOverlays(next, style) });
   return map;
+}
+
+/** Where a source of the city's keeps its features: a tiled layer's are in the tile layer of its name. */
+export const tileLayerOf = (map: MapLibreMap, source: string): { sourceLayer?: string } => (map.getSource(source)?.type === 'vector' ? { sourceLayer: source } : {});
+
+/** A feature of one of the city's layers, to set its live state. */
+export const cityFeature = (map: MapLibreMap, source: string, id: string): FeatureIdentifier => ({ source, id, ...tileLayerOf(map, source) });
+
+/** A layer drawn from one of the city's sources, reading its tile layer when that source is tiled. */
+export function onCitySource(map: MapLibreMap, layer: LayerSpecification & { source: string }): LayerSpecification {
+  const { sourceLayer } = tileLayerOf(map, layer.source);
+  return sourceLayer ? ({ ...layer, 'source-layer': sourceLayer } as LayerSpecification) : layer;
 }
 

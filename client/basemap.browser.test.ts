@@ -9,6 +9,7 @@ import { distanceMetres } from '../geo/index.ts';
 import { wgs84ToGcj02 } from '../streams/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
+import { congestionShown } from './wall-checks.ts';
 
 const chromiumPath = inject('chromiumPath');
 const dir = mkdtempSync(join(tmpdir(), 'onescreen-basemap-'));
@@ -62,6 +63,27 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall on a GCJ-02 base map
     const drawnDistricts = await page.evaluate(() => (window as unknown as { onescreen: { map: { getStyle(): { sources: Record<string, { data?: unknown }> } } } }).onescreen.map.getStyle().sources.districts!.data as Districts);
     const stored = (await (await wall.server.api('/api/basemap/districts.geojson')).json()) as Districts;
     expect(distanceMetres(drawnDistricts.features[0]!.geometry.coordinates[0]![0]!, wgs84ToGcj02(stored.features[0]!.geometry.coordinates[0]![0]!))).toBeLessThan(0.02);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe.skipIf(!chromiumPath && !process.env.CI)('the wall on its city as vector tiles', () => {
+  // What a city past 50,000 road segments gets by itself.
+  const wall = wallTestContext(chromiumPath, { CITY_LAYERS: 'tiles' });
+
+  it('draws the roads, grid and sites from this server’s tiles, and paints live traffic on them', async () => {
+    const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=zh-CN', { width: 1920, height: 1080 });
+    type TiledWindow = { onescreen: { map: { getSource(id: string): { type: string; tiles?: string[] } | undefined; querySourceFeatures(source: string, options: { sourceLayer: string }): unknown[] } } };
+    await page.waitForFunction(() => {
+      const { map } = (window as unknown as TiledWindow).onescreen;
+      return ['roads', 'grid-cells', 'camera-sites'].every((layer) => map.querySourceFeatures(layer, { sourceLayer: layer }).length > 0);
+    }, undefined, { timeout: 30_000 });
+    const roads = await page.evaluate(() => (window as unknown as TiledWindow).onescreen.map.getSource('roads'));
+    expect(roads?.type).toBe('vector');
+    expect(roads?.tiles).toEqual([new URL('/api/basemap/city-tiles/roads/{z}/{x}/{y}', wall.server.url).href.replace(/%7B/g, '{').replace(/%7D/g, '}')]);
+    await congestionShown(wall, page, { source: 'roads', sourceLayer: 'roads' });
+    await page.screenshot({ path: join(artifacts, 'wall-city-tiles-1920x1080.png') });
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -3,7 +3,7 @@ import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { GeoJSONSource } from 'maplibre-gl';
 import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
 import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
-import { openBaseMap } from './base-map.ts';
+import { cityFeature, openBaseMap } from './base-map.ts';
 import { cityOnMap, mapCoordinates } from './map-crs.ts';
 import { createEntityLayer } from './entity-layer.ts';
 import { clusterLayers } from './cluster-layers.ts';
@@ -75,10 +75,10 @@ export function createCityMap(
   let shownStates = basemapStates([]);
   const paintAlertStates = (alerts: readonly Alert[]) => {
     const next = basemapStates(alerts);
-    for (const cellId of shownStates.openReportsByCell.keys()) if (!next.openReportsByCell.has(cellId)) map.setFeatureState({ source: 'grid-cells', id: cellId }, { open: 0 });
-    for (const [cellId, open] of next.openReportsByCell) map.setFeatureState({ source: 'grid-cells', id: cellId }, { open });
-    for (const siteId of shownStates.offlineSites) if (!next.offlineSites.has(siteId)) map.setFeatureState({ source: 'camera-sites', id: siteId }, { offline: false });
-    for (const siteId of next.offlineSites) map.setFeatureState({ source: 'camera-sites', id: siteId }, { offline: true });
+    for (const cellId of shownStates.openReportsByCell.keys()) if (!next.openReportsByCell.has(cellId)) map.setFeatureState(cityFeature(map, 'grid-cells', cellId), { open: 0 });
+    for (const [cellId, open] of next.openReportsByCell) map.setFeatureState(cityFeature(map, 'grid-cells', cellId), { open });
+    for (const siteId of shownStates.offlineSites) if (!next.offlineSites.has(siteId)) map.setFeatureState(cityFeature(map, 'camera-sites', siteId), { offline: false });
+    for (const siteId of next.offlineSites) map.setFeatureState(cityFeature(map, 'camera-sites', siteId), { offline: true });
     shownStates = next;
     (map.getSource('recent-events') as GeoJSONSource | undefined)?.setData({
       type: 'FeatureCollection',
@@ -172,8 +172,8 @@ export function createCityMap(
   let outlined: string | null = null;
   const outlineDistrict = (id: string | null) => {
     if (!map.getSource('districts')) return;
-    if (outlined) map.setFeatureState({ source: 'districts', id: outlined }, { toured: false });
-    if (id) map.setFeatureState({ source: 'districts', id }, { toured: true });
+    if (outlined) map.setFeatureState(cityFeature(map, 'districts', outlined), { toured: false });
+    if (id) map.setFeatureState(cityFeature(map, 'districts', id), { toured: true });
     outlined = id;
   };
   // Traffic can arrive before the roads are loaded; it waits here and each frame tries again.
@@ -183,7 +183,7 @@ export function createCityMap(
   const trafficShownAt = new Map<string, number>();
   const paintTraffic = () => {
     if (pendingTraffic.length === 0 || !map.getSource('roads') || !map.isSourceLoaded('roads')) return;
-    for (const segment of pendingTraffic.splice(0)) map.setFeatureState({ source: 'roads', id: segment.segmentId }, { level: segment.level });
+    for (const segment of pendingTraffic.splice(0)) map.setFeatureState(cityFeature(map, 'roads', segment.segmentId), { level: segment.level });
   };
   return {
     map,

@@ -1,6 +1,6 @@
 import type { ExpressionSpecification, LngLatBoundsLike } from 'maplibre-gl';
 import type { CitySummary, PostureSnapshot } from '../streams/index.ts';
-import { openBaseMap } from './base-map.ts';
+import { cityFeature, onCitySource, openBaseMap, tileLayerOf } from './base-map.ts';
 import { cityOnMap, mapCoordinates } from './map-crs.ts';
 import type { Language } from './i18n.ts';
 import type { PostureAsk } from './posture-store.ts';
@@ -22,10 +22,10 @@ export function createPostureMap(container: HTMLElement, cityInWgs84: CitySummar
   const shade: ExpressionSpecification = ['interpolate', ['linear'], ['coalesce', ['feature-state', 'share'], 0], 0, 0, 1, 0.55];
   const chosen: ExpressionSpecification = ['boolean', ['feature-state', 'chosen'], false];
   map.on('load', () => {
-    map.addLayer({ id: 'posture-districts', type: 'fill', source: 'districts', paint: { 'fill-color': '#4da3ff', 'fill-opacity': shade } }, 'grid-cells-open');
-    map.addLayer({ id: 'posture-cells', type: 'fill', source: 'grid-cells', paint: { 'fill-color': '#ff8c42', 'fill-opacity': shade } }, 'water');
-    map.addLayer({ id: 'posture-chosen-district', type: 'line', source: 'districts', paint: { 'line-color': chosenColor, 'line-width': ['case', chosen, 3, 0] } });
-    map.addLayer({ id: 'posture-cell-lines', type: 'line', source: 'grid-cells', paint: { 'line-color': ['case', chosen, chosenColor, '#1d3350'], 'line-width': ['case', chosen, 3, 0.5], 'line-opacity': ['case', chosen, 1, 0.7] } });
+    map.addLayer(onCitySource(map, { id: 'posture-districts', type: 'fill', source: 'districts', paint: { 'fill-color': '#4da3ff', 'fill-opacity': shade } }), 'grid-cells-open');
+    map.addLayer(onCitySource(map, { id: 'posture-cells', type: 'fill', source: 'grid-cells', paint: { 'fill-color': '#ff8c42', 'fill-opacity': shade } }), 'water');
+    map.addLayer(onCitySource(map, { id: 'posture-chosen-district', type: 'line', source: 'districts', paint: { 'line-color': chosenColor, 'line-width': ['case', chosen, 3, 0] } }));
+    map.addLayer(onCitySource(map, { id: 'posture-cell-lines', type: 'line', source: 'grid-cells', paint: { 'line-color': ['case', chosen, chosenColor, '#1d3350'], 'line-width': ['case', chosen, 3, 0.5], 'line-opacity': ['case', chosen, 1, 0.7] } }));
   });
 
   let ask: PostureAsk | undefined;
@@ -42,8 +42,8 @@ export function createPostureMap(container: HTMLElement, cityInWgs84: CitySummar
   const shown = { districts: new Set<string>(), cells: new Set<string>(), chosen: [] as { source: string; id: string }[] };
   const setOpened = (source: 'districts' | 'grid-cells', counts: Map<string, number>, was: Set<string>) => {
     const most = Math.max(1, ...counts.values());
-    for (const id of was) if (!counts.has(id)) map.setFeatureState({ source, id }, { share: 0 });
-    for (const [id, opened] of counts) map.setFeatureState({ source, id }, { share: opened / most });
+    for (const id of was) if (!counts.has(id)) map.setFeatureState(cityFeature(map, source, id), { share: 0 });
+    for (const [id, opened] of counts) map.setFeatureState(cityFeature(map, source, id), { share: opened / most });
     return new Set(counts.keys());
   };
   const boundsOf = (feature: { geometry: GeoJSON.Geometry }): LngLatBoundsLike => {
@@ -62,14 +62,14 @@ export function createPostureMap(container: HTMLElement, cityInWgs84: CitySummar
       const duration = ask ? 800 : 0;
       ask = next;
       if (!moved) return;
-      for (const { source, id } of shown.chosen) map.setFeatureState({ source, id }, { chosen: false });
+      for (const { source, id } of shown.chosen) map.setFeatureState(cityFeature(map, source, id), { chosen: false });
       shown.chosen = [
         ...(next.districtId ? [{ source: 'districts', id: next.districtId }] : []),
         ...(next.cellId ? [{ source: 'grid-cells', id: next.cellId }] : []),
       ];
       const whenLoaded = () => {
-        for (const { source, id } of shown.chosen) map.setFeatureState({ source, id }, { chosen: true });
-        const cell = next.cellId ? map.querySourceFeatures('grid-cells', { filter: ['==', ['get', 'id'], next.cellId] })[0] : undefined;
+        for (const { source, id } of shown.chosen) map.setFeatureState(cityFeature(map, source, id), { chosen: true });
+        const cell = next.cellId ? map.querySourceFeatures('grid-cells', { ...tileLayerOf(map, 'grid-cells'), filter: ['==', ['get', 'id'], next.cellId] })[0] : undefined;
         const district = city.districts.find((d) => d.id === next.districtId);
         if (duration === 0 && !cell && !district) return;
         map.fitBounds(cell ? boundsOf(cell) : (district?.bbox ?? city.bbox), { padding: cell ? 120 : 24, maxZoom: 15, duration });

@@ -61,9 +61,9 @@ export interface OnescreenWindow {
       getCenter(): { lng: number; lat: number };
       getZoom(): number;
       isMoving(): boolean;
-      querySourceFeatures(source: string): unknown[];
+      querySourceFeatures(source: string, options?: { sourceLayer?: string }): unknown[];
       project(lngLat: [number, number]): { x: number; y: number };
-      getFeatureState(feature: { source: string; id: string }): Record<string, unknown>;
+      getFeatureState(feature: { source: string; sourceLayer?: string; id: string }): Record<string, unknown>;
       getLayoutProperty(layer: string, name: string): unknown;
       getCanvas(): HTMLCanvasElement;
       getContainer(): HTMLElement;

@@ -11,6 +11,29 @@ import { artifacts, openWall, type OnescreenWindow, type TestViewport } from './
 const karamay = generateCity(cityProfiles.karamay);
 type Wall = { server: TestServer; browser: Browser };
 
+/**
+ * A camera reports a crawl on its segment until the wall paints that road congested. The simulated
+ * camera there reports once a minute too, and a segment keeps the latest period's speed: the crawl
+ * is reported again each poll, as a camera in a jam would, so a free-flow report between post and
+ * paint cannot hide it. `roads` names where the roads' features are (a tile layer, when tiled).
+ */
+export async function congestionShown(wall: Wall, page: Page, roads: { source: string; sourceLayer?: string } = { source: 'roads' }): Promise<void> {
+  const [camera] = karamay.cameras;
+  const crawlShown = async () => {
+    // Its period ends now: the simulated cameras' periods end when they report.
+    const periodStart = new Date(Date.now() - 60_000).toISOString();
+    const posted = await wall.server.feed('/ingest/cameras', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ readings: [{ cameraId: camera!.id, periodStart, periodS: 60, volume: 12, occupancyPct: 70, meanSpeedKmh: 4 }] }),
+    });
+    expect(posted.status).toBe(200);
+    const congested = ({ id, roads }: { id: string; roads: { source: string; sourceLayer?: string } }) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ ...roads, id }).level === 'congested';
+    return page.waitForFunction(congested, { id: camera!.segmentId, roads }, { timeout: 5_000 }).then(() => true, () => false);
+  };
+  await expect.poll(crawlShown, { timeout: 30_000, interval: 0 }).toBe(true);
+}
+
 /** Tours Karamay by itself, takes the wall for a new accident, holds for an operator's drag, and asks nothing of the outside world. */
 export async function checkTour(wall: Wall, viewport: TestViewport, dwellS: number): Promise<void> {
   const { page, problems } = await openWall(wall.browser, wall.server.url, `?lang=zh-CN&tour=${dwellS}`, viewport);

@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { simulatorsForTests } from '../fixtures/test-simulators.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
+import { congestionShown } from './wall-checks.ts';
 
 const chromiumPath = inject('chromiumPath');
 // The roads drawn (slow in software GL under load): enough to pick on and to paint traffic on; a live map is never fully idle.
@@ -57,24 +58,8 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
   it('colours roads by live congestion and shows every feed fresh', async () => {
     const { page, problems } = await openWall(wall.browser, wall.server.url, '?lang=en', { width: 1920, height: 1080 });
     await roadsDrawn(page);
-    // A camera reports a crawl on its segment: the road turns the congestion colour. The simulated
-    // camera there reports once a minute too, and a segment keeps the latest period's speed: the
-    // crawl is reported again each poll, as a camera in a jam would, so a free-flow report between
-    // post and paint cannot hide it.
-    const [camera] = generateCity(cityProfiles.karamay).cameras;
-    const crawlShown = async () => {
-      // Its period ends now: the simulated cameras' periods end when they report.
-      const periodStart = new Date(Date.now() - 60_000).toISOString();
-      const posted = await wall.server.feed('/ingest/cameras', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ readings: [{ cameraId: camera!.id, periodStart, periodS: 60, volume: 12, occupancyPct: 70, meanSpeedKmh: 4 }] }),
-      });
-      expect(posted.status).toBe(200);
-      const congested = (id: string) => (window as unknown as OnescreenWindow).onescreen.map.getFeatureState({ source: 'roads', id }).level === 'congested';
-      return page.waitForFunction(congested, camera!.segmentId, { timeout: 5_000 }).then(() => true, () => false);
-    };
-    await expect.poll(crawlShown, { timeout: 30_000, interval: 0 }).toBe(true);
+    // A camera reports a crawl on its segment: the road turns the congestion colour.
+    await congestionShown(wall, page);
     for (const feed of ['trackers', 'buses', 'cameras']) {
       await page.waitForSelector(`[data-testid="feed-${feed}"][data-state="fresh"]`, { timeout: 30_000 });
     }

@@ -15,6 +15,8 @@ export interface CitySummary {
   entityKinds: EntityKind[];
   /** What the screens draw the live layers on (the server's BASE_MAP); the city's own layers when not given. */
   baseMap?: BaseMapSource;
+  /** The city's own layers that reach the screens as vector tiles (a large city; CITY_LAYERS); the others come as one GeoJSON each. */
+  tiledLayers?: BasemapLayer[];
 }
 
 /**
@@ -64,27 +66,30 @@ export async function readCitySummary(db: Queryable): Promise<CitySummary | unde
   };
 }
 
-// Each base-map layer is one GeoJSON FeatureCollection assembled by PostGIS; the map styles by properties.
+// Each base-map layer is one GeoJSON FeatureCollection assembled by PostGIS (or vector tiles cut
+// from it); the map styles by properties. A layer's columns, its geometry and where they come from.
 const basemapQueries = {
-  districts: `SELECT id, name_zh, name_en, geom FROM districts`,
-  'grid-cells': `SELECT id, district_id, geom FROM grid_cells`,
-  water: `SELECT id, name_zh, name_en, geom FROM water`,
-  roads: `SELECT s.id, r.class, r.name_zh, r.name_en, s.geom FROM road_segments s JOIN roads r ON r.id = s.road_id`,
-  'bus-routes': `SELECT id, name_zh, name_en, color, geom FROM bus_routes`,
-  'camera-sites': `SELECT id, kind, name_zh, name_en, geom FROM camera_sites`,
-  'police-stations': `SELECT id, name_zh, name_en, geom FROM police_stations`,
-  'district-labels': `SELECT id, name_zh, name_en, ST_PointOnSurface(geom) AS geom FROM districts`,
+  districts: { columns: 'id, name_zh, name_en', geom: 'geom', from: 'districts' },
+  'grid-cells': { columns: 'id, district_id', geom: 'geom', from: 'grid_cells' },
+  water: { columns: 'id, name_zh, name_en', geom: 'geom', from: 'water' },
+  roads: { columns: 's.id, r.class, r.name_zh, r.name_en', geom: 's.geom', from: 'road_segments s JOIN roads r ON r.id = s.road_id' },
+  'bus-routes': { columns: 'id, name_zh, name_en, color', geom: 'geom', from: 'bus_routes' },
+  'camera-sites': { columns: 'id, kind, name_zh, name_en', geom: 'geom', from: 'camera_sites' },
+  'police-stations': { columns: 'id, name_zh, name_en', geom: 'geom', from: 'police_stations' },
+  'district-labels': { columns: 'id, name_zh, name_en', geom: 'ST_PointOnSurface(geom)', from: 'districts' },
 } as const;
 
 export type BasemapLayer = keyof typeof basemapQueries;
 export const basemapLayers = Object.keys(basemapQueries) as BasemapLayer[];
+/** Where a layer's features come from: its property columns, its geometry (WGS-84) and its tables. */
+export const basemapQuery = (layer: BasemapLayer): { columns: string; geom: string; from: string } => basemapQueries[layer];
 
 /** A base-map layer as GeoJSON text, ready to send (6 decimals ≈ 0.1 m). */
 export async function readBasemapLayer(db: Queryable, layer: BasemapLayer): Promise<string> {
   const rows = await db.query<{ doc: string }>(
     `SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
        'type', 'Feature', 'id', f.id, 'geometry', ST_AsGeoJSON(f.geom, 6)::json, 'properties', to_jsonb(f) - 'geom')), '[]'::json))::text AS doc
-     FROM (${basemapQueries[layer]}) AS f`,
+     FROM (SELECT ${basemapQueries[layer].columns}, ${basemapQueries[layer].geom} AS geom FROM ${basemapQueries[layer].from}) AS f`,
   );
   return rows[0]?.doc ?? '{"type":"FeatureCollection","features":[]}';
 }
@@ -95,13 +100,15 @@ export interface RoadSegmentEdge {
   toNode: number;
   lengthM: number;
   speedLimitKmh: number;
+  /** Driven only from fromNode to toNode (along the line); two-way when not set. */
+  oneWay?: boolean;
   line: LonLat[];
 }
 
-/** The street network as a routing graph: edges between intersections, each drivable both ways. */
+/** The street network as a routing graph: edges between intersections, one-way or both ways. */
 export async function readRoadGraph(db: Queryable): Promise<RoadSegmentEdge[]> {
   const rows = await db.query<Omit<RoadSegmentEdge, 'line'> & { line: string }>(
-    `SELECT id, from_node AS "fromNode", to_node AS "toNode", length_m AS "lengthM", speed_limit_kmh AS "speedLimitKmh",
+    `SELECT id, from_node AS "fromNode", to_node AS "toNode", length_m AS "lengthM", speed_limit_kmh AS "speedLimitKmh", one_way AS "oneWay",
             ST_AsGeoJSON(geom, 7) AS line FROM road_segments ORDER BY id`,
   );
   return rows.map((row) => ({ ...row, line: (JSON.parse(row.line) as { coordinates: LonLat[] }).coordinates }));

@@ -103,6 +103,8 @@ export interface ImportedSegment {
   toNode: number;
   lengthM: number;
   speedLimitKmh: number;
+  /** Driven only from fromNode to toNode, along the line. */
+  oneWay: boolean;
   line: LonLat[];
 }
 
@@ -128,6 +130,7 @@ export const roadTables = {
       ['to_node', 'integer', (s) => s.toNode],
       ['length_m', 'real', (s) => s.lengthM],
       ['speed_limit_kmh', 'smallint', (s) => s.speedLimitKmh],
+      ['one_way', 'boolean', (s) => s.oneWay],
       ['geom', 'geometry', (s) => lineText(s.line)],
     ],
   } satisfies ImportTable<ImportedSegment>,

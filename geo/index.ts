@@ -27,6 +27,8 @@ export type { CityLoadStep, LoadedCity } from './city-tables.ts';
 export { persistPositionBatch, listLiveEntities, listLivePositions, toLiveEntity, pruneHistory } from './positions.ts';
 export type { PositionFix, LiveEntity, LivePosition } from './positions.ts';
 export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet, listEntityKinds, readCameraPlacements } from './city-queries.ts';
+export { countRoadSegments, readTileFeatures, tiledCityRoadSegments, tiledLayers } from './city-tiles.ts';
+export type { TiledLayer } from './city-tiles.ts';
 export type { CitySummary, BaseMapSource, BasemapLayer, RoadSegmentEdge, BusRouteShape, FleetMember, CameraPlacement } from './city-queries.ts';
 export { cumulativeLengths, pointAlong, distanceToLine } from './polyline.ts';
 export { createRandom } from './random.ts';

@@ -37,8 +37,8 @@ export interface RoadRouter {
 
 /**
  * The street network as a routing graph, built once from the road segments, with edge costs
- * from live camera speeds. Streets are two-way. One Dijkstra from the destination answers every
- * start, stopping once all of them are settled.
+ * from live camera speeds. A one-way street is driven only its way (walked both). One Dijkstra
+ * back from the destination answers every start, stopping once all of them are settled.
  */
 export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => number = Date.now): RoadRouter {
   const nodeIds = new Map<number, number>();
@@ -48,12 +48,22 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
     if (index === undefined) nodeIds.set(node, (index = nodeAt.push(at) - 1));
     return index;
   };
-  const adjacency: { edge: number; to: number }[][] = [];
+  // Per node, the edges a search may take from it: driving onwards, driving back towards where a
+  // car came from (the search from a destination), and walking (every street both ways).
+  type Step = { edge: number; to: number }[][];
+  const steps: Record<'onwards' | 'back' | 'walk', Step> = { onwards: [], back: [], walk: [] };
+  const step = (list: Step, from: number, edge: number, to: number) => (list[from] ??= []).push({ edge, to });
   const ends = edges.map((edge, i) => {
     const from = indexOf(edge.fromNode, edge.line[0]!);
     const to = indexOf(edge.toNode, edge.line.at(-1)!);
-    (adjacency[from] ??= []).push({ edge: i, to });
-    (adjacency[to] ??= []).push({ edge: i, to: from });
+    step(steps.onwards, from, i, to);
+    step(steps.back, to, i, from);
+    if (!edge.oneWay) {
+      step(steps.onwards, to, i, from);
+      step(steps.back, from, i, to);
+    }
+    step(steps.walk, from, i, to);
+    step(steps.walk, to, i, from);
     return { from, to };
   });
   const live = new Map<string, { kmh: number; at: number }>();
@@ -72,9 +82,13 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
   const offNetworkSeconds = (metres: number, mode: TravelMode) => (mode === 'walk' ? walkingSeconds(metres) : metres / (routingSpeeds.offNetworkKmh / 3.6));
   const costOf = (mode: TravelMode) => (mode === 'walk' ? (edge: RoadSegmentEdge) => walkingSeconds(edge.lengthM) : edgeSeconds);
 
-  /** Dijkstra from several origins at once, each starting at its own offset (seconds), until `done` holds or all is settled. */
-  const settle = (origins: readonly { node: number; seconds: number }[], done: (node: number) => boolean, mode: TravelMode) => {
+  /**
+   * Dijkstra from several origins at once, each starting at its own offset (seconds), until `done`
+   * holds or all is settled: driving onwards from them, or back to them (from a destination).
+   */
+  const settle = (origins: readonly { node: number; seconds: number }[], done: (node: number) => boolean, mode: TravelMode, direction: 'onwards' | 'back') => {
     const cost = costOf(mode);
+    const adjacency = mode === 'walk' ? steps.walk : steps[direction];
     const seconds = new Float64Array(nodeAt.length).fill(Infinity);
     const via = new Int32Array(nodeAt.length).fill(-1);
     const settled = new Uint8Array(nodeAt.length);
@@ -117,7 +131,7 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
       const startNodes = new Set(snapped.map((start) => start.node));
       let waiting = startNodes.size;
       // Stops once every start's crossing is settled.
-      const { seconds, via, settled } = settle([{ node: target.node, seconds: 0 }], (node) => startNodes.has(node) && --waiting === 0, mode);
+      const { seconds, via, settled } = settle([{ node: target.node, seconds: 0 }], (node) => startNodes.has(node) && --waiting === 0, mode, 'back');
       return starts.map((start, i) => {
         const { node, metres: accessM } = snapped[i]!;
         if (!settled[node]) return null;
@@ -145,6 +159,7 @@ export function createRoadRouter(edges: readonly RoadSegmentEdge[], now: () => n
         }),
         () => false,
         mode,
+        'onwards',
       );
       return places.map((place) => {
         const snapped = nearestNode(place);

@@ -27,6 +27,8 @@ export interface Config {
   feedCrs: Record<CrsFeed, Crs>;
   /** What the screens draw under the live layers: a tile archive on disk or a style URL; the city's own layers when not set. */
   baseMap: { kind: 'archive'; path: string; crs: 'wgs84' | 'gcj02' } | { kind: 'style'; url: string; crs: 'wgs84' | 'gcj02' } | undefined;
+  /** The city's own layers to the screens as one GeoJSON each, as vector tiles, or by its size (auto). */
+  cityLayers: 'auto' | 'geojson' | 'tiles';
   tickMs: number;
   historyRetentionHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -112,6 +114,7 @@ const environment = z.object({
     .regex(/^(https?:\/\/.+|.+\.(pmtiles|mbtiles))$/, 'expected the path of a .pmtiles or .mbtiles file, or the http(s) URL of a MapLibre style on your own network')
     .optional(),
   BASE_MAP_CRS: oneOf(['wgs84', 'gcj02']).default('wgs84'),
+  CITY_LAYERS: oneOf(['auto', 'geojson', 'tiles']).default('auto'),
   HISTORY_RETENTION_HOURS: wholeNumber(1, 24 * 365).default(24),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: oneOf(['text', 'json']).optional(),
@@ -169,6 +172,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     feedStaleAfterMs: e.FEED_STALE_AFTER_MS,
     feedCrs: { ...(Object.fromEntries(crsFeeds.map((feed) => [feed, 'wgs84'])) as Record<CrsFeed, Crs>), ...Object.fromEntries(e.FEED_CRS) },
     baseMap: baseMapSetting(e.BASE_MAP, e.BASE_MAP_CRS),
+    cityLayers: e.CITY_LAYERS,
     tickMs: e.TICK_MS,
     historyRetentionHours: e.HISTORY_RETENTION_HOURS,
     logLevel: e.LOG_LEVEL,

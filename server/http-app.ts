@@ -109,9 +109,10 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
   route('POST /api/session', requireReady(readiness), auth.signIn);
   route('GET /api/session', requireReady(readiness), auth.whoAmI);
   route('DELETE /api/session', auth.signOut);
+  const basemap = basemapApi(baseMap, () => readiness.db!);
   route('GET /api/city', async (_req, res) => {
     const city = await readCitySummary(readiness.db!);
-    res.json(city && { ...city, baseMap: baseMap.source });
+    res.json(city && { ...city, baseMap: baseMap.source, tiledLayers: await basemap.tiledLayers() });
   });
   route('GET /api/entities', async (req, res) => {
     const kinds = parseKinds(req.query.kind);
@@ -191,8 +192,8 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
   route('POST /api/devices', devices.register);
   route('POST /api/devices/import', ...devices.import);
   route('POST /api/devices/:id/retire', devices.retire);
-  const basemap = basemapApi(baseMap, () => readiness.db!);
   route('GET /api/basemap/tiles/:z/:x/:y', basemap.tile);
+  route('GET /api/basemap/city-tiles/:layer/:z/:x/:y', basemap.cityTile);
   route('GET /api/basemap/:layer', basemap.layer);
   api.use((req, res) => void res.status(404).json({ error: `no API route ${req.method} ${req.path}; see README.md for the routes` }));
   api.use(refusedBody('send JSON (16 KB at most); see /api/openapi.json for each route’s body'));

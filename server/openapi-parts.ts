@@ -22,3 +22,6 @@ export const listOf = (schema: Schema) => z.array(schema);
 const notTakenText = 'behind (past INGEST_MAX_BACKLOG_*) or the ingest log full: nothing taken; Retry-After says when to send again';
 export const notTakenNow = (format: 'text' | 'json' | 'open311') =>
   format === 'json' ? json(apiErrorSchema, notTakenText) : format === 'open311' ? open311Error(notTakenText) : text(notTakenText);
+
+/** ?crs= of the base-map routes: a layer moved onto a GCJ-02 base map. */
+export const crsParameter = { name: 'crs', in: 'query', required: false, description: 'gcj02: the features moved onto a GCJ-02 base map (BASE_MAP_CRS); WGS-84 otherwise', schema: { type: 'string', enum: ['wgs84', 'gcj02'] } };

@@ -1,4 +1,4 @@
-import { basemapLayers, dispatchRules, geofenceLimits, warningRadiusM } from '../geo/index.ts';
+import { basemapLayers, tiledLayers, dispatchRules, geofenceLimits, warningRadiusM } from '../geo/index.ts';
 import {
   apiErrorSchema,
   callPayload,
@@ -12,7 +12,7 @@ import {
 } from '../streams/index.ts';
 import { adminPaths } from './openapi-admin.ts';
 import { ingestPaths } from './openapi-ingest.ts';
-import { json, jsonSchema, listOf, notTakenNow, pathParameter, queryParameters, starting, text, type Operation } from './openapi-parts.ts';
+import { crsParameter, json, jsonSchema, listOf, notTakenNow, pathParameter, queryParameters, starting, text, type Operation } from './openapi-parts.ts';
 import { apiRouteAccess, type Access, type ApiRoute } from './permissions.ts';
 
 /** The OpenAPI 3.1 document of every REST route, ingest included, generated from the zod schemas that validate them. */
@@ -203,7 +203,7 @@ export function openApiDocument(version: string) {
           summary: 'A base-map layer as GeoJSON from PostGIS',
           parameters: [
             pathParameter('layer', 'the layer', { type: 'string', enum: basemapLayers }),
-            { name: 'crs', in: 'query', required: false, description: 'gcj02: the coordinates moved onto a GCJ-02 base map (BASE_MAP_CRS); WGS-84 otherwise', schema: { type: 'string', enum: ['wgs84', 'gcj02'] } },
+            crsParameter,
           ],
           responses: { 200: { description: 'FeatureCollection', content: { 'application/geo+json': { schema: { type: 'object' } } } }, 404: json(apiErrorSchema, 'no such layer'), ...starting },
         },
@@ -217,6 +217,23 @@ export function openApiDocument(version: string) {
             204: { description: 'the archive has no tile there' },
             400: json(apiErrorSchema, 'not a tile'),
             404: json(apiErrorSchema, 'no tile archive is configured'),
+            ...starting,
+          },
+        },
+      },
+      '/api/basemap/city-tiles/{layer}/{z}/{x}/{y}': {
+        get: {
+          summary: 'A vector tile (MVT) of one of the city’s own layers, cut from PostGIS: what the screens load instead of the GeoJSON layers for a large city (GET /api/city says which, CITY_LAYERS)',
+          parameters: [
+            pathParameter('layer', 'the layer', { type: 'string', enum: tiledLayers }),
+            ...['z', 'x', 'y'].map((name) => pathParameter(name, `tile ${name}`, { type: 'integer', minimum: 0 })),
+            crsParameter,
+          ],
+          responses: {
+            200: { description: 'the tile: one layer named as the layer, each feature with its id and properties', content: { 'application/vnd.mapbox-vector-tile': {} } },
+            204: { description: 'nothing of the layer there' },
+            400: json(apiErrorSchema, 'not a tile, or an unknown crs'),
+            404: json(apiErrorSchema, 'no such tiled layer'),
             ...starting,
           },
         },

@@ -88,6 +88,7 @@ export const apiRouteAccess = {
   'GET /api/traffic': 'city:read',
   'GET /api/search': 'city:read',
   'GET /api/basemap/tiles/:z/:x/:y': 'city:read',
+  'GET /api/basemap/city-tiles/:layer/:z/:x/:y': 'city:read',
   'GET /api/basemap/:layer': 'city:read',
   'GET /api/entities': 'units:read',
   'GET /api/buses': 'units:read',

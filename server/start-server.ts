@@ -124,7 +124,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     metrics,
     log: log.child({ module: 'warnings' }),
   });
-  const baseMap = await loadBaseMap(config.baseMap);
+  const baseMap = await loadBaseMap(config);
   const posture = createPosture({ db: () => db!, router: () => router!, feeds: currentFeeds, metrics, log: log.child({ module: 'posture' }) });
   const http = createServer(
     createHttpApp({

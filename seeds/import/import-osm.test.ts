@@ -28,7 +28,7 @@ const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <osm version="0.6" generator="onescreen tests">
 ${nodes.map(([id, lon, lat]) => `<node id="${id}" version="1" lat="${lat}" lon="${lon}"/>`).join('\n')}
 ${way(100, [1, 2, 3], { highway: 'primary', name: '友谊路', 'name:en': 'Youyi Road', maxspeed: '50' })}
-${way(101, [4, 2, 5], { highway: 'residential', name: '准噶尔街' })}
+${way(101, [4, 2, 5], { highway: 'residential', name: '准噶尔街', oneway: 'yes' })}
 ${way(102, [5, 10], { highway: 'footway' })}
 ${way(103, [6, 7, 8, 9, 6], { natural: 'water', name: '九龙潭' })}
 ${way(104, [3, 99], { highway: 'tertiary' })}
@@ -61,8 +61,8 @@ describe.each(testBackends())('importing an OpenStreetMap extract on the $name d
       { id: 'osm-100', zh: '友谊路', en: 'Youyi Road', class: 'arterial' },
       { id: 'osm-101', zh: '准噶尔街', en: '准噶尔街', class: 'local' },
     ]);
-    const segments = await city.db.query<{ id: string; from: number; to: number; kmh: number }>(`SELECT id, from_node AS from, to_node AS to, speed_limit_kmh AS kmh FROM road_segments ORDER BY id`);
-    expect(segments.map((s) => [s.id, s.kmh])).toEqual([['osm-100-1', 50], ['osm-100-2', 50], ['osm-101-1', 30], ['osm-101-2', 30]]);
+    const segments = await city.db.query<{ id: string; from: number; to: number; kmh: number; oneWay: boolean }>(`SELECT id, from_node AS from, to_node AS to, speed_limit_kmh AS kmh, one_way AS "oneWay" FROM road_segments ORDER BY id`);
+    expect(segments.map((s) => [s.id, s.kmh, s.oneWay])).toEqual([['osm-100-1', 50, false], ['osm-100-2', 50, false], ['osm-101-1', 30, true], ['osm-101-2', 30, true]]);
     expect(segments[0]!.to).toBe(segments[2]!.to);
     const [pond, lake] = await city.db.query<{ id: string; name: string; m2: number; islands: number }>(`SELECT id, name_zh AS name, ST_Area(geom::geography) AS m2, ST_NumInteriorRings(geom) AS islands FROM water ORDER BY id`);
     expect(pond).toMatchObject({ id: 'osm-103', name: '九龙潭', islands: 0 });

@@ -32,7 +32,7 @@ interface OsmRelation {
 }
 type OsmItem = OsmWay | OsmNode | OsmRelation;
 
-const wayTags = ['highway', 'name', 'name:zh', 'name:en', 'maxspeed', 'natural', 'water', 'waterway', 'landuse', 'area'];
+const wayTags = ['highway', 'name', 'name:zh', 'name:en', 'maxspeed', 'oneway', 'junction', 'natural', 'water', 'waterway', 'landuse', 'area'];
 const relationTags = ['type', 'name', 'name:zh', 'name:en', 'natural', 'water', 'waterway', 'landuse'];
 const isWater = (tags: Record<string, string>) => tags.natural === 'water' || tags.waterway === 'riverbank' || tags.landuse === 'reservoir' || tags.landuse === 'basin';
 

@@ -28,6 +28,20 @@ function speedOf(value: string): number | string {
   return kmh >= 5 && kmh <= 150 ? Math.round(kmh) : `"${value}" is not a speed from 5 to 150 km/h (a number, or "30 mph")`;
 }
 
+// OpenStreetMap's oneway=*: with the line, against it (the line is turned round), or both ways.
+// "reversible" and "alternating" change direction through the day: a route may take them either way.
+const oneWayValues: Record<string, 'with' | 'against' | 'no'> = {
+  yes: 'with', true: 'with', '1': 'with', '-1': 'against', reverse: 'against', no: 'no', false: 'no', '0': 'no', reversible: 'no', alternating: 'no',
+};
+
+/** Which way a road may be driven: as tagged, else one-way where OpenStreetMap implies it (roundabouts, motorways). */
+function oneWayOf(properties: Record<string, unknown>, given: string): 'with' | 'against' | 'no' | string {
+  const tagged = property(properties, ['oneway', 'one_way']).toLowerCase();
+  if (tagged) return oneWayValues[tagged] ?? `"${tagged}" is not a direction: give yes, no or -1 (driven against the line), as OpenStreetMap's oneway`;
+  const junction = property(properties, ['junction']);
+  return junction === 'roundabout' || junction === 'circular' || given === 'motorway' ? 'with' : 'no';
+}
+
 function linesOf(geometry: Feature['geometry'], crs: Crs): LonLat[][] | string {
   const parts = geometry?.type === 'LineString' ? [geometry.coordinates] : geometry?.type === 'MultiLineString' ? (geometry.coordinates as unknown[]) : undefined;
   if (!parts) return `is ${geometry?.type ?? 'missing'}; a road is a LineString or MultiLineString`;
@@ -41,6 +55,8 @@ function linesOf(geometry: Feature['geometry'], crs: Crs): LonLat[][] | string {
 export interface RoadLines {
   road: ImportedRoad;
   speedLimitKmh: number;
+  /** Driven only along its lines' direction. */
+  oneWay: boolean;
   lines: LonLat[][];
 }
 
@@ -53,15 +69,18 @@ export function roadFrom(feature: Feature, file: string, line: number, crs: Crs,
   const speed = property(properties, ['maxspeed', 'speed_limit_kmh', 'speed_limit', 'speed']);
   const speedLimitKmh = speed ? speedOf(speed) : defaultSpeedKmh[roadClass ?? 'local'];
   const lines = linesOf(feature.geometry, crs);
+  const oneWay = oneWayOf(properties, given);
   if (given && !roadClass) return void tally.skip(`${file}: not a road for vehicles (${given})`);
   if (!id) return void tally.refuse(file, line, 'id', 'is empty; give each road an id (the feature id, or an id or osm_id property)');
   if (taken.has(id)) return void tally.refuse(file, line, 'id', `"${id}" is given at ${taken.get(id)} too`);
   if (typeof speedLimitKmh === 'string') return void tally.refuse(file, line, 'maxspeed', speedLimitKmh);
   if (typeof lines === 'string') return void tally.refuse(file, line, 'geometry', lines);
+  if (oneWay !== 'with' && oneWay !== 'against' && oneWay !== 'no') return void tally.refuse(file, line, 'oneway', oneWay);
   taken.set(id, `${file}:${line}`);
   const name = property(properties, ['name']);
   const road = { id, nameZh: property(properties, ['name_zh', 'name:zh']) || name || id, nameEn: property(properties, ['name_en', 'name:en']) || name || id, roadClass: roadClass! };
-  return { road, speedLimitKmh, lines };
+  // Driven against its line: the line is turned round, so every one-way segment runs from → to.
+  return { road, speedLimitKmh, oneWay: oneWay !== 'no', lines: oneWay === 'against' ? lines.map((points) => [...points].reverse()).reverse() : lines };
 }
 
 /** The roads of one GeoJSON file; ids already taken (by an earlier file of the import) are refused. */
@@ -84,7 +103,7 @@ export function roadGraph(roads: RoadLines[]): { roads: ImportedRoad[]; segments
   const order = [...nodeKeys].map((key) => [key, ...key.split(',').map(Number)] as [string, number, number]).sort((a, b) => a[1] - b[1] || a[2] - b[2]);
   const nodeId = new Map(order.map(([key], i) => [key, i + 1]));
   const segments: ImportedSegment[] = [];
-  for (const { road, speedLimitKmh, lines } of roads) {
+  for (const { road, speedLimitKmh, oneWay, lines } of roads) {
     let count = 0;
     for (const points of lines) {
       let start = 0;
@@ -93,7 +112,7 @@ export function roadGraph(roads: RoadLines[]): { roads: ImportedRoad[]; segments
         const line = points.slice(start, i + 1);
         const lengthM = line.reduce((sum, point, k) => (k === 0 ? 0 : sum + distanceMetres(line[k - 1]!, point)), 0);
         count += 1;
-        segments.push({ id: `${road.id}-${count}`, roadId: road.id, fromNode: nodeId.get(keyOf(line[0]!))!, toNode: nodeId.get(keyOf(line.at(-1)!))!, lengthM, speedLimitKmh, line });
+        segments.push({ id: `${road.id}-${count}`, roadId: road.id, fromNode: nodeId.get(keyOf(line[0]!))!, toNode: nodeId.get(keyOf(line.at(-1)!))!, lengthM, speedLimitKmh, oneWay, line });
         start = i;
       }
     }
