@@ -49,26 +49,40 @@ const terminusFraction = 0.03;
  * 15 m along the shape, any time from its arrival to its departure is on time), on the trip's
  * service day (the feed's start date, else today or yesterday in the agency's zone, whichever is
  * nearer) counted from the day's noon minus 12 h (GTFS), offset by the start time of a trip run
- * by frequency (without one, such a trip's delay is unknown).
+ * by frequency (without one, such a trip's delay is unknown). A shape that passes near itself (a
+ * loop, out and back along one street) may have the bus in more than one place along it: its
+ * nearest point, and on each stretch between two stops more than 100 m further on or back, the
+ * nearest point within 25 m of as near; the place nearest its schedule is taken.
  */
 const timetabledDelaySql = `
   SELECT round(extract(epoch FROM e.updated_at - greatest(best.earliest, least(e.updated_at, best.latest))))::int AS delay_s
   FROM bus_trips t JOIN bus_shapes sh ON sh.id = t.shape_id,
-  LATERAL (SELECT ST_LineLocatePoint(sh.geom, e.geom) AS f, 15 / greatest(ST_Length(sh.geom::geography), 1) AS near,
+  LATERAL (SELECT ST_LineLocatePoint(sh.geom, e.geom) AS f, ST_Distance(sh.geom::geography, e.geom::geography) AS off_m,
+                  ST_Length(sh.geom::geography) AS length_m, 15 / greatest(ST_Length(sh.geom::geography), 1) AS near,
                   CASE WHEN EXISTS (SELECT 1 FROM bus_trip_frequencies WHERE trip_id = t.id)
                        THEN (SELECT split_part(st, ':', 1)::int * 3600 + split_part(st, ':', 2)::int * 60 + split_part(st, ':', 3)::int
                                FROM (SELECT e.attributes->>'startTime' AS st) given WHERE st ~ '^\\d{1,3}:\\d\\d:\\d\\d$')
                             - (SELECT min(departure_s) FROM bus_trip_stops WHERE trip_id = t.id)
-                       ELSE 0 END AS offset_s) loc,
+                       ELSE 0 END AS offset_s) trip,
   LATERAL (
-    SELECT coalesce(stop.arrival_s, between_stops.s) + loc.offset_s AS from_s, coalesce(stop.departure_s, between_stops.s) + loc.offset_s AS to_s
+    SELECT trip.f
+    UNION ALL
+    SELECT f FROM (
+      SELECT a + (b - a) * ST_LineLocatePoint(piece, e.geom) AS f, ST_Distance(piece::geography, e.geom::geography) AS metres
+      FROM (SELECT fraction AS a, lead(fraction) OVER (ORDER BY seq) AS b FROM bus_trip_stops WHERE trip_id = t.id) stretch,
+      LATERAL (SELECT ST_LineSubstring(sh.geom, a, b) AS piece) p
+      WHERE b > a
+    ) located WHERE metres <= trip.off_m + 25 AND abs(f - trip.f) * trip.length_m > 100
+  ) loc,
+  LATERAL (
+    SELECT coalesce(stop.arrival_s, between_stops.s) + trip.offset_s AS from_s, coalesce(stop.departure_s, between_stops.s) + trip.offset_s AS to_s
     FROM (
       SELECT CASE WHEN nxt.seq IS NULL THEN prv.arrival_s WHEN prv.seq IS NULL THEN nxt.departure_s WHEN nxt.fraction <= prv.fraction THEN prv.departure_s
                   ELSE prv.departure_s + (loc.f - prv.fraction) / (nxt.fraction - prv.fraction) * (nxt.arrival_s - prv.departure_s) END AS s
       FROM (SELECT * FROM bus_trip_stops WHERE trip_id = t.id AND fraction <= loc.f ORDER BY seq DESC LIMIT 1) prv
       FULL JOIN (SELECT * FROM bus_trip_stops WHERE trip_id = t.id AND fraction >= loc.f ORDER BY seq LIMIT 1) nxt ON true
     ) between_stops
-    LEFT JOIN LATERAL (SELECT arrival_s, departure_s FROM bus_trip_stops WHERE trip_id = t.id AND abs(fraction - loc.f) <= loc.near ORDER BY abs(fraction - loc.f) LIMIT 1) stop ON true
+    LEFT JOIN LATERAL (SELECT arrival_s, departure_s FROM bus_trip_stops WHERE trip_id = t.id AND abs(fraction - loc.f) <= trip.near ORDER BY abs(fraction - loc.f) LIMIT 1) stop ON true
   ) scheduled,
   LATERAL (
     SELECT origin + make_interval(secs => scheduled.from_s) AS earliest, origin + make_interval(secs => scheduled.to_s) AS latest
@@ -77,7 +91,8 @@ const timetabledDelaySql = `
          LATERAL (SELECT ((day::timestamp + interval '12 hours') AT TIME ZONE t.timezone) - interval '12 hours' AS origin) o
     ORDER BY abs(extract(epoch FROM e.updated_at - (origin + make_interval(secs => scheduled.to_s)))) LIMIT 1
   ) best
-  WHERE t.id = e.attributes->>'tripId' AND scheduled.from_s IS NOT NULL`;
+  WHERE t.id = e.attributes->>'tripId' AND scheduled.from_s IS NOT NULL
+  ORDER BY abs(extract(epoch FROM e.updated_at - greatest(best.earliest, least(e.updated_at, best.latest)))) LIMIT 1`;
 
 /**
  * Updates route progress of the buses that moved this tick (ST_LineLocatePoint on the route

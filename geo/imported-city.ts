@@ -87,16 +87,31 @@ export async function proposeGridCells(tx: Queryable, districtIds: readonly stri
   return rows.map((row) => ({ id: row.id, districtId: row.districtId, ring: (JSON.parse(row.ring) as { coordinates: LonLat[] }).coordinates }));
 }
 
-/** Places each of the import's timetabled stops along its trip's shape (0–1, never behind the stop before). */
+/**
+ * Places each of the import's timetabled stops along its trip's shape (0–1), each on what is left
+ * of the shape after the stop before it: a shape that passes near itself (a loop, out and back
+ * along one street) has a stop of the way back placed on the way back, not where the way out
+ * passes it. Done once per stop pattern (a shape and its stops in order), which most trips share.
+ */
 export async function placeTripStops(tx: Queryable, importName: string): Promise<void> {
   await tx.query(
-    `UPDATE bus_trip_stops ts SET fraction = placed.fraction
-     FROM (
-       SELECT s.trip_id, s.seq, (max(ST_LineLocatePoint(sh.geom, st.geom)) OVER (PARTITION BY s.trip_id ORDER BY s.seq))::real AS fraction
-       FROM bus_trip_stops s JOIN bus_trips t ON t.id = s.trip_id JOIN bus_shapes sh ON sh.id = t.shape_id JOIN bus_stops st ON st.id = s.stop_id
-       WHERE s.import_name = $1
-     ) placed
-     WHERE ts.trip_id = placed.trip_id AND ts.seq = placed.seq AND ts.fraction IS DISTINCT FROM placed.fraction`,
+    `WITH RECURSIVE trips AS (
+       SELECT s.trip_id, t.shape_id, array_agg(s.stop_id ORDER BY s.seq) AS stop_ids, array_agg(s.seq ORDER BY s.seq) AS seqs
+       FROM bus_trip_stops s JOIN bus_trips t ON t.id = s.trip_id WHERE s.import_name = $1 GROUP BY s.trip_id, t.shape_id
+     ), stops AS (
+       SELECT p.shape_id, p.stop_ids, u.n, sh.geom AS shape, st.geom AS at
+       FROM (SELECT DISTINCT shape_id, stop_ids FROM trips) p JOIN bus_shapes sh ON sh.id = p.shape_id,
+            unnest(p.stop_ids) WITH ORDINALITY AS u(stop_id, n) JOIN bus_stops st ON st.id = u.stop_id
+     ), placed AS (
+       SELECT shape_id, stop_ids, n, ST_LineLocatePoint(shape, at) AS fraction FROM stops WHERE n = 1
+       UNION ALL
+       SELECT s.shape_id, s.stop_ids, s.n,
+              CASE WHEN p.fraction >= 1 THEN 1 ELSE p.fraction + (1 - p.fraction) * ST_LineLocatePoint(ST_LineSubstring(s.shape, p.fraction, 1), s.at) END
+       FROM placed p JOIN stops s ON s.shape_id = p.shape_id AND s.stop_ids = p.stop_ids AND s.n = p.n + 1
+     )
+     UPDATE bus_trip_stops ts SET fraction = placed.fraction::real
+     FROM trips JOIN placed ON placed.shape_id = trips.shape_id AND placed.stop_ids = trips.stop_ids
+     WHERE ts.trip_id = trips.trip_id AND ts.seq = trips.seqs[placed.n] AND ts.fraction IS DISTINCT FROM placed.fraction::real`,
     [importName],
   );
 }
