@@ -10,6 +10,8 @@ export type VehicleQualityRule = (typeof vehicleQualityRules)[number];
 /** What a vehicle of the feed said, as checked. */
 export interface ReportedVehicle {
   tripId: string | null;
+  /** How its trip is run when not as timetabled (GTFS-RT's schedule_relationship): an ADDED trip is not in the static feed. */
+  tripRelationship: string | null;
   routeId: string | null;
   stopId: string | null;
   lon: number;
@@ -26,30 +28,31 @@ export async function hasTimetable(db: Queryable): Promise<boolean> {
 }
 
 /**
- * How many of the vehicles break each rule: a trip (E003), route (E004) or stop (E011) the static
- * feed lacks, a position outside its coverage (E028) or off the trip's shape (E029).
+ * How many of the vehicles break each rule: a trip (E003, unless it is ADDED), route (E004) or stop
+ * (E011) the static feed lacks, a position outside its coverage (E028) or off the trip's shape (E029).
  */
 export async function checkVehicleQuality(db: Queryable, vehicles: readonly ReportedVehicle[]): Promise<Record<VehicleQualityRule, number>> {
   const none = Object.fromEntries(vehicleQualityRules.map((rule) => [rule, 0])) as Record<VehicleQualityRule, number>;
   if (vehicles.length === 0) return none;
   const [counts] = await db.query<Record<VehicleQualityRule, number | string>>(
     `WITH v AS (
-       SELECT trip, route, stop, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[]) AS v(trip, route, stop, lon, lat)
+       SELECT trip, relationship, route, stop, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[]) AS v(trip, relationship, route, stop, lon, lat)
      )
      SELECT
-       count(*) FILTER (WHERE trip IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bus_trips t WHERE t.id = v.trip)) AS "E003",
+       count(*) FILTER (WHERE trip IS NOT NULL AND relationship IS DISTINCT FROM 'ADDED' AND NOT EXISTS (SELECT 1 FROM bus_trips t WHERE t.id = v.trip)) AS "E003",
        count(*) FILTER (WHERE route IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bus_routes r WHERE r.id = v.route)) AS "E004",
        count(*) FILTER (WHERE stop IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bus_stops s WHERE s.id = v.stop)) AS "E011",
        count(*) FILTER (WHERE NOT EXISTS (
-         SELECT 1 FROM bus_shapes sh WHERE sh.geom && ST_Expand(v.geom, 0.05) AND ST_DWithin(sh.geom::geography, v.geom::geography, $6))) AS "E028",
+         SELECT 1 FROM bus_shapes sh WHERE sh.geom && ST_Expand(v.geom, 0.05) AND ST_DWithin(sh.geom::geography, v.geom::geography, $7))) AS "E028",
        count(*) FILTER (WHERE EXISTS (
-         SELECT 1 FROM bus_trips t JOIN bus_shapes sh ON sh.id = t.shape_id WHERE t.id = v.trip AND NOT ST_DWithin(sh.geom::geography, v.geom::geography, $7))) AS "E029"
+         SELECT 1 FROM bus_trips t JOIN bus_shapes sh ON sh.id = t.shape_id WHERE t.id = v.trip AND NOT ST_DWithin(sh.geom::geography, v.geom::geography, $8))) AS "E029"
      FROM v`,
     [
       ...toColumns(
         vehicles,
         (v) => v.tripId,
+        (v) => v.tripRelationship,
         (v) => v.routeId,
         (v) => v.stopId,
         (v) => v.lon,

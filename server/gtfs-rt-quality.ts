@@ -41,7 +41,7 @@ export async function countVehicleQuality(db: Database, timetabled: boolean, eve
   if (!timetabled) return;
   const broken = await checkVehicleQuality(
     db,
-    events.map((event) => ({ tripId: text(event, 'tripId'), routeId: text(event, 'routeId'), stopId: text(event, 'stopId'), lon: event.lon, lat: event.lat })),
+    events.map((event) => ({ tripId: text(event, 'tripId'), tripRelationship: text(event, 'tripRelationship'), routeId: text(event, 'routeId'), stopId: text(event, 'stopId'), lon: event.lon, lat: event.lat })),
   );
   for (const [rule, count] of Object.entries(broken)) metrics.quality(source, rule, count);
 }

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listBusProgress, persistPositionBatch, registerBuses, updateBusProgress, zoneDate, zoneTimeOn, type LonLat } from '../../geo/index.ts';
+import { checkVehicleQuality, listBusProgress, persistPositionBatch, registerBuses, updateBusProgress, zoneDate, zoneTimeOn, type LonLat } from '../../geo/index.ts';
 import { testBackends } from '../../geo/test-support.ts';
 import { importCityData } from './import-city.ts';
 import { sampleCityDatabase } from './test-feeds.ts';
@@ -60,5 +60,15 @@ describe.each(testBackends())('a trip out and back along one street ($name)', (b
     // carriageways by the second, a minute late (the way out is the nearer line there).
     expect(await reportAt(stops[1]![1], [8, 5], 30)).toBe(30);
     expect(await reportAt([13.455, between], [8, 17], 60)).toBe(60);
+  });
+
+  it('does not count a trip added on the day (ADDED) as one the timetable lacks (E003)', async () => {
+    const vehicle = { routeId: 'L', stopId: null, lon: 13.455, lat: south };
+    const broken = await checkVehicleQuality(city.db, [
+      { ...vehicle, tripId: 'loop-1', tripRelationship: null },
+      { ...vehicle, tripId: 'loop-extra', tripRelationship: 'ADDED' },
+      { ...vehicle, tripId: 'loop-typo', tripRelationship: null },
+    ]);
+    expect(broken).toMatchObject({ E003: 1, E004: 0, E028: 0, E029: 0 });
   });
 });

@@ -12,7 +12,7 @@ describe('the GTFS-RT VehiclePositions adapter', () => {
   it('reads vehicle, trip, route, position, bearing, speed, stop and status', () => {
     const { events, rejections } = decodeVehiclePositions(goodVehiclePositions, receivedAt, 'gtfs-rt');
     expect(rejections).toEqual([]);
-    expect(events).toHaveLength(2);
+    expect(events).toHaveLength(3);
     expect(events[0]).toMatchObject({
       type: 'position',
       sourceId: 'gtfs-rt',
@@ -28,6 +28,9 @@ describe('the GTFS-RT VehiclePositions adapter', () => {
     });
     // A vehicle without its own timestamp is as old as the feed.
     expect(events[1]).toMatchObject({ entityId: 'bus-0002', eventTime: gtfsRtFeedTimeS * 1000, headingDeg: null, speedKmh: null });
+    // A trip added on the day says so: the timetable is not expected to know it.
+    expect(events[2]!.attributes).toEqual({ tripId: 'route-001:extra:0830', routeId: 'route-001', tripRelationship: 'ADDED' });
+    expect(events[0]!.attributes).not.toHaveProperty('tripRelationship');
   });
 
   it.each(badVehiclePositions)('refuses $name, keeping what is good', ({ bytes, events, reasons }) => {

@@ -46,6 +46,9 @@ export function decodeVehiclePositions(bytes: Uint8Array, receivedAt: number, so
     // The service day and, for a trip run by frequency, its start: what its delay is measured from.
     if (vehicle.trip?.startDate) attributes.startDate = vehicle.trip.startDate;
     if (vehicle.trip?.startTime) attributes.startTime = vehicle.trip.startTime;
+    // A trip not run as the timetable has it (ADDED, DUPLICATED, CANCELED): said, so it is not checked against the timetable.
+    const relationship = vehicle.trip && sent(vehicle.trip, 'scheduleRelationship') ? vehicle.trip.scheduleRelationship! : rt.TripDescriptor.ScheduleRelationship.SCHEDULED;
+    if (relationship !== rt.TripDescriptor.ScheduleRelationship.SCHEDULED) attributes.tripRelationship = rt.TripDescriptor.ScheduleRelationship[relationship]!;
     if (vehicle.vehicle?.label) attributes.label = vehicle.vehicle.label;
     if (vehicle.stopId) attributes.stopId = vehicle.stopId;
     if (sent(vehicle, 'currentStopSequence')) attributes.stopSequence = vehicle.currentStopSequence!;
