@@ -3,13 +3,14 @@
 import { benchBasemapLayers } from './basemap-layers.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchDispatchEta } from './dispatch-eta.ts';
+import { benchGtfsImport } from './gtfs-import.ts';
 import { benchNearestUnits } from './nearest-units.ts';
 import { benchPositionFrames } from './position-frames.ts';
 import { benchPositionJoin } from './position-join.ts';
 import { benchPostureBoards } from './posture-boards.ts';
 import { benchWallRender } from './wall-render.ts';
 
-const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart, 'posture-boards': benchPostureBoards, 'dispatch-eta': benchDispatchEta, 'basemap-layers': benchBasemapLayers };
+const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart, 'posture-boards': benchPostureBoards, 'dispatch-eta': benchDispatchEta, 'basemap-layers': benchBasemapLayers, 'gtfs-import': benchGtfsImport };
 const only = process.argv.slice(2);
 
 for (const [name, run] of Object.entries(benchmarks)) {

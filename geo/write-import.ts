@@ -18,8 +18,8 @@ export const importWrite = <Row>(spec: ImportTable<Row>, rows: readonly Row[]): 
  * trip's shape, rows it no longer has removed, and the city's bounds. A database holding the
  * generated demo city is refused: a real city goes in a database of its own.
  */
-export async function writeImport(db: Database, record: ImportRecord, writes: ImportWrite[], city: ImportedCityName | undefined): Promise<TableChange[]> {
-  return writeImportOnce(db, record, writes, city).catch((error: unknown) => refuseWhenReferenced(error, `cannot import "${record.name}": rows it would replace or remove`));
+export async function writeImport(db: Database, record: ImportRecord, writes: ImportWrite[], city: ImportedCityName | undefined, onStep: (step: string) => void = () => {}): Promise<TableChange[]> {
+  return writeImportOnce(db, record, writes, city, onStep).catch((error: unknown) => refuseWhenReferenced(error, `cannot import "${record.name}": rows it would replace or remove`));
 }
 
 // A foreign-key violation: the city's own history (positions, cases, rollups) refers to a row.
@@ -31,7 +31,7 @@ function refuseWhenReferenced(error: unknown, what: string): never {
   );
 }
 
-async function writeImportOnce(db: Database, record: ImportRecord, writes: ImportWrite[], city: ImportedCityName | undefined): Promise<TableChange[]> {
+async function writeImportOnce(db: Database, record: ImportRecord, writes: ImportWrite[], city: ImportedCityName | undefined, onStep: (step: string) => void): Promise<TableChange[]> {
   return db.transaction(async (tx) => {
     await tx.query(noStatementTimeout);
     const holds = await citySource(tx);
@@ -44,7 +44,11 @@ async function writeImportOnce(db: Database, record: ImportRecord, writes: Impor
     if (writes.some(({ spec }) => spec.table === 'grid_cells')) await dropOthersCells(tx, record.name);
     const all = [...writes];
     const changes: TableChange[] = [];
-    for (const { spec, rows } of writes) changes.push({ ...(await upsertImported(tx, spec, rows as never[], record.name)), removed: 0 });
+    for (const { spec, rows } of writes) {
+      // A large timetable's stop times take a while (480,000 rows: about 10 s): each table is said as it starts.
+      onStep(`writing ${spec.table}: ${rows.length.toLocaleString('en')} row${rows.length === 1 ? '' : 's'}`);
+      changes.push({ ...(await upsertImported(tx, spec, rows as never[], record.name)), removed: 0 });
+    }
     const districts = writes.find(({ spec }) => spec.table === 'districts');
     if (districts) {
       const [foreign] = await tx.query('SELECT 1 FROM grid_cells WHERE import_name IS DISTINCT FROM $1 LIMIT 1', [record.name]);
@@ -54,6 +58,7 @@ async function writeImportOnce(db: Database, record: ImportRecord, writes: Impor
         changes.push({ ...(await upsertImported(tx, gridCellTable, cells, record.name)), removed: 0 });
       }
     }
+    onStep('placing stops along their trips’ shapes, cameras on their roads, and removing what the files no longer have');
     await placeTripStops(tx, record.name);
     await takeCamerasOffRoads(tx);
     // What this import no longer has goes, children first; tables it did not write lose all of its rows.

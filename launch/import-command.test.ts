@@ -1,10 +1,13 @@
-// The import command as a newcomer runs it: the units the city owns into its device registry, each bad line named, nothing registered while any is wrong.
+// The import command as a newcomer runs it: a city's districts and timetable into an empty database,
+// saying each step; the units the city owns into its device registry, each bad line named, nothing
+// registered while any is wrong.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listDevices, openDatabase } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
+import { sampleGtfsZip, writeSampleDistricts } from '../seeds/import/test-feeds.ts';
 import { runImportCommand } from './import-command.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'onescreen-import-command-'));
@@ -12,6 +15,26 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const file = (name: string, body: string) => (writeFileSync(join(work, name), body), join(work, name));
 
 describe.each(testBackends())('npm run import on the $name database', (backend) => {
+  it('imports a city’s districts and timetable into an empty database, saying each step', async () => {
+    const dataDir = mkdtempSync(join(work, `${backend.name}-city-`));
+    const settings = await backend.openSettings({ dataDir, withCity: false });
+    const env = { DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl };
+    const run = async (...argv: string[]) => {
+      const lines: string[] = [];
+      return { code: await runImportCommand(argv, env, (line) => void lines.push(line)), lines };
+    };
+    try {
+      expect((await run('districts', writeSampleDistricts(dataDir), '--city', 'sample-berlin')).code).toBe(0);
+      const gtfs = await run('gtfs', sampleGtfsZip);
+      expect(gtfs.code).toBe(0);
+      // Not a terminal here: a line per file read, then each step of writing, then what changed.
+      expect(gtfs.lines).toEqual(expect.arrayContaining([expect.stringMatching(/^read stop_times\.txt: [\d.]+ MB in [\d.]+ s$/), 'writing bus_trip_stops: 6 rows…', expect.stringMatching(/^placing stops along their trips’ shapes/)]));
+      expect(gtfs.lines.indexOf('writing bus_trip_stops: 6 rows…')).toBeGreaterThan(gtfs.lines.findIndex((line) => line.startsWith('read stop_times.txt')));
+    } finally {
+      await settings.dispose();
+    }
+  }, 120_000);
+
   it('registers a city’s units from CSV, all or nothing, naming each bad line', async () => {
     const dataDir = mkdtempSync(join(work, `${backend.name}-`));
     // The run's template city (Karamay): units go into any city's registry.

@@ -82,7 +82,7 @@ export async function runImportCommand(argv: string[], env: NodeJS.ProcessEnv, s
       await db.flushToDisk();
       return units.problems.length > 0 ? 1 : 0;
     }
-    const report = await importCityData(db, command.request, progress.update).finally(progress.finish);
+    const report = await importCityData(db, command.request, progress.update, (step) => (progress.finish(), say(`${step}…`))).finally(progress.finish);
     for (const line of describeImport(report)) say(line);
     await db.flushToDisk();
     return 0;

@@ -115,13 +115,14 @@ async function readRoads(request: ImportRequest, tally: ImportTally, onBytes: On
   return { files, writes: [importWrite(roadTables.roads, graph.roads), importWrite(roadTables.segments, graph.segments)] };
 }
 
-export async function importCityData(db: Database, request: ImportRequest, onBytes: OnBytes = () => {}): Promise<ImportReport> {
+/** Imports a city's files: `onBytes` hears how far through each file the reading is, `onStep` each step of writing. */
+export async function importCityData(db: Database, request: ImportRequest, onBytes: OnBytes = () => {}, onStep: (step: string) => void = () => {}): Promise<ImportReport> {
   const tally = new ImportTally();
   const name = request.name ?? request.kind;
   const { files, writes } = await readRequest(db, request, tally, onBytes);
   if (request.strict && tally.refused.length > 0) throw new ImportRefusedError(tally.refused);
   const skipped = Object.fromEntries(tally.skipped);
   const summary = { taken: Object.fromEntries(writes.map(({ spec, rows }) => [spec.table, rows.length])), skipped, refused: tally.refusedByReason() };
-  const changes = await writeImport(db, { name, kind: request.kind, files, crs: request.crs, summary }, writes, request.city);
+  const changes = await writeImport(db, { name, kind: request.kind, files, crs: request.crs, summary }, writes, request.city, onStep);
   return { name, kind: request.kind, files, changes, skipped, refused: tally.refused };
 }
