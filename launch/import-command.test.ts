@@ -12,17 +12,18 @@ import { runImportCommand } from './import-command.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'onescreen-import-command-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+// `npm run import -- …` against a database, its lines kept.
+const commandOn = (env: NodeJS.ProcessEnv) => async (...argv: string[]) => {
+  const lines: string[] = [];
+  return { code: await runImportCommand(argv, env, (line) => void lines.push(line)), lines };
+};
 const file = (name: string, body: string) => (writeFileSync(join(work, name), body), join(work, name));
 
 describe.each(testBackends())('npm run import on the $name database', (backend) => {
   it('imports a city’s districts and timetable into an empty database, saying each step', async () => {
     const dataDir = mkdtempSync(join(work, `${backend.name}-city-`));
     const settings = await backend.openSettings({ dataDir, withCity: false });
-    const env = { DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl };
-    const run = async (...argv: string[]) => {
-      const lines: string[] = [];
-      return { code: await runImportCommand(argv, env, (line) => void lines.push(line)), lines };
-    };
+    const run = commandOn({ DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl });
     try {
       expect((await run('districts', writeSampleDistricts(dataDir), '--city', 'sample-berlin')).code).toBe(0);
       const gtfs = await run('gtfs', sampleGtfsZip);
@@ -39,11 +40,7 @@ describe.each(testBackends())('npm run import on the $name database', (backend) 
     const dataDir = mkdtempSync(join(work, `${backend.name}-`));
     // The run's template city (Karamay): units go into any city's registry.
     const settings = await backend.openSettings({ dataDir, withCity: true });
-    const env = { DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl };
-    const run = async (...argv: string[]) => {
-      const lines: string[] = [];
-      return { code: await runImportCommand(argv, env, (line) => void lines.push(line)), lines };
-    };
+    const run = commandOn({ DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl });
     try {
       const bad = await run('units', file('bad-units.csv', 'id,kind,label,agency,district\npc-x1,police-car,警A·0001,昆仑路派出所,d-01\npc-2,tank,X\npc-3,police-car,,,\npc-4,taxi,T,,Nowhere\n'));
       expect(bad.code).toBe(1);
