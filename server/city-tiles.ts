@@ -7,7 +7,7 @@ import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import { readTileFeatures, type Database, type TiledLayer } from '../geo/index.ts';
 import { onMap } from './map-geometry.ts';
 
-export type TileCrs = 'wgs84' | 'gcj02';
+type TileCrs = 'wgs84' | 'gcj02';
 
 const extent = 4096;
 // Tile units read past each edge (ST_AsMVTGeom's default): lines and fills crossing an edge join up.
@@ -19,7 +19,7 @@ const lonOf = (x: number, z: number) => (x / 2 ** z) * 360 - 180;
 const latOf = (y: number, z: number) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / 2 ** z))) * 180) / Math.PI;
 
 /** [west, south, east, north] of what tile z/x/y shows, with its buffer. */
-export function tileBox(z: number, x: number, y: number, crs: TileCrs): [number, number, number, number] {
+function tileBox(z: number, x: number, y: number, crs: TileCrs): [number, number, number, number] {
   const pad = buffer / extent;
   const margin = crs === 'gcj02' ? gcj02MarginDeg : 0;
   return [lonOf(x - pad, z) - margin, latOf(y + 1 + pad, z) - margin, lonOf(x + 1 + pad, z) + margin, latOf(y - pad, z) + margin];
