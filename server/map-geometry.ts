@@ -1,8 +1,6 @@
 // The city's layers as a GCJ-02 base map draws them: every [lon, lat] moved, exactly, point by point.
-import { wgs84ToGcj02 } from '../streams/index.ts';
+import { round7, wgs84ToGcj02 } from '../streams/index.ts';
 
-// At 7 decimals: about a centimetre.
-const round7 = (degrees: number) => Math.round(degrees * 1e7) / 1e7;
 const moveCoordinates = (value: unknown): unknown =>
   Array.isArray(value) && typeof value[0] === 'number' ? wgs84ToGcj02([value[0], value[1] as number]).map(round7) : Array.isArray(value) ? value.map(moveCoordinates) : value;
 const movingCoordinates = (key: string, value: unknown) => (key === 'coordinates' ? moveCoordinates(value) : value);

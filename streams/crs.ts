@@ -8,6 +8,9 @@ import type { LonLat } from '../geo/index.ts';
 
 /** A coordinate system a file, a feed or a base map may use. */
 export type Crs = 'wgs84' | 'gcj02' | 'bd09';
+
+/** Degrees to 7 decimals (about a centimetre): what a converted point is kept and sent at. */
+export const round7 = (degrees: number) => Math.round(degrees * 1e7) / 1e7;
 export const crsNames: readonly Crs[] = ['wgs84', 'gcj02', 'bd09'];
 
 // Krasovsky 1940, as the GCJ-02 formula uses it.

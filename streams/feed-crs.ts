@@ -1,15 +1,12 @@
 // Chinese feeds often send GCJ-02 or BD-09 coordinates: they are turned into WGS-84 at the edge,
 // per feed, before anything else sees them.
-import { toWgs84, type Crs } from './crs.ts';
+import { round7, toWgs84, type Crs } from './crs.ts';
 import type { CityEvent } from './events.ts';
 
 /** The feeds whose coordinate system can be configured (FEED_CRS). */
 // (Calls are not among them: the console's map and a CAD system post through one route.)
 export const crsFeeds = ['osmand', 'gtfs-rt', 'cameras', 'open311', 'alarms'] as const;
 export type CrsFeed = (typeof crsFeeds)[number];
-
-// Seven decimals of a degree: about a centimetre, finer than any feed sends.
-const round7 = (degrees: number) => Math.round(degrees * 1e7) / 1e7;
 
 /** The events with any longitude and latitude they carry converted from `crs` to WGS-84. */
 export function eventsInWgs84<Event extends CityEvent>(crs: Crs, events: readonly Event[]): Event[] {

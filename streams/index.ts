@@ -3,7 +3,7 @@ export { positionEvent, cityEvent } from './events.ts';
 export type { PositionEvent, CityEvent } from './events.ts';
 export { crsFeeds, eventsInWgs84 } from './feed-crs.ts';
 // China's coordinate systems: feeds and files converted at the edge, screens drawn on a GCJ-02 map.
-export { crsNames, toWgs84, fromWgs84, wgs84ToGcj02, gcj02ToWgs84, gcj02ToBd09, bd09ToGcj02, bd09ToWgs84, wgs84ToBd09, outsideChina } from './crs.ts';
+export { crsNames, round7, toWgs84, fromWgs84, wgs84ToGcj02, gcj02ToWgs84, gcj02ToBd09, bd09ToGcj02, bd09ToWgs84, wgs84ToBd09, outsideChina } from './crs.ts';
 export type { Crs } from './crs.ts';
 export { checkDeviceRows } from './device-rows.ts';
 export type { DeviceProblem } from './device-rows.ts';
