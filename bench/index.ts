@@ -7,10 +7,11 @@ import { benchGtfsImport } from './gtfs-import.ts';
 import { benchNearestUnits } from './nearest-units.ts';
 import { benchPositionFrames } from './position-frames.ts';
 import { benchPositionJoin } from './position-join.ts';
+import { benchPositionWrite } from './position-write.ts';
 import { benchPostureBoards } from './posture-boards.ts';
 import { benchWallRender } from './wall-render.ts';
 
-const benchmarks = { 'position-join': benchPositionJoin, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart, 'posture-boards': benchPostureBoards, 'dispatch-eta': benchDispatchEta, 'basemap-layers': benchBasemapLayers, 'gtfs-import': benchGtfsImport };
+const benchmarks = { 'position-join': benchPositionJoin, 'position-write': benchPositionWrite, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart, 'posture-boards': benchPostureBoards, 'dispatch-eta': benchDispatchEta, 'basemap-layers': benchBasemapLayers, 'gtfs-import': benchGtfsImport };
 const only = process.argv.slice(2);
 
 for (const [name, run] of Object.entries(benchmarks)) {

@@ -3,7 +3,7 @@ import { toColumns } from './columns.ts';
 import { noStatementTimeout, type Database, type Queryable } from './database.ts';
 import type { LonLat } from './local-frame.ts';
 import { assignCameraSegments } from './cameras.ts';
-import { locateInCellAndDistrict } from './positions.ts';
+import { relocateEntities } from './positions.ts';
 
 type ColumnType = 'text' | 'integer' | 'real' | 'geometry';
 type Row = Record<string, unknown>;
@@ -153,8 +153,7 @@ export async function insertCity(db: Database, city: CityData, onStep: (progress
       await insertRows(tx, load, load.rows(city));
       onStep({ step: load.table.replaceAll('_', ' '), done: index + 2, total });
     }
-    await tx.query(`UPDATE entities e SET cell_id = located.cell_id, district_id = located.district_id
-      FROM (SELECT e2.id, ${locateInCellAndDistrict('e2.geom')} FROM entities e2) AS located WHERE located.id = e.id`);
+    await relocateEntities(tx);
     await assignCameraSegments(tx);
     onStep({ step: 'entity locations', done: total, total });
   });

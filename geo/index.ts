@@ -25,6 +25,7 @@ export type { CityData, Ring, RoadClass, CameraSiteKind, EntityKind } from './ci
 export { insertCity, readLoadedCity } from './city-tables.ts';
 export type { CityLoadStep, LoadedCity } from './city-tables.ts';
 export { persistPositionBatch, listLiveEntities, listLivePositions, toLiveEntity, pruneHistory } from './positions.ts';
+export { PlaceIndex } from './place-index.ts';
 export type { PositionFix, LiveEntity, LivePosition } from './positions.ts';
 export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet, listEntityKinds, readCameraPlacements } from './city-queries.ts';
 export { countRoadSegments, readTileFeatures, tiledCityRoadSegments, tiledLayers } from './city-tiles.ts';

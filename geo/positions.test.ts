@@ -1,7 +1,7 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { listLiveEntities, persistPositionBatch, pruneHistory, type CityData, type Database, type PositionFix, type Ring } from './index.ts';
+import { listLiveEntities, persistPositionBatch, PlaceIndex, pruneHistory, type CityData, type Database, type PositionFix, type Ring } from './index.ts';
 import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
@@ -56,6 +56,35 @@ describe.each(testBackends())('the per-tick position join on the $name database'
     expect(await persistPositionBatch(db, [fix(car.id, lon, lat, t0 + 2_000)])).toEqual([]);
     const [live] = await listLiveEntities(db, ['police-car']).then((all) => all.filter((e) => e.id === car.id));
     expect(live!.updatedAt).toBe(new Date(t0 + 5_000).toISOString());
+  });
+
+  it('places fixes by the polygons as they stand: a change is followed from the next batch, a shared border goes to the lowest id, a hole holds nothing', async () => {
+    const places = new PlaceIndex();
+    const car = city.entities.find((e) => e.kind === 'police-car')!;
+    const [lon, lat] = city.busStops[3]!.point;
+    const [before] = await persistPositionBatch(db, [fix(car.id, lon, lat, t0 + 10_000)], places);
+    expect([before!.districtId]).toEqual(expectedPlace(lon, lat, city.districts));
+    const rolledBack = new Error('roll back: the other tests keep the city as it was');
+    const placed = db.transaction(async (tx) => {
+      // Two districts meeting on the meridian through the point, and a lower id with a hole around it.
+      const square = (west: number, east: number) => `ST_MakeEnvelope(${west}, ${lat - 0.01}, ${east}, ${lat + 0.01}, 4326)`;
+      await tx.query(
+        `INSERT INTO districts (id, name_zh, name_en, geom) VALUES
+           ('0-west', '西', 'West', ${square(lon - 0.01, lon)}), ('0-east', '东', 'East', ${square(lon, lon + 0.01)}),
+           ('0-a-ring', '环', 'Ring', ST_MakePolygon(ST_ExteriorRing(${square(lon - 0.02, lon + 0.02)}), ARRAY[ST_ExteriorRing(${square(lon - 0.001, lon + 0.001)})]))`,
+      );
+      const [onBorder] = await persistPositionBatch(tx, [fix(car.id, lon, lat, t0 + 11_000)], places);
+      const [inRing] = await persistPositionBatch(tx, [fix(car.id, lon + 0.015, lat, t0 + 12_000)], places);
+      throw Object.assign(rolledBack, { districts: [onBorder!.districtId, inRing!.districtId] });
+    });
+    await expect(placed).rejects.toMatchObject({ districts: ['0-east', '0-a-ring'] });
+    const [after] = await persistPositionBatch(db, [fix(car.id, lon, lat, t0 + 13_000)], places);
+    expect(after!.districtId).toBe(before!.districtId);
+  });
+
+  it('keeps a unit with history from being removed, as a foreign key would', async () => {
+    const car = city.entities.find((e) => e.kind === 'police-car')!;
+    await expect(db.query('DELETE FROM entities WHERE id = $1', [car.id])).rejects.toMatchObject({ code: '23503', message: expect.stringContaining('has position history') });
   });
 
   it('lists live entities by kind', async () => {

@@ -3,6 +3,7 @@ import { ImportConflictError, recordImport, removeAllOf, removeImport, removeSta
 import { noStatementTimeout, type Database, type Queryable } from './database.ts';
 import { citySource, gridCellTable, placeCamerasOnRoads, placeTripStops, proposeGridCells, refreshImportedCity, takeCamerasOffRoads, type ImportedCityName } from './imported-city.ts';
 import { importedTablesChildrenFirst } from './import-tables.ts';
+import { relocateEntities } from './positions.ts';
 
 /** Rows for one table (the spec's row type is the caller's business). */
 export interface ImportWrite {
@@ -71,14 +72,13 @@ async function writeImportOnce(db: Database, record: ImportRecord, writes: Impor
     }
     await placeCamerasOnRoads(tx);
     await refreshImportedCity(tx, holds ? undefined : city);
+    await relocateEntities(tx);
     return changes;
   });
 }
 
 async function dropOthersCells(tx: Queryable, importName: string): Promise<void> {
-  const others = `SELECT id FROM grid_cells WHERE import_name IS DISTINCT FROM $1`;
-  await tx.query(`UPDATE entities SET cell_id = NULL WHERE cell_id IN (${others})`, [importName]);
-  await tx.query(`DELETE FROM grid_cells WHERE id IN (${others})`, [importName]);
+  await tx.query('DELETE FROM grid_cells WHERE import_name IS DISTINCT FROM $1', [importName]);
 }
 
 /** Removes an import and every row it wrote; the city row goes with the last import. */
@@ -92,6 +92,7 @@ export async function deleteImport(db: Database, name: string): Promise<Record<s
       const removed = await removeImport(tx, name, importedTablesChildrenFirst);
       await placeCamerasOnRoads(tx);
       await refreshImportedCity(tx);
+      await relocateEntities(tx);
       return removed;
     });
   } catch (error) {

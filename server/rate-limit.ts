@@ -4,6 +4,7 @@
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { count: number; endsAt: number }>();
+  private nextSweepAt = 0;
 
   constructor(
     readonly limit: number,
@@ -18,8 +19,12 @@ export class RateLimiter {
 
   /** Counts one event for `key`; returns how long it must wait now, ms (0: within its limit). */
   record(key: string, now = Date.now()): number {
-    // Old windows go when the map grows, so a flood of distinct keys cannot hold memory.
-    if (this.windows.size > 10_000) for (const [k, w] of this.windows) if (w.endsAt <= now) this.windows.delete(k);
+    // Old windows go when the map grows, so a flood of distinct keys cannot hold memory; at most
+    // once a window, or a city of 50,000 trackers pays a scan of them all on every request.
+    if (this.windows.size > 10_000 && now >= this.nextSweepAt) {
+      for (const [k, w] of this.windows) if (w.endsAt <= now) this.windows.delete(k);
+      this.nextSweepAt = now + this.windowMs;
+    }
     let window = this.windows.get(key);
     if (!window || window.endsAt <= now) this.windows.set(key, (window = { count: 0, endsAt: now + this.windowMs }));
     window.count += 1;

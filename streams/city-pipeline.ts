@@ -6,6 +6,7 @@ import {
   persistCameraEvents,
   persistCameraReadings,
   persistPositionBatch,
+  PlaceIndex,
   recordAppliedSeq,
   reviewBusIncidents,
   updateBusProgress,
@@ -82,12 +83,13 @@ export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<Ingest
   const scheduler = options.scheduler ?? asyncScheduler;
   return defer(() => {
     const passes = positionChecker({ ...defaultPositionChecks, ...options.checks }, scheduler);
+    const places = new PlaceIndex();
     return bus.events(options.afterSeq).pipe(
       map(({ seq, value }: LogRecord<CityEvent>): TickItem => ({ seq, event: value, take: value.type !== 'position' || passes(value) })),
       writePerTick(async (items) => {
         const started = performance.now();
         bus.writeStarted(items.length);
-        const tick = await db.transaction((tx) => applyTick(tx, items, options.consumer));
+        const tick = await db.transaction((tx) => applyTick(tx, items, options.consumer, places));
         return { ...tick, writeMs: performance.now() - started };
       }, {
         ...options,
@@ -110,8 +112,8 @@ export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<Ingest
 const taken = <T extends CityEvent['type']>(items: readonly TickItem[], type: T) =>
   items.filter((item) => item.take && item.event.type === type).map((item) => item.event as Extract<CityEvent, { type: T }>);
 
-async function applyTick(tx: Queryable, items: readonly TickItem[], consumer: string): Promise<Omit<CityTick, 'writeMs'>> {
-  const moved = await persistPositionBatch(tx, taken(items, 'position') satisfies PositionEvent[]);
+async function applyTick(tx: Queryable, items: readonly TickItem[], consumer: string, places: PlaceIndex): Promise<Omit<CityTick, 'writeMs'>> {
+  const moved = await persistPositionBatch(tx, taken(items, 'position') satisfies PositionEvent[], places);
   const buses = moved.filter((entity) => entity.kind === 'bus').map((entity) => entity.id);
   await updateBusProgress(tx, buses);
   const busIncidents = await reviewBusIncidents(tx, buses);
