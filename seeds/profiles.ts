@@ -197,6 +197,54 @@ export const cityProfiles = {
     taxis: 5_000,
     trucks: 0,
   },
+  // The scale profile (issue 19): not a city of the brief but a provincial capital's load —
+  // Hangzhou's ~4,500 traffic cameras, a bus fleet near New York's, 100,000 moving units — to
+  // measure the live core at city scale (`CITY=megacity`).
+  megacity: {
+    id: 'megacity',
+    nameZh: '超大城市',
+    nameEn: 'Megacity',
+    center: [120.1551, 30.2741],
+    seed: 20_260_005,
+    widthKm: 36,
+    heightKm: 24,
+    gridRotationDeg: 0,
+    streetSpacingM: 400,
+    arterialEvery: 4,
+    ringRoads: [
+      { zh: '内环', en: 'Inner Ring', fraction: 0.4 },
+      { zh: '外环', en: 'Outer Ring', fraction: 0.8 },
+    ],
+    river: { zh: '钱塘江', en: 'Qiantang River' },
+    districts: [
+      { zh: '上城区', en: 'Shangcheng' },
+      { zh: '拱墅区', en: 'Gongshu' },
+      { zh: '西湖区', en: 'Xihu' },
+      { zh: '滨江区', en: 'Binjiang' },
+      { zh: '萧山区', en: 'Xiaoshan' },
+      { zh: '余杭区', en: 'Yuhang' },
+      { zh: '临平区', en: 'Linping' },
+      { zh: '钱塘区', en: 'Qiantang' },
+      { zh: '富阳区', en: 'Fuyang' },
+      { zh: '临安区', en: "Lin'an" },
+    ],
+    districtColumns: 5,
+    communityGrid: { columns: 30, rows: 20 },
+    residents: 12_000_000,
+    gridCellM: 500,
+    utcOffsetHours: 8, // China Standard Time
+    platePrefix: '浙A',
+    cameraSites: { 'hd-video': 1_800, 'e-police': 300, 'smart-light': 100 },
+    cameras: 4_500,
+    policeStations: 60,
+    policeCars: 6_000,
+    policeOfficers: 10_000,
+    inspectors: 4_000,
+    busRoutes: 300,
+    buses: 8_000,
+    taxis: 60_000,
+    trucks: 12_000,
+  },
 } satisfies Record<string, CityProfile>;
 
 export type CityProfileId = keyof typeof cityProfiles;

@@ -13,6 +13,7 @@ import { adminApi } from './admin-api.ts';
 import { basemapApi, type BaseMap } from './basemap-api.ts';
 import { devicesApi, type DeviceRegistryHooks } from './devices-api.ts';
 import type { Publish } from './ingest-refusals.ts';
+import type { OsmandHandler } from './ingest-osmand.ts';
 import type { Dispatch } from './dispatch.ts';
 import { geofencesApi } from './geofences-api.ts';
 import { incidentsApi } from './incidents-api.ts';
@@ -34,7 +35,7 @@ export interface HttpAppOptions {
   log: Logger;
   metrics: Metrics;
   /** Ingest endpoints by path, e.g. /ingest/osmand or /open311/v2. */
-  ingest: Record<string, express.Router>;
+  ingest: Record<string, express.Router | OsmandHandler>;
   /** POST /api/incidents with a dispatcher's session: a case from a phone call. */
   callIntake: RequestHandler;
   /** Hands events to the ingest bus (an item set aside, replayed). */
@@ -57,7 +58,7 @@ export interface HttpAppOptions {
 }
 
 /** Answers 503 until the city is loaded: clients and trackers retry, nothing is refused for good. */
-export function requireReady(readiness: Readiness): express.RequestHandler {
+function requireReady(readiness: Readiness): express.RequestHandler {
   return (_req, res, next) => {
     if (readiness.db) return next();
     res.status(503).set('Retry-After', '5').json({ error: `the server is starting (${readiness.step}); retry in a few seconds` });

@@ -66,9 +66,11 @@ describe.each(testBackends())('OsmAnd ingest on the $name database', (backend) =
     const brokenJson = await fetch(server.osmandUrl, { method: 'POST', body: '{"device_id": "po-0001", "location":', headers: { 'content-type': 'application/json' } });
     expect(brokenJson.status).toBe(400);
     expect(await brokenJson.text()).toMatch(/send OsmAnd parameters or Traccar Client JSON/);
+    const oversized = await fetch(server.osmandUrl, { method: 'POST', body: `id=pc-0002&lat=45.6&lon=84.9&note=${'x'.repeat(17_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect([oversized.status, await oversized.text()]).toEqual([413, 'request entity too large; send OsmAnd parameters or Traccar Client JSON\n']);
 
     expect(await metric('onescreen_ingest_rejected_total{reason="unknown-device",source="osmand"}')).toBe(1);
-    expect(await metric('onescreen_ingest_rejected_total{reason="malformed",source="osmand"}')).toBe(2);
+    expect(await metric('onescreen_ingest_rejected_total{reason="malformed",source="osmand"}')).toBe(3);
   });
 
   it('answers a (0, 0) fix like Traccar (200) but drops it, counted, without moving the unit', async () => {

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import {
   checkGeofences,
   createRoadRouter,
@@ -31,7 +30,7 @@ import { loadBaseMap } from './basemap-api.ts';
 import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
 import { feedKeyGuard } from './feed-keys.ts';
 import { startFeeds } from './feeds.ts';
-import { createHttpApp, requireReady, type Readiness } from './http-app.ts';
+import { createHttpApp, type Readiness } from './http-app.ts';
 import { CaseAnswers } from './case-answers.ts';
 import { alarmIngest } from './ingest-alarms.ts';
 import { callIntake } from './call-intake.ts';
@@ -77,7 +76,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const publishFrom = (feed: CrsFeed): Publish => (config.feedCrs[feed] === 'wgs84' ? publish : (events) => publish(eventsInWgs84(config.feedCrs[feed], events)));
   const ingestLog = log.child({ module: 'ingest' });
   const caseAnswers = new CaseAnswers();
-  const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), publish: publishFrom('osmand'), metrics, log: ingestLog });
+  const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), publish: publishFrom('osmand'), metrics, log: ingestLog }, () => (readiness.db ? undefined : readiness.step));
   const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), publish: publishFrom('cameras'), metrics, log: ingestLog };
   const staleAfter = config.feedStaleAfterMs;
   const currentFeeds = () => feedStatus(metrics, staleAfter === undefined ? defaultStaleAfterMs : { trackers: staleAfter, buses: staleAfter, cameras: staleAfter, reports: staleAfter });
@@ -152,7 +151,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       baseMap,
     }),
   );
-  const osmandHttp = createServer(express().use(requireReady(readiness), osmand));
+  const osmandHttp = createServer(osmand);
   const realtime = attachRealtime(http, metrics, auth, config.socketRecoveryMs);
   const posturePush = attachPosturePush(realtime, posture, metrics, log.child({ module: 'posture' }));
   let db: Database | undefined;
