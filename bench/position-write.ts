@@ -65,11 +65,15 @@ export async function benchPositionWrite(): Promise<string[]> {
           spent[name] += performance.now() - started;
         }
       }
+      // What a stored position costs on disk: history's table, TOAST and indexes per row.
+      const [stored] = await db.query<{ rows: number; bytes: string }>(`SELECT count(*)::int AS rows, pg_total_relation_size('position_history')::text AS bytes FROM position_history`);
+      const bytesPerFix = Number(stored!.bytes) / stored!.rows;
       const rate = (msSpent: number) => (rounds * fixesPerTick) / (msSpent / 1000);
       const per = (name: keyof typeof spent) => `${Math.round(rate(spent[name])).toLocaleString('en')} rows/s (${Math.round(spent[name] / rounds)} ms a tick)`;
       lines.push(
         `position write, ${backend.name} PostGIS, ${fixesPerTick.toLocaleString('en')} fixes a tick: product ${per('product')}; ` +
-          `raw set-based SQL (baseline) ${per('raw')}; ratio ${(spent.raw / spent.product).toFixed(2)}× (target ≥ 0.8×)`,
+          `raw set-based SQL (baseline) ${per('raw')}; ratio ${(spent.raw / spent.product).toFixed(2)}× (target ≥ 0.8×); ` +
+          `history ${Math.round(bytesPerFix)} bytes a stored position (${stored!.rows.toLocaleString('en')} rows)`,
       );
     } finally {
       await db.close();

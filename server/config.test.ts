@@ -3,13 +3,13 @@ import { ConfigError, parseConfig } from './index.ts';
 
 describe('parseConfig', () => {
   it('runs on the embedded database by default', () => {
-    expect(parseConfig({})).toMatchObject({ port: 8080, osmandPort: 5055, dataDir: './.data', databaseUrl: undefined, gtfsRtUrls: [], tickMs: 1_000, logFormat: 'json' });
+    expect(parseConfig({})).toMatchObject({ port: 8080, osmandPort: 5055, dataDir: './.data', databaseUrl: undefined, gtfsRtUrls: [], tickMs: 250, logFormat: 'json' });
     expect(parseConfig({}, true).logFormat).toBe('text');
   });
 
   it('reads every setting, treating empty variables as unset', () => {
     const config = parseConfig({ PORT: '9000', GTFS_RT_URLS: 'http://a.example/vp.pb, http://b.example/vp.pb', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/city', TICK_MS: '', LOG_FORMAT: 'text' });
-    expect(config).toMatchObject({ port: 9000, gtfsRtUrls: ['http://a.example/vp.pb', 'http://b.example/vp.pb'], databaseUrl: 'postgres://postgres@127.0.0.1:5432/city', tickMs: 1_000, logFormat: 'text' });
+    expect(config).toMatchObject({ port: 9000, gtfsRtUrls: ['http://a.example/vp.pb', 'http://b.example/vp.pb'], databaseUrl: 'postgres://postgres@127.0.0.1:5432/city', tickMs: 250, logFormat: 'text' });
     expect(parseConfig({ FEED_CRS: 'osmand:gcj02, gtfs-rt:bd09' }).feedCrs).toEqual({ osmand: 'gcj02', 'gtfs-rt': 'bd09', cameras: 'wgs84', open311: 'wgs84', alarms: 'wgs84' });
   });
 

@@ -26,6 +26,14 @@ describe('batchPerTick', () => {
     });
   });
 
+  it('sends a full batch on at once, without waiting for the tick', () => {
+    scheduler().run(({ cold, expectObservable }) => {
+      const source = cold('a-b-c----------d-------|', values);
+      const expected = '   --x-------y---------z--|';
+      expectObservable(source.pipe(batchPerTick(10, undefined, undefined, () => 2))).toBe(expected, { x: [values.a, values.b], y: [values.c], z: [values.d] });
+    });
+  });
+
   it('passes errors on', () => {
     scheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('a-#', values).pipe(batchPerTick(10))).toBe('--#');

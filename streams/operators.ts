@@ -3,9 +3,10 @@ import { appendAll } from './append.ts';
 
 /**
  * Collects events into one batch per tick; empty ticks emit nothing. An event `flushNow` picks
- * (someone waits on its answer) closes its batch at once instead of at the tick's end.
+ * (someone waits on its answer) closes its batch at once instead of at the tick's end, and so does
+ * reaching `fullAt()` events: under load a full batch goes on without waiting for the tick.
  */
-export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = asyncScheduler, flushNow?: (item: T) => boolean): OperatorFunction<T, T[]> {
+export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = asyncScheduler, flushNow?: (item: T) => boolean, fullAt: () => number = () => Number.POSITIVE_INFINITY): OperatorFunction<T, T[]> {
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let batch: T[] = [];
@@ -22,7 +23,7 @@ export function batchPerTick<T>(tickMs: number, scheduler: SchedulerLike = async
       const input = source.subscribe({
         next: (item) => {
           batch.push(item);
-          if (flushNow?.(item)) flush();
+          if (flushNow?.(item) || batch.length >= fullAt()) flush();
         },
         error: (error) => subscriber.error(error),
         complete: () => {
@@ -187,5 +188,5 @@ export function writePerTick<T, R>(write: (batch: T[]) => Promise<R>, options: W
       }),
     );
   };
-  return (source) => source.pipe(batchPerTick(options.tickMs, scheduler, options.flushNow), coalesceWhileBusy(writeSettingAside, size.cap));
+  return (source) => source.pipe(batchPerTick(options.tickMs, scheduler, options.flushNow, size.cap), coalesceWhileBusy(writeSettingAside, size.cap));
 }
