@@ -6,6 +6,7 @@
 import { PlaceIndex, persistPositionBatch, type Database, type PositionFix } from '../geo/index.ts';
 import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
+import type { BenchOutput } from './report.ts';
 
 const fixesPerTick = 20_000;
 const rounds = 3;
@@ -31,7 +32,7 @@ ON CONFLICT (id) DO UPDATE SET geom = excluded.geom, heading_deg = excluded.head
 const rawWrite = (db: Database, fixes: readonly PositionFix[]) =>
   db.query(rawSql, [fixes.map((f) => f.entityId), fixes.map((f) => f.lon), fixes.map((f) => f.lat), fixes.map((f) => f.headingDeg), fixes.map((f) => f.speedKmh), fixes.map((f) => f.eventTime)]);
 
-export async function benchPositionWrite(): Promise<string[]> {
+export async function benchPositionWrite(): Promise<BenchOutput> {
   const city = generateCity({ ...cityProfiles.karamay, taxis: fixesPerTick });
   const taxis = city.entities.filter((e) => e.kind === 'taxi');
   const segments = city.roadSegments;
@@ -48,7 +49,7 @@ export async function benchPositionWrite(): Promise<string[]> {
       return { entityId: taxi.id, lon: a[0] + (b[0] - a[0]) * along, lat: a[1] + (b[1] - a[1]) * along, headingDeg: 90, speedKmh: 40, eventTime: clock, receivedAt: clock, sourceId: 'bench' };
     });
   };
-  const lines: string[] = [];
+  const lines: BenchOutput = [];
   for (const backend of testBackends()) {
     const db = await openWithCity(backend, city);
     try {
@@ -70,6 +71,14 @@ export async function benchPositionWrite(): Promise<string[]> {
       const bytesPerFix = Number(stored!.bytes) / stored!.rows;
       const rate = (msSpent: number) => (rounds * fixesPerTick) / (msSpent / 1000);
       const per = (name: keyof typeof spent) => `${Math.round(rate(spent[name])).toLocaleString('en')} rows/s (${Math.round(spent[name] / rounds)} ms a tick)`;
+      const perSecond = (name: keyof typeof spent) => `${Math.round(rate(spent[name])).toLocaleString('en')} rows/s`;
+      lines.push({
+        figure: `the tick's position write, ${fixesPerTick.toLocaleString('en')} fixes a tick, ${backend.name === 'server' ? 'PostgreSQL' : 'embedded'}`,
+        measured: `${perSecond('product')}; ${Math.round(bytesPerFix)} bytes a stored position`,
+        baseline: `raw set-based SQL ${perSecond('raw')}`,
+        ratio: `${(spent.raw / spent.product).toFixed(2)}×`,
+        target: '≥ 0.8×',
+      });
       lines.push(
         `position write, ${backend.name} PostGIS, ${fixesPerTick.toLocaleString('en')} fixes a tick: product ${per('product')}; ` +
           `raw set-based SQL (baseline) ${per('raw')}; ratio ${(spent.raw / spent.product).toFixed(2)}× (target ≥ 0.8×); ` +
