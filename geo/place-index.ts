@@ -8,6 +8,8 @@ import type { Queryable } from './database.ts';
 
 type Position = readonly [number, number];
 type Box = [west: number, south: number, east: number, north: number];
+/** A polygon as GeoJSON has it: the outer ring, then its holes. */
+type Polygon = readonly (readonly Position[])[];
 
 /** The box around the points (a loop: spreading 100,000 of them into `Math.min` overflows the stack). */
 function boxOf(points: Iterable<Position>): Box {
@@ -15,8 +17,6 @@ function boxOf(points: Iterable<Position>): Box {
   for (const [lon, lat] of points) [box[0], box[1], box[2], box[3]] = [Math.min(box[0], lon), Math.min(box[1], lat), Math.max(box[2], lon), Math.max(box[3], lat)];
   return box;
 }
-/** A polygon as GeoJSON has it: the outer ring, then its holes. */
-type Polygon = readonly (readonly Position[])[];
 
 interface Place {
   id: string;

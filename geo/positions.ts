@@ -74,7 +74,7 @@ export function toLiveEntity({ fixTime, ...position }: LivePosition): LiveEntity
 // state to each entity's latest fix (never back to an older one, nor again to the one it has).
 // Fixes for unknown or retired entities are left out, and a fix history already holds (sent
 // again, or applied again after a crash) changes nothing. Only what the input does not say comes
-// back: 20,000 rows of full live state cost the tick ~100 ms more to send and read.
+// back (id, kind, label, status), not each moved entity's whole live state.
 const persistBatchSql = `
 WITH batch AS (
   SELECT b.*, ST_SetSRID(ST_MakePoint(b.lon, b.lat), 4326) AS geom, to_timestamp(b.event_ms / 1000) AS event_time
