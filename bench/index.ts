@@ -5,6 +5,7 @@ import { benchBasemapLayers } from './basemap-layers.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchDispatchEta } from './dispatch-eta.ts';
 import { benchGtfsImport } from './gtfs-import.ts';
+import { benchLoadFigures } from './load-figures.ts';
 import { benchNearestUnits } from './nearest-units.ts';
 import { benchPositionFrames } from './position-frames.ts';
 import { benchPositionJoin } from './position-join.ts';
@@ -13,7 +14,7 @@ import { benchPostureBoards } from './posture-boards.ts';
 import { figureTable, isFigure, writeResults, type Figure } from './report.ts';
 import { benchWallRender } from './wall-render.ts';
 
-const benchmarks = { 'position-join': benchPositionJoin, 'position-write': benchPositionWrite, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart, 'posture-boards': benchPostureBoards, 'dispatch-eta': benchDispatchEta, 'basemap-layers': benchBasemapLayers, 'gtfs-import': benchGtfsImport };
+const benchmarks = { 'position-join': benchPositionJoin, 'position-write': benchPositionWrite, 'position-frames': benchPositionFrames, 'wall-render': benchWallRender, 'nearest-units': benchNearestUnits, 'cold-start': benchColdStart, 'posture-boards': benchPostureBoards, 'dispatch-eta': benchDispatchEta, 'basemap-layers': benchBasemapLayers, 'gtfs-import': benchGtfsImport, load: benchLoadFigures };
 const only = process.argv.slice(2);
 const figures: Record<string, Figure[]> = {};
 

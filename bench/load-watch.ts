@@ -71,10 +71,11 @@ export function watchServer(server: Watched, say: (line: string) => void, progre
       watching = false;
       await loop;
       const round = (ms: number) => Math.round(ms);
-      return (
-        `/healthz p99 ${round(percentile(healthMs, 99))} ms; event-loop lag max ${round(Math.max(0, ...lagMaxMs))} ms, p99 ${round(percentile(lagP99Ms, 99))} ms; ` +
-        `server RSS ${round(rssBefore)} → max ${round(rssMax)} MB`
-      );
+      const figures = { healthP99Ms: round(percentile(healthMs, 99)), lagMaxMs: round(Math.max(0, ...lagMaxMs)), rssBeforeMb: round(rssBefore), rssMaxMb: round(rssMax) };
+      const text =
+        `/healthz p99 ${figures.healthP99Ms} ms; event-loop lag max ${figures.lagMaxMs} ms, p99 ${round(percentile(lagP99Ms, 99))} ms; ` +
+        `server RSS ${figures.rssBeforeMb} → max ${figures.rssMaxMb} MB`;
+      return { text, figures };
     },
   };
 }

@@ -2,6 +2,7 @@
 // offers load over the real protocols to a server process on fresh data (PostgreSQL when
 // DATABASE_URL is set), keeps its own log of every acknowledged fix or detector record, and at the
 // end compares it with the database and with what its socket clients saw. Prints one line of figures.
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { Database } from '../geo/index.ts';
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     protocol: { type: 'string', default: 'osmand' },
     clients: { type: 'string', default: '20' },
     contend: { type: 'string', default: '0' },
+    // Where to write the run's figures as JSON too (`npm run bench load` reads them).
+    json: { type: 'string' },
   },
 });
 const protocol = values.protocol as Protocol;
@@ -67,11 +70,16 @@ try {
   const watched = await watch.stop();
   clients.close();
   const { lost, duplicated } = await compareWithDatabase(await server.stop());
-  const p = (q: number) => (clients.latenciesMs.length > 0 ? `${Math.round(percentile(clients.latenciesMs, q))} ms` : 'n/a');
+  const quantile = (q: number) => (clients.latenciesMs.length > 0 ? Math.round(percentile(clients.latenciesMs, q)) : null);
+  const p = (q: number) => (quantile(q) === null ? 'n/a' : `${quantile(q)} ms`);
+  if (values.json) {
+    const run = { protocol, rate, seconds, backend: server.backend, clients: clientCount, offered: log.offered, acknowledged: log.acknowledged, shed: log.shed, errors: log.errors, lost, duplicated, p50Ms: quantile(50), p99Ms: quantile(99), drainS, ...watched.figures };
+    writeFileSync(values.json, `${JSON.stringify(run)}\n`);
+  }
   process.stdout.write(
     `load ${protocol} ${rate}/s × ${seconds} s on ${server.backend}, ${clientCount} clients${busyProcesses ? `, ${busyProcesses} busy processes` : ''}: offered ${log.offered}, acknowledged ${log.acknowledged} ` +
       `(${Math.round(log.acknowledged / seconds)}/s), shed ${log.shed}, errors ${log.errors}; lost ${lost}, duplicated ${duplicated}; ` +
-      `ingest→client p50 ${p(50)} p99 ${p(99)} (${clients.latenciesMs.length} sightings, ${clients.gaps()} gaps); backlog drained ${drainS.toFixed(1)} s after the load; ${watched}\n`,
+      `ingest→client p50 ${p(50)} p99 ${p(99)} (${clients.latenciesMs.length} sightings, ${clients.gaps()} gaps); backlog drained ${drainS.toFixed(1)} s after the load; ${watched.text}\n`,
   );
 } catch (error) {
   say(`the load run failed: ${(error as Error).stack ?? String(error)}\nserver output:\n${server.output().slice(-4_000)}`);

@@ -4,6 +4,7 @@
 import { Encoder, PacketType } from 'socket.io-parser';
 import { entityKinds, type LivePosition } from '../geo/index.ts';
 import { FrameCursor, LivePositionTable } from '../streams/index.ts';
+import type { BenchOutput } from './report.ts';
 
 const entityCount = 10_000;
 const ticks = 30;
@@ -45,7 +46,7 @@ function measure(fleets: LivePosition[][], tick: (fleet: LivePosition[], seq: nu
   return { bytes: bytes / ticks, cpuMs: times.sort((a, b) => a - b)[Math.floor(ticks / 2)]! };
 }
 
-export async function benchPositionFrames(): Promise<string[]> {
+export async function benchPositionFrames(): Promise<BenchOutput> {
   const fleets = Array.from({ length: ticks + 1 }, (_, tick) => fleetAt(tick));
   const encoder = new Encoder();
   const encode = (data: unknown) => encoder.encode({ type: PacketType.EVENT, nsp: '/', data: ['positions', data] }) as (string | Uint8Array | ArrayBuffer)[];
@@ -68,6 +69,13 @@ export async function benchPositionFrames(): Promise<string[]> {
   const json = measure(fleets, (entities, seq) => encode({ seq, entities }));
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
   return [
+    {
+      figure: `position push per tick, ${entityCount.toLocaleString('en')} moving entities, one client`,
+      measured: `binary frame ${kb(binary.bytes)}, ${binary.cpuMs.toFixed(1)} ms CPU; +${((fourClients.cpuMs - binary.cpuMs) / 3).toFixed(1)} ms a further client`,
+      baseline: `JSON objects ${kb(json.bytes)}, ${json.cpuMs.toFixed(1)} ms CPU`,
+      ratio: `${(json.bytes / binary.bytes).toFixed(1)}× bytes, ${(json.cpuMs / binary.cpuMs).toFixed(1)}× CPU`,
+      target: '—',
+    },
     `position push, ${entityCount.toLocaleString('en')} moving entities per tick: binary frame ${kb(binary.bytes)}, ${binary.cpuMs.toFixed(1)} ms CPU; ` +
       `JSON objects (baseline) ${kb(json.bytes)}, ${json.cpuMs.toFixed(1)} ms CPU; ratio ${(json.bytes / binary.bytes).toFixed(1)}× bytes, ${(json.cpuMs / binary.cpuMs).toFixed(1)}× CPU`,
     `position push, each further client (frames are cut per client; JSON is encoded once for all): +${((fourClients.cpuMs - binary.cpuMs) / 3).toFixed(1)} ms CPU per tick`,
