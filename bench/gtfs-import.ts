@@ -11,6 +11,7 @@ import { testBackends } from '../geo/test-support.ts';
 import { importCityData } from '../seeds/import/import-city.ts';
 import { sampleCity, writeSampleDistricts } from '../seeds/import/test-feeds.ts';
 import type { PositionEvent } from '../streams/index.ts';
+import { backendName, type BenchOutput } from './report.ts';
 import { percentile, timed } from './timing.ts';
 
 const routes = 200;
@@ -42,7 +43,14 @@ function writeFeed(dir: string, stopTimes: number): string {
   return feed;
 }
 
-async function measure(db: Database, feed: string, stopTimes: number): Promise<string> {
+interface Imported {
+  importS: number;
+  rssMb: number;
+  trips: number;
+  tickMs: number;
+}
+
+async function measure(db: Database, feed: string): Promise<Imported> {
   await importCityData(db, { kind: 'districts', paths: [writeSampleDistricts(feed)], crs: 'wgs84', city: sampleCity });
   let peakMb = process.memoryUsage().rss / 1e6;
   const sampler = setInterval(() => (peakMb = Math.max(peakMb, process.memoryUsage().rss / 1e6)), 50);
@@ -70,30 +78,38 @@ async function measure(db: Database, feed: string, stopTimes: number): Promise<s
     });
   }, 5);
   const trips = report.changes.find((change) => change.table === 'bus_trips')?.added ?? 0;
-  return (
-    `${stopTimes.toLocaleString('en')} stop times (${trips.toLocaleString('en')} trips): imported in ${importS.toFixed(1)} s, RSS ${beforeMb.toFixed(0)} → at most ${peakMb.toFixed(0)} MB` +
-    ` | a tick of ${buses} buses' delays ${percentile(tick, 50).toFixed(0)} ms (p50 of 5)`
-  );
+  return { importS, rssMb: peakMb - beforeMb, trips, tickMs: percentile(tick, 50) };
 }
 
-export async function benchGtfsImport(): Promise<string[]> {
+export async function benchGtfsImport(): Promise<BenchOutput> {
   const dir = mkdtempSync(join(tmpdir(), 'onescreen-bench-gtfs-'));
-  const lines: string[] = [];
+  const output: BenchOutput = [];
+  const said = (count: number, run: Imported) => `${count.toLocaleString('en')} stop times (${run.trips.toLocaleString('en')} trips) imported in ${run.importS.toFixed(1)} s, RSS +${run.rssMb.toFixed(0)} MB; a tick of ${buses} buses' delays ${run.tickMs.toFixed(0)} ms (p50 of 5)`;
   try {
     const feeds = stopTimeCounts.map((count) => [count, writeFeed(dir, count)] as const);
     for (const backend of testBackends()) {
-      for (const [count, feed] of feeds) {
+      const runs: Imported[] = [];
+      for (const [, feed] of feeds) {
         const db = await backend.open();
         try {
           await migrate(db);
-          lines.push(`${db.backend}: ${await measure(db, feed, count)}`);
+          runs.push(await measure(db, feed));
         } finally {
           await db.close();
         }
       }
+      // The smallest feed is the baseline the largest is read against: ten times the data.
+      const [small, large] = [runs[0]!, runs.at(-1)!];
+      output.push({
+        figure: `a GTFS timetable of ${stopTimeCounts.at(-1)!.toLocaleString('en')} stop times (${routes} routes, ${stopsPerRoute} stops each): the import, and a tick of ${buses} buses' delays against it, ${backendName(backend)}`,
+        measured: said(stopTimeCounts.at(-1)!, large),
+        baseline: said(stopTimeCounts[0]!, small),
+        ratio: `${(large.importS / small.importS).toFixed(1)}× the import time for ${(stopTimeCounts.at(-1)! / stopTimeCounts[0]!).toFixed(0)}× the data; tick ${(large.tickMs / small.tickMs).toFixed(2)}×`,
+        target: '—',
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return lines;
+  return output;
 }

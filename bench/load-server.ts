@@ -17,21 +17,22 @@ function rssMb(pid: number): number {
 }
 
 /**
- * A server process on fresh data (PostgreSQL when DATABASE_URL is set, embedded otherwise).
- * `reachDatabase` rewrites the database URL the server (not the city load) is given: a proxy.
+ * A server process on fresh data (PostgreSQL when DATABASE_URL is set, embedded otherwise), with
+ * `city` (a profile; Karamay unless told). `reachDatabase` rewrites the database URL the server
+ * (not the city load) is given: a proxy.
  */
-export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string) => void, reachDatabase: (url: string) => string = (url) => url) {
+export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string) => void, { reachDatabase = (url: string) => url, city = 'karamay' } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-load-'));
   // A scratch database of its own on DATABASE_URL's server; the data directory otherwise.
   const database = await testBackends().at(-1)!.openSettings({ dataDir });
   const databaseUrl = database.databaseUrl ?? '';
   const backend = databaseUrl ? 'PostgreSQL' : 'embedded';
   const [port, osmandPort] = [await freePort(), await freePort()];
-  log(`loading Karamay into the ${backend} database…`);
-  await prepareCity(readLaunchSettings({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SIMULATE: '0' }), log);
+  log(`loading ${city} into the ${backend} database…`);
+  await prepareCity(readLaunchSettings({ DATA_DIR: dataDir, DATABASE_URL: databaseUrl, SIMULATE: '0', CITY: city }), log);
   log('starting the server…');
   const { child, output } = await startServerProcess(
-    { ...env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl && reachDatabase(databaseUrl), PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' },
+    { ...env, CITY: city, DATA_DIR: dataDir, DATABASE_URL: databaseUrl && reachDatabase(databaseUrl), PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' },
     ['--demo'],
   ).catch(async (error: unknown) => {
     await database.dispose();

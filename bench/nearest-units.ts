@@ -17,10 +17,10 @@ import {
 import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { ms, percentile, timed } from './timing.ts';
-import type { BenchOutput } from './report.ts';
+import { backendName, type BenchOptions, type BenchOutput } from './report.ts';
 
 const units = 10_000;
-const cases = 300;
+const fullCases = 300;
 
 /** Runs a query as EXPLAIN ANALYZE and gives the database's own execution time, ms: the query without the round trip. */
 async function executionMs(db: Database, run: (db: Queryable) => Promise<unknown>): Promise<number> {
@@ -47,7 +47,8 @@ function scanNearest(db: Queryable, at: LonLat, kinds: readonly EntityKind[]) {
   );
 }
 
-export async function benchNearestUnits(): Promise<BenchOutput> {
+export async function benchNearestUnits({ quick }: BenchOptions): Promise<BenchOutput> {
+  const cases = quick ? 50 : fullCases;
   const city = generateCity(cityProfiles.yantai);
   const lines: BenchOutput = [];
   for (const backend of testBackends()) {
@@ -90,7 +91,7 @@ export async function benchNearestUnits(): Promise<BenchOutput> {
       const scanExecution = await inDatabase((explained, at) => scanNearest(explained, at, unitKindsOf.police), 50);
       const withEta = await timed(() => findCandidates(db, router, scene()), cases);
       lines.push({
-        figure: `nearest ${dispatchRules.count} available of ${units.toLocaleString('en')} units + road ETA, ${backend.name === 'server' ? 'PostgreSQL' : 'embedded'}`,
+        figure: `nearest ${dispatchRules.count} available of ${units.toLocaleString('en')} units + road ETA, ${backendName(backend)}`,
         measured: `p50 ${ms(percentile(withEta, 50))}, p99 ${ms(percentile(withEta, 99))}`,
         baseline: `pool by unindexed ST_Distance scan: p50 ${ms(percentile(scan, 50))} (KNN ${ms(percentile(knn, 50))})`,
         ratio: `${(percentile(scan, 50) / percentile(knn, 50)).toFixed(0)}× (pool, p50)`,

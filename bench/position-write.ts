@@ -6,10 +6,10 @@
 import { PlaceIndex, persistPositionBatch, type Database, type PositionFix } from '../geo/index.ts';
 import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import type { BenchOutput } from './report.ts';
+import { backendName, type BenchOptions, type BenchOutput } from './report.ts';
 
 const fixesPerTick = 20_000;
-const rounds = 3;
+const fullRounds = 5;
 
 const rawTables = `
 CREATE TABLE raw_live (id text PRIMARY KEY, geom geometry(Point, 4326), heading_deg real, speed_kmh real, district_id text, cell_id text, updated_at timestamptz);
@@ -32,7 +32,8 @@ ON CONFLICT (id) DO UPDATE SET geom = excluded.geom, heading_deg = excluded.head
 const rawWrite = (db: Database, fixes: readonly PositionFix[]) =>
   db.query(rawSql, [fixes.map((f) => f.entityId), fixes.map((f) => f.lon), fixes.map((f) => f.lat), fixes.map((f) => f.headingDeg), fixes.map((f) => f.speedKmh), fixes.map((f) => f.eventTime)]);
 
-export async function benchPositionWrite(): Promise<BenchOutput> {
+export async function benchPositionWrite({ quick }: BenchOptions): Promise<BenchOutput> {
+  const rounds = quick ? 1 : fullRounds;
   const city = generateCity({ ...cityProfiles.karamay, taxis: fixesPerTick });
   const taxis = city.entities.filter((e) => e.kind === 'taxi');
   const segments = city.roadSegments;
@@ -73,7 +74,7 @@ export async function benchPositionWrite(): Promise<BenchOutput> {
       const per = (name: keyof typeof spent) => `${Math.round(rate(spent[name])).toLocaleString('en')} rows/s (${Math.round(spent[name] / rounds)} ms a tick)`;
       const perSecond = (name: keyof typeof spent) => `${Math.round(rate(spent[name])).toLocaleString('en')} rows/s`;
       lines.push({
-        figure: `the tick's position write, ${fixesPerTick.toLocaleString('en')} fixes a tick, ${backend.name === 'server' ? 'PostgreSQL' : 'embedded'}`,
+        figure: `the tick's position write, ${fixesPerTick.toLocaleString('en')} fixes a tick, ${backendName(backend)}`,
         measured: `${perSecond('product')}; ${Math.round(bytesPerFix)} bytes a stored position`,
         baseline: `raw set-based SQL ${perSecond('raw')}`,
         ratio: `${(spent.raw / spent.product).toFixed(2)}×`,

@@ -14,6 +14,7 @@ import {
 } from '../geo/index.ts';
 import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { backendName, type BenchOutput } from './report.ts';
 import { ms, percentile, timed } from './timing.ts';
 
 const weekMinutes = 7 * 24 * 60;
@@ -75,9 +76,9 @@ function trafficFromRecords(db: Database, window: PostureWindow) {
   );
 }
 
-export async function benchPostureBoards(): Promise<string[]> {
+export async function benchPostureBoards(): Promise<BenchOutput> {
   const city = generateCity(cityProfiles.karamay);
-  const lines: string[] = [];
+  const lines: BenchOutput = [];
   for (const backend of testBackends()) {
     const db = await openWithCity(backend, city);
     try {
@@ -96,11 +97,22 @@ export async function benchPostureBoards(): Promise<string[]> {
       await timed(() => trafficFromRecords(db, hour), 2);
       const raw = await timed(() => trafficFromRecords(db, hour), 10);
       const rollup = await timed(() => readTrafficPosture(db, hour, silentAfterMs), 10);
+      const data = `Karamay with a week of data (${(casesPerDay * 7).toLocaleString('en')} cases, ${city.cameras.length.toLocaleString('en')} cameras, ${city.busRoutes.length} routes), ${backendName(backend)}`;
       lines.push(
-        `posture boards, all five, Karamay with a week of data (${(casesPerDay * 7).toLocaleString('en')} cases, ${city.cameras.length.toLocaleString('en')} cameras, ${city.busRoutes.length} routes), ${backend.name} PostGIS: ${perRange.join('; ')}`,
-        `  of which coverage (Dijkstra from every available unit to ${city.gridCells.length.toLocaleString('en')} cells, both agencies): p50 ${ms(percentile(coverage, 50))}`,
-        `  traffic board, last hour: from the minute rollup p50 ${ms(percentile(rollup, 50))}; from the ${(city.cameras.length * 60).toLocaleString('en')} raw detector records (baseline) p50 ${ms(percentile(raw, 50))}; ` +
-          `ratio ${(percentile(raw, 50) / percentile(rollup, 50)).toFixed(1)}×`,
+        {
+          figure: `posture boards, all five as one push reads them, ${data}`,
+          measured: perRange.join('; '),
+          baseline: `of which coverage (Dijkstra from every available unit to ${city.gridCells.length.toLocaleString('en')} cells, both agencies) p50 ${ms(percentile(coverage, 50))}`,
+          ratio: '—',
+          target: '—',
+        },
+        {
+          figure: `traffic board, last hour, ${backendName(backend)}`,
+          measured: `from the minute rollup p50 ${ms(percentile(rollup, 50))}`,
+          baseline: `from the ${(city.cameras.length * 60).toLocaleString('en')} raw detector records p50 ${ms(percentile(raw, 50))}`,
+          ratio: `${(percentile(raw, 50) / percentile(rollup, 50)).toFixed(1)}×`,
+          target: '—',
+        },
       );
     } finally {
       await db.close();

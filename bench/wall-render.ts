@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import express from 'express';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
+import type { BenchOptions, BenchOutput } from './report.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000,20000').split(',').map(Number);
 const updates = 20;
 
-export async function benchWallRender(): Promise<string[]> {
+export async function benchWallRender({ quick }: BenchOptions): Promise<BenchOutput> {
   if (!existsSync(chromiumPath)) return [`wall render: skipped, no Chromium at ${chromiumPath}; apt-get install -y chromium (or set CHROMIUM_PATH)`];
   const dir = mkdtempSync(join(tmpdir(), 'onescreen-render-bench-'));
   await build({
@@ -53,16 +54,19 @@ export async function benchWallRender(): Promise<string[]> {
         await page.close();
       }
     };
-    const lines: string[] = [];
-    for (const n of sizes) {
+    const figures: BenchOutput = [];
+    for (const n of quick ? sizes.slice(-1) : sizes) {
       const binary = await msPerUpdate('binary', n);
       const geojson = await msPerUpdate('geojson', n);
-      lines.push(
-        `wall render, ${n.toLocaleString('en')} entities moving: binary attributes ${binary.toFixed(1)} ms main-thread JavaScript per update; ` +
-          `GeoJSON setData (baseline) ${geojson.toFixed(1)} ms; ratio ${(geojson / binary).toFixed(1)}×`,
-      );
+      figures.push({
+        figure: `wall render, main-thread JavaScript per update, ${n.toLocaleString('en')} moving entities (Chromium)`,
+        measured: `${binary.toFixed(1)} ms (binary attributes)`,
+        baseline: `${geojson.toFixed(1)} ms (GeoJSON setData)`,
+        ratio: `${(geojson / binary).toFixed(1)}×`,
+        target: n >= 20_000 ? '≥ 10×' : '—',
+      });
     }
-    return lines;
+    return figures;
   } finally {
     await browser.close();
     http.close();

@@ -28,7 +28,7 @@ describe.skipIf(!postgres)('a server offered five times what it keeps up with', 
     // A tick on this link takes seconds, a large one past the default 10 s statement timeout: the
     // core must take that as a slow database (smaller ticks), not a down one (an outage, which
     // takes input onto the log without the backlog bound).
-    const server = await startLoadServer({}, () => {}, (databaseUrl) => proxy.through(databaseUrl));
+    const server = await startLoadServer({}, () => {}, { reachDatabase: (databaseUrl) => proxy.through(databaseUrl) });
     try {
       const log = new AckLog();
       const clients = await connectClients(server.url, 4, log);
