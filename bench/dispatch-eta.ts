@@ -6,9 +6,9 @@
 import { createRandom, createRoadRouter, readRoadGraph, travelModeOf, type EntityKind, type LonLat } from '../geo/index.ts';
 import { ordersFromAssignments } from '../fixtures/index.ts';
 import { simulatorsForTests } from '../fixtures/test-simulators.ts';
-import { testBackends } from '../geo/test-support.ts';
+import { createTestTemplates, testBackends } from '../geo/test-support.ts';
 import { dispatchedAssignments } from '../launch/index.ts';
-import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { cityProfiles, defaultCity, generateCity, loadCity } from '../seeds/index.ts';
 import { startTestServer, type TestServer } from '../server/test-server.ts';
 import type { LiveAssignment, UnitCandidate } from '../streams/index.ts';
 import type { BenchOutput, Figure } from './report.ts';
@@ -27,9 +27,12 @@ interface Sent {
 }
 
 export async function benchDispatchEta(): Promise<BenchOutput> {
+  // The test server starts from a copy of a template with the city loaded, as in `npm test`.
+  const removeTemplates = await createTestTemplates(defaultCity, (db) => loadCity(db, defaultCity));
   const simulators = await simulatorsForTests();
-  const server = await startTestServer(testBackends()[0]!, { ...simulators.env, TICK_MS: '1000' });
+  let opened: TestServer | undefined;
   try {
+    const server = (opened = await startTestServer(testBackends()[0]!, { ...simulators.env, TICK_MS: '1000' }));
     // The crews drive where they are sent, heard as their terminals would (the dispatch push).
     await simulators.start(server, { orders: ordersFromAssignments(dispatchedAssignments(server.url, (error) => console.error(error))) });
     const city = generateCity(cityProfiles.karamay);
@@ -54,7 +57,8 @@ export async function benchDispatchEta(): Promise<BenchOutput> {
     return [...['drive', 'walk'].map((mode) => summarise(sent.filter((s) => travelModeOf(s.kind) === mode), mode)), `  (${sent.length} units sent and arrived)`];
   } finally {
     await simulators.stop();
-    await server.close();
+    await opened?.close();
+    await removeTemplates();
   }
 }
 

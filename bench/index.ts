@@ -66,3 +66,5 @@ else if (all.length > 0) {
   writeResults(results, figures);
   writeReadmeTable(fileURLToPath(new URL('../README.md', import.meta.url)), results);
 }
+// A failed benchmark can leave a server or a browser open: the run ends here all the same.
+process.exit();

@@ -37,9 +37,7 @@ export async function connectClients(url: string, count: number, log: AckLog, su
     socket.on('positions', (frame) => {
       frames += 1;
       const now = Date.now();
-      const rows = reader.read(frame);
-      if (rows === 'gap') return void (gaps += 1);
-      for (const row of rows) if (row.fixTime !== null) sighted(row.id, row.fixTime, now);
+      if (reader.readFixTimes(frame, (id, fixTime) => sighted(id, fixTime, now)) === 'gap') gaps += 1;
     });
     socket.on('traffic', (segments) => {
       const now = Date.now();

@@ -18,7 +18,10 @@ export class AckLog {
   acknowledged = 0;
   shed = 0;
   errors = 0;
+  /** Told of every acknowledgement: the screens in their own process keep a copy of the log. */
+  onAck?: (entityId: string, eventTime: number, sentAt: number) => void;
   acked(entityId: string, eventTime: number, sentAt: number): void {
+    this.onAck?.(entityId, eventTime, sentAt);
     const fixes = this.byEntity.get(entityId) ?? this.byEntity.set(entityId, []).get(entityId)!;
     let at = fixes.length;
     while (at > 0 && fixes[at - 1]![0] > eventTime) at -= 1;

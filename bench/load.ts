@@ -6,11 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { Database } from '../geo/index.ts';
-import { connectClients } from './load-clients.ts';
+import { connectClientsInOwnProcess } from './load-client-process.ts';
 import { AckLog, offerGtfsRt, offerMqtt, offerOsmand } from './load-senders.ts';
 import { startLoadServer } from './load-server.ts';
 import { contendForCpu, watchServer } from './load-watch.ts';
-import { percentile } from './timing.ts';
 
 const city = generateCity(cityProfiles.karamay);
 // Karamay's own rate: each unit reporting as its device does (cars 5 s, phones 10–15 s, buses 15 s)…
@@ -52,8 +51,9 @@ const serverEnv = feed ? { GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' }
 const server = await startLoadServer(serverEnv, say);
 const camerasBySegment = new Map<string, string[]>();
 for (const camera of city.cameras) camerasBySegment.set(camera.segmentId, [...(camerasBySegment.get(camera.segmentId) ?? []), camera.id]);
+let clients: Awaited<ReturnType<typeof connectClientsInOwnProcess>> | undefined;
 try {
-  const clients = await connectClients(server.url, clientCount, log, 10_000, camerasBySegment);
+  clients = await connectClientsInOwnProcess(server.url, clientCount, log, camerasBySegment);
   const watch = watchServer(server, say, () => `acknowledged ${log.acknowledged}, shed ${log.shed}`);
   const contention = contendForCpu(busyProcesses);
   say(`offering ${rate}/s over ${protocol} for ${seconds} s to the ${server.backend} server, ${clientCount} clients watching${busyProcesses ? `, ${busyProcesses} busy processes contending for the CPU` : ''}…`);
@@ -68,23 +68,23 @@ try {
   await new Promise((resolve) => setTimeout(resolve, protocol === 'mqtt' ? 5_000 : 2_000)); // the last tick's frames (traffic: the next camera tick)
   if (feed) log.shed = (await watch.scrape())('onescreen_ingest_shed_total{reason="overloaded",source="gtfs-rt"}');
   const watched = await watch.stop();
-  clients.close();
+  const seen = await clients.finish();
   const { lost, duplicated } = await compareWithDatabase(await server.stop());
-  const quantile = (q: number) => (clients.latenciesMs.length > 0 ? Math.round(percentile(clients.latenciesMs, q)) : null);
-  const p = (q: number) => (quantile(q) === null ? 'n/a' : `${quantile(q)} ms`);
+  const p = (ms: number | null) => (ms === null ? 'n/a' : `${ms} ms`);
   if (values.json) {
-    const run = { protocol, rate, seconds, backend: server.backend, clients: clientCount, offered: log.offered, acknowledged: log.acknowledged, shed: log.shed, errors: log.errors, lost, duplicated, p50Ms: quantile(50), p99Ms: quantile(99), drainS, ...watched.figures };
+    const run = { protocol, rate, seconds, backend: server.backend, clients: clientCount, offered: log.offered, acknowledged: log.acknowledged, shed: log.shed, errors: log.errors, lost, duplicated, p50Ms: seen.p50Ms, p99Ms: seen.p99Ms, drainS, ...watched.figures };
     writeFileSync(values.json, `${JSON.stringify(run)}\n`);
   }
   process.stdout.write(
     `load ${protocol} ${rate}/s × ${seconds} s on ${server.backend}, ${clientCount} clients${busyProcesses ? `, ${busyProcesses} busy processes` : ''}: offered ${log.offered}, acknowledged ${log.acknowledged} ` +
       `(${Math.round(log.acknowledged / seconds)}/s), shed ${log.shed}, errors ${log.errors}; lost ${lost}, duplicated ${duplicated}; ` +
-      `ingest→client p50 ${p(50)} p99 ${p(99)} (${clients.latenciesMs.length} sightings, ${clients.gaps()} gaps); backlog drained ${drainS.toFixed(1)} s after the load; ${watched.text}\n`,
+      `ingest→client p50 ${p(seen.p50Ms)} p99 ${p(seen.p99Ms)} (${seen.sightings} sightings, ${seen.gaps} gaps); backlog drained ${drainS.toFixed(1)} s after the load; ${watched.text}\n`,
   );
 } catch (error) {
   say(`the load run failed: ${(error as Error).stack ?? String(error)}\nserver output:\n${server.output().slice(-4_000)}`);
   process.exitCode = 1;
 } finally {
+  clients?.kill();
   await feed?.close();
   await server.remove();
 }

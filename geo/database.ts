@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import pg from 'pg';
+import { openEmbeddedThread } from './embedded-thread.ts';
 
 /** What a query runs on: the database itself, or one transaction of it. */
 export interface Queryable {
@@ -28,7 +29,11 @@ export interface Database extends Queryable {
 }
 
 export type DatabaseOptions =
-  | { backend: 'embedded'; dataDir?: string } // no dataDir: in memory (tests)
+  /**
+   * No dataDir: in memory (tests). worker: PGlite runs on a thread of its own, so its statements
+   * never hold the caller's event loop (the server's ticks).
+   */
+  | { backend: 'embedded'; dataDir?: string; worker?: boolean }
   /**
    * statementTimeoutMs: PostgreSQL stops any statement running longer (a runaway query cannot
    * hold the database); long jobs (migrations, loading a city) lift it for their transaction.
@@ -53,12 +58,12 @@ export function isStatementTimeout(error: unknown): boolean {
 export const noStatementTimeout = 'SET LOCAL statement_timeout = 0';
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const db = options.backend === 'embedded' ? await openEmbedded(options.dataDir) : await openServer(options.url, options.statementTimeoutMs);
+  const db = options.backend === 'embedded' ? await openEmbedded(options.dataDir, options.worker ?? false) : await openServer(options.url, options.statementTimeoutMs);
   await ensurePostgis(db);
   return db;
 }
 
-async function openEmbedded(dataDir: string | undefined): Promise<Database> {
+async function openEmbedded(dataDir: string | undefined, onWorker: boolean): Promise<Database> {
   let location = 'memory';
   if (dataDir) {
     location = resolve(dataDir);
@@ -68,32 +73,45 @@ async function openEmbedded(dataDir: string | undefined): Promise<Database> {
       throw new DatabaseSetupError(`cannot create DATA_DIR ${location}: ${(error as Error).message}; point DATA_DIR at a writable directory`);
     }
   }
-  let lite: PGlite;
+  let engine: EmbeddedEngine;
   try {
-    lite = await PGlite.create(dataDir ? location : undefined, { extensions: { postgis } });
+    engine = await (onWorker ? openEmbeddedThread : openEmbeddedHere)(dataDir ? location : undefined);
   } catch (error) {
     throw new DatabaseSetupError(
       `cannot open the embedded database in ${location}: ${(error as Error).message}; ` +
         'if another onescreen process uses this DATA_DIR stop it, otherwise move the directory away to start fresh',
     );
   }
-  const embedded: Database = {
+  return {
     backend: 'embedded',
     location,
+    query: engine.query,
+    exec: engine.exec,
+    transaction: engine.transaction,
+    flushToDisk: async () => {
+      if (!dataDir) return;
+      await engine.checkpoint();
+      await fsyncTree(location);
+    },
+    close: engine.close,
+  };
+}
+
+/** PGlite, on the caller's thread or behind a worker (geo/embedded-thread.ts). */
+type EmbeddedEngine = Pick<Database, 'query' | 'exec' | 'transaction' | 'close'> & { checkpoint(): Promise<void> };
+
+async function openEmbeddedHere(dataDir: string | undefined): Promise<EmbeddedEngine> {
+  const lite = await PGlite.create(dataDir, { extensions: { postgis } });
+  return {
     query: async (sql, params) => (await lite.query(sql, params)).rows as never,
     exec: async (sql) => void (await lite.exec(sql)),
     transaction: (work) =>
       lite.transaction((tx) =>
         work({ query: async (sql, params) => (await tx.query(sql, params)).rows as never, exec: async (sql) => void (await tx.exec(sql)) }),
       ),
-    flushToDisk: async () => {
-      if (!dataDir) return;
-      await lite.exec('CHECKPOINT');
-      await fsyncTree(location);
-    },
+    checkpoint: async () => void (await lite.exec('CHECKPOINT')),
     close: () => lite.close(),
   };
-  return embedded;
 }
 
 async function openServer(url: string, statementTimeoutMs: number | undefined): Promise<Database> {

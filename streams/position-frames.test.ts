@@ -79,6 +79,30 @@ describe('position frames', () => {
     expect(reader.read(asBuffers)).toMatchObject([{ id: 'taxi-1', fixTime: Date.parse(at(2)) }]);
   });
 
+  it('gives the same ids and fix times without row objects, and the same gaps', () => {
+    const table = new LivePositionTable();
+    const cursor = new FrameCursor(table, new Set(['police-car', 'taxi']));
+    const [byRows, byFixTimes] = [new FrameReader(), new FrameReader()];
+    table.apply([fix('pc-1', 'police-car', 84.1, 1), fix('taxi-1', 'taxi', 84.2, null)]);
+    const frames = [cursor.nextFrame(sentAt)!];
+    cursor.markChanged(table.apply([fix('taxi-1', 'taxi', 84.3, 4), fix('pc-2', 'police-car', 84.4, 5)]));
+    frames.push(cursor.nextFrame(sentAt)!);
+    cursor.markChanged(table.apply([fix('pc-1', 'police-car', 84.5, 6)]));
+    cursor.nextFrame(sentAt); // lost
+    cursor.markChanged(table.apply([fix('pc-2', 'police-car', 84.6, 7)]));
+    frames.push(cursor.nextFrame(sentAt)!);
+    const seen = frames.map((frame) => {
+      const visited: [string, number][] = [];
+      return byFixTimes.readFixTimes(frame, (id, fixTime) => visited.push([id, fixTime])) ?? visited;
+    });
+    const expected = frames.map((frame) => {
+      const rows = byRows.read(frame);
+      return rows === 'gap' ? rows : rows.flatMap((row) => (row.fixTime === null ? [] : [[row.id, row.fixTime] as [string, number]]));
+    });
+    expect(seen).toEqual(expected);
+    expect(seen).toEqual([[['pc-1', Date.parse(at(1))]], [['taxi-1', Date.parse(at(4))], ['pc-2', Date.parse(at(5))]], 'gap']);
+  });
+
   it('packs a moving entity in about 25 bytes', () => {
     const table = new LivePositionTable();
     const cursor = new FrameCursor(table, new Set(['taxi']));
