@@ -16,6 +16,7 @@ import { benchPositionFrames } from './position-frames.ts';
 import { benchPositionJoin } from './position-join.ts';
 import { benchPositionWrite } from './position-write.ts';
 import { benchPostureBoards } from './posture-boards.ts';
+import { benchStorage } from './storage.ts';
 import { figureTable, isFigure, writeReadmeTable, writeResults, type BenchOptions, type BenchOutput, type Figure } from './report.ts';
 import { benchWallRender } from './wall-render.ts';
 
@@ -30,6 +31,7 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<BenchOutput>
   'dispatch-eta': benchDispatchEta,
   'basemap-layers': benchBasemapLayers,
   'gtfs-import': benchGtfsImport,
+  storage: benchStorage,
   'osmand-requests': benchOsmandRequests,
   load: benchLoadFigures,
 };
