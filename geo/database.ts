@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import pg from 'pg';
-import { openEmbeddedThread } from './embedded-thread.ts';
+import { openEmbeddedThread, type EmbeddedEngine } from './embedded-thread.ts';
 
 /** What a query runs on: the database itself, or one transaction of it. */
 export interface Queryable {
@@ -96,9 +96,6 @@ async function openEmbedded(dataDir: string | undefined, onWorker: boolean): Pro
     close: engine.close,
   };
 }
-
-/** PGlite, on the caller's thread or behind a worker (geo/embedded-thread.ts). */
-type EmbeddedEngine = Pick<Database, 'query' | 'exec' | 'transaction' | 'close'> & { checkpoint(): Promise<void> };
 
 async function openEmbeddedHere(dataDir: string | undefined): Promise<EmbeddedEngine> {
   const lite = await PGlite.create(dataDir, { extensions: { postgis } });

@@ -11,6 +11,9 @@ interface Failure {
 type Answer = { id: number; result: unknown } | { id: number; error: Failure };
 type Request = { op: 'query'; sql: string; params?: unknown[]; txId?: number } | { op: 'exec'; sql: string; txId?: number } | { op: 'begin' | 'commit' | 'rollback'; txId: number } | { op: 'close' };
 
+/** PGlite behind one small interface, on the caller's thread (geo/database.ts) or on a worker. */
+export type EmbeddedEngine = Pick<Database, 'query' | 'exec' | 'transaction' | 'close'> & { checkpoint(): Promise<void> };
+
 /** An error from the worker as the caller would have had it in-process: its message and SQLSTATE fields. */
 const rebuilt = ({ message, fields }: Failure) => Object.assign(new Error(message), fields);
 
@@ -18,7 +21,7 @@ const rebuilt = ({ message, fields }: Failure) => Object.assign(new Error(messag
  * Opens PGlite in `location` (undefined: in memory) on a worker thread. Rejects with the opening
  * error, as PGlite.create would.
  */
-export async function openEmbeddedThread(dataDir: string | undefined): Promise<Pick<Database, 'query' | 'exec' | 'transaction' | 'close'> & { checkpoint(): Promise<void> }> {
+export async function openEmbeddedThread(dataDir: string | undefined): Promise<EmbeddedEngine> {
   const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { workerData: { dataDir } });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;
@@ -31,6 +34,7 @@ export async function openEmbeddedThread(dataDir: string | undefined): Promise<P
   await new Promise<void>((resolve, reject) => {
     worker.once('message', (opened: { opened: boolean; error?: Failure }) => (opened.opened ? resolve() : reject(rebuilt(opened.error!))));
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`its thread exited (${code}) while opening`)));
   });
   worker.on('message', (answer: Answer) => {
     const waiting = pending.get(answer.id);
