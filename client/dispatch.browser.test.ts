@@ -60,7 +60,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
 
     // The unit drives its route; its GPS puts it on scene and the case into handling, live.
     const [assignment] = (await (await dispatcher.fetch(`/api/incidents/${incidentId}/assignments`)).json()) as LiveAssignment[];
-    for (const status of await driveAlong(server.osmandUrl, ranked[0]!, assignment!.route)) expect(status).toBe(200);
+    for (const status of await driveAlong(server.osmandUrl, server.db, ranked[0]!, assignment!.route)) expect(status).toBe(200);
     await sent.getByText('On scene').waitFor({ timeout: 10_000 });
     await page.getByTestId('case-status').getByText('Handling').waitFor({ timeout: 10_000 });
 

@@ -56,7 +56,7 @@ describe.each(testBackends())('a case from report to closed, with the nearest un
       await seen(() => incidents.find((incident) => incident.id === registered.id && incident.status === 'dispatched'));
 
       // The unit drives its route, its tracker reporting every few hundred metres, and arrives.
-      for (const status of await driveAlong(server.osmandUrl, best.id, best.route)) expect(status).toBe(200);
+      for (const status of await driveAlong(server.osmandUrl, server.db, best.id, best.route)) expect(status).toBe(200);
       const onScene = await seen(() => assignments.find((a) => a.unitId === best.id && a.status === 'on-scene'));
       expect(onScene.arrivedAt).not.toBeNull();
       // On its way the live ETA counted down: it never went up on the same route.

@@ -174,17 +174,28 @@ export const osmandFix = (osmandUrl: string, id: string, at: LonLat, epochS: num
 
 /**
  * Drives a unit along a route as its tracker reports it: a fix every 300 m or so, 20 s apart by
- * their timestamps and ending about now, sent a quarter second apart so each lands in its own tick.
- * Answers the HTTP statuses.
+ * their timestamps and ending about now, each sent once the one before is applied (in `db`), so
+ * each lands in a tick of its own however slow the ticks run. Answers the HTTP statuses.
  */
-export async function driveAlong(osmandUrl: string, id: string, route: LonLat[]): Promise<number[]> {
+export async function driveAlong(osmandUrl: string, db: Database, id: string, route: LonLat[]): Promise<number[]> {
   const lengths = cumulativeLengths(route);
   const stops = Math.max(4, Math.ceil(lengths.at(-1)! / 300));
   const startS = Math.floor(Date.now() / 1000) - stops * 20;
   const statuses: number[] = [];
   for (let i = 1; i <= stops; i++) {
-    statuses.push((await osmandFix(osmandUrl, id, pointAlong(route, lengths, (lengths.at(-1)! * i) / stops).at, startS + i * 20)).status);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    const fixS = startS + i * 20;
+    const { status } = await osmandFix(osmandUrl, id, pointAlong(route, lengths, (lengths.at(-1)! * i) / stops).at, fixS);
+    statuses.push(status);
+    if (status === 200) await appliedBy(db, id, fixS);
   }
   return statuses;
+}
+
+/** Waits until the unit's live state holds its fix of `fixS` (seconds since 1970), 30 s at most. */
+async function appliedBy(db: Database, id: string, fixS: number): Promise<void> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    const [row] = await db.query<{ s: number | null }>('SELECT extract(epoch FROM updated_at)::float8 AS s FROM entities WHERE id = $1', [id]);
+    if ((row?.s ?? 0) >= fixS) return;
+  }
+  throw new Error(`${id}'s fix of ${new Date(fixS * 1000).toISOString()} was not applied within 30 s`);
 }
