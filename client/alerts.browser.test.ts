@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { fileReport } from '../server/test-server.ts';
 import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
@@ -17,12 +18,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('alerts on the wall', () => {
     page.on('dialog', (dialog) => (dialogs.push(dialog.message()), dialog.dismiss()));
     await page.waitForFunction(() => (window as unknown as OnescreenWindow).onescreen.map.loaded(), undefined, { timeout: 30_000 });
 
-    const report = await wall.server.feed('/open311/v2/requests.json', {
-      method: 'POST',
-      body: new URLSearchParams({ service_code: 'safety-hazard', lat: String(stop.point[1]), long: String(stop.point[0]), description: hostile }),
-    });
-    expect(report.status).toBe(201);
-    const [{ service_request_id: reportId }] = (await report.json()) as [{ service_request_id: string }];
+    const reportId = await fileReport(wall.server, { service_code: 'safety-hazard', lat: String(stop.point[1]), long: String(stop.point[0]), description: hostile });
     const [{ grid_cell_id: cellId }] = (await (await wall.server.feed(`/open311/v2/requests/${reportId}.json`)).json()) as [{ grid_cell_id: string }];
     const [camera, other] = karamay.cameras;
     const sentAt = Date.now();

@@ -4,6 +4,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { fileReport } from '../server/test-server.ts';
 import { openSignedInPage, wallTestContext } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
@@ -46,8 +47,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the live connection of the co
     drop();
     await page.waitForSelector('.connection[data-state="reconnecting"]', { timeout: 30_000 });
     // A case that comes while the console is away is in its queue once it is back.
-    const report = await server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: 'garbage', lat: String(scene[1]), long: String(scene[0]), description: 'while away' }) });
-    expect(report.status).toBe(201);
+    await fileReport(server, { service_code: 'garbage', lat: String(scene[1]), long: String(scene[0]), description: 'while away' });
     await page.waitForSelector('.connection[data-state="live"]', { timeout: 30_000 });
     await page.locator('[data-testid^="queue-"]').first().waitFor({ timeout: 10_000 });
     expect(connections()).toBeGreaterThanOrEqual(2);

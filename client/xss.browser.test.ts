@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { fileReport } from '../server/test-server.ts';
 import { artifacts, openWall, wallTestContext, type OnescreenWindow } from './test-wall.ts';
 
 const chromiumPath = inject('chromiumPath');
@@ -49,8 +50,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('hostile text on the wall', ()
     const stops = karamay.busStops;
     for (const [i, payload] of payloads.entries()) {
       const at = stops[(i * 7) % stops.length]!.point;
-      const posted = await server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: 'garbage', lat: String(at[1]), long: String(at[0]), description: payload }) });
-      expect(posted.status, payload).toBe(201);
+      await fileReport(server, { service_code: 'garbage', lat: String(at[1]), long: String(at[0]), description: payload });
     }
     const events = karamay.cameras.slice(0, 40).map((camera, i) => ({ cameraId: camera.id, type: 'stopped-vehicle', severity: 2, description: payloads[i * 5]! }));
     expect((await server.feed('/ingest/cameras', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })).status).toBe(200);

@@ -3,7 +3,7 @@ import { listAudit, type LonLat } from '../geo/index.ts';
 import { shortestRoadSeconds, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { ForceCount, GeofenceAlert, Incident, LiveAssignment, UnitCandidate } from '../streams/index.ts';
-import { driveAlong, nearestOfKind, osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
+import { driveAlong, fileReport, nearestOfKind, osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const scene = karamay.busStops[5]!.point;
@@ -29,8 +29,7 @@ describe.each(testBackends())('a case from report to closed, with the nearest un
     live.socket.on('assignments', (pushed) => assignments.push(...pushed));
     try {
       // A citizen reports over Open311: the case is registered and queued.
-      const report = await server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: 'garbage', lat: String(scene[1]), long: String(scene[0]), description: '垃圾满溢' }) });
-      expect(report.status).toBe(201);
+      await fileReport(server, { service_code: 'garbage', lat: String(scene[1]), long: String(scene[0]), description: '垃圾满溢' });
       const registered = await seen(() => incidents.find((incident) => incident.status === 'registered'));
       expect(registered).toMatchObject({ category: 'garbage', agency: 'city' });
       // Asked until the three fixes are written.

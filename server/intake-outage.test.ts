@@ -6,7 +6,7 @@ import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { Incident, ServiceRequest } from '../streams/index.ts';
 import { startTcpProxy } from './test-network.ts';
-import { seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
+import { fileReport, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const postgres = testBackends().find((backend) => backend.name === 'server');
 const at = generateCity(cityProfiles.karamay).busStops[12]!.point;
@@ -32,11 +32,12 @@ describe.skipIf(!postgres)('reports and alarms through a database outage', () =>
     const incidents: Incident[] = [];
     live.socket.on('service-requests', (pushed) => requests.push(...pushed));
     live.socket.on('incidents', (pushed) => incidents.push(...pushed));
-    const report = () => server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: 'garbage', lat: String(at[1]), long: String(at[0]), description: '断网期间的投诉' }) });
+    const form = { service_code: 'garbage', lat: String(at[1]), long: String(at[0]), description: '断网期间的投诉' };
+    const report = () => server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams(form) });
     const alarm = () =>
       server.feed('/ingest/alarms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ alarms: [{ id: 'OUT-0001', line: '110', category: 'help', lat: at[1], lon: at[0], description: '求助' }] }) });
     // Keys are checked once before the cut: a key checked good stays good while the database is away.
-    expect((await report()).status).toBe(201);
+    await fileReport(server, form);
     expect((await server.feed('/ingest/alarms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"alarms": []}' })).status).toBe(400);
 
     proxy.cut();

@@ -4,7 +4,7 @@ import { serveVehiclePositions } from '../fixtures/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { Incident, PostureQueryInput, PostureSnapshot, PositionEvent } from '../streams/index.ts';
-import { osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
+import { fileReport, osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
 const car = karamay.entities.find((entity) => entity.kind === 'police-car')!;
@@ -48,9 +48,10 @@ describe.each(testBackends())('the posture boards over REST and Socket.IO, on th
 
     // The scenario, through the real protocols: three reports, one of them closed; a police car
     // on the air and a tracker the city does not know; two detector records and one of an unknown camera.
-    const report = (code: string, stop: number) =>
-      server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams({ service_code: code, lat: String(karamay.busStops[stop]!.point[1]), long: String(karamay.busStops[stop]!.point[0]), description: 'posture' }) });
-    for (const [code, stop] of [['garbage', 3], ['garbage', 40], ['noise', 80]] as const) expect((await report(code, stop)).status).toBe(201);
+    for (const [code, stop] of [['garbage', 3], ['garbage', 40], ['noise', 80]] as const) {
+      const [lon, lat] = karamay.busStops[stop]!.point;
+      await fileReport(server, { service_code: code, lat: String(lat), long: String(lon), description: 'posture' });
+    }
     const dispatcher = await server.as('dispatcher');
     const [first] = (await (await dispatcher.fetch('/api/incidents')).json()) as Incident[];
     for (const to of ['dispatched', 'handling', 'answered', 'closed']) {

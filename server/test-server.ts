@@ -113,13 +113,29 @@ export async function readMetrics(serverUrl: string): Promise<(series: string) =
   };
 }
 
-/** The first value `find` gives that is not undefined, polled every 50 ms; throws after `timeoutMs`. */
-export async function seen<T>(find: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 50))) {
+/** The first value `find` gives that is not undefined, polled every `everyMs`; throws after `timeoutMs`. */
+export async function seen<T>(find: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+  for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, everyMs))) {
     const found = await find();
     if (found !== undefined) return found;
   }
   throw new Error(`not seen within ${timeoutMs} ms`);
+}
+
+/**
+ * Files a citizen's report over Open311 and gives its service_request_id. A server that is behind
+ * answers 202 with a token instead of 201 (the spec allows it; a loaded CI machine does it), so
+ * the token is looked up until the report is registered.
+ */
+export async function fileReport(server: Pick<TestServer, 'feed'>, form: Record<string, string>): Promise<string> {
+  const posted = await server.feed('/open311/v2/requests.json', { method: 'POST', body: new URLSearchParams(form) });
+  const [answer] = (await posted.json()) as [{ service_request_id?: string; token?: string; description?: string }];
+  if (posted.status === 201) return answer.service_request_id!;
+  if (posted.status !== 202) throw new Error(`the report was answered ${posted.status}: ${answer.description}`);
+  return seen(async () => {
+    const looked = await server.feed(`/open311/v2/tokens/${answer.token}.json`);
+    return looked.ok ? ((await looked.json()) as [{ service_request_id: string }])[0].service_request_id : undefined;
+  }, 30_000);
 }
 
 /** A real Socket.IO client, signed in, subscribed to layers, reading position frames as the wall would. */
