@@ -16,6 +16,7 @@ import { benchPositionFrames } from './position-frames.ts';
 import { benchPositionJoin } from './position-join.ts';
 import { benchPositionWrite } from './position-write.ts';
 import { benchPostureBoards } from './posture-boards.ts';
+import { benchSimulators } from './simulators.ts';
 import { benchStorage } from './storage.ts';
 import { figureTable, isFigure, writeReadmeTable, writeResults, type BenchOptions, type BenchOutput, type Figure } from './report.ts';
 import { benchWallRender } from './wall-render.ts';
@@ -33,6 +34,7 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<BenchOutput>
   'gtfs-import': benchGtfsImport,
   storage: benchStorage,
   'osmand-requests': benchOsmandRequests,
+  simulators: benchSimulators,
   load: benchLoadFigures,
 };
 // What `--quick` runs: each in its small form (the others take minutes each).

@@ -4,6 +4,7 @@
 // end compares it with the database and with what its socket clients saw. Prints one line of figures.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { offeredPerSecond } from '../fixtures/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import type { Database } from '../geo/index.ts';
 import { connectClientsInOwnProcess } from './load-client-process.ts';
@@ -13,8 +14,7 @@ import { contendForCpu, watchServer } from './load-watch.ts';
 
 const city = generateCity(cityProfiles.karamay);
 // Karamay's own rate: each unit reporting as its device does (cars 5 s, phones 10–15 s, buses 15 s)…
-const reportEveryS: Record<string, number> = { 'police-car': 5, 'police-officer': 10, inspector: 15, taxi: 10, bus: 15 };
-const karamayRate = Math.round(city.entities.reduce((sum, entity) => sum + 1 / reportEveryS[entity.kind]!, 0));
+const karamayRate = Math.round(offeredPerSecond(city.entities.map((entity) => entity.kind)));
 // …and each camera a detector record a minute.
 const karamayCameraRate = Math.round(city.cameras.length / 60);
 const protocols = ['osmand', 'gtfs-rt', 'mqtt'] as const;

@@ -4,13 +4,13 @@
 // against the rows alone (the baseline), and what the default retention holds at Karamay's rates.
 import { persistCameraReadings, persistPositionBatch, PlaceIndex, type CameraReadingRow, type Database, type PositionFix } from '../geo/index.ts';
 import { openWithCity, testBackends } from '../geo/test-support.ts';
+import { offeredPerSecond, reportEveryMs } from '../fixtures/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { backendName, type BenchOptions, type BenchOutput } from './report.ts';
 
 const city = generateCity(cityProfiles.karamay);
-// Real devices' report intervals, s (as the simulators and `npm run load` use them).
-const reportEveryS: Record<string, number> = { 'police-car': 5, 'police-officer': 10, inspector: 15, taxi: 10, bus: 15 };
-const positionsPerSecond = city.entities.reduce((sum, entity) => sum + 1 / (reportEveryS[entity.kind] ?? Infinity), 0);
+// Every unit at its device's report interval, as the simulators and `npm run load` have them.
+const positionsPerSecond = offeredPerSecond(city.entities.map((entity) => entity.kind));
 const recordsPerSecond = city.cameras.length / 60;
 const retentionHours = 24; // HISTORY_RETENTION_HOURS' default
 
@@ -30,7 +30,7 @@ async function write(db: Database, minutes: number): Promise<void> {
     const at = start + second * 1000;
     // Every unit due in these 5 s, somewhere along a street of its own.
     const fixes: PositionFix[] = city.entities.flatMap((entity, i) => {
-      const every = reportEveryS[entity.kind]!;
+      const every = reportEveryMs[entity.kind]! / 1000;
       if (Math.floor(second / every) === Math.floor((second - 5) / every) && second > 0) return [];
       const [a, b] = segments[(i * 7) % segments.length]!.line as [[number, number], [number, number]];
       const along = (second % 60) / 60;

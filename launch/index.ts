@@ -2,7 +2,7 @@
 // beside it as ordinary clients of its protocols — the server knows neither generator nor simulator.
 import { once } from 'node:events';
 import { Subject } from 'rxjs';
-import { ordersFromAssignments, serveVehiclePositions, startCitySimulators } from '../fixtures/index.ts';
+import { offeredPerSecond, ordersFromAssignments, platformProcessesFor, platformUnits, serveVehiclePositions, startCitySimulators, startPlatformFeeds } from '../fixtures/index.ts';
 import type { PositionEvent } from '../streams/index.ts';
 import { dispatchedAssignments } from './crew-terminals.ts';
 import { prepareCity } from './prepare-city.ts';
@@ -25,8 +25,13 @@ export async function launch(env: NodeJS.ProcessEnv, serverArgs: string[]): Prom
   const buses = new Subject<PositionEvent>();
   const busFeed = settings.simulate ? await serveVehiclePositions(buses) : undefined;
   const prepared = await prepareCity(settings, say);
-  const gtfsRtUrls = [settings.gtfsRtUrls, busFeed?.url].filter(Boolean).join(',');
-  const server = spawnServer({ ...env, PORT: String(port), OSMAND_PORT: String(osmandPort), ...(gtfsRtUrls && { GTFS_RT_URLS: gtfsRtUrls }) }, serverArgs);
+  // The taxi and truck platforms, in processes of their own: as many as the city's fleet needs.
+  const platforms = prepared ? await startPlatformFeeds(platformProcessesFor(platformUnits(prepared.city.fleet).length)) : undefined;
+  const gtfsRtUrls = [settings.gtfsRtUrls, busFeed?.url, ...(platforms?.urls ?? [])].filter(Boolean).join(',');
+  // The simulated platforms forward every second, as a city's data exchange does; a real agency's
+  // feed given in GTFS_RT_URLS is polled as GTFS_RT_INTERVAL_MS says, or every 15 s.
+  const interval = !settings.gtfsRtUrls && platforms && !env.GTFS_RT_INTERVAL_MS ? { GTFS_RT_INTERVAL_MS: '1000' } : {};
+  const server = spawnServer({ ...env, PORT: String(port), OSMAND_PORT: String(osmandPort), ...interval, ...(gtfsRtUrls && { GTFS_RT_URLS: gtfsRtUrls }) }, serverArgs);
   const exited = once(server, 'exit').then(([code, signal]) => (code as number | null) ?? (signal ? 1 : 0));
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   const serverUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
@@ -34,6 +39,7 @@ export async function launch(env: NodeJS.ProcessEnv, serverArgs: string[]): Prom
   let simulators: { stop(): Promise<void> } | undefined;
   const stopAll = async () => {
     await simulators?.stop();
+    await platforms?.stop();
     await busFeed?.close();
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill('SIGTERM'));
@@ -43,11 +49,12 @@ export async function launch(env: NodeJS.ProcessEnv, serverArgs: string[]): Prom
       const warnOnce = onlyFirst((error) => say(`a simulated device could not report: ${(error as Error).message}`));
       const demo = serverArgs.includes('--demo');
       const orders = demo ? ordersFromAssignments(dispatchedAssignments(serverUrl, warnOnce)) : undefined;
-      const targets = { serverUrl, osmandUrl: `http://${host}:${osmandPort}/`, mqttUrl: settings.mqttUrl, keys: prepared.keys, buses, orders };
-      simulators = await startCitySimulators(prepared.city, targets, warnOnce);
+      const targets = { serverUrl, osmandUrl: `http://${host}:${osmandPort}/`, mqttUrl: settings.mqttUrl, keys: prepared.keys, buses, platforms: platforms!, orders };
+      simulators = await startCitySimulators(prepared.city, targets, warnOnce, { rate: settings.simulateRate });
       const { fleet, cameras, timetable } = prepared.city;
       const timetabled = timetable.length > 0 ? `, buses on ${timetable.length} trips of the imported timetable` : '';
-      say(`simulating ${fleet.length} units${timetabled} and ${cameras.length} cameras over OsmAnd, GTFS-RT, ${settings.mqttUrl ? 'MQTT' : 'HTTP'}, Open311 and alarms${demo ? '' : ' (crews follow no orders: start with --demo for that)'}`);
+      const offered = Math.round(offeredPerSecond(fleet.map((member) => member.kind), settings.simulateRate)).toLocaleString('en');
+      say(`simulating ${fleet.length} units (${offered} positions/s)${timetabled} and ${cameras.length} cameras over OsmAnd, GTFS-RT, ${settings.mqttUrl ? 'MQTT' : 'HTTP'}, Open311 and alarms${demo ? '' : ' (crews follow no orders: start with --demo for that)'}`);
     }
   } catch (error) {
     say((error as Error).message);

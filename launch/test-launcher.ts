@@ -13,6 +13,7 @@ export async function startLauncher(env: NodeJS.ProcessEnv = {}) {
   // PostgreSQL when there is one: the launcher is under test, not the embedded database (two PGlite boots cost a busy CI ~40 s).
   const database = await testBackends().at(-1)!.openSettings({ dataDir, withCity: true });
   const [port, osmandPort] = [await freePort(), await freePort()];
+  const startedAt = Date.now();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'launch/main.ts', '--demo'], {
     env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: database.databaseUrl ?? '', PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,6 +35,8 @@ export async function startLauncher(env: NodeJS.ProcessEnv = {}) {
   }
   return {
     url,
+    /** When the launcher was started (ms): positions newer than this came from its simulators. */
+    startedAt,
     output: () => output,
     as: (user: string) => signIn(url, user),
     async stop(): Promise<number | null> {
