@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchBasemapLayers } from './basemap-layers.ts';
+import { benchBusProgress } from './bus-progress.ts';
 import { benchColdStart } from './cold-start.ts';
 import { benchDispatchEta } from './dispatch-eta.ts';
 import { benchGtfsImport } from './gtfs-import.ts';
@@ -27,6 +28,7 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<BenchOutput>
   'position-frames': benchPositionFrames,
   'wall-render': benchWallRender,
   'nearest-units': benchNearestUnits,
+  'bus-progress': benchBusProgress,
   'cold-start': benchColdStart,
   'posture-boards': benchPostureBoards,
   'dispatch-eta': benchDispatchEta,
