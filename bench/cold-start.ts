@@ -1,6 +1,7 @@
-// `npm start` on a fresh data directory (cold: create the database, migrate, load Karamay) and
-// again on the same directory (warm: the baseline, city already loaded), each timed to its ready
-// line and to the first live frame on the wall in Chromium: a unit's fix newer than the page.
+// `npm start` on a fresh data directory (cold: create the database from the template `npm install`
+// made, migrate, load Karamay) and again on the same directory (warm: the baseline, city already
+// loaded), each timed to its ready line and to the first live frame on the wall in Chromium: a
+// unit's fix newer than the page.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,7 +75,7 @@ export async function benchColdStart(): Promise<BenchOutput> {
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     return [
       {
-        figure: 'cold npm start (embedded, fresh DATA_DIR, Karamay) to the first live frame on the wall in Chromium',
+        figure: 'cold npm start (embedded, fresh DATA_DIR after npm install, Karamay) to the first live frame on the wall in Chromium',
         measured: `${s(cold.firstFrameMs)} (ready line at ${s(cold.readyMs)})`,
         baseline: `warm start, city already loaded: ${s(warm.firstFrameMs)} (ready at ${s(warm.readyMs)})`,
         ratio: `${(cold.firstFrameMs / warm.firstFrameMs).toFixed(1)}×`,

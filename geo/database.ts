@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import pg from 'pg';
 import { openEmbeddedThread, type EmbeddedEngine } from './embedded-thread.ts';
+import { embeddedTemplate } from './embedded-template.ts';
 
 /** What a query runs on: the database itself, or one transaction of it. */
 export interface Queryable {
@@ -75,7 +76,8 @@ async function openEmbedded(dataDir: string | undefined, onWorker: boolean): Pro
   }
   let engine: EmbeddedEngine;
   try {
-    engine = await (onWorker ? openEmbeddedThread : openEmbeddedHere)(dataDir ? location : undefined);
+    const template = dataDir ? embeddedTemplate(location) : undefined;
+    engine = await (onWorker ? openEmbeddedThread : openEmbeddedHere)(dataDir ? location : undefined, template);
   } catch (error) {
     throw new DatabaseSetupError(
       `cannot open the embedded database in ${location}: ${(error as Error).message}; ` +
@@ -97,8 +99,8 @@ async function openEmbedded(dataDir: string | undefined, onWorker: boolean): Pro
   };
 }
 
-async function openEmbeddedHere(dataDir: string | undefined): Promise<EmbeddedEngine> {
-  const lite = await PGlite.create(dataDir, { extensions: { postgis } });
+async function openEmbeddedHere(dataDir: string | undefined, template: string | undefined): Promise<EmbeddedEngine> {
+  const lite = await PGlite.create(dataDir, { extensions: { postgis }, ...(template && { loadDataDir: new Blob([readFileSync(template)]) }) });
   return {
     query: async (sql, params) => (await lite.query(sql, params)).rows as never,
     exec: async (sql) => void (await lite.exec(sql)),

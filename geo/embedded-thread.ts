@@ -18,11 +18,11 @@ export type EmbeddedEngine = Pick<Database, 'query' | 'exec' | 'transaction' | '
 const rebuilt = ({ message, fields }: Failure) => Object.assign(new Error(message), fields);
 
 /**
- * Opens PGlite in `location` (undefined: in memory) on a worker thread. Rejects with the opening
- * error, as PGlite.create would.
+ * Opens PGlite in `location` (undefined: in memory) on a worker thread, a new one from `template`
+ * (geo/embedded-template.ts) when given. Rejects with the opening error, as PGlite.create would.
  */
-export async function openEmbeddedThread(dataDir: string | undefined): Promise<EmbeddedEngine> {
-  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { workerData: { dataDir } });
+export async function openEmbeddedThread(dataDir: string | undefined, template?: string): Promise<EmbeddedEngine> {
+  const worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { workerData: { dataDir, template } });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   let nextId = 0;
   let gone: Error | undefined;

@@ -2,6 +2,7 @@
 // PostgreSQL as WASM on the thread that calls it, and a tick's statement held the server's event
 // loop 1.5–22 s. Plain JavaScript, so it loads in any worker however the process runs TypeScript
 // (tsx, vitest). It answers requests by id; a transaction is held open between its statements.
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
@@ -14,7 +15,8 @@ const replyError = (id, error) => parentPort.postMessage({ id, error: failure(er
 
 let lite;
 try {
-  lite = await PGlite.create(workerData.dataDir, { extensions: { postgis } });
+  const { dataDir, template } = workerData;
+  lite = await PGlite.create(dataDir, { extensions: { postgis }, ...(template && { loadDataDir: new Blob([readFileSync(template)]) }) });
   parentPort.postMessage({ opened: true });
 } catch (error) {
   parentPort.postMessage({ opened: false, error: failure(error) });

@@ -1,4 +1,5 @@
 // The database: connection (embedded or server), migrations, and every SQL query the product runs.
+export { buildEmbeddedTemplate } from './embedded-template.ts';
 export { openDatabase, DatabaseSetupError, isDatabaseSetupError, isStatementTimeout, noStatementTimeout } from './database.ts';
 export type { Database, DatabaseOptions, Queryable } from './database.ts';
 export { migrate, readMigrations, MigrationError } from './migrate.ts';

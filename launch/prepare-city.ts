@@ -10,7 +10,7 @@ import type { LaunchSettings } from './settings.ts';
  * their keys. Closes the database before the server opens it (the embedded one is one process's).
  */
 export async function prepareCity(settings: LaunchSettings, say: (line: string) => void): Promise<{ city: SimulatedCity; keys: SimulatorKeys } | undefined> {
-  if (!settings.databaseUrl) say('opening the embedded PostGIS database (about 10 s)');
+  if (!settings.databaseUrl) say('opening the embedded PostGIS database (a few seconds)');
   const db = settings.databaseUrl
     ? await openDatabase({ backend: 'server', url: settings.databaseUrl })
     : await openDatabase({ backend: 'embedded', dataDir: settings.dataDir });

@@ -189,7 +189,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       db = await openDatabase({ backend: 'server', url: config.databaseUrl, statementTimeoutMs: config.statementTimeoutMs });
     } else {
       // Booting the WASM PostgreSQL with PostGIS is the slowest step of a start; say so.
-      dbLog.info('opening the embedded PostGIS database (about 10 s)', { location: config.dataDir });
+      dbLog.info('opening the embedded PostGIS database (a few seconds)', { location: config.dataDir });
       // On a thread of its own: a tick's statement must not hold the event loop (it held it 1.5–22 s).
       db = await openDatabase({ backend: 'embedded', dataDir: config.dataDir, worker: true });
     }
