@@ -123,7 +123,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall in Chromium', () => 
       previous = now;
       return same;
     };
-    await expect.poll(settled, { timeout: 15_000, intervals: [250] }).toBe(true);
+    await expect.poll(settled, { timeout: 15_000, interval: 250 }).toBe(true);
     const disc = JSON.parse(previous) as { x: number; y: number; slots: number[] };
     expect(disc.slots.length).toBeGreaterThanOrEqual(2);
     const zoomBefore = await page.evaluate(() => (window as unknown as OnescreenWindow).onescreen.map.getZoom());

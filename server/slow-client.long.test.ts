@@ -72,7 +72,10 @@ describe('a screen on a slow link', () => {
       expect(seen.with).toBeGreaterThan(0.9 * seen.without);
       expect(fetched.with).toBeGreaterThan(0.7 * units * phaseS);
       expect(slowFrames, 'the slow screen is still served').toBeGreaterThan(0);
-      expect(p95.with).toBeLessThanOrEqual(1.1 * p95.without);
+      // A screen that held the others up would add seconds (it takes a frame every ten); on the
+      // shared 2-core CI machine the same run's p95 moves by up to 15 % by itself (657 → 680 ms and
+      // 651 → 746 ms on two CI runs of the same commit's neighbours).
+      expect(p95.with).toBeLessThanOrEqual(1.25 * p95.without);
       expect(most.with).toBeLessThanOrEqual(1.1 * most.without);
     } finally {
       await proxy.close();
