@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { ExtendedError, Socket } from 'socket.io';
 import { z } from 'zod';
@@ -31,6 +32,8 @@ export interface SignedIn {
   session: Session;
   tokenHash: string;
 }
+/** A session lookup's answer: who, nobody, or the database could not say. */
+type SessionLookup = { signedIn?: SignedIn; failed?: true };
 
 // Failed sign-ins allowed per window, per client address and per user id.
 const failuresPerClient = 20;
@@ -42,6 +45,8 @@ const requestsPerMinute = 600;
 
 const signInBody = z.object({ user: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict();
 const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
+// A session looked up at a connection's handshake answers its middleware for this long.
+const handshakeFreshMs = 10_000;
 
 export const hashToken = hashSecret;
 
@@ -220,8 +225,25 @@ export function createAuth(options: AuthOptions) {
     res.status(204).end();
   };
 
+  // Socket.IO takes a recovered connection back into its rooms before the middlewares run and, until
+  // they finish, drops what is pushed to those rooms: a middleware that waited on the database lost
+  // the changes made meanwhile (CI saw 46 of 50). So the session is looked up at Engine.IO's
+  // handshake, before Socket.IO recovers anything, and the middleware only reads the answer.
+  const lookUp = (cookieHeader: string | undefined): Promise<SessionLookup> =>
+    signedInBy(cookieHeader).then(
+      (signedIn) => ({ signedIn }),
+      () => ({ failed: true }),
+    );
+  const handshakeLookups = new WeakMap<IncomingMessage, { at: number; answer: SessionLookup }>();
+  /** Engine.IO's allowRequest: looks the session up, then lets the handshake on; the middleware refuses, with the reason. */
+  const socketHandshake = (req: IncomingMessage, allow: (error: string | null | undefined, success: boolean) => void) =>
+    void lookUp(req.headers.cookie).then((answer) => {
+      handshakeLookups.set(req, { at: Date.now(), answer });
+      allow(null, true);
+    });
+
   /** Socket.IO middleware: a handshake needs an allowed Origin, a live session and that session's CSRF token. */
-  const socketMiddleware = async (socket: Socket, next: (error?: ExtendedError) => void) => {
+  const socketMiddleware = (socket: Socket, next: (error?: ExtendedError) => void) => {
     const { headers, auth } = socket.handshake;
     const refuseSocket = (reason: string, message: string) => {
       metrics.count('onescreen_socket_rejected_total', { event: 'connect', reason });
@@ -230,17 +252,19 @@ export function createAuth(options: AuthOptions) {
     if (!originAllowed(headers.origin, headers.host, options.allowedOrigins)) {
       return refuseSocket('origin', `connections from ${headers.origin} are not allowed; add that origin to ALLOWED_ORIGINS if it is yours`);
     }
-    try {
-      const signedIn = await signedInBy(headers.cookie);
+    const decide = ({ signedIn, failed }: SessionLookup) => {
+      if (failed) return refuseSocket('unavailable', 'the server cannot check sessions right now; the client retries by itself');
       if (!signedIn) return refuseSocket('signed-out', notSignedIn);
       if ((auth as { csrf?: unknown } | undefined)?.csrf !== signedIn.session.csrf) {
         return refuseSocket('csrf', 'the handshake lacks this session’s CSRF token (auth.csrf); read it from GET /api/session');
       }
       socket.data.signedIn = signedIn;
       next();
-    } catch {
-      refuseSocket('unavailable', 'the server cannot check sessions right now; the client retries by itself');
-    }
+    };
+    // A namespace connecting again over an older Engine.IO connection is looked up anew.
+    const atHandshake = handshakeLookups.get(socket.request);
+    if (atHandshake && Date.now() - atHandshake.at < handshakeFreshMs) decide(atHandshake.answer);
+    else void lookUp(headers.cookie).then(decide);
   };
 
   /** Notes reads of individual police positions by a role that is not police (officials, admins with the grant). */
@@ -259,6 +283,7 @@ export function createAuth(options: AuthOptions) {
     whoAmI,
     signOut,
     auditPoliceReads,
+    socketHandshake,
     socketMiddleware,
     audit,
     clientOf,

@@ -85,8 +85,11 @@ describe('a console offline for a minute', () => {
       expect(desk.connections).toHaveLength(1);
 
       await new Promise((resolve) => setTimeout(resolve, offlineMs - (Date.now() - cut)));
+      const acceptedBefore = proxy.accepted();
       proxy.restore();
-      // 50 more while it comes back: an answer reopened for handling (version 5).
+      // 50 more as it comes back, sent the moment its connection reaches the server, so that they
+      // land while the server takes the session back: an answer reopened for handling (version 5).
+      await seen(() => (proxy.accepted() > acceptedBefore ? true : undefined));
       await Promise.all(ids.slice(0, 50).map((id) => step(id, 'handling')));
 
       const latest = new Map(((await (await dispatcher.fetch('/api/incidents?limit=500')).json()) as Incident[]).map((incident) => [incident.id, incident]));

@@ -45,10 +45,11 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
  * them (latest state wins); traffic, alerts and feeds go to rooms as JSON, which Socket.IO keeps
  * for a client that drops off and reconnects within the recovery window.
  */
-export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Auth, 'socketMiddleware' | 'liveSessions' | 'audit'>, recoveryWindowMs: number) {
+export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Auth, 'socketHandshake' | 'socketMiddleware' | 'liveSessions' | 'audit'>, recoveryWindowMs: number) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
     serveClient: false,
     maxHttpBufferSize: maxClientMessageBytes,
+    allowRequest: auth.socketHandshake,
     // Middlewares run again for a recovered connection: its session is checked like a new one's.
     ...(recoveryWindowMs > 0 && { connectionStateRecovery: { maxDisconnectionDuration: recoveryWindowMs, skipMiddlewares: false } }),
   });

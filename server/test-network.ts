@@ -32,10 +32,12 @@ function throttled(rate: () => number | undefined): Transform {
 export async function startTcpProxy(targetHost: string, targetPort: number) {
   const open = new Set<Socket>();
   let cut = false;
+  let accepted = 0;
   let bytesPerS: number | undefined;
   const rate = () => bytesPerS;
   const server = createServer((client) => {
     if (cut) return void client.destroy();
+    accepted += 1;
     const upstream = connect(targetPort, targetHost);
     for (const socket of [client, upstream]) {
       open.add(socket);
@@ -58,6 +60,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
       proxied.port = String(port);
       return proxied.toString();
     },
+    /** How many connections it has let through so far. */
+    accepted: () => accepted,
     /** Drops every connection and refuses new ones. */
     cut(): void {
       cut = true;
