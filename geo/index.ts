@@ -2,6 +2,8 @@
 export { buildEmbeddedTemplate } from './embedded-template.ts';
 export { openDatabase, DatabaseSetupError, isDatabaseSetupError, isStatementTimeout, noStatementTimeout } from './database.ts';
 export type { Database, DatabaseOptions, Queryable } from './database.ts';
+export { openPartitionLeases } from './partition-leases.ts';
+export type { PartitionLeases } from './partition-leases.ts';
 export { migrate, readMigrations, MigrationError } from './migrate.ts';
 export type { Migration } from './migrate.ts';
 export { localFrame, distanceMetres, bearingDeg } from './local-frame.ts';

@@ -16,6 +16,12 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL + PostGIS when set; the embedded database in dataDir otherwise. */
   databaseUrl: string | undefined;
+  /** The ingest bus on NATS JetStream across nodes (needs DATABASE_URL); the local log when not set. */
+  natsUrl: string | undefined;
+  /** Partitions of the JetStream ingest bus: each is processed by one node at a time. */
+  natsPartitions: number;
+  /** The JetStream stream the ingest bus uses (all nodes of one city share it). */
+  natsStream: string;
   /** GTFS-RT VehiclePositions feeds to poll. */
   gtfsRtUrls: string[];
   gtfsRtIntervalMs: number;
@@ -98,6 +104,12 @@ const environment = z.object({
     .string()
     .regex(/^(mqtts?|wss?|tcp):\/\/.+/, 'expected a broker URL like mqtt://127.0.0.1:1883')
     .optional(),
+  NATS_URL: z
+    .string()
+    .regex(/^((nats|tls):\/\/)?[^,\s]+(,((nats|tls):\/\/)?[^,\s]+)*$/, 'expected NATS servers like nats://127.0.0.1:4222, comma-separated')
+    .optional(),
+  NATS_PARTITIONS: wholeNumber(1, 256).default(8),
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a JetStream stream name: letters, digits, _ and -').default('ONESCREEN_INGEST'),
   // A quarter second: a 1 s tick alone added ~0.5 s to every fix's way to the screen (p99 1,047 ms
   // at Karamay's rate; 274 ms with 250 ms ticks, npm run load), and a full batch goes at once anyway.
   TICK_MS: wholeNumber(50, 60_000).default(250),
@@ -161,6 +173,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}; fix the environment variable and start again`);
   }
   const e = parsed.data;
+  if (e.NATS_URL && !e.DATABASE_URL) {
+    throw new ConfigError('invalid configuration: NATS_URL spreads processing over nodes that share one database, and DATABASE_URL is not set; set DATABASE_URL too, or unset NATS_URL for the embedded single-node setup');
+  }
   return {
     version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version,
     port: e.PORT,
@@ -171,6 +186,9 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     gtfsRtUrls: e.GTFS_RT_URLS,
     gtfsRtIntervalMs: e.GTFS_RT_INTERVAL_MS,
     mqttUrl: e.MQTT_URL,
+    natsUrl: e.NATS_URL,
+    natsPartitions: e.NATS_PARTITIONS,
+    natsStream: e.NATS_STREAM,
     feedStaleAfterMs: e.FEED_STALE_AFTER_MS,
     feedCrs: { ...(Object.fromEntries(crsFeeds.map((feed) => [feed, 'wgs84'])) as Record<CrsFeed, Crs>), ...Object.fromEntries(e.FEED_CRS) },
     baseMap: baseMapSetting(e.BASE_MAP, e.BASE_MAP_CRS),

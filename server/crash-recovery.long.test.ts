@@ -11,6 +11,7 @@ import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, defaultCity, generateCity } from '../seeds/index.ts';
 import { freePort } from './test-network.ts';
 import { startServerProcess } from './test-process.ts';
+import { compareWithHistory, historyTimes, totalAcknowledged, trackers } from './test-trackers.ts';
 
 const city = generateCity(cityProfiles[defaultCity]);
 const units = city.entities.filter((entity) => entity.kind === 'police-car').slice(0, 40);
@@ -29,36 +30,6 @@ async function startProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProce
   return started;
 }
 
-/**
- * One tracker per unit, each sending a fix every 350 ms (within the per-device limit of 30 in 10 s),
- * one second apart in its own time, and sending a fix again until it is acknowledged (as Traccar
- * Client does): connection refused, 503 and timeouts all mean "again". Notes the fix times
- * acknowledged per unit.
- */
-function trackers(osmandUrl: string, fixesEach: number) {
-  const acknowledged = new Map<string, number[]>(units.map((unit) => [unit.id, []]));
-  const startS = Math.floor(Date.now() / 1000) - 2 * fixesEach;
-  const sendAll = async (unit: (typeof units)[number]) => {
-    for (let i = 0; i < fixesEach; i++) {
-      const timestamp = startS + i;
-      for (;;) {
-        const status = await fetch(`${osmandUrl}?id=${unit.id}&lat=${unit.point[1]}&lon=${unit.point[0]}&timestamp=${timestamp}`, { method: 'POST', signal: AbortSignal.timeout(5_000) }).then(
-          (response) => response.status,
-          () => 0,
-        );
-        if (status === 200) break;
-        expect([0, 503]).toContain(status);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      acknowledged.get(unit.id)!.push(timestamp * 1000);
-      await new Promise((resolve) => setTimeout(resolve, 350));
-    }
-  };
-  return { acknowledged, done: Promise.all(units.map(sendAll)) };
-}
-
-const totalAcknowledged = (acknowledged: Map<string, number[]>) => [...acknowledged.values()].reduce((sum, times) => sum + times.length, 0);
-
 describe.each(testBackends())('a server killed mid-stream, on the $name database', (backend) => {
   it('has every acknowledged fix after it starts again, each once', { timeout: 300_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-crash-'));
@@ -70,7 +41,7 @@ describe.each(testBackends())('a server killed mid-stream, on the $name database
     try {
       // Ticks 20 s apart: what is acknowledged before the kill is in the log, not yet in the database.
       const first = await startProcess({ ...env, TICK_MS: '20000' });
-      const sending = trackers(`http://127.0.0.1:${osmandPort}/`, 40);
+      const sending = trackers(units, 40, () => [`http://127.0.0.1:${osmandPort}/`]);
       for (const started = Date.now(); totalAcknowledged(sending.acknowledged) < 200; await new Promise((resolve) => setTimeout(resolve, 20))) {
         if (Date.now() - started > 60_000) throw new Error('the trackers got no answers');
       }
@@ -93,12 +64,8 @@ describe.each(testBackends())('a server killed mid-stream, on the $name database
       await once(second.child, 'exit');
       db ??= await openDatabase({ backend: 'embedded', dataDir });
 
-      const stored = await db.query<{ entity_id: string; ms: string }>(`SELECT entity_id, (extract(epoch FROM event_time) * 1000)::bigint AS ms FROM position_history`);
-      const storedKeys = stored.map((row) => `${row.entity_id}@${row.ms}`);
-      const acknowledgedKeys = [...sending.acknowledged].flatMap(([id, times]) => times.map((ms) => `${id}@${ms}`));
-      const missing = acknowledgedKeys.filter((key) => !new Set(storedKeys).has(key));
-      const duplicated = storedKeys.length - new Set(storedKeys).size;
-      expect({ missing: missing.length, duplicated, stored: storedKeys.length }).toEqual({ missing: 0, duplicated: 0, stored: expected });
+      const stored = await db.query<{ entity_id: string; ms: string }>(historyTimes);
+      expect(compareWithHistory(sending.acknowledged, stored)).toEqual({ missing: 0, duplicated: 0, stored: expected });
       // The kill left acknowledged fixes in the log only; the restart applied them before taking input.
       expect(acknowledgedBeforeKill).toBeGreaterThanOrEqual(200);
       expect(restartLog).toMatch(/applying the ingest log’s unapplied tail before taking input.*"events":\d+/);

@@ -11,6 +11,7 @@ const definitions = {
   onescreen_ingest_shed_total: { type: 'counter', help: 'Inputs refused for now (503, Retry-After) or skipped (GTFS-RT polls) because the core was behind or the log full, by source and reason.' },
   onescreen_ingest_backlog_events: { type: 'gauge', help: 'Accepted events not yet applied to the database.' },
   onescreen_ingest_backlog_seconds: { type: 'gauge', help: 'How long the oldest accepted, unapplied event has waited, s.' },
+  onescreen_ingest_partitions_held: { type: 'gauge', help: 'Partitions of the JetStream ingest bus this node processes (NATS_URL set).' },
   onescreen_ingest_log_bytes: { type: 'gauge', help: 'Bytes in the ingest log on disk.' },
   onescreen_ingest_log_fsyncs_total: { type: 'counter', help: 'fsyncs of the ingest log (each acknowledges every event appended with it).' },
   onescreen_ingest_log_fsync_seconds_total: { type: 'counter', help: 'Time spent in fsyncs of the ingest log, s.' },

@@ -71,7 +71,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const cameraIds = new Set<string>();
   let core: LiveCore | undefined;
   // Every feed's input goes to the ingest bus; nothing reaches the pipeline another way.
-  const publish: Publish = (events) => (core ? core.bus.publish(events) : Promise.reject(new IngestRefused('stopped', 'the server is starting; send again in a few seconds', 5)));
+  const publish: Publish = (events) => (core ? core.publish(events) : Promise.reject(new IngestRefused('stopped', 'the server is starting; send again in a few seconds', 5)));
   // Each feed's coordinates in WGS-84 before anything else sees them (FEED_CRS).
   const publishFrom = (feed: CrsFeed): Publish => (config.feedCrs[feed] === 'wgs84' ? publish : (events) => publish(eventsInWgs84(config.feedCrs[feed], events)));
   const ingestLog = log.child({ module: 'ingest' });
@@ -240,7 +240,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }, pruneEveryMs).unref();
     readiness.db = db;
     const coreStatus = () => {
-      const { backlogSeconds, outage } = core!.bus.status();
+      const { backlogSeconds, outage } = core!.status();
       return { behindS: Math.floor(backlogSeconds), outage };
     };
     feedsTimer = setInterval(() => realtime.broadcastFeeds(currentFeeds(), coreStatus()), feedsEveryMs).unref();

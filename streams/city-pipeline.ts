@@ -21,7 +21,7 @@ import {
 } from '../geo/index.ts';
 import { applyCaseIntake, type CaseTick } from './case-intake.ts';
 import type { AlarmEvent, CallEvent, CameraEvent, CameraReading, CityEvent, GridEvent, PositionEvent } from './events.ts';
-import type { IngestBus } from './ingest-bus.ts';
+import type { ConsumedBus } from './ingest-bus.ts';
 import type { LogRecord } from './ingest-log.ts';
 import { writePerTick, type WritePerTickOptions } from './operators.ts';
 import { defaultPositionChecks, positionChecker, type PositionCheckOptions } from './position-checks.ts';
@@ -79,7 +79,7 @@ export interface CityPipelineOptions extends Omit<WritePerTickOptions<TickItem>,
  * and alarms with theirs — in one transaction
  * that also notes how far the log is applied. Emits what each tick changed and acknowledges it.
  */
-export function cityPipeline(db: Pick<Database, 'transaction'>, bus: Pick<IngestBus, 'events' | 'acknowledge' | 'writeStarted' | 'consumerFailed'>, options: CityPipelineOptions): Observable<CityTick> {
+export function cityPipeline(db: Pick<Database, 'transaction'>, bus: ConsumedBus, options: CityPipelineOptions): Observable<CityTick> {
   const scheduler = options.scheduler ?? asyncScheduler;
   return defer(() => {
     const passes = positionChecker({ ...defaultPositionChecks, ...options.checks }, scheduler);

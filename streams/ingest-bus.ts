@@ -58,7 +58,10 @@ export interface IngestBusStatus {
   outage: boolean;
 }
 
-export type IngestRefusal = 'overloaded' | 'log-full' | 'stopped';
+export type IngestRefusal = 'overloaded' | 'log-full' | 'stopped' | 'unavailable';
+
+/** What a pipeline needs of a bus to consume it. */
+export type ConsumedBus = Pick<IngestBus, 'events' | 'acknowledge' | 'writeStarted' | 'consumerFailed'>;
 
 /** Events the bus did not take; the sender should try again after `retryAfterS`. */
 export class IngestRefused extends Error {
