@@ -1,5 +1,6 @@
 // The server under load runs as its own process, as `npm start` would: the load generator's work
 // never shares its event loop. The database it uses is fresh and removed afterwards.
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,20 @@ export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   });
+  const others: ChildProcess[] = [];
+  const otherDirs: string[] = [];
   return {
+    /** Starts another node on the same database (its own ports and directory): `env` should set NATS_URL. */
+    async addNode(nodeEnv: NodeJS.ProcessEnv) {
+      const [nodePort, nodeOsmandPort] = [await freePort(), await freePort()];
+      otherDirs.push(mkdtempSync(join(tmpdir(), 'onescreen-load-node-')));
+      const node = await startServerProcess(
+        { ...nodeEnv, CITY: city, DATA_DIR: otherDirs.at(-1), DATABASE_URL: databaseUrl, PORT: String(nodePort), OSMAND_PORT: String(nodeOsmandPort), HOST: '127.0.0.1' },
+        ['--demo'],
+      );
+      others.push(node.child);
+      return { url: `http://127.0.0.1:${nodePort}`, osmandUrl: `http://127.0.0.1:${nodeOsmandPort}/` };
+    },
     url: `http://127.0.0.1:${port}`,
     osmandUrl: `http://127.0.0.1:${osmandPort}/`,
     backend,
@@ -47,17 +61,21 @@ export async function startLoadServer(env: NodeJS.ProcessEnv, log: (line: string
     output,
     /** SIGTERM (apply what was accepted, close), then the database for checking. */
     async stop(): Promise<Database> {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
+      for (const process of [child, ...others]) {
+        process.kill('SIGTERM');
+        if (process.exitCode === null) await once(process, 'exit');
+      }
       return databaseUrl ? openDatabase({ backend: 'server', url: databaseUrl }) : openDatabase({ backend: 'embedded', dataDir });
     },
     async remove(): Promise<void> {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
+      for (const process of [child, ...others]) {
+        if (process.exitCode === null && process.signalCode === null) {
+          process.kill('SIGKILL');
+          await once(process, 'exit');
+        }
       }
       await database.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
+      for (const dir of [dataDir, ...otherDirs]) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,7 @@
-// `npm run load -- --rate 2000 --seconds 60 --protocol osmand|gtfs-rt|mqtt --clients 20 [--contend N]`:
+// `npm run load -- --rate 2000 --seconds 60 --protocol osmand|gtfs-rt|mqtt --clients 20 [--contend N] [--nodes N]`:
 // offers load over the real protocols to a server process on fresh data (PostgreSQL when
-// DATABASE_URL is set), keeps its own log of every acknowledged fix or detector record, and at the
+// DATABASE_URL is set; with --nodes, that many server processes on NATS JetStream at NATS_URL or
+// 127.0.0.1:4222 and Redis at REDIS_URL or 127.0.0.1:6379, the feed and the clients on the first), keeps its own log of every acknowledged fix or detector record, and at the
 // end compares it with the database and with what its socket clients saw. Prints one line of figures.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import type { Database } from '../geo/index.ts';
 import { connectClientsInOwnProcess } from './load-client-process.ts';
 import { AckLog, offerGtfsRt, offerMqtt, offerOsmand } from './load-senders.ts';
 import { startLoadServer } from './load-server.ts';
+import { deleteStream } from '../streams/test-nats.ts';
 import { contendForCpu, watchServer } from './load-watch.ts';
 
 const city = generateCity(cityProfiles.karamay);
@@ -27,6 +29,8 @@ const { values } = parseArgs({
     protocol: { type: 'string', default: 'osmand' },
     clients: { type: 'string', default: '20' },
     contend: { type: 'string', default: '0' },
+    // Server processes sharing the processing over NATS JetStream (0: one on the local ingest log).
+    nodes: { type: 'string', default: '0' },
     // Where to write the run's figures as JSON too (`npm run bench load` reads them).
     json: { type: 'string' },
   },
@@ -36,10 +40,11 @@ const rate = Number(values.rate ?? (protocol === 'mqtt' ? karamayCameraRate : ka
 const seconds = Number(values.seconds);
 const clientCount = Number(values.clients);
 const busyProcesses = Number(values.contend);
+const nodes = Number(values.nodes);
 const mqttUrl = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-if (!protocols.includes(protocol) || !(rate > 0) || !(seconds > 0) || !(busyProcesses >= 0)) {
+if (!protocols.includes(protocol) || !(rate > 0) || !(seconds > 0) || !(busyProcesses >= 0) || !(nodes >= 0) || (nodes > 0 && !process.env.DATABASE_URL)) {
   process.stderr.write(
-    'usage: npm run load -- [--rate N] [--seconds N] [--protocol osmand|gtfs-rt|mqtt] [--clients N] [--contend N busy processes]\n' +
+    'usage: npm run load -- [--rate N] [--seconds N] [--protocol osmand|gtfs-rt|mqtt] [--clients N] [--contend N busy processes] [--nodes N on JetStream; needs DATABASE_URL]\n' +
       `  defaults: Karamay's rate (${karamayRate}/s positions; ${karamayCameraRate}/s detector records over MQTT at MQTT_URL or ${mqttUrl}), 60 s, 20 clients\n`,
   );
   process.exit(2);
@@ -47,8 +52,11 @@ if (!protocols.includes(protocol) || !(rate > 0) || !(seconds > 0) || !(busyProc
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const log = new AckLog();
 const feed = protocol === 'gtfs-rt' ? await offerGtfsRt(rate, log, city.busStops[0]!.point) : undefined;
-const serverEnv = feed ? { GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' } : protocol === 'mqtt' ? { MQTT_URL: mqttUrl } : {};
+// Several nodes: one stream and one Redis meeting place per run.
+const scaleOut = nodes > 0 ? { NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', NATS_STREAM: `LOAD_${process.pid}`, REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `load-${process.pid}` } : {};
+const serverEnv = { ...scaleOut, ...(feed ? { GTFS_RT_URLS: feed.url, GTFS_RT_INTERVAL_MS: '1000' } : protocol === 'mqtt' ? { MQTT_URL: mqttUrl } : {}) };
 const server = await startLoadServer(serverEnv, say);
+for (let node = 2; node <= nodes; node++) await server.addNode(scaleOut);
 const camerasBySegment = new Map<string, string[]>();
 for (const camera of city.cameras) camerasBySegment.set(camera.segmentId, [...(camerasBySegment.get(camera.segmentId) ?? []), camera.id]);
 let clients: Awaited<ReturnType<typeof connectClientsInOwnProcess>> | undefined;
@@ -72,11 +80,11 @@ try {
   const { lost, duplicated } = await compareWithDatabase(await server.stop());
   const p = (ms: number | null) => (ms === null ? 'n/a' : `${ms} ms`);
   if (values.json) {
-    const run = { protocol, rate, seconds, backend: server.backend, clients: clientCount, offered: log.offered, acknowledged: log.acknowledged, shed: log.shed, errors: log.errors, lost, duplicated, p50Ms: seen.p50Ms, p99Ms: seen.p99Ms, drainS, ...watched.figures };
+    const run = { protocol, rate, seconds, nodes, backend: server.backend, clients: clientCount, offered: log.offered, acknowledged: log.acknowledged, shed: log.shed, errors: log.errors, lost, duplicated, p50Ms: seen.p50Ms, p99Ms: seen.p99Ms, drainS, ...watched.figures };
     writeFileSync(values.json, `${JSON.stringify(run)}\n`);
   }
   process.stdout.write(
-    `load ${protocol} ${rate}/s × ${seconds} s on ${server.backend}, ${clientCount} clients${busyProcesses ? `, ${busyProcesses} busy processes` : ''}: offered ${log.offered}, acknowledged ${log.acknowledged} ` +
+    `load ${protocol} ${rate}/s × ${seconds} s on ${server.backend}${nodes > 0 ? ` (${nodes} node${nodes > 1 ? 's' : ''} on JetStream)` : ''}, ${clientCount} clients${busyProcesses ? `, ${busyProcesses} busy processes` : ''}: offered ${log.offered}, acknowledged ${log.acknowledged} ` +
       `(${Math.round(log.acknowledged / seconds)}/s), shed ${log.shed}, errors ${log.errors}; lost ${lost}, duplicated ${duplicated}; ` +
       `ingest→client p50 ${p(seen.p50Ms)} p99 ${p(seen.p99Ms)} (${seen.sightings} sightings, ${seen.gaps} gaps); backlog drained ${drainS.toFixed(1)} s after the load; ${watched.text}\n`,
   );
@@ -87,6 +95,7 @@ try {
   clients?.kill();
   await feed?.close();
   await server.remove();
+  if (scaleOut.NATS_URL) await deleteStream(scaleOut.NATS_URL, scaleOut.NATS_STREAM);
 }
 
 function offer(protocol: Protocol): Promise<void> {

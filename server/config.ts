@@ -22,6 +22,10 @@ export interface Config {
   natsPartitions: number;
   /** The JetStream stream the ingest bus uses (all nodes of one city share it). */
   natsStream: string;
+  /** Redis, for the screens across nodes (Socket.IO's Redis streams adapter). */
+  redisUrl: string | undefined;
+  /** Where in Redis the nodes of one city meet (its stream and recovered sessions' keys). */
+  redisKeyPrefix: string;
   /** GTFS-RT VehiclePositions feeds to poll. */
   gtfsRtUrls: string[];
   gtfsRtIntervalMs: number;
@@ -108,6 +112,8 @@ const environment = z.object({
     .string()
     .regex(/^((nats|tls):\/\/)?[^,\s]+(,((nats|tls):\/\/)?[^,\s]+)*$/, 'expected NATS servers like nats://127.0.0.1:4222, comma-separated')
     .optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'expected a URL like redis://127.0.0.1:6379').optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'expected letters, digits and _ : . -').default('onescreen'),
   NATS_PARTITIONS: wholeNumber(1, 256).default(8),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a JetStream stream name: letters, digits, _ and -').default('ONESCREEN_INGEST'),
   // A quarter second: a 1 s tick alone added ~0.5 s to every fix's way to the screen (p99 1,047 ms
@@ -188,6 +194,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     mqttUrl: e.MQTT_URL,
     natsUrl: e.NATS_URL,
     natsPartitions: e.NATS_PARTITIONS,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     natsStream: e.NATS_STREAM,
     feedStaleAfterMs: e.FEED_STALE_AFTER_MS,
     feedCrs: { ...(Object.fromEntries(crsFeeds.map((feed) => [feed, 'wgs84'])) as Record<CrsFeed, Crs>), ...Object.fromEntries(e.FEED_CRS) },

@@ -1,4 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import { entityKinds, type EntityKind } from '../geo/index.ts';
@@ -7,6 +9,7 @@ import {
   LivePositionTable,
   liveLayers,
   type CameraTick,
+  type CaseTick,
   type ClientToServerEvents,
   type CoreStatus,
   type FeedStatus,
@@ -37,7 +40,17 @@ const maxClientMessageBytes = 16 * 1024;
 interface SocketData {
   signedIn: SignedIn;
 }
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between the nodes of one city (REDIS_URL): what each node applied, for the others' screens. */
+interface NodeToNodeEvents {
+  'positions-applied': (entities: LivePosition[]) => void;
+  'fixes-unjoined': (fixes: PositionEvent[]) => void;
+  'sessions-ended': (ended: EndedSessions) => void;
+  /** A tick's registered cases: a sender waiting on another node is answered with its case. */
+  'cases-settled': (cases: CaseTick) => void;
+}
+type EndedSessions = { tokenHash: string } | { userId: string };
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, NodeToNodeEvents, SocketData>;
+export type RedisClient = ReturnType<typeof createClient>;
 
 /**
  * The live push to browsers. Each client subscribes to layers and the server puts it in rooms.
@@ -45,8 +58,10 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
  * them (latest state wins); traffic, alerts and feeds go to rooms as JSON, which Socket.IO keeps
  * for a client that drops off and reconnects within the recovery window.
  */
-export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Auth, 'socketHandshake' | 'socketMiddleware' | 'liveSessions' | 'audit'>, recoveryWindowMs: number) {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
+export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Auth, 'socketHandshake' | 'socketMiddleware' | 'liveSessions' | 'audit'>, recoveryWindowMs: number, redis?: { client: RedisClient; keyPrefix: string }) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, NodeToNodeEvents, SocketData>(http, {
+    // Several nodes: room pushes reach every node's screens, and a screen recovers its connection on any node.
+    ...(redis && { adapter: createAdapter(redis.client, { streamName: `${redis.keyPrefix}:socket.io`, channelPrefix: `${redis.keyPrefix}:socket.io`, sessionKeyPrefix: `${redis.keyPrefix}:socket.io:session:` }) }),
     serveClient: false,
     maxHttpBufferSize: maxClientMessageBytes,
     allowRequest: auth.socketHandshake,
@@ -78,7 +93,9 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       metrics.count('onescreen_position_frames_total', { result: 'deferred' });
       return;
     }
-    socket.volatile.emit('positions', cursor.nextFrame()!);
+    // Local: with connection-state recovery a socket's own emit goes through the adapter, which
+    // across nodes is a trip through Redis per frame and client; a frame is for this connection only.
+    io.local.to(socket.id).volatile.emit('positions', cursor.nextFrame()!);
     metrics.count('onescreen_position_frames_total', { result: 'sent' });
   };
   const followPositions = (socket: LiveSocket) => {
@@ -178,6 +195,17 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       metrics.set('onescreen_socket_clients', {}, io.engine.clientsCount);
     });
   });
+  /** Closes this node's connections of a session that ended, or of every session of a user. */
+  const endSessions = (ended: EndedSessions) => {
+    for (const socket of io.of('/').sockets.values()) {
+      const { tokenHash, session } = socket.data.signedIn;
+      if ('tokenHash' in ended ? tokenHash === ended.tokenHash : session.user.id === ended.userId) endConnection(socket, 'the session ended; sign in again');
+    }
+  };
+  // What the other nodes applied moves this node's screens too.
+  io.on('positions-applied', (entities) => pushChanged(table.apply(entities)));
+  io.on('fixes-unjoined', (fixes) => pushChanged(table.moveTo(fixes)));
+  io.on('sessions-ended', endSessions);
   const toLayer = (layer: LiveLayer) => io.to(roomPrefix + layer);
   const broadcastIncidents = (incidents: Incident[]) => {
     if (incidents.length > 0) toLayer('incidents').emit('incidents', incidents);
@@ -191,10 +219,12 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     },
     broadcastPositions(entities: readonly LivePosition[]): void {
       pushChanged(table.apply(entities));
+      if (redis && entities.length > 0) io.serverSideEmit('positions-applied', [...entities]);
     },
     /** Fixes the database has not joined yet (it is behind or down): units move, their status stays. */
     broadcastUnjoinedFixes(fixes: readonly PositionEvent[]): void {
       pushChanged(table.moveTo(fixes));
+      if (redis && fixes.length > 0) io.serverSideEmit('fixes-unjoined', [...fixes]);
     },
     broadcastCameras({ segments, events, incidents }: CameraTick): void {
       if (segments.length > 0) toLayer('traffic').emit('traffic', segments);
@@ -212,24 +242,31 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     broadcastAssignments(assignments: LiveAssignment[]): void {
       if (assignments.length > 0) toLayer('dispatch').emit('assignments', assignments);
     },
+    /** What this node sees of the feeds and its core, to its own screens (each node pushes its own). */
     broadcastFeeds(feeds: FeedStatus[], core: CoreStatus): void {
-      toLayer('feeds').emit('feeds', feeds);
-      toLayer('feeds').emit('core', core);
+      io.local.to(roomPrefix + 'feeds').emit('feeds', feeds);
+      io.local.to(roomPrefix + 'feeds').emit('core', core);
     },
     broadcastServiceRequest(request: ServiceRequest): void {
       toLayer('alerts').emit('service-requests', [request]);
     },
-    /** Closes the connections of a session that ended, or of every session of a user. */
-    endSessions(ended: { tokenHash: string } | { userId: string }): void {
-      for (const socket of io.of('/').sockets.values()) {
-        const { tokenHash, session } = socket.data.signedIn;
-        if ('tokenHash' in ended ? tokenHash === ended.tokenHash : session.user.id === ended.userId) endConnection(socket, 'the session ended; sign in again');
-      }
+    /** Hands a tick's cases to the other nodes (REDIS_URL), whose senders may be waiting on them. */
+    shareCases(cases: CaseTick): void {
+      if (redis && (cases.reports.length > 0 || cases.refusedReports.length > 0 || cases.alarms.length > 0 || cases.calls.length > 0)) io.serverSideEmit('cases-settled', cases);
     },
-    /** Stops the session checks and closes every connection. */
-    close(): Promise<void> {
+    onCasesFromOtherNodes(settle: (cases: CaseTick) => void): void {
+      io.on('cases-settled', settle);
+    },
+    /** Closes the connections of a session that ended, or of every session of a user. */
+    endSessions(ended: EndedSessions): void {
+      endSessions(ended);
+      if (redis) io.serverSideEmit('sessions-ended', ended);
+    },
+    /** Stops the session checks, closes every connection, then the connection to Redis. */
+    async close(): Promise<void> {
       clearInterval(sessionTimer);
-      return new Promise<void>((resolve) => io.close(() => resolve()));
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await redis?.client.close();
     },
   };
 }

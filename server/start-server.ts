@@ -44,6 +44,7 @@ import { createMetrics } from './metrics.ts';
 import { createPosture } from './posture.ts';
 import { attachPosturePush } from './posture-push.ts';
 import { attachRealtime } from './realtime.ts';
+import { connectRedis } from './redis.ts';
 
 export interface RunningServer {
   url: string;
@@ -152,7 +153,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }),
   );
   const osmandHttp = createServer(osmand);
-  const realtime = attachRealtime(http, metrics, auth, config.socketRecoveryMs);
+  const realtime = attachRealtime(http, metrics, auth, config.socketRecoveryMs, config.redisUrl ? { client: await connectRedis(config.redisUrl, log), keyPrefix: config.redisKeyPrefix } : undefined);
+  realtime.onCasesFromOtherNodes((cases) => caseAnswers.settle(cases));
   const posturePush = attachPosturePush(realtime, posture, metrics, log.child({ module: 'posture' }));
   let db: Database | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -223,6 +225,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         realtime.broadcastCameras(tick.camera);
         pushCaseChanges(tick.cases.incidents, tick.cases.reports.map(({ request }) => request));
         caseAnswers.settle(tick.cases);
+        realtime.shareCases(tick.cases);
         dispatch.onTraffic(tick.camera.segments);
         dispatch.onPositions(tick).catch((error: unknown) => log.warn('following units en route failed; their ETA updates at their next fix', { error }));
       },

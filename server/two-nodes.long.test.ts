@@ -6,16 +6,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../geo/index.ts';
+import { issueFeedKey, openDatabase, type Database } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, defaultCity, generateCity } from '../seeds/index.ts';
-import { deleteStream, natsPresent, natsTestUrl, testStreamName } from '../streams/test-nats.ts';
+import type { Incident } from '../streams/index.ts';
+import { deleteStream, natsPresent, natsTestUrl, servicePresent, testStreamName } from '../streams/test-nats.ts';
 import { freePort } from './test-network.ts';
 import { startServerProcess } from './test-process.ts';
-import { readMetric, seen } from './test-server.ts';
+import { readMetric, seen, signIn, watchLive, type TestSession } from './test-server.ts';
 import { compareWithHistory, historyTimes, totalAcknowledged, trackers } from './test-trackers.ts';
 
 const present = await natsPresent('the two-node test');
+const redisTestUrl = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+const redisPresent = await servicePresent(redisTestUrl, 'REDIS_TEST_URL', 'the two-node screens test', 'start Redis there: redis-server');
 const serverBackend = testBackends().find((backend) => backend.name === 'server');
 if (!serverBackend) process.stderr.write('\nDATABASE_URL is not set: the two-node test, whose nodes share a PostgreSQL database, is skipped\n');
 
@@ -28,12 +31,16 @@ async function startNode(env: NodeJS.ProcessEnv) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-node-'));
   const [port, osmandPort] = [await freePort(), await freePort()];
   const { child, output } = await startServerProcess({ ...env, DATA_DIR: dataDir, PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' });
+  const url = `http://127.0.0.1:${port}`;
+  const sessions = new Map<string, Promise<TestSession>>();
   return {
     child,
     output,
-    url: `http://127.0.0.1:${port}`,
+    url,
+    /** A session per demo account on this node, signed in once. */
+    as: (user = 'operator') => sessions.get(user) ?? sessions.set(user, signIn(url, user)).get(user)!,
     osmandUrl: `http://127.0.0.1:${osmandPort}/`,
-    held: () => readMetric(`http://127.0.0.1:${port}`, 'onescreen_ingest_partitions_held'),
+    held: () => readMetric(url, 'onescreen_ingest_partitions_held'),
     async stop(signal: NodeJS.Signals) {
       // A killed process has no exit code, only its signal.
       if (child.exitCode === null && child.signalCode === null) {
@@ -45,20 +52,34 @@ async function startNode(env: NodeJS.ProcessEnv) {
   };
 }
 
+type Node = Awaited<ReturnType<typeof startNode>>;
+
+/** Two nodes over a fresh copy of the city, sharing their partitions half and half, for `body`; ended whatever happens. */
+async function withTwoNodes(extraEnv: NodeJS.ProcessEnv, body: (a: Node, b: Node, db: Database) => Promise<void>) {
+  const settings = await serverBackend!.openSettings({ dataDir: '', withCity: true });
+  const stream = testStreamName();
+  const env = { DATABASE_URL: settings.databaseUrl!, NATS_URL: natsTestUrl, NATS_STREAM: stream, NATS_PARTITIONS: String(partitions), TICK_MS: '200', ...extraEnv };
+  const nodes: Node[] = [];
+  const db = await openDatabase({ backend: 'server', url: settings.databaseUrl! });
+  try {
+    const a = await startNode(env);
+    nodes.push(a);
+    const b = await startNode(env);
+    nodes.push(b);
+    // The second node's arrival halves the first's share.
+    await seen(async () => ((await a.held()) === partitions / 2 && (await b.held()) === partitions / 2 ? true : undefined), 30_000);
+    await body(a, b, db);
+  } finally {
+    for (const node of nodes) await node.stop('SIGKILL');
+    await db.close();
+    await deleteStream(natsTestUrl, stream);
+    await settings.dispose();
+  }
+}
+
 describe.skipIf(!present || !serverBackend)('two nodes on one JetStream ingest bus', () => {
   it('share the partitions; with one killed mid-stream, the other takes its partitions and trackers, and every acknowledged fix is stored once', { timeout: 300_000 }, async () => {
-    const settings = await serverBackend!.openSettings({ dataDir: '', withCity: true });
-    const stream = testStreamName();
-    const env = { DATABASE_URL: settings.databaseUrl!, NATS_URL: natsTestUrl, NATS_STREAM: stream, NATS_PARTITIONS: String(partitions), TICK_MS: '200' };
-    const nodes: Awaited<ReturnType<typeof startNode>>[] = [];
-    try {
-      const a = await startNode(env);
-      nodes.push(a);
-      const b = await startNode(env);
-      nodes.push(b);
-      // The second node's arrival halves the first's share.
-      await seen(async () => ((await a.held()) === partitions / 2 && (await b.held()) === partitions / 2 ? true : undefined), 30_000);
-
+    await withTwoNodes({}, async (a, b, db) => {
       // Half the trackers report to each node, and to the other when theirs does not answer.
       const sending = trackers(units, 40, (unit) => (units.indexOf(unit as never) % 2 === 0 ? [a.osmandUrl, b.osmandUrl] : [b.osmandUrl, a.osmandUrl]));
       await seen(() => (totalAcknowledged(sending.acknowledged) >= 300 ? true : undefined), 60_000);
@@ -73,26 +94,51 @@ describe.skipIf(!present || !serverBackend)('two nodes on one JetStream ingest b
       await seen(() => (sent ? true : undefined), 120_000).catch((error: Error) => {
         throw new Error(`${error.message}: the trackers did not finish (${totalAcknowledged(sending.acknowledged)} acknowledged, answers ${JSON.stringify(sending.answered)}); node B said:\n${b.output().slice(-3_000)}`);
       });
-      await seen(async () => ((await readMetric(b.url, 'onescreen_ingest_backlog_events')) === 0 ? true : undefined), 60_000);
+      // The backlog is read each second: wait until history holds what was acknowledged, then compare.
+      const expected = totalAcknowledged(sending.acknowledged);
+      const stored = await seen(async () => {
+        const rows = await db.query<{ entity_id: string; ms: string }>(`${historyTimes} WHERE entity_id = ANY($1)`, [units.map((unit) => unit.id)]);
+        return rows.length >= expected ? rows : undefined;
+      }, 60_000);
+      const compared = compareWithHistory(sending.acknowledged, stored);
+      console.log(`two nodes: ${expected} fixes acknowledged (${beforeKill} before node A was killed), ${compared.missing} missing, ${compared.duplicated} duplicated; node B held all ${partitions} partitions ${takenAfterMs} ms after the kill`);
+      expect(compared).toEqual({ missing: 0, duplicated: 0, stored: expected });
+    });
+  });
 
-      const db = await openDatabase({ backend: 'server', url: settings.databaseUrl! });
+  it.skipIf(!redisPresent)('with Redis, show each node’s fixes and case changes on the other node’s screens', { timeout: 300_000 }, async () => {
+    await withTwoNodes({ REDIS_URL: redisTestUrl, REDIS_KEY_PREFIX: testStreamName(), DEMO: '1' }, async (a, b, db) => {
+      const [onA, onB] = await Promise.all([watchLive(a, ['police-car', 'incidents']), watchLive(b, ['police-car', 'incidents'])]);
       try {
-        // The backlog is read each second: wait until history holds what was acknowledged, then compare.
-        const expected = totalAcknowledged(sending.acknowledged);
-        const stored = await seen(async () => {
-          const rows = await db.query<{ entity_id: string; ms: string }>(`${historyTimes} WHERE entity_id = ANY($1)`, [units.map((unit) => unit.id)]);
-          return rows.length >= expected ? rows : undefined;
-        }, 30_000);
-        const compared = compareWithHistory(sending.acknowledged, stored);
-        console.log(`two nodes: ${expected} fixes acknowledged (${beforeKill} before node A was killed), ${compared.missing} missing, ${compared.duplicated} duplicated; node B held all ${partitions} partitions ${takenAfterMs} ms after the kill`);
-        expect(compared).toEqual({ missing: 0, duplicated: 0, stored: expected });
+        // Fixes sent to node A, for units in partitions either node processes: every screen on B shows them.
+        const sentS = Math.floor(Date.now() / 1000) - 5;
+        const some = units.slice(0, 8);
+        for (const unit of some) {
+          const answer = await fetch(`${a.osmandUrl}?id=${unit.id}&lat=${unit.point[1]}&lon=${unit.point[0]}&timestamp=${sentS}`, { method: 'POST' });
+          expect(answer.status).toBe(200);
+        }
+        for (const unit of some) {
+          expect(await onB.waitFor(unit.id, (row) => row.fixTime === sentS * 1000), `${unit.id} on node B`).toBeDefined();
+          expect(await onA.waitFor(unit.id, (row) => row.fixTime === sentS * 1000), `${unit.id} on node A`).toBeDefined();
+        }
+        // A case opened through node B and dispatched there: node A's screen gets each version.
+        const versionsOnA = new Map<string, number[]>();
+        onA.socket.on('incidents', (incidents) => incidents.forEach((incident) => versionsOnA.set(incident.sourceRef ?? '', [...(versionsOnA.get(incident.sourceRef ?? '') ?? []), incident.version])));
+        const key = (await issueFeedKey(db, { name: 'tests', feed: 'alarms', createdBy: 'tests' })).key;
+        const at = city.busStops[0]!.point;
+        const opened = await fetch(new URL('/ingest/alarms', b.url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ alarms: [{ id: 'JJ-2NODE', line: '110', category: 'crime', lat: at[1], lon: at[0], description: 'two nodes' }] }) });
+        expect(opened.status).toBe(200);
+        // Registered by whichever node holds partition 0; B's dispatcher finds it in the queue.
+        const dispatcher = await b.as('dispatcher');
+        const incident = await seen(async () => ((await (await dispatcher.fetch('/api/incidents?limit=500')).json()) as Incident[]).find((one) => one.sourceRef === '110:JJ-2NODE'), 10_000);
+        const moved = await dispatcher.fetch(`/api/incidents/${incident.id}/transitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'dispatched' }) });
+        expect(moved.status).toBe(200);
+        await seen(() => (versionsOnA.get('110:JJ-2NODE')?.includes(2) ? true : undefined), 10_000);
+        expect(versionsOnA.get('110:JJ-2NODE')).toEqual([1, 2]);
       } finally {
-        await db.close();
+        onA.socket.close();
+        onB.socket.close();
       }
-    } finally {
-      for (const node of nodes) await node.stop('SIGKILL');
-      await settings.dispose();
-      await deleteStream(natsTestUrl, stream);
-    }
+    });
   });
 });

@@ -83,15 +83,18 @@ export async function openJetStreamIngest(options: JetStreamIngestOptions): Prom
   const stream = options.stream ?? 'ONESCREEN_INGEST';
   const subjectOf = (p: number) => `${stream.toLowerCase()}.${p}`;
   const window = options.window ?? defaultWindow;
-  const nc: NatsConnection = await connect({ servers: options.servers.split(','), maxReconnectAttempts: -1, name: `onescreen ${process.pid}` });
+  const nc: NatsConnection = await connect({ servers: options.servers.split(','), maxReconnectAttempts: -1, name: `onescreen ${process.pid}` }).catch((error: Error) => {
+    throw new Error(`NATS_URL does not answer (${error.message}); start NATS with JetStream there (nats-server -js), or unset NATS_URL to run one node on the local ingest log`, { cause: error });
+  });
   const jsm: JetStreamManager = await jetstreamManager(nc);
   const js: JetStreamClient = jetstream(nc);
   // allow_direct: a partition's oldest waiting message is read directly, for how far behind it is.
   const config = { subjects: [`${stream.toLowerCase()}.*`], storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: duplicateWindowNs, max_age: keptForNs, allow_direct: true };
   try {
-    await jsm.streams.add({ name: stream, ...config });
-  } catch {
-    await jsm.streams.update(stream, config);
+    await jsm.streams.add({ name: stream, ...config }).catch(() => jsm.streams.update(stream, config));
+  } catch (error) {
+    await nc.close();
+    throw new Error(`the JetStream stream ${stream} exists with settings this server cannot take (${(error as Error).message}); remove it (nats stream rm ${stream}) if it holds nothing unapplied, or name another with NATS_STREAM`, { cause: error });
   }
   const published = new Subject<readonly LogRecord<CityEvent>[]>();
   // While the connection is down, senders are told at once rather than after the publish times out.
@@ -102,7 +105,7 @@ export async function openJetStreamIngest(options: JetStreamIngestOptions): Prom
       else if (status.type === 'reconnect') connected = true;
     }
   })();
-  const backlog = options.partitions > 0 ? Array.from({ length: options.partitions }, () => ({ events: 0, seconds: 0 })) : [];
+  const backlog = Array.from({ length: options.partitions }, () => ({ events: 0, seconds: 0 }));
   const consumerName = (p: number) => `${stream.toLowerCase()}-p${p}`;
   const readBacklog = async () => {
     await Promise.all(

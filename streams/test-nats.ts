@@ -1,4 +1,4 @@
-// For tests: the NATS server with JetStream they use, and one of their own they can kill.
+// For tests: the brokers they use (NATS with JetStream, Redis), and a NATS server of their own they can kill.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
@@ -16,14 +16,19 @@ const answers = (host: string, port: number) =>
     probe.on('error', () => resolve(false));
   });
 
-/** Whether the NATS tests run: false (said on stderr) only when NATS_TEST_URL is not set and nothing answers. */
-export async function natsPresent(what: string): Promise<boolean> {
-  const { hostname, port } = new URL(natsTestUrl);
-  if (await answers(hostname, Number(port || 4222))) return true;
-  if (process.env.NATS_TEST_URL) throw new Error(`NATS_TEST_URL=${natsTestUrl} does not answer; start NATS with JetStream (nats-server -js) there`);
-  process.stderr.write(`\nNo NATS server at ${natsTestUrl}: ${what} is skipped. Start one with JetStream: nats-server -js\n`);
+/**
+ * Whether tests of a broker run: false (said on stderr) only when its variable (`envName`, set by
+ * CI, where its absence is a failure) is not set and nothing answers at `url`.
+ */
+export async function servicePresent(url: string, envName: string, what: string, howToStart: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  if (await answers(hostname, Number(port))) return true;
+  if (process.env[envName]) throw new Error(`${envName}=${url} does not answer; ${howToStart}`);
+  process.stderr.write(`\nNothing answers at ${url}: ${what} is skipped. ${howToStart}\n`);
   return false;
 }
+
+export const natsPresent = (what: string) => servicePresent(natsTestUrl, 'NATS_TEST_URL', what, 'start NATS with JetStream there: nats-server -js');
 
 /** A stream name no other test run uses. */
 export const testStreamName = () => `TEST_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
