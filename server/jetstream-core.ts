@@ -68,7 +68,12 @@ export async function startJetStreamCore(db: Database, config: Config & { natsUr
     const offset = process.pid % partitions;
     for (let i = 0; i < partitions && running.size < share && !stopping; i++) {
       const partition = (offset + i) % partitions;
-      if (!running.has(partition) && (await leases.tryTake(partition))) await startPartition(partition);
+      if (running.has(partition) || !(await leases.tryTake(partition))) continue;
+      // Advisory locks count: a lock taken for a partition that did not start is given back, or a later give would leave it held.
+      await startPartition(partition).catch(async (error: unknown) => {
+        await leases?.give(partition);
+        throw error;
+      });
     }
   };
   let balancing = balance();
