@@ -4,14 +4,12 @@ import { openJetStreamIngest, partitionOf, type PartitionBus } from '../streams/
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
-import { feedUnjoinedFixes, runPipeline, watchProcess, within, type LiveCore, type LiveCoreOutputs } from './pipeline-run.ts';
+import { feedUnjoinedFixes, liveFallbackS, runPipeline, watchProcess, within, type LiveCore, type LiveCoreOutputs } from './pipeline-run.ts';
 
 // How often a node counts the live nodes and takes or gives partitions to hold its fair share, ms.
 const balanceEveryMs = 2_000;
 // A partition given to another node finishes its tick first, for at most this long, ms.
 const handOverMs = 30_000;
-// Behind by more than this, screens get fixes before their join, s.
-const liveFallbackS = 3;
 
 const consumerOf = (partition: number) => `jetstream-p${partition}`;
 

@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { startJetStreamCore } from './jetstream-core.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
-import { feedUnjoinedFixes, runPipeline, watchProcess, within, type LiveCore, type LiveCoreOutputs } from './pipeline-run.ts';
+import { feedUnjoinedFixes, liveFallbackS, runPipeline, watchProcess, within, type LiveCore, type LiveCoreOutputs } from './pipeline-run.ts';
 
 export type { LiveCore, LiveCoreOutputs } from './pipeline-run.ts';
 
@@ -15,8 +15,6 @@ const consumer = 'local-log';
 const releaseEveryMs = 60_000;
 // A flush of the embedded database longer than this is worth a warning, ms.
 const slowFlushMs = 2_000;
-// Behind by more than this (or the database failing), screens get fixes before their join, s.
-const liveFallbackS = 3;
 
 /**
  * Runs the city pipeline from the ingest bus, handing each tick on; while the pipeline lags, screens

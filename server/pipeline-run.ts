@@ -6,7 +6,9 @@ import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 
-// Any fix its join has not reached this long after it was taken goes to the screens unjoined, ms:
+// Behind by more than this (or the database failing), screens get fixes before their join, s…
+export const liveFallbackS = 3;
+// …and any fix its join has not reached this long after it was taken goes to the screens unjoined, ms:
 // a fix taken just before the core fell behind does not wait on a slow join either.
 const unjoinedAfterMs = 1_500;
 
