@@ -113,6 +113,17 @@ export async function listAssignments(db: Queryable, query: { incidentIds?: read
   return rows.map(toAssignment);
 }
 
+/** Every unit on its way to a case, with where the case is: what dispatch follows each tick, on whichever node applies the unit's fixes. */
+export async function listEnRoute(db: Queryable): Promise<(Assignment & { scene: LonLat })[]> {
+  // "Not released" spelled out: it is the predicate of the index of current assignments (the table keeps every one ever made).
+  const rows = await db.query<AssignmentRow & { sceneLon: number; sceneLat: number }>(
+    `SELECT ${assignmentColumns}, ST_X(i.geom) AS "sceneLon", ST_Y(i.geom) AS "sceneLat"
+       FROM incident_assignments a JOIN entities e ON e.id = a.unit_id JOIN incidents i ON i.id = a.incident_id
+      WHERE a.status <> 'released' AND a.status = 'en-route' ORDER BY a.id`,
+  );
+  return rows.map(({ sceneLon, sceneLat, ...row }) => ({ ...toAssignment(row), scene: [sceneLon, sceneLat] }));
+}
+
 export type AssignResult =
   | { ok: true; assignment: Assignment; incident: { before: Incident; after: Incident } | null }
   | { ok: false; reason: 'incident-not-found' | 'unit-not-found' | 'wrong-kind' | 'unit-busy' | 'incident-not-open'; detail?: string };

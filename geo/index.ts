@@ -2,7 +2,7 @@
 export { buildEmbeddedTemplate } from './embedded-template.ts';
 export { openDatabase, DatabaseSetupError, isDatabaseSetupError, isStatementTimeout, noStatementTimeout } from './database.ts';
 export type { Database, DatabaseOptions, Queryable } from './database.ts';
-export { openPartitionLeases } from './partition-leases.ts';
+export { openPartitionLeases, partitionsHeldBy } from './partition-leases.ts';
 export type { PartitionLeases } from './partition-leases.ts';
 export { migrate, readMigrations, MigrationError } from './migrate.ts';
 export type { Migration } from './migrate.ts';
@@ -63,7 +63,7 @@ export { readAppliedSeq, recordAppliedSeq } from './ingest-progress.ts';
 export type { SetAsideItem } from './set-aside.ts';
 export { createRoadRouter, routingSpeeds } from './road-routing.ts';
 export type { RoadRouter, RoadRoute, TravelMode } from './road-routing.ts';
-export { duties, unitKindsOf, travelModeOf, dispatchRules, nearestAvailableUnits, findCandidates, listAssignments, assignUnit, detectArrivals, releaseAssignments, readForceDistribution, listFleet } from './dispatch.ts';
+export { duties, unitKindsOf, travelModeOf, dispatchRules, nearestAvailableUnits, findCandidates, listAssignments, listEnRoute, assignUnit, detectArrivals, releaseAssignments, readForceDistribution, listFleet } from './dispatch.ts';
 export type { Duty, UnitCandidate, Assignment, AssignResult, ForceCount, FleetUnit } from './dispatch.ts';
 export { geofenceKinds, geofenceLimits, createGeofence, listGeofences, removeGeofence, checkGeofences } from './geofences.ts';
 export type { GeofenceKind, NewGeofence, Geofence, CreateGeofenceResult } from './geofences.ts';

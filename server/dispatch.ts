@@ -5,6 +5,7 @@ import {
   assignUnit,
   findCandidates,
   listAssignments,
+  listEnRoute,
   listIncidents,
   readForceDistribution,
   listFleet,
@@ -37,44 +38,43 @@ export interface DispatchEvents {
 }
 
 /**
- * Dispatch: candidates by road ETA, sending a unit, and following it. Units en route are kept
- * here, so each position tick re-routes only the ones that moved and pushes their live ETA.
+ * Dispatch: candidates by road ETA, sending a unit, and following it. Which units are en route is
+ * read from the database each tick, so the node that applies a unit's fixes follows it whichever
+ * node sent it; the ETA last shown for each, eased (live-eta.ts), is this node's display memory.
  */
 export function createDispatch(db: () => Database, router: () => RoadRouter, auth: Auth, push: DispatchEvents) {
-  // Each unit en route: where it is sent, and the live ETA shown last (eased; see live-eta.ts).
-  const enRoute = new Map<string, { incident: LonLat; shown?: ShownEta }>();
-  const live = (assignment: Assignment): LiveAssignment => {
-    const following = enRoute.get(assignment.unitId);
-    if (assignment.status !== 'en-route' || !following || assignment.lon === null || assignment.lat === null) return { ...assignment, liveEtaS: null };
-    const [route] = router().routesTo(following.incident, [[assignment.lon, assignment.lat]], travelModeOf(assignment.unitKind));
+  // The live ETA shown last per assignment en route: lost with the node, a moved partition's units
+  // show their next ETA as routed rather than eased.
+  const shown = new Map<number, ShownEta>();
+  const live = (assignment: Assignment, scene: LonLat | undefined): LiveAssignment => {
+    if (assignment.status !== 'en-route') shown.delete(assignment.id);
+    if (assignment.status !== 'en-route' || !scene || assignment.lon === null || assignment.lat === null) return { ...assignment, liveEtaS: null };
+    const [route] = router().routesTo(scene, [[assignment.lon, assignment.lat]], travelModeOf(assignment.unitKind));
     if (!route) return { ...assignment, liveEtaS: null };
-    following.shown = easeEta(following.shown, { etaS: route.seconds, crossings: crossingsOf(route.line) }, Date.now());
-    return { ...assignment, route: route.line, liveEtaS: Math.round(following.shown.etaS) };
+    const eased = easeEta(shown.get(assignment.id), { etaS: route.seconds, crossings: crossingsOf(route.line) }, Date.now());
+    shown.set(assignment.id, eased);
+    return { ...assignment, route: route.line, liveEtaS: Math.round(eased.etaS) };
   };
-  const follow = async (assignments: readonly Assignment[]) => {
-    if (assignments.length === 0) return;
-    const incidents = await listIncidents(db(), { ids: [...new Set(assignments.map((a) => a.incidentId))], limit: assignments.length });
-    const at = new Map(incidents.map((incident) => [incident.id, [incident.lon, incident.lat] as LonLat]));
-    for (const assignment of assignments) {
-      if (assignment.status === 'en-route') enRoute.set(assignment.unitId, { incident: at.get(assignment.incidentId)!, shown: enRoute.get(assignment.unitId)?.shown });
-      else enRoute.delete(assignment.unitId);
-    }
+  const liveWithScenes = async (assignments: readonly Assignment[]) => {
+    const enRoute = assignments.filter((a) => a.status === 'en-route');
+    const incidents = enRoute.length === 0 ? [] : await listIncidents(db(), { ids: [...new Set(enRoute.map((a) => a.incidentId))], limit: enRoute.length });
+    const scenes = new Map(incidents.map((incident) => [incident.id, [incident.lon, incident.lat] as LonLat]));
+    return assignments.map((a) => live(a, scenes.get(a.incidentId)));
   };
   const notFound = incidentNotFound;
   const incidentOf = (raw: unknown) => incidentNamed(db(), raw);
 
   return {
-    /** Loads the units already en route (after a restart). */
-    async start(): Promise<void> {
-      await follow(await listAssignments(db(), {}));
-    },
     /** Pushes arrivals, and the live route and ETA of each unit en route that moved. */
     async onPositions({ moved, arrivals }: Pick<CityTick, 'moved' | 'arrivals'>): Promise<void> {
-      await follow(arrivals.assignments);
       push.incidents(arrivals.incidents);
-      const moving = moved.filter((entity) => enRoute.has(entity.id)).map((entity) => entity.id);
-      const driving = moving.length > 0 ? (await listAssignments(db(), {})).filter((a) => moving.includes(a.unitId)) : [];
-      push.assignments([...arrivals.assignments, ...driving].map(live));
+      const movedIds = new Set(moved.map((entity) => entity.id));
+      const enRoute = movedIds.size > 0 ? await listEnRoute(db()) : [];
+      const ids = new Set(enRoute.map((a) => a.id));
+      // Released on another node, or arrived: nothing more to ease.
+      for (const id of shown.keys()) if (!ids.has(id)) shown.delete(id);
+      const driving = enRoute.filter((a) => movedIds.has(a.unitId)).map((a) => live(a, a.scene));
+      push.assignments([...(await liveWithScenes(arrivals.assignments)), ...driving]);
     },
     /** Live camera speeds re-price the roads. */
     onTraffic(segments: readonly SegmentTraffic[]): void {
@@ -87,8 +87,7 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
     /** After a change has committed: stop following released units and tell the screens. */
     async released(assignments: readonly Assignment[]): Promise<void> {
       if (assignments.length === 0) return;
-      await follow(assignments);
-      push.assignments(assignments.map(live));
+      push.assignments(await liveWithScenes(assignments));
     },
     api: {
       candidates: (async (req, res) => {
@@ -100,7 +99,7 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
       assignments: (async (req, res) => {
         const id = numericId(req.params.id);
         if (id === undefined) return notFound(res, req.params.id);
-        res.json((await listAssignments(db(), { incidentIds: [id] })).map(live));
+        res.json(await liveWithScenes(await listAssignments(db(), { incidentIds: [id] })));
       }) satisfies RequestHandler,
       assign: (async (req, res) => {
         const body = assignBody.safeParse(req.body);
@@ -137,9 +136,8 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
           }[result.reason];
           return void res.status(result.reason === 'incident-not-found' || result.reason === 'unit-not-found' ? 404 : 409).json({ error: why });
         }
-        await follow([result.assignment]);
         if (result.incident) push.incidents([result.incident.after]);
-        const sent = live(result.assignment);
+        const sent = live(result.assignment, [incident.lon, incident.lat]);
         push.assignments([sent]);
         res.status(201).json(sent);
       }) satisfies RequestHandler,

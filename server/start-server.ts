@@ -213,7 +213,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     // The routing graph is built once from the streets; live camera speeds re-price it as they come.
     router = createRoadRouter(await readRoadGraph(db));
     router.updateSpeeds(await listSegmentTraffic(db));
-    await dispatch.start();
     await warnings.resume();
     posture.start();
     readiness.step = 'applying the ingest log';

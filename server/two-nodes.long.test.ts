@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { issueFeedKey, openDatabase, type Database } from '../geo/index.ts';
+import { issueFeedKey, openDatabase, partitionsHeldBy, type Database } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, defaultCity, generateCity } from '../seeds/index.ts';
-import type { Incident } from '../streams/index.ts';
+import { partitionOf, type Incident, type LiveAssignment, type PositionEvent } from '../streams/index.ts';
 import { deleteStream, natsPresent, natsTestUrl, servicePresent, testStreamName } from '../streams/test-nats.ts';
 import { freePort } from './test-network.ts';
 import { startServerProcess } from './test-process.ts';
-import { readMetric, seen, signIn, watchLive, type TestSession } from './test-server.ts';
+import { driveAlong, readMetric, seen, signIn, watchLive, type TestSession } from './test-server.ts';
 import { compareWithHistory, historyTimes, totalAcknowledged, trackers } from './test-trackers.ts';
 
 const present = await natsPresent('the two-node test');
@@ -106,13 +106,14 @@ describe.skipIf(!present || !serverBackend)('two nodes on one JetStream ingest b
     });
   });
 
-  it.skipIf(!redisPresent)('with Redis, show each node’s fixes and case changes on the other node’s screens', { timeout: 300_000 }, async () => {
+  it.skipIf(!redisPresent)('with Redis, show each node’s fixes, case changes and units en route on the other node’s screens', { timeout: 300_000 }, async () => {
     await withTwoNodes({ REDIS_URL: redisTestUrl, REDIS_KEY_PREFIX: testStreamName(), DEMO: '1' }, async (a, b, db) => {
       const [onA, onB] = await Promise.all([watchLive(a, ['police-car', 'incidents']), watchLive(b, ['police-car', 'incidents'])]);
       try {
         // Fixes sent to node A, for units in partitions either node processes: every screen on B shows them.
-        const sentS = Math.floor(Date.now() / 1000) - 5;
-        const some = units.slice(0, 8);
+        // Half an hour old: the unit sent below then drives its route with fixes from after this one.
+        const sentS = Math.floor(Date.now() / 1000) - 1_800;
+        const some = units.slice(0, 12);
         for (const unit of some) {
           const answer = await fetch(`${a.osmandUrl}?id=${unit.id}&lat=${unit.point[1]}&lon=${unit.point[0]}&timestamp=${sentS}`, { method: 'POST' });
           expect(answer.status).toBe(200);
@@ -135,6 +136,28 @@ describe.skipIf(!present || !serverBackend)('two nodes on one JetStream ingest b
         expect(moved.status).toBe(200);
         await seen(() => (versionsOnA.get('110:JJ-2NODE')?.includes(2) ? true : undefined), 10_000);
         expect(versionsOnA.get('110:JJ-2NODE')).toEqual([1, 2]);
+
+        // A unit sent from node A's console, whose fixes node B applies: B follows it, and its
+        // console shows the live ETA counting down as the unit drives (its tracker reporting to A).
+        const heldByB = await partitionsHeldBy(db, b.child.pid!);
+        const unit = some.find((one) => heldByB.includes(partitionOf({ type: 'position', entityId: one.id } as PositionEvent, partitions)));
+        expect(unit, `one of ${some.length} units in node B's partitions ${heldByB.join()}`).toBeDefined();
+        const consoleOnB = await watchLive(b, ['dispatch'], 'dispatcher');
+        const etasOnB: number[] = [];
+        consoleOnB.socket.on('assignments', (pushed) => pushed.forEach((one) => one.unitId === unit!.id && one.status === 'en-route' && one.liveEtaS !== null && etasOnB.push(one.liveEtaS)));
+        try {
+          const answer = await (await a.as('dispatcher')).fetch(`/api/incidents/${incident.id}/assignments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ unitId: unit!.id }) });
+          expect(answer.status).toBe(201);
+          const sent = (await answer.json()) as LiveAssignment;
+          // The first part of its way (a tracker takes 30 fixes in 10 s: a whole cross-city route is more).
+          const firstPart = sent.route.slice(0, Math.max(2, Math.ceil(sent.route.length / 3)));
+          for (const status of await driveAlong(a.osmandUrl, db, unit!.id, firstPart)) expect(status).toBe(200);
+          await seen(() => (etasOnB.some((etaS) => etaS < sent.etaS) ? true : undefined), 10_000).catch(() => {
+            throw new Error(`node B's console got ETAs ${etasOnB.join(', ')} for ${unit!.id}, none under the ${sent.etaS} s it was sent with`);
+          });
+        } finally {
+          consoleOnB.socket.close();
+        }
       } finally {
         onA.socket.close();
         onB.socket.close();
