@@ -29,7 +29,11 @@ function throttled(rate: () => number | undefined): Transform {
   });
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number) {
+/**
+ * A proxy to `targetHost`. With several ports, as a load balancer fails over: each new connection
+ * goes to the first that accepts it (a node that died refuses, and the next takes its clients).
+ */
+export async function startTcpProxy(targetHost: string, ...targetPorts: [number, ...number[]]) {
   const open = new Set<Socket>();
   let cut = false;
   let accepted = 0;
@@ -38,15 +42,26 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
   const server = createServer((client) => {
     if (cut) return void client.destroy();
     accepted += 1;
-    const upstream = connect(targetPort, targetHost);
-    for (const socket of [client, upstream]) {
-      open.add(socket);
-      socket.on('close', () => open.delete(socket));
-      socket.on('error', () => {});
-    }
-    client.pipe(throttled(rate)).pipe(upstream).pipe(throttled(rate)).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    client.on('error', () => {});
+    client.pause();
+    const tryPort = (i: number): void => {
+      if (i === targetPorts.length) return void client.destroy();
+      const upstream = connect(targetPorts[i]!, targetHost);
+      upstream.once('error', () => tryPort(i + 1));
+      upstream.once('connect', () => {
+        upstream.removeAllListeners('error');
+        upstream.on('error', () => {});
+        if (client.destroyed || cut) return void upstream.destroy();
+        open.add(upstream);
+        upstream.on('close', () => open.delete(upstream));
+        client.pipe(throttled(rate)).pipe(upstream).pipe(throttled(rate)).pipe(client);
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+      });
+    };
+    tryPort(0);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

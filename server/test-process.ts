@@ -4,7 +4,9 @@ import { serverNodeArgs } from '../launch/index.ts';
 
 /** Starts server/main.ts with `env` on top of this process's; resolves once it says it is ready. */
 export async function startServerProcess(env: NodeJS.ProcessEnv, args: string[] = [], timeoutMs = 180_000): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [...serverNodeArgs, ...args], {
+  // CPU_PROF_DIR: each server process writes a CPU profile there as it stops (Node refuses --cpu-prof in NODE_OPTIONS).
+  const profile = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, ...serverNodeArgs, ...args], {
     env: { ...process.env, LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

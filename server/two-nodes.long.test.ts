@@ -1,6 +1,6 @@
-// Two server nodes on one database and one JetStream ingest bus: they share the partitions, and
-// when one is killed mid-stream (SIGKILL) the other takes its partitions and its trackers; every
-// fix acknowledged by either is in the database once.
+// Two server nodes on one database, one JetStream ingest bus and Redis: they share the partitions,
+// and when one is killed mid-stream (SIGKILL) the other takes its partitions, its trackers and its
+// consoles; every fix acknowledged by either is in the database once, no console misses a change.
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, defaultCity, generateCity } from '../seeds/index.ts';
 import { partitionOf, type Incident, type LiveAssignment, type PositionEvent } from '../streams/index.ts';
 import { deleteStream, natsPresent, natsTestUrl, servicePresent, testStreamName } from '../streams/test-nats.ts';
-import { freePort } from './test-network.ts';
+import { consoleThrough } from './test-console.ts';
+import { freePort, startTcpProxy } from './test-network.ts';
 import { startServerProcess } from './test-process.ts';
 import { driveAlong, readMetric, seen, signIn, watchLive, type TestSession } from './test-server.ts';
 import { compareWithHistory, historyTimes, totalAcknowledged, trackers } from './test-trackers.ts';
@@ -24,6 +25,9 @@ if (!serverBackend) process.stderr.write('\nDATABASE_URL is not set: the two-nod
 
 const city = generateCity(cityProfiles[defaultCity]);
 const units = city.entities.filter((entity) => entity.kind === 'police-car').slice(0, 40);
+// About 2,000 fixes/s: 900 trackers, a fix each 350 ms and the answer's wait, for about half a minute.
+const fleet = city.entities.filter((entity) => entity.kind !== 'bus').slice(0, 900);
+const fixesEach = 60;
 const partitions = 4;
 
 /** A node: a server process of its own, on its own ports and data directory. */
@@ -77,32 +81,103 @@ async function withTwoNodes(extraEnv: NodeJS.ProcessEnv, body: (a: Node, b: Node
   }
 }
 
+/**
+ * Cases opened and dispatched one after another through `url` (a load balancer) until `stop`
+ * resolves, each request sent again until a node answers it: a case whose alarm or step got no
+ * answer (its node killed) is sent again, the same alarm time keeping it one case.
+ */
+async function changeCases(url: string, key: string, dispatcher: TestSession, stop: Promise<unknown>) {
+  let stopping = false;
+  void stop.then(() => (stopping = true));
+  const ids: number[] = [];
+  const answered = async (send: () => Promise<Response>) => {
+    for (;;) {
+      const answer = await send().catch(() => undefined);
+      if (answer?.status === 200 || answer?.status === 202) return answer;
+      expect([undefined, 503], await answer?.text()).toContain(answer?.status);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  for (let i = 0; !stopping; i++) {
+    const at = city.busStops[i % city.busStops.length]!.point;
+    const alarm = { id: `JJ-KILL-${i}`, line: '110', category: 'crime', lat: at[1], lon: at[0], description: `case ${i}`, time: new Date().toISOString() };
+    const opened = await answered(() => fetch(new URL('/ingest/alarms', url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ alarms: [alarm] }) }));
+    // 202: taken, and registered after the sender stopped waiting (its partition moving to B).
+    const incidentId =
+      ((await opened.json()) as { accepted: { incidentId: number | null }[] }).accepted[0]!.incidentId ??
+      (await seen(async () => ((await (await dispatcher.fetch('/api/incidents?limit=500')).json()) as Incident[]).find((one) => one.sourceRef === `110:${alarm.id}`)?.id, 30_000));
+    ids.push(incidentId);
+    // Sent again after a lost answer, the step finds the case dispatched already: 409, and done.
+    for (;;) {
+      const moved = await dispatcher.fetch(`/api/incidents/${incidentId}/transitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'dispatched' }) }).catch(() => undefined);
+      if (moved?.status === 200 || moved?.status === 409) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  return ids;
+}
+
 describe.skipIf(!present || !serverBackend)('two nodes on one JetStream ingest bus', () => {
-  it('share the partitions; with one killed mid-stream, the other takes its partitions and trackers, and every acknowledged fix is stored once', { timeout: 300_000 }, async () => {
-    await withTwoNodes({}, async (a, b, db) => {
-      // Half the trackers report to each node, and to the other when theirs does not answer.
-      const sending = trackers(units, 40, (unit) => (units.indexOf(unit as never) % 2 === 0 ? [a.osmandUrl, b.osmandUrl] : [b.osmandUrl, a.osmandUrl]));
-      await seen(() => (totalAcknowledged(sending.acknowledged) >= 300 ? true : undefined), 60_000);
-      await a.stop('SIGKILL');
-      const killedAt = Date.now();
-      const beforeKill = totalAcknowledged(sending.acknowledged);
-      // Its database connection gone, its partitions are free: the survivor takes them all.
-      await seen(async () => ((await b.held()) === partitions ? true : undefined), 30_000);
-      const takenAfterMs = Date.now() - killedAt;
-      let sent = false;
-      void sending.done.then(() => (sent = true));
-      await seen(() => (sent ? true : undefined), 120_000).catch((error: Error) => {
-        throw new Error(`${error.message}: the trackers did not finish (${totalAcknowledged(sending.acknowledged)} acknowledged, answers ${JSON.stringify(sending.answered)}); node B said:\n${b.output().slice(-3_000)}`);
-      });
-      // The backlog is read each second: wait until history holds what was acknowledged, then compare.
-      const expected = totalAcknowledged(sending.acknowledged);
-      const stored = await seen(async () => {
-        const rows = await db.query<{ entity_id: string; ms: string }>(`${historyTimes} WHERE entity_id = ANY($1)`, [units.map((unit) => unit.id)]);
-        return rows.length >= expected ? rows : undefined;
-      }, 60_000);
-      const compared = compareWithHistory(sending.acknowledged, stored);
-      console.log(`two nodes: ${expected} fixes acknowledged (${beforeKill} before node A was killed), ${compared.missing} missing, ${compared.duplicated} duplicated; node B held all ${partitions} partitions ${takenAfterMs} ms after the kill`);
-      expect(compared).toEqual({ missing: 0, duplicated: 0, stored: expected });
+  it.skipIf(!redisPresent)('share the partitions; with one killed mid-stream, the other takes its partitions, trackers and consoles: every acknowledged fix stored once, no case change missed', { timeout: 300_000 }, async () => {
+    await withTwoNodes({ REDIS_URL: redisTestUrl, REDIS_KEY_PREFIX: testStreamName(), DEMO: '1' }, async (a, b, db) => {
+      // A load balancer in front of both: each connection goes to A while it lives, then to B.
+      const balancer = await startTcpProxy('127.0.0.1', Number(new URL(a.url).port), Number(new URL(b.url).port));
+      const viaBalancer = balancer.through(a.url);
+      const dispatcher = await signIn(viaBalancer, 'dispatcher');
+      const desks = Array.from({ length: 3 }, () => consoleThrough(viaBalancer, dispatcher));
+      const key = (await issueFeedKey(db, { name: 'tests', feed: 'alarms', createdBy: 'tests' })).key;
+      try {
+        await seen(() => (desks.every((desk) => desk.resumed() === 1) ? true : undefined), 20_000);
+        // Trackers at about 2,000 fixes/s, half to each node and to the other when theirs does not answer.
+        const sending = trackers(fleet, fixesEach, (unit) => (fleet.indexOf(unit as never) % 2 === 0 ? [a.osmandUrl, b.osmandUrl] : [b.osmandUrl, a.osmandUrl]));
+        const sendingStarted = Date.now();
+        const cases = changeCases(viaBalancer, key, dispatcher, sending.done);
+        await seen(() => (totalAcknowledged(sending.acknowledged) >= fleet.length * 10 ? true : undefined), 60_000);
+        await a.stop('SIGKILL');
+        const killedAt = Date.now();
+        const beforeKill = totalAcknowledged(sending.acknowledged);
+        const rateBeforeKill = Math.round(beforeKill / ((killedAt - sendingStarted) / 1000));
+        // Its database connection gone, its partitions are free: the survivor takes them all.
+        await seen(async () => ((await b.held()) === partitions ? true : undefined), 30_000);
+        const takenAfterMs = Date.now() - killedAt;
+        let sent = false;
+        void sending.done.then(() => (sent = true));
+        await seen(() => (sent ? true : undefined), 180_000).catch((error: Error) => {
+          throw new Error(`${error.message}: the trackers did not finish (${totalAcknowledged(sending.acknowledged)} acknowledged, answers ${JSON.stringify(sending.answered)}); node B said:\n${b.output().slice(-3_000)}`);
+        });
+        const sendingS = (Date.now() - sendingStarted) / 1000;
+        const ids = await cases;
+        // The backlog is read each second: wait until history holds what was acknowledged, then compare.
+        const expected = totalAcknowledged(sending.acknowledged);
+        const stored = await seen(async () => {
+          const rows = await db.query<{ entity_id: string; ms: string }>(`${historyTimes} WHERE entity_id = ANY($1)`, [fleet.map((unit) => unit.id)]);
+          return rows.length >= expected ? rows : undefined;
+        }, 60_000);
+        const compared = compareWithHistory(sending.acknowledged, stored);
+        // Every console moved to B and ends where the database is, having taken no version twice or out of order.
+        const latest = new Map(((await (await dispatcher.fetch('/api/incidents?limit=500')).json()) as Incident[]).map((incident) => [incident.id, incident]));
+        const behind = (desk: (typeof desks)[number]) => ids.filter((id) => desk.store.getState().incidents.get(id)?.version !== latest.get(id)?.version);
+        await seen(() => (desks.every((desk) => behind(desk).length === 0) ? true : undefined), 30_000).catch((error: Error) => {
+          throw new Error(`${error.message}: consoles behind on ${desks.map((desk) => behind(desk).length).join(', ')} of ${ids.length} cases; connections (recovered?) ${desks.map((desk) => JSON.stringify(desk.connections)).join(' ')}`);
+        });
+        console.log(
+          `two nodes: ${expected} fixes acknowledged in ${sendingS.toFixed(0)} s (${Math.round(expected / sendingS)}/s; ${beforeKill} before node A was killed, ${rateBeforeKill}/s; answers ${JSON.stringify(sending.answered)}), ` +
+            `${compared.missing} missing, ${compared.duplicated} duplicated; node B held all ${partitions} partitions ${takenAfterMs} ms after the kill; ` +
+            `${ids.length} cases opened and dispatched, consoles' connections (recovered?) ${desks.map((desk) => JSON.stringify(desk.connections)).join(' ')}`,
+        );
+        expect(compared).toEqual({ missing: 0, duplicated: 0, stored: expected });
+        for (const desk of desks) {
+          expect(desk.connections.length, 'each console connected again, to node B').toBeGreaterThanOrEqual(2);
+          for (const id of ids) {
+            const versions = desk.taken.get(id) ?? [];
+            expect(versions.every((version, i) => i === 0 || version > versions[i - 1]!), `incident ${id}: ${versions}`).toBe(true);
+            if (desk.connections.every((recovered, i) => i === 0 || recovered)) expect(versions, `incident ${id}, every connection recovered`).toEqual([1, 2]);
+          }
+        }
+      } finally {
+        desks.forEach((desk) => desk.socket.close());
+        await balancer.close();
+      }
     });
   });
 
