@@ -8,7 +8,7 @@ import type { Metrics } from './metrics.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { liveLayers, type SessionInfo } from '../streams/index.ts';
 import { auditsPoliceReads, can, layerPermission, permissionNames, type Permission } from './permissions.ts';
-import { RateLimiter } from './rate-limit.ts';
+import type { Limits } from './shared-limits.ts';
 
 export const sessionCookie = 'onescreen_session';
 /** State-changing requests carry the session's CSRF token in this header; the socket handshake in `auth.csrf`. */
@@ -25,6 +25,8 @@ export interface AuthOptions {
   metrics: Metrics;
   /** A session ended by signing out: its live connections are closed. */
   onSessionEnded: (ended: { tokenHash: string }) => void;
+  /** Where the sign-in and request limits are counted (every node's together, with Redis). */
+  limits: Limits;
 }
 
 /** Who a request or a socket acts for. */
@@ -96,9 +98,9 @@ export const notSignedIn = 'not signed in, or the session ended; sign in at /log
 
 export function createAuth(options: AuthOptions) {
   const { db, sessionTtlMs, metrics } = options;
-  const failuresByClient = new RateLimiter(failuresPerClient, failureWindowMs);
-  const failuresByUser = new RateLimiter(failuresPerUser, failureWindowMs);
-  const requests = new RateLimiter(requestsPerMinute, 60_000);
+  const failuresByClient = options.limits('sign-in-failures-client', failuresPerClient, failureWindowMs);
+  const failuresByUser = options.limits('sign-in-failures-user', failuresPerUser, failureWindowMs);
+  const requests = options.limits('requests', requestsPerMinute, 60_000);
   // Unknown users are checked against this, so a sign-in takes as long whether or not the user exists.
   const unknownUserHash = hashPassword(randomBytes(16).toString('hex'));
 
@@ -140,8 +142,8 @@ export function createAuth(options: AuthOptions) {
   };
 
   /** Refuses a client making more requests than any screen would. */
-  const limitRate: RequestHandler = (req, res, next) => {
-    const allowed = requests.take(signedInOf(res)?.tokenHash ?? `address:${clientOf(req)}`);
+  const limitRate: RequestHandler = async (req, res, next) => {
+    const allowed = await requests.take(signedInOf(res)?.tokenHash ?? `address:${clientOf(req)}`);
     if (allowed.ok) return next();
     metrics.count('onescreen_http_refused_total', { reason: 'rate' });
     res.status(429).set('Retry-After', String(allowed.retryAfterS)).json({ error: `more than ${requestsPerMinute} requests in a minute; slow down and retry after ${allowed.retryAfterS} s` });
@@ -180,7 +182,7 @@ export function createAuth(options: AuthOptions) {
     if (!body.success) return void res.status(400).json({ error: 'send JSON {"user": "<user id>", "password": "<password>"}' });
     const { user: userId, password } = body.data;
     const client = clientOf(req);
-    const waitMs = Math.max(failuresByClient.waitMs(client), failuresByUser.waitMs(userId));
+    const waitMs = Math.max(await failuresByClient.waitMs(client), await failuresByUser.waitMs(userId));
     if (waitMs > 0) {
       metrics.count('onescreen_http_refused_total', { reason: 'sign-in-rate' });
       const minutes = Math.ceil(waitMs / 60_000);
@@ -189,14 +191,13 @@ export function createAuth(options: AuthOptions) {
     const user = await findUserForSignIn(db(), userId);
     const passwordRight = await verifyPassword(password, user?.passwordHash ?? (await unknownUserHash));
     if (!user || !passwordRight || user.disabled) {
-      failuresByClient.record(client);
-      failuresByUser.record(userId);
+      await Promise.all([failuresByClient.record(client), failuresByUser.record(userId)]);
       metrics.count('onescreen_sign_ins_total', { result: 'failed' });
       await audit({ actor: user ? user.id : 'anonymous', action: 'sign-in-failed', objectType: 'user', objectId: userId.slice(0, 64), client });
       const disabled = user && passwordRight && user.disabled;
       return void res.status(401).json({ error: disabled ? 'this account is disabled; ask an administrator' : 'wrong user id or password; check both and try again' });
     }
-    failuresByUser.forget(userId);
+    await failuresByUser.forget(userId);
     const token = randomBytes(32).toString('base64url');
     const tokenHash = hashToken(token);
     const csrf = randomBytes(24).toString('base64url');

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { findFeedKey, type Database, type FeedKey, type KeyedFeed } from '../geo/index.ts';
 import { hashToken } from './auth.ts';
 import type { Metrics } from './metrics.ts';
-import { RateLimiter } from './rate-limit.ts';
+import type { Limits } from './shared-limits.ts';
 
 // Requests per key per minute: a camera gateway posts a batch every few seconds, an Open311 app per report.
 const requestsPerKeyPerMinute = 600;
@@ -30,9 +30,9 @@ const retryUncheckedAfterS = 5;
  * the feed's own error shape. While the database does not answer, a key checked good before
  * stays good, so reports and alarms keep landing in the ingest log through an outage.
  */
-export function feedKeyGuard(db: () => Database, metrics: Metrics) {
+export function feedKeyGuard(db: () => Database, metrics: Metrics, limits: Limits) {
   const trusted = new Map<string, { feed: KeyedFeed; until: number }>();
-  const perKey = new RateLimiter(requestsPerKeyPerMinute, 60_000);
+  const perKey = limits('feed-key', requestsPerKeyPerMinute, 60_000);
   return (feed: KeyedFeed, source: string, refuse: KeyRefusal): RequestHandler =>
     async (req, res, next) => {
       const key = keyOf(req);
@@ -55,7 +55,7 @@ export function feedKeyGuard(db: () => Database, metrics: Metrics) {
         else trusted.delete(hash);
       }
       if (known?.feed === feed) {
-        const allowed = perKey.take(hash!);
+        const allowed = await perKey.take(hash!);
         if (allowed.ok) return next();
         metrics.count('onescreen_ingest_rejected_total', { source, reason: 'rate-limited' });
         res.set('Retry-After', String(allowed.retryAfterS));

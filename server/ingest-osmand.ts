@@ -4,13 +4,15 @@ import { parseOsmand } from '../streams/index.ts';
 import { notTaken, type Publish } from './ingest-refusals.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
-import { RateLimiter } from './rate-limit.ts';
+import type { Limits } from './shared-limits.ts';
 
 export interface OsmandIngestOptions {
   isKnownDevice: (id: string) => boolean;
   publish: Publish;
   metrics: Metrics;
   log: Logger;
+  /** Where each device's fixes are counted against its limit. */
+  limits: Limits;
 }
 
 /** A handler on plain `node:http`: the tracker port's server, and a mount on the express app. */
@@ -66,8 +68,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
  * the reason otherwise, including for a device nobody registered; 503 with Retry-After when the
  * server is behind or still starting (Traccar Client keeps the fix and sends it again).
  */
-export function osmandIngest({ isKnownDevice, publish, metrics, log }: OsmandIngestOptions, isReady: () => string | undefined = () => undefined): OsmandHandler {
-  const perDevice = new RateLimiter(fixesPerDevice.limit, fixesPerDevice.windowMs);
+export function osmandIngest({ isKnownDevice, publish, metrics, log, limits }: OsmandIngestOptions, isReady: () => string | undefined = () => undefined): OsmandHandler {
+  const perDevice = limits('osmand-device', fixesPerDevice.limit, fixesPerDevice.windowMs);
   const refuse = (res: ServerResponse, reason: string, message: string, status = 400) => {
     metrics.count('onescreen_ingest_rejected_total', { source, reason });
     answer(res, status, message);
@@ -86,7 +88,7 @@ export function osmandIngest({ isKnownDevice, publish, metrics, log }: OsmandIng
     if (!parsed.ok) return refuse(res, parsed.reason, parsed.message);
     const { entityId } = parsed.value;
     if (!isKnownDevice(entityId)) return refuse(res, 'unknown-device', `unknown device "${entityId}": register the unit first; a unit's device id is its id in /api/entities`);
-    const allowed = perDevice.take(entityId);
+    const allowed = await perDevice.take(entityId);
     if (!allowed.ok) {
       metrics.count('onescreen_ingest_rejected_total', { source, reason: 'rate-limited' });
       return answer(res, 429, `device "${entityId}" sent more than ${fixesPerDevice.limit} fixes in ${fixesPerDevice.windowMs / 1000} s; set its interval to 1 s or more`, { 'retry-after': String(allowed.retryAfterS) });

@@ -59,7 +59,8 @@ export function attachPosturePush(realtime: ReturnType<typeof attachRealtime>, p
         continue;
       }
       try {
-        io.to(room).emit('posture', await posture.read(query));
+        // Each node pushes to its own watchers (with Redis, a room's emit would reach every node's too, once per node).
+        io.local.to(room).emit('posture', await posture.read(query));
       } catch (error) {
         log.warn('reading the posture boards failed; trying again next round', { error });
       }

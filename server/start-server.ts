@@ -27,7 +27,7 @@ import { createDispatch } from './dispatch.ts';
 import { createWarnings } from './warnings.ts';
 import { ConfigError, type Config } from './config.ts';
 import { loadBaseMap } from './basemap-api.ts';
-import { defaultStaleAfterMs, feedStatus } from './feed-status.ts';
+import { defaultStaleAfterMs, feedStatus, sharedFeedClock } from './feed-status.ts';
 import { feedKeyGuard } from './feed-keys.ts';
 import { startFeeds } from './feeds.ts';
 import { createHttpApp, type Readiness } from './http-app.ts';
@@ -45,6 +45,7 @@ import { createPosture } from './posture.ts';
 import { attachPosturePush } from './posture-push.ts';
 import { attachRealtime } from './realtime.ts';
 import { connectRedis } from './redis.ts';
+import { localLimits, redisLimits } from './shared-limits.ts';
 
 export interface RunningServer {
   url: string;
@@ -77,11 +78,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const publishFrom = (feed: CrsFeed): Publish => (config.feedCrs[feed] === 'wgs84' ? publish : (events) => publish(eventsInWgs84(config.feedCrs[feed], events)));
   const ingestLog = log.child({ module: 'ingest' });
   const caseAnswers = new CaseAnswers();
-  const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), publish: publishFrom('osmand'), metrics, log: ingestLog }, () => (readiness.db ? undefined : readiness.step));
+  // Several nodes (REDIS_URL): screens, rate limits and feed times are shared through Redis.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
+  const limits = redis ? redisLimits(redis, config.redisKeyPrefix, log) : localLimits;
+  const osmand = osmandIngest({ isKnownDevice: (id) => devices.has(id), publish: publishFrom('osmand'), metrics, log: ingestLog, limits }, () => (readiness.db ? undefined : readiness.step));
   const cameraOptions = { isKnownCamera: (id: string) => cameraIds.has(id), publish: publishFrom('cameras'), metrics, log: ingestLog };
   const staleAfter = config.feedStaleAfterMs;
-  const currentFeeds = () => feedStatus(metrics, staleAfter === undefined ? defaultStaleAfterMs : { trackers: staleAfter, buses: staleAfter, cameras: staleAfter, reports: staleAfter });
-  const requireFeedKey = feedKeyGuard(() => readiness.db!, metrics);
+  const feedClock = redis && sharedFeedClock(redis, config.redisKeyPrefix, metrics);
+  const currentFeeds = () => feedStatus(metrics, staleAfter === undefined ? defaultStaleAfterMs : { trackers: staleAfter, buses: staleAfter, cameras: staleAfter, reports: staleAfter }, feedClock?.lastAcceptedS);
+  const requireFeedKey = feedKeyGuard(() => readiness.db!, metrics, limits);
   // Incidents and the reports they follow go to the screens together.
   const pushCaseChanges = (incidents: Incident[], reports: ServiceRequest[]) => {
     realtime.broadcastIncidents(incidents);
@@ -109,6 +114,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     demo: config.demo ? { users: demoUsers, password: demoPassword } : undefined,
     metrics,
     onSessionEnded: (ended) => realtime.endSessions(ended),
+    limits,
   });
   const calls = callIntake({ db: () => readiness.db!, auth, publish, answers: caseAnswers, metrics, log: ingestLog });
   let router: RoadRouter | undefined;
@@ -153,7 +159,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }),
   );
   const osmandHttp = createServer(osmand);
-  const realtime = attachRealtime(http, metrics, auth, config.socketRecoveryMs, config.redisUrl ? { client: await connectRedis(config.redisUrl, log), keyPrefix: config.redisKeyPrefix } : undefined);
+  const realtime = attachRealtime(http, metrics, auth, config.socketRecoveryMs, redis && { client: redis, keyPrefix: config.redisKeyPrefix });
   realtime.onCasesFromOtherNodes((cases) => caseAnswers.settle(cases));
   const posturePush = attachPosturePush(realtime, posture, metrics, log.child({ module: 'posture' }));
   let db: Database | undefined;
@@ -245,7 +251,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       const { backlogSeconds, outage } = core!.status();
       return { behindS: Math.floor(backlogSeconds), outage };
     };
-    feedsTimer = setInterval(() => realtime.broadcastFeeds(currentFeeds(), coreStatus()), feedsEveryMs).unref();
+    // With Redis, each round first merges every node's feed times (Redis down: this node's own).
+    const pushFeeds = async () => {
+      await feedClock?.sync().catch(() => {});
+      realtime.broadcastFeeds(currentFeeds(), coreStatus());
+    };
+    feedsTimer = setInterval(() => void pushFeeds(), feedsEveryMs).unref();
     // 督办: cases past their SLA are raised to the wall and the dispatcher, once each; and geofence dwell limits.
     slaTimer = setInterval(() => {
       superviseOverdue(database).then(

@@ -181,7 +181,7 @@ describe.skipIf(!present || !serverBackend)('two nodes on one JetStream ingest b
     });
   });
 
-  it.skipIf(!redisPresent)('with Redis, show each node’s fixes, case changes and units en route on the other node’s screens', { timeout: 300_000 }, async () => {
+  it.skipIf(!redisPresent)('with Redis, show each node’s fixes, case changes, units en route and feeds on the other node’s screens, and posture rounds once', { timeout: 300_000 }, async () => {
     await withTwoNodes({ REDIS_URL: redisTestUrl, REDIS_KEY_PREFIX: testStreamName(), DEMO: '1' }, async (a, b, db) => {
       const [onA, onB] = await Promise.all([watchLive(a, ['police-car', 'incidents']), watchLive(b, ['police-car', 'incidents'])]);
       try {
@@ -233,6 +233,27 @@ describe.skipIf(!present || !serverBackend)('two nodes on one JetStream ingest b
         } finally {
           consoleOnB.socket.close();
         }
+
+        // The posture boards on both nodes: each watcher gets each round once (not once per node),
+        // and node B's feed board shows the trackers fresh though every fix went to node A.
+        const rounds = new Map<string, { ms: number; trackersAt: string | null }[]>([['A', []], ['B', []]]);
+        for (const [name, live] of [['A', onA], ['B', onB]] as const) {
+          live.socket.on('posture', (snapshot) => rounds.get(name)!.push({ ms: Date.now(), trackersAt: snapshot.feeds?.status.find((feed) => feed.feed === 'trackers')?.lastAcceptedAt ?? null }));
+          expect(await live.socket.timeout(10_000).emitWithAck('watch-posture', { range: 'live', boards: ['feeds'] })).toHaveProperty('query');
+        }
+        await seen(() => ([...rounds.values()].every((pushes) => pushes.length >= 4) ? true : undefined), 30_000);
+        for (const [name, pushes] of rounds) {
+          // After the snapshot a watch gets at once, a round every 5 s: two rounds on take 10 s.
+          // Were each node's rounds pushed to every node's watchers, they would take 5.
+          expect(pushes[3]!.ms - pushes[1]!.ms, `node ${name}'s pushes at ${pushes.map((push) => push.ms - pushes[0]!.ms).join(', ')} ms`).toBeGreaterThan(7_500);
+        }
+        expect(rounds.get('B')!.at(-1)!.trackersAt, "node A's trackers fresh on node B").not.toBeNull();
+
+        // Password guesses spread over both nodes meet one limit: 5 failures a user, then 429 on either.
+        const guess = (node: Node) => fetch(new URL('/api/session', node.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'dispatcher', password: 'wrong guess' }) });
+        const guesses = [];
+        for (const node of [a, b, a, b, a, b]) guesses.push((await guess(node)).status);
+        expect(guesses).toEqual([401, 401, 401, 401, 401, 429]);
       } finally {
         onA.socket.close();
         onB.socket.close();
