@@ -4,6 +4,7 @@ import { Observable, Subject } from 'rxjs';
 import type { CityEvent } from './events.ts';
 import { IngestRefused, type ConsumedBus } from './ingest-bus.ts';
 import type { LogRecord } from './ingest-log.ts';
+import { ackedPublisher } from './jetstream-publish.ts';
 
 export interface JetStreamIngestOptions {
   /** NATS servers, comma-separated (NATS_URL). */
@@ -83,13 +84,14 @@ export async function openJetStreamIngest(options: JetStreamIngestOptions): Prom
   const stream = options.stream ?? 'ONESCREEN_INGEST';
   const subjectOf = (p: number) => `${stream.toLowerCase()}.${p}`;
   const window = options.window ?? defaultWindow;
-  // noAsyncTraces: the client otherwise makes two Errors (stack traces) for every request, to name
-  // the caller should it time out; at 8,000 publishes/s that was 10 % of the server's CPU (profiled).
+  // noAsyncTraces: the client otherwise makes two Errors (stack traces) for every request (the
+  // consumers' pulls, API calls), to name the caller should it time out.
   const nc: NatsConnection = await connect({ servers: options.servers.split(','), maxReconnectAttempts: -1, name: `onescreen ${process.pid}`, noAsyncTraces: true }).catch((error: Error) => {
     throw new Error(`NATS_URL does not answer (${error.message}); start NATS with JetStream there (nats-server -js), or unset NATS_URL to run one node on the local ingest log`, { cause: error });
   });
   const jsm: JetStreamManager = await jetstreamManager(nc);
   const js: JetStreamClient = jetstream(nc);
+  const acked = ackedPublisher(nc, publishTimeoutMs);
   // allow_direct: a partition's oldest waiting message is read directly, for how far behind it is.
   const config = { subjects: [`${stream.toLowerCase()}.*`], storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: duplicateWindowNs, max_age: keptForNs, allow_direct: true };
   try {
@@ -139,13 +141,13 @@ export async function openJetStreamIngest(options: JetStreamIngestOptions): Prom
         throw new IngestRefused('overloaded', `the city's processing is ${waiting} events (${seconds.toFixed(1)} s) behind, past its limit; send again in ${retryAfterS} s`, retryAfterS);
       }
       if (!connected) throw unavailable();
-      let acks;
+      let seqs;
       try {
-        acks = await Promise.all(events.map((event) => js.publish(subjectOf(partitionOf(event, options.partitions)), JSON.stringify(event), { msgID: messageIdOf(event), timeout: publishTimeoutMs })));
+        seqs = await Promise.all(events.map((event) => acked.publish(subjectOf(partitionOf(event, options.partitions)), JSON.stringify(event), messageIdOf(event))));
       } catch {
         throw unavailable();
       }
-      published.next(acks.map((ack, i) => ({ seq: ack.seq, value: events[i]! })));
+      published.next(seqs.map((seq, i) => ({ seq, value: events[i]! })));
     },
     partition: (p) => partitionBus(jsm, js, { stream, consumer: consumerName(p), subject: subjectOf(p), window }),
     live: () => published.asObservable(),
@@ -154,6 +156,7 @@ export async function openJetStreamIngest(options: JetStreamIngestOptions): Prom
     async close() {
       closed = true;
       clearInterval(backlogTimer);
+      acked.close();
       published.complete();
       // Draining needs the server; without it, what is unacknowledged is the senders' to send again.
       await nc.drain().catch(() => nc.close());
