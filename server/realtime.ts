@@ -3,9 +3,9 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { createClient } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
-import { entityKinds, type EntityKind } from '../geo/index.ts';
+import { entityKinds } from '../geo/index.ts';
 import {
-  FrameCursor,
+  FrameGroups,
   LivePositionTable,
   liveLayers,
   type CameraTick,
@@ -71,39 +71,25 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
   io.use(auth.socketMiddleware);
   const table = new LivePositionTable();
   const eventsBySocket = new RateLimiter(eventsPerConnection, 10_000);
-  const pushChanged = (changed: number[]) => {
-    for (const [socket, cursor] of cursors) {
-      cursor.markChanged(changed);
-      sendPositions(socket);
-    }
-  };
+  // Frames are cut once per change for each set of layers (FrameGroups) and sent local-only: with
+  // recovery on, an emit went through the adapter, across nodes a trip through Redis per frame.
+  const frames = new FrameGroups<LiveSocket>(table, {
+    writable: (socket) => socket.conn.transport.writable,
+    send(sockets, frame) {
+      io.local.to(sockets.map((socket) => socket.id)).volatile.emit('positions', frame);
+      metrics.count('onescreen_position_frames_total', { result: 'sent' }, sockets.length);
+    },
+    // Socket.IO would drop a volatile packet then anyway; keeping the changes lets the next frame carry them.
+    deferred: () => metrics.count('onescreen_position_frames_total', { result: 'deferred' }),
+  });
+  const pushChanged = (changed: number[]) => frames.changed(changed);
   /** False (counted) when the connection has asked too often. */
   const withinRate = (socket: LiveSocket, event: string) => {
     if (eventsBySocket.take(socket.id).ok) return true;
     metrics.count('onescreen_socket_rejected_total', { event, reason: 'rate-limited' });
     return false;
   };
-  const cursors = new Map<LiveSocket, FrameCursor>();
-
-  const sendPositions = (socket: LiveSocket) => {
-    const cursor = cursors.get(socket);
-    if (!cursor?.hasPending) return;
-    // Socket.IO would drop a volatile packet here anyway; keeping the changes lets the next frame carry them.
-    if (!socket.conn.transport.writable) {
-      metrics.count('onescreen_position_frames_total', { result: 'deferred' });
-      return;
-    }
-    // Local: with connection-state recovery a socket's own emit goes through the adapter, which
-    // across nodes is a trip through Redis per frame and client; a frame is for this connection only.
-    io.local.to(socket.id).volatile.emit('positions', cursor.nextFrame()!);
-    metrics.count('onescreen_position_frames_total', { result: 'sent' });
-  };
-  const followPositions = (socket: LiveSocket) => {
-    const kinds = new Set(entityKinds.filter((kind) => socket.rooms.has(roomPrefix + kind)));
-    if (kinds.size === 0) cursors.delete(socket);
-    else cursors.set(socket, new FrameCursor(table, kinds as ReadonlySet<EntityKind>));
-    sendPositions(socket);
-  };
+  const followPositions = (socket: LiveSocket) => frames.follow(socket, new Set(entityKinds.filter((kind) => socket.rooms.has(roomPrefix + kind))));
 
   /** Leaves the rooms the user may no longer see (a grant taken away, a recovered connection). */
   const keepPermittedRooms = (socket: LiveSocket) => {
@@ -142,7 +128,7 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     // A frame held back while the connection was busy goes out once the transport has written
     // what it had (engine.io's own 'drain' fires earlier, when its buffer is handed over).
     // The transport says 'drain' just before it marks itself writable, hence the setImmediate.
-    const onTransportDrain = (transport: typeof socket.conn.transport) => transport.on('drain', () => setImmediate(sendPositions, socket));
+    const onTransportDrain = (transport: typeof socket.conn.transport) => transport.on('drain', () => setImmediate(() => frames.drained(socket)));
     onTransportDrain(socket.conn.transport);
     socket.conn.on('upgrade', onTransportDrain);
     // A recovered connection is back in its rooms, as far as its user may still see them; its positions start over from a keyframe.
@@ -186,11 +172,10 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     });
     socket.on('resync', () => {
       if (!withinRate(socket, 'resync')) return;
-      cursors.get(socket)?.restart();
-      sendPositions(socket);
+      frames.resync(socket);
     });
     socket.on('disconnect', () => {
-      cursors.delete(socket);
+      frames.leave(socket);
       eventsBySocket.forget(socket.id);
       metrics.set('onescreen_socket_clients', {}, io.engine.clientsCount);
     });

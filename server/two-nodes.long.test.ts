@@ -155,8 +155,9 @@ describe.skipIf(!present || !serverBackend)('two nodes on one JetStream ingest b
         }, 60_000);
         const compared = compareWithHistory(sending.acknowledged, stored);
         // Every console moved to B and ends where the database is, having taken no version twice or out of order.
-        const latest = new Map(((await (await dispatcher.fetch('/api/incidents?limit=500')).json()) as Incident[]).map((incident) => [incident.id, incident]));
-        const behind = (desk: (typeof desks)[number]) => ids.filter((id) => desk.store.getState().incidents.get(id)?.version !== latest.get(id)?.version);
+        // From the database: more cases than one page of the API may have been opened.
+        const latest = new Map((await db.query<{ id: number; version: number }>('SELECT id::int AS id, version FROM incidents WHERE id = ANY($1)', [ids])).map((row) => [row.id, row.version]));
+        const behind = (desk: (typeof desks)[number]) => ids.filter((id) => desk.store.getState().incidents.get(id)?.version !== latest.get(id));
         await seen(() => (desks.every((desk) => behind(desk).length === 0) ? true : undefined), 30_000).catch((error: Error) => {
           throw new Error(`${error.message}: consoles behind on ${desks.map((desk) => behind(desk).length).join(', ')} of ${ids.length} cases; connections (recovered?) ${desks.map((desk) => JSON.stringify(desk.connections)).join(' ')}`);
         });

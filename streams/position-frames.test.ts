@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityKind, LivePosition } from '../geo/index.ts';
-import { FrameCursor, FrameReader, LivePositionTable } from './position-frames.ts';
+import { FrameReader } from './frame-reader.ts';
+import { FrameCursor, LivePositionTable } from './position-frames.ts';
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 21, 8, 0, second)).toISOString();
 const fix = (id: string, kind: EntityKind, lon: number, second: number | null, status = 'patrol'): LivePosition => ({

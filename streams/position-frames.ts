@@ -1,7 +1,6 @@
 import type { EntityKind, LivePosition } from '../geo/index.ts';
 import type { PositionEvent } from './events.ts';
 import type { FrameEntity, PositionFrame } from './socket-contract.ts';
-import { appendAll } from './append.ts';
 
 // Slots are added in blocks, so a city's worth of entities grows the columns a few times, not per entity.
 const minCapacity = 1_024;
@@ -135,6 +134,16 @@ export class FrameCursor {
     }
   }
 
+  /**
+   * A cursor of its own for a client that has taken this one's frames so far: the same numbering,
+   * seq and changes pending, so its next frame follows the last it took (FrameGroups).
+   */
+  fork(): FrameCursor {
+    const copy = new FrameCursor(this.table, this.wants);
+    Object.assign(copy, { clientSlot: this.clientSlot.slice(), dirty: this.dirty.slice(), pendingCount: this.pendingCount, clientSlots: this.clientSlots, statusesSent: this.statusesSent, seq: this.seq, keyframeDue: this.keyframeDue });
+    return copy;
+  }
+
   /** The next frame will be a keyframe: every subscribed entity, numbered from 0 again. */
   restart(): void {
     this.keyframeDue = true;
@@ -156,14 +165,39 @@ export class FrameCursor {
       this.statusesSent = 0;
     }
     const rows: number[] = [];
+    const newEntities: FrameEntity[] = [];
     for (let slot = 0; slot < table.size; slot++) {
-      if (keyframe ? this.wants.has(table.entities[slot]!.kind) : this.dirty[slot] === 1) rows.push(slot);
+      if (!(keyframe ? this.wants.has(table.entities[slot]!.kind) : this.dirty[slot] === 1)) continue;
+      rows.push(slot);
+      if (this.clientSlot[slot]! < 0) {
+        this.clientSlot[slot] = this.clientSlots++;
+        newEntities.push(table.entities[slot]!);
+      }
     }
     this.dirty.fill(0);
     this.pendingCount = 0;
     this.keyframeDue = false;
+    const newStatuses = table.statuses.slice(this.statusesSent);
+    this.statusesSent = table.statuses.length;
+    this.seq += 1;
+    return this.frameOf(rows, { seq: this.seq, keyframe, newEntities, newStatuses }, now);
+  }
 
-    const newEntities: FrameEntity[] = [];
+  /**
+   * A keyframe in this cursor's numbering as its last frame left it, with the same seq: a client
+   * that takes it can follow this cursor's next frames with the clients that took the earlier ones.
+   */
+  snapshot(now = Date.now()): PositionFrame {
+    this.fit();
+    const rows = new Array<number>(this.clientSlots);
+    for (let slot = 0; slot < this.table.size; slot++) if (this.clientSlot[slot]! >= 0) rows[this.clientSlot[slot]!] = slot;
+    const newEntities = rows.map((slot) => this.table.entities[slot]!);
+    return this.frameOf(rows, { seq: this.seq, keyframe: true, newEntities, newStatuses: this.table.statuses.slice(0, this.statusesSent) }, now);
+  }
+
+  /** The frame of these table slots (each numbered already), in columns. */
+  private frameOf(rows: readonly number[], head: Pick<PositionFrame, 'seq' | 'keyframe' | 'newEntities' | 'newStatuses'>, now: number): PositionFrame {
+    const { table } = this;
     const slots = new Uint32Array(rows.length);
     const lonLat = new Float32Array(2 * rows.length);
     const heading = new Float32Array(rows.length);
@@ -173,12 +207,7 @@ export class FrameCursor {
     const origin: [number, number] = rows.length > 0 ? [table.lon[rows[0]!]!, table.lat[rows[0]!]!] : [0, 0];
     for (let row = 0; row < rows.length; row++) {
       const slot = rows[row]!;
-      let clientSlot = this.clientSlot[slot]!;
-      if (clientSlot < 0) {
-        clientSlot = this.clientSlot[slot] = this.clientSlots++;
-        newEntities.push(table.entities[slot]!);
-      }
-      slots[row] = clientSlot;
+      slots[row] = this.clientSlot[slot]!;
       lonLat[2 * row] = table.lon[slot]! - origin[0];
       lonLat[2 * row + 1] = table.lat[slot]! - origin[1];
       heading[row] = table.heading[slot]!;
@@ -186,16 +215,10 @@ export class FrameCursor {
       status[row] = table.status[slot]!;
       fixAgeMs[row] = table.fixTime[slot]! > 0 ? now - table.fixTime[slot]! : Number.NaN;
     }
-    const newStatuses = table.statuses.slice(this.statusesSent);
-    this.statusesSent = table.statuses.length;
-    this.seq += 1;
     return {
-      seq: this.seq,
-      keyframe,
+      ...head,
       sentAt: now,
       origin,
-      newEntities,
-      newStatuses,
       rows: rows.length,
       slots: slots.buffer,
       lonLat: lonLat.buffer,
@@ -213,75 +236,4 @@ export class FrameCursor {
     this.dirty = widen(this.dirty, new Uint8Array(capacity));
     this.clientSlot = widen(this.clientSlot, new Int32Array(capacity).fill(-1));
   }
-}
-
-/** One row of a frame read back, for clients that want objects (tests, tools); the wall reads the columns. */
-export interface FrameRow extends FrameEntity {
-  lon: number;
-  lat: number;
-  headingDeg: number | null;
-  speedKmh: number | null;
-  status: string;
-  /** Epoch ms; null for an entity that has not reported yet. */
-  fixTime: number | null;
-}
-
-/**
- * Reads frames in order for one connection, keeping its slot numbering and statuses. A socket.io
- * client in Node hands binary over as Buffers, in the browser as ArrayBuffers; both are read.
- */
-export class FrameReader {
-  private entities: FrameEntity[] = [];
-  private statuses: string[] = [];
-  private lastSeq: number | undefined;
-
-  /** The frame's rows, or 'gap' when a frame was missed and a keyframe must be asked for. */
-  read(frame: PositionFrame): FrameRow[] | 'gap' {
-    if (!this.follow(frame)) return 'gap';
-    const slots = new Uint32Array(aligned(frame.slots));
-    const lonLat = new Float32Array(aligned(frame.lonLat));
-    const heading = new Float32Array(aligned(frame.heading));
-    const speed = new Float32Array(aligned(frame.speed));
-    const status = new Uint8Array(aligned(frame.status));
-    const fixAgeMs = new Float32Array(aligned(frame.fixAgeMs));
-    return Array.from({ length: frame.rows }, (_, row) => ({
-      ...this.entities[slots[row]!]!,
-      lon: frame.origin[0] + lonLat[2 * row]!,
-      lat: frame.origin[1] + lonLat[2 * row + 1]!,
-      headingDeg: Number.isNaN(heading[row]!) ? null : heading[row]!,
-      speedKmh: Number.isNaN(speed[row]!) ? null : speed[row]!,
-      status: this.statuses[status[row]!]!,
-      fixTime: Number.isNaN(fixAgeMs[row]!) ? null : frame.sentAt - fixAgeMs[row]!,
-    }));
-  }
-
-  /**
-   * Each row's entity id and fix time (ms; rows without one are skipped), or 'gap' as `read`:
-   * without building a row object each, for a process that watches many screens' frames at once.
-   */
-  readFixTimes(frame: PositionFrame, visit: (entityId: string, fixTime: number) => void): 'gap' | undefined {
-    if (!this.follow(frame)) return 'gap';
-    const slots = new Uint32Array(aligned(frame.slots));
-    const fixAgeMs = new Float32Array(aligned(frame.fixAgeMs));
-    for (let row = 0; row < frame.rows; row++) if (!Number.isNaN(fixAgeMs[row]!)) visit(this.entities[slots[row]!]!.id, frame.sentAt - fixAgeMs[row]!);
-    return undefined;
-  }
-
-  /** Takes the frame's new entities and statuses; false when a frame before it was missed. */
-  private follow(frame: PositionFrame): boolean {
-    if (!frame.keyframe && this.lastSeq !== undefined && frame.seq !== this.lastSeq + 1) return false;
-    if (frame.keyframe) {
-      this.entities = [];
-      this.statuses = [];
-    }
-    this.lastSeq = frame.seq;
-    appendAll(this.entities, frame.newEntities);
-    appendAll(this.statuses, frame.newStatuses);
-    return true;
-  }
-}
-
-// A Buffer can sit at any offset of a shared pool; typed arrays need their own, aligned, memory.
-function aligned(bytes: ArrayBuffer | Uint8Array): ArrayBuffer {
-  return bytes instanceof Uint8Array ? (new Uint8Array(bytes).buffer as ArrayBuffer) : bytes; // a copy: Buffer#slice would share the pool
 }
