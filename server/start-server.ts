@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  checkGeofences,
   createRoadRouter,
   demoPassword,
   demoUsers,
@@ -12,10 +11,8 @@ import {
   listSegmentTraffic,
   migrate,
   openDatabase,
-  pruneHistory,
   readLoadedCity,
   readRoadGraph,
-  superviseOverdue,
   type Database,
   type EntityKind,
   type RoadRouter,
@@ -31,6 +28,7 @@ import { defaultStaleAfterMs, feedStatus, sharedFeedClock } from './feed-status.
 import { feedKeyGuard } from './feed-keys.ts';
 import { startFeeds } from './feeds.ts';
 import { createHttpApp, type Readiness } from './http-app.ts';
+import { startHousekeeping } from './housekeeping.ts';
 import { CaseAnswers } from './case-answers.ts';
 import { alarmIngest } from './ingest-alarms.ts';
 import { callIntake } from './call-intake.ts';
@@ -55,8 +53,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-// How often old position history is pruned, ms.
-const pruneEveryMs = 10 * 60_000;
 // How often screens are told how fresh each feed is, ms.
 const feedsEveryMs = 5_000;
 // How long a stop waits for the last batch to be written, ms.
@@ -163,15 +159,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   realtime.onCasesFromOtherNodes((cases) => caseAnswers.settle(cases));
   const posturePush = attachPosturePush(realtime, posture, metrics, log.child({ module: 'posture' }));
   let db: Database | undefined;
-  let pruneTimer: NodeJS.Timeout | undefined;
+  let housekeeping: ReturnType<typeof startHousekeeping> | undefined;
   let feedsTimer: NodeJS.Timeout | undefined;
-  let slaTimer: NodeJS.Timeout | undefined;
   let stopFeeds = async () => {};
   // Stops taking input, then lets the pipelines write what they took before the database closes.
   const close = async () => {
-    clearInterval(pruneTimer);
+    housekeeping?.stop();
     clearInterval(feedsTimer);
-    clearInterval(slaTimer);
     warnings.stop();
     posture.stop();
     posturePush.stop();
@@ -239,13 +233,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     });
     // What was accepted before a crash is applied before anything new is taken.
     await core.caughtUp();
-    const database = db;
-    pruneTimer = setInterval(() => {
-      pruneHistory(database, config.historyRetentionHours).then(
-        (removed) => removed > 0 && dbLog.info('old position history pruned', { removed, retentionHours: config.historyRetentionHours }),
-        (error) => dbLog.warn('pruning position history failed', { error }),
-      );
-    }, pruneEveryMs).unref();
+    housekeeping = startHousekeeping(db, config, realtime, metrics, dbLog);
     readiness.db = db;
     const coreStatus = () => {
       const { backlogSeconds, outage } = core!.status();
@@ -257,22 +245,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       realtime.broadcastFeeds(currentFeeds(), coreStatus());
     };
     feedsTimer = setInterval(() => void pushFeeds(), feedsEveryMs).unref();
-    // 督办: cases past their SLA are raised to the wall and the dispatcher, once each; and geofence dwell limits.
-    slaTimer = setInterval(() => {
-      superviseOverdue(database).then(
-        (overdue) => {
-          if (overdue.length === 0) return;
-          metrics.count('onescreen_incidents_overdue_total', {}, overdue.length);
-          realtime.broadcastIncidents(overdue);
-        },
-        (error) => dbLog.warn('checking incidents against their SLA failed; trying again at the next check', { error }),
-      );
-      // Dwell limits run out without anyone moving: a stopped vehicle inside a fence sends no ticks.
-      database.transaction((tx) => checkGeofences(tx, [])).then(
-        (alerts) => realtime.broadcastGeofenceAlerts(alerts),
-        (error) => dbLog.warn('checking geofence dwell limits failed; trying again at the next check', { error }),
-      );
-    }, config.slaCheckMs).unref();
 
     stopFeeds = await startFeeds({ db, config, publish: publishFrom('gtfs-rt'), devices, cameraOptions, metrics, log: log.child({ module: 'feeds' }) });
     return { url, port, osmandPort, db, close };
