@@ -3,7 +3,7 @@
 // same run — unnest, `ST_Intersects` joins to grid cells and districts, an upsert of live state and
 // an insert into history, into bare tables (a primary key on live state, nothing else). The ratio
 // is the machine-independent figure (issue 19: ≥ 0.8×).
-import { PlaceIndex, persistPositionBatch, type Database, type PositionFix } from '../geo/index.ts';
+import { historyBytes, makeHistoryPartitions, PlaceIndex, persistPositionBatch, type Database, type PositionFix } from '../geo/index.ts';
 import { openWithCity, testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { backendName, type BenchOptions, type BenchOutput } from './report.ts';
@@ -60,6 +60,7 @@ export async function benchPositionWrite({ quick }: BenchOptions): Promise<Bench
     const db = await openWithCity(backend, city);
     try {
       await db.exec(rawTables);
+      await makeHistoryPartitions(db, 24, clock); // history in its hour's partition, as the server keeps it
       const places = new PlaceIndex();
       await persistPositionBatch(db, tick(), places); // warm-up: the place index is read, live state filled
       await rawWrite(db, tick());
@@ -79,8 +80,8 @@ export async function benchPositionWrite({ quick }: BenchOptions): Promise<Bench
         }
       }
       // What a stored position costs on disk: history's table, TOAST and indexes per row.
-      const [stored] = await db.query<{ rows: number; bytes: string }>(`SELECT count(*)::int AS rows, pg_total_relation_size('position_history')::text AS bytes FROM position_history`);
-      const bytesPerFix = Number(stored!.bytes) / stored!.rows;
+      const [stored] = await db.query<{ rows: number }>(`SELECT count(*)::int AS rows FROM position_history`);
+      const bytesPerFix = (await historyBytes(db, 'position_history')).total / stored!.rows;
       const rate = (msSpent: number) => (rounds * fixesPerTick) / (msSpent / 1000);
       const per = (name: keyof typeof spent) => `${Math.round(rate(spent[name])).toLocaleString('en')} rows/s (${Math.round(spent[name] / rounds)} ms a tick)`;
       const perSecond = (name: keyof typeof spent) => `${Math.round(rate(spent[name])).toLocaleString('en')} rows/s`;

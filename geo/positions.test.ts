@@ -1,7 +1,7 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { listLiveEntities, persistPositionBatch, PlaceIndex, pruneHistory, type CityData, type Database, type PositionFix, type Ring } from './index.ts';
+import { listLiveEntities, persistPositionBatch, PlaceIndex, type CityData, type Database, type PositionFix, type Ring } from './index.ts';
 import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
@@ -11,7 +11,7 @@ function expectedPlace(lon: number, lat: number, places: CityData['gridCells'] |
   return places.filter((place) => booleanPointInPolygon([lon, lat], polygonOf(place.ring))).map((place) => place.id);
 }
 
-// An hour ago, whole seconds: recent enough to survive history pruning, old enough to be history.
+// An hour ago, whole seconds: old enough to be history.
 const t0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 const fix = (entityId: string, lon: number, lat: number, eventTime: number): PositionFix => ({ entityId, lon, lat, headingDeg: 90, speedKmh: 36, eventTime, receivedAt: eventTime + 200, sourceId: 'test', attributes: { batteryPct: 80 } });
 
@@ -92,17 +92,5 @@ describe.each(testBackends())('the per-tick position join on the $name database'
     expect(buses).toHaveLength(cityProfiles.dashiqiao.buses);
     expect(new Set(buses.map((e) => e.kind))).toEqual(new Set(['bus']));
     expect(await listLiveEntities(db)).toHaveLength(city.entities.length);
-  });
-
-  it('prunes position history older than the retention window, and only that', async () => {
-    const car = city.entities.find((e) => e.kind === 'police-car')!;
-    const [lon, lat] = car.point;
-    const hoursAgo = (hours: number) => Date.now() - hours * 3_600_000;
-    await persistPositionBatch(db, [fix(car.id, lon, lat, hoursAgo(30)), fix(car.id, lon, lat, hoursAgo(2))]);
-    const count = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM position_history'))[0]!.n;
-    const before = await count();
-    expect(await pruneHistory(db, 24)).toBe(1);
-    expect(await count()).toBe(before - 1);
-    expect(await pruneHistory(db, 24)).toBe(0);
   });
 });

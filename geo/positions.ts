@@ -2,7 +2,6 @@ import type { EntityKind } from './city-data.ts';
 import { toColumns } from './columns.ts';
 import { PlaceIndex } from './place-index.ts';
 import type { Queryable } from './database.ts';
-import { rollupRetentionMs } from './posture-window.ts';
 
 /** One position fix as the pipeline hands it over; times in epoch ms. */
 export interface PositionFix {
@@ -145,20 +144,3 @@ export async function listLiveEntities(db: Queryable, kinds?: readonly EntityKin
   return (await listLivePositions(db, kinds)).map(toLiveEntity);
 }
 
-// Each rollup span is kept as long as the longest range that reads it ($2 minutes' rows, $3 hours', ms).
-const expiredRollup = `(span_s = 60 AND start < now() - make_interval(secs => $2 / 1000.0)) OR (span_s = 3600 AND start < now() - make_interval(secs => $3 / 1000.0))`;
-
-/**
- * Drops position history and camera detector records older than the retention window, and the
- * posture boards' rollups older than they need; returns the history rows removed.
- */
-export async function pruneHistory(db: Queryable, retentionHours: number): Promise<number> {
-  const rows = await db.query<{ removed: number }>(
-    `WITH positions AS (DELETE FROM position_history WHERE event_time < now() - make_interval(hours => $1) RETURNING 1),
-          readings AS (DELETE FROM camera_readings WHERE period_start < now() - make_interval(hours => $1) RETURNING 1),
-          ${['traffic_rollup', 'bus_rollup', 'feed_rollup'].map((table) => `${table}_pruned AS (DELETE FROM ${table} WHERE ${expiredRollup})`).join(',\n          ')}
-     SELECT ((SELECT count(*) FROM positions) + (SELECT count(*) FROM readings))::int AS removed`,
-    [retentionHours, rollupRetentionMs[60], rollupRetentionMs[3600]],
-  );
-  return rows[0]?.removed ?? 0;
-}

@@ -169,7 +169,7 @@ describe.each(testBackends())('the traffic, bus and feed boards on the $name dat
     const readingsPastRetention = await olderThan('camera_readings', 'period_start', 24);
     expect(readingsPastRetention, 'the November records and the ones 30 h, 6 and 9 days old').toBeGreaterThanOrEqual(3);
     const positionsPastRetention = await olderThan('position_history', 'event_time', 24);
-    expect(await pruneHistory(db, 24), 'history rows removed: the November bus reports too').toBe(readingsPastRetention + positionsPastRetention);
+    expect((await pruneHistory(db, 24)).rowsOutsidePartitions, 'history rows removed (this database has no partitions): the November bus reports too').toBe(readingsPastRetention + positionsPastRetention);
     expect(await olderThan('camera_readings', 'period_start', 24)).toBe(0);
     expect(await count('SELECT count(*)::int AS n FROM camera_readings'), 'the record of 2 h ago, and the recent ones').toBeGreaterThanOrEqual(1);
     for (const table of ['traffic_rollup', 'feed_rollup', 'bus_rollup']) {

@@ -132,7 +132,7 @@ async function createScratchDatabase(url: string, template?: string): Promise<{ 
 export async function resetDatabase(db: Database): Promise<void> {
   await db.exec(`DO $$ DECLARE t record; BEGIN
     FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind = 'r'
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
     LOOP EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', t.relname); END LOOP; END $$`);
 }

@@ -1,22 +1,28 @@
 // The server's rounds that no input starts: old history pruned, cases past their SLA raised, and
 // geofence dwell limits that run out while nothing moves.
-import { checkGeofences, pruneHistory, superviseOverdue, type Database } from '../geo/index.ts';
+import { checkGeofences, makeHistoryPartitions, pruneHistory, superviseOverdue, type Database } from '../geo/index.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { attachRealtime } from './realtime.ts';
 
-// How often old position history is pruned, ms.
-const pruneEveryMs = 10 * 60_000;
+// How often history's partitions are made ahead and the expired ones dropped, ms.
+const historyEveryMs = 10 * 60_000;
+
+async function keepHistory(database: Database, retentionHours: number, dbLog: Logger): Promise<void> {
+  const made = await makeHistoryPartitions(database, retentionHours);
+  const { partitions, rowsOutsidePartitions } = await pruneHistory(database, retentionHours);
+  if (made.length > 0) dbLog.info('history partitions made', { partitions: made });
+  if (partitions.length > 0 || rowsOutsidePartitions > 0) dbLog.info('history past its retention dropped', { partitions, rowsOutsidePartitions, retentionHours });
+}
 
 /** Starts the rounds; `stop` ends them. */
 export function startHousekeeping(database: Database, config: Pick<Config, 'historyRetentionHours' | 'slaCheckMs'>, realtime: ReturnType<typeof attachRealtime>, metrics: Metrics, dbLog: Logger) {
-  const pruneTimer = setInterval(() => {
-    pruneHistory(database, config.historyRetentionHours).then(
-      (removed) => removed > 0 && dbLog.info('old position history pruned', { removed, retentionHours: config.historyRetentionHours }),
-      (error) => dbLog.warn('pruning position history failed', { error }),
+  const historyTimer = setInterval(() => {
+    keepHistory(database, config.historyRetentionHours, dbLog).catch((error: unknown) =>
+      dbLog.warn('keeping history partitions failed; trying again in 10 minutes (a table lock held by a long query is the usual cause)', { error }),
     );
-  }, pruneEveryMs).unref();
+  }, historyEveryMs).unref();
   // 督办: cases past their SLA are raised to the wall and the dispatcher, once each; and geofence dwell limits.
   const slaTimer = setInterval(() => {
     superviseOverdue(database).then(
@@ -35,7 +41,7 @@ export function startHousekeeping(database: Database, config: Pick<Config, 'hist
   }, config.slaCheckMs).unref();
   return {
     stop(): void {
-      clearInterval(pruneTimer);
+      clearInterval(historyTimer);
       clearInterval(slaTimer);
     },
   };

@@ -9,6 +9,7 @@ import {
   listEntityKinds,
   listLivePositions,
   listSegmentTraffic,
+  makeHistoryPartitions,
   migrate,
   openDatabase,
   readLoadedCity,
@@ -199,6 +200,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     readiness.step = 'migrating the database';
     const applied = await migrate(db);
     if (applied.length > 0) dbLog.info('migrations applied', { versions: applied });
+    // Before the ingest log is applied: its fixes go to this hour's partition, not the default one.
+    const partitions = await makeHistoryPartitions(db, config.historyRetentionHours);
+    if (partitions.length > 0) dbLog.info('history partitions made', { partitions });
 
     readiness.step = 'reading the city';
     const city = await readLoadedCity(db);

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import {
+  insertCity,
+  listHistoryPartitions,
+  makeHistoryPartitions,
+  migrate,
+  persistCameraReadings,
+  persistPositionBatch,
+  pruneHistory,
+  readMigrations,
+  type Database,
+  type PositionFix,
+} from './index.ts';
+import { openWithCity, testBackends } from './test-support.ts';
+
+const city = generateCity(cityProfiles.dashiqiao);
+const hour = 3_600_000;
+// Mid-hour, whole seconds: the partitions' hours are known from it.
+const now = Math.floor(Date.now() / hour) * hour + 30 * 60_000;
+const thisHour = now - 30 * 60_000;
+const car = city.entities.find((e) => e.kind === 'police-car')!;
+const fixAt = (eventTime: number): PositionFix => ({
+  entityId: car.id, lon: car.point[0], lat: car.point[1], headingDeg: null, speedKmh: null, eventTime, receivedAt: eventTime, sourceId: 'test',
+});
+const camera = city.cameras[0]!;
+const readingAt = (eventTime: number) => ({ cameraId: camera.id, eventTime, receivedAt: eventTime, sourceId: 'test', periodS: 60, volume: 4, occupancyPct: 10, meanSpeedKmh: 40 });
+
+/** Where each stored row went: partition → event times (ms), for the table's rows. */
+async function placement(db: Database, table: 'position_history' | 'camera_readings'): Promise<Record<string, number[]>> {
+  const time = table === 'position_history' ? 'event_time' : 'period_start';
+  const rows = await db.query<{ part: string; ms: string }>(
+    `SELECT tableoid::regclass::text AS part, (extract(epoch FROM ${time}) * 1000)::bigint::text AS ms FROM ${table} ORDER BY ${time}`,
+  );
+  const placed: Record<string, number[]> = {};
+  for (const row of rows) (placed[row.part] ??= []).push(Number(row.ms));
+  return placed;
+}
+
+const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 13).replace(/\D/g, '');
+
+describe.each(testBackends())('history partitions on the $name database', (backend) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openWithCity(backend, city);
+  });
+  afterAll(() => db.close());
+
+  it('makes this hour and the next three, puts each row in its hour, and the rest in the default partition', async () => {
+    const made = await makeHistoryPartitions(db, 24, now);
+    const hours = [0, 1, 2, 3].map((n) => thisHour + n * hour);
+    expect(made).toEqual(['position_history', 'camera_readings'].flatMap((table) => hours.map((h) => `${table}_p${stamp(h)}`)));
+    expect(await listHistoryPartitions(db, 'position_history')).toEqual(hours.map((h) => ({ name: `position_history_p${stamp(h)}`, from: h, to: h + hour })));
+    expect(await makeHistoryPartitions(db, 24, now), 'a second round makes nothing').toEqual([]);
+
+    const times = [now - 30 * hour, now - 5_000, now + 40 * 60_000, now + 10 * hour];
+    await persistPositionBatch(db, times.map(fixAt));
+    await persistCameraReadings(db, times.map(readingAt));
+    for (const table of ['position_history', 'camera_readings'] as const) {
+      expect(await placement(db, table)).toEqual({
+        [`${table}_default`]: [times[0], times[3]],
+        [`${table}_p${stamp(thisHour)}`]: [times[1]],
+        [`${table}_p${stamp(thisHour + hour)}`]: [times[2]],
+      });
+    }
+    await persistPositionBatch(db, [fixAt(times[1]!)]);
+    expect((await placement(db, 'position_history'))[`position_history_p${stamp(thisHour)}`], 'a fix sent again is stored once').toEqual([times[1]]);
+  });
+
+  it('moves what the default partition holds for a new hour into it', async () => {
+    const later = now + 7 * hour;
+    expect(await makeHistoryPartitions(db, 24, later)).toContain(`position_history_p${stamp(thisHour + 10 * hour)}`);
+    expect(await placement(db, 'position_history')).toMatchObject({
+      position_history_default: [now - 30 * hour],
+      [`position_history_p${stamp(thisHour + 10 * hour)}`]: [now + 10 * hour],
+    });
+  });
+
+  it('drops each hour that ended past the retention whole, and the default partition\'s older rows', async () => {
+    const at = now + 25 * hour; // retention 24 h: the hours before thisHour + 1 h are past it
+    const pruned = await pruneHistory(db, 24, at);
+    expect(pruned).toEqual({
+      partitions: ['position_history', 'camera_readings'].map((table) => `${table}_p${stamp(thisHour)}`),
+      rowsOutsidePartitions: 2,
+    });
+    for (const table of ['position_history', 'camera_readings'] as const) {
+      expect(await placement(db, table)).toEqual({
+        [`${table}_p${stamp(thisHour + hour)}`]: [now + 40 * 60_000],
+        [`${table}_p${stamp(thisHour + 10 * hour)}`]: [now + 10 * hour],
+      });
+    }
+    expect(await pruneHistory(db, 24, at)).toEqual({ partitions: [], rowsOutsidePartitions: 0 });
+    // A unit with history still cannot be removed: the check reads every partition.
+    await expect(db.query('DELETE FROM entities WHERE id = $1', [car.id])).rejects.toMatchObject({ code: '23503' });
+  });
+});
+
+describe.each(testBackends())('history stored before partitions, on the $name database', (backend) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await backend.open();
+  });
+  afterAll(() => db.close());
+
+  it('becomes one partition up to the next hour, keeps its keys, and goes whole once past the retention', async () => {
+    await migrate(db, readMigrations().filter((m) => m.version < 27));
+    await insertCity(db, city);
+    const stored = [now - 3 * hour, now - 5_000];
+    await persistPositionBatch(db, stored.map(fixAt));
+    await persistCameraReadings(db, stored.map(readingAt));
+    expect(await migrate(db)).toEqual(readMigrations().filter((m) => m.version >= 27).map((m) => m.version));
+
+    for (const table of ['position_history', 'camera_readings'] as const) {
+      expect(await listHistoryPartitions(db, table)).toEqual([{ name: `${table}_until_0027`, from: null, to: Math.floor(Date.now() / hour) * hour + hour }]);
+      expect(await placement(db, table)).toEqual({ [`${table}_until_0027`]: stored });
+    }
+    await persistPositionBatch(db, stored.map(fixAt));
+    await persistCameraReadings(db, stored.map(readingAt));
+    expect(await placement(db, 'position_history'), 'sent again: stored once').toEqual({ position_history_until_0027: stored });
+    await expect(db.query(`INSERT INTO camera_readings (camera_id, period_start, period_s, volume, occupancy_pct, received_at, source_id)
+      VALUES ('no-such-camera', now(), 60, 1, 1, now(), 'test')`)).rejects.toMatchObject({ code: '23503' });
+
+    const made = await makeHistoryPartitions(db, 24);
+    expect(made[0], 'partitions go on from where the old rows end').toBe(`position_history_p${stamp(Math.floor(Date.now() / hour) * hour + hour)}`);
+    expect((await pruneHistory(db, 24, Date.now() + 26 * hour)).partitions).toEqual(expect.arrayContaining(['position_history_until_0027', 'camera_readings_until_0027']));
+  });
+});

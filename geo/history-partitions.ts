@@ -1,0 +1,147 @@
+// History's partitions by time range (migration 0027): made ahead of the rows that need them,
+// dropped whole once past the retention. Dropping a partition costs the same whatever it holds;
+// the DELETE it replaces rewrote every expired row and left them for vacuum (at 50,000 fixes a
+// second, 180 million rows an hour).
+import type { Database, Queryable } from './database.ts';
+import { rollupRetentionMs } from './posture-window.ts';
+
+/** The tables kept in partitions, by the column they are partitioned on. */
+export const historyTables = [
+  { table: 'position_history', time: 'event_time' },
+  { table: 'camera_readings', time: 'period_start' },
+] as const;
+
+const hourMs = 3_600_000;
+
+/**
+ * How wide a partition is: an hour while the retention is two days or less (an expired row stays
+ * at most an hour longer), six hours up to two weeks, then a day, so no retention keeps more than
+ * a few hundred partitions (a statement over all of history locks each).
+ */
+export function partitionWidthMs(retentionHours: number): number {
+  if (retentionHours <= 48) return hourMs;
+  if (retentionHours <= 14 * 24) return 6 * hourMs;
+  return 24 * hourMs;
+}
+
+/** How far ahead of now partitions are made: a missed maintenance round or two costs nothing. */
+const aheadWidths = 3;
+
+/** One range partition; null bounds are MINVALUE / MAXVALUE. Epoch ms. */
+export interface HistoryPartition {
+  name: string;
+  from: number | null;
+  to: number | null;
+}
+
+const bound = (part: string) => `CASE WHEN b[${part}] IN ('MINVALUE', 'MAXVALUE') THEN NULL ELSE extract(epoch FROM btrim(b[${part}], '''')::timestamptz) * 1000 END`;
+
+/** The range partitions of `table`, oldest first (the default partition is not one). */
+export async function listHistoryPartitions(db: Queryable, table: string): Promise<HistoryPartition[]> {
+  const rows = await db.query<{ name: string; from: number | string | null; to: number | string | null }>(
+    `SELECT c.relname AS name, ${bound('1')} AS "from", ${bound('2')} AS "to"
+     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     CROSS JOIN LATERAL regexp_match(pg_get_expr(c.relpartbound, c.oid), 'FROM \\((.+)\\) TO \\((.+)\\)') AS b
+     WHERE i.inhparent = $1::regclass AND b IS NOT NULL`,
+    [table],
+  );
+  const ms = (value: number | string | null) => (value === null ? null : Number(value));
+  return rows.map((row) => ({ name: row.name, from: ms(row.from), to: ms(row.to) })).sort((a, b) => (a.to ?? Infinity) - (b.to ?? Infinity));
+}
+
+// Maintenance takes this lock (per transaction) so several nodes never make the same partition,
+// and gives up on a table lock it cannot have within a moment: a drop waiting behind a long read
+// would hold up every tick's insert queued behind it. The next round tries again.
+const maintenanceLockKey = 72_201_927;
+const maintenanceLocks = `SET LOCAL lock_timeout = '2s'`;
+
+const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 13).replace(/\D/g, '');
+
+/**
+ * Makes the partitions from the newest one (or this hour, if none) to `aheadWidths` partitions
+ * past `now`. Rows the default partition holds for a new range (written while no partition was
+ * there) are moved into it. Returns the partitions made.
+ */
+export async function makeHistoryPartitions(db: Database, retentionHours: number, now = Date.now()): Promise<string[]> {
+  const width = partitionWidthMs(retentionHours);
+  const made: string[] = [];
+  for (const { table, time } of historyTables) {
+    await db.transaction(async (tx) => {
+      const [locked] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [maintenanceLockKey]);
+      if (!locked?.locked) return;
+      await tx.query(maintenanceLocks);
+      const newest = (await listHistoryPartitions(tx, table)).at(-1)?.to;
+      if (newest === null) return; // ends at MAXVALUE: nothing to make
+      // The first partition holds this hour on; after a long stop, none is made for what is
+      // already past the retention.
+      const oldestKept = Math.floor((now - retentionHours * hourMs) / width) * width;
+      let from = newest === undefined ? Math.floor(now / width) * width : Math.max(newest, oldestKept);
+      while (from < now + aheadWidths * width) {
+        const to = (Math.floor(from / width) + 1) * width;
+        const name = `${table}_p${stamp(from)}`;
+        const range = [new Date(from).toISOString(), new Date(to).toISOString()];
+        await tx.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+        await tx.query(
+          `WITH moved AS (DELETE FROM ${table}_default WHERE ${time} >= $1 AND ${time} < $2 RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
+          range,
+        );
+        await tx.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${range[0]}') TO ('${range[1]}')`);
+        made.push(name);
+        from = to;
+      }
+    });
+  }
+  return made;
+}
+
+// Each rollup span is kept as long as the longest range that reads it ($2 minutes' rows, $3 hours', ms).
+const rollupTables = ['traffic_rollup', 'bus_rollup', 'feed_rollup'];
+const expiredRollup = `(span_s = 60 AND start < to_timestamp($1 / 1000.0) - make_interval(secs => $2 / 1000.0))
+  OR (span_s = 3600 AND start < to_timestamp($1 / 1000.0) - make_interval(secs => $3 / 1000.0))`;
+
+/** What a pruning round removed: the partitions dropped, and rows outside any partition deleted. */
+export interface Pruned {
+  partitions: string[];
+  rowsOutsidePartitions: number;
+}
+
+/**
+ * Drops history past the retention: each partition whose range ended before `now - retention`,
+ * and the default partition's rows older than that; and the posture boards' rollups older than
+ * they are read. A row is kept at least `retentionHours`, at most one partition width longer.
+ */
+export async function pruneHistory(db: Database, retentionHours: number, now = Date.now()): Promise<Pruned> {
+  const cutoff = now - retentionHours * hourMs;
+  const pruned: Pruned = { partitions: [], rowsOutsidePartitions: 0 };
+  for (const { table, time } of historyTables) {
+    await db.transaction(async (tx) => {
+      const [locked] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [maintenanceLockKey]);
+      if (!locked?.locked) return;
+      await tx.query(maintenanceLocks);
+      for (const partition of await listHistoryPartitions(tx, table)) {
+        if (partition.to === null || partition.to > cutoff) continue;
+        await tx.query(`DROP TABLE ${partition.name}`);
+        pruned.partitions.push(partition.name);
+      }
+      const [deleted] = await tx.query<{ rows: number }>(
+        `WITH gone AS (DELETE FROM ${table}_default WHERE ${time} < $1 RETURNING 1) SELECT count(*)::int AS rows FROM gone`,
+        [new Date(cutoff).toISOString()],
+      );
+      pruned.rowsOutsidePartitions += deleted?.rows ?? 0;
+    });
+  }
+  await db.query(
+    `WITH ${rollupTables.map((name) => `${name}_pruned AS (DELETE FROM ${name} WHERE ${expiredRollup})`).join(', ')} SELECT 1`,
+    [now, rollupRetentionMs[60], rollupRetentionMs[3600]],
+  );
+  return pruned;
+}
+
+/** What `table` takes on disk over all its partitions: with indexes and TOAST, and its rows alone. */
+export async function historyBytes(db: Queryable, table: string): Promise<{ total: number; heap: number }> {
+  const [row] = await db.query<{ total: string; heap: string }>(
+    `SELECT sum(pg_total_relation_size(relid))::text AS total, sum(pg_relation_size(relid))::text AS heap FROM pg_partition_tree($1::regclass)`,
+    [table],
+  );
+  return { total: Number(row?.total ?? 0), heap: Number(row?.heap ?? 0) };
+}
