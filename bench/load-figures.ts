@@ -30,8 +30,9 @@ interface LoadRun {
 // What each run offers, and on which database: the issue's end-to-end target through a batched
 // feed on PostgreSQL (when DATABASE_URL is set), the embedded default's, Karamay's own rate, and
 // a feed of 100,000 vehicles each reporting every second, for the server's memory.
-const runs: { protocol: string; rate: number; embedded: boolean; clients: number; target: string; memory?: boolean; nodes?: number }[] = [
-  { protocol: 'gtfs-rt', rate: 20_000, embedded: false, clients: 20, target: '≥ 50,000/s, p99 ≤ 1 s, 0 lost, /healthz p99 ≤ 100 ms' },
+const runs: { protocol: string; rate: number; embedded: boolean; clients: number; target: string; memory?: boolean; nodes?: number; seconds?: number }[] = [
+  // Sustained: the issue's figure is over 5 minutes.
+  { protocol: 'gtfs-rt', rate: 20_000, embedded: false, clients: 20, seconds: 300, target: '≥ 50,000/s, p99 ≤ 1 s, 0 lost, /healthz p99 ≤ 100 ms' },
   // The ingest bus on NATS JetStream, processed by one node and by two on this same machine.
   { protocol: 'gtfs-rt', rate: 20_000, embedded: false, clients: 20, nodes: 1, target: 'what a second node buys' },
   { protocol: 'gtfs-rt', rate: 20_000, embedded: false, clients: 20, nodes: 2, target: 'what a second node buys' },
@@ -59,7 +60,7 @@ export async function benchLoadFigures({ quick }: BenchOptions): Promise<BenchOu
   // Quick: the first end-to-end run, for 10 s.
   const onJetStream: LoadRun[] = [];
   for (const spec of quick ? possible.slice(0, 1) : possible) {
-    const run = await load(spec, quick ? 10 : 30);
+    const run = await load(spec, quick ? 10 : (spec.seconds ?? 30));
     output.push(`load ${spec.protocol} ${spec.rate}/s × ${run.seconds} s on ${run.backend}${spec.nodes ? `, ${spec.nodes} node(s) on JetStream` : ''}: ${JSON.stringify(run)}`);
     if (spec.nodes) onJetStream.push(run);
     else output.push(figureOf(spec, run));
@@ -73,7 +74,7 @@ function figureOf({ protocol, rate, memory, target }: (typeof runs)[number], run
   const feed = protocol === 'gtfs-rt' ? 'GTFS-RT' : 'OsmAnd';
   // A GTFS-RT report counts as acknowledged when a poll fetched it; those of a poll the server shed are not taken.
   const taken = protocol === 'gtfs-rt' ? run.acknowledged - run.shed : run.acknowledged;
-  const server = `server event-loop lag max ${run.lagMaxMs} ms; /healthz p99 ${run.healthP99Ms} ms (from the load process)`;
+  const server = `server event-loop lag max ${run.lagMaxMs} ms; /healthz p99 ${run.healthP99Ms} ms`;
   if (memory) {
     return {
       figure: `server RSS, ${rate.toLocaleString('en')} live vehicles each reporting every second (${feed}, ${run.seconds} s, ${run.backend})`,

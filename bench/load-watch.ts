@@ -1,11 +1,14 @@
-// What the load tool watches on the server while it offers load: /healthz answer times, resident
-// memory, event-loop lag and the backlog, with a progress line every 10 s; and the CPU contention
-// it can add (busy processes beside the server, as a shared or noisy host would have).
+// What the load tool watches on the server while it offers load: /healthz answer times (asked
+// from a process of its own), resident memory, event-loop lag and the backlog, with a progress
+// line every 10 s; and the CPU contention it can add (busy processes beside the server, as a
+// shared or noisy host would have).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { readMetrics } from '../server/test-server.ts';
 import { percentile } from './timing.ts';
 
-const healthEveryMs = 250;
+const watchEveryMs = 250;
 const scrapeEveryMs = 1_000;
 const reportEveryMs = 10_000;
 
@@ -34,17 +37,14 @@ export function watchServer(server: Watched, say: (line: string) => void, progre
     backlog = metric('onescreen_ingest_backlog_events');
     return metric;
   };
-  const checkHealth = async () => {
-    const asked = performance.now();
-    await fetch(`${server.url}/healthz`).then((response) => response.arrayBuffer(), () => undefined);
-    healthMs.push(performance.now() - asked);
-    rssMax = Math.max(rssMax, server.rssMb());
-  };
+  // /healthz is asked from a process of its own (bench/health-probe-main.ts), every 250 ms.
+  const probe = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./health-probe-main.ts', import.meta.url)), `${server.url}/healthz`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  createInterface({ input: probe.stdout! }).on('line', (line) => healthMs.push(Number(line)));
   const loop = (async () => {
     let nextScrape = started;
     let nextReport = started + reportEveryMs;
     while (watching) {
-      await checkHealth();
+      rssMax = Math.max(rssMax, server.rssMb());
       if (Date.now() >= nextScrape) {
         nextScrape += scrapeEveryMs;
         await scrape().catch(() => undefined);
@@ -53,13 +53,13 @@ export function watchServer(server: Watched, say: (line: string) => void, progre
       if (Date.now() >= nextReport) {
         nextReport += reportEveryMs;
         const lag = lagMaxMs.slice(-reportEveryMs / scrapeEveryMs);
-        const health = healthMs.slice(-reportEveryMs / healthEveryMs);
+        const health = healthMs.slice(-reportEveryMs / watchEveryMs);
         say(
           `  ${Math.round((Date.now() - started) / 1000)} s: ${progress()}, backlog ${backlog}, server RSS ${Math.round(server.rssMb())} MB, ` +
             `event-loop lag max ${Math.round(Math.max(0, ...lag))} ms, /healthz p99 ${Math.round(percentile(health, 99))} ms`,
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, healthEveryMs));
+      await new Promise((resolve) => setTimeout(resolve, watchEveryMs));
     }
   })();
 
@@ -70,6 +70,7 @@ export function watchServer(server: Watched, say: (line: string) => void, progre
     async stop() {
       watching = false;
       await loop;
+      probe.kill();
       const round = (ms: number) => Math.round(ms);
       const figures = { healthP99Ms: round(percentile(healthMs, 99)), lagMaxMs: round(Math.max(0, ...lagMaxMs)), rssBeforeMb: round(rssBefore), rssMaxMb: round(rssMax) };
       const text =

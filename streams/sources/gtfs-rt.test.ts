@@ -9,8 +9,8 @@ import { decodeVehiclePositions, encodeVehiclePositions, pollVehiclePositions } 
 const receivedAt = gtfsRtFeedTimeS * 1000 + 3_000;
 
 describe('the GTFS-RT VehiclePositions adapter', () => {
-  it('reads vehicle, trip, route, position, bearing, speed, stop and status', () => {
-    const { events, rejections } = decodeVehiclePositions(goodVehiclePositions, receivedAt, 'gtfs-rt');
+  it('reads vehicle, trip, route, position, bearing, speed, stop and status', async () => {
+    const { events, rejections } = await decodeVehiclePositions(goodVehiclePositions, receivedAt, 'gtfs-rt');
     expect(rejections).toEqual([]);
     expect(events).toHaveLength(3);
     expect(events[0]).toMatchObject({
@@ -33,8 +33,21 @@ describe('the GTFS-RT VehiclePositions adapter', () => {
     expect(events[0]!.attributes).not.toHaveProperty('tripRelationship');
   });
 
-  it.each(badVehiclePositions)('refuses $name, keeping what is good', ({ bytes, events, reasons }) => {
-    const decoded = decodeVehiclePositions(bytes, receivedAt, 'gtfs-rt');
+  it('reads a large feed a slice at a time, letting the event loop turn between slices', async () => {
+    const vehicles = Array.from({ length: 3_000 }, (_, i) => ({ vehicle: { id: `bus-${i}` }, position: { latitude: 45.6, longitude: 84.87 }, timestamp: gtfsRtFeedTimeS }));
+    const bytes = encodeVehiclePositions(gtfsRtFeedTimeS, vehicles);
+    let turns = 0;
+    let reading = true;
+    const turn = () => reading && (turns += 1, setImmediate(turn));
+    setImmediate(turn);
+    const decoded = await decodeVehiclePositions(bytes, receivedAt, 'gtfs-rt');
+    reading = false;
+    expect(decoded.events).toHaveLength(3_000);
+    expect(turns, 'turns of the event loop while the feed was read').toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(badVehiclePositions)('refuses $name, keeping what is good', async ({ bytes, events, reasons }) => {
+    const decoded = await decodeVehiclePositions(bytes, receivedAt, 'gtfs-rt');
     expect(decoded.events).toHaveLength(events);
     expect(decoded.rejections.map((r) => r.reason)).toEqual(reasons);
     for (const rejection of decoded.rejections) expect(rejection.message.length).toBeGreaterThan(10);

@@ -76,7 +76,7 @@ describe('ingest parsers under 10,000 generated inputs each', () => {
     );
   });
 
-  it('GTFS-Realtime: random bytes and damaged real feeds', () => {
+  it('GTFS-Realtime: random bytes and damaged real feeds', async () => {
     const real = encodeVehiclePositions(now / 1000, [
       { vehicle: { id: 'bus-0001' }, trip: { tripId: 't1', routeId: 'r1' }, position: { latitude: 45.6, longitude: 84.87, bearing: 90, speed: 8 }, timestamp: now / 1000, stopId: 's1', currentStatus: 'IN_TRANSIT_TO' },
     ]);
@@ -85,9 +85,9 @@ describe('ingest parsers under 10,000 generated inputs each', () => {
       copy[at] = byte;
       return copy;
     });
-    fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), damaged), (bytes) => {
-        const { events, rejections } = decodeVehiclePositions(bytes, now, 'fuzz');
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 300 }), damaged), async (bytes) => {
+        const { events, rejections } = await decodeVehiclePositions(bytes, now, 'fuzz');
         for (const rejection of rejections) expectAnswer({ ok: false, ...rejection });
         for (const event of events) expect(Number.isFinite(event.lat) && Number.isFinite(event.lon)).toBe(true);
       }),
