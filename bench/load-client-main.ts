@@ -4,10 +4,11 @@
 // the tool's log of acknowledgements, sent over IPC as they happen.
 import { connectClients } from './load-clients.ts';
 import { AckLog } from './load-senders.ts';
-import { percentile } from './timing.ts';
+import { LatencyHistogram } from './timing.ts';
 import type { ToClients, ToTool } from './load-client-process.ts';
 
 const log = new AckLog();
+const latencies = new LatencyHistogram();
 let clients: Awaited<ReturnType<typeof connectClients>> | undefined;
 const tell = (message: ToTool) => process.send!(message);
 // The load tool gone (finished, failed or killed): so are its screens.
@@ -16,7 +17,7 @@ process.on('disconnect', () => process.exit());
 process.on('message', (message: ToClients) => {
   if (message.type === 'acks') for (const [id, eventTime, sentAt] of message.acks) log.acked(id, eventTime, sentAt);
   else if (message.type === 'start') {
-    connectClients(message.url, message.count, log, message.subscribeTimeoutMs, new Map(message.camerasBySegment)).then(
+    connectClients(message.url, message.count, log, message.subscribeTimeoutMs, new Map(message.camerasBySegment), (ms) => latencies.add(ms)).then(
       (connected) => {
         clients = connected;
         tell({ type: 'ready' });
@@ -25,8 +26,6 @@ process.on('message', (message: ToClients) => {
     );
   } else if (message.type === 'finish') {
     clients?.close();
-    const latencies = clients?.latenciesMs ?? [];
-    const quantile = (q: number) => (latencies.length > 0 ? Math.round(percentile(latencies, q)) : null);
-    tell({ type: 'seen', sightings: latencies.length, p50Ms: quantile(50), p99Ms: quantile(99), gaps: clients?.gaps() ?? 0, frames: clients?.frames() ?? 0 });
+    tell({ type: 'seen', sightings: latencies.count, p50Ms: latencies.percentile(50), p99Ms: latencies.percentile(99), gaps: clients?.gaps() ?? 0, frames: clients?.frames() ?? 0 });
   }
 });

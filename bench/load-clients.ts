@@ -11,14 +11,23 @@ const fixTimeSlackMs = 2;
 /**
  * `count` screens, each subscribed to every kind and to traffic within `subscribeTimeoutMs` (longer
  * on a slow link). A detector record is seen once its segment's traffic reaches its period's end:
- * `camerasBySegment` says which cameras' records each segment shows.
+ * `camerasBySegment` says which cameras' records each segment shows. Each sighting's latency goes
+ * to `onSighting` when given (long runs count them), else into `latenciesMs`.
  */
-export async function connectClients(url: string, count: number, log: AckLog, subscribeTimeoutMs = 10_000, camerasBySegment = new Map<string, string[]>()) {
+export async function connectClients(
+  url: string,
+  count: number,
+  log: AckLog,
+  subscribeTimeoutMs = 10_000,
+  camerasBySegment = new Map<string, string[]>(),
+  onSighting?: (latencyMs: number) => void,
+) {
   const response = await fetch(new URL('/api/session', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'operator', password: 'onescreen-demo' }) });
   if (!response.ok) throw new Error(`signing in failed: ${response.status} ${await response.text()}`);
   const cookie = response.headers.getSetCookie().map((line) => line.split(';')[0]).join('; ');
   const { csrf } = (await response.json()) as { csrf: string };
   const latenciesMs: number[] = [];
+  const note = onSighting ?? ((latencyMs: number) => latenciesMs.push(latencyMs));
   const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
   let gaps = 0;
   let frames = 0;
@@ -31,7 +40,7 @@ export async function connectClients(url: string, count: number, log: AckLog, su
       const fixes = log.byEntity.get(id);
       if (!fixes) return;
       let seen = seenUpTo.get(id) ?? 0;
-      while (seen < fixes.length && fixes[seen]![0] <= upTo + fixTimeSlackMs) latenciesMs.push(now - fixes[seen++]![1]);
+      while (seen < fixes.length && fixes[seen]![0] <= upTo + fixTimeSlackMs) note(now - fixes[seen++]![1]);
       seenUpTo.set(id, seen);
     };
     socket.on('positions', (frame) => {
