@@ -53,6 +53,7 @@ const chosen = Object.keys(benchmarks).filter((name) => (only.length > 0 ? only.
 const figures: Record<string, Figure[]> = {};
 for (const name of chosen) {
   process.stdout.write(`${name}: running${quick ? ' (quick)' : ''}…\n`);
+  const started = performance.now();
   // One benchmark failing keeps neither the others' figures nor the table from being written.
   const output = await benchmarks[name]!({ quick }).catch((error: unknown) => {
     process.stderr.write(`${name} failed, its figures are left as they were: ${(error as Error).stack ?? String(error)}\n`);
@@ -63,6 +64,7 @@ for (const name of chosen) {
     if (isFigure(entry)) (figures[name] ??= []).push(entry);
     else process.stdout.write(`${entry}\n`);
   }
+  process.stdout.write(`${name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 }
 const all = Object.values(figures).flat();
 if (all.length > 0) process.stdout.write(`\n${figureTable(all)}\n`);

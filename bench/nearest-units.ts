@@ -14,10 +14,10 @@ import {
   type EntityKind,
   type LonLat,
 } from '../geo/index.ts';
-import { openWithCity, testBackends } from '../geo/test-support.ts';
+import { openWithCity } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { ms, percentile, timed } from './timing.ts';
-import { backendName, type BenchOptions, type BenchOutput } from './report.ts';
+import { benchBackends, backendName, type BenchOptions, type BenchOutput } from './report.ts';
 
 const units = 10_000;
 const fullCases = 300;
@@ -47,11 +47,12 @@ function scanNearest(db: Queryable, at: LonLat, kinds: readonly EntityKind[]) {
   );
 }
 
-export async function benchNearestUnits({ quick }: BenchOptions): Promise<BenchOutput> {
+export async function benchNearestUnits(options: BenchOptions): Promise<BenchOutput> {
+  const { quick } = options;
   const cases = quick ? 50 : fullCases;
   const city = generateCity(cityProfiles.yantai);
   const lines: BenchOutput = [];
-  for (const backend of testBackends()) {
+  for (const backend of benchBackends(options)) {
     const db = await openWithCity(backend, city);
     try {
       // The city's own units plus synthetic ones to 10,000, all reporting now, anywhere in the city.

@@ -1,15 +1,16 @@
 // Per-tick position join: one set-based query for the whole batch (the product) against one query
 // per position (the baseline), same fixes, same database.
 import { PlaceIndex, persistPositionBatch, type PositionFix } from '../geo/index.ts';
-import { openWithCity, testBackends } from '../geo/test-support.ts';
+import { openWithCity } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { backendName, type BenchOptions, type BenchOutput } from './report.ts';
+import { benchBackends, backendName, type BenchOptions, type BenchOutput } from './report.ts';
 
 const batchSize = 2_000;
 // The set-based write is fast: enough rounds that a checkpoint or a vacuum does not decide the figure.
 const rounds = { setBased: 15, perEvent: 3 };
 
-export async function benchPositionJoin({ quick }: BenchOptions): Promise<BenchOutput> {
+export async function benchPositionJoin(options: BenchOptions): Promise<BenchOutput> {
+  const { quick } = options;
   const { setBased: setBasedRounds, perEvent: perEventRounds } = quick ? { setBased: 3, perEvent: 1 } : rounds;
   const city = generateCity(cityProfiles.karamay);
   const vehicles = city.entities.filter((e) => e.kind === 'police-car' || e.kind === 'bus' || e.kind === 'taxi').slice(0, batchSize);
@@ -25,7 +26,7 @@ export async function benchPositionJoin({ quick }: BenchOptions): Promise<BenchO
       return { entityId: vehicle.id, lon: (a[0] + b[0]) / 2, lat: (a[1] + b[1]) / 2, headingDeg: 90, speedKmh: 40, eventTime: clock, receivedAt: clock, sourceId: 'bench' };
     });
   const lines: BenchOutput = [];
-  for (const backend of testBackends()) {
+  for (const backend of benchBackends(options)) {
     const db = await openWithCity(backend, city);
     try {
       // Both ways keep the pipeline's place index: a fix alone costs its statement and the index's revision check.

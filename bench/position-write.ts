@@ -4,9 +4,9 @@
 // an insert into history, into bare tables (a primary key on live state, nothing else). The ratio
 // is the machine-independent figure (issue 19: ≥ 0.8×).
 import { historyBytes, makeHistoryPartitions, PlaceIndex, persistPositionBatch, type Database, type PositionFix } from '../geo/index.ts';
-import { openWithCity, testBackends } from '../geo/test-support.ts';
+import { openWithCity } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { backendName, type BenchOptions, type BenchOutput } from './report.ts';
+import { benchBackends, backendName, type BenchOptions, type BenchOutput } from './report.ts';
 
 const fixesPerTick = 20_000;
 const fullRounds = 5;
@@ -37,7 +37,8 @@ ON CONFLICT (id) DO UPDATE SET geom = excluded.geom, heading_deg = excluded.head
 const rawWrite = (db: Database, fixes: readonly PositionFix[], guarded = false) =>
   db.query(guarded ? rawSql('raw_live_gist', 'raw_history_keyed', 'ON CONFLICT DO NOTHING') : rawSql('raw_live', 'raw_history', ''), [fixes.map((f) => f.entityId), fixes.map((f) => f.lon), fixes.map((f) => f.lat), fixes.map((f) => f.headingDeg), fixes.map((f) => f.speedKmh), fixes.map((f) => f.eventTime)]);
 
-export async function benchPositionWrite({ quick }: BenchOptions): Promise<BenchOutput> {
+export async function benchPositionWrite(options: BenchOptions): Promise<BenchOutput> {
+  const { quick } = options;
   const rounds = quick ? 1 : fullRounds;
   const city = generateCity({ ...cityProfiles.karamay, taxis: fixesPerTick });
   const taxis = city.entities.filter((e) => e.kind === 'taxi');
@@ -56,7 +57,7 @@ export async function benchPositionWrite({ quick }: BenchOptions): Promise<Bench
     });
   };
   const lines: BenchOutput = [];
-  for (const backend of testBackends()) {
+  for (const backend of benchBackends(options)) {
     const db = await openWithCity(backend, city);
     try {
       await db.exec(rawTables);

@@ -2,6 +2,7 @@
 // prints them as one table at its end and keeps them in bench/results.json.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { testBackends, type TestBackend } from '../geo/test-support.ts';
 
 export interface Figure {
   figure: string;
@@ -15,6 +16,12 @@ export interface Figure {
 /** How a benchmark is run: `quick` (`npm run bench -- --quick`) does less of it, to print figures in under 2 minutes. */
 export interface BenchOptions {
   quick: boolean;
+}
+
+/** The back ends a benchmark runs on: both (embedded, and PostgreSQL when DATABASE_URL is set); `quick`, the last of them. */
+export function benchBackends({ quick }: BenchOptions): TestBackend[] {
+  const all = testBackends();
+  return quick ? all.slice(-1) : all;
 }
 
 /** A benchmark's output: lines of detail as it goes, and its figures for the table. */

@@ -3,10 +3,10 @@
 // then the bytes each stored position and detector record takes with its table's indexes,
 // against the rows alone (the baseline), and what the default retention holds at Karamay's rates.
 import { historyBytes, historyTables, makeHistoryPartitions, persistCameraReadings, persistPositionBatch, PlaceIndex, pruneHistory, type CameraReadingRow, type Database, type PositionFix } from '../geo/index.ts';
-import { openWithCity, testBackends } from '../geo/test-support.ts';
+import { openWithCity } from '../geo/test-support.ts';
 import { offeredPerSecond, reportEveryMs } from '../fixtures/index.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { backendName, type BenchOptions, type BenchOutput } from './report.ts';
+import { benchBackends, backendName, type BenchOptions, type BenchOutput } from './report.ts';
 import { timed } from './timing.ts';
 
 const city = generateCity(cityProfiles.karamay);
@@ -69,11 +69,12 @@ async function pruneTimes(db: Database): Promise<{ deleteMs: number; dropMs: num
   return { deleteMs: deleteMs!, dropMs: dropMs!, partitions };
 }
 
-export async function benchStorage({ quick }: BenchOptions): Promise<BenchOutput> {
+export async function benchStorage(options: BenchOptions): Promise<BenchOutput> {
+  const { quick } = options;
   const minutes = quick ? 2 : 10;
   const output: BenchOutput = [];
   const mb = (bytes: number) => `${Math.round(bytes / 1e6).toLocaleString('en')} MB`;
-  for (const backend of testBackends()) {
+  for (const backend of benchBackends(options)) {
     const db = await openWithCity(backend, city);
     try {
       await write(db, minutes);

@@ -14,7 +14,9 @@ import type { BenchOptions, BenchOutput } from './report.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const sizes = (process.env.BENCH_SIZES ?? '1000,10000,20000').split(',').map(Number);
+// Updates timed per page; quick runs fewer (each takes ~0.8 s of software WebGL drawing here).
 const updates = 20;
+const quickUpdates = 5;
 
 export async function benchWallRender({ quick }: BenchOptions): Promise<BenchOutput> {
   if (!existsSync(chromiumPath)) return [`wall render: skipped, no Chromium at ${chromiumPath}; apt-get install -y chromium (or set CHROMIUM_PATH)`];
@@ -35,10 +37,11 @@ export async function benchWallRender({ quick }: BenchOptions): Promise<BenchOut
     // a wall's GPU does, and it swamps what the two clients do (~0.8 s per update for both). CDP's
     // ScriptDuration is not used either: it missed MapLibre's serialisation of the GeoJSON for its
     // worker, over 100 ms per update at 20k entities, which the profile shows.
+    const count = quick ? quickUpdates : updates;
     const msPerUpdate = async (mode: 'binary' | 'geojson', n: number) => {
       const page = await browser.newPage({ viewport: { width: Number(process.env.BENCH_W ?? 1920), height: Number(process.env.BENCH_H ?? 1080) } });
       try {
-        await page.goto(`${url}?mode=${mode}&n=${n}&updates=${updates}`);
+        await page.goto(`${url}?mode=${mode}&n=${n}&updates=${count}`);
         await page.waitForFunction(() => 'renderBench' in window, undefined, { timeout: 60_000 });
         await page.evaluate(() => (window as unknown as { renderBench: { prepare(): Promise<void> } }).renderBench.prepare());
         const cdp = await page.context().newCDPSession(page);
@@ -49,7 +52,7 @@ export async function benchWallRender({ quick }: BenchOptions): Promise<BenchOut
         const { profile } = await cdp.send('Profiler.stop');
         const notScript = new Set(profile.nodes.filter((node) => ['(program)', '(idle)'].includes(node.callFrame.functionName)).map((node) => node.id));
         const scriptUs = (profile.samples ?? []).reduce((sum, id, i) => sum + (notScript.has(id) ? 0 : profile.timeDeltas![i]!), 0);
-        return scriptUs / 1000 / updates;
+        return scriptUs / 1000 / count;
       } finally {
         await page.close();
       }
