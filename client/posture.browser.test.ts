@@ -78,7 +78,8 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the posture boards in Chromiu
     await page.getByTestId(`cell-${cellId}`).click();
     await page.getByTestId('trail').getByText(cellId).waitFor({ timeout: 10_000 });
     await expect.poll(() => tile('cases-opened').textContent(), { timeout: 15_000 }).toBe(String(await count(`SELECT count(*)::int AS n FROM incidents WHERE cell_id = $1`, [cellId])));
-    expect(await page.locator('.board-traffic .board-note').textContent()).toBe('（所在区）');
+    // Waited on too: the cell's count can equal the district's, so the poll above may pass before the cell's boards come.
+    await expect.poll(() => page.locator('.board-traffic .board-note').textContent(), { timeout: 15_000 }).toBe('（所在区）');
     await page.screenshot({ path: join(artifacts, 'posture-cell-zh.png') });
     await page.getByTestId('trail').getByText('全市').click();
     await expect.poll(() => tile('cases-opened').textContent(), { timeout: 15_000 }).toBe('4');
