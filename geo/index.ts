@@ -30,6 +30,8 @@ export type { CityLoadStep, LoadedCity } from './city-tables.ts';
 export { persistPositionBatch, listLiveEntities, listLivePositions, toLiveEntity } from './positions.ts';
 export { makeHistoryPartitions, pruneHistory, listHistoryPartitions, partitionWidthMs, historyTables, historyBytes } from './history-partitions.ts';
 export type { HistoryPartition, Pruned } from './history-partitions.ts';
+export { positionsAt, unitTrack, findStops, lastSeenWithinMs, stopRadiusM, stopMinMs } from './history-reads.ts';
+export type { PastPosition, TrackPoint, TrackStop, UnitTrack } from './history-reads.ts';
 export { PlaceIndex } from './place-index.ts';
 export type { PositionFix, LiveEntity, LivePosition } from './positions.ts';
 export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet, listEntityKinds, readCameraPlacements } from './city-queries.ts';

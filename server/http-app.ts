@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { isStatementTimeout, searchCity, listBusProgress, listCameraEvents, listLiveEntities, listSegmentTraffic, listServiceRequests, readCitySummary, type Database, type GeofenceAlert } from '../geo/index.ts';
-import { entityKinds, type EntityKind, type FeedStatus, type Incident, type ServiceRequest } from '../streams/index.ts';
+import { type FeedStatus, type Incident, type ServiceRequest } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -16,6 +16,7 @@ import type { Publish } from './ingest-refusals.ts';
 import type { OsmandHandler } from './ingest-osmand.ts';
 import type { Dispatch } from './dispatch.ts';
 import { geofencesApi } from './geofences-api.ts';
+import { historyApi, askedKinds } from './history-api.ts';
 import { incidentsApi } from './incidents-api.ts';
 import { postureApi } from './posture-api.ts';
 import type { Posture } from './posture.ts';
@@ -116,13 +117,9 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
     res.json(city && { ...city, baseMap: baseMap.source, tiledLayers: await basemap.tiledLayers() });
   });
   route('GET /api/entities', async (req, res) => {
-    const kinds = parseKinds(req.query.kind);
-    if ('error' in kinds) return void res.status(400).json({ error: kinds.error });
-    const { user } = auth.signedInOf(res)!.session;
-    const visible = visibleKinds(user);
-    const refused = (kinds.kinds ?? []).filter((kind) => !visible.includes(kind));
-    if (refused.length > 0) return void res.status(403).json({ error: `the ${user.role} role may not see where ${refused.join(', ')} units are; ask an administrator if your work needs it` });
-    const entities = await listLiveEntities(readiness.db!, kinds.kinds ?? visible);
+    const kinds = askedKinds(req.query.kind, auth.signedInOf(res)!.session.user);
+    if ('error' in kinds) return void res.status(kinds.status).json({ error: kinds.error });
+    const entities = await listLiveEntities(readiness.db!, kinds.kinds);
     await auth.auditPoliceReads(req, res, entities.filter((entity) => policeKinds.includes(entity.kind)).map((entity) => entity.id), 'GET /api/entities');
     res.json(entities);
   });
@@ -165,6 +162,9 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
   route('GET /api/incidents/:id/fleet', dispatch.api.fleet);
   route('POST /api/incidents/:id/assignments', dispatch.api.assign);
   route('GET /api/force', dispatch.api.force);
+  const history = historyApi(() => readiness.db!, auth);
+  route('GET /api/history/positions', history.positions);
+  route('GET /api/history/units/:id/track', history.track);
   const geofences = geofencesApi(() => readiness.db!, auth, geofenceAlertsChanged);
   route('GET /api/geofences', geofences.list);
   route('POST /api/geofences', geofences.create);
@@ -263,11 +263,3 @@ const securityHeaders = (styleOrigin: string | undefined): RequestHandler => {
 
 // Ids, plates and place names are short; a longer term is a mistake or an attack.
 const maxSearchLength = 64;
-
-function parseKinds(query: unknown): { kinds: EntityKind[] | undefined } | { error: string } {
-  if (query === undefined) return { kinds: undefined };
-  const names = (Array.isArray(query) ? query : [query]).flatMap((value) => String(value).split(',')).filter(Boolean);
-  const unknown = names.filter((name) => !(entityKinds as readonly string[]).includes(name));
-  if (unknown.length > 0) return { error: `unknown kind ${unknown.map((k) => `"${k}"`).join(', ')}; use one or more of ${entityKinds.join(', ')}` };
-  return { kinds: names as EntityKind[] };
-}

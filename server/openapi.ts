@@ -11,6 +11,7 @@ import {
   segmentTrafficSchema,
 } from '../streams/index.ts';
 import { adminPaths } from './openapi-admin.ts';
+import { historyPaths } from './openapi-history.ts';
 import { ingestPaths } from './openapi-ingest.ts';
 import { crsParameter, json, jsonSchema, listOf, notTakenNow, pathParameter, queryParameters, starting, text, type Operation } from './openapi-parts.ts';
 import { apiRouteAccess, type Access, type ApiRoute } from './permissions.ts';
@@ -178,6 +179,7 @@ export function openApiDocument(version: string) {
         },
       },
       ...adminPaths(),
+      ...historyPaths(),
       '/api/city': { get: { summary: 'The loaded city: names, centre, bounds', responses: { 200: { description: 'the city' }, ...starting } } },
       '/api/entities': {
         get: {

@@ -101,6 +101,9 @@ export const apiRouteAccess = {
   'POST /api/incidents/:id/transitions': 'incidents:write',
   'POST /api/incidents/:id/merge': 'incidents:write',
   'GET /api/incidents/:id/nearby': 'incidents:read',
+  // The past as the present: each kind of unit as its live permission has it (checked per kind).
+  'GET /api/history/positions': 'units:read',
+  'GET /api/history/units/:id/track': 'units:read',
   'GET /api/incidents/:id/candidates': 'incidents:write',
   'GET /api/incidents/:id/assignments': 'dispatch:read',
   'GET /api/incidents/:id/fleet': 'dispatch:read',

@@ -1,0 +1,56 @@
+// The city's past over HTTP (issue 21): where every unit was at a moment, and one unit's track
+// with its speed and stops (轨迹回放). Roles apply as to the present: a kind the user may not see
+// live is not shown from history either, and an official's or admin's reads of police history
+// are audited as their live reads are.
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { positionsAt, unitTrack, type Database } from '../geo/index.ts';
+import { entityKinds, type EntityKind } from '../streams/index.ts';
+import type { Auth } from './auth.ts';
+import { policeKinds, visibleKinds } from './permissions.ts';
+
+/** The longest window one track is read over: a day of a unit's fixes (~17,000 at 5 s). */
+export const maxTrackHours = 24;
+
+// A moment as ISO 8601 or epoch ms.
+const moment = z.union([z.coerce.number().int().positive(), z.iso.datetime({ offset: true }).transform((iso) => Date.parse(iso))]);
+
+/**
+ * The kinds a request asks for (`kind`, comma-separated; all it may see when absent), or why it
+ * is refused: 400 for an unknown kind, 403 for one the user may not see.
+ */
+export function askedKinds(query: unknown, user: Parameters<typeof visibleKinds>[0] & { role: string }): { kinds: EntityKind[] } | { status: 400 | 403; error: string } {
+  const visible = visibleKinds(user);
+  if (query === undefined) return { kinds: visible };
+  const names = (Array.isArray(query) ? query : [query]).flatMap((value) => String(value).split(',')).filter(Boolean);
+  const unknown = names.filter((name) => !(entityKinds as readonly string[]).includes(name));
+  if (unknown.length > 0) return { status: 400, error: `unknown kind ${unknown.map((k) => `"${k}"`).join(', ')}; use one or more of ${entityKinds.join(', ')}` };
+  const refused = names.filter((name) => !(visible as readonly string[]).includes(name));
+  if (refused.length > 0) return { status: 403, error: `the ${user.role} role may not see where ${refused.join(', ')} units are; ask an administrator if your work needs it` };
+  return { kinds: names as EntityKind[] };
+}
+
+export function historyApi(db: () => Database, auth: Auth): Record<'positions' | 'track', RequestHandler> {
+  const policeIn = (ids: { id: string; kind: EntityKind }[]) => ids.filter((unit) => policeKinds.includes(unit.kind)).map((unit) => unit.id);
+  return {
+    positions: async (req, res) => {
+      const at = moment.safeParse(req.query.at);
+      if (!at.success) return void res.status(400).json({ error: 'give at, the moment: ISO 8601 with its offset (2026-12-05T14:05:00+08:00) or epoch ms' });
+      const kinds = askedKinds(req.query.kind, auth.signedInOf(res)!.session.user);
+      if ('error' in kinds) return void res.status(kinds.status).json({ error: kinds.error });
+      const positions = await positionsAt(db(), at.data, kinds.kinds);
+      await auth.auditPoliceReads(req, res, policeIn(positions), 'GET /api/history/positions');
+      res.json({ at: new Date(at.data).toISOString(), positions });
+    },
+    track: async (req, res) => {
+      const window = z.object({ from: moment, to: moment }).safeParse(req.query);
+      if (!window.success || !(window.data.to > window.data.from && window.data.to - window.data.from <= maxTrackHours * 3_600_000)) return void res.status(400).json({ error: `give from and to (ISO 8601 with its offset, or epoch ms), from before to, at most ${maxTrackHours} h apart` });
+      const track = await unitTrack(db(), String(req.params.id), window.data.from, window.data.to);
+      if (!track) return void res.status(404).json({ error: `no unit "${String(req.params.id)}"; GET /api/entities lists them` });
+      const refused = askedKinds(track.unit.kind, auth.signedInOf(res)!.session.user);
+      if ('error' in refused) return void res.status(refused.status).json({ error: refused.error });
+      await auth.auditPoliceReads(req, res, policeIn([track.unit]), 'GET /api/history/units/:id/track');
+      res.json(track);
+    },
+  };
+}
