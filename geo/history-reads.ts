@@ -3,20 +3,10 @@
 // only the partitions of that window are touched (geo/history-partitions.ts).
 import type { EntityKind } from './city-data.ts';
 import type { Queryable } from './database.ts';
+import type { LivePosition } from './positions.ts';
 
-/** A unit where it last reported at or before a moment. Times in epoch ms. */
-export interface PastPosition {
-  id: string;
-  kind: EntityKind;
-  label: string;
-  lon: number;
-  lat: number;
-  headingDeg: number | null;
-  speedKmh: number | null;
-  districtId: string | null;
-  cellId: string | null;
-  fixTime: number;
-}
+/** A unit where it last reported at or before a moment: its live state then, but for its status (not kept in history). */
+export type PastPosition = Omit<LivePosition, 'status'>;
 
 /**
  * How long a unit counts as where it last reported. Trackers report every 5–15 s and buses every
