@@ -53,7 +53,18 @@ export async function listHistoryPartitions(db: Queryable, table: string): Promi
 // and gives up on a table lock it cannot have within a moment: a drop waiting behind a long read
 // would hold up every tick's insert queued behind it. The next round tries again.
 const maintenanceLockKey = 72_201_927;
-const maintenanceLocks = `SET LOCAL lock_timeout = '2s'`;
+
+/** Runs `work` on each history table in a transaction of its own, skipped while another node maintains them. */
+async function eachHistoryTable(db: Database, work: (tx: Queryable, table: (typeof historyTables)[number]) => Promise<void>): Promise<void> {
+  for (const table of historyTables) {
+    await db.transaction(async (tx) => {
+      const [locked] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [maintenanceLockKey]);
+      if (!locked?.locked) return;
+      await tx.query(`SET LOCAL lock_timeout = '2s'`);
+      await work(tx, table);
+    });
+  }
+}
 
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 13).replace(/\D/g, '');
 
@@ -65,32 +76,27 @@ const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 13).replace(/\
 export async function makeHistoryPartitions(db: Database, retentionHours: number, now = Date.now()): Promise<string[]> {
   const width = partitionWidthMs(retentionHours);
   const made: string[] = [];
-  for (const { table, time } of historyTables) {
-    await db.transaction(async (tx) => {
-      const [locked] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [maintenanceLockKey]);
-      if (!locked?.locked) return;
-      await tx.query(maintenanceLocks);
-      const newest = (await listHistoryPartitions(tx, table)).at(-1)?.to;
-      if (newest === null) return; // ends at MAXVALUE: nothing to make
-      // The first partition holds this hour on; after a long stop, none is made for what is
-      // already past the retention.
-      const oldestKept = Math.floor((now - retentionHours * hourMs) / width) * width;
-      let from = newest === undefined ? Math.floor(now / width) * width : Math.max(newest, oldestKept);
-      while (from < now + aheadWidths * width) {
-        const to = (Math.floor(from / width) + 1) * width;
-        const name = `${table}_p${stamp(from)}`;
-        const range = [new Date(from).toISOString(), new Date(to).toISOString()];
-        await tx.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-        await tx.query(
-          `WITH moved AS (DELETE FROM ${table}_default WHERE ${time} >= $1 AND ${time} < $2 RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
-          range,
-        );
-        await tx.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${range[0]}') TO ('${range[1]}')`);
-        made.push(name);
-        from = to;
-      }
-    });
-  }
+  await eachHistoryTable(db, async (tx, { table, time }) => {
+    const newest = (await listHistoryPartitions(tx, table)).at(-1)?.to;
+    if (newest === null) return; // ends at MAXVALUE: nothing to make
+    // The first partition holds this hour on; after a long stop, none is made for what is
+    // already past the retention.
+    const oldestKept = Math.floor((now - retentionHours * hourMs) / width) * width;
+    let from = newest === undefined ? Math.floor(now / width) * width : Math.max(newest, oldestKept);
+    while (from < now + aheadWidths * width) {
+      const to = (Math.floor(from / width) + 1) * width;
+      const name = `${table}_p${stamp(from)}`;
+      const range = [new Date(from).toISOString(), new Date(to).toISOString()];
+      await tx.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+      await tx.query(
+        `WITH moved AS (DELETE FROM ${table}_default WHERE ${time} >= $1 AND ${time} < $2 RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
+        range,
+      );
+      await tx.query(`ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${range[0]}') TO ('${range[1]}')`);
+      made.push(name);
+      from = to;
+    }
+  });
   return made;
 }
 
@@ -113,23 +119,18 @@ export interface Pruned {
 export async function pruneHistory(db: Database, retentionHours: number, now = Date.now()): Promise<Pruned> {
   const cutoff = now - retentionHours * hourMs;
   const pruned: Pruned = { partitions: [], rowsOutsidePartitions: 0 };
-  for (const { table, time } of historyTables) {
-    await db.transaction(async (tx) => {
-      const [locked] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [maintenanceLockKey]);
-      if (!locked?.locked) return;
-      await tx.query(maintenanceLocks);
-      for (const partition of await listHistoryPartitions(tx, table)) {
-        if (partition.to === null || partition.to > cutoff) continue;
-        await tx.query(`DROP TABLE ${partition.name}`);
-        pruned.partitions.push(partition.name);
-      }
-      const [deleted] = await tx.query<{ rows: number }>(
-        `WITH gone AS (DELETE FROM ${table}_default WHERE ${time} < $1 RETURNING 1) SELECT count(*)::int AS rows FROM gone`,
-        [new Date(cutoff).toISOString()],
-      );
-      pruned.rowsOutsidePartitions += deleted?.rows ?? 0;
-    });
-  }
+  await eachHistoryTable(db, async (tx, { table, time }) => {
+    for (const partition of await listHistoryPartitions(tx, table)) {
+      if (partition.to === null || partition.to > cutoff) continue;
+      await tx.query(`DROP TABLE ${partition.name}`);
+      pruned.partitions.push(partition.name);
+    }
+    const [deleted] = await tx.query<{ rows: number }>(
+      `WITH gone AS (DELETE FROM ${table}_default WHERE ${time} < $1 RETURNING 1) SELECT count(*)::int AS rows FROM gone`,
+      [new Date(cutoff).toISOString()],
+    );
+    pruned.rowsOutsidePartitions += deleted?.rows ?? 0;
+  });
   await db.query(
     `WITH ${rollupTables.map((name) => `${name}_pruned AS (DELETE FROM ${name} WHERE ${expiredRollup})`).join(', ')} SELECT 1`,
     [now, rollupRetentionMs[60], rollupRetentionMs[3600]],
