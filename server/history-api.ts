@@ -5,30 +5,15 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { positionsAt, unitTrack, type Database } from '../geo/index.ts';
-import { entityKinds, type EntityKind } from '../streams/index.ts';
+import type { EntityKind } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
-import { policeKinds, visibleKinds } from './permissions.ts';
+import { askedKinds, policeKinds } from './permissions.ts';
 
 /** The longest window one track is read over: a day of a unit's fixes (~17,000 at 5 s). */
 export const maxTrackHours = 24;
 
 // A moment as ISO 8601 or epoch ms.
 const moment = z.union([z.coerce.number().int().positive(), z.iso.datetime({ offset: true }).transform((iso) => Date.parse(iso))]);
-
-/**
- * The kinds a request asks for (`kind`, comma-separated; all it may see when absent), or why it
- * is refused: 400 for an unknown kind, 403 for one the user may not see.
- */
-export function askedKinds(query: unknown, user: Parameters<typeof visibleKinds>[0] & { role: string }): { kinds: EntityKind[] } | { status: 400 | 403; error: string } {
-  const visible = visibleKinds(user);
-  if (query === undefined) return { kinds: visible };
-  const names = (Array.isArray(query) ? query : [query]).flatMap((value) => String(value).split(',')).filter(Boolean);
-  const unknown = names.filter((name) => !(entityKinds as readonly string[]).includes(name));
-  if (unknown.length > 0) return { status: 400, error: `unknown kind ${unknown.map((k) => `"${k}"`).join(', ')}; use one or more of ${entityKinds.join(', ')}` };
-  const refused = names.filter((name) => !(visible as readonly string[]).includes(name));
-  if (refused.length > 0) return { status: 403, error: `the ${user.role} role may not see where ${refused.join(', ')} units are; ask an administrator if your work needs it` };
-  return { kinds: names as EntityKind[] };
-}
 
 export function historyApi(db: () => Database, auth: Auth): Record<'positions' | 'track', RequestHandler> {
   const policeIn = (ids: { id: string; kind: EntityKind }[]) => ids.filter((unit) => policeKinds.includes(unit.kind)).map((unit) => unit.id);

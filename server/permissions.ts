@@ -71,6 +71,21 @@ export function visibleKinds(user: Pick<User, 'role' | 'grants'>): EntityKind[] 
   return entityKinds.filter((kind) => can(user, permissionForKind(kind)));
 }
 
+/**
+ * The kinds a request asks for (`kind`, comma-separated; all it may see when absent), or why it
+ * is refused: 400 for an unknown kind, 403 for one the user may not see.
+ */
+export function askedKinds(query: unknown, user: Pick<User, 'role' | 'grants'>): { kinds: EntityKind[] } | { status: 400 | 403; error: string } {
+  const visible = visibleKinds(user);
+  if (query === undefined) return { kinds: visible };
+  const names = (Array.isArray(query) ? query : [query]).flatMap((value) => String(value).split(',')).filter(Boolean);
+  const unknown = names.filter((name) => !(entityKinds as readonly string[]).includes(name));
+  if (unknown.length > 0) return { status: 400, error: `unknown kind ${unknown.map((k) => `"${k}"`).join(', ')}; use one or more of ${entityKinds.join(', ')}` };
+  const refused = names.filter((name) => !(visible as readonly string[]).includes(name));
+  if (refused.length > 0) return { status: 403, error: `the ${user.role} role may not see where ${refused.join(', ')} units are; ask an administrator if your work needs it` };
+  return { kinds: names as EntityKind[] };
+}
+
 /** Who may call a route: a permission, anyone signed in, or anyone. */
 export type Access = Permission | 'signed-in' | 'public';
 
