@@ -94,14 +94,14 @@ export interface Assignment {
   lat: number | null;
 }
 
-const assignmentColumns = `a.id::int AS id, a.incident_id::int AS "incidentId", a.unit_id AS "unitId", e.kind AS "unitKind", e.label AS "unitLabel",
+export const assignmentColumns = `a.id::int AS id, a.incident_id::int AS "incidentId", a.unit_id AS "unitId", e.kind AS "unitKind", e.label AS "unitLabel",
   a.status, a.assigned_by AS "assignedBy", ${isoUtc('a.assigned_at')} AS "assignedAt",
   CASE WHEN a.arrived_at IS NULL THEN NULL ELSE ${isoUtc('a.arrived_at')} END AS "arrivedAt",
   CASE WHEN a.released_at IS NULL THEN NULL ELSE ${isoUtc('a.released_at')} END AS "releasedAt",
   a.eta_s AS "etaS", ST_AsGeoJSON(a.route, 6) AS route, ST_X(e.geom) AS lon, ST_Y(e.geom) AS lat`;
 
-type AssignmentRow = Omit<Assignment, 'route'> & { route: string };
-const toAssignment = (row: AssignmentRow): Assignment => ({ ...row, route: (JSON.parse(row.route) as { coordinates: LonLat[] }).coordinates });
+export type AssignmentRow = Omit<Assignment, 'route'> & { route: string };
+export const toAssignment = (row: AssignmentRow): Assignment => ({ ...row, route: (JSON.parse(row.route) as { coordinates: LonLat[] }).coordinates });
 
 /** Assignments of some incidents, or every assignment not yet released. */
 export async function listAssignments(db: Queryable, query: { incidentIds?: readonly number[] }): Promise<Assignment[]> {

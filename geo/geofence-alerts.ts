@@ -31,14 +31,14 @@ export interface GeofenceAlert {
  */
 const geofenceAlertCoolDownMinutes = 10;
 
-const alertColumns = `a.id::int AS id, a.geofence_id::int AS "geofenceId", f.name AS "geofenceName", a.entity_id AS "entityId", e.label AS "entityLabel",
+export const geofenceAlertColumns = `a.id::int AS id, a.geofence_id::int AS "geofenceId", f.name AS "geofenceName", a.entity_id AS "entityId", e.label AS "entityLabel",
   e.kind AS "entityKind", a.event, ${isoUtc('a.at')} AS at, ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat, a.severity, a.state, a.assigned_to AS "assignedTo", a.version,
   a.repeats, ${isoUtc('a.last_at')} AS "lastAt"`;
 
 /** Alerts by id, or every one not cleared, newest first. */
 export function listGeofenceAlerts(db: Queryable, ids?: readonly number[]): Promise<GeofenceAlert[]> {
   return db.query<GeofenceAlert>(
-    `SELECT ${alertColumns} FROM geofence_alerts a JOIN geofences f ON f.id = a.geofence_id JOIN entities e ON e.id = a.entity_id
+    `SELECT ${geofenceAlertColumns} FROM geofence_alerts a JOIN geofences f ON f.id = a.geofence_id JOIN entities e ON e.id = a.entity_id
       WHERE ${ids ? 'a.id = ANY($1::bigint[])' : `a.state <> 'cleared'`} ORDER BY a.id DESC LIMIT 1000`,
     ids ? [ids] : [],
   );

@@ -32,6 +32,8 @@ export { makeHistoryPartitions, pruneHistory, listHistoryPartitions, partitionWi
 export type { HistoryPartition, Pruned } from './history-partitions.ts';
 export { positionsAt, unitTrack, findStops, lastSeenWithinMs, stopRadiusM, stopMinMs } from './history-reads.ts';
 export type { PastPosition, TrackPoint, TrackStop, UnitTrack } from './history-reads.ts';
+export { cityAt, cityChanges, recentMs } from './replay-reads.ts';
+export type { CityAt, CityChanges, Past } from './replay-reads.ts';
 export { PlaceIndex } from './place-index.ts';
 export type { PositionFix, LiveEntity, LivePosition } from './positions.ts';
 export { readCitySummary, readBasemapLayer, basemapLayers, readRoadGraph, readBusRoutes, readFleet, listEntityKinds, readCameraPlacements } from './city-queries.ts';

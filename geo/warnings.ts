@@ -33,10 +33,13 @@ export interface NewWarning {
   delivery: 'pending' | 'not-configured';
 }
 
-const warningColumns = `w.id::int AS id, w.message, w.severity, ST_AsGeoJSON(w.geom, 6)::json AS area,
+const unitsInsideNow = `(SELECT coalesce(json_object_agg(kind, n), '{}') FROM (SELECT e.kind, count(*)::int AS n FROM entities e WHERE ST_Intersects(e.geom, w.geom) GROUP BY e.kind) k)`;
+// The units inside as the warning was issued (a replay shows what the operator was told then).
+const unitsInsideWhenIssued = `coalesce(w.units_inside, '{}')`;
+const warningColumns = (unitsInside: string) => `w.id::int AS id, w.message, w.severity, ST_AsGeoJSON(w.geom, 6)::json AS area,
   (SELECT coalesce(json_agg(json_build_object('id', d.id, 'nameZh', d.name_zh, 'nameEn', d.name_en) ORDER BY d.id), '[]') FROM districts d WHERE ST_Intersects(d.geom, w.geom)) AS districts,
   (SELECT count(*)::int FROM grid_cells c WHERE ST_Intersects(c.geom, w.geom)) AS cells,
-  (SELECT coalesce(json_object_agg(kind, n), '{}') FROM (SELECT e.kind, count(*)::int AS n FROM entities e WHERE ST_Intersects(e.geom, w.geom) GROUP BY e.kind) k) AS "unitsInside",
+  ${unitsInside} AS "unitsInside",
   w.issued_by AS "issuedBy", ${isoUtc('w.issued_at')} AS "issuedAt", w.delivery, w.delivery_attempts AS "deliveryAttempts"`;
 
 /** Issues a warning for an area drawn (checked like a geofence) or a circle. Run it in a transaction. */
@@ -56,13 +59,14 @@ export async function issueWarning(tx: Queryable, warning: NewWarning): Promise<
     `INSERT INTO warnings (message, severity, geom, issued_by, delivery) VALUES ($1, $2, ${shape.sql}, $3, $4) RETURNING id::int AS id`,
     [warning.message, warning.severity, warning.issuedBy, warning.delivery, ...shape.params],
   )) as [{ id: number }];
-  return { ok: true, warning: (await listWarnings(tx, { ids: [id] }))[0]! };
+  const [issued] = await tx.query<Warning>(`UPDATE warnings w SET units_inside = ${unitsInsideNow} WHERE w.id = $1 RETURNING ${warningColumns(unitsInsideWhenIssued)}`, [id]);
+  return { ok: true, warning: issued! };
 }
 
 /** Warnings by id, or those issued in the last `hours`, newest first. */
 export function listWarnings(db: Queryable, query: { ids?: readonly number[]; hours?: number; delivery?: WarningDelivery }): Promise<Warning[]> {
   const where = query.ids ? 'w.id = ANY($1::bigint[])' : query.delivery ? 'w.delivery = $1' : `w.issued_at > now() - make_interval(hours => $1)`;
-  return db.query<Warning>(`SELECT ${warningColumns} FROM warnings w WHERE ${where} ORDER BY w.id DESC LIMIT 500`, [query.ids ?? query.delivery ?? query.hours ?? 24]);
+  return db.query<Warning>(`SELECT ${warningColumns(unitsInsideNow)} FROM warnings w WHERE ${where} ORDER BY w.id DESC LIMIT 500`, [query.ids ?? query.delivery ?? query.hours ?? 24]);
 }
 
 /** Notes a delivery attempt's outcome. */
@@ -70,5 +74,14 @@ export async function recordWarningDelivery(db: Queryable, id: number, delivery:
   await db.query(
     `UPDATE warnings SET delivery = $2, delivery_attempts = delivery_attempts + 1, delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END WHERE id = $1`,
     [id, delivery],
+  );
+}
+
+/** Warnings issued after `fromMs` up to `toMs`, oldest first, with the units inside as they were issued. */
+export function listWarningsIssued(db: Queryable, fromMs: number, toMs: number): Promise<Warning[]> {
+  return db.query<Warning>(
+    `SELECT ${warningColumns(unitsInsideWhenIssued)} FROM warnings w
+      WHERE w.issued_at > to_timestamp($1::float8 / 1000) AND w.issued_at <= to_timestamp($2::float8 / 1000) ORDER BY w.issued_at, w.id LIMIT 500`,
+    [fromMs, toMs],
   );
 }

@@ -24,6 +24,7 @@ const definitions = {
   onescreen_ingest_set_aside_total: { type: 'counter', help: 'Accepted items the database refused as data, by pipeline: kept in set_aside_items, the rest of their tick written.' },
   onescreen_ingest_last_accepted_seconds: { type: 'gauge', help: 'When each source last had input accepted, seconds since 1970.' },
   onescreen_socket_clients: { type: 'gauge', help: 'Connected Socket.IO clients.' },
+  onescreen_replays: { type: 'gauge', help: 'Replays of the city playing on this node (at most 20).' },
   onescreen_socket_rejected_total: { type: 'counter', help: 'Socket requests refused, by event and reason.' },
   onescreen_warning_deliveries_total: { type: 'counter', help: 'Emergency warnings posted to the webhook, by result: delivered, retry, failed.' },
   onescreen_incidents_overdue_total: { type: 'counter', help: 'Incidents found past their SLA and raised for supervision (督办).' },

@@ -29,6 +29,8 @@ import { auditsPoliceReads, can, layerPermission, policeKinds } from './permissi
 import { RateLimiter } from './rate-limit.ts';
 
 const roomPrefix = 'layer:';
+// Connections replaying the past: live pushes (warnings to everyone) pass them by.
+const replayRoom = 'replaying';
 const subscription = z.array(z.enum(liveLayers)).max(liveLayers.length);
 // How often connected sessions are checked (expired, signed out elsewhere, user changed), ms.
 const sessionCheckMs = 30_000;
@@ -49,7 +51,7 @@ interface NodeToNodeEvents {
   'cases-settled': (cases: CaseTick) => void;
 }
 type EndedSessions = { tokenHash: string } | { userId: string };
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, NodeToNodeEvents, SocketData>;
+export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, NodeToNodeEvents, SocketData>;
 export type RedisClient = ReturnType<typeof createClient>;
 
 /**
@@ -88,6 +90,13 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     if (eventsBySocket.take(socket.id).ok) return true;
     metrics.count('onescreen_socket_rejected_total', { event, reason: 'rate-limited' });
     return false;
+  };
+  // The replay each replaying connection has (server/replay.ts): ended by going live, subscribing or leaving.
+  const replays = new Map<string, { stop(): void }>();
+  const stopReplaying = (socket: LiveSocket) => {
+    replays.get(socket.id)?.stop();
+    replays.delete(socket.id);
+    socket.leave(replayRoom);
   };
   const followPositions = (socket: LiveSocket) => frames.follow(socket, new Set(entityKinds.filter((kind) => socket.rooms.has(roomPrefix + kind))));
 
@@ -133,6 +142,8 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     socket.conn.on('upgrade', onTransportDrain);
     // A recovered connection is back in its rooms, as far as its user may still see them; its positions start over from a keyframe.
     if (socket.recovered) {
+      // Its replay ended with the old connection: the screen asks again.
+      socket.leave(replayRoom);
       keepPermittedRooms(socket);
       followPositions(socket);
     }
@@ -165,6 +176,7 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
           return;
         }
       }
+      stopReplaying(socket);
       for (const room of socket.rooms) if (room.startsWith(roomPrefix)) socket.leave(room);
       for (const layer of wanted) socket.join(roomPrefix + layer);
       followPositions(socket);
@@ -175,6 +187,7 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       frames.resync(socket);
     });
     socket.on('disconnect', () => {
+      stopReplaying(socket);
       frames.leave(socket);
       eventsBySocket.forget(socket.id);
       metrics.set('onescreen_socket_clients', {}, io.engine.clientsCount);
@@ -219,7 +232,7 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     broadcastIncidents,
     /** Every connected screen is signed in (the handshake checks it): a warning goes to all of them. */
     broadcastWarning(warning: Warning): void {
-      io.emit('warning', warning);
+      io.except(replayRoom).emit('warning', warning);
     },
     broadcastGeofenceAlerts(alerts: GeofenceAlert[]): void {
       if (alerts.length > 0) toLayer('dispatch').emit('geofence-alerts', alerts);
@@ -242,6 +255,18 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     onCasesFromOtherNodes(settle: (cases: CaseTick) => void): void {
       io.on('cases-settled', settle);
     },
+    /** The connection shows the past from now on: out of the live rooms and frames, its replay kept until it goes live. */
+    startReplaying(socket: LiveSocket, replay: { stop(): void }): void {
+      stopReplaying(socket);
+      for (const room of socket.rooms) if (room.startsWith(roomPrefix)) socket.leave(room);
+      frames.leave(socket);
+      socket.join(replayRoom);
+      replays.set(socket.id, replay);
+    },
+    /** Ends the connection's replay; it is live again once it subscribes. */
+    stopReplaying,
+    /** Whether this connection may take a position frame now (as live frames are held back). */
+    writable: (socket: LiveSocket) => socket.conn.transport.writable,
     /** Closes the connections of a session that ended, or of every session of a user. */
     endSessions(ended: EndedSessions): void {
       endSessions(ended);

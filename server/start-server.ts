@@ -43,6 +43,7 @@ import { createMetrics } from './metrics.ts';
 import { createPosture } from './posture.ts';
 import { attachPosturePush } from './posture-push.ts';
 import { attachRealtime } from './realtime.ts';
+import { attachReplay } from './replay.ts';
 import { connectRedis } from './redis.ts';
 import { localLimits, redisLimits } from './shared-limits.ts';
 
@@ -160,6 +161,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   realtime.onCasesFromOtherNodes((cases) => caseAnswers.settle(cases));
   const posturePush = attachPosturePush(realtime, posture, metrics, log.child({ module: 'posture' }));
   let db: Database | undefined;
+  attachReplay(realtime, () => db, auth, metrics, log.child({ module: 'replay' }));
   let housekeeping: ReturnType<typeof startHousekeeping> | undefined;
   let feedsTimer: NodeJS.Timeout | undefined;
   let stopFeeds = async () => {};

@@ -18,7 +18,9 @@ export { openJetStreamIngest, partitionOf, messageIdOf } from './jetstream-bus.t
 export type { JetStreamIngest, JetStreamIngestOptions, PartitionBus } from './jetstream-bus.ts';
 export type { LogRecord } from './ingest-log.ts';
 export { feedNames, liveLayers } from './socket-contract.ts';
-export type { ServerToClientEvents, ClientToServerEvents, WatchPostureResult, LiveAssignment, FeedStatus, CoreStatus, FeedName, LiveLayer, FrameEntity, PositionFrame, SubscribeResult, SessionInfo, SignedOutInfo } from './socket-contract.ts';
+export type { ServerToClientEvents, ClientToServerEvents, WatchPostureResult, LiveAssignment, FeedStatus, CoreStatus, FeedName, LiveLayer, FrameEntity, PositionFrame, SubscribeResult, SessionInfo, SignedOutInfo, ReplayClock, ReplayRequest, ReplayResult } from './socket-contract.ts';
+export { ReplayPlayer, replaySpeeds } from './replay-player.ts';
+export type { ReplayReads, ReplaySink } from './replay-player.ts';
 export type { Role, User, UserGrant } from '../geo/index.ts';
 export { LivePositionTable, FrameCursor } from './position-frames.ts';
 export { FrameGroups, type FrameLink } from './frame-groups.ts';

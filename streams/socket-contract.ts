@@ -69,6 +69,32 @@ export interface PositionFrame {
 /** A unit sent to a case; while en route, `route` and `liveEtaS` are from where it is now (null once there or released). */
 export type LiveAssignment = Assignment & { liveEtaS: number | null };
 
+/** A replaying screen's clock: the moment it shows (epoch ms), how fast it moves, and whether it waits on a read of history. */
+export interface ReplayClock {
+  at: number;
+  /** ×1–×120 of real time. */
+  speed: number;
+  playing: boolean;
+  /** The clock is held where history is read to, until the next read is in. */
+  waiting: boolean;
+  /** The replay jumped to `at`: what the screen shows is replaced by the messages that follow. */
+  reset?: boolean;
+}
+
+/**
+ * What a screen asks of its replay. `at` starts one (or jumps to a moment: the screen gets that
+ * moment's state whole, so it clears what it shows first); without it, the running one changes speed,
+ * pauses or plays, or steps a paused one on by `stepMs` of the past.
+ */
+export interface ReplayRequest {
+  at?: number;
+  speed?: number;
+  playing?: boolean;
+  stepMs?: number;
+}
+
+export type ReplayResult = { clock: ReplayClock } | { error: string };
+
 /** The Socket.IO contract, used by the server (`Server<…>`) and the client (`Socket<…>`). */
 export interface ServerToClientEvents {
   /** Sent volatile to each subscriber on its own: a keyframe first, then what changed. */
@@ -95,6 +121,10 @@ export interface ServerToClientEvents {
   posture: (snapshot: PostureSnapshot) => void;
   /** The session ended (signed out, expired, account changed): the connection closes next; sign in again. */
   'session-ended': (reason: string) => void;
+  /** While replaying, a few times a second and on every change: the replay's clock. */
+  'replay-clock': (clock: ReplayClock) => void;
+  /** The replay stopped: history could not be read. Says what to do. */
+  'replay-failed': (message: string) => void;
 }
 
 /** What a subscription came to: the layers now subscribed, or why the request was refused. */
@@ -105,6 +135,13 @@ export interface ClientToServerEvents {
   subscribe: (layers: LiveLayer[], ack: (result: SubscribeResult) => void) => void;
   /** Asks for a position keyframe, after a gap in `seq`. */
   resync: () => void;
+  /**
+   * Replays the city's past on this connection instead of the live city: positions, cases, units
+   * sent, warnings and fence alerts come as the same messages, from history, until `live`.
+   */
+  replay: (request: ReplayRequest, ack: (result: ReplayResult) => void) => void;
+  /** Ends the replay; the screen is live again once it subscribes (a keyframe) and re-reads the snapshots. */
+  live: (ack: (result: { ok: true }) => void) => void;
   /** Replaces the posture boards this connection watches: a snapshot now, then pushed as the figures move. */
   'watch-posture': (query: PostureQueryInput, ack: (result: WatchPostureResult) => void) => void;
 }

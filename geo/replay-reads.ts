@@ -1,0 +1,136 @@
+// Whole-city replay (issue 21): the city as it was at a moment, and what changed in it between two
+// moments, read from the tables that keep its past. Every read is by time window (indexes of
+// migration 0028; position history by partition), so a replay never scans the whole past.
+import type { EntityKind } from './city-data.ts';
+import { isoUtc } from './columns.ts';
+import type { Queryable } from './database.ts';
+import { assignmentColumns, toAssignment, type Assignment, type AssignmentRow } from './dispatch.ts';
+import { geofenceAlertColumns, type GeofenceAlert } from './geofence-alerts.ts';
+import { positionsAt } from './history-reads.ts';
+import { incidentColumns, type Incident, type IncidentStatus } from './incidents.ts';
+import type { LivePosition } from './positions.ts';
+import { listWarningsIssued, type Warning } from './warnings.ts';
+
+/** Something that happened at `at` (epoch ms): the object as it was just after. */
+export interface Past<T> {
+  at: number;
+  value: T;
+}
+
+/** What changed in the city after one moment up to another, each list oldest first. */
+export interface CityChanges {
+  /** Fixes as units reported them; status as the unit's now (history keeps none). */
+  fixes: LivePosition[];
+  /** Each transition of a case: the case as it stood after it. */
+  incidents: Past<Incident>[];
+  /** Units sent, arrived, released: the assignment as it stood after each. */
+  assignments: Past<Assignment>[];
+  warnings: Past<Warning>[];
+  geofenceAlerts: Past<GeofenceAlert>[];
+}
+
+/** The city at a moment: where each unit was, and what was going on. */
+export interface CityAt {
+  positions: LivePosition[];
+  incidents: Incident[];
+  assignments: Assignment[];
+  warnings: Warning[];
+  geofenceAlerts: GeofenceAlert[];
+}
+
+/** How far back from the moment a replay's screen is shown finished cases, warnings and fence alerts, as the live screens show them. */
+export const recentMs = 24 * 3_600_000;
+
+const at = (param: string) => `to_timestamp(${param}::float8 / 1000)`;
+const epochMs = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
+
+// A case as it stood after one row of its history (h): that row's status, note and time, and the
+// version it had then (one more per change, as live).
+const incidentAsOf = `${incidentColumns}, h.to_status AS "pastStatus", h.note AS "pastNote", ${isoUtc('h.at')} AS "pastAt", ${epochMs('h.at')} AS "pastMs",
+  (SELECT count(*)::int FROM incident_history v WHERE v.incident_id = h.incident_id AND v.id <= h.id) AS "pastVersion",
+  CASE WHEN i.supervised_at <= h.at THEN ${isoUtc('i.supervised_at')} END AS "pastSupervisedAt"`;
+type IncidentAsOfRow = Incident & { pastStatus: IncidentStatus; pastNote: string | null; pastAt: string; pastMs: number; pastVersion: number; pastSupervisedAt: string | null };
+const toPastIncident = ({ pastStatus, pastNote, pastAt, pastMs, pastVersion, pastSupervisedAt, ...incident }: IncidentAsOfRow): Past<Incident> => ({
+  at: pastMs,
+  value: { ...incident, status: pastStatus, statusNote: pastNote, updatedAt: pastAt, version: pastVersion, supervisedAt: pastSupervisedAt },
+});
+const incidentHistoryJoins = 'incident_history h JOIN incidents i ON i.id = h.incident_id JOIN incident_categories c ON c.code = i.category';
+
+// An assignment as it stood after each of its moments: sent (en route), arrived (on scene), released.
+const assignmentMoments = `CROSS JOIN LATERAL (VALUES (a.assigned_at, 'en-route'), (a.arrived_at, 'on-scene'), (a.released_at, 'released')) m(at, status)`;
+function toPastAssignment({ momentMs, momentStatus, ...row }: AssignmentRow & { momentMs: number; momentStatus: Assignment['status'] }): Past<Assignment> {
+  const assignment = toAssignment(row);
+  const before = (iso: string | null) => (iso !== null && Date.parse(iso) <= momentMs ? iso : null);
+  // Where the unit is comes from the replayed positions, not from the unit's live state.
+  return { at: momentMs, value: { ...assignment, status: momentStatus, arrivedAt: before(assignment.arrivedAt), releasedAt: before(assignment.releasedAt), lon: null, lat: null } };
+}
+
+/** Everything that changed after `fromMs` up to `toMs`, for units of `kinds`. */
+export async function cityChanges(db: Queryable, fromMs: number, toMs: number, kinds: readonly EntityKind[]): Promise<CityChanges> {
+  const window = [fromMs, toMs];
+  const fixes = await db.query<LivePosition>(
+    `SELECT h.entity_id AS id, e.kind, e.label, e.status, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
+            h.heading_deg AS "headingDeg", h.speed_kmh AS "speedKmh", h.district_id AS "districtId", h.cell_id AS "cellId", ${epochMs('h.event_time')} AS "fixTime"
+       FROM position_history h JOIN entities e ON e.id = h.entity_id
+      WHERE h.event_time > ${at('$1')} AND h.event_time <= ${at('$2')} AND e.kind = ANY($3::text[])
+      ORDER BY h.event_time, h.entity_id`,
+    [...window, kinds],
+  );
+  const incidents = await db.query<IncidentAsOfRow>(
+    `SELECT ${incidentAsOf} FROM ${incidentHistoryJoins} WHERE h.at > ${at('$1')} AND h.at <= ${at('$2')} ORDER BY h.at, h.id`,
+    window,
+  );
+  const assignments = await db.query<AssignmentRow & { momentMs: number; momentStatus: Assignment['status'] }>(
+    `SELECT ${assignmentColumns}, ${epochMs('m.at')} AS "momentMs", m.status AS "momentStatus"
+       FROM incident_assignments a JOIN entities e ON e.id = a.unit_id ${assignmentMoments}
+      WHERE m.at > ${at('$1')} AND m.at <= ${at('$2')} ORDER BY m.at, a.id`,
+    window,
+  );
+  const geofenceAlerts = await listGeofenceAlertsRaised(db, `a.at > ${at('$1')} AND a.at <= ${at('$2')}`, window);
+  const warnings = await listWarningsIssued(db, fromMs, toMs);
+  return {
+    fixes,
+    incidents: incidents.map(toPastIncident),
+    assignments: assignments.map(toPastAssignment),
+    warnings: warnings.map((warning) => ({ at: Date.parse(warning.issuedAt), value: warning })),
+    geofenceAlerts,
+  };
+}
+
+/** The city at `atMs`: units where they last reported (within 10 min), cases open then or finished in the day before, units on a case, recent warnings and fence alerts. */
+export async function cityAt(db: Queryable, atMs: number, kinds: readonly EntityKind[]): Promise<CityAt> {
+  const since = atMs - recentMs;
+  const positions = (await positionsAt(db, atMs, kinds)) as LivePosition[];
+  const statuses = await db.query<{ id: string; status: string }>('SELECT id, status FROM entities WHERE id = ANY($1::text[])', [positions.map((unit) => unit.id)]);
+  const statusOf = new Map(statuses.map((row) => [row.id, row.status]));
+  for (const unit of positions) unit.status = statusOf.get(unit.id) ?? '';
+  const incidents = await db.query<IncidentAsOfRow>(
+    `SELECT * FROM (SELECT DISTINCT ON (h.incident_id) ${incidentAsOf} FROM ${incidentHistoryJoins} WHERE h.at <= ${at('$1')} ORDER BY h.incident_id, h.at DESC, h.id DESC) s
+      WHERE s."pastStatus" NOT IN ('closed', 'cancelled') OR s."pastMs" > $2 ORDER BY s."pastMs"`,
+    [atMs, since],
+  );
+  const assignments = await db.query<AssignmentRow & { momentMs: number; momentStatus: Assignment['status'] }>(
+    `SELECT DISTINCT ON (a.id) ${assignmentColumns}, ${epochMs('m.at')} AS "momentMs", m.status AS "momentStatus"
+       FROM incident_assignments a JOIN entities e ON e.id = a.unit_id ${assignmentMoments}
+      WHERE a.assigned_at <= ${at('$1')} AND (a.released_at IS NULL OR a.released_at > ${at('$1')}) AND m.at <= ${at('$1')}
+      ORDER BY a.id, m.at DESC`,
+    [atMs],
+  );
+  return {
+    positions,
+    incidents: incidents.map((row) => toPastIncident(row).value),
+    assignments: assignments.map((row) => toPastAssignment(row).value),
+    warnings: (await listWarningsIssued(db, since, atMs)).reverse(),
+    geofenceAlerts: (await listGeofenceAlertsRaised(db, `a.at > ${at('$1')} AND a.at <= ${at('$2')}`, [since, atMs])).map((alert) => alert.value).reverse(),
+  };
+}
+
+// Fence alerts as raised: their later handling (acknowledged, cleared) is not kept per moment.
+async function listGeofenceAlertsRaised(db: Queryable, where: string, params: unknown[]): Promise<Past<GeofenceAlert>[]> {
+  const rows = await db.query<GeofenceAlert & { atMs: number }>(
+    `SELECT ${geofenceAlertColumns}, ${epochMs('a.at')} AS "atMs" FROM geofence_alerts a JOIN geofences f ON f.id = a.geofence_id JOIN entities e ON e.id = a.entity_id
+      WHERE ${where} ORDER BY a.at, a.id LIMIT 1000`,
+    params,
+  );
+  return rows.map(({ atMs, ...alert }) => ({ at: atMs, value: { ...alert, state: 'new', assignedTo: null, version: 1, repeats: 0, lastAt: alert.at } }));
+}

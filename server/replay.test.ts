@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cumulativeLengths, distanceMetres, listAudit, pointAlong, type LonLat } from '../geo/index.ts';
+import { testBackends } from '../geo/test-support.ts';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { FrameReader, type Incident, type LiveAssignment, type ReplayClock, type ReplayRequest, type ReplayResult, type UnitCandidate, type Warning } from '../streams/index.ts';
+import { fileReport, nearestOfKind, osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
+
+const karamay = generateCity(cityProfiles.karamay);
+// A case a few hundred metres from an inspector: driven in real time, a fix a second, within the 300 km/h filter.
+const [scene, inspector] = karamay.busStops
+  .map((stop) => [stop.point, nearestOfKind(karamay, 'inspector', stop.point, 1)[0]!] as const)
+  .filter(([point, unit]) => distanceMetres(point, unit.point) > 150)
+  .sort(([a, unitA], [b, unitB]) => distanceMetres(a, unitA.point) - distanceMetres(b, unitB.point))[0]!;
+const car = karamay.entities.find((entity) => entity.kind === 'police-car')!;
+
+/** What a screen saw of one case, its unit and the warnings: live, or replayed. */
+interface Seen {
+  incidentStatuses: string[];
+  assignmentStatuses: string[];
+  warnings: number[];
+  /** The unit's positions in the order its frames carried them, with their fix times. */
+  positions: { lon: number; lat: number; fixTime: number }[];
+}
+
+// One back end: this is about the replay's messages and roles; geo/replay-reads.test.ts reads both.
+describe.each(testBackends().slice(0, 1))('replaying the city over the live connection, on the $name database', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, { TICK_MS: '200' });
+  });
+  afterAll(() => server?.close());
+
+  /** What a screen's messages showed of the inspector's case, its unit and the warnings, in order. */
+  const follow = (screen: Awaited<ReturnType<typeof watchLive>>, fromFrame = 0) => {
+    const incidents: Incident[] = [];
+    const assignments: LiveAssignment[] = [];
+    const warnings: number[] = [];
+    screen.socket.on('incidents', (pushed) => incidents.push(...pushed));
+    screen.socket.on('assignments', (pushed) => assignments.push(...pushed));
+    screen.socket.on('warning', (warning) => warnings.push(warning.id));
+    const changes = <T>(values: T[]) => values.filter((value, i) => value !== values[i - 1]);
+    return {
+      warnings,
+      incidentStatuses: (id: number) => changes(incidents.filter((i) => i.id === id).map((i) => i.status)),
+      assignmentStatuses: () => changes(assignments.filter((a) => a.unitId === inspector!.id).map((a) => a.status)),
+      /** The unit's positions in the order the frames carried them, each new fix once. */
+      positions() {
+        const reader = new FrameReader();
+        const shown: { lon: number; lat: number; fixTime: number }[] = [];
+        for (const [index, frame] of screen.frames.entries()) {
+          const rows = reader.read(frame);
+          if (rows === 'gap') throw new Error(`frame ${frame.seq} after a gap`);
+          if (index < fromFrame) continue;
+          for (const row of rows) if (row.id === inspector!.id && row.fixTime !== null && row.fixTime !== shown.at(-1)?.fixTime) shown.push({ lon: row.lon, lat: row.lat, fixTime: row.fixTime });
+        }
+        return shown;
+      },
+    };
+  };
+
+  it('replays a report, a dispatch, the unit driving to the scene and a warning: the same states in the same order at the same places, with no rule run', async () => {
+    const dispatcher = await server.as('dispatcher');
+    const post = (path: string, body: unknown) => dispatcher.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const fix = (at: LonLat, epochS: number) => osmandFix(server.osmandUrl, inspector!.id, at, epochS);
+    const live = await watchLive(server, ['inspector', 'incidents', 'dispatch'], 'dispatcher');
+    const liveSeen = follow(live);
+    const started = Date.now() - 1_000;
+    // Recorded live: the unit reports, a citizen reports, the dispatcher sends the unit, it drives there, a warning goes out.
+    let sentS = Math.floor(Date.now() / 1000);
+    expect((await fix(inspector!.point, sentS)).status).toBe(200);
+    await fileReport(server, { service_code: 'garbage', lat: String(scene[1]), long: String(scene[0]), description: '垃圾满溢' });
+    const registered = await seen(async () => ((await (await dispatcher.fetch('/api/incidents')).json()) as Incident[]).find((i) => i.category === 'garbage'));
+    const [best] = await seen(async () => {
+      const { candidates } = (await (await dispatcher.fetch(`/api/incidents/${registered.id}/candidates`)).json()) as { candidates: UnitCandidate[] };
+      return candidates.length > 0 ? candidates : undefined;
+    });
+    expect(best!.id).toBe(inspector!.id);
+    expect((await post(`/api/incidents/${registered.id}/assignments`, { unitId: inspector!.id })).status).toBe(201);
+    // Its tracker reports along the route once a second (OsmAnd's timestamps are whole seconds), each fix applied before the next.
+    const lengths = cumulativeLengths(best!.route);
+    // Under 300 km/h between fixes a second apart, the checks' limit: 75 m a fix.
+    const stops = Math.max(4, Math.ceil(lengths.at(-1)! / 75));
+    for (let i = 1; i <= stops; i++) {
+      const second = await seen(() => (Math.floor(Date.now() / 1000) > sentS ? Math.floor(Date.now() / 1000) : undefined), 2_000, 10);
+      expect((await fix(pointAlong(best!.route, lengths, (lengths.at(-1)! * i) / stops).at, second)).status).toBe(200);
+      sentS = second;
+      await seen(() => liveSeen.positions().find((p) => p.fixTime === second * 1000));
+    }
+    await seen(() => liveSeen.incidentStatuses(registered.id).includes('handling') || undefined);
+    const issued = await post('/api/warnings', { message: '暴雨红色预警', center: scene, radiusM: 1_500 });
+    expect(issued.status).toBe(201);
+    const warning = (await issued.json()) as Warning;
+    await seen(() => liveSeen.warnings.includes(warning.id) || undefined);
+    const ended = Date.now() + 500;
+    live.socket.close();
+
+    const counts = () => server.db.query<{ incidents: number; alerts: number; history: number }>(
+      `SELECT (SELECT count(*)::int FROM incidents) AS incidents, (SELECT count(*)::int FROM geofence_alerts) AS alerts, (SELECT count(*)::int FROM incident_history) AS history`,
+    );
+    const before = await counts();
+    // Replayed: from before it began, at ×5, on a screen that watched the live city first.
+    const screen = await watchLive(server, ['inspector', 'incidents', 'dispatch'], 'dispatcher');
+    try {
+      // What it showed live (its first keyframe) is not part of the replay.
+      const replayed = follow(screen, (await seen(() => screen.frames.length || undefined)));
+      const clocks: ReplayClock[] = [];
+      screen.socket.on('replay-clock', (clock) => clocks.push(clock));
+      const ask = (request: ReplayRequest) => screen.socket.timeout(30_000).emitWithAck('replay', request) as Promise<ReplayResult>;
+      expect(await ask({ at: started, speed: 5, playing: true })).toMatchObject({ clock: { at: started, speed: 5, playing: true } });
+      await seen(() => clocks.find((clock) => clock.at >= ended), 30_000);
+      expect(liveSeen.incidentStatuses(registered.id)).toEqual(['registered', 'dispatched', 'handling']);
+      expect(replayed.incidentStatuses(registered.id)).toEqual(liveSeen.incidentStatuses(registered.id));
+      expect(replayed.assignmentStatuses()).toEqual(['en-route', 'on-scene']);
+      expect(replayed.warnings).toEqual([warning.id]);
+      const [livePositions, replayedPositions] = [liveSeen.positions(), replayed.positions()];
+      expect(livePositions).toHaveLength(stops + 1);
+      expect(replayedPositions).toEqual(livePositions);
+      expect(await counts(), 'a replay opens no case, raises no alert').toEqual(before);
+
+      // Jumping back to the dispatch: the screen is told to start over, and gets the case as it stood then.
+      const dispatchedAt = (await server.db.query<{ ms: number }>(`SELECT extract(epoch FROM at)::float8 * 1000 AS ms FROM incident_history WHERE incident_id = $1 AND to_status = 'dispatched'`, [registered.id]))[0]!.ms;
+      const resetsBefore = clocks.filter((clock) => clock.reset).length;
+      const jumped = follow(screen);
+      expect(await ask({ at: Math.ceil(dispatchedAt) + 1, playing: false })).toMatchObject({ clock: { playing: false } });
+      expect(clocks.filter((clock) => clock.reset)).toHaveLength(resetsBefore + 1);
+      expect(jumped.incidentStatuses(registered.id)).toEqual(['dispatched']);
+      // Paused, a step of a minute shows the rest.
+      expect(await ask({ stepMs: 60_000 })).toMatchObject({ clock: { playing: false } });
+      expect(jumped.incidentStatuses(registered.id)).toEqual(['dispatched', 'handling']);
+
+      // A warning issued live now does not reach the replaying screen; back to live, it is a live screen again.
+      const during = (await (await post('/api/warnings', { message: '大风蓝色预警', center: scene, radiusM: 500 })).json()) as Warning;
+      expect(await screen.socket.timeout(10_000).emitWithAck('live')).toEqual({ ok: true });
+      expect(replayed.warnings).not.toContain(during.id);
+      expect(await ask({ speed: 2 })).toEqual({ error: expect.stringMatching(/^no replay is playing on this connection/) });
+      expect(await ask({ at: started, speed: 500 })).toEqual({ error: expect.stringMatching(/^replay takes/) });
+    } finally {
+      screen.socket.close();
+    }
+  });
+
+  it('replays only the units a role may see, and audits a granted official\'s replay of police units', async () => {
+    expect((await osmandFix(server.osmandUrl, car.id, car.point, Math.floor(Date.now() / 1000))).status).toBe(200);
+    await seen(async () => ((await server.db.query('SELECT 1 FROM position_history WHERE entity_id = $1', [car.id])).length > 0) || undefined);
+    const keyframeOf = async (user: string) => {
+      // Subscribed to nothing live: every frame it gets is the replay's.
+      const screen = await watchLive(server, [], user);
+      try {
+        const result = await screen.socket.timeout(30_000).emitWithAck('replay', { at: Date.now(), playing: false });
+        expect(result).toMatchObject({ clock: { playing: false } });
+        return new FrameReader().read((await seen(() => screen.frames[0]))) as { id: string; kind: string }[];
+      } finally {
+        screen.socket.close();
+      }
+    };
+    expect((await keyframeOf('operator')).map((row) => row.id)).toContain(car.id);
+    expect((await keyframeOf('official')).filter((row) => row.kind.startsWith('police')), 'no police unit for an official').toEqual([]);
+    const granted = await (await server.as('admin')).fetch('/api/users/official', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grants: ['police-positions'] }) });
+    expect(granted.status).toBe(200);
+    expect((await keyframeOf('official')).map((row) => row.id)).toContain(car.id);
+    const reads = await listAudit(server.db, { actor: 'official', action: 'police-positions-read', limit: 10 });
+    expect(reads.map((entry) => (entry.after as { via: string }).via)).toContain('socket replay');
+  });
+});

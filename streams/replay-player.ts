@@ -1,0 +1,231 @@
+import type { CityAt, CityChanges, EntityKind, GeofenceAlert, Incident, Past, Warning } from '../geo/index.ts';
+import { appendAll } from './append.ts';
+import { FrameCursor, LivePositionTable } from './position-frames.ts';
+import type { LiveAssignment, PositionFrame, ReplayClock } from './socket-contract.ts';
+
+/** Where a replay reads the city's past (geo/replay-reads.ts, bound to a database and the kinds the viewer may see). */
+export interface ReplayReads {
+  cityAt(atMs: number): Promise<CityAt>;
+  cityChanges(fromMs: number, toMs: number): Promise<CityChanges>;
+}
+
+/** Where a replay's screen gets what it shows: the live screens' messages, plus the clock. */
+export interface ReplaySink {
+  /** Whether the connection can take a frame now; if not, the changes wait for the next one (as live). */
+  writable(): boolean;
+  positions(frame: PositionFrame): void;
+  incidents(incidents: Incident[]): void;
+  assignments(assignments: LiveAssignment[]): void;
+  warnings(warnings: Warning[]): void;
+  geofenceAlerts(alerts: GeofenceAlert[]): void;
+  clock(clock: ReplayClock): void;
+  /** A read of the past failed: the replay is paused; say so and what to do. */
+  failed(message: string): void;
+}
+
+export const replaySpeeds = { min: 1, max: 120 };
+// A frame at most every 50 ms (20 a second) while playing; the clock to the screen 4 times a second.
+const frameMs = 50;
+const clockMs = 250;
+// History is read ahead of the clock in pieces of this many seconds of playing, at least 10 s of the past.
+const readAheadPlayMs = 2_000;
+const minReadMs = 10_000;
+
+/** What is read and not yet shown, oldest first; taken from the front as the clock passes it. */
+class Due<T> {
+  private items: T[] = [];
+  private next = 0;
+  constructor(private readonly atOf: (item: T) => number) {}
+  add(items: readonly T[]): void {
+    // The shown part goes once it is most of the list, so taking from the front stays cheap.
+    if (this.next > this.items.length / 2) [this.items, this.next] = [this.items.slice(this.next), 0];
+    appendAll(this.items, items);
+  }
+  /** Everything up to `at`. */
+  take(at: number): T[] {
+    const start = this.next;
+    while (this.next < this.items.length && this.atOf(this.items[this.next]!) <= at) this.next += 1;
+    return this.items.slice(start, this.next);
+  }
+}
+
+class Pending {
+  fixes = new Due<CityChanges['fixes'][number]>((fix) => fix.fixTime!);
+  incidents = new Due<Past<Incident>>((past) => past.at);
+  assignments = new Due<Past<LiveAssignment>>((past) => past.at);
+  warnings = new Due<Past<Warning>>((past) => past.at);
+  geofenceAlerts = new Due<Past<GeofenceAlert>>((past) => past.at);
+}
+
+/**
+ * One screen's replay: its own view of the city (a position table and a frame cursor of its own,
+ * never the live ones) moved by history on a clock that runs at ×1–×120 from any moment. Frames are
+ * cut as live ones are, so the screen has one code path. It only reads: no rule runs, nothing is
+ * written. History is read ahead of the clock a piece at a time; if a read is late the clock waits
+ * for it (and says so) rather than skip what happened.
+ */
+export class ReplayPlayer {
+  private table = new LivePositionTable();
+  private cursor: FrameCursor;
+  private at = 0;
+  private speed = 1;
+  private playing = false;
+  private waiting = false;
+  /** History up to here is read (into `pending`). */
+  private readTo = 0;
+  private reading: Promise<void> | undefined;
+  private pending = new Pending();
+  /** Rises with every seek: reads begun for an earlier one are dropped. */
+  private generation = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastStep = 0;
+  private lastClock = 0;
+
+  constructor(
+    private readonly reads: ReplayReads,
+    private readonly kinds: ReadonlySet<EntityKind>,
+    private readonly sink: ReplaySink,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.cursor = new FrameCursor(this.table, kinds);
+  }
+
+  get clock(): ReplayClock {
+    return { at: this.at, speed: this.speed, playing: this.playing, waiting: this.waiting };
+  }
+
+  /** Shows the city at `atMs` (a keyframe and everything going on then), then plays from there if asked. */
+  async seek(atMs: number, speed: number, playing: boolean): Promise<void> {
+    this.stopTimer();
+    const generation = ++this.generation;
+    this.at = Math.min(atMs, this.now());
+    this.speed = speed;
+    this.playing = false;
+    const state = await this.reads.cityAt(this.at);
+    if (generation !== this.generation) return;
+    this.table = new LivePositionTable();
+    this.cursor = new FrameCursor(this.table, this.kinds);
+    this.table.apply(state.positions);
+    this.pending = new Pending();
+    this.readTo = this.at;
+    this.reading = undefined;
+    this.sink.clock({ ...this.clock, reset: true });
+    this.sink.positions(this.cursor.nextFrame(this.at)!);
+    this.sink.incidents(state.incidents);
+    this.sink.assignments(state.assignments.map(unrouted));
+    this.sink.warnings(state.warnings);
+    this.sink.geofenceAlerts(state.geofenceAlerts);
+    this.setPlaying(playing);
+  }
+
+  setSpeed(speed: number): void {
+    this.speed = speed;
+    this.sendClock();
+  }
+
+  setPlaying(playing: boolean): void {
+    this.playing = playing && this.at < this.now();
+    this.stopTimer();
+    this.sendClock();
+    if (this.playing) {
+      this.lastStep = this.now();
+      this.readAhead();
+      this.timer = setTimeout(() => this.step(), frameMs);
+    }
+  }
+
+  /** Moves a paused replay on by `ms` of the past (a step), showing what happened meanwhile. */
+  async stepBy(ms: number): Promise<void> {
+    this.setPlaying(false);
+    const target = Math.min(this.at + ms, this.now());
+    const generation = this.generation;
+    await this.reading;
+    if (this.readTo < target && generation === this.generation) await this.read(target);
+    if (generation !== this.generation) return;
+    this.show(target);
+    this.sendClock();
+  }
+
+  /** Stops the clock for good (the screen went back to live or away). */
+  stop(): void {
+    this.generation += 1;
+    this.stopTimer();
+    this.playing = false;
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private step(): void {
+    const generation = this.generation;
+    const now = this.now();
+    const target = Math.min(this.at + (now - this.lastStep) * this.speed, now);
+    this.lastStep = now;
+    // A late read holds the clock where history is read to: the screen waits rather than skip.
+    this.waiting = target > this.readTo;
+    this.show(Math.min(target, this.readTo));
+    this.readAhead();
+    if (this.at >= now) this.playing = false;
+    if (now - this.lastClock >= clockMs || !this.playing) this.sendClock();
+    if (this.playing && generation === this.generation) this.timer = setTimeout(() => this.step(), frameMs);
+  }
+
+  /** Applies what happened up to `target` to this screen's view and sends it. */
+  private show(target: number): void {
+    this.at = Math.max(this.at, target);
+    const { pending } = this;
+    this.cursor.markChanged(this.table.apply(pending.fixes.take(this.at)));
+    if (this.cursor.hasPending && this.sink.writable()) this.sink.positions(this.cursor.nextFrame(this.at)!);
+    const due = <T>(list: Due<Past<T>>) => list.take(this.at).map((past) => past.value);
+    const incidents = due(pending.incidents);
+    const assignments = due(pending.assignments);
+    const warnings = due(pending.warnings);
+    const geofenceAlerts = due(pending.geofenceAlerts);
+    if (incidents.length > 0) this.sink.incidents(incidents);
+    if (assignments.length > 0) this.sink.assignments(assignments);
+    if (warnings.length > 0) this.sink.warnings(warnings);
+    if (geofenceAlerts.length > 0) this.sink.geofenceAlerts(geofenceAlerts);
+  }
+
+  /** Reads the next piece of history when the clock comes near the end of what is read; one read at a time. */
+  private readAhead(): void {
+    const span = Math.max(minReadMs, this.speed * readAheadPlayMs);
+    if (!this.reading && this.readTo - this.at <= span / 2 && this.readTo < this.now()) void this.read(this.readTo + span);
+  }
+
+  /** Reads history from where it is read to up to `toMs` (not past now). */
+  private read(toMs: number): Promise<void> {
+    const generation = this.generation;
+    const { pending } = this;
+    const [from, to] = [this.readTo, Math.min(toMs, this.now())];
+    this.reading = this.reads.cityChanges(from, to).then(
+      (changes) => {
+        if (generation !== this.generation) return;
+        this.reading = undefined;
+        this.readTo = to;
+        pending.fixes.add(changes.fixes);
+        pending.incidents.add(changes.incidents);
+        pending.assignments.add(changes.assignments.map((past) => ({ at: past.at, value: unrouted(past.value) })));
+        pending.warnings.add(changes.warnings);
+        pending.geofenceAlerts.add(changes.geofenceAlerts);
+      },
+      (error: unknown) => {
+        if (generation !== this.generation) return;
+        this.reading = undefined;
+        this.stop();
+        this.sink.failed(`the city's history could not be read (${error instanceof Error ? error.message : String(error)}); pick the moment again to retry`);
+      },
+    );
+    return this.reading;
+  }
+
+  private sendClock(): void {
+    this.lastClock = this.now();
+    this.sink.clock(this.clock);
+  }
+}
+
+// A replayed assignment has the route and ETA it was sent with; the live ETA on the way is not kept.
+const unrouted = (assignment: CityAt['assignments'][number]): LiveAssignment => ({ ...assignment, liveEtaS: null });
