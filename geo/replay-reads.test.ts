@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cityProfiles, generateCity } from '../seeds/index.ts';
+import { cityAt, cityChanges, issueWarning, makeHistoryPartitions, persistPositionBatch, type Database } from './index.ts';
+import { openWithCity, testBackends } from './test-support.ts';
+
+const city = generateCity(cityProfiles.dashiqiao);
+const minute = 60_000;
+const t0 = Math.floor(Date.now() / minute) * minute - 30 * minute;
+const inspector = city.entities.find((e) => e.kind === 'inspector')!;
+const car = city.entities.find((e) => e.kind === 'police-car')!;
+const [lon, lat] = inspector.point;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe.each(testBackends())('the city at a moment and what changed, read from its history, on the $name database', (backend) => {
+  let db: Database;
+  let incidentId: number;
+  let unitsInsideWhenIssued: Record<string, number>;
+  beforeAll(async () => {
+    db = await openWithCity(backend, city);
+    await makeHistoryPartitions(db, 24, t0 - 60 * minute);
+    // A case reported at t0+1, sent an inspector at +2 who arrived at +5, answered at +8 and closed at +9.
+    [{ id: incidentId }] = (await db.query<{ id: number }>(
+      `INSERT INTO incidents (source, source_ref, category, severity, status, geom, reported_at, due_at, updated_at)
+       VALUES ('report', 'r-1', 'garbage', 1, 'closed', ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $3::timestamptz + interval '1 day', $3) RETURNING id::int AS id`,
+      [lon, lat, iso(t0 + minute)],
+    )) as [{ id: number }];
+    const steps: [number, string | null, string, string | null][] = [[1, null, 'registered', null], [2, 'registered', 'dispatched', null], [5, 'dispatched', 'handling', '到场'], [8, 'handling', 'answered', '已清运'], [9, 'answered', 'closed', null]];
+    for (const [at, from, to, note] of steps) {
+      await db.query('INSERT INTO incident_history (incident_id, at, actor, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6)', [incidentId, iso(t0 + at * minute), 'dispatcher', from, to, note]);
+    }
+    await db.query(
+      `INSERT INTO incident_assignments (incident_id, unit_id, status, assigned_by, assigned_at, eta_s, route, arrived_at, released_at)
+       VALUES ($1, $2, 'released', 'dispatcher', $3, 240, ST_SetSRID(ST_MakeLine(ST_MakePoint($4, $5), ST_MakePoint($4 + 0.01, $5)), 4326), $6, $7)`,
+      [incidentId, inspector.id, iso(t0 + 2 * minute), lon, lat, iso(t0 + 5 * minute), iso(t0 + 8 * minute)],
+    );
+    const issued = await issueWarning(db, { message: '暴雨红色预警', severity: 4, area: { center: [lon, lat], radiusM: 1_000 }, issuedBy: 'dispatcher', delivery: 'not-configured' });
+    if (!issued.ok) throw new Error(issued.problem);
+    await db.query('UPDATE warnings SET issued_at = $1', [iso(t0 + 6 * minute)]);
+    unitsInsideWhenIssued = issued.warning.unitsInside;
+    // Every unit leaves the area afterwards: a replay still says who was inside when it was issued.
+    await db.query('UPDATE entities SET geom = ST_Translate(geom, 1, 0)');
+    await persistPositionBatch(db, [3, 4, 5].flatMap((at) => [inspector, car].map((unit) => ({ entityId: unit.id, lon: unit.point[0] + at * 0.001, lat: unit.point[1], headingDeg: 90, speedKmh: 20, eventTime: t0 + at * minute, receivedAt: t0 + at * minute, sourceId: 'test' }))));
+  });
+  afterAll(() => db.close());
+
+  it('gives every change between two moments in order: fixes, each transition of a case as it stood after it, the unit sent, arrived and released, the warning as issued', async () => {
+    const changes = await cityChanges(db, t0, t0 + 10 * minute, ['inspector']);
+    expect(changes.fixes.map((fix) => [fix.id, fix.fixTime, fix.status])).toEqual([3, 4, 5].map((at) => [inspector.id, t0 + at * minute, inspector.status]));
+    expect(changes.incidents.map(({ at, value }) => [at - t0, value.status, value.version, value.statusNote])).toEqual([
+      [minute, 'registered', 1, null], [2 * minute, 'dispatched', 2, null], [5 * minute, 'handling', 3, '到场'], [8 * minute, 'answered', 4, '已清运'], [9 * minute, 'closed', 5, null],
+    ]);
+    expect(changes.incidents[2]!.value).toMatchObject({ id: incidentId, category: 'garbage', updatedAt: iso(t0 + 5 * minute), lon: expect.closeTo(lon, 9) });
+    expect(changes.assignments.map(({ at, value }) => [at - t0, value.status, value.arrivedAt, value.releasedAt])).toEqual([
+      [2 * minute, 'en-route', null, null], [5 * minute, 'on-scene', iso(t0 + 5 * minute), null], [8 * minute, 'released', iso(t0 + 5 * minute), iso(t0 + 8 * minute)],
+    ]);
+    expect(changes.assignments[0]!.value).toMatchObject({ unitId: inspector.id, etaS: 240, route: [[expect.closeTo(lon, 6), expect.closeTo(lat, 6)], [expect.closeTo(lon + 0.01, 6), expect.closeTo(lat, 6)]] });
+    expect(changes.warnings.map(({ at, value }) => [at - t0, value.message, value.unitsInside])).toEqual([[6 * minute, '暴雨红色预警', unitsInsideWhenIssued]]);
+    expect(unitsInsideWhenIssued.inspector).toBeGreaterThan(0);
+    const between = await cityChanges(db, t0 + 4 * minute, t0 + 5 * minute, ['inspector', 'police-car']);
+    expect(between.fixes.map((fix) => [fix.id, fix.fixTime! - t0]).sort(), 'after the first moment, up to and with the second').toEqual([[car.id, 5 * minute], [inspector.id, 5 * minute]].sort());
+    expect(between.incidents.map((past) => past.value.status)).toEqual(['handling']);
+  });
+
+  it('gives the city at a moment: units where they last reported, the case and the unit sent as they stood then', async () => {
+    const at = await cityAt(db, t0 + 4 * minute + 30_000, ['inspector']);
+    expect(at.positions.map((unit) => [unit.id, unit.fixTime! - t0, unit.lon, unit.status])).toEqual([[inspector.id, 4 * minute, expect.closeTo(inspector.point[0] + 0.004, 9), inspector.status]]);
+    expect(at.incidents.map((incident) => [incident.id, incident.status, incident.version])).toEqual([[incidentId, 'dispatched', 2]]);
+    expect(at.assignments.map((assignment) => [assignment.status, assignment.arrivedAt])).toEqual([['en-route', null]]);
+    expect(at.warnings).toEqual([]);
+    const later = await cityAt(db, t0 + 20 * minute, ['inspector']);
+    expect(later.incidents.map((incident) => incident.status), 'closed within the day: still on the screen').toEqual(['closed']);
+    expect(later.assignments, 'released').toEqual([]);
+    expect(later.warnings.map((warning) => warning.message)).toEqual(['暴雨红色预警']);
+    expect((await cityAt(db, t0, ['inspector'])).incidents, 'before it was reported').toEqual([]);
+  });
+});
