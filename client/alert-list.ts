@@ -56,6 +56,8 @@ export class AlertList {
   private readonly goneAt = new Map<string, number>();
   /** Rises on every change, so renderers know when to re-read. */
   version = 0;
+  /** The moment the list is shown at (epoch ms): now, or a replay's time, by which alerts age off. */
+  clock: () => number = Date.now;
 
   constructor(private readonly language: Language) {}
 
@@ -69,6 +71,14 @@ export class AlertList {
   private remove(id: string, at: number): void {
     this.byId.delete(id);
     this.goneAt.set(id, at);
+  }
+
+  /** Forgets every alert and version: a replay jumped to another moment, whose alerts follow. */
+  clear(): void {
+    this.byId.clear();
+    this.versions.clear();
+    this.goneAt.clear();
+    this.version += 1;
   }
 
   /** How many alert versions are remembered, current and gone. */
@@ -177,7 +187,7 @@ export class AlertList {
   }
 
   /** Every current alert, oldest first. */
-  all(now = Date.now()): Alert[] {
+  all(now = this.clock()): Alert[] {
     for (const [id, alert] of this.byId) if ((alert.source === 'camera' || alert.source === 'warning') && now - alert.at > alertLifeMs) this.remove(id, now);
     for (const [id, at] of this.goneAt) {
       if (now - at <= forgetGoneAfterMs) continue;
@@ -191,7 +201,7 @@ export class AlertList {
    * The alerts to mark on the wall, oldest first so the newest draw on top: camera alerts, and
    * reports that are serious or new. Hundreds of open minor reports would bury the map.
    */
-  items(now = Date.now()): Alert[] {
+  items(now = this.clock()): Alert[] {
     return this.all(now).filter((alert) => alert.source !== 'report' || alert.severity >= 2 || now - alert.at < minorReportMarkedMs);
   }
 }

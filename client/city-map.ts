@@ -240,6 +240,12 @@ export function createCityMap(
       }
       paintTraffic();
     },
+    /** Shows no congestion until traffic comes again (a replay jumped to another moment). */
+    clearTraffic(): void {
+      pendingTraffic.length = 0;
+      for (const segmentId of trafficShownAt.keys()) if (map.getSource('roads')) map.removeFeatureState(cityFeature(map, 'roads', segmentId), 'level');
+      trafficShownAt.clear();
+    },
     /** Draws the table and the alerts, keeping entities gliding between reports and severe alerts pulsing. */
     follow(table: EntityTable, alerts: AlertList, hidden: () => readonly string[]): void {
       let drawnAt = 0;

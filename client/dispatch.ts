@@ -249,7 +249,7 @@ const readForce = async () => {
 };
 
 // Live: cases and units sent are pushed; on every connection not recovered, the queue is read again so nothing missed stays wrong.
-const socket = openLiveSocket(session, {
+const { socket } = openLiveSocket(session, {
   async resume(live) {
     const layers = session.layers.filter((layer) => layer === 'incidents' || layer === 'dispatch' || layer === 'feeds');
     const subscribed = await live.timeout(10_000).emitWithAck('subscribe', layers);

@@ -109,6 +109,26 @@ export class EntityTable {
     return true;
   }
 
+  /**
+   * Forgets every entity (a replay jumped to another moment, or went back to live): the keyframe
+   * that follows fills the table again, and a fix older than one shown before is not ignored.
+   */
+  clear(): void {
+    this.ids.length = 0;
+    this.labels.length = 0;
+    this.slotById.clear();
+    this.wireSlots = [];
+    this.wireStatuses = [];
+    this.lastSeq = 0;
+    this.arrivedAt.fill(-1);
+    this.glideMs.fill(minGlideMs);
+    this.headings.fill(Number.NaN);
+    this.speeds.fill(Number.NaN);
+    this.updatedAt.fill(0);
+    this.version += 1;
+    this.iconVersion += 1;
+  }
+
   /** Moves every gliding entity to where it is at `now`; false when nothing moved. */
   advance(now = performance.now()): boolean {
     // Without glides every fix is shown where it lands (applyFrame): nothing is on its way.

@@ -13,7 +13,8 @@ const subscribeTimeoutMs = 10_000;
  * otherwise the snapshots are re-read, so nothing missed while disconnected stays wrong on
  * screen. Alerts carry versions, so a replay or a snapshot never shows one twice.
  */
-export function connectLive(session: SessionInfo, table: EntityTable, alerts: AlertList, store: WallStore, showTraffic: (segments: readonly SegmentTraffic[]) => void) {
+export function connectLive(session: SessionInfo, table: EntityTable, alerts: AlertList, store: WallStore, traffic: { show(segments: readonly SegmentTraffic[]): void; clear(): void }, onReset?: () => void) {
+  const showTraffic = (segments: readonly SegmentTraffic[]) => traffic.show(segments);
   const apply = (update: (state: ReturnType<WallStore['getState']>) => ReturnType<WallStore['getState']>) => store.setState(update(store.getState()), true);
 
   const readSnapshots = async () => {
@@ -35,7 +36,15 @@ export function connectLive(session: SessionInfo, table: EntityTable, alerts: Al
   // wall without alerts, or saying it is unreachable. Positions flowing meanwhile mean the
   // subscription took: the server is late, not gone.
   let positionsBefore = store.getState().lastUpdateAt;
-  const socket = openLiveSocket(session, {
+  const { socket, replay } = openLiveSocket(session, {
+    // A replay's jump, or back to live: another moment's units and alerts follow. Traffic is not
+    // replayed: a replaying map shows none rather than the present's.
+    reset() {
+      table.clear();
+      alerts.clear();
+      traffic.clear();
+      onReset?.();
+    },
     async resume(live) {
       positionsBefore = store.getState().lastUpdateAt;
       // Subscribe first: whatever changes while the snapshots are read arrives as a push.
@@ -65,5 +74,5 @@ export function connectLive(session: SessionInfo, table: EntityTable, alerts: Al
   socket.on('warning', (warning) => alerts.addWarnings([warning]));
   socket.on('feeds', (feeds) => apply((state) => wallUpdaters.feedsSeen(state, feeds)));
   socket.on('core', (core) => apply((state) => wallUpdaters.coreSeen(state, core)));
-  return socket;
+  return { socket, replay };
 }

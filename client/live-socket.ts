@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SessionInfo } from '../streams/index.ts';
+import { ReplayControl } from './replay-control.ts';
 import { goToSignIn } from './session.ts';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -15,6 +16,8 @@ export interface LiveSocketViews {
   connection(live: boolean): void;
   /** A resume failed while positions or pushes may still flow: the server is slow, not gone. */
   slow?(): void;
+  /** A replay jumped to another moment: clear what is shown (positions start over from their keyframe). */
+  reset?(): void;
 }
 
 // After the server refused a connection for a passing reason (starting, busy), ms.
@@ -28,7 +31,7 @@ const resumeRetryMaxMs = 30_000;
  * view's snapshot before trusting the pushes again, says when it is offline, and sends the user
  * to sign in when the session has ended.
  */
-export function openLiveSocket(session: SessionInfo, views: LiveSocketViews): LiveSocket {
+export function openLiveSocket(session: SessionInfo, views: LiveSocketViews): { socket: LiveSocket; replay: ReplayControl } {
   // The handshake carries the session's CSRF token: the cookie alone, which a cross-site page could make the browser send, is not enough.
   const socket: LiveSocket = io({ transports: ['websocket'], auth: { csrf: session.csrf } });
   const resume = async () => {
@@ -41,9 +44,12 @@ export function openLiveSocket(session: SessionInfo, views: LiveSocketViews): Li
       }
     }
   };
+  const replay = new ReplayControl(socket, { reset: () => views.reset?.(), goneLive: resume });
   socket.on('connect', () => {
     views.connection(true);
-    if (!socket.recovered) void resume();
+    // A replaying view asks for its replay again, recovered or not: the server's ended with the old connection.
+    if (replay.replaying) void replay.resumed();
+    else if (!socket.recovered) void resume();
   });
   socket.on('disconnect', () => views.connection(false));
   socket.on('session-ended', () => void goToSignIn());
@@ -55,5 +61,5 @@ export function openLiveSocket(session: SessionInfo, views: LiveSocketViews): Li
     // A refusal by the server's checks stops Socket.IO's own retries; a passing one is retried here.
     if (!socket.active) setTimeout(() => socket.connect(), refusedRetryMs);
   });
-  return socket;
+  return { socket, replay };
 }

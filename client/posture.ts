@@ -123,7 +123,7 @@ const watch = async (ask: PostureAsk) => {
   if ('error' in answer) update((state) => postureUpdaters.problemSeen(state, t.failed(answer.error)));
   else update((state) => postureUpdaters.askRead(state, answer.query));
 };
-const socket = openLiveSocket(session, {
+const { socket } = openLiveSocket(session, {
   // The core's lag comes with the feeds; the boards themselves come with the ask.
   async resume(live) {
     const subscribed = await live.timeout(10_000).emitWithAck('subscribe', session.layers.filter((layer) => layer === 'feeds'));

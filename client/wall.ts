@@ -12,6 +12,7 @@ import { watchPanelInsets } from './panel-insets.ts';
 import { layoutFor, mountWallFrame, readableTextPx, viewingFromQuery } from './wall-layout.ts';
 import { mountWallPanels } from './wall-panels.ts';
 import { mountSearchBox } from './search-box.ts';
+import { mountTimeBar } from './time-bar.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
 import { mountRoleNotice, roleNoticeFor } from './role-notice.ts';
@@ -60,7 +61,10 @@ const onPick = (picked: Picked | undefined) => {
 };
 const cityMap = createCityMap(document.getElementById('map')!, city, language, motion, unitPx / 16, onPick, (notice) => hud.showNotice(notice));
 cityMap.follow(table, alerts, () => store.getState().hidden);
-const socket = connectLive(session, table, alerts, store, (segments) => cityMap.showTraffic(segments));
+// A followed unit's slot is gone when the view starts over (a replay's jump, back to live).
+const { socket, replay } = connectLive(session, table, alerts, store, { show: (segments) => cityMap.showTraffic(segments), clear: () => cityMap.clearTraffic() }, () => stopFollowing());
+mountTimeBar(frame.centre, replay, language);
+alerts.clock = () => replay.now();
 const panels = mountWallPanels(frame, city, language);
 // The panels' figures are the posture boards', pushed as they move; asked again on every connection.
 socket.on('posture', (snapshot) => panels.showPosture(snapshot));
@@ -72,10 +76,12 @@ let touredAlert: string | null = null;
 let alertsShown = -1;
 let minuteShown = -1;
 setInterval(() => {
-  const minute = Math.floor(Date.now() / 60_000);
+  // Ages count from the moment shown: a replay's alerts are as old as they were then.
+  const now = replay.now();
+  const minute = Math.floor(now / 60_000);
   if (alerts.version === alertsShown && minute === minuteShown) return;
   [alertsShown, minuteShown] = [alerts.version, minute];
-  panels.showAlerts(alerts.all(), touredAlert);
+  panels.showAlerts(alerts.all(now), touredAlert, now);
 }, 1_000);
 
 // The wall tours by itself unless told not to (?tour=off); an operator's hand on the map, a search
@@ -147,6 +153,7 @@ Object.assign(window, {
     alerts,
     store,
     socket,
+    replay,
     tour,
     /** Shows an alert's details as a click on it would. */
     showAlert: (id: string) => hud.showDetails(describe({ alert: alerts.all().find((alert) => alert.id === id)! })),

@@ -30,6 +30,8 @@ const clockMs = 250;
 // History is read ahead of the clock in pieces of this many seconds of playing, at least 10 s of the past.
 const readAheadPlayMs = 2_000;
 const minReadMs = 10_000;
+// A replay this close behind the present has caught up with it, ms.
+const caughtUpMs = 2_000;
 
 /** What is read and not yet shown, oldest first; taken from the front as the clock passes it. */
 class Due<T> {
@@ -167,7 +169,11 @@ export class ReplayPlayer {
     this.waiting = target > this.readTo;
     this.show(Math.min(target, this.readTo));
     this.readAhead();
-    if (this.at >= now) this.playing = false;
+    // Caught up with the present (what is read reaches it but for the last read's time): the replay pauses there.
+    if (target >= now && this.readTo >= now - caughtUpMs) {
+      this.waiting = false;
+      this.playing = false;
+    }
     if (now - this.lastClock >= clockMs || !this.playing) this.sendClock();
     if (this.playing && generation === this.generation) this.timer = setTimeout(() => this.step(), frameMs);
   }
