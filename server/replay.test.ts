@@ -6,10 +6,12 @@ import { FrameReader, type Incident, type LiveAssignment, type ReplayClock, type
 import { fileReport, nearestOfKind, osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
-// A case a few hundred metres from an inspector: driven in real time, a fix a second, within the 300 km/h filter.
-const [scene, inspector] = karamay.busStops
-  .map((stop) => [stop.point, nearestOfKind(karamay, 'inspector', stop.point, 1)[0]!] as const)
-  .filter(([point, unit]) => distanceMetres(point, unit.point) > 150)
+// A case a street from an inspector: driven in real time, a fix a second, within the 300 km/h filter.
+// Road crossings to choose from: where the generator placed taxis.
+const [scene, inspector] = karamay.entities
+  .filter((entity) => entity.kind === 'taxi')
+  .map(({ point }) => [point, nearestOfKind(karamay, 'inspector', point, 1)[0]!] as const)
+  .filter(([point, unit]) => distanceMetres(point, unit.point) > 80)
   .sort(([a, unitA], [b, unitB]) => distanceMetres(a, unitA.point) - distanceMetres(b, unitB.point))[0]!;
 const car = karamay.entities.find((entity) => entity.kind === 'police-car')!;
 
