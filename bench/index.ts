@@ -17,6 +17,7 @@ import { benchPositionFrames } from './position-frames.ts';
 import { benchPositionJoin } from './position-join.ts';
 import { benchPositionWrite } from './position-write.ts';
 import { benchPostureBoards } from './posture-boards.ts';
+import { benchReplay } from './replay.ts';
 import { benchSimulators } from './simulators.ts';
 import { benchStorage } from './storage.ts';
 import { figureTable, isFigure, writeReadmeTable, writeResults, type BenchOptions, type BenchOutput, type Figure } from './report.ts';
@@ -38,6 +39,7 @@ const benchmarks: Record<string, (options: BenchOptions) => Promise<BenchOutput>
   'osmand-requests': benchOsmandRequests,
   simulators: benchSimulators,
   load: benchLoadFigures,
+  replay: benchReplay,
 };
 // What `--quick` runs: each in its small form (the others take minutes each).
 const quickOnes = ['position-join', 'position-write', 'position-frames', 'nearest-units', 'wall-render', 'osmand-requests', 'load'];

@@ -30,7 +30,7 @@ export function shownMoment(state: ReplayState, now: number): number {
 }
 
 // The speeds a time bar offers (the server takes ×1–×120).
-export const replaySpeedSteps = [1, 10, 30, 60, 120] as const;
+export const replaySpeedSteps = [1, 5, 10, 30, 60, 120] as const;
 
 /**
  * A view's replay, over its one live connection: start it at a moment, jump, change speed, pause,

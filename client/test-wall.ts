@@ -73,7 +73,7 @@ export interface OnescreenWindow {
       pickObjects(options: { x: number; y: number; width: number; height: number; layerIds?: string[] }): { index: number; object?: unknown }[];
     };
     socket: { connect(): void; disconnect(): void };
-    alerts: { items(): { id: string; lon: number; lat: number; title: string; severity: number; description: string }[] };
+    alerts: { items(): { id: string; lon: number; lat: number; title: string; severity: number; description: string; state?: string }[] };
     showAlert(id: string): void;
   };
 }

@@ -1,5 +1,6 @@
 import { isoUtc } from './columns.ts';
 import type { Queryable } from './database.ts';
+import type { ServiceRequest } from './service-requests.ts';
 
 export const incidentStatuses = ['reported', 'registered', 'dispatched', 'handling', 'answered', 'closed', 'cancelled'] as const;
 export type IncidentStatus = (typeof incidentStatuses)[number];
@@ -112,7 +113,7 @@ export async function readIncidentHistory(db: Queryable, incidentId: number): Pr
 }
 
 // A report's Open311 lifecycle follows its incident's.
-const reportStatusOf: Record<IncidentStatus, string> = {
+export const reportStatusOf: Record<IncidentStatus, ServiceRequest['status']> = {
   reported: 'registered',
   registered: 'registered',
   dispatched: 'dispatched',

@@ -47,7 +47,7 @@ export { registerBuses, updateBusProgress, listBusProgress, busOnTime, busBunchi
 export type { FeedBus, BusProgress } from './buses.ts';
 export { persistCameraReadings, persistCameraEvents, listSegmentTraffic, listCameraEvents, listCameraIds, assignCameraSegments } from './cameras.ts';
 export type { CameraReadingRow, CameraEventRow, SegmentTraffic, JoinedCameraEvent } from './cameras.ts';
-export { listServices, locateAddress, createServiceRequest, listServiceRequests, findServiceRequestByToken } from './service-requests.ts';
+export { listServices, locateAddress, createServiceRequest, listServiceRequests, findServiceRequestByToken, reportsOfIncidents } from './service-requests.ts';
 export type { Service, NewServiceRequest, ServiceRequest, ServiceRequestQuery } from './service-requests.ts';
 export { searchCity } from './search.ts';
 export type { SearchHit } from './search.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { cityAt, cityChanges, issueWarning, makeHistoryPartitions, persistPositionBatch, type Database } from './index.ts';
+import { cityAt, cityChanges, createServiceRequest, issueWarning, makeHistoryPartitions, persistPositionBatch, type Database } from './index.ts';
 import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
@@ -18,11 +18,13 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
   beforeAll(async () => {
     db = await openWithCity(backend, city);
     await makeHistoryPartitions(db, 24, t0 - 60 * minute);
-    // A case reported at t0+1, sent an inspector at +2 who arrived at +5, answered at +8 and closed at +9.
+    // A citizen's report at t0+1: its case sent an inspector at +2 who arrived at +5, answered at +8 and closed at +9.
+    const report = await createServiceRequest(db, { serviceCode: 'garbage', description: '垃圾满溢', mediaUrl: null, address: null, reporter: 'citizen', reporterId: null, contact: {}, sourceId: 'test', at: [lon, lat], requestedAt: t0 + minute });
+    if (typeof report === 'string') throw new Error(report);
     [{ id: incidentId }] = (await db.query<{ id: number }>(
       `INSERT INTO incidents (source, source_ref, category, severity, status, geom, reported_at, due_at, updated_at)
-       VALUES ('report', 'r-1', 'garbage', 1, 'closed', ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $3::timestamptz + interval '1 day', $3) RETURNING id::int AS id`,
-      [lon, lat, iso(t0 + minute)],
+       VALUES ('report', $4, 'garbage', 1, 'closed', ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $3::timestamptz + interval '1 day', $3) RETURNING id::int AS id`,
+      [lon, lat, iso(t0 + minute), String(report.id)],
     )) as [{ id: number }];
     const steps: [number, string | null, string, string | null][] = [[1, null, 'registered', null], [2, 'registered', 'dispatched', null], [5, 'dispatched', 'handling', '到场'], [8, 'handling', 'answered', '已清运'], [9, 'answered', 'closed', null]];
     for (const [at, from, to, note] of steps) {
@@ -49,6 +51,11 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
     expect(changes.incidents.map(({ at, value }) => [at - t0, value.status, value.version, value.statusNote])).toEqual([
       [minute, 'registered', 1, null], [2 * minute, 'dispatched', 2, null], [5 * minute, 'handling', 3, '到场'], [8 * minute, 'answered', 4, '已清运'], [9 * minute, 'closed', 5, null],
     ]);
+    expect(changes.reports.map(({ at, value }) => [at - t0, value.status, value.statusNotes, value.updatedAt])).toEqual([
+      [minute, 'registered', null, iso(t0 + minute)], [2 * minute, 'dispatched', null, iso(t0 + 2 * minute)], [5 * minute, 'handled', '到场', iso(t0 + 5 * minute)],
+      [8 * minute, 'answered', '已清运', iso(t0 + 8 * minute)], [9 * minute, 'closed', null, iso(t0 + 9 * minute)],
+    ]);
+    expect(changes.reports[0]!.value).toMatchObject({ serviceCode: 'garbage', description: '垃圾满溢', departmentId: expect.any(String) });
     expect(changes.incidents[2]!.value).toMatchObject({ id: incidentId, category: 'garbage', updatedAt: iso(t0 + 5 * minute), lon: expect.closeTo(lon, 9) });
     expect(changes.assignments.map(({ at, value }) => [at - t0, value.status, value.arrivedAt, value.releasedAt])).toEqual([
       [2 * minute, 'en-route', null, null], [5 * minute, 'on-scene', iso(t0 + 5 * minute), null], [8 * minute, 'released', iso(t0 + 5 * minute), iso(t0 + 8 * minute)],
@@ -65,6 +72,7 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
     const at = await cityAt(db, t0 + 4 * minute + 30_000, ['inspector']);
     expect(at.positions.map((unit) => [unit.id, unit.fixTime! - t0, unit.lon, unit.status])).toEqual([[inspector.id, 4 * minute, expect.closeTo(inspector.point[0] + 0.004, 9), inspector.status]]);
     expect(at.incidents.map((incident) => [incident.id, incident.status, incident.version])).toEqual([[incidentId, 'dispatched', 2]]);
+    expect(at.reports.map((request) => request.status)).toEqual(['dispatched']);
     expect(at.assignments.map((assignment) => [assignment.status, assignment.arrivedAt])).toEqual([['en-route', null]]);
     expect(at.warnings).toEqual([]);
     const later = await cityAt(db, t0 + 20 * minute, ['inspector']);

@@ -7,8 +7,9 @@ import type { Queryable } from './database.ts';
 import { assignmentColumns, toAssignment, type Assignment, type AssignmentRow } from './dispatch.ts';
 import { geofenceAlertColumns, type GeofenceAlert } from './geofence-alerts.ts';
 import { positionsAt } from './history-reads.ts';
-import { incidentColumns, type Incident, type IncidentStatus } from './incidents.ts';
+import { incidentColumns, reportStatusOf, type Incident, type IncidentStatus } from './incidents.ts';
 import type { LivePosition } from './positions.ts';
+import { requestColumns, toServiceRequest, type ServiceRequest, type ServiceRequestRow } from './service-requests.ts';
 import { listWarningsIssued, type Warning } from './warnings.ts';
 
 /** Something that happened at `at` (epoch ms): the object as it was just after. */
@@ -23,6 +24,8 @@ export interface CityChanges {
   fixes: LivePosition[];
   /** Each transition of a case: the case as it stood after it. */
   incidents: Past<Incident>[];
+  /** The same for the citizens' reports those cases came from, as the report stood after it. */
+  reports: Past<ServiceRequest>[];
   /** Units sent, arrived, released: the assignment as it stood after each. */
   assignments: Past<Assignment>[];
   warnings: Past<Warning>[];
@@ -33,6 +36,7 @@ export interface CityChanges {
 export interface CityAt {
   positions: LivePosition[];
   incidents: Incident[];
+  reports: ServiceRequest[];
   assignments: Assignment[];
   warnings: Warning[];
   geofenceAlerts: GeofenceAlert[];
@@ -55,6 +59,16 @@ const toPastIncident = ({ pastStatus, pastNote, pastAt, pastMs, pastVersion, pas
   value: { ...incident, status: pastStatus, statusNote: pastNote, updatedAt: pastAt, version: pastVersion, supervisedAt: pastSupervisedAt },
 });
 const incidentHistoryJoins = 'incident_history h JOIN incidents i ON i.id = h.incident_id JOIN incident_categories c ON c.code = i.category';
+
+// A citizen's report as it stood after a row of its case's history (its status follows the case's, as live).
+const reportAsOf = `${requestColumns}, h.to_status AS "pastStatus", h.note AS "pastNote", ${epochMs('h.at')} AS "pastMs"`;
+const reportHistoryJoins = `incident_history h JOIN incidents i ON i.id = h.incident_id AND i.source = 'report'
+  JOIN service_requests r ON r.id = i.source_ref::bigint JOIN services s ON s.code = r.service_code JOIN departments d ON d.id = r.department_id`;
+type ReportAsOfRow = ServiceRequestRow & { pastStatus: IncidentStatus; pastNote: string | null; pastMs: number };
+const toPastReport = ({ pastStatus, pastNote, pastMs, ...row }: ReportAsOfRow): Past<ServiceRequest> => ({
+  at: pastMs,
+  value: toServiceRequest({ ...row, status: reportStatusOf[pastStatus], statusNotes: pastNote, updatedMs: pastMs }),
+});
 
 // An assignment as it stood after each of its moments: sent (en route), arrived (on scene), released.
 const assignmentMoments = `CROSS JOIN LATERAL (VALUES (a.assigned_at, 'en-route'), (a.arrived_at, 'on-scene'), (a.released_at, 'released')) m(at, status)`;
@@ -80,6 +94,7 @@ export async function cityChanges(db: Queryable, fromMs: number, toMs: number, k
     `SELECT ${incidentAsOf} FROM ${incidentHistoryJoins} WHERE h.at > ${at('$1')} AND h.at <= ${at('$2')} ORDER BY h.at, h.id`,
     window,
   );
+  const reports = await db.query<ReportAsOfRow>(`SELECT ${reportAsOf} FROM ${reportHistoryJoins} WHERE h.at > ${at('$1')} AND h.at <= ${at('$2')} ORDER BY h.at, h.id`, window);
   const assignments = await db.query<AssignmentRow & { momentMs: number; momentStatus: Assignment['status'] }>(
     `SELECT ${assignmentColumns}, ${epochMs('m.at')} AS "momentMs", m.status AS "momentStatus"
        FROM incident_assignments a JOIN entities e ON e.id = a.unit_id ${assignmentMoments}
@@ -91,6 +106,7 @@ export async function cityChanges(db: Queryable, fromMs: number, toMs: number, k
   return {
     fixes,
     incidents: incidents.map(toPastIncident),
+    reports: reports.map(toPastReport),
     assignments: assignments.map(toPastAssignment),
     warnings: warnings.map((warning) => ({ at: Date.parse(warning.issuedAt), value: warning })),
     geofenceAlerts,
@@ -109,6 +125,11 @@ export async function cityAt(db: Queryable, atMs: number, kinds: readonly Entity
       WHERE s."pastStatus" NOT IN ('closed', 'cancelled') OR s."pastMs" > $2 ORDER BY s."pastMs"`,
     [atMs, since],
   );
+  const reports = await db.query<ReportAsOfRow>(
+    `SELECT * FROM (SELECT DISTINCT ON (h.incident_id) ${reportAsOf} FROM ${reportHistoryJoins} WHERE h.at <= ${at('$1')} ORDER BY h.incident_id, h.at DESC, h.id DESC) s
+      WHERE s."pastStatus" NOT IN ('closed', 'cancelled') OR s."pastMs" > $2 ORDER BY s."pastMs"`,
+    [atMs, since],
+  );
   const assignments = await db.query<AssignmentRow & { momentMs: number; momentStatus: Assignment['status'] }>(
     `SELECT DISTINCT ON (a.id) ${assignmentColumns}, ${epochMs('m.at')} AS "momentMs", m.status AS "momentStatus"
        FROM incident_assignments a JOIN entities e ON e.id = a.unit_id ${assignmentMoments}
@@ -119,6 +140,7 @@ export async function cityAt(db: Queryable, atMs: number, kinds: readonly Entity
   return {
     positions,
     incidents: incidents.map((row) => toPastIncident(row).value),
+    reports: reports.map((row) => toPastReport(row).value),
     assignments: assignments.map((row) => toPastAssignment(row).value),
     warnings: (await listWarningsIssued(db, since, atMs)).reverse(),
     geofenceAlerts: (await listGeofenceAlertsRaised(db, `a.at > ${at('$1')} AND a.at <= ${at('$2')}`, [since, atMs])).map((alert) => alert.value).reverse(),

@@ -83,13 +83,13 @@ export interface ServiceRequest {
 }
 
 // Public columns only: contact details stay with the handling department.
-const requestColumns = `r.id::float8 AS id, r.service_code AS "serviceCode", s.name_zh AS "serviceNameZh", s.name_en AS "serviceNameEn",
+export const requestColumns = `r.id::float8 AS id, r.service_code AS "serviceCode", s.name_zh AS "serviceNameZh", s.name_en AS "serviceNameEn",
   r.status, r.status_notes AS "statusNotes", r.description, r.media_url AS "mediaUrl", r.address, r.reporter, ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat,
   r.district_id AS "districtId", r.cell_id AS "cellId", r.department_id AS "departmentId", d.name_zh AS "departmentZh", d.name_en AS "departmentEn",
   extract(epoch FROM r.requested_at) * 1000 AS "requestedMs", extract(epoch FROM r.updated_at) * 1000 AS "updatedMs"`;
-type ServiceRequestRow = Omit<ServiceRequest, 'requestedAt' | 'updatedAt'> & { requestedMs: number | string; updatedMs: number | string };
+export type ServiceRequestRow = Omit<ServiceRequest, 'requestedAt' | 'updatedAt'> & { requestedMs: number | string; updatedMs: number | string };
 const iso = (ms: number | string) => new Date(Math.round(Number(ms))).toISOString();
-const toServiceRequest = ({ requestedMs, updatedMs, ...row }: ServiceRequestRow): ServiceRequest => ({ ...row, id: Number(row.id), requestedAt: iso(requestedMs), updatedAt: iso(updatedMs) });
+export const toServiceRequest = ({ requestedMs, updatedMs, ...row }: ServiceRequestRow): ServiceRequest => ({ ...row, id: Number(row.id), requestedAt: iso(requestedMs), updatedAt: iso(updatedMs) });
 
 /**
  * Registers a report, placed in its grid cell and district and given to the service's department,
@@ -148,4 +148,15 @@ export async function findServiceRequestByToken(db: Queryable, token: string): P
     [token],
   );
   return rows[0] && toServiceRequest(rows[0]);
+}
+
+/** The citizens' reports cases came from: a case from a report moves it too (its status follows the case's). */
+export async function reportsOfIncidents(db: Queryable, incidents: readonly { source: string; sourceRef: string }[]): Promise<ServiceRequest[]> {
+  const ids = incidents.filter((incident) => incident.source === 'report').map((incident) => incident.sourceRef);
+  if (ids.length === 0) return [];
+  const rows = await db.query<ServiceRequestRow>(
+    `SELECT ${requestColumns} FROM service_requests r JOIN services s ON s.code = r.service_code JOIN departments d ON d.id = r.department_id WHERE r.id::text = ANY($1::text[]) ORDER BY r.id`,
+    [ids],
+  );
+  return rows.map(toServiceRequest);
 }

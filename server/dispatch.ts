@@ -10,6 +10,7 @@ import {
   readForceDistribution,
   listFleet,
   releaseAssignments,
+  reportsOfIncidents,
   travelModeOf,
   unitKindsOf,
   type Assignment,
@@ -18,6 +19,7 @@ import {
   type Incident,
   type LonLat,
   type Queryable,
+  type ServiceRequest,
   type RoadRouter,
   type SegmentTraffic,
 } from '../geo/index.ts';
@@ -33,7 +35,8 @@ export const releasingStatuses: readonly Incident['status'][] = ['registered', '
 const assignBody = z.object({ unitId: z.string().min(1).max(64) }).strict();
 
 export interface DispatchEvents {
-  incidents: (incidents: Incident[]) => void;
+  /** Cases that moved, with the citizens' reports they came from (which move with them). */
+  incidents: (incidents: Incident[], reports: ServiceRequest[]) => void;
   assignments: (assignments: LiveAssignment[]) => void;
 }
 
@@ -67,7 +70,7 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
   return {
     /** Pushes arrivals, and the live route and ETA of each unit en route that moved. */
     async onPositions({ moved, arrivals }: Pick<CityTick, 'moved' | 'arrivals'>): Promise<void> {
-      push.incidents(arrivals.incidents);
+      push.incidents(arrivals.incidents, await reportsOfIncidents(db(), arrivals.incidents));
       const movedIds = new Set(moved.map((entity) => entity.id));
       const enRoute = movedIds.size > 0 ? await listEnRoute(db()) : [];
       const ids = new Set(enRoute.map((a) => a.id));
@@ -136,7 +139,7 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
           }[result.reason];
           return void res.status(result.reason === 'incident-not-found' || result.reason === 'unit-not-found' ? 404 : 409).json({ error: why });
         }
-        if (result.incident) push.incidents([result.incident.after]);
+        if (result.incident) push.incidents([result.incident.after], await reportsOfIncidents(db(), [result.incident.after]));
         const sent = live(result.assignment, [incident.lon, incident.lat]);
         push.assignments([sent]);
         res.status(201).json(sent);

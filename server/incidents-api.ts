@@ -8,7 +8,7 @@ import {
   listIncidents,
   listIncidentCategories,
   readCall,
-  listServiceRequests,
+  reportsOfIncidents,
   mergeIncident,
   readIncidentHistory,
   transitionIncident,
@@ -80,8 +80,7 @@ export function incidentsApi(
       if ('allowed' in result) return void res.status(409).json({ error: `a ${result.from} incident can go to ${result.allowed.join(' or ')}, not ${wanted}; reload it if someone else moved it` });
       return void res.status(400).json({ error: result.reason === 'same-incident' ? 'an incident cannot be merged into itself' : 'the incident to merge into does not exist' });
     }
-    const reports = result.after.source === 'report' ? await listServiceRequests(db(), { ids: [Number(result.after.sourceRef)], serviceCodes: null, start: 0, end: Date.now(), statuses: null, limit: 1 }) : [];
-    changed([result.after], reports);
+    changed([result.after], await reportsOfIncidents(db(), [result.after]));
     res.json(result.after);
   };
   const incidentOf = (raw: unknown) => incidentNamed(db(), raw);

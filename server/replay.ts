@@ -49,6 +49,7 @@ export function attachReplay(realtime: Realtime, db: () => Database | undefined,
       // Not volatile: the player sends only when the connection can take it (the keyframe after a jump always).
       positions: (frame) => socket.emit('positions', frame),
       incidents: (incidents) => may('incidents') && socket.emit('incidents', incidents),
+      reports: (reports) => may('alerts') && socket.emit('service-requests', reports),
       assignments: (assignments) => may('dispatch') && socket.emit('assignments', assignments),
       geofenceAlerts: (alerts) => may('dispatch') && socket.emit('geofence-alerts', alerts),
       warnings: (warnings) => warnings.forEach((warning) => socket.emit('warning', warning)),

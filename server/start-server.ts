@@ -117,7 +117,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const calls = callIntake({ db: () => readiness.db!, auth, publish, answers: caseAnswers, metrics, log: ingestLog });
   let router: RoadRouter | undefined;
   const dispatch = createDispatch(() => db!, () => router!, auth, {
-    incidents: (incidents) => realtime.broadcastIncidents(incidents),
+    incidents: (incidents, reports) => pushCaseChanges(incidents, reports),
     assignments: (assignments) => realtime.broadcastAssignments(assignments),
   });
   const warnings = createWarnings({

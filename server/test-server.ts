@@ -215,3 +215,31 @@ async function appliedBy(db: Database, id: string, fixS: number): Promise<void> 
   }
   throw new Error(`${id}'s fix of ${new Date(fixS * 1000).toISOString()} was not applied within 30 s`);
 }
+
+/** A unit of `kind` and the crossing at the other end of a street it stands at (80–300 m): a case to send it to. */
+export function caseNearUnit(city: CityData, kind: EntityKind): { scene: LonLat; unit: CityData['entities'][number] } {
+  for (const unit of city.entities.filter((entity) => entity.kind === kind)) {
+    const street = city.roadSegments.find(({ line, lengthM }) => lengthM > 80 && lengthM < 300 && distanceMetres(line[0]!, unit.point) < 1);
+    if (street) return { scene: street.line.at(-1)!, unit };
+  }
+  throw new Error(`no ${kind} stands at the end of a street 80–300 m long`);
+}
+
+/**
+ * Drives a unit along `route` in real time, as a replay must see it: a fix a second (OsmAnd's
+ * timestamps are whole seconds), at most 75 m apart (the checks drop anything over 300 km/h), each
+ * sent in a second after `afterS` and after `taken` has seen the one before. Answers the last second.
+ */
+export async function driveInRealTime(osmandUrl: string, id: string, route: LonLat[], afterS: number, taken: (second: number) => Promise<unknown>): Promise<number> {
+  const lengths = cumulativeLengths(route);
+  const stops = Math.max(4, Math.ceil(lengths.at(-1)! / 75));
+  let sentS = afterS;
+  for (let i = 1; i <= stops; i++) {
+    const second = await seen(() => (Math.floor(Date.now() / 1000) > sentS ? Math.floor(Date.now() / 1000) : undefined), 2_000, 10);
+    const { status } = await osmandFix(osmandUrl, id, pointAlong(route, lengths, (lengths.at(-1)! * i) / stops).at, second);
+    if (status !== 200) throw new Error(`fix ${i} of ${id} answered ${status}`);
+    sentS = second;
+    await taken(second);
+  }
+  return sentS;
+}

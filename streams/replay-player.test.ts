@@ -5,7 +5,7 @@ import { ReplayPlayer, type ReplayReads, type ReplaySink } from './replay-player
 import type { PositionFrame, ReplayClock } from './socket-contract.ts';
 
 const unit = (id: string, lon: number, fixTime: number): LivePosition => ({ id, kind: 'taxi', label: id, lon, lat: 45, headingDeg: null, speedKmh: null, status: 'vacant', districtId: null, cellId: null, fixTime });
-const empty: Omit<CityChanges, 'fixes'> = { incidents: [], assignments: [], warnings: [], geofenceAlerts: [] };
+const empty: Omit<CityChanges, 'fixes'> = { incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [] };
 
 /** A past with a fix every second for one taxi, read through the player's interface (the database side is geo/replay-reads.test.ts). */
 function pastOf(start: number, seconds: number, readDelayMs = 0) {
@@ -14,7 +14,7 @@ function pastOf(start: number, seconds: number, readDelayMs = 0) {
   const delay = () => new Promise((resolve) => setTimeout(resolve, readDelayMs));
   const past: ReplayReads = {
     async cityAt(at): Promise<CityAt> {
-      return { positions: fixes.filter((fix) => fix.fixTime! <= at).slice(-1), incidents: [], assignments: [], warnings: [], geofenceAlerts: [] };
+      return { positions: fixes.filter((fix) => fix.fixTime! <= at).slice(-1), incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [] };
     },
     async cityChanges(from, to): Promise<CityChanges> {
       reads.push([from, to]);
@@ -40,6 +40,7 @@ function screen() {
       for (const row of rows) lons.push(Math.round((row.lon - 84) * 1000));
     },
     incidents: () => {},
+    reports: () => {},
     assignments: () => {},
     warnings: () => {},
     geofenceAlerts: () => {},

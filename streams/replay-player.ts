@@ -1,4 +1,4 @@
-import type { CityAt, CityChanges, EntityKind, GeofenceAlert, Incident, Past, Warning } from '../geo/index.ts';
+import type { CityAt, CityChanges, EntityKind, GeofenceAlert, Incident, Past, ServiceRequest, Warning } from '../geo/index.ts';
 import { appendAll } from './append.ts';
 import { FrameCursor, LivePositionTable } from './position-frames.ts';
 import type { LiveAssignment, PositionFrame, ReplayClock } from './socket-contract.ts';
@@ -15,6 +15,7 @@ export interface ReplaySink {
   writable(): boolean;
   positions(frame: PositionFrame): void;
   incidents(incidents: Incident[]): void;
+  reports(reports: ServiceRequest[]): void;
   assignments(assignments: LiveAssignment[]): void;
   warnings(warnings: Warning[]): void;
   geofenceAlerts(alerts: GeofenceAlert[]): void;
@@ -27,9 +28,12 @@ export const replaySpeeds = { min: 1, max: 120 };
 // A frame at most every 50 ms (20 a second) while playing; the clock to the screen 4 times a second.
 const frameMs = 50;
 const clockMs = 250;
-// History is read ahead of the clock in pieces of this many seconds of playing, at least 10 s of the past.
+// History is read ahead of the clock in pieces of this many seconds of playing, 10 s of the past
+// at least, and as many fixes at most as the last piece suggests fit (a megacity's ×120 would
+// otherwise hold millions of fixes a piece).
 const readAheadPlayMs = 2_000;
 const minReadMs = 10_000;
+const maxFixesPerRead = 100_000;
 // A replay this close behind the present has caught up with it, ms.
 const caughtUpMs = 2_000;
 
@@ -54,6 +58,7 @@ class Due<T> {
 class Pending {
   fixes = new Due<CityChanges['fixes'][number]>((fix) => fix.fixTime!);
   incidents = new Due<Past<Incident>>((past) => past.at);
+  reports = new Due<Past<ServiceRequest>>((past) => past.at);
   assignments = new Due<Past<LiveAssignment>>((past) => past.at);
   warnings = new Due<Past<Warning>>((past) => past.at);
   geofenceAlerts = new Due<Past<GeofenceAlert>>((past) => past.at);
@@ -77,6 +82,8 @@ export class ReplayPlayer {
   private readTo = 0;
   private reading: Promise<void> | undefined;
   private pending = new Pending();
+  /** Fixes a millisecond of the past, as the last piece read had them. */
+  private fixesPerMs = 0;
   /** Rises with every seek: reads begun for an earlier one are dropped. */
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -114,6 +121,7 @@ export class ReplayPlayer {
     this.sink.clock({ ...this.clock, reset: true });
     this.sink.positions(this.cursor.nextFrame(this.at)!);
     this.sink.incidents(state.incidents);
+    this.sink.reports(state.reports);
     this.sink.assignments(state.assignments.map(unrouted));
     this.sink.warnings(state.warnings);
     this.sink.geofenceAlerts(state.geofenceAlerts);
@@ -181,23 +189,32 @@ export class ReplayPlayer {
   /** Applies what happened up to `target` to this screen's view and sends it. */
   private show(target: number): void {
     this.at = Math.max(this.at, target);
-    const { pending } = this;
-    this.cursor.markChanged(this.table.apply(pending.fixes.take(this.at)));
+    const { pending, sink } = this;
+    // What else happened meanwhile goes out in the order it happened, each after a frame of the
+    // fixes taken before it: a unit reaching the scene before its case turns to "handling" does so on screen too.
+    const happened = [
+      ...pending.incidents.take(this.at).map(({ at, value }) => ({ at, send: () => sink.incidents([value]) })),
+      ...pending.reports.take(this.at).map(({ at, value }) => ({ at, send: () => sink.reports([value]) })),
+      ...pending.assignments.take(this.at).map(({ at, value }) => ({ at, send: () => sink.assignments([value]) })),
+      ...pending.warnings.take(this.at).map(({ at, value }) => ({ at, send: () => sink.warnings([value]) })),
+      ...pending.geofenceAlerts.take(this.at).map(({ at, value }) => ({ at, send: () => sink.geofenceAlerts([value]) })),
+    ].sort((a, b) => a.at - b.at);
+    for (const { at, send } of happened) {
+      this.sendFixes(at);
+      send();
+    }
+    this.sendFixes(this.at);
+  }
+
+  /** Takes the fixes up to `until` into this screen's view and sends them as a frame, if the connection can take one. */
+  private sendFixes(until: number): void {
+    this.cursor.markChanged(this.table.apply(this.pending.fixes.take(until)));
     if (this.cursor.hasPending && this.sink.writable()) this.sink.positions(this.cursor.nextFrame(this.at)!);
-    const due = <T>(list: Due<Past<T>>) => list.take(this.at).map((past) => past.value);
-    const incidents = due(pending.incidents);
-    const assignments = due(pending.assignments);
-    const warnings = due(pending.warnings);
-    const geofenceAlerts = due(pending.geofenceAlerts);
-    if (incidents.length > 0) this.sink.incidents(incidents);
-    if (assignments.length > 0) this.sink.assignments(assignments);
-    if (warnings.length > 0) this.sink.warnings(warnings);
-    if (geofenceAlerts.length > 0) this.sink.geofenceAlerts(geofenceAlerts);
   }
 
   /** Reads the next piece of history when the clock comes near the end of what is read; one read at a time. */
   private readAhead(): void {
-    const span = Math.max(minReadMs, this.speed * readAheadPlayMs);
+    const span = Math.max(minReadMs, Math.min(this.speed * readAheadPlayMs, maxFixesPerRead / this.fixesPerMs));
     if (!this.reading && this.readTo - this.at <= span / 2 && this.readTo < this.now()) void this.read(this.readTo + span);
   }
 
@@ -211,8 +228,10 @@ export class ReplayPlayer {
         if (generation !== this.generation) return;
         this.reading = undefined;
         this.readTo = to;
+        if (to > from) this.fixesPerMs = changes.fixes.length / (to - from);
         pending.fixes.add(changes.fixes);
         pending.incidents.add(changes.incidents);
+        pending.reports.add(changes.reports);
         pending.assignments.add(changes.assignments.map((past) => ({ at: past.at, value: unrouted(past.value) })));
         pending.warnings.add(changes.warnings);
         pending.geofenceAlerts.add(changes.geofenceAlerts);
