@@ -3,11 +3,11 @@
 // the city placed it, and the day's cases with their transitions, units sent and warnings at
 // Karamay's rates. Written in SQL, an hour at a time: a day of Karamay is ~23 million fixes, which
 // the product's own write path would take over 15 minutes to store.
-import { makeHistoryPartitions, type Database } from '../geo/index.ts';
-import { reportEveryMs } from '../fixtures/index.ts';
+import { makeHistoryPartitions, type Database, type EntityKind } from '../geo/index.ts';
+import { offeredPerSecond, reportEveryMs } from '../fixtures/index.ts';
 
 const hourMs = 3_600_000;
-// Reports a day (the simulator files one every ~3 min), and a warning every few hours.
+// Cases an hour (the simulator files a report every ~3 min), and a warning every few hours.
 const casesPerHour = 20;
 const warningsPerHour = 0.25;
 const everySeconds = Object.entries(reportEveryMs).map(([kind, ms]) => `('${kind}', ${ms! / 1000})`).join(', ');
@@ -18,26 +18,33 @@ const everySeconds = Object.entries(reportEveryMs).map(([kind, ms]) => `('${kind
  */
 export async function writeHistory(db: Database, endMs: number, spanMs: number, onHour: (hour: number) => void, only?: { entityIds: string[] }): Promise<void> {
   const start = endMs - spanMs;
+  // At most ~250,000 fixes a statement: an hour of Karamay (~1 million) ran past the server's statement timeout.
+  const kinds = await db.query<{ kind: EntityKind }>('SELECT kind FROM entities WHERE $1::text[] IS NULL OR id = ANY($1::text[])', [only?.entityIds ?? null]);
+  const chunkMs = Math.min(hourMs / 4, Math.max(10_000, (250_000 / offeredPerSecond(kinds.map((row) => row.kind))) * 1000));
   for (let hour = 0; hour * hourMs < spanMs; hour++) {
     const from = start + hour * hourMs;
     const to = Math.min(endMs, from + hourMs);
     await makeHistoryPartitions(db, 48, from);
-    await db.query(
-      `INSERT INTO position_history (entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id)
-       SELECT e.id, t, t + interval '300 milliseconds',
-              ST_SetSRID(ST_MakePoint(ST_X(e.geom) + 0.003 * sin(extract(epoch FROM t) / 300.0 + e.n), ST_Y(e.geom) + 0.002 * cos(extract(epoch FROM t) / 300.0 + e.n)), 4326),
-              (extract(epoch FROM t)::int / 10 + e.n) % 360, 30, e.district_id, e.cell_id
-         FROM (SELECT id, kind, geom, district_id, cell_id, row_number() OVER (ORDER BY id) AS n FROM entities
-                WHERE geom IS NOT NULL AND ($3::text[] IS NULL OR id = ANY($3::text[]))) e
-         JOIN (VALUES ${everySeconds}) every(kind, s) ON every.kind = e.kind
-         CROSS JOIN LATERAL generate_series(to_timestamp($1::float8 / 1000) + (e.n % every.s) * interval '1 second', to_timestamp($2::float8 / 1000) - interval '1 millisecond', every.s * interval '1 second') t
-       ON CONFLICT DO NOTHING`,
-      [from, to, only?.entityIds ?? null],
-    );
+    for (let part = from; part < to; part += chunkMs) await writeFixes(db, part, Math.min(to, part + chunkMs), only);
     if (!only && to - from === hourMs) await writeCases(db, from, hour);
     onHour(hour + 1);
   }
   await db.exec('ANALYZE position_history');
+}
+
+async function writeFixes(db: Database, from: number, to: number, only?: { entityIds: string[] }): Promise<void> {
+  await db.query(
+    `INSERT INTO position_history (entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id)
+     SELECT e.id, t, t + interval '300 milliseconds',
+            ST_SetSRID(ST_MakePoint(ST_X(e.geom) + 0.003 * sin(extract(epoch FROM t) / 300.0 + e.n), ST_Y(e.geom) + 0.002 * cos(extract(epoch FROM t) / 300.0 + e.n)), 4326),
+            (extract(epoch FROM t)::int / 10 + e.n) % 360, 30, e.district_id, e.cell_id
+       FROM (SELECT id, kind, geom, district_id, cell_id, row_number() OVER (ORDER BY id) AS n FROM entities
+              WHERE geom IS NOT NULL AND ($3::text[] IS NULL OR id = ANY($3::text[]))) e
+       JOIN (VALUES ${everySeconds}) every(kind, s) ON every.kind = e.kind
+       CROSS JOIN LATERAL generate_series(to_timestamp($1::float8 / 1000) + (e.n % every.s) * interval '1 second', to_timestamp($2::float8 / 1000) - interval '1 millisecond', every.s * interval '1 second') t
+     ON CONFLICT DO NOTHING`,
+    [from, to, only?.entityIds ?? null],
+  );
 }
 
 /** The hour's cases: reported, registered, dispatched with a unit sent on a route, handling once it arrives, closed; a warning now and then. */
@@ -46,7 +53,7 @@ async function writeCases(db: Database, from: number, hour: number): Promise<voi
   await db.query(
     `WITH opened AS (
        INSERT INTO incidents (source, source_ref, category, severity, status, geom, district_id, cell_id, reported_at, due_at, updated_at)
-       SELECT 'report', 'bench-' || $2 || '-' || k, 'garbage', 1, 'closed', c.geom, c.district_id, c.id, ${at('$1', 'k * 3')}, ${at('$1', 'k * 3 + 240')}, ${at('$1', 'k * 3 + 40')}
+       SELECT 'call', 'bench-' || $2 || '-' || k, 'garbage', 1, 'closed', c.geom, c.district_id, c.id, ${at('$1', 'k * 3')}, ${at('$1', 'k * 3 + 240')}, ${at('$1', 'k * 3 + 40')}
          FROM generate_series(0, $3 - 1) k
          JOIN LATERAL (SELECT id, district_id, ST_PointOnSurface(geom) AS geom FROM grid_cells ORDER BY id OFFSET (k * 37 + $2 * 11) % (SELECT count(*) FROM grid_cells) LIMIT 1) c ON true
        RETURNING id, reported_at, geom

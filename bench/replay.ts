@@ -8,7 +8,7 @@ import { cityChanges, entityKinds, historyBytes, positionsAt, type Database } fr
 import { createTestTemplates, testBackends } from '../geo/test-support.ts';
 import { loadCity, type CityProfileId } from '../seeds/index.ts';
 import { startTestServer, type TestServer } from '../server/test-server.ts';
-import type { ClientToServerEvents, PositionFrame, ReplayClock, ServerToClientEvents } from '../streams/index.ts';
+import type { ClientToServerEvents, PositionFrame, ReplayClock, ReplayRequest, ServerToClientEvents } from '../streams/index.ts';
 import { backendName, type BenchOptions, type BenchOutput, type Figure } from './report.ts';
 import { writeHistory } from './replay-history.ts';
 import { ms, percentile, timed } from './timing.ts';
@@ -27,6 +27,14 @@ async function openScreen(server: TestServer): Promise<Screen> {
   return screen;
 }
 
+// A connection may ask 30 times in 10 s (server/realtime.ts): seeks go no faster than someone scrubbing.
+const seekEveryMs = 400;
+
+async function ask(screen: Screen, request: ReplayRequest): Promise<void> {
+  const answer = await screen.timeout(30_000).emitWithAck('replay', request);
+  if ('error' in answer) throw new Error(`replay ${JSON.stringify(request)}: ${answer.error}`);
+}
+
 /** From asking for a moment until its keyframe is on the client, ms. */
 async function seekTimes(screen: Screen, moments: number[]): Promise<number[]> {
   const times: number[] = [];
@@ -36,9 +44,10 @@ async function seekTimes(screen: Screen, moments: number[]): Promise<number[]> {
       const take = (frame: PositionFrame) => frame.keyframe && (screen.off('positions', take), resolve());
       screen.on('positions', take);
     });
-    await screen.timeout(30_000).emitWithAck('replay', { at, playing: false });
+    await ask(screen, { at, playing: false });
     await keyframe;
     times.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, seekEveryMs - (performance.now() - started))));
   }
   return times;
 }
@@ -49,11 +58,11 @@ async function playAt60(screen: Screen, from: number): Promise<{ framesPerS: num
   const clocks: (ReplayClock & { seen: number })[] = [];
   const countFrame = () => (frames += 1);
   const noteClock = (clock: ReplayClock) => clocks.push({ ...clock, seen: performance.now() });
-  await screen.timeout(30_000).emitWithAck('replay', { at: from, speed: 60, playing: false });
+  await ask(screen, { at: from, speed: 60, playing: false });
   screen.on('positions', countFrame);
   screen.on('replay-clock', noteClock);
   const started = performance.now();
-  await screen.timeout(30_000).emitWithAck('replay', { playing: true });
+  await ask(screen, { playing: true });
   await new Promise((resolve) => setTimeout(resolve, playS * 1000));
   screen.off('positions', countFrame);
   screen.off('replay-clock', noteClock);
@@ -78,6 +87,15 @@ async function trackTimes(server: TestServer, db: Database, unitId: string, from
   return { http, raw, points };
 }
 
+/** A figure, or what stopped it (a figure not met says why rather than vanish from the table). */
+async function figureOr(figure: string, target: string, measure: () => Promise<Omit<Figure, 'target' | 'figure'> & { figure?: string }>): Promise<Figure> {
+  try {
+    return { figure, target, ...(await measure()) };
+  } catch (error) {
+    return { figure, measured: `not measured: ${(error as Error).message}`, baseline: '—', ratio: '—', target };
+  }
+}
+
 /** The figures of one city with `spanMs` of everyone's history (and a day of one police car's). */
 async function measureCity(cityId: CityProfileId, spanMs: number, quick: boolean, log: (line: string) => void): Promise<Figure[]> {
   const removeTemplates = await createTestTemplates(cityId, (db) => loadCity(db, cityId));
@@ -98,23 +116,30 @@ async function measureCity(cityId: CityProfileId, spanMs: number, quick: boolean
     const events = await db.query<{ bytes: string }>(
       `SELECT sum(pg_total_relation_size(t))::bigint::text AS bytes FROM unnest(ARRAY['incidents', 'incident_history', 'incident_assignments', 'warnings', 'geofence_alerts']::regclass[]) t`,
     );
-    const perDay = (bytes: number) => `${((bytes * day) / spanMs / 1e9).toFixed(2)} GB`;
+    const perDay = (bytes: number) => `${((bytes * day) / spanMs / 1e6).toLocaleString('en', { maximumFractionDigits: 0 })} MB`;
 
     const screen = await openScreen(server);
     try {
       const start = end - spanMs;
       const moments = Array.from({ length: quick ? 10 : seeks }, (_, i) => start + Math.round(((i * 7919) % seeks) * ((spanMs - minuteMs) / seeks)) + minuteMs);
-      const seek = await seekTimes(screen, moments);
-      const read = await Promise.all(moments.slice(0, 10).map(async (at) => (await timed(() => positionsAt(db, at, entityKinds), 1))[0]!));
       const playFrom = start + Math.min(spanMs / 4, 30 * minuteMs);
-      const played = await playAt60(screen, playFrom);
-      const [readMs] = await timed(() => cityChanges(db, playFrom, playFrom + playS * 60_000, entityKinds), 1);
-      const track = await trackTimes(server, db, car, end - day + minuteMs, end);
       return [
         { figure: `replay history per day, ${name} (${Math.round((rows * day) / spanMs).toLocaleString('en')} fixes a day)`, measured: `${perDay(positions.total)} positions with their indexes; cases, units sent and warnings ${perDay(Number(events[0]!.bytes ?? 0))}`, baseline: `positions' rows alone ${perDay(positions.heap)}`, ratio: `${(positions.total / positions.heap).toFixed(2)}×`, target: 'stated' },
-        { figure: `seek to a minute until its keyframe is on the client, p50 / p99 of ${seek.length}, ${name}`, measured: `${ms(percentile(seek, 50))} / ${ms(percentile(seek, 99))}`, baseline: `the moment's positions read alone p50 ${ms(percentile(read, 50))}`, ratio: `${(percentile(seek, 50) / percentile(read, 50)).toFixed(1)}×`, target: '≤ 1 s p99' },
-        { figure: `×60 for ${playS} s: position frames a second on the client, ${name}`, measured: `${played.framesPerS.toFixed(1)} frames/s; clock at ${(played.speedShare * 100).toFixed(0)} % of ×60, waiting on history ${(played.waitingShare * 100).toFixed(0)} % of its clocks`, baseline: `the ${playS} min played read alone in ${ms(readMs!)} (${((playS * 60_000) / readMs! / 60).toFixed(1)}× what ×60 needs)`, ratio: `${(played.framesPerS / 20).toFixed(2)}× of 20`, target: '≥ 20 frames/s at ×60' },
-        { figure: `one unit's 24 h track over HTTP (${track.points.toLocaleString('en')} fixes, with its stops), p50 / p99 of 10, ${name}`, measured: `${ms(percentile(track.http, 50))} / ${ms(percentile(track.http, 99))}`, baseline: `its rows read alone p50 ${ms(percentile(track.raw, 50))}`, ratio: `${(percentile(track.http, 50) / percentile(track.raw, 50)).toFixed(1)}×`, target: '≤ 200 ms' },
+        await figureOr(`seek to a minute until its keyframe is on the client, ${name}`, '≤ 1 s p99', async () => {
+          const seek = await seekTimes(screen, moments);
+          const read: number[] = [];
+          for (const at of moments.slice(0, 10)) read.push(...(await timed(() => positionsAt(db, at, entityKinds), 1)));
+          return { figure: `seek to a minute until its keyframe is on the client, p50 / p99 of ${seek.length}, ${name}`, measured: `${ms(percentile(seek, 50))} / ${ms(percentile(seek, 99))}`, baseline: `the moment's positions read alone p50 ${ms(percentile(read, 50))}`, ratio: `${(percentile(seek, 50) / percentile(read, 50)).toFixed(1)}×` };
+        }),
+        await figureOr(`×60 for ${playS} s: position frames a second on the client, ${name}`, '≥ 20 frames/s at ×60', async () => {
+          const played = await playAt60(screen, playFrom);
+          const [readMs] = await timed(() => cityChanges(db, playFrom, playFrom + playS * 60_000, entityKinds), 1);
+          return { measured: `${played.framesPerS.toFixed(1)} frames/s; clock at ${(played.speedShare * 100).toFixed(0)} % of ×60, waiting on history ${(played.waitingShare * 100).toFixed(0)} % of its clocks`, baseline: `the ${playS} min played read alone in ${ms(readMs!)} (${((playS * 60_000) / readMs! / 60).toFixed(1)}× what ×60 needs)`, ratio: `${(played.framesPerS / 20).toFixed(2)}× of 20` };
+        }),
+        await figureOr(`one unit's 24 h track over HTTP, ${name}`, '≤ 200 ms', async () => {
+          const track = await trackTimes(server!, db, car, end - day + minuteMs, end);
+          return { figure: `one unit's 24 h track over HTTP (${track.points.toLocaleString('en')} fixes, with its stops), p50 / p99 of 10, ${name}`, measured: `${ms(percentile(track.http, 50))} / ${ms(percentile(track.http, 99))}`, baseline: `its rows read alone p50 ${ms(percentile(track.raw, 50))}`, ratio: `${(percentile(track.http, 50) / percentile(track.raw, 50)).toFixed(1)}×` };
+        }),
       ];
     } finally {
       screen.close();
@@ -128,6 +153,7 @@ async function measureCity(cityId: CityProfileId, spanMs: number, quick: boolean
 export async function benchReplay(options: BenchOptions): Promise<BenchOutput> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const karamay = await measureCity('karamay', (options.quick ? 2 : 24) * hourMs, options.quick, log);
-  const megacity = options.quick ? [] : await measureCity('megacity', 15 * minuteMs, false, log);
+  // The megacity's figures are the second half: a failure there keeps Karamay's.
+  const megacity = options.quick ? [] : await measureCity('megacity', 15 * minuteMs, false, log).catch((error: unknown) => [`megacity failed: ${(error as Error).stack ?? String(error)}`]);
   return [...karamay, ...megacity];
 }

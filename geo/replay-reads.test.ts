@@ -14,6 +14,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 describe.each(testBackends())('the city at a moment and what changed, read from its history, on the $name database', (backend) => {
   let db: Database;
   let incidentId: number;
+  let callCase: number;
   let unitsInsideWhenIssued: Record<string, number>;
   beforeAll(async () => {
     db = await openWithCity(backend, city);
@@ -26,6 +27,13 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
        VALUES ('report', $4, 'garbage', 1, 'closed', ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $3::timestamptz + interval '1 day', $3) RETURNING id::int AS id`,
       [lon, lat, iso(t0 + minute), String(report.id)],
     )) as [{ id: number }];
+    // A call's case beside it: its case number is no report's id (the reports' join once cast it to one).
+    [{ id: callCase }] = (await db.query<{ id: number }>(
+      `INSERT INTO incidents (source, source_ref, category, severity, status, geom, reported_at, due_at, updated_at)
+       VALUES ('call', '110-20261205-0001', 'garbage', 1, 'registered', ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $3::timestamptz + interval '1 day', $3) RETURNING id::int AS id`,
+      [lon, lat, iso(t0 + 3 * minute)],
+    )) as [{ id: number }];
+    await db.query(`INSERT INTO incident_history (incident_id, at, actor, from_status, to_status) VALUES ($1, $2, 'dispatcher', NULL, 'registered')`, [callCase, iso(t0 + 3 * minute)]);
     const steps: [number, string | null, string, string | null][] = [[1, null, 'registered', null], [2, 'registered', 'dispatched', null], [5, 'dispatched', 'handling', '到场'], [8, 'handling', 'answered', '已清运'], [9, 'answered', 'closed', null]];
     for (const [at, from, to, note] of steps) {
       await db.query('INSERT INTO incident_history (incident_id, at, actor, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6)', [incidentId, iso(t0 + at * minute), 'dispatcher', from, to, note]);
@@ -48,15 +56,16 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
   it('gives every change between two moments in order: fixes, each transition of a case as it stood after it, the unit sent, arrived and released, the warning as issued', async () => {
     const changes = await cityChanges(db, t0, t0 + 10 * minute, ['inspector']);
     expect(changes.fixes.map((fix) => [fix.id, fix.fixTime, fix.status])).toEqual([3, 4, 5].map((at) => [inspector.id, t0 + at * minute, inspector.status]));
-    expect(changes.incidents.map(({ at, value }) => [at - t0, value.status, value.version, value.statusNote])).toEqual([
-      [minute, 'registered', 1, null], [2 * minute, 'dispatched', 2, null], [5 * minute, 'handling', 3, '到场'], [8 * minute, 'answered', 4, '已清运'], [9 * minute, 'closed', 5, null],
+    expect(changes.incidents.map(({ at, value }) => [at - t0, value.source, value.status, value.version, value.statusNote])).toEqual([
+      [minute, 'report', 'registered', 1, null], [2 * minute, 'report', 'dispatched', 2, null], [3 * minute, 'call', 'registered', 1, null], [5 * minute, 'report', 'handling', 3, '到场'],
+      [8 * minute, 'report', 'answered', 4, '已清运'], [9 * minute, 'report', 'closed', 5, null],
     ]);
     expect(changes.reports.map(({ at, value }) => [at - t0, value.status, value.statusNotes, value.updatedAt])).toEqual([
       [minute, 'registered', null, iso(t0 + minute)], [2 * minute, 'dispatched', null, iso(t0 + 2 * minute)], [5 * minute, 'handled', '到场', iso(t0 + 5 * minute)],
       [8 * minute, 'answered', '已清运', iso(t0 + 8 * minute)], [9 * minute, 'closed', null, iso(t0 + 9 * minute)],
     ]);
     expect(changes.reports[0]!.value).toMatchObject({ serviceCode: 'garbage', description: '垃圾满溢', departmentId: expect.any(String) });
-    expect(changes.incidents[2]!.value).toMatchObject({ id: incidentId, category: 'garbage', updatedAt: iso(t0 + 5 * minute), lon: expect.closeTo(lon, 9) });
+    expect(changes.incidents[3]!.value).toMatchObject({ id: incidentId, category: 'garbage', updatedAt: iso(t0 + 5 * minute), lon: expect.closeTo(lon, 9) });
     expect(changes.assignments.map(({ at, value }) => [at - t0, value.status, value.arrivedAt, value.releasedAt])).toEqual([
       [2 * minute, 'en-route', null, null], [5 * minute, 'on-scene', iso(t0 + 5 * minute), null], [8 * minute, 'released', iso(t0 + 5 * minute), iso(t0 + 8 * minute)],
     ]);
@@ -71,12 +80,12 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
   it('gives the city at a moment: units where they last reported, the case and the unit sent as they stood then', async () => {
     const at = await cityAt(db, t0 + 4 * minute + 30_000, ['inspector']);
     expect(at.positions.map((unit) => [unit.id, unit.fixTime! - t0, unit.lon, unit.status])).toEqual([[inspector.id, 4 * minute, expect.closeTo(inspector.point[0] + 0.004, 9), inspector.status]]);
-    expect(at.incidents.map((incident) => [incident.id, incident.status, incident.version])).toEqual([[incidentId, 'dispatched', 2]]);
+    expect(at.incidents.map((incident) => [incident.id, incident.status, incident.version])).toEqual([[incidentId, 'dispatched', 2], [callCase, 'registered', 1]]);
     expect(at.reports.map((request) => request.status)).toEqual(['dispatched']);
     expect(at.assignments.map((assignment) => [assignment.status, assignment.arrivedAt])).toEqual([['en-route', null]]);
     expect(at.warnings).toEqual([]);
     const later = await cityAt(db, t0 + 20 * minute, ['inspector']);
-    expect(later.incidents.map((incident) => incident.status), 'closed within the day: still on the screen').toEqual(['closed']);
+    expect(later.incidents.map((incident) => [incident.source, incident.status]), 'closed within the day: still on the screen').toEqual([['call', 'registered'], ['report', 'closed']]);
     expect(later.assignments, 'released').toEqual([]);
     expect(later.warnings.map((warning) => warning.message)).toEqual(['暴雨红色预警']);
     expect((await cityAt(db, t0, ['inspector'])).incidents, 'before it was reported').toEqual([]);

@@ -63,7 +63,7 @@ const incidentHistoryJoins = 'incident_history h JOIN incidents i ON i.id = h.in
 // A citizen's report as it stood after a row of its case's history (its status follows the case's, as live).
 const reportAsOf = `${requestColumns}, h.to_status AS "pastStatus", h.note AS "pastNote", ${epochMs('h.at')} AS "pastMs"`;
 const reportHistoryJoins = `incident_history h JOIN incidents i ON i.id = h.incident_id AND i.source = 'report'
-  JOIN service_requests r ON r.id = i.source_ref::bigint JOIN services s ON s.code = r.service_code JOIN departments d ON d.id = r.department_id`;
+  JOIN service_requests r ON r.id::text = i.source_ref JOIN services s ON s.code = r.service_code JOIN departments d ON d.id = r.department_id`;
 type ReportAsOfRow = ServiceRequestRow & { pastStatus: IncidentStatus; pastNote: string | null; pastMs: number };
 const toPastReport = ({ pastStatus, pastNote, pastMs, ...row }: ReportAsOfRow): Past<ServiceRequest> => ({
   at: pastMs,

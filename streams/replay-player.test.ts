@@ -67,7 +67,7 @@ describe('a replay player', () => {
     await until(() => !player.clock.playing);
     player.stop();
     // Where it was at the moment (its fifth fix), then later ones in order, to the last: at ×60 a frame
-    // (50 ms) spans 3 s of the past, and a frame carries each unit's latest state, as live.
+    // (40 ms) spans 2.4 s of the past, and a frame carries each unit's latest state, as live.
     expect(shown.lons[0]).toBe(4);
     expect(shown.lons).toEqual([...new Set(shown.lons)].sort((a, b) => a - b));
     expect(shown.lons.length).toBeGreaterThan(5);

@@ -25,8 +25,9 @@ export interface ReplaySink {
 }
 
 export const replaySpeeds = { min: 1, max: 120 };
-// A frame at most every 50 ms (20 a second) while playing; the clock to the screen 4 times a second.
-const frameMs = 50;
+// A frame every 40 ms (25 a second) while playing, on a fixed beat (the time a step takes is not
+// added to the wait); the clock to the screen 4 times a second.
+const frameMs = 40;
 const clockMs = 250;
 // History is read ahead of the clock in pieces of this many seconds of playing, 10 s of the past
 // at least, and as many fixes at most as the last piece suggests fit (a megacity's ×120 would
@@ -183,7 +184,7 @@ export class ReplayPlayer {
       this.playing = false;
     }
     if (now - this.lastClock >= clockMs || !this.playing) this.sendClock();
-    if (this.playing && generation === this.generation) this.timer = setTimeout(() => this.step(), frameMs);
+    if (this.playing && generation === this.generation) this.timer = setTimeout(() => this.step(), Math.max(0, frameMs - (this.now() - now)));
   }
 
   /** Applies what happened up to `target` to this screen's view and sends it. */
