@@ -5,6 +5,7 @@ import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
 import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
 import { cityFeature, openBaseMap } from './base-map.ts';
 import { cityOnMap, mapCoordinates } from './map-crs.ts';
+import { RoadTraffic } from './road-traffic.ts';
 import { createEntityLayer } from './entity-layer.ts';
 import { clusterLayers } from './cluster-layers.ts';
 import { clusterBelowZoom, createClusterer, type UnitCluster } from './unit-clusters.ts';
@@ -176,15 +177,7 @@ export function createCityMap(
     if (id) map.setFeatureState(cityFeature(map, 'districts', id), { toured: true });
     outlined = id;
   };
-  // Traffic can arrive before the roads are loaded; it waits here and each frame tries again.
-  // (Waiting for 'idle' would wait forever: a live wall is never idle.)
-  const pendingTraffic: SegmentTraffic[] = [];
-  // Per segment, the time of the traffic taken last (epoch ms).
-  const trafficShownAt = new Map<string, number>();
-  const paintTraffic = () => {
-    if (pendingTraffic.length === 0 || !map.getSource('roads') || !map.isSourceLoaded('roads')) return;
-    for (const segment of pendingTraffic.splice(0)) map.setFeatureState(cityFeature(map, 'roads', segment.segmentId), { level: segment.level });
-  };
+  const traffic = new RoadTraffic(map);
   return {
     map,
     overlay,
@@ -230,22 +223,9 @@ export function createCityMap(
       }
     },
     /** Colours road segments by their live congestion, once the roads are loaded. */
-    showTraffic(segments: readonly SegmentTraffic[]): void {
-      for (const segment of segments) {
-        // A snapshot read before a push can arrive after it: what is older than shown is dropped.
-        const at = Date.parse(segment.updatedAt);
-        if (at < (trafficShownAt.get(segment.segmentId) ?? -Infinity)) continue;
-        trafficShownAt.set(segment.segmentId, at);
-        pendingTraffic.push(segment);
-      }
-      paintTraffic();
-    },
+    showTraffic: (segments: readonly SegmentTraffic[]) => traffic.show(segments),
     /** Shows no congestion until traffic comes again (a replay jumped to another moment). */
-    clearTraffic(): void {
-      pendingTraffic.length = 0;
-      for (const segmentId of trafficShownAt.keys()) if (map.getSource('roads')) map.removeFeatureState(cityFeature(map, 'roads', segmentId), 'level');
-      trafficShownAt.clear();
-    },
+    clearTraffic: () => traffic.clear(),
     /** Draws the table and the alerts, keeping entities gliding between reports and severe alerts pulsing. */
     follow(table: EntityTable, alerts: AlertList, hidden: () => readonly string[]): void {
       let drawnAt = 0;
@@ -256,7 +236,7 @@ export function createCityMap(
       let heatShown = 'visible';
       /** Draws what changed; true while something animates (a glide, a pulse). */
       const draw = (now: number): boolean => {
-        paintTraffic();
+        traffic.paint();
         const glided = table.advance(now);
         followTracked(table);
         const pulsing = motion && (trackedSlot !== undefined || shownAlerts.some((alert) => alert.severity >= 3));
