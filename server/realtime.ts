@@ -75,8 +75,10 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
   const eventsBySocket = new RateLimiter(eventsPerConnection, 10_000);
   // Frames are cut once per change for each set of layers (FrameGroups) and sent local-only: with
   // recovery on, an emit went through the adapter, across nodes a trip through Redis per frame.
+  // Whether a connection can take a frame now: live frames and a replay's are held back alike.
+  const writable = (socket: LiveSocket) => socket.conn.transport.writable;
   const frames = new FrameGroups<LiveSocket>(table, {
-    writable: (socket) => socket.conn.transport.writable,
+    writable,
     send(sockets, frame) {
       io.local.to(sockets.map((socket) => socket.id)).volatile.emit('positions', frame);
       metrics.count('onescreen_position_frames_total', { result: 'sent' }, sockets.length);
@@ -265,8 +267,7 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     },
     /** Ends the connection's replay; it is live again once it subscribes. */
     stopReplaying,
-    /** Whether this connection may take a position frame now (as live frames are held back). */
-    writable: (socket: LiveSocket) => socket.conn.transport.writable,
+    writable,
     /** Closes the connections of a session that ended, or of every session of a user. */
     endSessions(ended: EndedSessions): void {
       endSessions(ended);
