@@ -1,11 +1,13 @@
 import { PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { GeoJSONSource } from 'maplibre-gl';
-import type { CitySummary, SegmentTraffic } from '../streams/index.ts';
+import type { CitySummary, SegmentTraffic, UnitTrack } from '../streams/index.ts';
 import { basemapStates, type Alert, type AlertList } from './alert-list.ts';
 import { cityFeature, openBaseMap } from './base-map.ts';
 import { cityOnMap, mapCoordinates } from './map-crs.ts';
 import { RoadTraffic } from './road-traffic.ts';
+import { PastOverlays } from './past-overlays.ts';
+import type { PlaceAsked } from './who-was-here.ts';
 import { createEntityLayer } from './entity-layer.ts';
 import { clusterLayers } from './cluster-layers.ts';
 import { clusterBelowZoom, createClusterer, type UnitCluster } from './unit-clusters.ts';
@@ -87,6 +89,8 @@ export function createCityMap(
     });
   };
 
+  // Units' short trails (a replay shows them) and a unit's track.
+  const past = new PastOverlays(scale, onMap.toMap);
   // The entity the map follows, and where the map last centred on it.
   let trackedSlot: number | undefined;
   let trackedAt: [number, number] = [Number.NaN, Number.NaN];
@@ -108,6 +112,7 @@ export function createCityMap(
             lineWidthUnits: 'pixels',
             updateTriggers: { getPolygon: alerts.version },
           }),
+          ...past.layers(table, hidden, now),
           entityLayer(table, hidden, clusters.current.clustered, clusters.version),
           ...clusterLayers(clusters.current.clusters, scale, clusters.version),
           new ScatterplotLayer<Alert>({
@@ -226,10 +231,17 @@ export function createCityMap(
     showTraffic: (segments: readonly SegmentTraffic[]) => traffic.show(segments),
     /** Shows no congestion until traffic comes again (a replay jumped to another moment). */
     clearTraffic: () => traffic.clear(),
+    /** Draws each unit's last few fixes behind it (on), or none. */
+    showTrails: (on: boolean) => past.showTrails(on),
+    /** Draws one unit's track and its stops, or none. */
+    showTrack: (track: UnitTrack | undefined) => past.showTrack(track),
+    /** Draws the place asked "who was here" about, or none. */
+    showPlaceAsked: (asked: PlaceAsked | undefined) => past.showPlace(asked),
     /** Draws the table and the alerts, keeping entities gliding between reports and severe alerts pulsing. */
     follow(table: EntityTable, alerts: AlertList, hidden: () => readonly string[]): void {
       let drawnAt = 0;
       let tableDrawn = -1;
+      let pastDrawn = -1;
       let alertsDrawn = -1;
       let hiddenDrawn = '';
       let alertsReadAt = 0;
@@ -238,6 +250,7 @@ export function createCityMap(
       const draw = (now: number): boolean => {
         traffic.paint();
         const glided = table.advance(now);
+        past.update(table);
         followTracked(table);
         const pulsing = motion && (trackedSlot !== undefined || shownAlerts.some((alert) => alert.severity >= 3));
         const alertsChanged = alerts.version !== alertsDrawn || now - alertsReadAt >= alertsRereadMs;
@@ -255,7 +268,8 @@ export function createCityMap(
         // A new fix shown where it lands (no glide) changes the table without anything moving.
         const hiddenKey = hiddenNow.join();
         const regrouped = clusters.update(table, hiddenNow, map.getZoom(), trackedSlot, now);
-        if (glided || pulsing || regrouped || table.version !== tableDrawn || alertsChanged || hiddenKey !== hiddenDrawn) {
+        if (glided || pulsing || regrouped || table.version !== tableDrawn || past.version !== pastDrawn || alertsChanged || hiddenKey !== hiddenDrawn) {
+          pastDrawn = past.version;
           alertsDrawn = alerts.version;
           tableDrawn = table.version;
           hiddenDrawn = hiddenKey;

@@ -52,6 +52,8 @@ export class EntityTable {
   version = 0;
   /** Rises when an entity appears or its heading becomes known or unknown: when icons change. */
   iconVersion = 0;
+  /** Rises when the table is cleared: slots are given out again from the first (see clear). */
+  cleared = 0;
 
   get size(): number {
     return this.ids.length;
@@ -127,6 +129,7 @@ export class EntityTable {
     this.updatedAt.fill(0);
     this.version += 1;
     this.iconVersion += 1;
+    this.cleared += 1;
   }
 
   /** Moves every gliding entity to where it is at `now`; false when nothing moved. */

@@ -148,11 +148,11 @@ export function mountHud(root: HTMLElement, store: WallStore, language: Language
       notice.hidden = text === null;
       notice.textContent = text ?? '';
     },
-    showDetails(shown: { title: string; lines: string[] } | undefined): void {
+    showDetails(shown: { title: string; lines: string[]; extra?: HTMLElement } | undefined): void {
       details.replaceChildren();
       details.hidden = !shown;
       if (!shown) return;
-      details.append(element('h2', 'details-title', shown.title), ...shown.lines.filter(Boolean).map((line) => element('p', 'details-line', line)));
+      details.append(element('h2', 'details-title', shown.title), ...shown.lines.filter(Boolean).map((line) => element('p', 'details-line', line)), ...(shown.extra ? [shown.extra] : []));
     },
   };
 }

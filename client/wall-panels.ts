@@ -1,7 +1,7 @@
 // The wall's panels around the map: the alert list (most severe, then newest, each with place,
 // age and case state; the tour's stop marked), the city's running figures from the posture boards,
 // the force available by district, and a ticker of what just happened.
-import type { CitySummary, PostureSnapshot } from '../streams/index.ts';
+import type { CitySummary, FiguresAt, PostureSnapshot } from '../streams/index.ts';
 import type { Alert } from './alert-list.ts';
 import { element } from './hud.ts';
 import type { Language } from './i18n.ts';
@@ -27,7 +27,7 @@ const words = {
   en: {
     alerts: (n: number) => `Alerts ${n}`,
     noAlerts: 'No alerts now',
-    kpis: 'The city now',
+    kpis: 'The city',
     force: 'Available (police / inspectors)',
     ticker: 'Just happened',
     nothingYet: 'nothing yet',
@@ -39,7 +39,7 @@ const words = {
 } as const;
 
 /** The figures the KPI panel shows, from one posture snapshot (the tests compare them with /api/posture). */
-export function wallFigures(snapshot: PostureSnapshot) {
+export function wallFigures(snapshot: PostureSnapshot): WallFigures {
   const available = (agency: 'police' | 'city') => (snapshot.units?.force ?? []).filter((f) => f.agency === agency && f.duty === 'available').reduce((sum, f) => sum + f.units, 0);
   const feeds = snapshot.feeds?.status ?? [];
   return {
@@ -52,6 +52,19 @@ export function wallFigures(snapshot: PostureSnapshot) {
     feeds: feeds.length === 0 ? null : `${feeds.filter((f) => !f.stale).length}/${feeds.length}`,
   };
 }
+
+export interface WallFigures {
+  open: number | null;
+  overdue: number | null;
+  police: number | null;
+  inspectors: number | null;
+  congestion: number | null;
+  onTime: number | null;
+  feeds: string | null;
+}
+
+/** The figures at a replayed moment: units free and feed health are not kept in history. */
+export const replayedFigures = (at: FiguresAt): WallFigures => ({ open: at.open, overdue: at.overdue, police: null, inspectors: null, congestion: at.congestion, onTime: at.onTime, feeds: null });
 
 export function mountWallPanels(frame: WallFrame, city: CitySummary, language: Language) {
   const w = words[language];
@@ -73,7 +86,7 @@ export function mountWallPanels(frame: WallFrame, city: CitySummary, language: L
   frame.ticker.append(heading(w.ticker), tickerLine);
   kpiTiles.append(element('p', 'wall-muted', w.reading));
 
-  const formats: Record<keyof ReturnType<typeof wallFigures>, (value: number | string) => string> = {
+  const formats: Record<keyof WallFigures, (value: number | string) => string> = {
     open: String,
     overdue: String,
     police: String,
@@ -81,6 +94,19 @@ export function mountWallPanels(frame: WallFrame, city: CitySummary, language: L
     congestion: (v) => Number(v).toFixed(2),
     onTime: (v) => `${Math.round(Number(v) * 100)}%`,
     feeds: String,
+  };
+  /** Redraws the figures' tiles; a figure not known (null) shows as a dash. */
+  const showFigures = (figures: WallFigures) => {
+    kpiTiles.replaceChildren(
+      ...(Object.keys(figures) as (keyof WallFigures)[]).map((key) => {
+        const value = figures[key];
+        const tile = element('div', `wall-kpi${key === 'overdue' && Number(value) > 0 ? ' alarm' : ''}`);
+        tile.dataset.testid = `kpi-${key}`;
+        tile.dataset.value = value === null ? '' : String(value);
+        tile.append(element('span', 'wall-kpi-value', value === null ? '—' : formats[key](value)), element('span', 'wall-kpi-label', w.figures[key]));
+        return tile;
+      }),
+    );
   };
   return {
     /** Redraws the alert list and the ticker; `toured` is the alert the tour is on. */
@@ -101,19 +127,13 @@ export function mountWallPanels(frame: WallFrame, city: CitySummary, language: L
       const latest = [...alerts].sort((a, b) => b.at - a.at).slice(0, tickerItems);
       tickerLine.textContent = latest.length === 0 ? w.nothingYet : latest.map((a) => `${new Date(a.at).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit', hour12: false })} ${a.title}`).join('　·　');
     },
+    /** Redraws the figures as they were at a replayed moment (the force table has no past: it stays as it was, dimmed). */
+    showFiguresAt(at: FiguresAt) {
+      showFigures(replayedFigures(at));
+    },
     /** Redraws the figures and the force from a posture snapshot. */
     showPosture(snapshot: PostureSnapshot) {
-      const figures = wallFigures(snapshot);
-      kpiTiles.replaceChildren(
-        ...(Object.keys(figures) as (keyof typeof figures)[]).map((key) => {
-          const value = figures[key];
-          const tile = element('div', `wall-kpi${key === 'overdue' && Number(value) > 0 ? ' alarm' : ''}`);
-          tile.dataset.testid = `kpi-${key}`;
-          tile.dataset.value = value === null ? '' : String(value);
-          tile.append(element('span', 'wall-kpi-value', value === null ? '—' : formats[key](value)), element('span', 'wall-kpi-label', w.figures[key]));
-          return tile;
-        }),
-      );
+      showFigures(wallFigures(snapshot));
       const byDistrict = new Map<string, [number, number]>();
       for (const f of snapshot.units?.force ?? []) {
         if (f.duty !== 'available' || !f.districtId) continue;

@@ -13,6 +13,8 @@ import { layoutFor, mountWallFrame, readableTextPx, viewingFromQuery } from './w
 import { mountWallPanels } from './wall-panels.ts';
 import { mountSearchBox } from './search-box.ts';
 import { mountTimeBar } from './time-bar.ts';
+import { unitTrackPanel } from './unit-track.ts';
+import { whoWasHerePanel } from './who-was-here.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
 import { mountRoleNotice, roleNoticeFor } from './role-notice.ts';
@@ -52,25 +54,42 @@ const describe = (picked: Picked | undefined) => {
     const kind = messages.kinds[entityKindOrder[picked.cluster.kind]!];
     return { title: messages.cluster.title(picked.cluster.slots.length, kind), lines: [messages.cluster.hint] };
   }
-  return { title: table.labels[picked.entitySlot]!, lines: [messages.kinds[entityKindOrder[table.kinds[picked.entitySlot]!]!]] };
+  const id = table.ids[picked.entitySlot]!;
+  // Its track is read for the hour before the moment shown: live, or the replay's.
+  const track = unitTrackPanel(id, language, () => replay.now(), (shown) => cityMap.showTrack(shown));
+  return { title: table.labels[picked.entitySlot]!, lines: [messages.kinds[entityKindOrder[table.kinds[picked.entitySlot]!]!]], extra: track };
 };
 const onPick = (picked: Picked | undefined) => {
   // Zooming in on a cluster is an operator's hand on the map: the tour waits.
   if (picked && 'cluster' in picked) pauseTour();
+  cityMap.showTrack(undefined);
+  cityMap.showPlaceAsked(undefined);
   hud.showDetails(describe(picked));
 };
 const cityMap = createCityMap(document.getElementById('map')!, city, language, motion, unitPx / 16, onPick, (notice) => hud.showNotice(notice));
 cityMap.follow(table, alerts, () => store.getState().hidden);
+// Right-click a place: who was there in the hour before the moment shown.
+cityMap.map.on('contextmenu', (event) => {
+  onPick(undefined);
+  const { title, panel } = whoWasHerePanel(onMap.fromMap([event.lngLat.lng, event.lngLat.lat]), language, () => replay.now(), (asked) => cityMap.showPlaceAsked(asked));
+  hud.showDetails({ title, lines: [], extra: panel });
+});
 // A followed unit's slot is gone when the view starts over (a replay's jump, back to live).
 const { socket, replay } = connectLive(session, table, alerts, store, { show: (segments) => cityMap.showTraffic(segments), clear: () => cityMap.clearTraffic() }, () => stopFollowing());
 mountTimeBar(frame.centre, replay, language);
 alerts.clock = () => replay.now();
 const panels = mountWallPanels(frame, city, language);
 // The panels' figures are the posture boards', pushed as they move; asked again on every connection.
-socket.on('posture', (snapshot) => panels.showPosture(snapshot));
+// Replaying, they are the replayed moment's instead (those history keeps), and live ones wait.
+socket.on('posture', (snapshot) => !replay.replaying && panels.showPosture(snapshot));
+socket.on('replay-figures', (figures) => replay.replaying && panels.showFiguresAt(figures));
 const watchPosture = () => void socket.timeout(10_000).emitWithAck('watch-posture', { range: 'live', boards: ['cases', 'units', 'traffic', 'buses', 'feeds'] }).catch(() => undefined);
 socket.on('connect', watchPosture);
 if (socket.connected) watchPosture();
+replay.store.subscribe((state, before) => {
+  cityMap.showTrails(state.mode === 'replay');
+  if (state.mode === 'live' && before.mode === 'replay') watchPosture();
+});
 // The alert being toured, marked in the list.
 let touredAlert: string | null = null;
 let alertsShown = -1;
@@ -155,6 +174,8 @@ Object.assign(window, {
     socket,
     replay,
     tour,
+    /** Shows a unit's details as a click on it would. */
+    showUnit: (id: string) => onPick({ entitySlot: table.slotOf(id)! }),
     /** Shows an alert's details as a click on it would. */
     showAlert: (id: string) => hud.showDetails(describe({ alert: alerts.all().find((alert) => alert.id === id)! })),
   },

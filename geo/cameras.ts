@@ -48,17 +48,22 @@ export interface JoinedCameraEvent extends CameraEventRow {
 }
 
 // Read back from camera_events as "s" joined to its camera as "c".
-const joinedEventColumns = `s.id::float8 AS id, s.camera_id AS "cameraId", c.site_id AS "siteId", s.kind, s.severity, s.description, s.source_id AS "sourceId",
+export const joinedEventColumns = `s.id::float8 AS id, s.camera_id AS "cameraId", c.site_id AS "siteId", s.kind, s.severity, s.description, s.source_id AS "sourceId",
   extract(epoch FROM s.event_time) * 1000 AS "eventTime", extract(epoch FROM s.received_at) * 1000 AS "receivedAt",
   ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat, s.segment_id AS "segmentId", s.district_id AS "districtId", s.cell_id AS "cellId"`;
-const toJoinedEvent = (row: JoinedCameraEvent): JoinedCameraEvent => ({ ...row, id: Number(row.id), eventTime: Math.round(Number(row.eventTime)), receivedAt: Math.round(Number(row.receivedAt)) });
+export const toJoinedEvent = (row: JoinedCameraEvent): JoinedCameraEvent => ({ ...row, id: Number(row.id), eventTime: Math.round(Number(row.eventTime)), receivedAt: Math.round(Number(row.receivedAt)) });
 
-const segmentTrafficColumns = `t.segment_id AS "segmentId", t.speed_kmh AS "speedKmh", t.free_flow_kmh AS "freeFlowKmh", t.volume, t.occupancy_pct AS "occupancyPct",
+export const segmentTrafficColumns = `t.segment_id AS "segmentId", t.speed_kmh AS "speedKmh", t.free_flow_kmh AS "freeFlowKmh", t.volume, t.occupancy_pct AS "occupancyPct",
   CASE WHEN t.speed_kmh IS NULL OR t.speed_kmh >= 0.7 * t.free_flow_kmh THEN 'free' WHEN t.speed_kmh >= 0.4 * t.free_flow_kmh THEN 'slow' ELSE 'congested' END AS level,
   extract(epoch FROM t.updated_at) * 1000 AS "updatedMs"`;
 
-type SegmentTrafficRow = Omit<SegmentTraffic, 'updatedAt'> & { updatedMs: number | string };
-const toSegmentTraffic = ({ updatedMs, ...row }: SegmentTrafficRow): SegmentTraffic => ({ ...row, updatedAt: new Date(Math.round(Number(updatedMs))).toISOString() });
+export type SegmentTrafficRow = Omit<SegmentTraffic, 'updatedAt'> & { updatedMs: number | string };
+export const toSegmentTraffic = ({ updatedMs, ...row }: SegmentTrafficRow): SegmentTraffic => ({ ...row, updatedAt: new Date(Math.round(Number(updatedMs))).toISOString() });
+
+// A segment's traffic from its cameras' readings (grouped by segment): the volume-weighted mean speed.
+export const segmentReadingsAggregate = `sum(volume)::int AS volume, avg(occupancy_pct) AS occupancy_pct,
+  sum(mean_speed_kmh * greatest(volume, 1)) FILTER (WHERE mean_speed_kmh IS NOT NULL)
+    / nullif(sum(greatest(volume, 1)) FILTER (WHERE mean_speed_kmh IS NOT NULL), 0) AS speed_kmh`;
 
 // A tick's readings in one statement: history for each, the district rollups, when each
 // camera was last heard, then per segment the volume-weighted mean speed of its cameras' latest
@@ -87,10 +92,7 @@ WITH batch AS (
   UPDATE cameras c SET last_seen_at = greatest(c.last_seen_at, b.received_at)
   FROM (SELECT camera_id, to_timestamp(max(received_ms) / 1000) AS received_at FROM batch GROUP BY 1) b WHERE c.id = b.camera_id
 ), per_segment AS (
-  SELECT segment_id, sum(volume)::int AS volume, avg(occupancy_pct) AS occupancy_pct,
-         sum(mean_speed_kmh * greatest(volume, 1)) FILTER (WHERE mean_speed_kmh IS NOT NULL)
-           / nullif(sum(greatest(volume, 1)) FILTER (WHERE mean_speed_kmh IS NOT NULL), 0) AS speed_kmh,
-         to_timestamp(max(event_ms / 1000 + period_s)) AS updated_at
+  SELECT segment_id, ${segmentReadingsAggregate}, to_timestamp(max(event_ms / 1000 + period_s)) AS updated_at
   FROM batch WHERE segment_id IS NOT NULL GROUP BY segment_id
 ), t AS (
   INSERT INTO segment_traffic (segment_id, speed_kmh, free_flow_kmh, volume, occupancy_pct, updated_at)

@@ -56,6 +56,9 @@ describe.each(testBackends())('the city\'s past from position history on the $na
     expect(track.points.map((p) => p.at)).toEqual([...driving, ...standing, ...away].map((f) => f.eventTime));
     expect(track.points[3]).toEqual({ lon: expect.closeTo(east(300), 9), lat: lat0, at: start + 30_000, speedKmh: 36, headingDeg: 90 });
     expect(track.stops).toEqual([{ lon: expect.closeTo(east(600), 9), lat: lat0, from: start + 60_000, to: start + 250_000 }]);
+    // 600 m driven, 96 m of the GPS wandering 4 m back and forth while it stood, 300 m away.
+    expect(track.distanceM).toBeGreaterThanOrEqual(990);
+    expect(track.distanceM).toBeLessThanOrEqual(1_000);
     expect((await unitTrack(db, officer!.id, start + 100_000, start + 120_000))!.points.map((p) => p.at), 'only the window').toEqual([start + 100_000, start + 110_000, start + 120_000]);
     expect(await unitTrack(db, 'no-such-unit', start, start + minute)).toBeUndefined();
   });

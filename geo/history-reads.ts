@@ -50,11 +50,12 @@ export interface TrackStop {
 export const stopRadiusM = 30;
 export const stopMinMs = 2 * 60_000;
 
-/** One unit's track: the unit, its fixes from `from` to `to` oldest first, and where it stopped. */
+/** One unit's track: the unit, its fixes from `from` to `to` oldest first, where it stopped, and how far it went fix to fix (m). */
 export interface UnitTrack {
   unit: { id: string; kind: EntityKind; label: string };
   points: TrackPoint[];
   stops: TrackStop[];
+  distanceM: number;
 }
 
 /** One unit's track from `fromMs` to `toMs`; undefined when there is no such unit. */
@@ -69,10 +70,12 @@ export async function unitTrack(db: Queryable, unitId: string, fromMs: number, t
     [unitId, fromMs, toMs],
   );
   const points = rows.map((row) => ({ ...row, at: Math.round(Number(row.at)) }));
-  return { unit, points, stops: findStops(points) };
+  const distanceM = points.reduce((sum, point, i) => (i === 0 ? 0 : sum + metresBetween(points[i - 1]!, point)), 0);
+  return { unit, points, stops: findStops(points), distanceM: Math.round(distanceM) };
 }
 
-// Metres between two nearby points (an equirectangular approximation: well under 1 % at 30 m).
+// Metres between two nearby points (an equirectangular approximation: well under 1 % at 30 m, and
+// between two fixes seconds apart).
 function metresBetween(a: TrackPoint, b: TrackPoint): number {
   const radians = Math.PI / 180;
   const x = (b.lon - a.lon) * radians * Math.cos(((a.lat + b.lat) / 2) * radians);

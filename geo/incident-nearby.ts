@@ -11,16 +11,16 @@ export interface NearbyActivity {
 }
 
 /**
- * Every incident (reports included), camera event and unit within `radiusM` of a point and
- * `minutes` either side of a time, nearest first, from PostGIS. `kinds` limits the units to
- * those the asker may see.
+ * Every incident (reports included), camera event and unit within `radiusM` of a point between
+ * `from` and `to` (epoch ms), nearest first, from PostGIS (history for the units). `kinds` limits
+ * the units to those the asker may see.
  */
-export async function findNearby(db: Queryable, around: { lon: number; lat: number; at: number; radiusM: number; minutes: number; excludeIncident?: number; kinds: readonly string[] }): Promise<NearbyActivity> {
-  const params = [around.lon, around.lat, around.at, around.radiusM, around.minutes];
-  // $1 lon, $2 lat, $3 time (epoch ms), $4 radius m, $5 minutes either side.
+export async function findNearby(db: Queryable, around: { lon: number; lat: number; from: number; to: number; radiusM: number; excludeIncident?: number; kinds: readonly string[] }): Promise<NearbyActivity> {
+  const params = [around.lon, around.lat, around.from, around.radiusM, around.to];
+  // $1 lon, $2 lat, $3 from (epoch ms), $4 radius m, $5 to (epoch ms).
   const here = `ST_SetSRID(ST_MakePoint($1, $2), 4326)`;
   const within = (column: string) => `ST_DWithin(${column}::geography, ${here}::geography, $4)`;
-  const during = (column: string) => `${column} BETWEEN to_timestamp($3 / 1000.0) - $5 * interval '1 minute' AND to_timestamp($3 / 1000.0) + $5 * interval '1 minute'`;
+  const during = (column: string) => `${column} BETWEEN to_timestamp($3::float8 / 1000) AND to_timestamp($5::float8 / 1000)`;
   const distance = (column: string) => `ST_Distance(${column}::geography, ${here}::geography)::float8`;
   const [incidents, cameraEvents, units] = await Promise.all([
     db.query<NearbyActivity['incidents'][number]>(

@@ -103,7 +103,8 @@ describe.each(testBackends())('incidents on the $name database', (backend) => {
         [unit.id, requestedAt + 5 * 60_000, stop.point[0] + metres / 80_000, stop.point[1]],
       );
     }
-    const around = { lon: manhole!.lon, lat: manhole!.lat, at: Date.parse(manhole!.reportedAt), radiusM: 300, minutes: 60, excludeIncident: manhole!.id };
+    const reported = Date.parse(manhole!.reportedAt);
+    const around = { lon: manhole!.lon, lat: manhole!.lat, from: reported - 3_600_000, to: reported + 3_600_000, radiusM: 300, excludeIncident: manhole!.id };
     const nearby = await findNearby(db, { ...around, kinds: ['police-car', 'bus'] });
     // At the same stop: the reopened garbage case and the merged repeat, whatever their state; not the case asked about.
     expect(nearby.incidents.map((incident) => `${incident.category}:${incident.status}`)).toEqual(['garbage:registered', 'manhole:cancelled']);
@@ -112,7 +113,8 @@ describe.each(testBackends())('incidents on the $name database', (backend) => {
     expect(nearby.units[0]!.distanceM).toBeGreaterThan(25);
     expect(nearby.units[0]!.distanceM).toBeLessThan(45);
     expect((await findNearby(db, { ...around, kinds: ['bus'] })).units, 'units the asker may not see are left out').toEqual([]);
-    expect((await findNearby(db, { ...around, minutes: 1, at: Date.parse(manhole!.reportedAt) + 3 * 3_600_000, kinds: ['police-car'] })).units, 'outside the window').toEqual([]);
+    expect((await findNearby(db, { ...around, from: requestedAt + 5 * 60_000 + 1, kinds: ['police-car'] })).units, 'after its fix').toEqual([]);
+    expect((await findNearby(db, { ...around, to: requestedAt + 5 * 60_000, kinds: ['police-car'] })).units.map((unit) => unit.id), 'up to and with the end').toEqual([car.id]);
   });
 
   it('raises each open case past its SLA for supervision once, and leaves answered and finished ones alone', async () => {

@@ -33,6 +33,8 @@ export type { HistoryPartition, Pruned } from './history-partitions.ts';
 export { positionsAt, unitTrack, findStops, lastSeenWithinMs, stopRadiusM, stopMinMs } from './history-reads.ts';
 export type { PastPosition, TrackPoint, TrackStop, UnitTrack } from './history-reads.ts';
 export { cityAt, cityChanges, recentMs } from './replay-reads.ts';
+export { figuresAt } from './replay-figures.ts';
+export type { FiguresAt } from './replay-figures.ts';
 export type { CityAt, CityChanges, Past } from './replay-reads.ts';
 export { PlaceIndex } from './place-index.ts';
 export type { PositionFix, LiveEntity, LivePosition } from './positions.ts';

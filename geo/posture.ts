@@ -30,6 +30,20 @@ export interface CasePosture {
   topCells: { cellId: string; opened: number }[];
 }
 
+const isOpen = (status: string) => `${status} NOT IN ('closed', 'cancelled')`;
+const isUnanswered = (status: string) => `${status} NOT IN ('answered', 'closed', 'cancelled')`;
+
+/** `openNow` and `overdueNow` as they were at `atMs` (each case's status then, from its history), for the whole city. */
+export async function readOpenCasesAt(db: Queryable, atMs: number): Promise<Pick<CasePosture, 'openNow' | 'overdueNow'>> {
+  const [counts] = await db.query<Pick<CasePosture, 'openNow' | 'overdueNow'>>(
+    `SELECT count(*) FILTER (WHERE ${isOpen('s.status')})::int AS "openNow", count(*) FILTER (WHERE ${isUnanswered('s.status')} AND s.due_at < to_timestamp($1::float8 / 1000))::int AS "overdueNow"
+       FROM (SELECT DISTINCT ON (h.incident_id) h.to_status AS status, i.due_at FROM incident_history h JOIN incidents i ON i.id = h.incident_id
+              WHERE h.at <= to_timestamp($1::float8 / 1000) ORDER BY h.incident_id, h.at DESC, h.id DESC) s`,
+    [atMs],
+  );
+  return counts!;
+}
+
 /** The case figures for a window; see CasePosture for what each one means. */
 export async function readCasePosture(db: Queryable, window: PostureWindow): Promise<CasePosture> {
   // $1 from (epoch ms), $2 to (epoch ms), $3 district or null, $4 cell or null, $5 bucket ms.
@@ -41,8 +55,8 @@ export async function readCasePosture(db: Queryable, window: PostureWindow): Pro
       `SELECT (SELECT count(*)::int FROM (${opened}) o) AS opened,
               (SELECT count(DISTINCT h.incident_id)::int FROM incident_history h JOIN incidents i ON i.id = h.incident_id
                 WHERE h.to_status = 'closed' AND ${inWindowSql('h.at', 1)} AND ${inScope}) AS closed,
-              (SELECT count(*)::int FROM incidents i WHERE i.status NOT IN ('closed', 'cancelled') AND ${inScope}) AS "openNow",
-              (SELECT count(*)::int FROM incidents i WHERE i.status NOT IN ('answered', 'closed', 'cancelled') AND i.due_at < now() AND ${inScope}) AS "overdueNow"`,
+              (SELECT count(*)::int FROM incidents i WHERE ${isOpen('i.status')} AND ${inScope}) AS "openNow",
+              (SELECT count(*)::int FROM incidents i WHERE ${isUnanswered('i.status')} AND i.due_at < now() AND ${inScope}) AS "overdueNow"`,
       params,
     ),
     db.query<CasePosture['handling']>(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { cityAt, cityChanges, createServiceRequest, issueWarning, makeHistoryPartitions, persistPositionBatch, type Database } from './index.ts';
+import { cityAt, cityChanges, createServiceRequest, issueWarning, makeHistoryPartitions, persistCameraEvents, persistCameraReadings, persistPositionBatch, type Database } from './index.ts';
 import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
@@ -10,6 +10,9 @@ const inspector = city.entities.find((e) => e.kind === 'inspector')!;
 const car = city.entities.find((e) => e.kind === 'police-car')!;
 const [lon, lat] = inspector.point;
 const iso = (ms: number) => new Date(ms).toISOString();
+const camera = city.cameras[0]!;
+// A detector record of the minute starting at `start`, received a minute later (as a camera sends it).
+const record = (start: number, meanSpeedKmh: number) => ({ cameraId: camera.id, eventTime: start, receivedAt: start + minute, sourceId: 'test', periodS: 60, volume: 6, occupancyPct: 20, meanSpeedKmh });
 
 describe.each(testBackends())('the city at a moment and what changed, read from its history, on the $name database', (backend) => {
   let db: Database;
@@ -49,6 +52,9 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
     unitsInsideWhenIssued = issued.warning.unitsInside;
     // Every unit leaves the area afterwards: a replay still says who was inside when it was issued.
     await db.query('UPDATE entities SET geom = ST_Translate(geom, 1, 0)');
+    // The camera's road: 10 km/h in the minute from t0 (received at +1), 50 km/h the next (received at +2); an event at +3.
+    for (const [start, kmh] of [[t0, 10], [t0 + minute, 50]] as const) await persistCameraReadings(db, [record(start, kmh)]);
+    await persistCameraEvents(db, [{ cameraId: camera.id, eventTime: t0 + 3 * minute, receivedAt: t0 + 3 * minute, sourceId: 'test', kind: 'accident', severity: 3, description: '追尾' }]);
     await persistPositionBatch(db, [3, 4, 5].flatMap((at) => [inspector, car].map((unit) => ({ entityId: unit.id, lon: unit.point[0] + at * 0.001, lat: unit.point[1], headingDeg: 90, speedKmh: 20, eventTime: t0 + at * minute, receivedAt: t0 + at * minute, sourceId: 'test' }))));
   });
   afterAll(() => db.close());
@@ -89,5 +95,21 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
     expect(later.assignments, 'released').toEqual([]);
     expect(later.warnings.map((warning) => warning.message)).toEqual(['暴雨红色预警']);
     expect((await cityAt(db, t0, ['inspector'])).incidents, 'before it was reported').toEqual([]);
+  });
+
+  it("gives the roads' congestion and the cameras' events as the screens had them: from what was received by then, stale after 15 minutes", async () => {
+    const traffic = (segments: { segmentId: string; speedKmh: number | null; updatedAt: string }[]) => segments.map((s) => [s.segmentId, s.speedKmh, s.updatedAt]);
+    expect(traffic((await cityAt(db, t0 + minute - 1, [])).traffic), 'the first record not received yet').toEqual([]);
+    expect(traffic((await cityAt(db, t0 + 90_000, [])).traffic)).toEqual([[camera.segmentId, 10, iso(t0 + minute)]]);
+    expect(traffic((await cityAt(db, t0 + 10 * minute, [])).traffic)).toEqual([[camera.segmentId, 50, iso(t0 + 2 * minute)]]);
+    expect((await cityAt(db, t0 + 18 * minute, [])).traffic, 'no record in the 15 minutes before').toEqual([]);
+    const changes = await cityChanges(db, t0, t0 + 10 * minute, []);
+    expect(changes.traffic.map(({ at, value }) => [at - t0, value.segmentId, value.speedKmh, value.level])).toEqual([
+      [minute, camera.segmentId, 10, expect.stringMatching(/slow|congested/)],
+      [2 * minute, camera.segmentId, 50, expect.any(String)],
+    ]);
+    expect(changes.cameraEvents.map(({ at, value }) => [at - t0, value.cameraId, value.kind, value.description])).toEqual([[3 * minute, camera.id, 'accident', '追尾']]);
+    expect((await cityAt(db, t0 + 3 * minute - 1, [])).cameraEvents).toEqual([]);
+    expect((await cityAt(db, t0 + 4 * minute, [])).cameraEvents.map((event) => event.description)).toEqual(['追尾']);
   });
 });

@@ -1,8 +1,9 @@
 // Whole-city replay (issue 21): the city as it was at a moment, and what changed in it between two
 // moments, read from the tables that keep its past. Every read is by time window (indexes of
 // migration 0028; position history by partition), so a replay never scans the whole past.
+import type { JoinedCameraEvent, SegmentTraffic } from './cameras.ts';
 import type { EntityKind } from './city-data.ts';
-import { isoUtc } from './columns.ts';
+import { epochMs, fromEpochMs, isoUtc } from './columns.ts';
 import type { Queryable } from './database.ts';
 import { assignmentColumns, toAssignment, type Assignment, type AssignmentRow } from './dispatch.ts';
 import { geofenceAlertColumns, type GeofenceAlert } from './geofence-alerts.ts';
@@ -10,6 +11,7 @@ import { positionsAt } from './history-reads.ts';
 import { incidentColumns, reportStatusOf, type Incident, type IncidentStatus } from './incidents.ts';
 import type { LivePosition } from './positions.ts';
 import { requestColumns, toServiceRequest, type ServiceRequest, type ServiceRequestRow } from './service-requests.ts';
+import { cameraEventChanges, cameraEventsAt, trafficAt, trafficChanges } from './replay-traffic.ts';
 import { listWarningsIssued, type Warning } from './warnings.ts';
 
 /** Something that happened at `at` (epoch ms): the object as it was just after. */
@@ -30,6 +32,9 @@ export interface CityChanges {
   assignments: Past<Assignment>[];
   warnings: Past<Warning>[];
   geofenceAlerts: Past<GeofenceAlert>[];
+  /** Segments' traffic as each received second's records moved it. */
+  traffic: Past<SegmentTraffic>[];
+  cameraEvents: Past<JoinedCameraEvent>[];
 }
 
 /** The city at a moment: where each unit was, and what was going on. */
@@ -40,13 +45,14 @@ export interface CityAt {
   assignments: Assignment[];
   warnings: Warning[];
   geofenceAlerts: GeofenceAlert[];
+  traffic: SegmentTraffic[];
+  cameraEvents: JoinedCameraEvent[];
 }
 
 /** How far back from the moment a replay's screen is shown finished cases, warnings and fence alerts, as the live screens show them. */
 export const recentMs = 24 * 3_600_000;
 
-const at = (param: string) => `to_timestamp(${param}::float8 / 1000)`;
-const epochMs = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
+const at = fromEpochMs;
 
 // A case as it stood after one row of its history (h): that row's status, note and time, and the
 // version it had then (one more per change, as live).
@@ -110,6 +116,8 @@ export async function cityChanges(db: Queryable, fromMs: number, toMs: number, k
     assignments: assignments.map(toPastAssignment),
     warnings: warnings.map((warning) => ({ at: Date.parse(warning.issuedAt), value: warning })),
     geofenceAlerts,
+    traffic: await trafficChanges(db, fromMs, toMs),
+    cameraEvents: await cameraEventChanges(db, fromMs, toMs),
   };
 }
 
@@ -144,6 +152,8 @@ export async function cityAt(db: Queryable, atMs: number, kinds: readonly Entity
     assignments: assignments.map((row) => toPastAssignment(row).value),
     warnings: (await listWarningsIssued(db, since, atMs)).reverse(),
     geofenceAlerts: (await listGeofenceAlertsRaised(db, `a.at > ${at('$1')} AND a.at <= ${at('$2')}`, [since, atMs])).map((alert) => alert.value).reverse(),
+    traffic: await trafficAt(db, atMs),
+    cameraEvents: await cameraEventsAt(db, atMs, since),
   };
 }
 

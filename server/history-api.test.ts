@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, type LonLat, type PastPosition, type UnitTrack } from '../geo/index.ts';
+import { listAudit, type LonLat, type NearbyActivity, type PastPosition, type UnitTrack } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { driveAlong, startTestServer, type TestServer } from './test-server.ts';
@@ -44,6 +44,23 @@ describe.each(testBackends().slice(0, 1))('the city\'s past over HTTP, on the $n
     expect((await positionsAt('operator', second, 'spaceship')).status).toBe(400);
   });
 
+  it('answers who was within a radius of a place between two moments, to the roles that may see them', async () => {
+    const [lon, lat] = route[1]!;
+    const near = async (who: string, query: string) => {
+      const response = await (await server.as(who)).fetch(`/api/history/nearby?${query}`);
+      return { status: response.status, body: (await response.json()) as NearbyActivity & { error?: string } };
+    };
+    const during = `from=${fixTimes[0]! - 1_000}&to=${fixTimes.at(-1)! + 1_000}`;
+    const seen = await near('dispatcher', `lon=${lon}&lat=${lat}&radius=200&${during}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.units.map((unit) => unit.id)).toEqual([car.id]);
+    expect(seen.body.units[0]!.distanceM, 'its closest fix: the last, at the place').toBeLessThan(5);
+    expect((await near('dispatcher', `lon=${lon}&lat=${lat}&radius=200&from=${fixTimes[0]! - 60_000}&to=${fixTimes[0]! - 1_000}`)).body.units, 'before it drove there').toEqual([]);
+    expect((await near('official', `lon=${lon}&lat=${lat}&radius=200&${during}`)).body.units, 'an official sees no police unit without the grant').toEqual([]);
+    expect((await near('dispatcher', `lon=${lon}&lat=${lat}&radius=99999&${during}`)).body.error).toMatch(/radius, 10–5000 m/);
+    expect((await near('dispatcher', `lon=${lon}&lat=${lat}&from=0&to=${Date.now()}`)).body.error).toMatch(/at most 24 h apart/);
+  });
+
   it('gives one unit\'s track with its speed, refuses a kind the role may not see, and audits an official\'s reads once granted', async () => {
     const window = `from=${fixTimes[0]! - 1_000}&to=${new Date(fixTimes.at(-1)! + 1_000).toISOString()}`;
     const track = (await (await (await server.as('dispatcher')).fetch(`/api/history/units/${car.id}/track?${window}`)).json()) as UnitTrack;
@@ -51,6 +68,9 @@ describe.each(testBackends().slice(0, 1))('the city\'s past over HTTP, on the $n
     expect(track.points.map((p) => p.at)).toEqual(fixTimes);
     expect(track.points.every((p) => p.speedKmh !== null && p.speedKmh > 0)).toBe(true);
     expect(track.stops).toEqual([]);
+    // Its first fix a quarter of the way along: three quarters of the 0.015° east (1,169 m there), fix to fix.
+    expect(track.distanceM).toBeGreaterThan(860);
+    expect(track.distanceM).toBeLessThan(890);
 
     const official = await server.as('official');
     const refused = await official.fetch(`/api/history/units/${car.id}/track?${window}`);

@@ -165,6 +165,7 @@ export function createHttpApp({ readiness, clientDir, log, metrics, ingest, call
   const history = historyApi(() => readiness.db!, auth);
   route('GET /api/history/positions', history.positions);
   route('GET /api/history/units/:id/track', history.track);
+  route('GET /api/history/nearby', history.nearby);
   const geofences = geofencesApi(() => readiness.db!, auth, geofenceAlertsChanged);
   route('GET /api/geofences', geofences.list);
   route('POST /api/geofences', geofences.create);

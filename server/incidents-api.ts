@@ -117,7 +117,8 @@ export function incidentsApi(
       const incident = await incidentOf(req.params.id);
       if (!incident) return notFound(res, req.params.id);
       const kinds = visibleKinds(auth.signedInOf(res)!.session.user);
-      const nearby = await findNearby(db(), { lon: incident.lon, lat: incident.lat, at: Date.parse(incident.reportedAt), radiusM: query.data.radius, minutes: query.data.minutes, excludeIncident: incident.id, kinds });
+      const [at, spanMs] = [Date.parse(incident.reportedAt), query.data.minutes * 60_000];
+      const nearby = await findNearby(db(), { lon: incident.lon, lat: incident.lat, from: at - spanMs, to: at + spanMs, radiusM: query.data.radius, excludeIncident: incident.id, kinds });
       await auth.auditPoliceReads(req, res, nearby.units.filter((unit) => (policeKinds as readonly string[]).includes(unit.kind)).map((unit) => unit.id), 'GET /api/incidents/:id/nearby');
       res.json(nearby);
     },

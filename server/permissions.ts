@@ -119,6 +119,7 @@ export const apiRouteAccess = {
   // The past as the present: each kind of unit as its live permission has it (checked per kind).
   'GET /api/history/positions': 'units:read',
   'GET /api/history/units/:id/track': 'units:read',
+  'GET /api/history/nearby': 'units:read',
   'GET /api/incidents/:id/candidates': 'incidents:write',
   'GET /api/incidents/:id/assignments': 'dispatch:read',
   'GET /api/incidents/:id/fleet': 'dispatch:read',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, type LonLat } from '../geo/index.ts';
+import { listAudit, type FiguresAt, type LonLat, type SegmentTraffic } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { FrameReader, type Incident, type LiveAssignment, type ReplayClock, type ReplayRequest, type ReplayResult, type UnitCandidate, type Warning } from '../streams/index.ts';
@@ -8,6 +8,7 @@ import { caseNearUnit, driveInRealTime, fileReport, osmandFix, seen, startTestSe
 const karamay = generateCity(cityProfiles.karamay);
 const { scene, unit: inspector } = caseNearUnit(karamay, 'inspector');
 const car = karamay.entities.find((entity) => entity.kind === 'police-car')!;
+const camera = karamay.cameras[0]!;
 
 /** What a screen saw of one case, its unit and the warnings: live, or replayed. */
 interface Seen {
@@ -64,6 +65,10 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
     // Recorded live: the unit reports, a citizen reports, the dispatcher sends the unit, it drives there, a warning goes out.
     const sentS = Math.floor(Date.now() / 1000);
     expect((await fix(inspector.point, sentS)).status).toBe(200);
+    // Its road crawls at 8 km/h in the minute just past (a camera's detector record).
+    const periodStart = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString();
+    const record = { cameraId: camera.id, periodStart, periodS: 60, volume: 12, occupancyPct: 40, meanSpeedKmh: 8 };
+    expect((await server.feed('/ingest/cameras', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ readings: [record] }) })).status).toBe(200);
     await fileReport(server, { service_code: 'garbage', lat: String(scene[1]), long: String(scene[0]), description: '垃圾满溢' });
     const registered = await seen(async () => ((await (await dispatcher.fetch('/api/incidents')).json()) as Incident[]).find((i) => i.category === 'garbage'));
     const [best] = await seen(async () => {
@@ -96,7 +101,11 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
       // What it showed live (its first keyframe) is not part of the replay.
       const replayed = follow(screen, (await seen(() => screen.frames.length || undefined)));
       const clocks: ReplayClock[] = [];
+      const traffic: SegmentTraffic[] = [];
+      const figures: FiguresAt[] = [];
       screen.socket.on('replay-clock', (clock) => clocks.push(clock));
+      screen.socket.on('traffic', (segments) => traffic.push(...segments));
+      screen.socket.on('replay-figures', (read) => figures.push(read));
       const ask = (request: ReplayRequest) => screen.socket.timeout(30_000).emitWithAck('replay', request) as Promise<ReplayResult>;
       expect(await ask({ at: started, speed: 2, playing: true })).toMatchObject({ clock: { at: started, speed: 2, playing: true } });
       await seen(() => clocks.find((clock) => clock.at >= ended), 30_000);
@@ -108,6 +117,8 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
       expect(livePositions.at(-1)!.fixTime).toBe(lastS * 1000);
       expect(replayedPositions).toEqual(livePositions);
       expect(await counts(), 'a replay opens no case, raises no alert').toEqual(before);
+      expect(traffic.filter((segment) => segment.segmentId === camera.segmentId).map((segment) => segment.speedKmh), 'the road as the camera measured it').toEqual([8]);
+      const openBefore = (await seen(() => figures.find((read) => read.at === started))).open;
 
       // Jumping back to the dispatch: the screen is told to start over, and gets the case as it stood then.
       const dispatchedAt = (await server.db.query<{ ms: number }>(`SELECT extract(epoch FROM at)::float8 * 1000 AS ms FROM incident_history WHERE incident_id = $1 AND to_status = 'dispatched'`, [registered.id]))[0]!.ms;
@@ -116,6 +127,7 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
       expect(await ask({ at: Math.ceil(dispatchedAt) + 1, playing: false })).toMatchObject({ clock: { playing: false } });
       expect(clocks.filter((clock) => clock.reset)).toHaveLength(resetsBefore + 1);
       expect(jumped.incidentStatuses(registered.id)).toEqual(['dispatched']);
+      await seen(() => figures.find((read) => read.at === Math.ceil(dispatchedAt) + 1 && read.open === openBefore + 1), 5_000);
       // Paused, a step of a minute shows the rest.
       expect(await ask({ stepMs: 60_000 })).toMatchObject({ clock: { playing: false } });
       expect(jumped.incidentStatuses(registered.id)).toEqual(['dispatched', 'handling']);

@@ -4,7 +4,7 @@
 // Roles apply as live: only the kinds and layers the user may see; an audited role's replay of
 // police units is audited before it is given.
 import { z } from 'zod';
-import { cityAt, cityChanges, type Database } from '../geo/index.ts';
+import { cityAt, cityChanges, figuresAt, type Database } from '../geo/index.ts';
 import { ReplayPlayer, replaySpeeds, type ReplayRequest, type ReplayResult, type ReplaySink } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
 import type { Logger } from './log.ts';
@@ -43,7 +43,7 @@ export function attachReplay(realtime: Realtime, db: () => Database | undefined,
       // A read that must be audited is not given unless its audit line is written (as live).
       await auth.audit({ actor: user.id, action: 'police-positions-read', objectType: 'layers', after: { via: 'socket replay', layers: policeKinds.filter((kind) => kinds.includes(kind)) }, client: socket.handshake.address });
     }
-    const may = (layer: 'incidents' | 'dispatch' | 'alerts') => can(user, layerPermission(layer));
+    const may = (layer: 'incidents' | 'dispatch' | 'alerts' | 'traffic') => can(user, layerPermission(layer));
     const sink: ReplaySink = {
       writable: () => realtime.writable(socket),
       // Not volatile: the player sends only when the connection can take it (the keyframe after a jump always).
@@ -52,6 +52,9 @@ export function attachReplay(realtime: Realtime, db: () => Database | undefined,
       reports: (reports) => may('alerts') && socket.emit('service-requests', reports),
       assignments: (assignments) => may('dispatch') && socket.emit('assignments', assignments),
       geofenceAlerts: (alerts) => may('dispatch') && socket.emit('geofence-alerts', alerts),
+      traffic: (segments) => may('traffic') && segments.length > 0 && socket.emit('traffic', segments),
+      cameraEvents: (events) => may('alerts') && events.length > 0 && socket.emit('camera-events', events),
+      figures: (figures) => can(user, 'posture:read') && socket.emit('replay-figures', figures),
       warnings: (warnings) => warnings.forEach((warning) => socket.emit('warning', warning)),
       clock: (clock) => socket.emit('replay-clock', clock),
       failed: (message) => {
@@ -59,7 +62,8 @@ export function attachReplay(realtime: Realtime, db: () => Database | undefined,
         socket.emit('replay-failed', message);
       },
     };
-    const player = new ReplayPlayer({ cityAt: (at) => cityAt(database, at, kinds), cityChanges: (from, to) => cityChanges(database, from, to, kinds) }, new Set(kinds), sink);
+    const reads = { cityAt: (at: number) => cityAt(database, at, kinds), cityChanges: (from: number, to: number) => cityChanges(database, from, to, kinds), figuresAt: (at: number) => figuresAt(database, at) };
+    const player = new ReplayPlayer(reads, new Set(kinds), sink);
     players.set(socket.id, player);
     realtime.startReplaying(socket, {
       stop: () => {

@@ -5,7 +5,7 @@ import { ReplayPlayer, type ReplayReads, type ReplaySink } from './replay-player
 import type { PositionFrame, ReplayClock } from './socket-contract.ts';
 
 const unit = (id: string, lon: number, fixTime: number): LivePosition => ({ id, kind: 'taxi', label: id, lon, lat: 45, headingDeg: null, speedKmh: null, status: 'vacant', districtId: null, cellId: null, fixTime });
-const empty: Omit<CityChanges, 'fixes'> = { incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [] };
+const empty: Omit<CityChanges, 'fixes'> = { incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [], traffic: [], cameraEvents: [] };
 
 /** A past with a fix every second for one taxi, read through the player's interface (the database side is geo/replay-reads.test.ts). */
 function pastOf(start: number, seconds: number, readDelayMs = 0) {
@@ -14,8 +14,9 @@ function pastOf(start: number, seconds: number, readDelayMs = 0) {
   const delay = () => new Promise((resolve) => setTimeout(resolve, readDelayMs));
   const past: ReplayReads = {
     async cityAt(at): Promise<CityAt> {
-      return { positions: fixes.filter((fix) => fix.fixTime! <= at).slice(-1), incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [] };
+      return { positions: fixes.filter((fix) => fix.fixTime! <= at).slice(-1), incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [], traffic: [], cameraEvents: [] };
     },
+    figuresAt: async (at) => ({ at, open: 0, overdue: 0, congestion: null, onTime: null }),
     async cityChanges(from, to): Promise<CityChanges> {
       reads.push([from, to]);
       await delay();
@@ -44,6 +45,9 @@ function screen() {
     assignments: () => {},
     warnings: () => {},
     geofenceAlerts: () => {},
+    traffic: () => {},
+    cameraEvents: () => {},
+    figures: () => {},
     clock: (clock) => clocks.push(clock),
     failed: (message) => failures.push(message),
   };

@@ -1,4 +1,4 @@
-import type { CityAt, CityChanges, EntityKind, GeofenceAlert, Incident, Past, ServiceRequest, Warning } from '../geo/index.ts';
+import type { CityAt, CityChanges, EntityKind, FiguresAt, GeofenceAlert, Incident, JoinedCameraEvent, Past, SegmentTraffic, ServiceRequest, Warning } from '../geo/index.ts';
 import { appendAll } from './append.ts';
 import { FrameCursor, LivePositionTable } from './position-frames.ts';
 import type { LiveAssignment, PositionFrame, ReplayClock } from './socket-contract.ts';
@@ -7,6 +7,8 @@ import type { LiveAssignment, PositionFrame, ReplayClock } from './socket-contra
 export interface ReplayReads {
   cityAt(atMs: number): Promise<CityAt>;
   cityChanges(fromMs: number, toMs: number): Promise<CityChanges>;
+  /** The wall's running figures at a moment. */
+  figuresAt(atMs: number): Promise<FiguresAt>;
 }
 
 /** Where a replay's screen gets what it shows: the live screens' messages, plus the clock. */
@@ -19,6 +21,9 @@ export interface ReplaySink {
   assignments(assignments: LiveAssignment[]): void;
   warnings(warnings: Warning[]): void;
   geofenceAlerts(alerts: GeofenceAlert[]): void;
+  traffic(segments: SegmentTraffic[]): void;
+  cameraEvents(events: JoinedCameraEvent[]): void;
+  figures(figures: FiguresAt): void;
   clock(clock: ReplayClock): void;
   /** A read of the past failed: the replay is paused; say so and what to do. */
   failed(message: string): void;
@@ -37,6 +42,8 @@ const minReadMs = 10_000;
 const maxFixesPerRead = 100_000;
 // A replay this close behind the present has caught up with it, ms.
 const caughtUpMs = 2_000;
+// The running figures are read again at most this often while the clock moves (they move by the minute), ms.
+const figuresEveryMs = 1_000;
 
 /** What is read and not yet shown, oldest first; taken from the front as the clock passes it. */
 class Due<T> {
@@ -63,6 +70,8 @@ class Pending {
   assignments = new Due<Past<LiveAssignment>>((past) => past.at);
   warnings = new Due<Past<Warning>>((past) => past.at);
   geofenceAlerts = new Due<Past<GeofenceAlert>>((past) => past.at);
+  traffic = new Due<Past<SegmentTraffic>>((past) => past.at);
+  cameraEvents = new Due<Past<JoinedCameraEvent>>((past) => past.at);
 }
 
 /**
@@ -90,6 +99,8 @@ export class ReplayPlayer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastStep = 0;
   private lastClock = 0;
+  private lastFigures = 0;
+  private readingFigures = false;
 
   constructor(
     private readonly reads: ReplayReads,
@@ -126,6 +137,9 @@ export class ReplayPlayer {
     this.sink.assignments(state.assignments.map(unrouted));
     this.sink.warnings(state.warnings);
     this.sink.geofenceAlerts(state.geofenceAlerts);
+    this.sink.traffic(state.traffic);
+    this.sink.cameraEvents(state.cameraEvents);
+    this.readFigures();
     this.setPlaying(playing);
   }
 
@@ -135,9 +149,11 @@ export class ReplayPlayer {
   }
 
   setPlaying(playing: boolean): void {
+    const wasPlaying = this.playing;
     this.playing = playing && this.at < this.now();
     this.stopTimer();
     this.sendClock();
+    if (wasPlaying && !this.playing) this.readFigures();
     if (this.playing) {
       this.lastStep = this.now();
       this.readAhead();
@@ -155,6 +171,7 @@ export class ReplayPlayer {
     if (generation !== this.generation) return;
     this.show(target);
     this.sendClock();
+    this.readFigures();
   }
 
   /** Stops the clock for good (the screen went back to live or away). */
@@ -184,6 +201,7 @@ export class ReplayPlayer {
       this.playing = false;
     }
     if (now - this.lastClock >= clockMs || !this.playing) this.sendClock();
+    if (now - this.lastFigures >= figuresEveryMs || !this.playing) this.readFigures();
     if (this.playing && generation === this.generation) this.timer = setTimeout(() => this.step(), Math.max(0, frameMs - (this.now() - now)));
   }
 
@@ -199,11 +217,15 @@ export class ReplayPlayer {
       ...pending.assignments.take(this.at).map(({ at, value }) => ({ at, send: () => sink.assignments([value]) })),
       ...pending.warnings.take(this.at).map(({ at, value }) => ({ at, send: () => sink.warnings([value]) })),
       ...pending.geofenceAlerts.take(this.at).map(({ at, value }) => ({ at, send: () => sink.geofenceAlerts([value]) })),
+      ...pending.cameraEvents.take(this.at).map(({ at, value }) => ({ at, send: () => sink.cameraEvents([value]) })),
     ].sort((a, b) => a.at - b.at);
     for (const { at, send } of happened) {
       this.sendFixes(at);
       send();
     }
+    // Congestion changes by the minute: the span's changes go together, the latest per segment last.
+    const traffic = pending.traffic.take(this.at);
+    if (traffic.length > 0) sink.traffic(traffic.map((past) => past.value));
     this.sendFixes(this.at);
   }
 
@@ -236,6 +258,8 @@ export class ReplayPlayer {
         pending.assignments.add(changes.assignments.map((past) => ({ at: past.at, value: unrouted(past.value) })));
         pending.warnings.add(changes.warnings);
         pending.geofenceAlerts.add(changes.geofenceAlerts);
+        pending.traffic.add(changes.traffic);
+        pending.cameraEvents.add(changes.cameraEvents);
       },
       (error: unknown) => {
         if (generation !== this.generation) return;
@@ -245,6 +269,19 @@ export class ReplayPlayer {
       },
     );
     return this.reading;
+  }
+
+  /** Reads the running figures at the clock and sends them; one read at a time (a moving clock asks again soon). */
+  private readFigures(): void {
+    if (this.readingFigures) return;
+    const generation = this.generation;
+    this.readingFigures = true;
+    this.lastFigures = this.now();
+    this.reads.figuresAt(this.at).then(
+      (figures) => generation === this.generation && this.sink.figures(figures),
+      // The figures are secondary to the picture: a failed read leaves the last ones until the next.
+      () => undefined,
+    ).finally(() => (this.readingFigures = false));
   }
 
   private sendClock(): void {

@@ -1,4 +1,4 @@
-import type { Assignment, EntityKind, GeofenceAlert, Incident, Warning, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
+import type { Assignment, EntityKind, FiguresAt, GeofenceAlert, Incident, Warning, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
 import { entityKinds } from '../geo/index.ts';
 import type { PostureQuery, PostureQueryInput, PostureSnapshot } from './posture-snapshot.ts';
 
@@ -125,6 +125,8 @@ export interface ServerToClientEvents {
   'replay-clock': (clock: ReplayClock) => void;
   /** The replay stopped: history could not be read. Says what to do. */
   'replay-failed': (message: string) => void;
+  /** While replaying, about once a second: the wall's running figures at the replayed moment (posture:read). */
+  'replay-figures': (figures: FiguresAt) => void;
 }
 
 /** What a subscription came to: the layers now subscribed, or why the request was refused. */
