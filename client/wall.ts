@@ -1,7 +1,7 @@
 // The wall: boots the HUD, waits for the server and a session, then shows the city live.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
-import type { CitySummary, SessionInfo } from '../streams/index.ts';
+import type { CitySummary, SessionInfo, UnitTrack } from '../streams/index.ts';
 import { AlertList } from './alert-list.ts';
 import { AutoTour, tourFromQuery, type TourStop } from './auto-tour.ts';
 import { createCityMap, type Picked } from './city-map.ts';
@@ -13,7 +13,7 @@ import { layoutFor, mountWallFrame, readableTextPx, viewingFromQuery } from './w
 import { mountWallPanels } from './wall-panels.ts';
 import { mountSearchBox } from './search-box.ts';
 import { mountTimeBar } from './time-bar.ts';
-import { unitTrackPanel } from './unit-track.ts';
+import { trackBox, unitTrackPanel } from './unit-track.ts';
 import { whoWasHerePanel } from './who-was-here.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { connectLive } from './live-connection.ts';
@@ -56,7 +56,7 @@ const describe = (picked: Picked | undefined) => {
   }
   const id = table.ids[picked.entitySlot]!;
   // Its track is read for the hour before the moment shown: live, or the replay's.
-  const track = unitTrackPanel(id, language, () => replay.now(), (shown) => cityMap.showTrack(shown));
+  const track = unitTrackPanel(id, language, () => replay.now(), showTrack);
   return { title: table.labels[picked.entitySlot]!, lines: [messages.kinds[entityKindOrder[table.kinds[picked.entitySlot]!]!]], extra: track };
 };
 const onPick = (picked: Picked | undefined) => {
@@ -68,6 +68,13 @@ const onPick = (picked: Picked | undefined) => {
 };
 const cityMap = createCityMap(document.getElementById('map')!, city, language, motion, unitPx / 16, onPick, (notice) => hud.showNotice(notice));
 cityMap.follow(table, alerts, () => store.getState().hidden);
+// A unit's track asked for is framed on the map: the operator's hand, so the tour waits.
+function showTrack(track: UnitTrack | undefined) {
+  cityMap.showTrack(track);
+  if (!track?.points.length) return;
+  pauseTour();
+  cityMap.map.fitBounds(trackBox(track, onMap.toMap), { padding: 4 * unitPx, maxZoom: 16, animate: motion });
+}
 // Right-click a place: who was there in the hour before the moment shown.
 cityMap.map.on('contextmenu', (event) => {
   onPick(undefined);

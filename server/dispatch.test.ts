@@ -10,7 +10,8 @@ const scene = karamay.busStops[5]!.point;
 // The three inspectors nearest the scene report in; with the simulators off, no other unit is on duty.
 const inspectors = nearestOfKind(karamay, 'inspector', scene, 3);
 
-describe.each(testBackends())('a case from report to closed, with the nearest unit by road, on the $name database', (backend) => {
+// One back end: this is about the protocol; geo/dispatch.test.ts reads both.
+describe.each(testBackends().slice(0, 1))('a case from report to closed, with the nearest unit by road, on the $name database', (backend) => {
   let server: TestServer;
   const fix = (id: string, at: LonLat, epochS: number) => osmandFix(server.osmandUrl, id, at, epochS);
   beforeAll(async () => {

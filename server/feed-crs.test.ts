@@ -11,7 +11,8 @@ const karamay = generateCity(cityProfiles.karamay);
 const [stationA, stationB] = karamay.policeStations.map((station) => station.point) as [LonLat, LonLat];
 const sixDecimals = ([lon, lat]: LonLat): LonLat => [Number(lon.toFixed(6)), Number(lat.toFixed(6))];
 
-describe.each(testBackends())('feeds in Chinese coordinates, on the $name database', (backend) => {
+// One back end: this is about the protocol; the transform is not in the database; geo/positions.test.ts writes fixes on both.
+describe.each(testBackends().slice(0, 1))('feeds in Chinese coordinates, on the $name database', (backend) => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer(backend, { TICK_MS: '200', FEED_CRS: 'osmand:gcj02,alarms:bd09' });
