@@ -1,7 +1,7 @@
 // A city's past for the replay benchmark, written straight into its history tables: every unit
 // at its device's report interval (as the simulators send), moving on a small loop round where
-// the city placed it, and the day's cases with their transitions, units sent and warnings at
-// Karamay's rates. Written in SQL, an hour at a time: a day of Karamay is ~23 million fixes, which
+// the city placed it, every camera's detector record each minute, and the day's cases with their
+// transitions, units sent, the dispatcher's actions in the audit log and warnings at Karamay's rates. Written in SQL, an hour at a time: a day of Karamay is ~23 million fixes, which
 // the product's own write path would take over 15 minutes to store.
 import { makeHistoryPartitions, type Database, type EntityKind } from '../geo/index.ts';
 import { offeredPerSecond, reportEveryMs } from '../fixtures/index.ts';
@@ -26,10 +26,24 @@ export async function writeHistory(db: Database, endMs: number, spanMs: number, 
     const to = Math.min(endMs, from + hourMs);
     await makeHistoryPartitions(db, 48, from);
     for (let part = from; part < to; part += chunkMs) await writeFixes(db, part, Math.min(to, part + chunkMs), only);
+    if (!only) await writeDetectorRecords(db, from, to);
     if (!only && to - from === hourMs) await writeCases(db, from, hour);
     onHour(hour + 1);
   }
   await db.exec('ANALYZE position_history');
+  await db.exec('ANALYZE camera_readings');
+}
+
+/** Each camera's record of every minute, received a little after it ends; speeds rise and fall over the day. */
+async function writeDetectorRecords(db: Database, from: number, to: number): Promise<void> {
+  await db.query(
+    `INSERT INTO camera_readings (camera_id, period_start, period_s, volume, occupancy_pct, mean_speed_kmh, received_at, source_id)
+     SELECT c.id, t, 60, 5 + c.n % 20, 20, 15 + 30 * (0.5 + 0.5 * sin(extract(epoch FROM t) / 900.0 + c.n)), t + interval '65 seconds', 'bench'
+       FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM cameras WHERE segment_id IS NOT NULL) c
+       CROSS JOIN generate_series(to_timestamp($1::float8 / 1000), to_timestamp($2::float8 / 1000) - interval '1 minute', interval '1 minute') t
+     ON CONFLICT DO NOTHING`,
+    [from, to],
+  );
 }
 
 async function writeFixes(db: Database, from: number, to: number, only?: { entityIds: string[] }): Promise<void> {
@@ -67,6 +81,13 @@ async function writeCases(db: Database, from: number, hour: number): Promise<voi
             ST_MakeLine(u.geom, o.geom), o.reported_at + interval '9 minutes', o.reported_at + interval '30 minutes'
        FROM opened o JOIN LATERAL (SELECT id, geom FROM entities WHERE kind = 'inspector' ORDER BY geom <-> o.geom LIMIT 1) u ON true`,
     [from, hour, casesPerHour],
+  );
+  // The dispatcher's part of it, as the audit log keeps it.
+  await db.query(
+    `INSERT INTO audit_log (at, actor, action, object_type, object_id, after)
+     SELECT h.at, h.actor, 'incident-transition', 'incident', h.incident_id::text, jsonb_build_object('status', h.to_status)
+       FROM incident_history h JOIN incidents i ON i.id = h.incident_id WHERE i.source_ref LIKE 'bench-' || $1 || '-%' AND h.actor = 'dispatcher'`,
+    [hour],
   );
   if ((hour * warningsPerHour) % 1 === 0) {
     await db.query(

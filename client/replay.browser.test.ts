@@ -81,18 +81,22 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall replaying the past',
     await page.waitForFunction((id) => (window as unknown as RecordingWindow).shown.some((entry) => 'warning' in entry && entry.warning === id), warning.id, { timeout: 60_000 });
     expect(await shown()).toEqual(live);
     expect(await page.textContent('[data-testid="replay-label"]')).toMatch(/^REPLAY\d/);
+    // Beside the map, what the dispatcher did then.
+    expect(await page.textContent('[data-testid="replay-actions"]')).toMatch(/dispatcher · sent a unit to #\d+ · /);
     // The running figures are the replayed moment's (units free are not kept in history: a dash).
     await page.waitForSelector('[data-testid="kpi-open"]:not([data-value=""])');
     expect(await page.getAttribute('[data-testid="kpi-police"]', 'data-value')).toBe('');
+    // Who was at the scene in that hour: a right-click there names the inspector (before the
+    // track below moves the map to frame it).
+    await page.waitForFunction(() => !(window as unknown as OnescreenWindow).onescreen.map.isMoving());
+    const at = await page.evaluate(([lon, lat]) => (window as unknown as OnescreenWindow).onescreen.map.project([lon!, lat!]), scene);
+    await page.mouse.click(at.x, at.y, { button: 'right' });
+    await page.waitForSelector(`[data-testid="who-was-here"] [data-testid="nearby-${inspector.id}"]`);
     // The inspector's track over the hour before the replayed moment: on the map, with its speed chart.
     await page.evaluate((id) => (window as unknown as { onescreen: { showUnit(id: string): void } }).onescreen.showUnit(id), inspector.id);
     await page.click('[data-testid="track-button"]');
     await page.waitForSelector('[data-testid="track-chart"]');
     expect(await page.textContent('[data-testid="track-result"]')).toMatch(/\d+\.\d km · \d+ stops · top \d+ km\/h/);
-    // Who was at the scene in that hour: a right-click there names the inspector.
-    const at = await page.evaluate(([lon, lat]) => (window as unknown as OnescreenWindow).onescreen.map.project([lon!, lat!]), scene);
-    await page.mouse.click(at.x, at.y, { button: 'right' });
-    await page.waitForSelector(`[data-testid="who-was-here"] [data-testid="nearby-${inspector.id}"]`);
     await page.screenshot({ path: join(artifacts, 'wall-replay.png') });
 
     // One click back to live: the frame and the bar go, the wall is live again with the car where it is.

@@ -13,11 +13,11 @@ const stepMs = 60_000;
 const messages = {
   'zh-CN': {
     open: '⏱ 回放', replay: '回放', live: '● 回到实时', play: '▶ 播放', pause: '‖ 暂停', back: '−1 分', on: '+1 分',
-    waiting: '读取历史…', boardsLive: '可派力量为实时数据（无历史记录）', jump: '跳转到', scrub: '时间轴', failed: (why: string) => `回放出错：${why}`,
+    waiting: '读取历史…', boardsLive: '可派力量无历史记录', jump: '跳转到', scrub: '时间轴', failed: (why: string) => `回放出错：${why}`,
   },
   en: {
     open: '⏱ Replay', replay: 'REPLAY', live: '● Back to live', play: '▶ Play', pause: '‖ Pause', back: '−1 min', on: '+1 min',
-    waiting: 'reading history…', boardsLive: 'units free: live (not kept in history)', jump: 'Jump to', scrub: 'Timeline', failed: (why: string) => `Replay failed: ${why}`,
+    waiting: 'reading history…', boardsLive: 'units free: not kept in history', jump: 'Jump to', scrub: 'Timeline', failed: (why: string) => `Replay failed: ${why}`,
   },
 } as const;
 

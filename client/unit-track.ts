@@ -33,6 +33,8 @@ export function speedChart(track: UnitTrack, to: number): SVGSVGElement {
   const [width, height] = [300, 80];
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  // Stretched to the panel's width and the chart's height (the line keeps its width: non-scaling stroke).
+  svg.setAttribute('preserveAspectRatio', 'none');
   svg.setAttribute('class', 'track-chart');
   svg.dataset.testid = 'track-chart';
   const topKmh = Math.max(30, ...track.points.map((point) => point.speedKmh ?? 0));

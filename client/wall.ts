@@ -12,6 +12,7 @@ import { watchPanelInsets } from './panel-insets.ts';
 import { layoutFor, mountWallFrame, readableTextPx, viewingFromQuery } from './wall-layout.ts';
 import { mountWallPanels } from './wall-panels.ts';
 import { mountSearchBox } from './search-box.ts';
+import { mountActionLog } from './action-log.ts';
 import { mountTimeBar } from './time-bar.ts';
 import { trackBox, unitTrackPanel } from './unit-track.ts';
 import { whoWasHerePanel } from './who-was-here.ts';
@@ -73,7 +74,10 @@ function showTrack(track: UnitTrack | undefined) {
   cityMap.showTrack(track);
   if (!track?.points.length) return;
   pauseTour();
-  cityMap.map.fitBounds(trackBox(track, onMap.toMap), { padding: 4 * unitPx, maxZoom: 16, animate: motion });
+  // Clear of the details (bottom right) and the time bar (bottom), where the track would hide.
+  const details = document.querySelector<HTMLElement>('[data-testid="details"]')!.getBoundingClientRect();
+  const padding = { top: 4 * unitPx, left: 4 * unitPx, bottom: 8 * unitPx, right: details.width + 4 * unitPx };
+  cityMap.map.fitBounds(trackBox(track, onMap.toMap), { padding, maxZoom: 16, animate: motion });
 }
 // Right-click a place: who was there in the hour before the moment shown.
 cityMap.map.on('contextmenu', (event) => {
@@ -90,11 +94,14 @@ const panels = mountWallPanels(frame, city, language);
 // Replaying, they are the replayed moment's instead (those history keeps), and live ones wait.
 socket.on('posture', (snapshot) => !replay.replaying && panels.showPosture(snapshot));
 socket.on('replay-figures', (figures) => replay.replaying && panels.showFiguresAt(figures));
+const actions = mountActionLog(frame.force, language);
+socket.on('replay-audit', (entries) => replay.replaying && actions.add(entries));
 const watchPosture = () => void socket.timeout(10_000).emitWithAck('watch-posture', { range: 'live', boards: ['cases', 'units', 'traffic', 'buses', 'feeds'] }).catch(() => undefined);
 socket.on('connect', watchPosture);
 if (socket.connected) watchPosture();
 replay.store.subscribe((state, before) => {
   cityMap.showTrails(state.mode === 'replay');
+  if (state.clock?.reset || state.mode !== before.mode) actions.clear();
   if (state.mode === 'live' && before.mode === 'replay') watchPosture();
 });
 // The alert being toured, marked in the list.

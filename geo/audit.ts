@@ -49,3 +49,14 @@ export async function listAudit(db: Queryable, query: AuditQuery): Promise<Audit
     [query.actor ?? null, query.action ?? null, query.since ?? null, query.limit],
   );
 }
+
+/** Entries after `fromMs` up to `toMs` (epoch ms), oldest first; with `newest`, only that many of the latest. */
+export async function listAuditBetween(db: Queryable, fromMs: number, toMs: number, newest?: number): Promise<AuditRecord[]> {
+  const rows = await db.query<AuditRecord>(
+    `SELECT id::int AS id, ${isoUtc('at')} AS at, actor, action, object_type AS "objectType", object_id AS "objectId", before, after, client
+     FROM audit_log WHERE at > to_timestamp($1::float8 / 1000) AND at <= to_timestamp($2::float8 / 1000)
+     ORDER BY at ${newest ? 'DESC' : 'ASC'}, id ${newest ? 'DESC' : 'ASC'} ${newest ? `LIMIT ${Math.floor(newest)}` : ''}`,
+    [fromMs, toMs],
+  );
+  return newest ? rows.reverse() : rows;
+}

@@ -5,8 +5,10 @@ import {
   listHistoryPartitions,
   makeHistoryPartitions,
   migrate,
+  persistCameraEvents,
   persistCameraReadings,
   persistPositionBatch,
+  pruneEventLogs,
   pruneHistory,
   readMigrations,
   type Database,
@@ -92,6 +94,29 @@ describe.each(testBackends())('history partitions on the $name database', (backe
     expect(await pruneHistory(db, 24, at)).toEqual({ partitions: [], rowsOutsidePartitions: 0 });
     // A unit with history still cannot be removed: the check reads every partition.
     await expect(db.query('DELETE FROM entities WHERE id = $1', [car.id])).rejects.toMatchObject({ code: '23503' });
+  });
+
+  it('keeps each kind as long as its own retention: detector records, positions, and by days camera events and cleared fence alerts', async () => {
+    // Detector records 2 h, positions 100 h: at 13 h on, the records' hours are past theirs, the fixes are kept.
+    const pruned = await pruneHistory(db, { position_history: 100, camera_readings: 2 }, now + 13 * hour);
+    expect(pruned.partitions).toContain(`camera_readings_p${stamp(thisHour + 10 * hour)}`);
+    expect(pruned.partitions.filter((name) => !name.startsWith('camera_readings_'))).toEqual([]);
+    expect(await placement(db, 'camera_readings')).toEqual({});
+    expect(Object.values(await placement(db, 'position_history')).flat()).toEqual([now + 40 * 60_000, now + 10 * hour]);
+
+    const day = 24 * hour;
+    await persistCameraEvents(db, [now - 100 * day, now - day].map((eventTime) => ({ cameraId: camera.id, eventTime, receivedAt: eventTime, sourceId: 'test', kind: 'accident', severity: 3, description: String(eventTime) })));
+    const [fence] = await db.query<{ id: number }>(`INSERT INTO geofences (name, kind, geom, created_by) VALUES ('test', 'area', ST_Buffer(ST_SetSRID(ST_MakePoint($1, $2), 4326), 0.01)::geometry(Polygon, 4326), 'test') RETURNING id::int AS id`, car.point);
+    const alert = (daysAgo: number, state: string) =>
+      db.query(`INSERT INTO geofence_alerts (geofence_id, entity_id, event, at, last_at, geom, severity, state) VALUES ($1, $2, 'enter', $3, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), 2, $6)`, [
+        fence!.id, car.id, new Date(now - daysAgo * day).toISOString(), ...car.point, state,
+      ]);
+    await alert(100, 'cleared');
+    await alert(100, 'new');
+    await alert(1, 'cleared');
+    expect(await pruneEventLogs(db, 90, now)).toEqual({ cameraEvents: 1, geofenceAlerts: 1 });
+    expect((await db.query<{ description: string }>('SELECT description FROM camera_events')).map((row) => Number(row.description))).toEqual([now - day]);
+    expect((await db.query<{ state: string }>('SELECT state FROM geofence_alerts ORDER BY at, state')).map((row) => row.state), 'one still open is kept however old').toEqual(['new', 'cleared']);
   });
 });
 

@@ -13,6 +13,11 @@ export const historyTables = [
 
 const hourMs = 3_600_000;
 
+export type HistoryTableName = (typeof historyTables)[number]['table'];
+/** How long each partitioned table keeps its rows, hours: one figure for both, or one each. */
+export type HistoryRetention = number | Record<HistoryTableName, number>;
+const hoursFor = (retention: HistoryRetention, table: HistoryTableName) => (typeof retention === 'number' ? retention : retention[table]);
+
 /**
  * How wide a partition is: an hour while the retention is two days or less (an expired row stays
  * at most an hour longer), six hours up to two weeks, then a day, so no retention keeps more than
@@ -73,10 +78,11 @@ const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 13).replace(/\
  * past `now`. Rows the default partition holds for a new range (written while no partition was
  * there) are moved into it. Returns the partitions made.
  */
-export async function makeHistoryPartitions(db: Database, retentionHours: number, now = Date.now()): Promise<string[]> {
-  const width = partitionWidthMs(retentionHours);
+export async function makeHistoryPartitions(db: Database, retention: HistoryRetention, now = Date.now()): Promise<string[]> {
   const made: string[] = [];
   await eachHistoryTable(db, async (tx, { table, time }) => {
+    const retentionHours = hoursFor(retention, table);
+    const width = partitionWidthMs(retentionHours);
     const newest = (await listHistoryPartitions(tx, table)).at(-1)?.to;
     if (newest === null) return; // ends at MAXVALUE: nothing to make
     // The first partition holds this hour on; after a long stop, none is made for what is
@@ -116,10 +122,10 @@ export interface Pruned {
  * and the default partition's rows older than that; and the posture boards' rollups older than
  * they are read. A row is kept at least `retentionHours`, at most one partition width longer.
  */
-export async function pruneHistory(db: Database, retentionHours: number, now = Date.now()): Promise<Pruned> {
-  const cutoff = now - retentionHours * hourMs;
+export async function pruneHistory(db: Database, retention: HistoryRetention, now = Date.now()): Promise<Pruned> {
   const pruned: Pruned = { partitions: [], rowsOutsidePartitions: 0 };
   await eachHistoryTable(db, async (tx, { table, time }) => {
+    const cutoff = now - hoursFor(retention, table) * hourMs;
     for (const partition of await listHistoryPartitions(tx, table)) {
       if (partition.to === null || partition.to > cutoff) continue;
       await tx.query(`DROP TABLE ${partition.name}`);
@@ -136,6 +142,21 @@ export async function pruneHistory(db: Database, retentionHours: number, now = D
     [now, rollupRetentionMs[60], rollupRetentionMs[3600]],
   );
   return pruned;
+}
+
+/**
+ * Deletes the event logs' rows older than `days`: cameras' events, and fence alerts cleared and last
+ * raised that long ago (one still open is kept however old). Cases, their history, units sent, warnings and the audit
+ * log are records: never pruned. Answers the rows deleted.
+ */
+export async function pruneEventLogs(db: Queryable, days: number, now = Date.now()): Promise<{ cameraEvents: number; geofenceAlerts: number }> {
+  const [deleted] = await db.query<{ cameraEvents: number; geofenceAlerts: number }>(
+    `WITH events AS (DELETE FROM camera_events WHERE event_time < $1 RETURNING 1),
+          alerts AS (DELETE FROM geofence_alerts WHERE state = 'cleared' AND last_at < $1 RETURNING 1)
+     SELECT (SELECT count(*)::int FROM events) AS "cameraEvents", (SELECT count(*)::int FROM alerts) AS "geofenceAlerts"`,
+    [new Date(now - days * 24 * hourMs).toISOString()],
+  );
+  return deleted!;
 }
 
 /** What `table` takes on disk over all its partitions: with indexes and TOAST, and its rows alone. */

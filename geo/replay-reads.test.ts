@@ -52,6 +52,8 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
     unitsInsideWhenIssued = issued.warning.unitsInside;
     // Every unit leaves the area afterwards: a replay still says who was inside when it was issued.
     await db.query('UPDATE entities SET geom = ST_Translate(geom, 1, 0)');
+    // The dispatcher's sending, as the audit log has it.
+    await db.query(`INSERT INTO audit_log (at, actor, action, object_type, object_id, after) VALUES ($1, 'dispatcher', 'unit-assigned', 'incident', $2, $3)`, [iso(t0 + 2 * minute), String(incidentId), JSON.stringify({ unitId: inspector.id })]);
     // The camera's road: 10 km/h in the minute from t0 (received at +1), 50 km/h the next (received at +2); an event at +3.
     for (const [start, kmh] of [[t0, 10], [t0 + minute, 50]] as const) await persistCameraReadings(db, [record(start, kmh)]);
     await persistCameraEvents(db, [{ cameraId: camera.id, eventTime: t0 + 3 * minute, receivedAt: t0 + 3 * minute, sourceId: 'test', kind: 'accident', severity: 3, description: '追尾' }]);
@@ -97,7 +99,7 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
     expect((await cityAt(db, t0, ['inspector'])).incidents, 'before it was reported').toEqual([]);
   });
 
-  it("gives the roads' congestion and the cameras' events as the screens had them: from what was received by then, stale after 15 minutes", async () => {
+  it("gives the roads' congestion, the cameras' events and the audit log as the screens had them: from what was received by then, traffic stale after 15 minutes", async () => {
     const traffic = (segments: { segmentId: string; speedKmh: number | null; updatedAt: string }[]) => segments.map((s) => [s.segmentId, s.speedKmh, s.updatedAt]);
     expect(traffic((await cityAt(db, t0 + minute - 1, [])).traffic), 'the first record not received yet').toEqual([]);
     expect(traffic((await cityAt(db, t0 + 90_000, [])).traffic)).toEqual([[camera.segmentId, 10, iso(t0 + minute)]]);
@@ -108,6 +110,9 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
       [minute, camera.segmentId, 10, expect.stringMatching(/slow|congested/)],
       [2 * minute, camera.segmentId, 50, expect.any(String)],
     ]);
+    expect(changes.audit.map(({ at, value }) => [at - t0, value.actor, value.action, value.after])).toEqual([[2 * minute, 'dispatcher', 'unit-assigned', { unitId: inspector.id }]]);
+    expect((await cityAt(db, t0 + 2 * minute - 1, [])).audit.filter((entry) => entry.action === 'unit-assigned'), 'not yet').toEqual([]);
+    expect((await cityAt(db, t0 + 4 * minute, [])).audit.filter((entry) => entry.action === 'unit-assigned').map((entry) => entry.objectId)).toEqual([String(incidentId)]);
     expect(changes.cameraEvents.map(({ at, value }) => [at - t0, value.cameraId, value.kind, value.description])).toEqual([[3 * minute, camera.id, 'accident', '追尾']]);
     expect((await cityAt(db, t0 + 3 * minute - 1, [])).cameraEvents).toEqual([]);
     expect((await cityAt(db, t0 + 4 * minute, [])).cameraEvents.map((event) => event.description)).toEqual(['追尾']);

@@ -1,6 +1,7 @@
 // Whole-city replay (issue 21): the city as it was at a moment, and what changed in it between two
 // moments, read from the tables that keep its past. Every read is by time window (indexes of
 // migration 0028; position history by partition), so a replay never scans the whole past.
+import { listAuditBetween, type AuditRecord } from './audit.ts';
 import type { JoinedCameraEvent, SegmentTraffic } from './cameras.ts';
 import type { EntityKind } from './city-data.ts';
 import { epochMs, fromEpochMs, isoUtc } from './columns.ts';
@@ -35,6 +36,8 @@ export interface CityChanges {
   /** Segments' traffic as each received second's records moved it. */
   traffic: Past<SegmentTraffic>[];
   cameraEvents: Past<JoinedCameraEvent>[];
+  /** What operators and dispatchers did (the audit log), as it was written. */
+  audit: Past<AuditRecord>[];
 }
 
 /** The city at a moment: where each unit was, and what was going on. */
@@ -47,12 +50,16 @@ export interface CityAt {
   geofenceAlerts: GeofenceAlert[];
   traffic: SegmentTraffic[];
   cameraEvents: JoinedCameraEvent[];
+  /** The latest lines of the audit log, oldest first. */
+  audit: AuditRecord[];
 }
 
 /** How far back from the moment a replay's screen is shown finished cases, warnings and fence alerts, as the live screens show them. */
 export const recentMs = 24 * 3_600_000;
 
 const at = fromEpochMs;
+// As many lines of the audit log as a screen lists beside the map.
+const auditLinesShown = 30;
 
 // A case as it stood after one row of its history (h): that row's status, note and time, and the
 // version it had then (one more per change, as live).
@@ -118,6 +125,7 @@ export async function cityChanges(db: Queryable, fromMs: number, toMs: number, k
     geofenceAlerts,
     traffic: await trafficChanges(db, fromMs, toMs),
     cameraEvents: await cameraEventChanges(db, fromMs, toMs),
+    audit: (await listAuditBetween(db, fromMs, toMs)).map((entry) => ({ at: Date.parse(entry.at), value: entry })),
   };
 }
 
@@ -154,6 +162,7 @@ export async function cityAt(db: Queryable, atMs: number, kinds: readonly Entity
     geofenceAlerts: (await listGeofenceAlertsRaised(db, `a.at > ${at('$1')} AND a.at <= ${at('$2')}`, [since, atMs])).map((alert) => alert.value).reverse(),
     traffic: await trafficAt(db, atMs),
     cameraEvents: await cameraEventsAt(db, atMs, since),
+    audit: await listAuditBetween(db, since, atMs, auditLinesShown),
   };
 }
 

@@ -40,7 +40,8 @@ export interface Config {
   /** The city's own layers to the screens as one GeoJSON each, as vector tiles, or by its size (auto). */
   cityLayers: 'auto' | 'geojson' | 'tiles';
   tickMs: number;
-  historyRetentionHours: number;
+  /** How long history is kept: positions and detector records (hours, in partitions), camera events and cleared fence alerts (days). */
+  retention: { positionHours: number; detectorHours: number; eventDays: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'text' | 'json';
   clientDir: string;
@@ -136,6 +137,8 @@ const environment = z.object({
   BASE_MAP_CRS: oneOf(['wgs84', 'gcj02']).default('wgs84'),
   CITY_LAYERS: oneOf(['auto', 'geojson', 'tiles']).default('auto'),
   HISTORY_RETENTION_HOURS: wholeNumber(1, 24 * 365).default(24),
+  DETECTOR_RETENTION_HOURS: wholeNumber(1, 24 * 365).optional(),
+  EVENT_RETENTION_DAYS: wholeNumber(1, 3650).default(90),
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_FORMAT: oneOf(['text', 'json']).optional(),
   CLIENT_DIR: z.string().min(1).default(fileURLToPath(new URL('../dist/client/', import.meta.url))),
@@ -202,7 +205,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, stdoutIsTerminal = false): C
     baseMap: baseMapSetting(e.BASE_MAP, e.BASE_MAP_CRS),
     cityLayers: e.CITY_LAYERS,
     tickMs: e.TICK_MS,
-    historyRetentionHours: e.HISTORY_RETENTION_HOURS,
+    retention: { positionHours: e.HISTORY_RETENTION_HOURS, detectorHours: e.DETECTOR_RETENTION_HOURS ?? e.HISTORY_RETENTION_HOURS, eventDays: e.EVENT_RETENTION_DAYS },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT ?? (stdoutIsTerminal ? 'text' : 'json'),
     clientDir: e.CLIENT_DIR,

@@ -1,6 +1,6 @@
 // The server's rounds that no input starts: old history pruned, cases past their SLA raised, and
 // geofence dwell limits that run out while nothing moves.
-import { checkGeofences, makeHistoryPartitions, pruneHistory, superviseOverdue, type Database } from '../geo/index.ts';
+import { checkGeofences, makeHistoryPartitions, pruneEventLogs, pruneHistory, superviseOverdue, type Database, type HistoryRetention } from '../geo/index.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -9,17 +9,23 @@ import type { attachRealtime } from './realtime.ts';
 // How often history's partitions are made ahead and the expired ones dropped, ms.
 const historyEveryMs = 10 * 60_000;
 
-async function keepHistory(database: Database, retentionHours: number, dbLog: Logger): Promise<void> {
-  const made = await makeHistoryPartitions(database, retentionHours);
-  const { partitions, rowsOutsidePartitions } = await pruneHistory(database, retentionHours);
+/** Each partitioned table's retention, hours, from the settings. */
+export const partitionRetention = ({ positionHours, detectorHours }: Config['retention']): HistoryRetention => ({ position_history: positionHours, camera_readings: detectorHours });
+
+async function keepHistory(database: Database, retention: Config['retention'], dbLog: Logger): Promise<void> {
+  const made = await makeHistoryPartitions(database, partitionRetention(retention));
+  const { partitions, rowsOutsidePartitions } = await pruneHistory(database, partitionRetention(retention));
+  const events = await pruneEventLogs(database, retention.eventDays);
   if (made.length > 0) dbLog.info('history partitions made', { partitions: made });
-  if (partitions.length > 0 || rowsOutsidePartitions > 0) dbLog.info('history past its retention dropped', { partitions, rowsOutsidePartitions, retentionHours });
+  if (partitions.length > 0 || rowsOutsidePartitions > 0 || events.cameraEvents > 0 || events.geofenceAlerts > 0) {
+    dbLog.info('history past its retention dropped', { partitions, rowsOutsidePartitions, ...events, retention });
+  }
 }
 
 /** Starts the rounds; `stop` ends them. */
-export function startHousekeeping(database: Database, config: Pick<Config, 'historyRetentionHours' | 'slaCheckMs'>, realtime: ReturnType<typeof attachRealtime>, metrics: Metrics, dbLog: Logger) {
+export function startHousekeeping(database: Database, config: Pick<Config, 'retention' | 'slaCheckMs'>, realtime: ReturnType<typeof attachRealtime>, metrics: Metrics, dbLog: Logger) {
   const historyTimer = setInterval(() => {
-    keepHistory(database, config.historyRetentionHours, dbLog).catch((error: unknown) =>
+    keepHistory(database, config.retention, dbLog).catch((error: unknown) =>
       dbLog.warn('keeping history partitions failed; trying again in 10 minutes (a table lock held by a long query is the usual cause)', { error }),
     );
   }, historyEveryMs).unref();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, type FiguresAt, type LonLat, type SegmentTraffic } from '../geo/index.ts';
+import { listAudit, type AuditRecord, type FiguresAt, type LonLat, type SegmentTraffic } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { FrameReader, type Incident, type LiveAssignment, type ReplayClock, type ReplayRequest, type ReplayResult, type UnitCandidate, type Warning } from '../streams/index.ts';
@@ -106,6 +106,8 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
       screen.socket.on('replay-clock', (clock) => clocks.push(clock));
       screen.socket.on('traffic', (segments) => traffic.push(...segments));
       screen.socket.on('replay-figures', (read) => figures.push(read));
+      const actions: AuditRecord[] = [];
+      screen.socket.on('replay-audit', (entries) => actions.push(...entries));
       const ask = (request: ReplayRequest) => screen.socket.timeout(30_000).emitWithAck('replay', request) as Promise<ReplayResult>;
       expect(await ask({ at: started, speed: 2, playing: true })).toMatchObject({ clock: { at: started, speed: 2, playing: true } });
       await seen(() => clocks.find((clock) => clock.at >= ended), 30_000);
@@ -119,6 +121,10 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
       expect(await counts(), 'a replay opens no case, raises no alert').toEqual(before);
       expect(traffic.filter((segment) => segment.segmentId === camera.segmentId).map((segment) => segment.speedKmh), 'the road as the camera measured it').toEqual([8]);
       const openBefore = (await seen(() => figures.find((read) => read.at === started))).open;
+      // What the dispatcher did, in step: the unit sent, then the warning; no sign-in, and not where it was done from.
+      const acted = actions.filter((entry) => entry.actor === 'dispatcher').map((entry) => [entry.action, entry.objectId]);
+      expect(acted).toEqual([['unit-assigned', String(registered.id)], ['warning-issued', String(warning.id)]]);
+      expect(actions.some((entry) => 'client' in entry), 'a dispatcher is not shown where requests came from').toBe(false);
 
       // Jumping back to the dispatch: the screen is told to start over, and gets the case as it stood then.
       const dispatchedAt = (await server.db.query<{ ms: number }>(`SELECT extract(epoch FROM at)::float8 * 1000 AS ms FROM incident_history WHERE incident_id = $1 AND to_status = 'dispatched'`, [registered.id]))[0]!.ms;

@@ -16,6 +16,13 @@ import type { attachRealtime, LiveSocket } from './realtime.ts';
 export const maxReplaysPerNode = 20;
 // The longest step of a paused replay: an hour of the past.
 const maxStepMs = 3_600_000;
+// What operators and dispatchers did to cases, units, warnings, fences and alerts: the lines of the
+// audit log a replaying screen lists beside the map for anyone who may read cases. The rest (sign-ins,
+// keys, users, reads of police positions) only for those who may read the audit log itself.
+const operationalActions = new Set([
+  'incident-transition', 'incident-merged', 'incident-from-call', 'unit-assigned', 'warning-issued',
+  'geofence-created', 'geofence-removed', 'geofence-alerts-cleared', 'geofence-alert-acknowledge', 'geofence-alert-assign', 'geofence-alert-clear',
+]);
 
 const request = z
   .object({
@@ -55,6 +62,11 @@ export function attachReplay(realtime: Realtime, db: () => Database | undefined,
       traffic: (segments) => may('traffic') && segments.length > 0 && socket.emit('traffic', segments),
       cameraEvents: (events) => may('alerts') && events.length > 0 && socket.emit('camera-events', events),
       figures: (figures) => can(user, 'posture:read') && socket.emit('replay-figures', figures),
+      audit: (entries) => {
+        // Where a request came from is the audit log's own business.
+        const shown = can(user, 'audit:read') ? entries : entries.filter((entry) => operationalActions.has(entry.action)).map(({ client: _client, ...entry }) => entry);
+        if (shown.length > 0 && may('incidents')) socket.emit('replay-audit', shown);
+      },
       warnings: (warnings) => warnings.forEach((warning) => socket.emit('warning', warning)),
       clock: (clock) => socket.emit('replay-clock', clock),
       failed: (message) => {

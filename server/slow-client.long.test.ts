@@ -17,7 +17,7 @@ const warmUpS = 10;
 // The minutes with the slow screen between two without it: a drift in the machine's speed over
 // the run falls on both alike.
 const phases = ['without', 'with', 'without'] as const;
-const phaseS = 30;
+const phaseS = 20;
 
 describe('a screen on a slow link', () => {
   it('leaves the other screens as fast as without it, and the server’s memory bounded', async () => {

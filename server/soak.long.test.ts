@@ -1,5 +1,5 @@
 // A soak: the product as `npm start` runs it (every simulated feed on), watched by a live client
-// and polled like a load balancer would, for SOAK_SECONDS (60 by default; the 30-minute soak under
+// and polled like a load balancer would, for SOAK_SECONDS (45 by default; the 30-minute soak under
 // load is `npm run load`'s, README "Measured"). Nothing may stall, leak, fail a write or log a warning.
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
@@ -8,7 +8,7 @@ import { simulatorsForTests } from '../fixtures/test-simulators.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { startTestServer, watchLive, type TestServer } from './test-server.ts';
 
-const soakMs = Number(process.env.SOAK_SECONDS ?? 60) * 1000;
+const soakMs = Number(process.env.SOAK_SECONDS ?? 45) * 1000;
 const sampleEveryMs = 5_000;
 // The deployment a city runs 24/7 when there is one: PostgreSQL if DATABASE_URL is set.
 const backend = testBackends().at(-1)!;

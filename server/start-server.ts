@@ -29,7 +29,7 @@ import { defaultStaleAfterMs, feedStatus, sharedFeedClock } from './feed-status.
 import { feedKeyGuard } from './feed-keys.ts';
 import { startFeeds } from './feeds.ts';
 import { createHttpApp, type Readiness } from './http-app.ts';
-import { startHousekeeping } from './housekeeping.ts';
+import { partitionRetention, startHousekeeping } from './housekeeping.ts';
 import { CaseAnswers } from './case-answers.ts';
 import { alarmIngest } from './ingest-alarms.ts';
 import { callIntake } from './call-intake.ts';
@@ -203,7 +203,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const applied = await migrate(db);
     if (applied.length > 0) dbLog.info('migrations applied', { versions: applied });
     // Before the ingest log is applied: its fixes go to this hour's partition, not the default one.
-    const partitions = await makeHistoryPartitions(db, config.historyRetentionHours);
+    const partitions = await makeHistoryPartitions(db, partitionRetention(config.retention));
     if (partitions.length > 0) dbLog.info('history partitions made', { partitions });
 
     readiness.step = 'reading the city';

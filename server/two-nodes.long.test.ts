@@ -33,8 +33,18 @@ const partitions = 4;
 /** A node: a server process of its own, on its own ports and data directory. */
 async function startNode(env: NodeJS.ProcessEnv) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-node-'));
-  const [port, osmandPort] = [await freePort(), await freePort()];
-  const { child, output } = await startServerProcess({ ...env, DATA_DIR: dataDir, PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' });
+  // A free port can be taken between asking for it and binding it (an outgoing connection's
+  // ephemeral port, seen on CI): the node is started again on others.
+  const start = async (attempt: number): Promise<Awaited<ReturnType<typeof startServerProcess>> & { port: number; osmandPort: number }> => {
+    const [port, osmandPort] = [await freePort(), await freePort()];
+    try {
+      return { ...(await startServerProcess({ ...env, DATA_DIR: dataDir, PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' })), port, osmandPort };
+    } catch (error) {
+      if (attempt < 3 && String(error).includes('is already in use')) return start(attempt + 1);
+      throw error;
+    }
+  };
+  const { child, output, port, osmandPort } = await start(1);
   const url = `http://127.0.0.1:${port}`;
   const sessions = new Map<string, Promise<TestSession>>();
   return {

@@ -5,7 +5,7 @@ import { ReplayPlayer, type ReplayReads, type ReplaySink } from './replay-player
 import type { PositionFrame, ReplayClock } from './socket-contract.ts';
 
 const unit = (id: string, lon: number, fixTime: number): LivePosition => ({ id, kind: 'taxi', label: id, lon, lat: 45, headingDeg: null, speedKmh: null, status: 'vacant', districtId: null, cellId: null, fixTime });
-const empty: Omit<CityChanges, 'fixes'> = { incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [], traffic: [], cameraEvents: [] };
+const empty: Omit<CityChanges, 'fixes'> = { incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [], traffic: [], cameraEvents: [], audit: [] };
 
 /** A past with a fix every second for one taxi, read through the player's interface (the database side is geo/replay-reads.test.ts). */
 function pastOf(start: number, seconds: number, readDelayMs = 0) {
@@ -14,7 +14,7 @@ function pastOf(start: number, seconds: number, readDelayMs = 0) {
   const delay = () => new Promise((resolve) => setTimeout(resolve, readDelayMs));
   const past: ReplayReads = {
     async cityAt(at): Promise<CityAt> {
-      return { positions: fixes.filter((fix) => fix.fixTime! <= at).slice(-1), incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [], traffic: [], cameraEvents: [] };
+      return { positions: fixes.filter((fix) => fix.fixTime! <= at).slice(-1), incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [], traffic: [], cameraEvents: [], audit: [] };
     },
     figuresAt: async (at) => ({ at, open: 0, overdue: 0, congestion: null, onTime: null }),
     async cityChanges(from, to): Promise<CityChanges> {
@@ -48,6 +48,7 @@ function screen() {
     traffic: () => {},
     cameraEvents: () => {},
     figures: () => {},
+    audit: () => {},
     clock: (clock) => clocks.push(clock),
     failed: (message) => failures.push(message),
   };

@@ -1,4 +1,4 @@
-import type { CityAt, CityChanges, EntityKind, FiguresAt, GeofenceAlert, Incident, JoinedCameraEvent, Past, SegmentTraffic, ServiceRequest, Warning } from '../geo/index.ts';
+import type { AuditRecord, CityAt, CityChanges, EntityKind, FiguresAt, GeofenceAlert, Incident, JoinedCameraEvent, Past, SegmentTraffic, ServiceRequest, Warning } from '../geo/index.ts';
 import { appendAll } from './append.ts';
 import { FrameCursor, LivePositionTable } from './position-frames.ts';
 import type { LiveAssignment, PositionFrame, ReplayClock } from './socket-contract.ts';
@@ -24,6 +24,8 @@ export interface ReplaySink {
   traffic(segments: SegmentTraffic[]): void;
   cameraEvents(events: JoinedCameraEvent[]): void;
   figures(figures: FiguresAt): void;
+  /** Lines of the audit log, oldest first. */
+  audit(entries: AuditRecord[]): void;
   clock(clock: ReplayClock): void;
   /** A read of the past failed: the replay is paused; say so and what to do. */
   failed(message: string): void;
@@ -72,6 +74,7 @@ class Pending {
   geofenceAlerts = new Due<Past<GeofenceAlert>>((past) => past.at);
   traffic = new Due<Past<SegmentTraffic>>((past) => past.at);
   cameraEvents = new Due<Past<JoinedCameraEvent>>((past) => past.at);
+  audit = new Due<Past<AuditRecord>>((past) => past.at);
 }
 
 /**
@@ -139,6 +142,7 @@ export class ReplayPlayer {
     this.sink.geofenceAlerts(state.geofenceAlerts);
     this.sink.traffic(state.traffic);
     this.sink.cameraEvents(state.cameraEvents);
+    this.sink.audit(state.audit);
     this.readFigures();
     this.setPlaying(playing);
   }
@@ -223,9 +227,11 @@ export class ReplayPlayer {
       this.sendFixes(at);
       send();
     }
-    // Congestion changes by the minute: the span's changes go together, the latest per segment last.
+    // Congestion changes by the minute, and the audit log is read as a list: the span's lines go together, oldest first.
     const traffic = pending.traffic.take(this.at);
     if (traffic.length > 0) sink.traffic(traffic.map((past) => past.value));
+    const audit = pending.audit.take(this.at);
+    if (audit.length > 0) sink.audit(audit.map((past) => past.value));
     this.sendFixes(this.at);
   }
 
@@ -260,6 +266,7 @@ export class ReplayPlayer {
         pending.geofenceAlerts.add(changes.geofenceAlerts);
         pending.traffic.add(changes.traffic);
         pending.cameraEvents.add(changes.cameraEvents);
+        pending.audit.add(changes.audit);
       },
       (error: unknown) => {
         if (generation !== this.generation) return;

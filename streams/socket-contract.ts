@@ -1,4 +1,4 @@
-import type { Assignment, EntityKind, FiguresAt, GeofenceAlert, Incident, Warning, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
+import type { Assignment, AuditRecord, EntityKind, FiguresAt, GeofenceAlert, Incident, Warning, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
 import { entityKinds } from '../geo/index.ts';
 import type { PostureQuery, PostureQueryInput, PostureSnapshot } from './posture-snapshot.ts';
 
@@ -127,6 +127,8 @@ export interface ServerToClientEvents {
   'replay-failed': (message: string) => void;
   /** While replaying, about once a second: the wall's running figures at the replayed moment (posture:read). */
   'replay-figures': (figures: FiguresAt) => void;
+  /** While replaying, in step with the clock: what operators and dispatchers did (the audit log), oldest first; all of it for audit:read, else their actions on cases, units, warnings, fences and alerts. */
+  'replay-audit': (entries: AuditRecord[]) => void;
 }
 
 /** What a subscription came to: the layers now subscribed, or why the request was refused. */
