@@ -132,38 +132,52 @@ export async function cityChanges(db: Queryable, fromMs: number, toMs: number, k
 /** The city at `atMs`: units where they last reported (within 10 min), cases open then or finished in the day before, units on a case, recent warnings and fence alerts. */
 export async function cityAt(db: Queryable, atMs: number, kinds: readonly EntityKind[]): Promise<CityAt> {
   const since = atMs - recentMs;
-  const positions = (await positionsAt(db, atMs, kinds)) as LivePosition[];
-  const statuses = await db.query<{ id: string; status: string }>('SELECT id, status FROM entities WHERE id = ANY($1::text[])', [positions.map((unit) => unit.id)]);
-  const statusOf = new Map(statuses.map((row) => [row.id, row.status]));
-  for (const unit of positions) unit.status = statusOf.get(unit.id) ?? '';
-  const incidents = await db.query<IncidentAsOfRow>(
-    `SELECT * FROM (SELECT DISTINCT ON (h.incident_id) ${incidentAsOf} FROM ${incidentHistoryJoins} WHERE h.at <= ${at('$1')} ORDER BY h.incident_id, h.at DESC, h.id DESC) s
-      WHERE s."pastStatus" NOT IN ('closed', 'cancelled') OR s."pastMs" > $2 ORDER BY s."pastMs"`,
-    [atMs, since],
-  );
-  const reports = await db.query<ReportAsOfRow>(
-    `SELECT * FROM (SELECT DISTINCT ON (h.incident_id) ${reportAsOf} FROM ${reportHistoryJoins} WHERE h.at <= ${at('$1')} ORDER BY h.incident_id, h.at DESC, h.id DESC) s
-      WHERE s."pastStatus" NOT IN ('closed', 'cancelled') OR s."pastMs" > $2 ORDER BY s."pastMs"`,
-    [atMs, since],
-  );
-  const assignments = await db.query<AssignmentRow & { momentMs: number; momentStatus: Assignment['status'] }>(
-    `SELECT DISTINCT ON (a.id) ${assignmentColumns}, ${epochMs('m.at')} AS "momentMs", m.status AS "momentStatus"
-       FROM incident_assignments a JOIN entities e ON e.id = a.unit_id ${assignmentMoments}
-      WHERE a.assigned_at <= ${at('$1')} AND (a.released_at IS NULL OR a.released_at > ${at('$1')}) AND m.at <= ${at('$1')}
-      ORDER BY a.id, m.at DESC`,
-    [atMs],
-  );
+  // Each read stands alone: on PostgreSQL they run side by side on the pool (a seek waits for the slowest, not the sum).
+  const [positions, incidents, reports, assignments, warnings, geofenceAlerts, traffic, cameraEvents, audit] = await Promise.all([
+    unitsAt(db, atMs, kinds),
+    db.query<IncidentAsOfRow>(
+      `SELECT * FROM (SELECT DISTINCT ON (h.incident_id) ${incidentAsOf} FROM ${incidentHistoryJoins} WHERE h.at <= ${at('$1')} ORDER BY h.incident_id, h.at DESC, h.id DESC) s
+        WHERE s."pastStatus" NOT IN ('closed', 'cancelled') OR s."pastMs" > $2 ORDER BY s."pastMs"`,
+      [atMs, since],
+    ),
+    db.query<ReportAsOfRow>(
+      `SELECT * FROM (SELECT DISTINCT ON (h.incident_id) ${reportAsOf} FROM ${reportHistoryJoins} WHERE h.at <= ${at('$1')} ORDER BY h.incident_id, h.at DESC, h.id DESC) s
+        WHERE s."pastStatus" NOT IN ('closed', 'cancelled') OR s."pastMs" > $2 ORDER BY s."pastMs"`,
+      [atMs, since],
+    ),
+    db.query<AssignmentRow & { momentMs: number; momentStatus: Assignment['status'] }>(
+      `SELECT DISTINCT ON (a.id) ${assignmentColumns}, ${epochMs('m.at')} AS "momentMs", m.status AS "momentStatus"
+         FROM incident_assignments a JOIN entities e ON e.id = a.unit_id ${assignmentMoments}
+        WHERE a.assigned_at <= ${at('$1')} AND (a.released_at IS NULL OR a.released_at > ${at('$1')}) AND m.at <= ${at('$1')}
+        ORDER BY a.id, m.at DESC`,
+      [atMs],
+    ),
+    listWarningsIssued(db, since, atMs),
+    listGeofenceAlertsRaised(db, `a.at > ${at('$1')} AND a.at <= ${at('$2')}`, [since, atMs]),
+    trafficAt(db, atMs),
+    cameraEventsAt(db, atMs, since),
+    listAuditBetween(db, since, atMs, auditLinesShown),
+  ]);
   return {
     positions,
     incidents: incidents.map((row) => toPastIncident(row).value),
     reports: reports.map((row) => toPastReport(row).value),
     assignments: assignments.map((row) => toPastAssignment(row).value),
-    warnings: (await listWarningsIssued(db, since, atMs)).reverse(),
-    geofenceAlerts: (await listGeofenceAlertsRaised(db, `a.at > ${at('$1')} AND a.at <= ${at('$2')}`, [since, atMs])).map((alert) => alert.value).reverse(),
-    traffic: await trafficAt(db, atMs),
-    cameraEvents: await cameraEventsAt(db, atMs, since),
-    audit: await listAuditBetween(db, since, atMs, auditLinesShown),
+    warnings: warnings.reverse(),
+    geofenceAlerts: geofenceAlerts.map((alert) => alert.value).reverse(),
+    traffic,
+    cameraEvents,
+    audit,
   };
+}
+
+/** Units where they last reported at `atMs`, with the status word they have now (history keeps none). */
+async function unitsAt(db: Queryable, atMs: number, kinds: readonly EntityKind[]): Promise<LivePosition[]> {
+  const positions = (await positionsAt(db, atMs, kinds)) as LivePosition[];
+  const statuses = await db.query<{ id: string; status: string }>('SELECT id, status FROM entities WHERE id = ANY($1::text[])', [positions.map((unit) => unit.id)]);
+  const statusOf = new Map(statuses.map((row) => [row.id, row.status]));
+  for (const unit of positions) unit.status = statusOf.get(unit.id) ?? '';
+  return positions;
 }
 
 // Fence alerts as raised: their later handling (acknowledged, cleared) is not kept per moment.
