@@ -1,6 +1,6 @@
 import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
-import type { TrackStop, UnitTrack } from '../streams/index.ts';
+import type { UnitTrack } from '../streams/index.ts';
 import type { EntityTable } from './entity-table.ts';
 import { UnitTrails } from './unit-trails.ts';
 import type { PlaceAsked } from './who-was-here.ts';
@@ -63,19 +63,7 @@ export class PastOverlays {
           jointRounded: true,
           updateTriggers: { getPath: this.version },
         }) as Layer,
-        new ScatterplotLayer<TrackStop>({
-          id: 'unit-track-stops',
-          data: track.stops,
-          getPosition: (stop) => toMap([stop.lon, stop.lat]),
-          getRadius: 9 * scale,
-          radiusUnits: 'pixels',
-          getFillColor: [...stopColor, 220] as [number, number, number, number],
-          getLineColor: [20, 14, 0],
-          getLineWidth: 2 * scale,
-          lineWidthUnits: 'pixels',
-          stroked: true,
-          updateTriggers: { getPosition: this.version },
-        }) as Layer,
+        this.markers('unit-track-stops', track.stops, 9, [...stopColor, 220]),
       );
     }
     if (this.place) layers.push(...this.placeLayers(this.place));
@@ -99,19 +87,25 @@ export class PastOverlays {
         stroked: true,
         updateTriggers: { getPosition: this.version, getRadius: this.version },
       }) as Layer,
-      new ScatterplotLayer<PlaceAsked['units'][number]>({
-        id: 'place-asked-units',
-        data: place.units,
-        getPosition: (unit) => toMap([unit.lon, unit.lat]),
-        getRadius: 6 * scale,
-        radiusUnits: 'pixels',
-        getFillColor: trackColor,
-        getLineColor: [20, 14, 0],
-        getLineWidth: 2 * scale,
-        lineWidthUnits: 'pixels',
-        stroked: true,
-        updateTriggers: { getPosition: this.version },
-      }) as Layer,
+      this.markers('place-asked-units', place.units, 6, [...trackColor, 255]),
     ];
+  }
+
+  /** A dot of `radiusPx` (on the wall's scale), dark-rimmed, at each point. */
+  private markers(id: string, points: readonly { lon: number; lat: number }[], radiusPx: number, color: [number, number, number, number]): Layer {
+    const { scale, toMap } = this;
+    return new ScatterplotLayer<{ lon: number; lat: number }>({
+      id,
+      data: points,
+      getPosition: (point) => toMap([point.lon, point.lat]),
+      getRadius: radiusPx * scale,
+      radiusUnits: 'pixels',
+      getFillColor: color,
+      getLineColor: [20, 14, 0],
+      getLineWidth: 2 * scale,
+      lineWidthUnits: 'pixels',
+      stroked: true,
+      updateTriggers: { getPosition: this.version },
+    }) as Layer;
   }
 }
