@@ -81,6 +81,7 @@ function showTrack(track: UnitTrack | undefined) {
 }
 // Right-click a place: who was there in the hour before the moment shown.
 cityMap.map.on('contextmenu', (event) => {
+  event.originalEvent.preventDefault();
   onPick(undefined);
   const { title, panel } = whoWasHerePanel(onMap.fromMap([event.lngLat.lng, event.lngLat.lat]), language, () => replay.now(), (asked) => cityMap.showPlaceAsked(asked));
   hud.showDetails({ title, lines: [], extra: panel });
@@ -101,7 +102,8 @@ socket.on('connect', watchPosture);
 if (socket.connected) watchPosture();
 replay.store.subscribe((state, before) => {
   cityMap.showTrails(state.mode === 'replay');
-  if (state.clock?.reset || state.mode !== before.mode) actions.clear();
+  // A jump (a clock marked reset, as it comes) or a change of mode: the lines start over.
+  if ((state.clock !== before.clock && state.clock?.reset) || state.mode !== before.mode) actions.clear();
   if (state.mode === 'live' && before.mode === 'replay') watchPosture();
 });
 // The alert being toured, marked in the list.

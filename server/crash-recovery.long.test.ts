@@ -9,8 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, defaultCity, generateCity } from '../seeds/index.ts';
-import { freePort } from './test-network.ts';
-import { startServerProcess } from './test-process.ts';
+import { startServerOnFreePorts, startServerProcess } from './test-process.ts';
 import { compareWithHistory, historyTimes, totalAcknowledged, trackers } from './test-trackers.ts';
 
 const city = generateCity(cityProfiles[defaultCity]);
@@ -23,9 +22,9 @@ afterAll(() => {
   dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 });
 
-/** A server process, killed at the end of the file if a failure left it running. */
-async function startProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
-  const started = await startServerProcess(env);
+/** A server process (on two free ports unless `env` names them), killed at the end of the file if a failure left it running. */
+async function startProcess(env: NodeJS.ProcessEnv) {
+  const started = env.PORT ? { ...(await startServerProcess(env)), port: Number(env.PORT), osmandPort: Number(env.OSMAND_PORT) } : await startServerOnFreePorts(env);
   children.push(started.child);
   return started;
 }
@@ -35,12 +34,13 @@ describe.each(testBackends())('a server killed mid-stream, on the $name database
     const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-crash-'));
     dirs.push(dataDir);
     const settings = await backend.openSettings({ dataDir, withCity: true });
-    const [port, osmandPort] = [await freePort(), await freePort()];
-    const env = { DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl ?? '', PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' };
+    const env = { DATA_DIR: dataDir, DATABASE_URL: settings.databaseUrl ?? '', HOST: '127.0.0.1' };
     let db: Database | undefined;
     try {
       // Ticks 20 s apart: what is acknowledged before the kill is in the log, not yet in the database.
       const first = await startProcess({ ...env, TICK_MS: '20000' });
+      // Started again where the trackers send.
+      const { port, osmandPort } = first;
       const sending = trackers(units, 40, () => [`http://127.0.0.1:${osmandPort}/`]);
       for (const started = Date.now(); totalAcknowledged(sending.acknowledged) < 200; await new Promise((resolve) => setTimeout(resolve, 20))) {
         if (Date.now() - started > 60_000) throw new Error('the trackers got no answers');
@@ -49,7 +49,7 @@ describe.each(testBackends())('a server killed mid-stream, on the $name database
       await once(first.child, 'exit');
       const acknowledgedBeforeKill = totalAcknowledged(sending.acknowledged);
 
-      const second = await startProcess({ ...env, TICK_MS: '200' });
+      const second = await startProcess({ ...env, PORT: String(port), OSMAND_PORT: String(osmandPort), TICK_MS: '200' });
       const restartLog = second.output();
       await sending.done;
       db = settings.databaseUrl ? await openDatabase({ backend: 'server', url: settings.databaseUrl }) : undefined;

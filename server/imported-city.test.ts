@@ -68,7 +68,8 @@ describe.each(testBackends().slice(0, 1))('a city imported from GTFS and GeoJSON
     );
     for (const bus of timed) expect(bus).toMatchObject({ routeId: 'A', tripId: expect.stringMatching(/^a-(downtown|outbound)-all-day$/) });
     const described = timed.map((bus) => `${bus.id}: ${bus.delayS} s late${atStop.has(bus.id) ? ', at a stop' : ''}`).join('; ');
-    for (const bus of timed.filter((candidate) => atStop.has(candidate.id))) expect(bus.delayS! >= lateS - 60 && bus.delayS! <= lateS + 2, described).toBe(true);
+    // Within 2 s either way, as between stops: positions and times come in whole seconds (CI saw 59 s).
+    for (const bus of timed.filter((candidate) => atStop.has(candidate.id))) expect(bus.delayS! >= lateS - 60 - 2 && bus.delayS! <= lateS + 2, described).toBe(true);
     // The sample's shapes double back within 40 m of themselves in places: a bus there is taken
     // on the pass nearest its schedule, not the nearest pass (which had about half of them off).
     const between = timed.filter((bus) => !atStop.has(bus.id));

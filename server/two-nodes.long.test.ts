@@ -12,8 +12,8 @@ import { cityProfiles, defaultCity, generateCity } from '../seeds/index.ts';
 import { partitionOf, type Incident, type LiveAssignment, type PositionEvent } from '../streams/index.ts';
 import { deleteStream, natsPresent, natsTestUrl, servicePresent, testStreamName } from '../streams/test-nats.ts';
 import { consoleThrough } from './test-console.ts';
-import { freePort, startTcpProxy } from './test-network.ts';
-import { startServerProcess } from './test-process.ts';
+import { startTcpProxy } from './test-network.ts';
+import { startServerOnFreePorts } from './test-process.ts';
 import { driveAlong, readMetric, seen, signIn, watchLive, type TestSession } from './test-server.ts';
 import { compareWithHistory, historyTimes, totalAcknowledged, trackers } from './test-trackers.ts';
 
@@ -33,18 +33,7 @@ const partitions = 4;
 /** A node: a server process of its own, on its own ports and data directory. */
 async function startNode(env: NodeJS.ProcessEnv) {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-node-'));
-  // A free port can be taken between asking for it and binding it (an outgoing connection's
-  // ephemeral port, seen on CI): the node is started again on others.
-  const start = async (attempt: number): Promise<Awaited<ReturnType<typeof startServerProcess>> & { port: number; osmandPort: number }> => {
-    const [port, osmandPort] = [await freePort(), await freePort()];
-    try {
-      return { ...(await startServerProcess({ ...env, DATA_DIR: dataDir, PORT: String(port), OSMAND_PORT: String(osmandPort), HOST: '127.0.0.1' })), port, osmandPort };
-    } catch (error) {
-      if (attempt < 3 && String(error).includes('is already in use')) return start(attempt + 1);
-      throw error;
-    }
-  };
-  const { child, output, port, osmandPort } = await start(1);
+  const { child, output, port, osmandPort } = await startServerOnFreePorts({ ...env, DATA_DIR: dataDir, HOST: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
   const sessions = new Map<string, Promise<TestSession>>();
   return {

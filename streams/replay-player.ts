@@ -47,7 +47,6 @@ const caughtUpMs = 2_000;
 // The running figures are read again at most this often while the clock moves (they move by the minute), ms.
 const figuresEveryMs = 1_000;
 
-
 /**
  * One screen's replay: its own view of the city (a position table and a frame cursor of its own,
  * never the live ones) moved by history on a clock that runs at ×1–×120 from any moment. Frames are
