@@ -112,7 +112,7 @@ export function createCityMap(
             lineWidthUnits: 'pixels',
             updateTriggers: { getPolygon: alerts.version },
           }),
-          ...past.layers(table, hidden, now),
+          ...past.layers(table, hidden, now, clusters.current.clustered),
           entityLayer(table, hidden, clusters.current.clustered, clusters.version),
           ...clusterLayers(clusters.current.clusters, scale, clusters.version),
           new ScatterplotLayer<Alert>({

@@ -46,10 +46,11 @@ export class PastOverlays {
     this.trails?.update(table);
   }
 
-  layers(table: EntityTable, hidden: readonly string[], now: number): Layer[] {
+  /** `clustered` flags the units drawn inside a cluster (no trail of their own). */
+  layers(table: EntityTable, hidden: readonly string[], now: number, clustered?: Uint8Array): Layer[] {
     const { scale, toMap, track } = this;
     const layers: Layer[] = [];
-    if (this.trails) layers.push(this.trails.layer(table, hidden, scale, now));
+    if (this.trails) layers.push(this.trails.layer(table, hidden, scale, now, clustered));
     if (track) {
       layers.push(
         new PathLayer<UnitTrack>({

@@ -21,9 +21,9 @@ function screen() {
       trails.update(table);
     },
     /** Each trail's unit and its longitudes, oldest first (rounded to the fixes' 0.01° steps). */
-    trails(hidden: string[] = []) {
+    trails(hidden: string[] = [], clustered?: Uint8Array) {
       now += 1_000;
-      const { data } = trails.layer(table, hidden, 1, now).props as unknown as { data: { slot: number; path: [number, number][] }[] };
+      const { data } = trails.layer(table, hidden, 1, now, clustered).props as unknown as { data: { slot: number; path: [number, number][] }[] };
       return data.map((trail) => [table.ids[trail.slot], trail.path.map(([lon]) => Math.round((lon - 84) * 100))]);
     },
   };
@@ -36,6 +36,7 @@ describe('unit trails', () => {
     shown.show([car('pc-2', 84.5, t0)]);
     expect(shown.trails(), 'one fix is no trail').toEqual([['pc-1', [2, 3, 4, 5, 6, 7, 8, 9]]]);
     expect(shown.trails(['police-car']), 'a hidden kind has none').toEqual([]);
+    expect(shown.trails([], Uint8Array.from([1, 0])), 'nor a unit drawn inside a cluster').toEqual([]);
     shown.show([car('pc-2', 84.51, t0 + 10 * 60_000)]);
     shown.show([car('pc-2', 84.52, t0 + 10 * 60_000 + 5_000)]);
     expect(shown.trails(), 'quiet for 10 min: no trail left behind; the other only from its fixes since').toEqual([['pc-2', [51, 52]]]);

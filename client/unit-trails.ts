@@ -53,11 +53,11 @@ export class UnitTrails {
     }
   }
 
-  /** The trails as a layer; `hidden` kinds have none. */
-  layer(table: EntityTable, hidden: readonly string[], scale: number, now: number): PathLayer<Trail> {
+  /** The trails as a layer; `hidden` kinds have none, nor units drawn inside a cluster (`clustered`, by slot). */
+  layer(table: EntityTable, hidden: readonly string[], scale: number, now: number, clustered?: Uint8Array): PathLayer<Trail> {
     if (now - this.builtAt >= rebuildEveryMs) {
       this.builtAt = now;
-      this.trails = this.build(table, hidden);
+      this.trails = this.build(table, hidden, clustered);
       this.version += 1;
     }
     return new PathLayer<Trail>({
@@ -73,11 +73,11 @@ export class UnitTrails {
     });
   }
 
-  private build(table: EntityTable, hidden: readonly string[]): Trail[] {
+  private build(table: EntityTable, hidden: readonly string[], clustered?: Uint8Array): Trail[] {
     const trails: Trail[] = [];
     const since = this.newest - trailMs;
     for (let slot = 0; slot < Math.min(table.size, this.counts.length); slot++) {
-      if (this.counts[slot]! < 2 || hidden.includes(table.kindOf(slot))) continue;
+      if (this.counts[slot]! < 2 || clustered?.[slot] || hidden.includes(table.kindOf(slot))) continue;
       const path: [number, number][] = [];
       for (let i = this.counts[slot]!; i >= 1; i--) {
         const index = slot * trailPoints + ((this.heads[slot]! - i + trailPoints) % trailPoints);
