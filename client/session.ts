@@ -87,3 +87,12 @@ export function apiCaller(session: Pick<SessionInfo, 'csrf'>, words: RefusalWord
     }
   };
 }
+
+/** A GET of JSON: its body, or why there is none (the server's own reason when it gave one). */
+export async function getJson<T>(path: string): Promise<{ body: T } | { problem: string }> {
+  const response = await fetch(path).catch(() => undefined);
+  if (!response) return { problem: 'the server did not answer' };
+  const body = (await response.json().catch(() => undefined)) as (T & { error?: string }) | undefined;
+  if (!response.ok || body === undefined) return { problem: body?.error ?? `HTTP ${response.status}` };
+  return { body };
+}

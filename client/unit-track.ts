@@ -4,6 +4,7 @@
 import type { UnitTrack } from '../streams/index.ts';
 import { element } from './hud.ts';
 import type { Language } from './i18n.ts';
+import { getJson } from './session.ts';
 
 const trackHourMs = 3_600_000;
 
@@ -73,12 +74,9 @@ export function unitTrackPanel(unitId: string, language: Language, moment: () =>
     const to = Math.round(moment());
     const from = to - trackHourMs;
     result.replaceChildren(element('p', 'details-line', t.reading));
-    const response = await fetch(`/api/history/units/${encodeURIComponent(unitId)}/track?from=${from}&to=${to}`).catch(() => undefined);
-    const body = (await response?.json().catch(() => undefined)) as (UnitTrack & { error?: string }) | undefined;
-    if (!response?.ok || !body || body.error) {
-      result.replaceChildren(element('p', 'track-problem', t.failed(body?.error ?? (response ? `HTTP ${response.status}` : 'the server did not answer'))));
-      return;
-    }
+    const read = await getJson<UnitTrack>(`/api/history/units/${encodeURIComponent(unitId)}/track?from=${from}&to=${to}`);
+    if ('problem' in read) return void result.replaceChildren(element('p', 'track-problem', t.failed(read.problem)));
+    const { body } = read;
     [open, button.textContent] = [true, t.hide];
     show(body);
     if (body.points.length === 0) return void result.replaceChildren(element('p', 'details-line', t.none));

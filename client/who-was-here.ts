@@ -4,6 +4,7 @@
 import type { NearbyActivity } from '../streams/index.ts';
 import { element } from './hud.ts';
 import type { Language } from './i18n.ts';
+import { getJson } from './session.ts';
 
 type LonLat = [number, number];
 
@@ -48,12 +49,12 @@ export function whoWasHerePanel(center: LonLat, language: Language, moment: () =
     for (const chip of chips.children) chip.classList.toggle('on', (chip as HTMLElement).dataset.radius === String(radiusM));
     result.replaceChildren(element('p', 'details-line', t.reading));
     const query = `lon=${center[0]}&lat=${center[1]}&radius=${radiusM}&from=${to - windowMs}&to=${to}`;
-    const response = await fetch(`/api/history/nearby?${query}`).catch(() => undefined);
-    const body = (await response?.json().catch(() => undefined)) as (NearbyActivity & { error?: string }) | undefined;
-    if (!response?.ok || !body || body.error) {
+    const read = await getJson<NearbyActivity>(`/api/history/nearby?${query}`);
+    if ('problem' in read) {
       show(undefined);
-      return void result.replaceChildren(element('p', 'track-problem', t.failed(body?.error ?? (response ? `HTTP ${response.status}` : 'the server did not answer'))));
+      return void result.replaceChildren(element('p', 'track-problem', t.failed(read.problem)));
     }
+    const { body } = read;
     show({ center, radiusM, units: body.units });
     const rows = body.units.slice(0, listed).map((unit) => {
       const row = element('li', 'nearby-unit');
