@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, SessionInfo } from '../streams/index.ts';
+import type { ClientToServerEvents, LiveLayer, ServerToClientEvents, SessionInfo } from '../streams/index.ts';
 import { ReplayControl } from './replay-control.ts';
 import { goToSignIn } from './session.ts';
 
@@ -18,6 +18,8 @@ export interface LiveSocketViews {
   slow?(): void;
   /** A replay jumped to another moment: clear what is shown (positions start over from their keyframe). */
   reset?(): void;
+  /** The layers the view shows: a replay reads and sends only these (every one its user may see when left out). */
+  replayLayers?: readonly LiveLayer[];
 }
 
 // After the server refused a connection for a passing reason (starting, busy), ms.
@@ -44,7 +46,7 @@ export function openLiveSocket(session: SessionInfo, views: LiveSocketViews): { 
       }
     }
   };
-  const replay = new ReplayControl(socket, { reset: () => views.reset?.(), goneLive: resume });
+  const replay = new ReplayControl(socket, { reset: () => views.reset?.(), goneLive: resume, ...(views.replayLayers && { layers: views.replayLayers }) });
   socket.on('connect', () => {
     views.connection(true);
     // A replaying view asks for its replay again, recovered or not: the server's ended with the old connection.

@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { ReplayClock, ReplayRequest, ReplayResult } from '../streams/index.ts';
+import type { LiveLayer, ReplayClock, ReplayRequest, ReplayResult } from '../streams/index.ts';
 import type { LiveSocket } from './live-socket.ts';
 
 /** What a view shows: the live city, or the past on a replay clock (and why a replay stopped, if it did). */
@@ -43,7 +43,7 @@ export class ReplayControl {
 
   constructor(
     private readonly socket: LiveSocket,
-    private readonly view: { reset(): void; goneLive(): Promise<void> },
+    private readonly view: { reset(): void; goneLive(): Promise<void>; layers?: readonly LiveLayer[] },
   ) {
     socket.on('replay-clock', (clock) => {
       if (clock.reset) view.reset();
@@ -68,7 +68,7 @@ export class ReplayControl {
   /** Shows the city at `at`, then plays it at `speed` if `playing`. */
   start(at: number, speed = this.state.clock?.speed ?? 10, playing = true): Promise<void> {
     this.set(replayUpdaters.started(this.state));
-    return this.ask({ at: Math.round(at), speed, playing });
+    return this.ask({ at: Math.round(at), speed, playing, ...(this.view.layers && { layers: [...this.view.layers] }) });
   }
 
   play(playing: boolean): Promise<void> {

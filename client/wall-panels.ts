@@ -1,7 +1,7 @@
 // The wall's panels around the map: the alert list (most severe, then newest, each with place,
 // age and case state; the tour's stop marked), the city's running figures from the posture boards,
 // the force available by district, and a ticker of what just happened.
-import type { CitySummary, FiguresAt, PostureSnapshot } from '../streams/index.ts';
+import type { CitySummary, PostureSnapshot } from '../streams/index.ts';
 import type { Alert } from './alert-list.ts';
 import { element } from './hud.ts';
 import type { Language } from './i18n.ts';
@@ -38,9 +38,13 @@ const words = {
   },
 } as const;
 
-/** The figures the KPI panel shows, from one posture snapshot (the tests compare them with /api/posture). */
+/**
+ * The figures the KPI panel shows, from one posture snapshot (the tests compare them with
+ * /api/posture). A replayed one has no units free or feed health (not kept in history): dashes.
+ */
 export function wallFigures(snapshot: PostureSnapshot): WallFigures {
-  const available = (agency: 'police' | 'city') => (snapshot.units?.force ?? []).filter((f) => f.agency === agency && f.duty === 'available').reduce((sum, f) => sum + f.units, 0);
+  const force = snapshot.units?.force;
+  const available = (agency: 'police' | 'city') => (force ? force.filter((f) => f.agency === agency && f.duty === 'available').reduce((sum, f) => sum + f.units, 0) : null);
   const feeds = snapshot.feeds?.status ?? [];
   return {
     open: snapshot.cases?.openNow ?? null,
@@ -62,9 +66,6 @@ export interface WallFigures {
   onTime: number | null;
   feeds: string | null;
 }
-
-/** The figures at a replayed moment: units free and feed health are not kept in history. */
-export const replayedFigures = (at: FiguresAt): WallFigures => ({ open: at.open, overdue: at.overdue, police: null, inspectors: null, congestion: at.congestion, onTime: at.onTime, feeds: null });
 
 export function mountWallPanels(frame: WallFrame, city: CitySummary, language: Language) {
   const w = words[language];
@@ -127,13 +128,10 @@ export function mountWallPanels(frame: WallFrame, city: CitySummary, language: L
       const latest = [...alerts].sort((a, b) => b.at - a.at).slice(0, tickerItems);
       tickerLine.textContent = latest.length === 0 ? w.nothingYet : latest.map((a) => `${new Date(a.at).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit', hour12: false })} ${a.title}`).join('　·　');
     },
-    /** Redraws the figures as they were at a replayed moment (the force table has no past: it stays as it was, dimmed). */
-    showFiguresAt(at: FiguresAt) {
-      showFigures(replayedFigures(at));
-    },
-    /** Redraws the figures and the force from a posture snapshot. */
+    /** Redraws the figures and the force from a posture snapshot (a replayed one has no force: the action log shows in its place). */
     showPosture(snapshot: PostureSnapshot) {
       showFigures(wallFigures(snapshot));
+      if (!snapshot.units) return;
       const byDistrict = new Map<string, [number, number]>();
       for (const f of snapshot.units?.force ?? []) {
         if (f.duty !== 'available' || !f.districtId) continue;

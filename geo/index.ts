@@ -33,8 +33,6 @@ export type { HistoryPartition, HistoryRetention, Pruned } from './history-parti
 export { positionsAt, unitTrack, findStops, lastSeenWithinMs, stopRadiusM, stopMinMs } from './history-reads.ts';
 export type { PastPosition, TrackPoint, TrackStop, UnitTrack } from './history-reads.ts';
 export { cityAt, cityChanges, recentMs } from './replay-reads.ts';
-export { figuresAt } from './replay-figures.ts';
-export type { FiguresAt } from './replay-figures.ts';
 export type { CityAt, CityChanges, Past } from './replay-reads.ts';
 export { PlaceIndex } from './place-index.ts';
 export type { PositionFix, LiveEntity, LivePosition } from './positions.ts';

@@ -77,6 +77,16 @@ describe.each(testBackends())('the traffic, bus and feed boards on the $name dat
     const dC = districtOf.get(camC!.siteId)!;
     expect(traffic.cameras.byDistrict.find((row) => row.districtId === dC)).toMatchObject({ online: 1 });
 
+    // At a past moment (a replay): the records received by then, the cameras heard from in the 3 minutes before.
+    const share = (posture: typeof traffic) => posture.slowestSegments.map((s) => [s.segmentId, Number(s.speedShare.toFixed(3))]);
+    const then = await readTrafficPosture(db, day, silentAfterMs, at('2026-11-20T01:12:00Z'));
+    expect(share(then), 'A at half its limit; its 01:20 record not yet received').toEqual([[camA.segmentId, 0.5]]);
+    expect(then.cameras).toMatchObject({ online: 1 });
+    expect([then.readings, then.byBucket[1], then.byBucket[2]], 'the hour it falls in counts whole; B at 02:05 does not').toEqual([2, expect.closeTo(1.25, 6), null]);
+    const later = await readTrafficPosture(db, day, silentAfterMs, at('2026-11-20T01:21:00Z'));
+    expect(share(later)).toEqual([[camA.segmentId, 1]]);
+    expect((await readTrafficPosture(db, day, silentAfterMs, at('2026-11-20T01:30:00Z'))).cameras.online, 'A silent for 10 minutes').toBe(0);
+
     const inA = await readTrafficPosture(db, { ...day, districtId: dA }, silentAfterMs);
     expect([inA.index, inA.readings, inA.byDistrict.map((row) => row.districtId)]).toEqual([expect.closeTo(1.25, 6), 2, [dA]]);
     expect(inA.cameras.total).toBe(city.cameras.filter((camera) => districtOf.get(camera.siteId) === dA).length);
@@ -114,6 +124,15 @@ describe.each(testBackends())('the traffic, bus and feed boards on the $name dat
     const buses = await readBusPosture(db, day, silentAfterMs);
     expect(buses).toMatchObject({ observations: 3, onTimeShare: 2 / 3, meanDelayS: (120 + 600 - 60) / 3, bunchingEvents: 1, lateTrips: 1, inServiceNow: 1, bunchedNow: 0 });
     expect(buses.byBucket).toEqual(hours({ 1: 0.5, 2: 1 }, null));
+    // At a past moment (a replay): the reports and cases up to then, the buses heard from in the 3 minutes before.
+    expect(await readBusPosture(db, day, silentAfterMs, at('2026-11-20T01:41:00Z'))).toMatchObject({
+      observations: 2,
+      onTimeShare: 0.5,
+      lateTrips: 0, // its case comes at 01:55
+      bunchingEvents: 0,
+      inServiceNow: 1, // bus 0, at 01:40
+      bunchedNow: null, // not kept in history
+    });
     expect(buses.byRoute).toEqual([
       { routeId: r1!.id, nameZh: r1!.nameZh, nameEn: r1!.nameEn, observations: 1, onTimeShare: 1, meanDelayS: -60, bunchingEvents: 1, lateTrips: 0 },
       { routeId: r0!.id, nameZh: r0!.nameZh, nameEn: r0!.nameEn, observations: 2, onTimeShare: 0.5, meanDelayS: 360, bunchingEvents: 0, lateTrips: 1 },

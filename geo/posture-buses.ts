@@ -1,5 +1,5 @@
 import type { Queryable } from './database.ts';
-import { bucketSql, denseSeries, inWindowSql, rollupSpanS, shareOf, type PostureWindow } from './posture-window.ts';
+import { bucketSql, denseSeries, inWindowSql, readUntil, rollupSpanS, shareOf, type PostureWindow } from './posture-window.ts';
 
 /**
  * The city's running posture for buses (城市运行态势 · 公交), for a window and a district (the
@@ -14,6 +14,9 @@ import { bucketSql, denseSeries, inWindowSql, rollupSpanS, shareOf, type Posture
  * - `byRoute`: the figures per route, for routes with any in the window; most bunching first.
  * - `inServiceNow`, `bunchedNow`: buses that reported within `silentAfterMs`, and those of them
  *   bunched now (not bounded by the window).
+ * For a past moment (`atMs`, a replay), "now" is then: buses in service from their fixes kept in
+ * position history, the rollups and cases up to then (readUntil); which buses were bunched then is
+ * not kept (null).
  */
 export interface BusPosture {
   observations: number;
@@ -24,7 +27,7 @@ export interface BusPosture {
   byBucket: (number | null)[];
   byRoute: { routeId: string; nameZh: string; nameEn: string; observations: number; onTimeShare: number | null; meanDelayS: number | null; bunchingEvents: number; lateTrips: number }[];
   inServiceNow: number;
-  bunchedNow: number;
+  bunchedNow: number | null;
 }
 
 // A bus case names its trip(s) in its source ref, and a trip id starts with its route id ({route}:{out|back}:{HHMM}).
@@ -34,9 +37,11 @@ const routeOfBusCase = `substring(i.source_ref from '^(?:delay|bunching):([^|]+)
 const scopedRoutes = (districtParam: number) =>
   `SELECT r.* FROM bus_routes r WHERE $${districtParam}::text IS NULL OR EXISTS (SELECT 1 FROM districts d WHERE d.id = $${districtParam} AND ST_Intersects(d.geom, r.geom))`;
 
-export async function readBusPosture(db: Queryable, window: PostureWindow, silentAfterMs: number): Promise<BusPosture> {
+export async function readBusPosture(db: Queryable, window: PostureWindow, silentAfterMs: number, atMs?: number): Promise<BusPosture> {
   // $1 from, $2 to (epoch ms), $3 district or null.
-  const params = [window.from, window.to, window.districtId];
+  const params = [window.from, readUntil(window, atMs), window.districtId];
+  // Buses heard from within the silence limit ($1) before the moment ($3) in the routes of district $2.
+  const busesHeard = (heard: string) => `e.kind = 'bus' AND ${heard} AND e.route_id IN (SELECT r.id FROM (${scopedRoutes(2)}) r)`;
   const minutes = `SELECT m.* FROM bus_rollup m JOIN (${scopedRoutes(3)}) r ON r.id = m.route_id WHERE m.span_s = ${rollupSpanS(window.bucketMs)} AND ${inWindowSql('m.start', 1)}`;
   const [routes, byBucket, [now]] = await Promise.all([
     db.query<{ routeId: string; nameZh: string; nameEn: string; observations: number; onTime: number; delaySum: number; bunchingEvents: number; lateTrips: number }>(
@@ -57,13 +62,17 @@ export async function readBusPosture(db: Queryable, window: PostureWindow, silen
       `SELECT ${bucketSql('m.start', 1, 4)} AS bucket, (sum(on_time)::float8 / nullif(sum(observations), 0)) AS value FROM (${minutes}) m GROUP BY 1`,
       [...params, window.bucketMs],
     ),
-    db.query<{ inServiceNow: number; bunchedNow: number }>(
-      `SELECT count(*)::int AS "inServiceNow", count(p.bunched_with)::int AS "bunchedNow"
-         FROM entities e LEFT JOIN bus_progress p ON p.entity_id = e.id
-        WHERE e.kind = 'bus' AND e.updated_at > now() - make_interval(secs => $1 / 1000.0)
-          AND e.route_id IN (SELECT r.id FROM (${scopedRoutes(2)}) r)`,
-      [silentAfterMs, window.districtId],
-    ),
+    atMs === undefined
+      ? db.query<{ inServiceNow: number; bunchedNow: number | null }>(
+          `SELECT count(*)::int AS "inServiceNow", count(p.bunched_with)::int AS "bunchedNow"
+             FROM entities e LEFT JOIN bus_progress p ON p.entity_id = e.id WHERE ${busesHeard('e.updated_at > now() - make_interval(secs => $1 / 1000.0)')}`,
+          [silentAfterMs, window.districtId],
+        )
+      : db.query<{ inServiceNow: number; bunchedNow: number | null }>(
+          `SELECT count(*)::int AS "inServiceNow", NULL::int AS "bunchedNow" FROM entities e
+            WHERE ${busesHeard(`EXISTS (SELECT 1 FROM position_history h WHERE h.entity_id = e.id AND h.event_time > to_timestamp(($3::float8 - $1) / 1000) AND h.event_time <= to_timestamp($3::float8 / 1000))`)}`,
+          [silentAfterMs, window.districtId, atMs],
+        ),
   ]);
   const sum = (pick: (route: (typeof routes)[number]) => number) => routes.reduce((total, route) => total + pick(route), 0);
   const observations = sum((r) => r.observations);

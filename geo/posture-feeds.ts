@@ -1,6 +1,6 @@
 import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
-import { bucketSql, denseSeries, inWindowSql, rollupSpanS, rollupSpansSql, rollupStartSql, type PostureWindow } from './posture-window.ts';
+import { bucketSql, denseSeries, inWindowSql, readUntil, rollupSpanS, rollupSpansSql, rollupStartSql, type PostureWindow } from './posture-window.ts';
 
 /** Input an ingest source took or refused: `outcome` is 'accepted' or the reason it was refused. */
 export interface FeedCount {
@@ -45,8 +45,9 @@ export interface FeedPosture {
   byBucket: { source: string; accepted: number[] }[];
 }
 
-export async function readFeedPosture(db: Queryable, window: PostureWindow): Promise<FeedPosture> {
-  const params = [window.from, window.to, rollupSpanS(window.bucketMs)];
+/** With `atMs`, as the feeds were at that past moment (a replay): counted up to then (readUntil). */
+export async function readFeedPosture(db: Queryable, window: PostureWindow, atMs?: number): Promise<FeedPosture> {
+  const params = [window.from, readUntil(window, atMs), rollupSpanS(window.bucketMs)];
   const minutes = `SELECT * FROM feed_rollup f WHERE f.span_s = $3 AND ${inWindowSql('f.start', 1)}`;
   // Quality issues are counted beside the outcomes (outcome 'quality:<rule>'): taken, not refused.
   const refused = `outcome <> 'accepted' AND outcome NOT LIKE 'quality:%'`;

@@ -20,26 +20,29 @@ export interface PostureBoards {
 /**
  * The boards asked for, for one window and place, as one push reads them. Force is per
  * district (a cell's board shows its district's); `silentAfterMs` says when a camera or a bus
- * that has not reported counts as gone.
+ * that has not reported counts as gone. With `atMs`, as they were at that past moment (a replay,
+ * the window ending with it): the units board is left out, as units' duty is not kept in history.
  */
 export async function readPostureBoards(
   db: Queryable,
   router: RoadRouter,
   window: PostureWindow,
-  options: { boards: readonly PostureBoardName[]; minutes: number; silentAfterMs: { cameras: number; buses: number } },
+  options: { boards: readonly PostureBoardName[]; minutes: number; silentAfterMs: { cameras: number; buses: number }; atMs?: number },
 ): Promise<PostureBoards> {
+  const { atMs } = options;
   const wanted = new Set(options.boards);
+  if (atMs !== undefined) wanted.delete('units');
   const [cases, units, traffic, buses, feeds] = await Promise.all([
-    wanted.has('cases') ? readCasePosture(db, window) : undefined,
+    wanted.has('cases') ? readCasePosture(db, window, atMs) : undefined,
     wanted.has('units')
       ? Promise.all([readForceDistribution(db), readCoverage(db, router, { ...window, minutes: options.minutes })]).then(([force, coverage]) => ({
           force: window.districtId ? force.filter((row) => row.districtId === window.districtId) : force,
           coverage,
         }))
       : undefined,
-    wanted.has('traffic') ? readTrafficPosture(db, window, options.silentAfterMs.cameras) : undefined,
-    wanted.has('buses') ? readBusPosture(db, window, options.silentAfterMs.buses) : undefined,
-    wanted.has('feeds') ? readFeedPosture(db, window) : undefined,
+    wanted.has('traffic') ? readTrafficPosture(db, window, options.silentAfterMs.cameras, atMs) : undefined,
+    wanted.has('buses') ? readBusPosture(db, window, options.silentAfterMs.buses, atMs) : undefined,
+    wanted.has('feeds') ? readFeedPosture(db, window, atMs) : undefined,
   ]);
   return { ...(cases && { cases }), ...(units && { units }), ...(traffic && { traffic }), ...(buses && { buses }), ...(feeds && { feeds }) };
 }

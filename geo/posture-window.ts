@@ -36,6 +36,13 @@ export function postureWindow(range: PostureRange, now: number, scope: Partial<P
   return { from: to - windowMs, to, bucketMs, districtId: scope.districtId ?? null, cellId: scope.cellId ?? null };
 }
 
+/**
+ * Where a window's reads stop (epoch ms, exclusive): its end; for a past moment (a replay), just
+ * after that moment, so nothing later counts, while the buckets stay whole. A rollup row counts
+ * by its start: the minute (the hour, for day and week ranges) the moment falls in counts whole.
+ */
+export const readUntil = (window: Pick<PostureWindow, 'to'>, atMs?: number): number => (atMs === undefined ? window.to : Math.min(window.to, atMs + 1));
+
 /** Each bucket's start, ISO 8601 UTC: the x axis every series of a window shares. */
 export function bucketStarts(window: Pick<PostureWindow, 'from' | 'to' | 'bucketMs'>): string[] {
   const count = Math.ceil((window.to - window.from) / window.bucketMs);

@@ -17,8 +17,8 @@ const cases = [
   { ref: 'A', category: 'garbage', district: d0, cell: c0, reported: '2026-11-20T01:10:00Z', due: '2026-11-21T01:10:00Z', status: 'closed', closed: '2026-11-20T03:10:00Z' },
   { ref: 'B', category: 'noise', district: d0, cell: c0, reported: '2026-11-20T01:40:00Z', due: '2026-11-20T05:40:00Z', status: 'closed', closed: '2026-11-20T07:40:00Z' },
   { ref: 'C', category: 'manhole', district: d1, cell: c1, reported: '2026-11-20T02:05:00Z', due: '2026-11-20T04:05:00Z', status: 'registered' },
-  { ref: 'D', category: 'garbage', district: d1, cell: c1, reported: '2026-11-19T23:00:00Z', due: '2026-11-20T23:00:00Z', status: 'answered' },
-  { ref: 'E', category: 'garbage', district: d0, cell: c2, reported: '2026-11-20T02:30:00Z', due: '2026-11-21T02:30:00Z', status: 'cancelled' },
+  { ref: 'D', category: 'garbage', district: d1, cell: c1, reported: '2026-11-19T23:00:00Z', due: '2026-11-20T23:00:00Z', status: 'answered', answered: '2026-11-20T06:00:00Z' },
+  { ref: 'E', category: 'garbage', district: d0, cell: c2, reported: '2026-11-20T02:30:00Z', due: '2026-11-21T02:30:00Z', status: 'cancelled', cancelled: '2026-11-20T02:45:00Z' },
   { ref: 'F', category: 'garbage', district: d0, cell: c0, reported: '2026-11-21T00:30:00Z', due: '2099-01-01T00:00:00Z', status: 'registered' },
 ];
 
@@ -32,7 +32,9 @@ describe.each(testBackends())('case posture on the $name database', (backend) =>
          VALUES ('report', $1, $2, 1, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, now()) RETURNING id::int AS id`,
         [`fixture-${c.ref}`, c.category, c.status, city.center[0], city.center[1], c.district, c.cell, c.reported, c.due],
       )) as [{ id: number }];
-      if (c.closed) await db.query(`INSERT INTO incident_history (incident_id, at, actor, from_status, to_status) VALUES ($1, $2, 'dispatcher', 'answered', 'closed')`, [id, c.closed]);
+      // Each case's history, as the server writes it: registered when reported, then each change.
+      const changes = [['registered', c.reported], ['answered', c.answered], ['cancelled', c.cancelled], ['closed', c.closed]].filter(([, at]) => at);
+      for (const [to, at] of changes) await db.query(`INSERT INTO incident_history (incident_id, at, actor, from_status, to_status) VALUES ($1, $2, 'dispatcher', NULL, $3)`, [id, at, to]);
     }
   });
   afterAll(() => db.close());
@@ -85,6 +87,24 @@ describe.each(testBackends())('case posture on the $name database', (backend) =>
       byBucket: hours({ 1: 2 }),
       topCells: [{ cellId: c0, opened: 2 }],
     });
+  });
+
+  it('counts as they were at a past moment (a replay): each case\'s status then, nothing after it', async () => {
+    expect(await readCasePosture(db, day, Date.parse('2026-11-20T02:10:00Z'))).toMatchObject({
+      opened: 3, // A B C (E comes at 02:30)
+      closed: 0, // A closes at 03:10
+      openNow: 4, // A B C D all registered then
+      overdueNow: 0, // C is due at 04:05
+      byBucket: hours({ 1: 2, 2: 1 }),
+    });
+    expect(await readCasePosture(db, day, Date.parse('2026-11-20T05:00:00Z'))).toMatchObject({
+      opened: 4, // A B C E
+      closed: 1, // A
+      openNow: 3, // B C D (A closed, E cancelled; D answered only at 06:00)
+      overdueNow: 1, // C, due at 04:05
+      handling: { closed: 1, meanMinutes: 120 },
+    });
+    expect(await readCasePosture(db, { ...day, districtId: d1! }, Date.parse('2026-11-20T05:00:00Z'))).toMatchObject({ opened: 1, openNow: 2, overdueNow: 1 });
   });
 
   it('counts the grid cells an available unit reaches by road in time, as an independent shortest path does', async () => {

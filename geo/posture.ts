@@ -2,7 +2,7 @@ import type { Queryable } from './database.ts';
 import type { EntityKind } from './city-data.ts';
 import { dispatchRules, travelModeOf, unitKindsOf } from './dispatch.ts';
 import type { LonLat } from './local-frame.ts';
-import { bucketSql, denseSeries, inWindowSql, shareOf, type PostureScope, type PostureWindow } from './posture-window.ts';
+import { bucketSql, denseSeries, inWindowSql, readUntil, shareOf, type PostureScope, type PostureWindow } from './posture-window.ts';
 import type { RoadRouter } from './road-routing.ts';
 
 /**
@@ -10,7 +10,8 @@ import type { RoadRouter } from './road-routing.ts';
  * city, a district or a grid cell). One definition per figure, here and nowhere else:
  * - `opened`: incidents reported in the window, whatever their source.
  * - `closed`: incidents whose history reached 'closed' in the window.
- * - `openNow`: incidents neither closed nor cancelled, now (not bounded by the window).
+ * - `openNow`: incidents neither closed nor cancelled, now (not bounded by the window); for a
+ *   past moment, each incident's status then, from its history.
  * - `overdueNow`: of those, the ones past their SLA due time and not yet answered.
  * - `handling`: for the incidents closed in the window, the mean minutes from report to close,
  *   the mean SLA minutes they had, and the share closed by their due time.
@@ -32,32 +33,28 @@ export interface CasePosture {
 
 const isOpen = (status: string) => `${status} NOT IN ('closed', 'cancelled')`;
 const isUnanswered = (status: string) => `${status} NOT IN ('answered', 'closed', 'cancelled')`;
+// Every case as it stood at the moment given as parameter $5 (epoch ms): its status then, from its history.
+const casesThen = `(SELECT DISTINCT ON (h.incident_id) h.to_status AS status, i.due_at, i.district_id, i.cell_id
+    FROM incident_history h JOIN incidents i ON i.id = h.incident_id WHERE h.at <= to_timestamp($5::float8 / 1000) ORDER BY h.incident_id, h.at DESC, h.id DESC) i`;
 
-/** `openNow` and `overdueNow` as they were at `atMs` (each case's status then, from its history), for the whole city. */
-export async function readOpenCasesAt(db: Queryable, atMs: number): Promise<Pick<CasePosture, 'openNow' | 'overdueNow'>> {
-  const [counts] = await db.query<Pick<CasePosture, 'openNow' | 'overdueNow'>>(
-    `SELECT count(*) FILTER (WHERE ${isOpen('s.status')})::int AS "openNow", count(*) FILTER (WHERE ${isUnanswered('s.status')} AND s.due_at < to_timestamp($1::float8 / 1000))::int AS "overdueNow"
-       FROM (SELECT DISTINCT ON (h.incident_id) h.to_status AS status, i.due_at FROM incident_history h JOIN incidents i ON i.id = h.incident_id
-              WHERE h.at <= to_timestamp($1::float8 / 1000) ORDER BY h.incident_id, h.at DESC, h.id DESC) s`,
-    [atMs],
-  );
-  return counts!;
-}
-
-/** The case figures for a window; see CasePosture for what each one means. */
-export async function readCasePosture(db: Queryable, window: PostureWindow): Promise<CasePosture> {
-  // $1 from (epoch ms), $2 to (epoch ms), $3 district or null, $4 cell or null, $5 bucket ms.
-  const params = [window.from, window.to, window.districtId, window.cellId];
+/**
+ * The case figures for a window; see CasePosture for what each one means. With `atMs`, as they
+ * were at that past moment (a replay): "now" is then, and nothing after it counts.
+ */
+export async function readCasePosture(db: Queryable, window: PostureWindow, atMs?: number): Promise<CasePosture> {
+  // $1 from (epoch ms), $2 to (epoch ms), $3 district or null, $4 cell or null; then $5 the moment (epoch ms) or bucket ms.
+  const params = [window.from, readUntil(window, atMs), window.districtId, window.cellId];
   const inScope = `($3::text IS NULL OR i.district_id = $3) AND ($4::text IS NULL OR i.cell_id = $4)`;
+  const cases = atMs === undefined ? 'incidents i' : casesThen;
   const opened = `SELECT i.* FROM incidents i WHERE ${inWindowSql('i.reported_at', 1)} AND ${inScope}`;
   const [[counts], [handling], byCategory, byDistrict, byBucket, topCells] = await Promise.all([
     db.query<{ opened: number; closed: number; openNow: number; overdueNow: number }>(
       `SELECT (SELECT count(*)::int FROM (${opened}) o) AS opened,
               (SELECT count(DISTINCT h.incident_id)::int FROM incident_history h JOIN incidents i ON i.id = h.incident_id
                 WHERE h.to_status = 'closed' AND ${inWindowSql('h.at', 1)} AND ${inScope}) AS closed,
-              (SELECT count(*)::int FROM incidents i WHERE ${isOpen('i.status')} AND ${inScope}) AS "openNow",
-              (SELECT count(*)::int FROM incidents i WHERE ${isUnanswered('i.status')} AND i.due_at < now() AND ${inScope}) AS "overdueNow"`,
-      params,
+              (SELECT count(*)::int FROM ${cases} WHERE ${isOpen('i.status')} AND ${inScope}) AS "openNow",
+              (SELECT count(*)::int FROM ${cases} WHERE ${isUnanswered('i.status')} AND i.due_at < to_timestamp($5::float8 / 1000) AND ${inScope}) AS "overdueNow"`,
+      [...params, atMs ?? Date.now()],
     ),
     db.query<CasePosture['handling']>(
       `WITH done AS (

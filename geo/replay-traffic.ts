@@ -14,29 +14,40 @@ const lateRecordMs = 2 * 3_600_000;
 // As the live alert list: the latest this many camera events.
 const listedEvents = 200;
 
-// Detector records received in ($1, $2] (epoch ms), with the segment their camera watches.
-const receivedRecords = `SELECT c.segment_id, r.volume, r.occupancy_pct, r.mean_speed_kmh, r.camera_id, r.period_start, r.received_at,
+// Detector records received after the moment given as parameter `fromParam` up to the one in the
+// next parameter (epoch ms), with the segment their camera watches.
+const receivedRecords = (fromParam: number) => {
+  const [from, to] = [fromEpochMs(`$${fromParam}`), fromEpochMs(`$${fromParam + 1}`)];
+  return `SELECT c.segment_id, r.volume, r.occupancy_pct, r.mean_speed_kmh, r.camera_id, r.period_start, r.received_at,
          r.period_start + make_interval(secs => r.period_s) AS period_end
     FROM camera_readings r JOIN cameras c ON c.id = r.camera_id
-   WHERE c.segment_id IS NOT NULL AND r.received_at > ${fromEpochMs('$1')} AND r.received_at <= ${fromEpochMs('$2')}
-     AND r.period_start > ${fromEpochMs('$1')} - make_interval(secs => ${lateRecordMs / 1000}) AND r.period_start <= ${fromEpochMs('$2')}`;
+   WHERE c.segment_id IS NOT NULL AND r.received_at > ${from} AND r.received_at <= ${to}
+     AND r.period_start > ${from} - make_interval(secs => ${lateRecordMs / 1000}) AND r.period_start <= ${to}`;
+};
 
 // Per segment (and whatever else `groupBy` adds) from records `r`, as segment_traffic's columns.
 const segmentsOf = (records: string, groupBy = '') => `SELECT r.segment_id, s.speed_limit_kmh AS free_flow_kmh, max(r.period_end) AS updated_at, max(r.received_at) AS received_at,
          ${segmentReadingsAggregate}
     FROM (${records}) r JOIN road_segments s ON s.id = r.segment_id GROUP BY r.segment_id, s.speed_limit_kmh${groupBy}`;
 
+/**
+ * SQL for each segment's traffic (segment_traffic's columns) at a moment: its cameras' latest
+ * records received in the live window before it. Parameters `fromParam` and the next: the
+ * window's start and the moment (epoch ms).
+ */
+export const segmentTrafficAtSql = (fromParam: number) =>
+  segmentsOf(`SELECT DISTINCT ON (camera_id) * FROM (${receivedRecords(fromParam)}) l ORDER BY camera_id, period_start DESC`);
+
 /** Each segment's traffic at `atMs`. */
 export async function trafficAt(db: Queryable, atMs: number): Promise<SegmentTraffic[]> {
-  const latest = `SELECT DISTINCT ON (camera_id) * FROM (${receivedRecords}) l ORDER BY camera_id, period_start DESC`;
-  const rows = await db.query<SegmentTrafficRow>(`SELECT ${segmentTrafficColumns} FROM (${segmentsOf(latest)}) t ORDER BY t.segment_id`, [atMs - routingSpeeds.liveForMs, atMs]);
+  const rows = await db.query<SegmentTrafficRow>(`SELECT ${segmentTrafficColumns} FROM (${segmentTrafficAtSql(1)}) t ORDER BY t.segment_id`, [atMs - routingSpeeds.liveForMs, atMs]);
   return rows.map(toSegmentTraffic);
 }
 
 /** Each segment's traffic as it changed after `fromMs` up to `toMs`: the records of one received second taken together, as one live tick. */
 export async function trafficChanges(db: Queryable, fromMs: number, toMs: number): Promise<Past<SegmentTraffic>[]> {
   const rows = await db.query<SegmentTrafficRow & { seenMs: number }>(
-    `SELECT ${segmentTrafficColumns}, ${epochMs('t.received_at')} AS "seenMs" FROM (${segmentsOf(receivedRecords, ", date_trunc('second', r.received_at)")}) t ORDER BY t.received_at, t.segment_id`,
+    `SELECT ${segmentTrafficColumns}, ${epochMs('t.received_at')} AS "seenMs" FROM (${segmentsOf(receivedRecords(1), ", date_trunc('second', r.received_at)")}) t ORDER BY t.received_at, t.segment_id`,
     [fromMs, toMs],
   );
   return rows.map(({ seenMs, ...row }) => ({ at: seenMs, value: toSegmentTraffic(row) }));

@@ -3,7 +3,7 @@ import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { can } from './permissions.ts';
 import type { Posture } from './posture.ts';
-import type { attachRealtime } from './realtime.ts';
+import { replayingRoom, type attachRealtime } from './realtime.ts';
 
 // How often the watched boards are read again and pushed, ms: windows slide and "now" moves.
 export const posturePushEveryMs = 5_000;
@@ -12,7 +12,8 @@ const roomPrefix = 'posture:';
 /**
  * Pushes the posture boards to the connections watching them. A connection says what it
  * watches (`watch-posture`); the server puts it in the room of that query (a client never names
- * a room), and reads each watched query once per round for all of its watchers.
+ * a room), and reads each watched query once per round for all of its watchers. A replaying
+ * connection gets its boards at the replayed moment from its replay (server/replay.ts) instead.
  */
 export function attachPosturePush(realtime: ReturnType<typeof attachRealtime>, posture: Posture, metrics: Metrics, log: Logger, everyMs = posturePushEveryMs) {
   const { io } = realtime;
@@ -38,9 +39,10 @@ export function attachPosturePush(realtime: ReturnType<typeof attachRealtime>, p
         const room = roomOf(query);
         for (const joined of socket.rooms) if (joined.startsWith(roomPrefix)) socket.leave(joined);
         socket.join(room);
+        socket.data.posture = query;
         watched.set(room, query);
         reply({ query });
-        const snapshot = await posture.read(query);
+        const snapshot = await posture.read(query, realtime.replayingAt(socket));
         // A watcher that asked for another query meanwhile gets that one's boards, not these.
         if (socket.rooms.has(room)) socket.emit('posture', snapshot);
       } catch (error) {
@@ -60,7 +62,7 @@ export function attachPosturePush(realtime: ReturnType<typeof attachRealtime>, p
       }
       try {
         // Each node pushes to its own watchers (with Redis, a room's emit would reach every node's too, once per node).
-        io.local.to(room).emit('posture', await posture.read(query));
+        io.local.to(room).except(replayingRoom).emit('posture', await posture.read(query));
       } catch (error) {
         log.warn('reading the posture boards failed; trying again next round', { error });
       }

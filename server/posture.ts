@@ -49,8 +49,10 @@ export function createPosture({ db, router, feeds, metrics, log }: PostureOption
     return { range, ...scope, minutes, boards: boards ? postureBoards.filter((board) => boards.includes(board)) : [...postureBoards] };
   }
 
-  async function read(query: PostureQuery): Promise<PostureSnapshot> {
-    const now = Date.now();
+  /** The boards of a query now, or at a past moment `atMs` (a replay). */
+  async function read(query: PostureQuery, atMs?: number): Promise<PostureSnapshot> {
+    const past = atMs !== undefined;
+    const now = atMs ?? Date.now();
     const window = postureWindow(query.range, now, query);
     const status = feeds();
     const staleAfter = (feed: FeedName) => status.find((s) => s.feed === feed)!.staleAfterMs;
@@ -58,17 +60,19 @@ export function createPosture({ db, router, feeds, metrics, log }: PostureOption
       boards: query.boards,
       minutes: query.minutes,
       silentAfterMs: { cameras: staleAfter('cameras'), buses: staleAfter('buses') },
+      ...(past && { atMs }),
     });
     return {
       query,
       at: new Date(now).toISOString(),
+      ...(past && { replayed: true as const }),
       window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), bucketMs: window.bucketMs, buckets: bucketStarts(window) },
       ...boards,
       ...(feedBoard && {
         feeds: {
           ...feedBoard,
-          live: liveRates,
-          status: status.map((feed) => ({ ...feed, stale: feed.lastAcceptedAt === null || now - Date.parse(feed.lastAcceptedAt) > feed.staleAfterMs })),
+          live: past ? [] : liveRates,
+          status: past ? [] : status.map((feed) => ({ ...feed, stale: feed.lastAcceptedAt === null || now - Date.parse(feed.lastAcceptedAt) > feed.staleAfterMs })),
         },
       }),
     };

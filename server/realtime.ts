@@ -19,6 +19,7 @@ import {
   type LivePosition,
   type LiveLayer,
   type PositionEvent,
+  type PostureQuery,
   type ServerToClientEvents,
   type ServiceRequest,
   type Warning,
@@ -30,7 +31,7 @@ import { RateLimiter } from './rate-limit.ts';
 
 const roomPrefix = 'layer:';
 // Connections replaying the past: live pushes (warnings to everyone) pass them by.
-const replayRoom = 'replaying';
+export const replayingRoom = 'replaying';
 const subscription = z.array(z.enum(liveLayers)).max(liveLayers.length);
 // How often connected sessions are checked (expired, signed out elsewhere, user changed), ms.
 const sessionCheckMs = 30_000;
@@ -41,6 +42,8 @@ const maxClientMessageBytes = 16 * 1024;
 
 interface SocketData {
   signedIn: SignedIn;
+  /** The posture boards this connection watches (server/posture-push.ts). */
+  posture?: PostureQuery;
 }
 /** Between the nodes of one city (REDIS_URL): what each node applied, for the others' screens. */
 interface NodeToNodeEvents {
@@ -51,6 +54,11 @@ interface NodeToNodeEvents {
   'cases-settled': (cases: CaseTick) => void;
 }
 type EndedSessions = { tokenHash: string } | { userId: string };
+/** A connection's replay, as the live push knows it: when it ends, and the moment it shows. */
+interface Replay {
+  stop(): void;
+  at(): number;
+}
 export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, NodeToNodeEvents, SocketData>;
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -94,11 +102,11 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     return false;
   };
   // The replay each replaying connection has (server/replay.ts): ended by going live, subscribing or leaving.
-  const replays = new Map<string, { stop(): void }>();
+  const replays = new Map<string, Replay>();
   const stopReplaying = (socket: LiveSocket) => {
     replays.get(socket.id)?.stop();
     replays.delete(socket.id);
-    socket.leave(replayRoom);
+    socket.leave(replayingRoom);
   };
   const followPositions = (socket: LiveSocket) => frames.follow(socket, new Set(entityKinds.filter((kind) => socket.rooms.has(roomPrefix + kind))));
 
@@ -145,7 +153,7 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     // A recovered connection is back in its rooms, as far as its user may still see them; its positions start over from a keyframe.
     if (socket.recovered) {
       // Its replay ended with the old connection: the screen asks again.
-      socket.leave(replayRoom);
+      socket.leave(replayingRoom);
       keepPermittedRooms(socket);
       followPositions(socket);
     }
@@ -234,7 +242,7 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
     broadcastIncidents,
     /** Every connected screen is signed in (the handshake checks it): a warning goes to all of them. */
     broadcastWarning(warning: Warning): void {
-      io.except(replayRoom).emit('warning', warning);
+      io.except(replayingRoom).emit('warning', warning);
     },
     broadcastGeofenceAlerts(alerts: GeofenceAlert[]): void {
       if (alerts.length > 0) toLayer('dispatch').emit('geofence-alerts', alerts);
@@ -258,15 +266,17 @@ export function attachRealtime(http: HttpServer, metrics: Metrics, auth: Pick<Au
       io.on('cases-settled', settle);
     },
     /** The connection shows the past from now on: out of the live rooms and frames, its replay kept until it goes live. */
-    startReplaying(socket: LiveSocket, replay: { stop(): void }): void {
+    startReplaying(socket: LiveSocket, replay: Replay): void {
       stopReplaying(socket);
       for (const room of socket.rooms) if (room.startsWith(roomPrefix)) socket.leave(room);
       frames.leave(socket);
-      socket.join(replayRoom);
+      socket.join(replayingRoom);
       replays.set(socket.id, replay);
     },
     /** Ends the connection's replay; it is live again once it subscribes. */
     stopReplaying,
+    /** The moment the connection's replay shows (epoch ms); undefined when it is live. */
+    replayingAt: (socket: LiveSocket): number | undefined => replays.get(socket.id)?.at(),
     writable,
     /** Closes the connections of a session that ended, or of every session of a user. */
     endSessions(ended: EndedSessions): void {

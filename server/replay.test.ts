@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit, type AuditRecord, type FiguresAt, type LonLat, type SegmentTraffic } from '../geo/index.ts';
+import { listAudit, type AuditRecord, type LonLat, type SegmentTraffic } from '../geo/index.ts';
 import { testBackends } from '../geo/test-support.ts';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { FrameReader, type Incident, type LiveAssignment, type ReplayClock, type ReplayRequest, type ReplayResult, type UnitCandidate, type Warning } from '../streams/index.ts';
+import { FrameReader, type Incident, type LiveAssignment, type PostureSnapshot, type ReplayClock, type ReplayRequest, type ReplayResult, type UnitCandidate, type Warning } from '../streams/index.ts';
 import { caseNearUnit, driveInRealTime, fileReport, osmandFix, seen, startTestServer, watchLive, type TestServer } from './test-server.ts';
 
 const karamay = generateCity(cityProfiles.karamay);
@@ -102,10 +102,15 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
       const replayed = follow(screen, (await seen(() => screen.frames.length || undefined)));
       const clocks: ReplayClock[] = [];
       const traffic: SegmentTraffic[] = [];
-      const figures: FiguresAt[] = [];
+      const boards: PostureSnapshot[] = [];
       screen.socket.on('replay-clock', (clock) => clocks.push(clock));
       screen.socket.on('traffic', (segments) => traffic.push(...segments));
-      screen.socket.on('replay-figures', (read) => figures.push(read));
+      screen.socket.on('posture', (snapshot) => boards.push(snapshot));
+      // The screen watches the posture boards: replaying, they come at the replayed moment.
+      expect(await screen.socket.timeout(10_000).emitWithAck('watch-posture', { range: 'live', boards: ['cases', 'traffic'] })).toMatchObject({ query: { range: 'live' } });
+      const boardsAt = (at: number) => seen(() => boards.find((snapshot) => snapshot.replayed && Date.parse(snapshot.at) === at), 5_000);
+      const liveBoards = () => boards.filter((snapshot) => !snapshot.replayed).length;
+      await seen(() => liveBoards() || undefined);
       const actions: AuditRecord[] = [];
       screen.socket.on('replay-audit', (entries) => actions.push(...entries));
       const ask = (request: ReplayRequest) => screen.socket.timeout(30_000).emitWithAck('replay', request) as Promise<ReplayResult>;
@@ -120,7 +125,8 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
       expect(replayedPositions).toEqual(livePositions);
       expect(await counts(), 'a replay opens no case, raises no alert').toEqual(before);
       expect(traffic.filter((segment) => segment.segmentId === camera.segmentId).map((segment) => segment.speedKmh), 'the road as the camera measured it').toEqual([8]);
-      const openBefore = (await seen(() => figures.find((read) => read.at === started))).open;
+      const boardsBefore = await boardsAt(started);
+      expect(boardsBefore.traffic!.slowestSegments.map((segment) => segment.segmentId), 'the record came after').not.toContain(camera.segmentId);
       // What the dispatcher did, in step: the unit sent, then the warning; no sign-in, and not where it was done from.
       const acted = actions.filter((entry) => entry.actor === 'dispatcher').map((entry) => [entry.action, entry.objectId]);
       expect(acted).toEqual([['unit-assigned', String(registered.id)], ['warning-issued', String(warning.id)]]);
@@ -133,11 +139,15 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
       expect(await ask({ at: Math.ceil(dispatchedAt) + 1, playing: false })).toMatchObject({ clock: { playing: false } });
       expect(clocks.filter((clock) => clock.reset)).toHaveLength(resetsBefore + 1);
       expect(jumped.incidentStatuses(registered.id)).toEqual(['dispatched']);
-      await seen(() => figures.find((read) => read.at === Math.ceil(dispatchedAt) + 1 && read.open === openBefore + 1), 5_000);
+      const then = await boardsAt(Math.ceil(dispatchedAt) + 1);
+      expect(then.cases!.openNow, 'the case open then').toBe(boardsBefore.cases!.openNow + 1);
+      expect(then.traffic!.slowestSegments.find((segment) => segment.segmentId === camera.segmentId), 'the road as the camera measured it').toMatchObject({ speedKmh: 8 });
+      expect(then.units, 'units\' duty is not kept in history').toBeUndefined();
       // Paused, a step of a minute shows the rest.
       expect(await ask({ stepMs: 60_000 })).toMatchObject({ clock: { playing: false } });
       expect(jumped.incidentStatuses(registered.id)).toEqual(['dispatched', 'handling']);
 
+      expect(liveBoards(), 'no live boards while replaying').toBe(1);
       // A warning issued live now does not reach the replaying screen; back to live, it is a live screen again.
       const during = (await (await post('/api/warnings', { message: '大风蓝色预警', center: scene, radiusM: 500 })).json()) as Warning;
       expect(await screen.socket.timeout(10_000).emitWithAck('live')).toEqual({ ok: true });
@@ -168,6 +178,17 @@ describe.each(testBackends().slice(0, 1))('replaying the city over the live conn
     const granted = await (await server.as('admin')).fetch('/api/users/official', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grants: ['police-positions'] }) });
     expect(granted.status).toBe(200);
     expect((await keyframeOf('official')).map((row) => row.id)).toContain(car.id);
+    // A screen that shows no units (the console, the boards) asks for its layers: no positions are read or sent.
+    const consoleScreen = await watchLive(server, [], 'dispatcher');
+    try {
+      const incidents: Incident[][] = [];
+      consoleScreen.socket.on('incidents', (pushed) => incidents.push(pushed));
+      expect(await consoleScreen.socket.timeout(30_000).emitWithAck('replay', { at: Date.now(), playing: false, layers: ['incidents', 'dispatch'] })).toMatchObject({ clock: { playing: false } });
+      // The keyframe would have come before the answer, as the cases did.
+      expect([consoleScreen.frames.length, incidents.length]).toEqual([0, 1]);
+    } finally {
+      consoleScreen.socket.close();
+    }
     const reads = await listAudit(server.db, { actor: 'official', action: 'police-positions-read', limit: 10 });
     expect(reads.map((entry) => (entry.after as { via: string }).via)).toContain('socket replay');
   });

@@ -161,7 +161,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   realtime.onCasesFromOtherNodes((cases) => caseAnswers.settle(cases));
   const posturePush = attachPosturePush(realtime, posture, metrics, log.child({ module: 'posture' }));
   let db: Database | undefined;
-  attachReplay(realtime, () => db, auth, metrics, log.child({ module: 'replay' }));
+  attachReplay(realtime, () => db, posture, auth, metrics, log.child({ module: 'replay' }));
   let housekeeping: ReturnType<typeof startHousekeeping> | undefined;
   let feedsTimer: NodeJS.Timeout | undefined;
   let stopFeeds = async () => {};

@@ -41,7 +41,7 @@ export { writePerTick } from './operators.ts';
 export type { WritePerTickOptions } from './operators.ts';
 export { parseCameraReading, parseCameraEvent, parseCameraMessage, parseCameraBatch, parseCameraTopic, cameraTopics, cameraReadingPayload, cameraEventPayload, cameraBatchPayload } from './sources/cameras.ts';
 export type { ParsedCameraBatch } from './sources/cameras.ts';
-export type { SegmentTraffic, JoinedCameraEvent, FiguresAt, UnitTrack, TrackPoint, TrackStop, AuditRecord } from '../geo/index.ts';
+export type { SegmentTraffic, JoinedCameraEvent, UnitTrack, TrackPoint, TrackStop, AuditRecord } from '../geo/index.ts';
 export { gridEvent } from './events.ts';
 export type { GridEvent } from './events.ts';
 export { alarmEvent, alarmLines, alarmCategories, callEvent, callLines } from './events.ts';

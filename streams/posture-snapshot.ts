@@ -41,8 +41,13 @@ export interface FeedRate {
 /** Every board read for one query at one time; a board not asked for is left out. */
 export interface PostureSnapshot {
   query: PostureQuery;
-  /** ISO 8601 UTC: when the figures were read. */
+  /** ISO 8601 UTC: when the figures were read; replayed, the past moment they are for. */
   at: string;
+  /**
+   * Read for a past moment (a replay). Units' duty, feed status and live rates are not kept in
+   * history: the units board is left out, and the feeds board has no live rates or status.
+   */
+  replayed?: true;
   window: { from: string; to: string; bucketMs: number; buckets: string[] };
   cases?: PostureBoards['cases'];
   units?: PostureBoards['units'];

@@ -16,7 +16,7 @@ function pastOf(start: number, seconds: number, readDelayMs = 0) {
     async cityAt(at): Promise<CityAt> {
       return { positions: fixes.filter((fix) => fix.fixTime! <= at).slice(-1), incidents: [], reports: [], assignments: [], warnings: [], geofenceAlerts: [], traffic: [], cameraEvents: [], audit: [] };
     },
-    figuresAt: async (at) => ({ at, open: 0, overdue: 0, congestion: null, onTime: null }),
+    boardsAt: async () => null,
     async cityChanges(from, to): Promise<CityChanges> {
       reads.push([from, to]);
       await delay();
@@ -47,7 +47,7 @@ function screen() {
     geofenceAlerts: () => {},
     traffic: () => {},
     cameraEvents: () => {},
-    figures: () => {},
+    boards: () => {},
     audit: () => {},
     clock: (clock) => clocks.push(clock),
     failed: (message) => failures.push(message),

@@ -1,14 +1,15 @@
-import type { AuditRecord, CityAt, CityChanges, EntityKind, FiguresAt, GeofenceAlert, Incident, JoinedCameraEvent, SegmentTraffic, ServiceRequest, Warning } from '../geo/index.ts';
+import type { AuditRecord, CityAt, CityChanges, EntityKind, GeofenceAlert, Incident, JoinedCameraEvent, SegmentTraffic, ServiceRequest, Warning } from '../geo/index.ts';
 import { Pending } from './replay-pending.ts';
 import { FrameCursor, LivePositionTable } from './position-frames.ts';
+import type { PostureSnapshot } from './posture-snapshot.ts';
 import type { LiveAssignment, PositionFrame, ReplayClock } from './socket-contract.ts';
 
 /** Where a replay reads the city's past (geo/replay-reads.ts, bound to a database and the kinds the viewer may see). */
 export interface ReplayReads {
   cityAt(atMs: number): Promise<CityAt>;
   cityChanges(fromMs: number, toMs: number): Promise<CityChanges>;
-  /** The wall's running figures at a moment. */
-  figuresAt(atMs: number): Promise<FiguresAt>;
+  /** The posture boards the screen watches, at a moment; null when it watches none. */
+  boardsAt(atMs: number): Promise<PostureSnapshot | null>;
 }
 
 /** Where a replay's screen gets what it shows: the live screens' messages, plus the clock. */
@@ -23,7 +24,7 @@ export interface ReplaySink {
   geofenceAlerts(alerts: GeofenceAlert[]): void;
   traffic(segments: SegmentTraffic[]): void;
   cameraEvents(events: JoinedCameraEvent[]): void;
-  figures(figures: FiguresAt): void;
+  boards(snapshot: PostureSnapshot): void;
   /** Lines of the audit log, oldest first. */
   audit(entries: AuditRecord[]): void;
   clock(clock: ReplayClock): void;
@@ -44,8 +45,8 @@ const minReadMs = 10_000;
 const maxFixesPerRead = 100_000;
 // A replay this close behind the present has caught up with it, ms.
 const caughtUpMs = 2_000;
-// The running figures are read again at most this often while the clock moves (they move by the minute), ms.
-const figuresEveryMs = 1_000;
+// The posture boards are read again at most this often while the clock moves (they move by the minute), ms.
+const boardsEveryMs = 1_000;
 
 /**
  * One screen's replay: its own view of the city (a position table and a frame cursor of its own,
@@ -72,8 +73,8 @@ export class ReplayPlayer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastStep = 0;
   private lastClock = 0;
-  private lastFigures = 0;
-  private readingFigures = false;
+  private lastBoards = 0;
+  private readingBoards = false;
 
   constructor(
     private readonly reads: ReplayReads,
@@ -113,7 +114,7 @@ export class ReplayPlayer {
     this.sink.traffic(state.traffic);
     this.sink.cameraEvents(state.cameraEvents);
     this.sink.audit(state.audit);
-    this.readFigures();
+    this.readBoards();
     this.setPlaying(playing);
   }
 
@@ -127,7 +128,7 @@ export class ReplayPlayer {
     this.playing = playing && this.at < this.now();
     this.stopTimer();
     this.sendClock();
-    if (wasPlaying && !this.playing) this.readFigures();
+    if (wasPlaying && !this.playing) this.readBoards();
     if (this.playing) {
       this.lastStep = this.now();
       this.readAhead();
@@ -145,7 +146,7 @@ export class ReplayPlayer {
     if (generation !== this.generation) return;
     this.show(target);
     this.sendClock();
-    this.readFigures();
+    this.readBoards();
   }
 
   /** Stops the clock for good (the screen went back to live or away). */
@@ -175,7 +176,7 @@ export class ReplayPlayer {
       this.playing = false;
     }
     if (now - this.lastClock >= clockMs || !this.playing) this.sendClock();
-    if (now - this.lastFigures >= figuresEveryMs || !this.playing) this.readFigures();
+    if (now - this.lastBoards >= boardsEveryMs || !this.playing) this.readBoards();
     if (this.playing && generation === this.generation) this.timer = setTimeout(() => this.step(), Math.max(0, frameMs - (this.now() - now)));
   }
 
@@ -248,17 +249,17 @@ export class ReplayPlayer {
     return this.reading;
   }
 
-  /** Reads the running figures at the clock and sends them; one read at a time (a moving clock asks again soon). */
-  private readFigures(): void {
-    if (this.readingFigures) return;
+  /** Reads the watched boards at the clock and sends them; one read at a time (a moving clock asks again soon). */
+  private readBoards(): void {
+    if (this.readingBoards) return;
     const generation = this.generation;
-    this.readingFigures = true;
-    this.lastFigures = this.now();
-    this.reads.figuresAt(this.at).then(
-      (figures) => generation === this.generation && this.sink.figures(figures),
-      // The figures are secondary to the picture: a failed read leaves the last ones until the next.
+    this.readingBoards = true;
+    this.lastBoards = this.now();
+    this.reads.boardsAt(this.at).then(
+      (snapshot) => snapshot && generation === this.generation && this.sink.boards(snapshot),
+      // The boards are secondary to the picture: a failed read leaves the last ones until the next.
       () => undefined,
-    ).finally(() => (this.readingFigures = false));
+    ).finally(() => (this.readingBoards = false));
   }
 
   private sendClock(): void {

@@ -1,4 +1,4 @@
-import type { Assignment, AuditRecord, EntityKind, FiguresAt, GeofenceAlert, Incident, Warning, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
+import type { Assignment, AuditRecord, EntityKind, GeofenceAlert, Incident, Warning, JoinedCameraEvent, SegmentTraffic, ServiceRequest, User } from '../geo/index.ts';
 import { entityKinds } from '../geo/index.ts';
 import type { PostureQuery, PostureQueryInput, PostureSnapshot } from './posture-snapshot.ts';
 
@@ -91,6 +91,11 @@ export interface ReplayRequest {
   speed?: number;
   playing?: boolean;
   stepMs?: number;
+  /**
+   * The layers the screen shows, on the request that starts a replay (every layer its user may see
+   * when left out): a console or the boards need no unit positions, so none are read or sent.
+   */
+  layers?: LiveLayer[];
 }
 
 export type ReplayResult = { clock: ReplayClock } | { error: string };
@@ -117,7 +122,7 @@ export interface ServerToClientEvents {
   feeds: (feeds: FeedStatus[]) => void;
   /** Every few seconds, with the feeds: how far the live core is behind. */
   core: (status: CoreStatus) => void;
-  /** The posture boards a connection watches (`watch-posture`), every few seconds while it does. */
+  /** The posture boards a connection watches (`watch-posture`), every few seconds while it does; replaying, at the replayed moment (`replayed`), about once a second while the clock moves. */
   posture: (snapshot: PostureSnapshot) => void;
   /** The session ended (signed out, expired, account changed): the connection closes next; sign in again. */
   'session-ended': (reason: string) => void;
@@ -125,8 +130,6 @@ export interface ServerToClientEvents {
   'replay-clock': (clock: ReplayClock) => void;
   /** The replay stopped: history could not be read. Says what to do. */
   'replay-failed': (message: string) => void;
-  /** While replaying, about once a second: the wall's running figures at the replayed moment (posture:read). */
-  'replay-figures': (figures: FiguresAt) => void;
   /** While replaying, in step with the clock: what operators and dispatchers did (the audit log), oldest first; all of it for audit:read, else their actions on cases, units, warnings, fences and alerts. */
   'replay-audit': (entries: AuditRecord[]) => void;
 }
