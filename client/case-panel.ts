@@ -10,8 +10,8 @@ import { entityColors } from './theme.ts';
 export interface CasePanelContext {
   t: DispatchMessages;
   language: Language;
-  /** The role may move cases and send units. */
-  canDispatch: boolean;
+  /** The role may move cases and send units, now (not in a replay's past). */
+  canDispatch(): boolean;
   districtName(id: string | null): string;
   minutesUntil(iso: string): number;
   onStep(detail: IncidentDetail, to: IncidentStatus, note: string): void;
@@ -31,7 +31,7 @@ const dutyCounts = (fleet: DispatchState['fleet']) => {
 };
 
 export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
-  const { t, language, canDispatch, districtName, minutesUntil } = context;
+  const { t, language, districtName, minutesUntil } = context;
   // The fleet's counts change every few seconds: written in place, so the panel (and a note being typed) stays put.
   const fleetLine = element('p', 'case-fleet');
   fleetLine.dataset.testid = 'case-fleet';
@@ -44,6 +44,7 @@ export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
   noteInput.maxLength = 1_000;
   const draw = (state: DispatchState) => {
     const detail = state.detail;
+    const canDispatch = context.canDispatch();
     if (!detail) {
       panel.replaceChildren(element('p', 'dispatch-hint', state.selected === null ? t.choose : '…'));
       return;
@@ -114,7 +115,7 @@ export function mountCasePanel(panel: HTMLElement, context: CasePanelContext) {
     if (into === null || detail.duplicateOf !== null || finishedStatuses.includes(detail.status)) return [];
     const box = element('div', 'case-repeat');
     box.append(element('span', '', t.duplicateOf(into)));
-    if (canDispatch) {
+    if (context.canDispatch()) {
       const merge = element('button', 'step step-cancelled', t.merge(into));
       merge.dataset.testid = 'merge';
       merge.addEventListener('click', () => context.onMerge(detail, into));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ForceCount, Incident, LiveAssignment } from '../streams/index.ts';
-import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf } from './dispatch-store.ts';
+import { assignmentAsOf, createDispatchStore, detailAsOf, dispatchUpdaters, forceByDistrict, queueOf } from './dispatch-store.ts';
 
 const incident = (id: number, change: Partial<Incident> = {}): Incident =>
   ({ id, severity: 1, status: 'registered', dueAt: '2026-11-22T10:00:00.000Z', version: 1, ...change }) as Incident;
@@ -29,6 +29,22 @@ describe('the dispatch console’s state', () => {
     state = dispatchUpdaters.assignmentsSeen(state, [sent(10, 1), sent(11, 2)]);
     expect([...state.assignments.keys()]).toEqual([10]);
     expect(dispatchUpdaters.selected(state, 2).assignments.size).toBe(0);
+  });
+
+  it('shows a case and a unit sent as they stood at a past moment (a replay), read-only', () => {
+    const history = [
+      { at: '2026-11-22T08:00:00.000Z', actor: 'system', fromStatus: null, toStatus: 'registered' as const, note: null },
+      { at: '2026-11-22T08:05:00.000Z', actor: 'dispatcher', fromStatus: 'registered' as const, toStatus: 'dispatched' as const, note: null },
+      { at: '2026-11-22T08:20:00.000Z', actor: 'gps', fromStatus: 'dispatched' as const, toStatus: 'handling' as const, note: null },
+    ];
+    const detail = { ...incident(1, { status: 'handling', version: 3 }), history, next: ['answered' as const] };
+    expect(detailAsOf(detail, Date.parse('2026-11-22T07:59:59Z')), 'not reported yet').toBeNull();
+    expect(detailAsOf(detail, Date.parse('2026-11-22T08:10:00Z'))).toMatchObject({ status: 'dispatched', version: 2, next: [], history: history.slice(0, 2) });
+    const sent = { id: 7, incidentId: 1, status: 'released', assignedAt: '2026-11-22T08:05:00.000Z', arrivedAt: '2026-11-22T08:20:00.000Z', releasedAt: '2026-11-22T09:00:00.000Z', liveEtaS: 30, lon: 84.9, lat: 45.6 } as LiveAssignment;
+    expect(assignmentAsOf(sent, Date.parse('2026-11-22T08:04:00Z'))).toBeUndefined();
+    expect(assignmentAsOf(sent, Date.parse('2026-11-22T08:10:00Z'))).toMatchObject({ status: 'en-route', arrivedAt: null, releasedAt: null, liveEtaS: null, lon: null });
+    expect(assignmentAsOf(sent, Date.parse('2026-11-22T08:30:00Z'))).toMatchObject({ status: 'on-scene', arrivedAt: sent.arrivedAt, releasedAt: null });
+    expect(assignmentAsOf(sent, Date.parse('2026-11-22T09:00:00Z'))!.status).toBe('released');
   });
 
   it('sums the force per district: available, busy (en route or on scene), off duty', () => {

@@ -101,9 +101,26 @@ export const dispatchUpdaters = {
     return { ...state, warnings: next };
   },
   problemSeen: (state: DispatchState, problem: string | null): DispatchState => ({ ...state, problem }),
+  /** A replay jumped, or went back to live: another moment's cases, units sent, alerts and warnings follow; the chosen case stays chosen. */
+  pastCleared: (state: DispatchState): DispatchState => ({ ...state, incidents: new Map(), detail: null, candidates: null, assignments: new Map(), fenceAlerts: new Map(), warnings: new Map(), fleet: [], nearby: null, force: [], intake: null, drawing: null }),
   connection: (state: DispatchState, connected: boolean): DispatchState => ({ ...state, connected }),
   lagSeen: (state: DispatchState, lag: string | null): DispatchState => (lag === state.lag ? state : { ...state, lag }),
 };
+
+/** A case as it stood at a past moment (a replay): its history up to then, its status the last step's, no steps to take; null before it was reported. */
+export function detailAsOf(detail: IncidentDetail, atMs: number): IncidentDetail | null {
+  const history = detail.history.filter((entry) => Date.parse(entry.at) <= atMs);
+  if (history.length === 0) return null;
+  return { ...detail, history, status: history.at(-1)!.toStatus, version: history.length, next: [] };
+}
+
+/** A unit sent, as it stood at a past moment (a replay); undefined before it was sent. Its live ETA and position then are not kept. */
+export function assignmentAsOf(assignment: LiveAssignment, atMs: number): LiveAssignment | undefined {
+  if (Date.parse(assignment.assignedAt) > atMs) return undefined;
+  const byThen = (iso: string | null) => (iso !== null && Date.parse(iso) <= atMs ? iso : null);
+  const [arrivedAt, releasedAt] = [byThen(assignment.arrivedAt), byThen(assignment.releasedAt)];
+  return { ...assignment, arrivedAt, releasedAt, status: releasedAt ? 'released' : arrivedAt ? 'on-scene' : 'en-route', liveEtaS: null, lon: null, lat: null };
+}
 
 /** The queue: most severe first, then the one due soonest (as the server orders it). */
 export function queueOf(state: DispatchState): Incident[] {

@@ -10,6 +10,7 @@ import { artifacts, openSignedInPage, wallTestContext } from './test-wall.ts';
 
 // MapLibreOverlay keeps the props it was last given in `_props`.
 type DeckWindow = { onescreen: { overlay: { _props: { layers: { id: string; props: { data: unknown[] } }[] } } } };
+type ReplayWindow = { onescreen: { replay: { start(at: number, speed?: number, playing?: boolean): Promise<void> } } };
 
 const chromiumPath = inject('chromiumPath');
 const karamay = generateCity(cityProfiles.karamay);
@@ -77,6 +78,28 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
     expect(detail.status).toBe('closed');
     expect(detail.history.map((entry) => `${entry.actor}:${entry.toStatus}`)).toEqual(['system:registered', 'dispatcher:dispatched', 'gps:handling', 'dispatcher:answered', 'dispatcher:closed']);
     expect(detail.history[3]!.note).toBe('Bins emptied, citizen told');
+
+    // The console replayed just after the dispatch: the case back in the queue as it stood, the unit sent
+    // (on scene only if its back-dated fixes put it there by then), nothing to send or step, the force not kept.
+    const [then] = (await (await dispatcher.fetch(`/api/incidents/${incidentId}/assignments`)).json()) as LiveAssignment[];
+    const dispatchedAt = Date.parse((detail.history as unknown as { at: string }[])[1]!.at);
+    const replayedAt = Math.max(Date.parse(then!.assignedAt), dispatchedAt) + 1;
+    await page.getByTestId('replay-open').click();
+    await page.evaluate((at) => (window as unknown as ReplayWindow).onescreen.replay.start(at, 1, false), replayedAt);
+    await page.getByTestId(`queue-${incidentId}`).click();
+    await page.getByTestId('case-status').getByText('Dispatched').waitFor({ timeout: 10_000 });
+    await sent.getByText(Date.parse(then!.arrivedAt!) <= replayedAt ? 'On scene' : 'En route').waitFor();
+    expect(await page.locator('[data-testid^="step-"], [data-testid^="candidate-"], [data-testid="merge"]').count(), 'the past is read-only').toBe(0);
+    expect(await page.getByTestId('new-case').isVisible()).toBe(false);
+    await page.getByText('The force by district (units\' duty) is not kept in history').waitFor();
+    await page.screenshot({ path: join(artifacts, 'dispatch-replay.png') });
+    // A minute on: on scene, the case in handling.
+    await page.getByTestId('replay-on').click();
+    await sent.getByText('On scene').waitFor({ timeout: 10_000 });
+    await page.getByTestId('case-status').getByText('Handling').waitFor({ timeout: 10_000 });
+    await page.getByTestId('replay-live').click();
+    await page.getByText('No open cases').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid^="force-"]').first().waitFor();
 
     // A geofence and an emergency warning, each drawn by clicking the map's corners.
     const map = (await page.locator('.dispatch-map').boundingBox())!;

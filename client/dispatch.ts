@@ -5,11 +5,12 @@
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './wall.css';
 import './dispatch.css';
-import type { CitySummary, FleetUnit, ForceCount, Geofence, GeofenceAlert, Incident, IncidentStatus, LiveAssignment, NearbyActivity, SessionInfo, UnitCandidate, Warning } from '../streams/index.ts';
+import type { CitySummary, Geofence, GeofenceAlert, Incident, SessionInfo, Warning } from '../streams/index.ts';
 import { mountCallForm } from './call-form.ts';
 import { coreLagNotice } from './core-lag.ts';
 import { createDispatchMap } from './dispatch-map.ts';
-import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, updateWith, type DispatchState, type IncidentDetail } from './dispatch-store.ts';
+import { createDispatchActions } from './dispatch-actions.ts';
+import { createDispatchStore, dispatchUpdaters, forceByDistrict, queueOf, updateWith, type DispatchState } from './dispatch-store.ts';
 import { element } from './hud.ts';
 import { mountAreaTools } from './area-tools.ts';
 import { mountCasePanel } from './case-panel.ts';
@@ -19,6 +20,7 @@ import { dispatchMessagesFor } from './dispatch-i18n.ts';
 import { chooseLanguage, messagesFor } from './i18n.ts';
 import { openLiveSocket } from './live-socket.ts';
 import { apiCaller, readWhenReady, signOut } from './session.ts';
+import { mountTimeBar } from './time-bar.ts';
 
 // Unit availability changes by silence too (a unit off the air for minutes counts off duty): re-read this often, ms.
 const forceEveryMs = 15_000;
@@ -59,7 +61,8 @@ userBox.append(signOutButton);
 const wallLink = element('a', 'dispatch-link', t.wall) as HTMLAnchorElement;
 wallLink.href = `/wall${location.search}`;
 const connection = element('span', 'connection');
-header.append(element('h1', 'dispatch-title', `${language === 'en' ? city.nameEn : city.nameZh} · ${t.title}`), element('span', 'spacer'), wallLink, connection, userBox);
+const replaySlot = element('span', 'replay-slot');
+header.append(element('h1', 'dispatch-title', `${language === 'en' ? city.nameEn : city.nameZh} · ${t.title}`), element('span', 'spacer'), replaySlot, wallLink, connection, userBox);
 const queuePanel = element('section', 'dispatch-queue');
 const queueTitle = element('h2', 'dispatch-heading');
 const queueList = element('ol', 'queue-list');
@@ -85,17 +88,55 @@ document.getElementById('map')?.remove();
 document.body.append(header, main);
 document.body.classList.add('dispatch-page');
 
+let focusedCandidate: string | null = null;
 // Calls the API as the signed-in dispatcher; a refusal shows the server's reason, which says what to do.
 const call = apiCaller(session, { forbidden: t.forbidden, failed: t.failed, unreachable: messages.unreachable }, (problem) => update((state) => dispatchUpdaters.problemSeen(state, problem)));
 
+// Live: cases and units sent are pushed; on every connection not recovered, the queue is read again so nothing missed stays wrong.
+const { socket, replay } = openLiveSocket(session, {
+  // A replay of the console shows cases, units sent, fence alerts and warnings: no unit positions.
+  replayLayers: ['incidents', 'dispatch'],
+  reset: () => update(dispatchUpdaters.pastCleared),
+  async resume(live) {
+    const layers = session.layers.filter((layer) => layer === 'incidents' || layer === 'dispatch' || layer === 'feeds');
+    const subscribed = await live.timeout(10_000).emitWithAck('subscribe', layers);
+    if ('error' in subscribed) return update((state) => dispatchUpdaters.problemSeen(state, t.failed(subscribed.error)));
+    const dispatchRead = may('dispatch:read');
+    const [queue, fences, fenceAlerts, warnings] = await Promise.all([
+      call<Incident[]>('/api/incidents'),
+      dispatchRead ? call<Geofence[]>('/api/geofences') : undefined,
+      dispatchRead ? call<GeofenceAlert[]>('/api/geofence-alerts') : undefined,
+      call<Warning[]>('/api/warnings'),
+    ]);
+    if (warnings) update((state) => dispatchUpdaters.warningsSeen(state, warnings));
+    if (queue) update((state) => dispatchUpdaters.incidentsSeen(state, queue));
+    if (fences) update((state) => dispatchUpdaters.fencesRead(state, fences));
+    if (fenceAlerts) update((state) => dispatchUpdaters.fenceAlertsSeen(state, fenceAlerts));
+    await actions.readForce();
+    update((state) => (state.problem === messages.slowServer ? dispatchUpdaters.problemSeen(state, null) : state));
+  },
+  connection: (live) => update((state) => dispatchUpdaters.connection(state, live)),
+  slow: () => update((state) => dispatchUpdaters.problemSeen(state, messages.slowServer)),
+});
+const actions = createDispatchActions({
+  store,
+  call,
+  may,
+  userId: session.user.id,
+  replay,
+  flyTo: (point) => dispatchMap.flyTo(point, 14, 800),
+  clearNote: () => casePanelView.clearNote(),
+});
+const select = (id: number) => ((focusedCandidate = null), void actions.select(id));
+
 // The map: cases by severity, the units to send, and routes; the candidate under the pointer shows its route.
-const dispatchMap = createDispatchMap(mapBox, city, language, store, (id) => void select(id));
+const dispatchMap = createDispatchMap(mapBox, city, language, store, select);
 const { map, overlay } = dispatchMap;
-let focusedCandidate: string | null = null;
 const drawMap = (state: DispatchState) => dispatchMap.draw(state, focusedCandidate);
 
 // The queue: severity, category, where, how long until (or since) the SLA ran out.
-const minutesUntil = (iso: string) => Math.round((Date.parse(iso) - Date.now()) / 60_000);
+// Replaying, from the moment shown.
+const minutesUntil = (iso: string) => Math.round((Date.parse(iso) - replay.now()) / 60_000);
 const drawQueue = (state: DispatchState) => {
   const queue = queueOf(state);
   queueTitle.textContent = t.queue(queue.length);
@@ -121,6 +162,7 @@ const drawQueue = (state: DispatchState) => {
 };
 
 const drawForce = (state: DispatchState) => {
+  if (replay.replaying) return forcePanel.replaceChildren(element('p', 'dispatch-hint', t.forceNotKept));
   const table = element('table', 'force-table');
   const head = element('tr', '');
   head.append(element('th', '', t.force), element('th', '', t.police), element('th', '', t.city));
@@ -139,28 +181,29 @@ const drawForce = (state: DispatchState) => {
 const casePanelView = mountCasePanel(caseBox, {
   t,
   language,
-  canDispatch: may('incidents:write'),
+  // The past is read-only: no steps, sending or merging while replaying.
+  canDispatch: () => may('incidents:write') && !replay.replaying,
   districtName,
   minutesUntil,
-  onStep: (detail, to, note) => void step(detail, to, note),
-  onSend: (incidentId, unitId) => void assign(incidentId, unitId),
+  onStep: (detail, to, note) => void actions.step(detail, to, note),
+  onSend: (incidentId, unitId) => void actions.assign(incidentId, unitId),
   onFocusCandidate: (unitId) => ((focusedCandidate = unitId), drawMap(store.getState())),
-  onMerge: (detail, into) => void merge(detail, into),
-  onNearby: (detail) => void readNearby(detail),
+  onMerge: (detail, into) => void actions.merge(detail, into),
+  onNearby: (detail) => void actions.readNearby(detail),
 });
 const callForm = mountCallForm(casePanel, {
   t,
   language,
   store,
   call,
-  onOpened: (incident) => (update((state) => dispatchUpdaters.incidentsSeen(state, [incident])), void select(incident.id)),
+  onOpened: (incident) => (update((state) => dispatchUpdaters.incidentsSeen(state, [incident])), select(incident.id)),
   flyTo: (point) => dispatchMap.flyTo(point, 15, 800),
 });
 newCase.addEventListener('click', () => callForm.open());
 
 const fenceAlertList = mountFenceAlertList(fenceAlertsTitle, fenceAlertItems, t, session, {
-  change: (id, action) => void changeFenceAlert(id, action),
-  clearFence: (geofenceId) => void clearFenceAlerts(geofenceId),
+  change: (id, action) => void actions.changeFenceAlert(id, action),
+  clearFence: (geofenceId) => void actions.clearFenceAlerts(geofenceId),
   show: (alert) => dispatchMap.flyTo([alert.lon, alert.lat], 14),
 });
 
@@ -190,87 +233,6 @@ const draw = (state: DispatchState, before?: DispatchState) => {
 store.subscribe(draw);
 draw(store.getState());
 
-// What the dispatcher does.
-async function select(id: number): Promise<void> {
-  focusedCandidate = null;
-  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.selected(state, id), null));
-  const incident = store.getState().incidents.get(id);
-  if (incident) dispatchMap.flyTo([incident.lon, incident.lat], 14, 800);
-  await refreshCase(id);
-}
-async function refreshCase(id: number): Promise<void> {
-  const [detail, assignments] = await Promise.all([call<IncidentDetail>(`/api/incidents/${id}`), may('dispatch:read') ? call<LiveAssignment[]>(`/api/incidents/${id}/assignments`) : undefined, readFleet()]);
-  if (detail) update((state) => dispatchUpdaters.detailRead(state, detail));
-  if (assignments) update((state) => dispatchUpdaters.assignmentsSeen(state, assignments));
-  if (detail && may('incidents:write') && ['registered', 'dispatched', 'handling'].includes(detail.status)) {
-    const answer = await call<{ kinds: string[]; candidates: UnitCandidate[] }>(`/api/incidents/${id}/candidates`);
-    update((state) => dispatchUpdaters.candidatesRead(state, id, answer?.kinds.length === 0 ? 'not-tracked' : (answer?.candidates ?? [])));
-  }
-}
-async function step(detail: IncidentDetail, to: IncidentStatus, note: string): Promise<void> {
-  const moved = await call<Incident>(`/api/incidents/${detail.id}/transitions`, { method: 'POST', body: JSON.stringify({ to, ...(note && { note }) }) });
-  if (!moved) return;
-  casePanelView.clearNote();
-  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.incidentsSeen(state, [moved]), null));
-  await refreshCase(detail.id);
-}
-async function readFleet(): Promise<void> {
-  const id = store.getState().selected;
-  if (id === null || !may('dispatch:read')) return;
-  const fleet = await call<{ units: FleetUnit[] }>(`/api/incidents/${id}/fleet`);
-  if (fleet) update((state) => dispatchUpdaters.fleetRead(state, id, fleet.units));
-}
-async function merge(detail: IncidentDetail, into: number): Promise<void> {
-  const merged = await call<Incident>(`/api/incidents/${detail.id}/merge`, { method: 'POST', body: JSON.stringify({ into }) });
-  if (merged) update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.incidentsSeen(state, [merged]), null));
-  if (merged) await select(into);
-}
-async function readNearby(detail: IncidentDetail): Promise<void> {
-  const nearby = await call<NearbyActivity>(`/api/incidents/${detail.id}/nearby`);
-  if (nearby) update((state) => dispatchUpdaters.nearbyRead(state, detail.id, nearby));
-}
-async function assign(incidentId: number, unitId: string): Promise<void> {
-  const sent = await call<LiveAssignment>(`/api/incidents/${incidentId}/assignments`, { method: 'POST', body: JSON.stringify({ unitId }) });
-  if (!sent) return void refreshCase(incidentId);
-  update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.assignmentsSeen(state, [sent]), null));
-  await refreshCase(incidentId);
-}
-async function changeFenceAlert(id: number, action: 'acknowledge' | 'assign' | 'clear'): Promise<void> {
-  const changed = await call<GeofenceAlert>(`/api/geofence-alerts/${id}`, { method: 'POST', body: JSON.stringify({ action, ...(action === 'assign' && { assignTo: session.user.id }) }) });
-  if (changed) update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.fenceAlertsSeen(state, [changed]), null));
-}
-async function clearFenceAlerts(geofenceId: number): Promise<void> {
-  const answer = await call<{ cleared: GeofenceAlert[] }>('/api/geofence-alerts/clear', { method: 'POST', body: JSON.stringify({ geofenceId }) });
-  if (answer) update((state) => dispatchUpdaters.problemSeen(dispatchUpdaters.fenceAlertsSeen(state, answer.cleared), null));
-}
-const readForce = async () => {
-  const force = await call<ForceCount[]>('/api/force');
-  if (force) update((state) => dispatchUpdaters.forceRead(state, force));
-};
-
-// Live: cases and units sent are pushed; on every connection not recovered, the queue is read again so nothing missed stays wrong.
-const { socket } = openLiveSocket(session, {
-  async resume(live) {
-    const layers = session.layers.filter((layer) => layer === 'incidents' || layer === 'dispatch' || layer === 'feeds');
-    const subscribed = await live.timeout(10_000).emitWithAck('subscribe', layers);
-    if ('error' in subscribed) return update((state) => dispatchUpdaters.problemSeen(state, t.failed(subscribed.error)));
-    const dispatchRead = may('dispatch:read');
-    const [queue, fences, fenceAlerts, warnings] = await Promise.all([
-      call<Incident[]>('/api/incidents'),
-      dispatchRead ? call<Geofence[]>('/api/geofences') : undefined,
-      dispatchRead ? call<GeofenceAlert[]>('/api/geofence-alerts') : undefined,
-      call<Warning[]>('/api/warnings'),
-    ]);
-    if (warnings) update((state) => dispatchUpdaters.warningsSeen(state, warnings));
-    if (queue) update((state) => dispatchUpdaters.incidentsSeen(state, queue));
-    if (fences) update((state) => dispatchUpdaters.fencesRead(state, fences));
-    if (fenceAlerts) update((state) => dispatchUpdaters.fenceAlertsSeen(state, fenceAlerts));
-    await readForce();
-    update((state) => (state.problem === messages.slowServer ? dispatchUpdaters.problemSeen(state, null) : state));
-  },
-  connection: (live) => update((state) => dispatchUpdaters.connection(state, live)),
-  slow: () => update((state) => dispatchUpdaters.problemSeen(state, messages.slowServer)),
-});
 socket.on('core', (core) => update((state) => dispatchUpdaters.lagSeen(state, coreLagNotice(core, messages))));
 socket.on('geofence-alerts', (alerts) => update((state) => dispatchUpdaters.fenceAlertsSeen(state, alerts)));
 socket.on('warning', (warning) => update((state) => dispatchUpdaters.warningsSeen(state, [warning])));
@@ -280,19 +242,32 @@ socket.on('incidents', (incidents) => {
   update((state) => dispatchUpdaters.incidentsSeen(state, incidents));
   // The chosen case moved (by another dispatcher, or a unit arriving): read its history and steps again.
   const now = selected === null ? undefined : incidents.find((incident) => incident.id === selected);
-  if (now && (!before || now.version > before.version)) void refreshCase(now.id);
+  if (now && (!before || now.version > before.version)) void actions.refreshCase(now.id);
 });
 // Units sent, arriving or released change the force; a moving unit pushes every tick, so the force is read at most once a second.
 let forceDue: ReturnType<typeof setTimeout> | undefined;
 socket.on('assignments', (assignments) => {
   update((state) => dispatchUpdaters.assignmentsSeen(state, assignments));
-  forceDue ??= setTimeout(() => ((forceDue = undefined), void readForce()), 1_000);
+  forceDue ??= setTimeout(() => ((forceDue = undefined), void actions.readForce()), 1_000);
 });
-setInterval(() => void readForce(), forceEveryMs);
+setInterval(() => void actions.readForce(), forceEveryMs);
 // The fleet on the map moves with the city: read again while a case is chosen.
-setInterval(() => void readFleet(), fleetEveryMs);
-// SLA countdowns move with the clock.
-setInterval(() => drawQueue(store.getState()), 30_000);
+setInterval(() => void actions.readFleet(), fleetEveryMs);
+// SLA countdowns move with the clock shown (a replay's runs up to ×120): redrawn when its minute turns.
+let minuteShown = 0;
+setInterval(() => {
+  const minute = Math.floor(replay.now() / 60_000);
+  if (minute !== minuteShown) (minuteShown = minute), drawQueue(store.getState());
+}, 1_000);
+
+// The time bar. A jump in the past, or back to live: the chosen case is read again as it stood at the moment shown.
+mountTimeBar(document.body, replay, language, { view: 'console', openIn: replaySlot });
+replay.store.subscribe((state, before) => {
+  const jumped = state.mode === 'replay' && state.clock !== before.clock && state.clock?.reset;
+  const selected = store.getState().selected;
+  if (selected !== null && (jumped || (state.mode === 'live' && before.mode === 'replay'))) void actions.refreshCase(selected);
+  if (state.mode !== before.mode) drawForce(store.getState());
+});
 
 // A handle for the browser tests.
-Object.assign(window, { onescreen: { map, overlay, store } });
+Object.assign(window, { onescreen: { map, overlay, store, replay } });

@@ -60,6 +60,14 @@ function boardFrame(board: PostureBoard, title: string, csvLabel: string, charts
     tiles,
     side,
     csv,
+    /** Says that history does not keep what the board shows, in place of its figures (a replay). */
+    notKept(message: string) {
+      tiles.replaceChildren(element('p', 'board-empty', message));
+      chartBoxes.forEach((box) => (box.hidden = true));
+      side.replaceChildren();
+      foot.replaceChildren();
+      tools.hidden = true;
+    },
     /** A line of notable items (each a button when `choose` is given), under a heading; nothing when there are none. */
     footLine(heading: string, items: { label: string; value: string; testid?: string; choose?: () => void }[]) {
       foot.replaceChildren(
@@ -202,6 +210,7 @@ export function mountBoards(placeOf: (board: PostureBoard) => HTMLElement, board
       const sourceName = (source: string) => t.feeds.sources[source] ?? source;
       const sources = [...new Set([...feeds.bySource.map((f) => f.source), ...feeds.live.map((f) => f.source)])];
       frame.tiles.replaceChildren(
+        ...(snapshot.replayed ? [element('p', 'board-empty', t.notKept.feeds)] : []),
         ...feeds.status.map((status) =>
           tile(
             `feed-${status.feed}`,
@@ -223,7 +232,8 @@ export function mountBoards(placeOf: (board: PostureBoard) => HTMLElement, board
         row(['', t.feeds.perMinute, t.feeds.accepted, t.feeds.rejected], 'feed-row feed-head'),
         ...sources.map((source) => {
           const totals = feeds.bySource.find((f) => f.source === source);
-          const line = row([sourceName(source), format.count(feeds.live.find((f) => f.source === source)?.acceptedPerMin ?? 0), format.count(totals?.accepted ?? 0), format.count(totals?.rejected ?? 0)]);
+          const perMinute = snapshot.replayed ? null : (feeds.live.find((f) => f.source === source)?.acceptedPerMin ?? 0);
+          const line = row([sourceName(source), format.count(perMinute), format.count(totals?.accepted ?? 0), format.count(totals?.rejected ?? 0)]);
           line.dataset.testid = `feed-${source}`;
           const swatch = element('span', 'swatch');
           swatch.style.background = colorOf(source) ?? 'transparent';
@@ -244,11 +254,15 @@ export function mountBoards(placeOf: (board: PostureBoard) => HTMLElement, board
   return {
     render(snapshot: PostureSnapshot, ask: PostureAsk): void {
       for (const [board, frame] of frames) {
-        frame.csv.href = `/api/posture/${board}.csv?${askParameters({ ...ask, boards: [...postureBoards] })}`;
+        // A replayed board exports as it was at its moment; one history does not keep has nothing to export.
+        frame.csv.href = `/api/posture/${board}.csv?${askParameters({ ...ask, boards: [...postureBoards] }, snapshot.replayed ? { at: snapshot.at } : {})}`;
+        frame.csv.hidden = Boolean(snapshot.replayed) && !snapshot[board];
         frame.csv.download = '';
         // Traffic and buses are per district, feeds city-wide: say so when a smaller place is chosen.
         frame.note.textContent = board === 'feeds' && ask.districtId ? t.wider.city : (board === 'traffic' || board === 'buses') && ask.cellId ? t.wider.district : '';
+        frame.tools.hidden = false;
         if (snapshot[board]) fill[board](frame, snapshot);
+        else if (snapshot.replayed && board === 'units') frame.notKept(t.notKept.units);
       }
     },
     resize(): void {

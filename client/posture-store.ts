@@ -39,6 +39,8 @@ export const postureUpdaters = {
   /** The server read the ask (a cell's district filled in): take its place as the ask's own. */
   askRead: (state: PostureState, query: PostureQuery): PostureState => ({ ...state, ask: { ...state.ask, districtId: query.districtId, cellId: query.cellId } }),
   problemSeen: (state: PostureState, problem: string | null): PostureState => ({ ...state, problem }),
+  /** A replay jumped, or went back to live: the boards of another moment follow. */
+  cleared: (state: PostureState): PostureState => ({ ...state, snapshot: null }),
   connectionChanged: (state: PostureState, connected: boolean): PostureState => ({ ...state, connected }),
   lagSeen: (state: PostureState, lag: string | null): PostureState => (lag === state.lag ? state : { ...state, lag }),
 };

@@ -6,6 +6,8 @@ import { cityProfiles, generateCity } from '../seeds/index.ts';
 import { fileReport, osmandFix } from '../server/test-server.ts';
 import { artifacts, openSignedInPage, wallTestContext, type OnescreenWindow } from './test-wall.ts';
 
+type ReplayWindow = { onescreen: { replay: { start(at: number, speed?: number, playing?: boolean): Promise<void> } } };
+
 const chromiumPath = inject('chromiumPath');
 const karamay = generateCity(cityProfiles.karamay);
 const districtOf = (point: [number, number]) => karamay.districts.find((d) => booleanPointInPolygon(point, { type: 'Polygon', coordinates: [d.ring] }))!;
@@ -102,6 +104,19 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the posture boards in Chromiu
     const lastHour = await count(`SELECT count(*)::int AS n FROM incidents WHERE reported_at > now() - interval '1 hour'`);
     await expect.poll(() => page.getByTestId('tile-cases-opened').locator('.tile-value').textContent(), { timeout: 15_000 }).toBe(lastHour.toLocaleString('en'));
     await page.screenshot({ path: join(artifacts, 'posture-city-en.png') });
+
+    // Replayed to a minute before the first report: the boards as they were then; units not kept in history.
+    const firstMs = await count(`SELECT (extract(epoch FROM min(reported_at)) * 1000)::bigint AS n FROM incidents`);
+    await page.getByTestId('replay-open').click();
+    await page.evaluate((at) => (window as unknown as ReplayWindow).onescreen.replay.start(at, 10, false), Number(firstMs) - 60_000);
+    await expect.poll(() => page.getByTestId('tile-cases-opened').locator('.tile-value').textContent(), { timeout: 15_000 }).toBe('0');
+    await page.getByText("Units' duty and coverage are not kept in history").waitFor();
+    expect(await page.getByTestId('csv-cases').getAttribute('href')).toMatch(/[?&]at=\d{4}-\d\d-\d\dT/);
+    expect(await page.getByTestId('csv-units').isVisible(), 'nothing to export').toBe(false);
+    await page.screenshot({ path: join(artifacts, 'posture-replay-en.png') });
+    await page.getByTestId('replay-live').click();
+    await expect.poll(() => page.getByTestId('tile-cases-opened').locator('.tile-value').textContent(), { timeout: 15_000 }).toBe(lastHour.toLocaleString('en'));
+    await page.getByTestId('tile-police-available').waitFor();
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -15,6 +15,7 @@ import { formatsFor, postureMessagesFor } from './posture-i18n.ts';
 import { createPostureMap } from './posture-map.ts';
 import { askFromQuery, askParameters, createPostureStore, postureRangeNames, postureUpdaters, type PostureAsk, type PostureState } from './posture-store.ts';
 import { readWhenReady, signOut } from './session.ts';
+import { mountTimeBar } from './time-bar.ts';
 
 const language = chooseLanguage(location.search, navigator.languages);
 document.documentElement.lang = language;
@@ -55,6 +56,7 @@ const rangeButtons = postureRangeNames.map((range) => {
 ranges.append(...rangeButtons);
 const trail = element('nav', 'trail');
 trail.dataset.testid = 'trail';
+const replaySlot = element('span', 'replay-slot');
 const asOf = element('span', 'as-of');
 asOf.dataset.testid = 'as-of';
 const connection = element('span', 'connection');
@@ -69,7 +71,7 @@ const userBox = element('span', 'user', session.user.displayName);
 const signOutButton = element('button', 'sign-out', messages.signOut);
 signOutButton.addEventListener('click', () => void signOut(session));
 userBox.append(signOutButton);
-header.append(element('h1', 'posture-title', `${cityName} · ${t.title}`), ranges, trail, element('span', 'spacer'), asOf, connection, links, userBox);
+header.append(element('h1', 'posture-title', `${cityName} · ${t.title}`), ranges, trail, element('span', 'spacer'), replaySlot, asOf, connection, links, userBox);
 
 // The map and the feeds board on the left (feeds are city-wide, like the map), the other boards beside them.
 const main = element('main', withMap ? 'posture' : 'posture posture-panels');
@@ -123,7 +125,10 @@ const watch = async (ask: PostureAsk) => {
   if ('error' in answer) update((state) => postureUpdaters.problemSeen(state, t.failed(answer.error)));
   else update((state) => postureUpdaters.askRead(state, answer.query));
 };
-const { socket } = openLiveSocket(session, {
+const { socket, replay } = openLiveSocket(session, {
+  // Replaying, the server reads the boards at the replayed moment; no units' positions are wanted.
+  replayLayers: [],
+  reset: () => update(postureUpdaters.cleared),
   // The core's lag comes with the feeds; the boards themselves come with the ask.
   async resume(live) {
     const subscribed = await live.timeout(10_000).emitWithAck('subscribe', session.layers.filter((layer) => layer === 'feeds'));
@@ -134,7 +139,9 @@ const { socket } = openLiveSocket(session, {
   },
   connection: (live) => update((state) => postureUpdaters.connectionChanged(state, live)),
 });
-socket.on('posture', (snapshot) => update((state) => postureUpdaters.snapshotSeen(state, snapshot)));
+// Replaying, only the replayed moment's boards; live, only live ones (a push under way when the mode changed is dropped).
+socket.on('posture', (snapshot) => replay.replaying === Boolean(snapshot.replayed) && update((state) => postureUpdaters.snapshotSeen(state, snapshot)));
+mountTimeBar(document.body, replay, language, { view: 'boards', openIn: replaySlot });
 socket.on('core', (core) => update((state) => postureUpdaters.lagSeen(state, coreLagNotice(core, messages))));
 
 const render = (state: PostureState, before: PostureState | undefined) => {
@@ -161,4 +168,4 @@ render(store.getState(), undefined);
 store.subscribe(render);
 
 // A handle for the browser tests.
-Object.assign(window, { onescreen: { store, map: postureMap?.map } });
+Object.assign(window, { onescreen: { store, map: postureMap?.map, replay } });

@@ -13,11 +13,15 @@ const stepMs = 60_000;
 const messages = {
   'zh-CN': {
     open: '⏱ 回放', replay: '回放', live: '● 回到实时', play: '▶ 播放', pause: '‖ 暂停', back: '−1 分', on: '+1 分',
-    waiting: '读取历史…', boardsLive: '可派力量无历史记录', jump: '跳转到', scrub: '时间轴', failed: (why: string) => `回放出错：${why}`,
+    waiting: '读取历史…',
+    notKept: { wall: '可派力量无历史记录', boards: '警力值守与数据源状态无历史记录', console: '回放只读：不能派警或办理 · 可派力量无历史记录' },
+    jump: '跳转到', scrub: '时间轴', failed: (why: string) => `回放出错：${why}`,
   },
   en: {
     open: '⏱ Replay', replay: 'REPLAY', live: '● Back to live', play: '▶ Play', pause: '‖ Pause', back: '−1 min', on: '+1 min',
-    waiting: 'reading history…', boardsLive: 'units free: not kept in history', jump: 'Jump to', scrub: 'Timeline', failed: (why: string) => `Replay failed: ${why}`,
+    waiting: 'reading history…',
+    notKept: { wall: 'units free: not kept in history', boards: 'units on duty and feed status: not kept in history', console: 'read-only: nothing can be sent or changed · units free: not kept in history' },
+    jump: 'Jump to', scrub: 'Timeline', failed: (why: string) => `Replay failed: ${why}`,
   },
 } as const;
 
@@ -27,7 +31,11 @@ export function localInputValue(ms: number): string {
   return local.toISOString().slice(0, 19);
 }
 
-export function mountTimeBar(root: HTMLElement, replay: ReplayControl, language: Language) {
+/**
+ * Mounts the bar into `root` (it sits at the bottom of it), for one view, whose note says what its
+ * past lacks; the button into the past goes in `openIn` (the bottom of `root` when not given).
+ */
+export function mountTimeBar(root: HTMLElement, replay: ReplayControl, language: Language, { view, openIn = root }: { view: keyof (typeof messages)['en']['notKept']; openIn?: HTMLElement }) {
   const t = messages[language];
   const button = (className: string, text: string, testid: string, onClick: () => void) => {
     const node = element('button', className, text);
@@ -76,7 +84,7 @@ export function mountTimeBar(root: HTMLElement, replay: ReplayControl, language:
   const problem = element('p', 'time-bar-problem');
   problem.setAttribute('role', 'alert');
   problem.dataset.testid = 'replay-problem';
-  const note = element('span', 'time-bar-note', t.boardsLive);
+  const note = element('span', 'time-bar-note', t.notKept[view]);
   bar.append(
     label,
     button('time-bar-button', t.back, 'replay-back', () => void replay.step(-stepMs)),
@@ -89,7 +97,8 @@ export function mountTimeBar(root: HTMLElement, replay: ReplayControl, language:
     note,
     problem,
   );
-  root.append(open, frame, bar);
+  openIn.append(open);
+  root.append(frame, bar);
 
   let jumpShown = '';
   const render = (state: ReplayState) => {

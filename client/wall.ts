@@ -88,7 +88,7 @@ cityMap.map.on('contextmenu', (event) => {
 });
 // A followed unit's slot is gone when the view starts over (a replay's jump, back to live).
 const { socket, replay } = connectLive(session, table, alerts, store, { show: (segments) => cityMap.showTraffic(segments), clear: () => cityMap.clearTraffic() }, () => stopFollowing());
-mountTimeBar(frame.centre, replay, language);
+mountTimeBar(frame.centre, replay, language, { view: 'wall' });
 alerts.clock = () => replay.now();
 const panels = mountWallPanels(frame, city, language);
 // The panels' figures are the posture boards', pushed as they move; asked again on every connection.

@@ -15,8 +15,11 @@ import { historyPaths } from './openapi-history.ts';
 import { ingestPaths } from './openapi-ingest.ts';
 import { crsParameter, json, jsonSchema, listOf, notTakenNow, pathParameter, queryParameters, starting, text, type Operation } from './openapi-parts.ts';
 import { apiRouteAccess, type Access, type ApiRoute } from './permissions.ts';
+import { pastMomentHelp } from './posture-api.ts';
 
 /** The OpenAPI 3.1 document of every REST route, ingest included, generated from the zod schemas that validate them. */
+const pastMomentParameter = { name: 'at', in: 'query', required: false, description: pastMomentHelp, schema: { type: 'string' } };
+
 export function openApiDocument(version: string) {
   const document = {
     openapi: '3.1.0',
@@ -167,15 +170,15 @@ export function openApiDocument(version: string) {
       '/api/posture': {
         get: {
           summary: 'Every posture board for a time range and a place (city, district or grid cell): cases, units and coverage, traffic, buses, feeds (definitions in geo/posture*.ts); also pushed over Socket.IO (`watch-posture`)',
-          parameters: queryParameters(postureQuerySchema),
-          responses: { 200: { description: '{query, at, window: {from, to, bucketMs, buckets}, cases, units, traffic, buses, feeds}' }, 400: json(apiErrorSchema, 'a bad parameter, or an unknown district or cell') },
+          parameters: [...queryParameters(postureQuerySchema), pastMomentParameter],
+          responses: { 200: { description: '{query, at, replayed?, window: {from, to, bucketMs, buckets}, cases, units, traffic, buses, feeds}; with at, units are left out (duty is not kept in history) and feeds have no live rates or status' }, 400: json(apiErrorSchema, 'a bad parameter, or an unknown district or cell') },
         },
       },
       '/api/posture/{board}': {
         get: {
           summary: `One posture board as JSON, or as CSV (figure, key, value) with \`.csv\`: ${postureBoards.map((board) => `${board}, ${board}.csv`).join(', ')}`,
-          parameters: [pathParameter('board', 'the board, with .csv for CSV'), ...queryParameters(postureQuerySchema.omit({ boards: true }))],
-          responses: { 200: { description: 'the snapshot with this board only, or text/csv' }, 400: json(apiErrorSchema, 'a bad parameter, or an unknown district or cell'), 404: json(apiErrorSchema, 'no such board') },
+          parameters: [pathParameter('board', 'the board, with .csv for CSV'), ...queryParameters(postureQuerySchema.omit({ boards: true })), pastMomentParameter],
+          responses: { 200: { description: 'the snapshot with this board only, or text/csv' }, 400: json(apiErrorSchema, 'a bad parameter, an unknown district or cell, or the units board with at'), 404: json(apiErrorSchema, 'no such board') },
         },
       },
       ...adminPaths(),

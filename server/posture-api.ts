@@ -4,14 +4,28 @@ import { postureCsv } from './posture-csv.ts';
 import type { Posture } from './posture.ts';
 
 const boardPath = new RegExp(`^(${postureBoards.join('|')})(\\.csv)?$`);
+export const pastMomentHelp = 'a past moment, ISO 8601 (2026-12-05T14:05:00+08:00) or epoch ms: the boards as they were then; now when left out';
+
+/** The request's `at`: a past moment (epoch ms), none, or why it cannot be read. */
+function pastMoment(value: unknown): number | undefined | { error: string } {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const at = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(at) || at > Date.now()) return { error: `bad at: give ${pastMomentHelp}` };
+  return at;
+}
 
 /** The officials' posture boards over REST: all of them, or one as JSON or CSV (KPI definitions in geo/posture*.ts). */
 export function postureApi(posture: Posture): Record<'all' | 'board', RequestHandler> {
   /** The boards for the request's query, or undefined once a 400 has said what was wrong. */
   const read = async (req: Request, res: Response, boards?: PostureBoard[]): Promise<PostureSnapshot | undefined> => {
-    const query = await posture.resolve(boards ? { ...req.query, boards } : req.query);
+    const { at: asked, ...rest } = req.query;
+    const at = pastMoment(asked);
+    if (typeof at === 'object') return void res.status(400).json(at);
+    if (at !== undefined && boards?.includes('units')) return void res.status(400).json({ error: "units' duty is not kept in history, so the units board has no past; leave at out for it now" });
+    const query = await posture.resolve(boards ? { ...rest, boards } : rest);
     if ('error' in query) return void res.status(400).json({ error: query.error });
-    return posture.read(query);
+    return posture.read(query, at);
   };
   return {
     all: async (req, res) => {

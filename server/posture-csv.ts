@@ -85,7 +85,7 @@ export function postureCsv(board: PostureBoard, snapshot: PostureSnapshot): stri
     ['window', 'to', window.to],
     ['window', 'district', query.districtId ?? 'all'],
     ['window', 'grid cell', query.cellId ?? 'all'],
-    ['window', 'read at', snapshot.at],
+    ['window', snapshot.replayed ? 'as it was at' : 'read at', snapshot.at],
     ...boardRows[board](snapshot as Snapshot),
     ...(boardSeries[board]?.(snapshot as Snapshot) ?? []),
   ];

@@ -183,6 +183,13 @@ describe.each(testBackends().slice(0, 1))('the posture boards over REST and Sock
     expect([value(buses, 'buses', 'on-time share'), value(buses, 'buses', 'mean delay seconds')]).toEqual(['1', String(delayS)]);
     const one = (await (await official.fetch('/api/posture/units?range=24h')).json()) as PostureSnapshot;
     expect([one.query.boards, one.cases, one.units!.coverage.minutes]).toEqual([['units'], undefined, 5]);
+    // As they were two hours ago, before this test's cases: none open then, and no units board (duty is not kept).
+    const then = Date.now() - 2 * 3_600_000;
+    const past = (await (await official.fetch(`/api/posture?range=1h&at=${then}`)).json()) as PostureSnapshot;
+    expect([past.replayed, past.at, past.units, past.cases!.opened, past.cases!.openNow]).toEqual([true, new Date(then).toISOString(), undefined, 0, 0]);
+    expect(past.feeds).toMatchObject({ live: [], status: [] });
+    const pastCases = await csvRows(`/api/posture/cases.csv?range=1h&at=${encodeURIComponent(new Date(then).toISOString())}`);
+    expect([value(pastCases, 'window', 'as it was at'), value(pastCases, 'cases', 'open now')]).toEqual([`"${new Date(then).toISOString()}"`, '0']);
   });
 
   it('refuses a bad range, place or board with the reason, on both ways in', async () => {
@@ -196,6 +203,9 @@ describe.each(testBackends().slice(0, 1))('the posture boards over REST and Sock
     await refused('/api/posture?district=nowhere', 400, /^no district "nowhere"; the districts are in \/api\/city/);
     await refused(`/api/posture?district=${karamay.districts[0]!.id}&cell=${karamay.gridCells.find((c) => c.districtId !== karamay.districts[0]!.id)!.id}`, 400, /^grid cell .* is in district/);
     await refused('/api/posture?minutes=0', 400, /^bad minutes/);
+    await refused(`/api/posture?at=${Date.now() + 3_600_000}`, 400, /^bad at: give a past moment/);
+    await refused('/api/posture?at=yesterday', 400, /^bad at/);
+    await refused(`/api/posture/units?at=${Date.now() - 60_000}`, 400, /units' duty is not kept in history/);
     await refused('/api/posture/weather', 404, /^no posture board "weather"; boards are cases, units, traffic, buses, feeds/);
     expect(await watch({ range: '1y' } as unknown as PostureQueryInput)).toEqual({ error: expect.stringMatching(/^bad range/) });
     expect(await watch({ cell: 'no-such-cell' })).toEqual({ error: expect.stringMatching(/^no grid cell "no-such-cell"/) });
