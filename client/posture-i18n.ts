@@ -5,6 +5,8 @@ import type { Language } from './i18n.ts';
 interface PostureMessages {
   title: string;
   ranges: Record<PostureRange, string>;
+  /** The live range's name while replaying: the quarter hour before the moment shown. */
+  replayedLive: string;
   city: string;
   asOf: (time: string) => string;
   boards: Record<PostureBoard, string>;
@@ -44,6 +46,7 @@ interface PostureMessages {
 const zh: PostureMessages = {
   title: '城市运行态势',
   ranges: { live: '实时', '1h': '近1小时', '24h': '近24小时', '7d': '近7天' },
+  replayedLive: '前15分钟',
   city: '全市',
   asOf: (time) => `数据时间 ${time}`,
   boards: { cases: '案件办理', units: '警力与覆盖', traffic: '道路交通', buses: '公交运行', feeds: '数据接入' },
@@ -97,6 +100,7 @@ const zh: PostureMessages = {
 const en: PostureMessages = {
   title: 'City posture',
   ranges: { live: 'Live', '1h': 'Last hour', '24h': 'Last 24 h', '7d': 'Last 7 days' },
+  replayedLive: 'Prior 15 min',
   city: 'Whole city',
   asOf: (time) => `As of ${time}`,
   boards: { cases: 'Cases', units: 'Force and coverage', traffic: 'Traffic', buses: 'Buses', feeds: 'Feeds' },

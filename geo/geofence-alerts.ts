@@ -31,9 +31,13 @@ export interface GeofenceAlert {
  */
 const geofenceAlertCoolDownMinutes = 10;
 
-export const geofenceAlertColumns = `a.id::int AS id, a.geofence_id::int AS "geofenceId", f.name AS "geofenceName", a.entity_id AS "entityId", e.label AS "entityLabel",
-  e.kind AS "entityKind", a.event, ${isoUtc('a.at')} AS at, ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat, a.severity, a.state, a.assigned_to AS "assignedTo", a.version,
-  a.repeats, ${isoUtc('a.last_at')} AS "lastAt"`;
+/** An alert's columns (alert `a`, its fence `f`, entity `e`), what changes from `s`: the alert itself, or a row of its history. */
+const alertColumns = (s: string) => `a.id::int AS id, a.geofence_id::int AS "geofenceId", f.name AS "geofenceName", a.entity_id AS "entityId", e.label AS "entityLabel",
+  e.kind AS "entityKind", a.event, ${isoUtc('a.at')} AS at, ST_X(${s}.geom) AS lon, ST_Y(${s}.geom) AS lat, a.severity, ${s}.state, ${s}.assigned_to AS "assignedTo", ${s}.version,
+  ${s}.repeats, ${isoUtc(`${s}.last_at`)} AS "lastAt"`;
+export const geofenceAlertColumns = alertColumns('a');
+/** An alert as it stood after one row `h` of geofence_alert_history (migration 0030), with `a`, `f` and `e` joined. */
+export const pastGeofenceAlertColumns = alertColumns('h');
 
 /** Alerts by id, or every one not cleared, newest first. */
 export function listGeofenceAlerts(db: Queryable, ids?: readonly number[]): Promise<GeofenceAlert[]> {

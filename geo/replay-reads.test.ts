@@ -1,6 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { cityAt, cityChanges, createServiceRequest, issueWarning, makeHistoryPartitions, persistCameraEvents, persistCameraReadings, persistPositionBatch, type Database } from './index.ts';
+import {
+  changeGeofenceAlert,
+  checkGeofences,
+  cityAt,
+  cityChanges,
+  clearGeofenceAlerts,
+  createGeofence,
+  createServiceRequest,
+  issueWarning,
+  makeHistoryPartitions,
+  persistCameraEvents,
+  persistCameraReadings,
+  persistPositionBatch,
+  type Database,
+  type LonLat,
+} from './index.ts';
 import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
@@ -116,5 +131,30 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
     expect(changes.cameraEvents.map(({ at, value }) => [at - t0, value.cameraId, value.kind, value.description])).toEqual([[3 * minute, camera.id, 'accident', '追尾']]);
     expect((await cityAt(db, t0 + 3 * minute - 1, [])).cameraEvents).toEqual([]);
     expect((await cityAt(db, t0 + 4 * minute, [])).cameraEvents.map((event) => event.description)).toEqual(['追尾']);
+  });
+
+  it('gives each fence alert as it stood: raised when the taxi crossed, then acknowledged and cleared when the dispatcher did', async () => {
+    const taxi = city.entities.find((e) => e.kind === 'taxi')!;
+    const place: LonLat = [city.center[0] + 0.003, city.center[1] + 0.003];
+    const move = (to: LonLat, atMs: number) =>
+      db.transaction(async (tx) => checkGeofences(tx, (await persistPositionBatch(tx, [{ entityId: taxi.id, lon: to[0], lat: to[1], headingDeg: null, speedKmh: null, eventTime: atMs, receivedAt: atMs, sourceId: 'test' }])).map((e) => e.id)));
+    await move([place[0] + 0.02, place[1]], t0 + 2 * minute);
+    const d = 0.002;
+    const fence = await db.transaction((tx) => createGeofence(tx, { name: '学校周边', kind: 'area', polygon: [[place[0] - d, place[1] - d], [place[0] + d, place[1] - d], [place[0] + d, place[1] + d], [place[0] - d, place[1] + d]], kinds: ['taxi'], severity: 2, createdBy: 'dispatcher' }));
+    if (!fence.ok) throw new Error(fence.problem);
+    const [raised] = await move(place, t0 + 3 * minute);
+    expect(raised).toMatchObject({ event: 'enter', state: 'new' });
+    await db.transaction((tx) => changeGeofenceAlert(tx, raised!.id, 'acknowledge', null));
+    await db.transaction((tx) => clearGeofenceAlerts(tx, { geofenceId: fence.geofence.id }));
+    const alertAt = async (ms: number) => (await cityAt(db, ms, [])).geofenceAlerts.filter((alert) => alert.id === raised!.id).map((alert) => [alert.state, alert.version]);
+    expect(await alertAt(t0 + 3 * minute - 1), 'before the taxi crossed').toEqual([]);
+    expect(await alertAt(t0 + 10 * minute), 'as raised, before the dispatcher saw it').toEqual([['new', 1]]);
+    expect(await alertAt(Date.now() + 1_000)).toEqual([['cleared', 3]]);
+    const changes = await cityChanges(db, t0, Date.now() + 1_000, []);
+    expect(changes.geofenceAlerts.filter(({ value }) => value.id === raised!.id).map(({ at, value }) => [value.state, value.version, at === t0 + 3 * minute])).toEqual([
+      ['new', 1, true],
+      ['acknowledged', 2, false],
+      ['cleared', 3, false],
+    ]);
   });
 });

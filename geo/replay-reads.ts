@@ -7,7 +7,7 @@ import type { EntityKind } from './city-data.ts';
 import { epochMs, fromEpochMs, isoUtc } from './columns.ts';
 import type { Queryable } from './database.ts';
 import { assignmentColumns, toAssignment, type Assignment, type AssignmentRow } from './dispatch.ts';
-import { geofenceAlertColumns, type GeofenceAlert } from './geofence-alerts.ts';
+import { pastGeofenceAlertColumns, type GeofenceAlert } from './geofence-alerts.ts';
 import { positionsAt } from './history-reads.ts';
 import { incidentColumns, reportStatusOf, type Incident, type IncidentStatus } from './incidents.ts';
 import type { LivePosition } from './positions.ts';
@@ -71,6 +71,7 @@ const toPastIncident = ({ pastStatus, pastNote, pastAt, pastMs, pastVersion, pas
   at: pastMs,
   value: { ...incident, status: pastStatus, statusNote: pastNote, updatedAt: pastAt, version: pastVersion, supervisedAt: pastSupervisedAt },
 });
+const alertHistoryJoins = 'geofence_alert_history h JOIN geofence_alerts a ON a.id = h.alert_id JOIN geofences f ON f.id = a.geofence_id JOIN entities e ON e.id = a.entity_id';
 const incidentHistoryJoins = 'incident_history h JOIN incidents i ON i.id = h.incident_id JOIN incident_categories c ON c.code = i.category';
 
 // A citizen's report as it stood after a row of its case's history (its status follows the case's, as live).
@@ -114,7 +115,10 @@ export async function cityChanges(db: Queryable, fromMs: number, toMs: number, k
       WHERE m.at > ${at('$1')} AND m.at <= ${at('$2')} ORDER BY m.at, a.id`,
     window,
   );
-  const geofenceAlerts = await listGeofenceAlertsRaised(db, `a.at > ${at('$1')} AND a.at <= ${at('$2')}`, window);
+  const geofenceAlerts = await db.query<GeofenceAlert & { changedMs: number }>(
+    `SELECT ${pastGeofenceAlertColumns}, ${epochMs('h.at')} AS "changedMs" FROM ${alertHistoryJoins} WHERE h.at > ${at('$1')} AND h.at <= ${at('$2')} ORDER BY h.at, h.id LIMIT 1000`,
+    window,
+  );
   const warnings = await listWarningsIssued(db, fromMs, toMs);
   return {
     fixes,
@@ -122,7 +126,7 @@ export async function cityChanges(db: Queryable, fromMs: number, toMs: number, k
     reports: reports.map(toPastReport),
     assignments: assignments.map(toPastAssignment),
     warnings: warnings.map((warning) => ({ at: Date.parse(warning.issuedAt), value: warning })),
-    geofenceAlerts,
+    geofenceAlerts: geofenceAlerts.map(({ changedMs, ...alert }) => ({ at: changedMs, value: alert })),
     traffic: await trafficChanges(db, fromMs, toMs),
     cameraEvents: await cameraEventChanges(db, fromMs, toMs),
     audit: (await listAuditBetween(db, fromMs, toMs)).map((entry) => ({ at: Date.parse(entry.at), value: entry })),
@@ -153,7 +157,12 @@ export async function cityAt(db: Queryable, atMs: number, kinds: readonly Entity
       [atMs],
     ),
     listWarningsIssued(db, since, atMs),
-    listGeofenceAlertsRaised(db, `a.at > ${at('$1')} AND a.at <= ${at('$2')}`, [since, atMs]),
+    // Each fence alert raised in the day before, as it stood then (the screens drop cleared ones), newest first.
+    db.query<GeofenceAlert>(
+      `SELECT * FROM (SELECT DISTINCT ON (h.alert_id) ${pastGeofenceAlertColumns} FROM ${alertHistoryJoins}
+                       WHERE h.at <= ${at('$1')} AND a.at > ${at('$2')} ORDER BY h.alert_id, h.at DESC, h.id DESC) s ORDER BY s.id DESC LIMIT 1000`,
+      [atMs, since],
+    ),
     trafficAt(db, atMs),
     cameraEventsAt(db, atMs, since),
     listAuditBetween(db, since, atMs, auditLinesShown),
@@ -164,7 +173,7 @@ export async function cityAt(db: Queryable, atMs: number, kinds: readonly Entity
     reports: reports.map((row) => toPastReport(row).value),
     assignments: assignments.map((row) => toPastAssignment(row).value),
     warnings: warnings.reverse(),
-    geofenceAlerts: geofenceAlerts.map((alert) => alert.value).reverse(),
+    geofenceAlerts,
     traffic,
     cameraEvents,
     audit,
@@ -178,14 +187,4 @@ async function unitsAt(db: Queryable, atMs: number, kinds: readonly EntityKind[]
   const statusOf = new Map(statuses.map((row) => [row.id, row.status]));
   for (const unit of positions) unit.status = statusOf.get(unit.id) ?? '';
   return positions;
-}
-
-// Fence alerts as raised: their later handling (acknowledged, cleared) is not kept per moment.
-async function listGeofenceAlertsRaised(db: Queryable, where: string, params: unknown[]): Promise<Past<GeofenceAlert>[]> {
-  const rows = await db.query<GeofenceAlert & { atMs: number }>(
-    `SELECT ${geofenceAlertColumns}, ${epochMs('a.at')} AS "atMs" FROM geofence_alerts a JOIN geofences f ON f.id = a.geofence_id JOIN entities e ON e.id = a.entity_id
-      WHERE ${where} ORDER BY a.at, a.id LIMIT 1000`,
-    params,
-  );
-  return rows.map(({ atMs, ...alert }) => ({ at: atMs, value: { ...alert, state: 'new', assignedTo: null, version: 1, repeats: 0, lastAt: alert.at } }));
 }
