@@ -3,7 +3,7 @@
 // the city placed it, every camera's detector record each minute, and the day's cases with their
 // transitions, units sent, the dispatcher's actions in the audit log and warnings at Karamay's rates. Written in SQL, an hour at a time: a day of Karamay is ~23 million fixes, which
 // the product's own write path would take over 15 minutes to store.
-import { makeHistoryPartitions, type Database, type EntityKind } from '../geo/index.ts';
+import { fixesNearSql, keyframeEveryMs, lastSeenWithinMs, makeHistoryPartitions, type Database, type EntityKind } from '../geo/index.ts';
 import { offeredPerSecond, reportEveryMs } from '../fixtures/index.ts';
 
 const hourMs = 3_600_000;
@@ -26,12 +26,27 @@ export async function writeHistory(db: Database, endMs: number, spanMs: number, 
     const to = Math.min(endMs, from + hourMs);
     await makeHistoryPartitions(db, 48, from);
     for (let part = from; part < to; part += chunkMs) await writeFixes(db, part, Math.min(to, part + chunkMs), only);
+    if (!only) await writeKeyframes(db, from, to);
     if (!only) await writeDetectorRecords(db, from, to);
     if (!only && to - from === hourMs) await writeCases(db, from, hour);
     onHour(hour + 1);
   }
   await db.exec('ANALYZE position_history');
+  await db.exec('ANALYZE position_keyframes');
   await db.exec('ANALYZE camera_readings');
+}
+
+/** The keyframe the server keeps each minute, for each minute in [from, to): each from the one before it and the fixes since (geo/position-keyframes.ts). */
+async function writeKeyframes(db: Database, from: number, to: number): Promise<void> {
+  for (let at = Math.ceil(from / keyframeEveryMs) * keyframeEveryMs; at < to; at += keyframeEveryMs) {
+    await db.query(
+      `INSERT INTO position_keyframes (at, entity_id, fix_time, geom, heading_deg, speed_kmh, district_id, cell_id)
+       SELECT to_timestamp($1::float8 / 1000), entity_id, event_time, geom, heading_deg, speed_kmh, district_id, cell_id
+         FROM (SELECT DISTINCT ON (entity_id) * FROM (${fixesNearSql(1)}) p ORDER BY entity_id, event_time DESC) latest
+       ON CONFLICT DO NOTHING`,
+      [at, lastSeenWithinMs],
+    );
+  }
 }
 
 /** Each camera's record of every minute, received a little after it ends; speeds rise and fall over the day. */

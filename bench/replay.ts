@@ -114,6 +114,7 @@ async function measureCity(cityId: CityProfileId, spanMs: number, quick: boolean
     const [{ rows }] = (await db.query<{ rows: number }>('SELECT count(*)::int AS rows FROM position_history')) as [{ rows: number }];
     const positions = await historyBytes(db, 'position_history');
     const detector = await historyBytes(db, 'camera_readings');
+    const keyframes = await historyBytes(db, 'position_keyframes');
     const events = await db.query<{ bytes: string }>(
       `SELECT sum(pg_total_relation_size(t))::bigint::text AS bytes FROM unnest(ARRAY['incidents', 'incident_history', 'incident_assignments', 'warnings', 'geofence_alerts', 'camera_events', 'audit_log']::regclass[]) t`,
     );
@@ -125,7 +126,7 @@ async function measureCity(cityId: CityProfileId, spanMs: number, quick: boolean
       const moments = Array.from({ length: quick ? 10 : seeks }, (_, i) => start + Math.round(((i * 7919) % seeks) * ((spanMs - minuteMs) / seeks)) + minuteMs);
       const playFrom = start + Math.min(spanMs / 4, 30 * minuteMs);
       return [
-        { figure: `replay history per day, ${name} (${Math.round((rows * day) / spanMs).toLocaleString('en')} fixes a day)`, measured: `${perDay(positions.total)} positions with their indexes; detector records ${perDay(detector.total)}; cases, units sent, warnings, events and the audit log ${perDay(Number(events[0]!.bytes ?? 0))}`, baseline: `positions' rows alone ${perDay(positions.heap)}`, ratio: `${(positions.total / positions.heap).toFixed(2)}×`, target: 'stated' },
+        { figure: `replay history per day, ${name} (${Math.round((rows * day) / spanMs).toLocaleString('en')} fixes a day)`, measured: `${perDay(positions.total)} positions with their indexes, their keyframes each minute ${perDay(keyframes.total)}; detector records ${perDay(detector.total)}; cases, units sent, warnings, events and the audit log ${perDay(Number(events[0]!.bytes ?? 0))}`, baseline: `positions' rows alone ${perDay(positions.heap)}`, ratio: `${(positions.total / positions.heap).toFixed(2)}×`, target: 'stated' },
         await figureOr(`seek to a minute until its keyframe is on the client, ${name}`, '≤ 1 s p99', async () => {
           const seek = await seekTimes(screen, moments);
           const read: number[] = [];

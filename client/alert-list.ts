@@ -162,7 +162,7 @@ export class AlertList {
       const id = `geofence-${alert.id}`;
       if (!this.isNewer(id, alert.version)) continue;
       if (alert.state === 'cleared') {
-        this.remove(id, Date.now());
+        this.remove(id, this.clock());
         continue;
       }
       // A repeat folds into its alert: the wall counts it, and it is not news again (same id).

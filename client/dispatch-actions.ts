@@ -29,9 +29,12 @@ export function createDispatchActions({ store, call, may, userId, replay, flyTo,
     if (incident) flyTo([incident.lon, incident.lat]);
     await refreshCase(id);
   }
-  /** Reads the chosen case again: live, with its candidates; replaying, as it stood at the moment shown. */
-  async function refreshCase(id: number): Promise<void> {
-    const past = replay.replaying ? replay.now() : undefined;
+  /**
+   * Reads the chosen case again: live, with its candidates; replaying, as it stood at the moment
+   * shown, or at `atLeastMs` if later (a replayed change can come before the clock that passed it).
+   */
+  async function refreshCase(id: number, atLeastMs = 0): Promise<void> {
+    const past = replay.replaying ? Math.max(replay.now(), atLeastMs) : undefined;
     const [detail, assignments] = await Promise.all([
       call<IncidentDetail>(`/api/incidents/${id}`),
       may('dispatch:read') ? call<LiveAssignment[]>(`/api/incidents/${id}/assignments`) : undefined,

@@ -28,6 +28,9 @@ describe('the dispatch console’s state', () => {
     const sent = (id: number, incidentId: number) => ({ id, incidentId, unitId: `u${id}`, status: 'en-route' }) as LiveAssignment;
     state = dispatchUpdaters.assignmentsSeen(state, [sent(10, 1), sent(11, 2)]);
     expect([...state.assignments.keys()]).toEqual([10]);
+    state = dispatchUpdaters.assignmentsSeen(state, [{ ...sent(10, 1), status: 'on-scene' }]);
+    state = dispatchUpdaters.assignmentsSeen(state, [sent(10, 1)]);
+    expect(state.assignments.get(10)!.status, 'a read answered after a later push does not take the unit back').toBe('on-scene');
     expect(dispatchUpdaters.selected(state, 2).assignments.size).toBe(0);
   });
 

@@ -47,6 +47,7 @@ export interface DispatchState {
 }
 
 const finished: readonly IncidentStatus[] = ['closed', 'cancelled'];
+const assignmentSteps: readonly LiveAssignment['status'][] = ['en-route', 'on-scene', 'released'];
 
 export const dispatchUpdaters = {
   /** Keeps the newest version of each case, whatever order pushes and snapshots arrive in. */
@@ -70,11 +71,15 @@ export const dispatchUpdaters = {
   /** Applies to the case selected now only: an answer for one selected before is dropped. */
   detailRead: (state: DispatchState, detail: IncidentDetail): DispatchState => (detail.id === state.selected ? { ...state, detail } : state),
   candidatesRead: (state: DispatchState, id: number, candidates: DispatchState['candidates']): DispatchState => (id === state.selected ? { ...state, candidates } : state),
+  /** A unit sent only moves on (en route, on scene, released): a read answered after a later push never takes it back. */
   assignmentsSeen(state: DispatchState, assignments: readonly LiveAssignment[]): DispatchState {
     const mine = assignments.filter((assignment) => assignment.incidentId === state.selected);
     if (mine.length === 0) return state;
     const next = new Map(state.assignments);
-    for (const assignment of mine) next.set(assignment.id, assignment);
+    for (const assignment of mine) {
+      const known = next.get(assignment.id);
+      if (!known || assignmentSteps.indexOf(assignment.status) >= assignmentSteps.indexOf(known.status)) next.set(assignment.id, assignment);
+    }
     return { ...state, assignments: next };
   },
   forceRead: (state: DispatchState, force: ForceCount[]): DispatchState => ({ ...state, force }),

@@ -93,12 +93,12 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
     expect(await page.getByTestId('new-case').isVisible()).toBe(false);
     await page.getByText('The force by district (units\' duty) is not kept in history').waitFor();
     await page.screenshot({ path: join(artifacts, 'dispatch-replay.png') });
-    // A minute on: on scene, the case in handling.
+    // A minute on (no further than now): the unit released, the case closed and off the queue, as it went.
     await page.getByTestId('replay-on').click();
-    await sent.getByText('On scene').waitFor({ timeout: 10_000 });
-    await page.getByTestId('case-status').getByText('Handling').waitFor({ timeout: 10_000 });
+    await sent.getByText('Released').waitFor({ timeout: 10_000 });
+    await page.getByTestId('case-status').getByText('Closed').waitFor({ timeout: 10_000 });
+    await page.getByText('No open cases').waitFor();
     await page.getByTestId('replay-live').click();
-    await page.getByText('No open cases').waitFor({ timeout: 10_000 });
     await page.locator('[data-testid^="force-"]').first().waitFor();
 
     // A geofence and an emergency warning, each drawn by clicking the map's corners.

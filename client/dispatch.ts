@@ -242,7 +242,7 @@ socket.on('incidents', (incidents) => {
   update((state) => dispatchUpdaters.incidentsSeen(state, incidents));
   // The chosen case moved (by another dispatcher, or a unit arriving): read its history and steps again.
   const now = selected === null ? undefined : incidents.find((incident) => incident.id === selected);
-  if (now && (!before || now.version > before.version)) void actions.refreshCase(now.id);
+  if (now && (!before || now.version > before.version)) void actions.refreshCase(now.id, Date.parse(now.updatedAt));
 });
 // Units sent, arriving or released change the force; a moving unit pushes every tick, so the force is read at most once a second.
 let forceDue: ReturnType<typeof setTimeout> | undefined;

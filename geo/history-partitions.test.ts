@@ -51,7 +51,7 @@ describe.each(testBackends())('history partitions on the $name database', (backe
   it('makes this hour and the next three, puts each row in its hour, and the rest in the default partition', async () => {
     const made = await makeHistoryPartitions(db, 24, now);
     const hours = [0, 1, 2, 3].map((n) => thisHour + n * hour);
-    expect(made).toEqual(['position_history', 'camera_readings'].flatMap((table) => hours.map((h) => `${table}_p${stamp(h)}`)));
+    expect(made).toEqual(['position_history', 'camera_readings', 'position_keyframes'].flatMap((table) => hours.map((h) => `${table}_p${stamp(h)}`)));
     expect(await listHistoryPartitions(db, 'position_history')).toEqual(hours.map((h) => ({ name: `position_history_p${stamp(h)}`, from: h, to: h + hour })));
     expect(await makeHistoryPartitions(db, 24, now), 'a second round makes nothing').toEqual([]);
 
@@ -82,7 +82,7 @@ describe.each(testBackends())('history partitions on the $name database', (backe
     const at = now + 25 * hour; // retention 24 h: the hours before thisHour + 1 h are past it
     const pruned = await pruneHistory(db, 24, at);
     expect(pruned).toEqual({
-      partitions: ['position_history', 'camera_readings'].map((table) => `${table}_p${stamp(thisHour)}`),
+      partitions: ['position_history', 'camera_readings', 'position_keyframes'].map((table) => `${table}_p${stamp(thisHour)}`),
       rowsOutsidePartitions: 2,
     });
     for (const table of ['position_history', 'camera_readings'] as const) {
@@ -97,7 +97,7 @@ describe.each(testBackends())('history partitions on the $name database', (backe
   });
 
   it('keeps each kind as long as its own retention: detector records, positions, and by days camera events and cleared fence alerts', async () => {
-    // Detector records 2 h, positions 100 h: at 13 h on, the records' hours are past theirs, the fixes are kept.
+    // Detector records 2 h, positions (and their keyframes) 100 h: at 13 h on, the records' hours are past theirs, the fixes are kept.
     const pruned = await pruneHistory(db, { position_history: 100, camera_readings: 2 }, now + 13 * hour);
     expect(pruned.partitions).toContain(`camera_readings_p${stamp(thisHour + 10 * hour)}`);
     expect(pruned.partitions.filter((name) => !name.startsWith('camera_readings_'))).toEqual([]);

@@ -5,18 +5,20 @@
 import type { Database, Queryable } from './database.ts';
 import { rollupRetentionMs } from './posture-window.ts';
 
-/** The tables kept in partitions, by the column they are partitioned on. */
+/** The tables kept in partitions, by the column they are partitioned on, each kept as long as `keptAs`. */
 export const historyTables = [
-  { table: 'position_history', time: 'event_time' },
-  { table: 'camera_readings', time: 'period_start' },
+  { table: 'position_history', time: 'event_time', keptAs: 'position_history' },
+  { table: 'camera_readings', time: 'period_start', keptAs: 'camera_readings' },
+  // Keyframes of positions (migration 0031) stand for the positions: kept as long.
+  { table: 'position_keyframes', time: 'at', keptAs: 'position_history' },
 ] as const;
 
 const hourMs = 3_600_000;
 
-export type HistoryTableName = (typeof historyTables)[number]['table'];
-/** How long each partitioned table keeps its rows, hours: one figure for both, or one each. */
+export type HistoryTableName = (typeof historyTables)[number]['keptAs'];
+/** How long history keeps its rows, hours: one figure for all, or one for positions and one for detector records. */
 export type HistoryRetention = number | Record<HistoryTableName, number>;
-const hoursFor = (retention: HistoryRetention, table: HistoryTableName) => (typeof retention === 'number' ? retention : retention[table]);
+const hoursFor = (retention: HistoryRetention, { keptAs }: (typeof historyTables)[number]) => (typeof retention === 'number' ? retention : retention[keptAs]);
 
 /**
  * How wide a partition is: an hour while the retention is two days or less (an expired row stays
@@ -80,8 +82,9 @@ const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 13).replace(/\
  */
 export async function makeHistoryPartitions(db: Database, retention: HistoryRetention, now = Date.now()): Promise<string[]> {
   const made: string[] = [];
-  await eachHistoryTable(db, async (tx, { table, time }) => {
-    const retentionHours = hoursFor(retention, table);
+  await eachHistoryTable(db, async (tx, kept) => {
+    const { table, time } = kept;
+    const retentionHours = hoursFor(retention, kept);
     const width = partitionWidthMs(retentionHours);
     const newest = (await listHistoryPartitions(tx, table)).at(-1)?.to;
     if (newest === null) return; // ends at MAXVALUE: nothing to make
@@ -124,8 +127,9 @@ export interface Pruned {
  */
 export async function pruneHistory(db: Database, retention: HistoryRetention, now = Date.now()): Promise<Pruned> {
   const pruned: Pruned = { partitions: [], rowsOutsidePartitions: 0 };
-  await eachHistoryTable(db, async (tx, { table, time }) => {
-    const cutoff = now - hoursFor(retention, table) * hourMs;
+  await eachHistoryTable(db, async (tx, kept) => {
+    const { table, time } = kept;
+    const cutoff = now - hoursFor(retention, kept) * hourMs;
     for (const partition of await listHistoryPartitions(tx, table)) {
       if (partition.to === null || partition.to > cutoff) continue;
       await tx.query(`DROP TABLE ${partition.name}`);

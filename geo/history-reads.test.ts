@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityProfiles, generateCity } from '../seeds/index.ts';
-import { findStops, makeHistoryPartitions, persistPositionBatch, positionsAt, unitTrack, type Database, type PositionFix, type TrackPoint } from './index.ts';
+import { findStops, lastSeenWithinMs, makeHistoryPartitions, persistPositionBatch, positionsAt, unitTrack, writePositionKeyframe, type Database, type PositionFix, type TrackPoint } from './index.ts';
 import { openWithCity, testBackends } from './test-support.ts';
 
 const city = generateCity(cityProfiles.dashiqiao);
@@ -41,6 +41,27 @@ describe.each(testBackends())('the city\'s past from position history on the $na
     );
     expect((await positionsAt(db, t0 - 10 * minute, ['police-officer'])).map((p) => p.fixTime), 'the officer, a minute after his fix').toEqual([t0 - 11 * minute]);
     expect(await positionsAt(db, t0 - 30 * minute, ['police-car']), 'before any fix').toEqual([]);
+  });
+
+  it('starts from the newest keyframe of the three minutes before, and the fixes since', async () => {
+    // A keyframe (as the server keeps one a minute) that has the car somewhere its history does not: read, it shows.
+    await db.query(
+      `INSERT INTO position_keyframes (at, entity_id, fix_time, geom, heading_deg, speed_kmh) VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), 90, 30)`,
+      [new Date(t0 - 1.5 * minute).toISOString(), car!.id, new Date(t0 - 4 * minute).toISOString(), east(200), lat0],
+    );
+    const at = (ms: number) => positionsAt(db, ms, ['police-car', 'bus']).then((units) => units.map((p) => [p.id, p.fixTime, Number(p.lon.toFixed(7))]));
+    const byId = (rows: unknown[][]) => rows.sort(([a], [b]) => String(a).localeCompare(String(b)));
+    expect(await at(t0), 'the car from the keyframe, the bus from its fix after it').toEqual(byId([[car!.id, t0 - 4 * minute, Number(east(200).toFixed(7))], [bus!.id, t0 - minute, Number(east(300).toFixed(7))]]));
+    expect(await at(t0 + minute), 'a fix after the keyframe wins').toEqual(byId([[car!.id, t0 + minute, Number(east(900).toFixed(7))], [bus!.id, t0 - minute, Number(east(300).toFixed(7))]]));
+    expect(await at(t0 - 4 * minute), 'before the keyframe: the fixes of the ten minutes').toEqual([[car!.id, t0 - 5 * minute, Number(east(100).toFixed(7))]]);
+    expect(await at(t0 + 10 * minute), 'the keyframe too old: the fixes of the ten minutes').toEqual([[car!.id, t0 + minute, Number(east(900).toFixed(7))]]);
+
+    // The server's keyframe: every unit reported within ten minutes, where it is now; one a half minute at most.
+    const now = Date.now();
+    await persistPositionBatch(db, [fix(officer!.id, east(700), now - 1_000)]);
+    expect(await writePositionKeyframe(db, lastSeenWithinMs, now)).toBe(1);
+    expect(await writePositionKeyframe(db, lastSeenWithinMs, now + 10_000), 'one kept a moment ago').toBe(0);
+    expect((await positionsAt(db, now + 20_000, ['police-officer'])).map((p) => [p.id, p.fixTime])).toEqual([[officer!.id, now - 1_000]]);
   });
 
   it('gives one unit\'s track over a window, oldest first, with where it stood still', async () => {

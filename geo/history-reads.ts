@@ -3,6 +3,7 @@
 // only the partitions of that window are touched (geo/history-partitions.ts).
 import type { EntityKind } from './city-data.ts';
 import type { Queryable } from './database.ts';
+import { fixesNearSql } from './position-keyframes.ts';
 import type { LivePosition } from './positions.ts';
 
 /** A unit where it last reported at or before a moment: its live state then, but for its status (not kept in history). */
@@ -15,15 +16,17 @@ export type PastPosition = Omit<LivePosition, 'status'>;
  */
 export const lastSeenWithinMs = 10 * 60_000;
 
-/** Every unit of `kinds` at `atMs`: its last fix at or before then, within `lastSeenWithinMs`. */
+/** Every unit of `kinds` at `atMs`: its last fix at or before then, within `lastSeenWithinMs` (from the newest keyframe and the fixes since). */
 export async function positionsAt(db: Queryable, atMs: number, kinds: readonly EntityKind[]): Promise<PastPosition[]> {
+  // A screen that shows no units (the boards, the console) reads none.
+  if (kinds.length === 0) return [];
   const rows = await db.query<Omit<PastPosition, 'fixTime'> & { fixTime: number | string }>(
-    `SELECT DISTINCT ON (h.entity_id) h.entity_id AS id, e.kind, e.label, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
-            h.heading_deg AS "headingDeg", h.speed_kmh AS "speedKmh", h.district_id AS "districtId", h.cell_id AS "cellId",
-            extract(epoch FROM h.event_time) * 1000 AS "fixTime"
-     FROM position_history h JOIN entities e ON e.id = h.entity_id
-     WHERE h.event_time > to_timestamp(($1::float8 - $2) / 1000) AND h.event_time <= to_timestamp($1::float8 / 1000) AND e.kind = ANY($3::text[])
-     ORDER BY h.entity_id, h.event_time DESC`,
+    `SELECT DISTINCT ON (p.entity_id) p.entity_id AS id, e.kind, e.label, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
+            p.heading_deg AS "headingDeg", p.speed_kmh AS "speedKmh", p.district_id AS "districtId", p.cell_id AS "cellId",
+            extract(epoch FROM p.event_time) * 1000 AS "fixTime"
+     FROM (${fixesNearSql(1)}) p JOIN entities e ON e.id = p.entity_id
+     WHERE e.kind = ANY($3::text[])
+     ORDER BY p.entity_id, p.event_time DESC`,
     [atMs, lastSeenWithinMs, kinds],
   );
   return rows.map((row) => ({ ...row, fixTime: Math.round(Number(row.fixTime)) }));

@@ -23,8 +23,9 @@ describe.each(testBackends())('migrations on the $name database', ({ open }) => 
       `SELECT f_table_name AS "table" FROM geometry_columns g
        -- city holds one row: an index there would never be used. Position history is read by time
        -- window (a BRIN index): a GiST index cost every tick's insert more than it saved; so are its partitions.
-       -- Fence alerts' history is read by time and alert, never by place.
-       WHERE f_table_schema = 'public' AND f_table_name NOT IN ('city', 'geofence_alert_history') AND f_table_name NOT LIKE 'position\_history%' AND NOT EXISTS (
+       -- Its keyframes and fence alerts' history are read by time, never by place.
+       WHERE f_table_schema = 'public' AND f_table_name NOT IN ('city', 'geofence_alert_history')
+         AND f_table_name NOT LIKE 'position\_history%' AND f_table_name NOT LIKE 'position\_keyframes%' AND NOT EXISTS (
          SELECT 1 FROM pg_indexes i WHERE i.tablename = g.f_table_name AND i.indexdef ILIKE '%gist%' AND i.indexdef LIKE '%' || g.f_geometry_column || '%')`,
     );
     expect(unindexed).toEqual([]);

@@ -1,6 +1,6 @@
 import { toColumns } from './columns.ts';
 import type { Queryable } from './database.ts';
-import { bucketSql, denseSeries, inWindowSql, readUntil, rollupSpanS, rollupSpansSql, rollupStartSql, type PostureWindow } from './posture-window.ts';
+import { bucketSql, denseSeries, inWindowSql, readUntil, rollupRetentionMs, rollupSpanS, rollupSpansSql, rollupStartSql, type PostureWindow } from './posture-window.ts';
 
 /** Input an ingest source took or refused: `outcome` is 'accepted' or the reason it was refused. */
 export interface FeedCount {
@@ -77,3 +77,19 @@ export async function readFeedPosture(db: Queryable, window: PostureWindow, atMs
     byBucket: bySource.map(({ source }) => ({ source, accepted: denseSeries(window, buckets.filter((row) => row.source === source), 0) })),
   };
 }
+
+/**
+ * When each ingest source last had input accepted at or before `atMs` (epoch ms), from the minute
+ * rollups: the end of the newest minute with any (the moment itself, when that minute holds it).
+ * By the minute, and only as far back as minute rollups are kept (a day and an hour).
+ */
+export async function lastAcceptedAt(db: Queryable, atMs: number): Promise<Map<string, number>> {
+  const rows = await db.query<{ source: string; startMs: number }>(
+    `SELECT source, extract(epoch FROM max(start))::float8 * 1000 AS "startMs" FROM feed_rollup
+      WHERE span_s = 60 AND outcome = 'accepted' AND count > 0 AND start <= to_timestamp($1::float8 / 1000) AND start > to_timestamp(($1::float8 - $2) / 1000)
+      GROUP BY source`,
+    [atMs, rollupRetentionMs[60]],
+  );
+  return new Map(rows.map((row) => [row.source, Math.min(row.startMs + 60_000, atMs)]));
+}
+

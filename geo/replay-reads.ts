@@ -96,7 +96,7 @@ function toPastAssignment({ momentMs, momentStatus, ...row }: AssignmentRow & { 
 /** Everything that changed after `fromMs` up to `toMs`, for units of `kinds`. */
 export async function cityChanges(db: Queryable, fromMs: number, toMs: number, kinds: readonly EntityKind[]): Promise<CityChanges> {
   const window = [fromMs, toMs];
-  const fixes = await db.query<LivePosition>(
+  const fixes = kinds.length === 0 ? [] : await db.query<LivePosition>(
     `SELECT h.entity_id AS id, e.kind, e.label, e.status, ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
             h.heading_deg AS "headingDeg", h.speed_kmh AS "speedKmh", h.district_id AS "districtId", h.cell_id AS "cellId", ${epochMs('h.event_time')} AS "fixTime"
        FROM position_history h JOIN entities e ON e.id = h.entity_id

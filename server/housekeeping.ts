@@ -1,6 +1,18 @@
-// The server's rounds that no input starts: old history pruned, cases past their SLA raised, and
-// geofence dwell limits that run out while nothing moves.
-import { checkGeofences, makeHistoryPartitions, pruneEventLogs, pruneHistory, superviseOverdue, type Database, type HistoryRetention } from '../geo/index.ts';
+// The server's rounds that no input starts: old history pruned, a keyframe of every unit's position
+// each minute (a replay's seek starts from it), cases past their SLA raised, and geofence dwell
+// limits that run out while nothing moves.
+import {
+  checkGeofences,
+  keyframeEveryMs,
+  lastSeenWithinMs,
+  makeHistoryPartitions,
+  pruneEventLogs,
+  pruneHistory,
+  superviseOverdue,
+  writePositionKeyframe,
+  type Database,
+  type HistoryRetention,
+} from '../geo/index.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -29,6 +41,11 @@ export function startHousekeeping(database: Database, config: Pick<Config, 'rete
       dbLog.warn('keeping history partitions failed; trying again in 10 minutes (a table lock held by a long query is the usual cause)', { error }),
     );
   }, historyEveryMs).unref();
+  const keyframeTimer = setInterval(() => {
+    writePositionKeyframe(database, lastSeenWithinMs).catch((error: unknown) =>
+      dbLog.warn("keeping a keyframe of the units' positions failed; a replay's seek near this minute reads its fixes instead (slower); trying again in a minute", { error }),
+    );
+  }, keyframeEveryMs).unref();
   // 督办: cases past their SLA are raised to the wall and the dispatcher, once each; and geofence dwell limits.
   const slaTimer = setInterval(() => {
     superviseOverdue(database).then(
@@ -48,6 +65,7 @@ export function startHousekeeping(database: Database, config: Pick<Config, 'rete
   return {
     stop(): void {
       clearInterval(historyTimer);
+      clearInterval(keyframeTimer);
       clearInterval(slaTimer);
     },
   };

@@ -187,7 +187,11 @@ describe.each(testBackends().slice(0, 1))('the posture boards over REST and Sock
     const then = Date.now() - 2 * 3_600_000;
     const past = (await (await official.fetch(`/api/posture?range=1h&at=${then}`)).json()) as PostureSnapshot;
     expect([past.replayed, past.at, past.units, past.cases!.opened, past.cases!.openNow]).toEqual([true, new Date(then).toISOString(), undefined, 0, 0]);
-    expect(past.feeds).toMatchObject({ live: [], status: [] });
+    expect(past.feeds!.live, 'live rates are not kept').toEqual([]);
+    expect(past.feeds!.status.map((feed) => [feed.feed, feed.lastAcceptedAt, feed.stale])).toEqual(['trackers', 'buses', 'cameras', 'reports'].map((feed) => [feed, null, true]));
+    // A second ago, the reports feed was fresh (its rollup of the minute holds this test's reports).
+    const recent = (await (await official.fetch(`/api/posture?range=live&boards=feeds&at=${Date.now() - 1_000}`)).json()) as PostureSnapshot;
+    expect(recent.feeds!.status.find((feed) => feed.feed === 'reports')).toMatchObject({ lastAcceptedAt: expect.any(String), stale: false });
     const pastCases = await csvRows(`/api/posture/cases.csv?range=1h&at=${encodeURIComponent(new Date(then).toISOString())}`);
     expect([value(pastCases, 'window', 'as it was at'), value(pastCases, 'cases', 'open now')]).toEqual([`"${new Date(then).toISOString()}"`, '0']);
   });

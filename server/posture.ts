@@ -1,6 +1,7 @@
 import { Subscription } from 'rxjs';
 import {
   bucketStarts,
+  lastAcceptedAt,
   persistFeedCounts,
   postureWindow,
   readPostureBoards,
@@ -9,6 +10,7 @@ import {
   type RoadRouter,
 } from '../geo/index.ts';
 import { postureBoards, postureQuerySchema, trailingFeedRates, writePerTick, type FeedName, type FeedRate, type FeedStatus, type PostureQuery, type PostureSnapshot } from '../streams/index.ts';
+import { feedStatus } from './feed-status.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -49,12 +51,19 @@ export function createPosture({ db, router, feeds, metrics, log }: PostureOption
     return { range, ...scope, minutes, boards: boards ? postureBoards.filter((board) => boards.includes(board)) : [...postureBoards] };
   }
 
+  /** How fresh each feed was at a past moment: from the minute rollups of what was accepted (by the minute). */
+  async function feedsAt(atMs: number): Promise<FeedStatus[]> {
+    const last = await lastAcceptedAt(db(), atMs);
+    const staleAfterMs = Object.fromEntries(feeds().map((feed) => [feed.feed, feed.staleAfterMs])) as Record<FeedName, number>;
+    return feedStatus(metrics, staleAfterMs, (source) => (last.get(source) ?? 0) / 1000);
+  }
+
   /** The boards of a query now, or at a past moment `atMs` (a replay). */
   async function read(query: PostureQuery, atMs?: number): Promise<PostureSnapshot> {
     const past = atMs !== undefined;
     const now = atMs ?? Date.now();
     const window = postureWindow(query.range, now, query);
-    const status = feeds();
+    const status = past && query.boards.includes('feeds') ? await feedsAt(atMs) : feeds();
     const staleAfter = (feed: FeedName) => status.find((s) => s.feed === feed)!.staleAfterMs;
     const { feeds: feedBoard, ...boards } = await readPostureBoards(db(), router(), window, {
       boards: query.boards,
@@ -72,7 +81,7 @@ export function createPosture({ db, router, feeds, metrics, log }: PostureOption
         feeds: {
           ...feedBoard,
           live: past ? [] : liveRates,
-          status: past ? [] : status.map((feed) => ({ ...feed, stale: feed.lastAcceptedAt === null || now - Date.parse(feed.lastAcceptedAt) > feed.staleAfterMs })),
+          status: status.map((feed) => ({ ...feed, stale: feed.lastAcceptedAt === null || now - Date.parse(feed.lastAcceptedAt) > feed.staleAfterMs })),
         },
       }),
     };

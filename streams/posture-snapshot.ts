@@ -44,8 +44,8 @@ export interface PostureSnapshot {
   /** ISO 8601 UTC: when the figures were read; replayed, the past moment they are for. */
   at: string;
   /**
-   * Read for a past moment (a replay). Units' duty, feed status and live rates are not kept in
-   * history: the units board is left out, and the feeds board has no live rates or status.
+   * Read for a past moment (a replay). Units' duty and live feed rates are not kept in history: the
+   * units board is left out, the feeds board has no live rates, and feed status is by the minute.
    */
   replayed?: true;
   window: { from: string; to: string; bucketMs: number; buckets: string[] };
