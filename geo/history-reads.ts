@@ -3,7 +3,7 @@
 // only the partitions of that window are touched (geo/history-partitions.ts).
 import type { EntityKind } from './city-data.ts';
 import type { Queryable } from './database.ts';
-import { fixesNearSql } from './position-keyframes.ts';
+import { fixesNearSql, keyframeBefore } from './position-keyframes.ts';
 import type { LivePosition } from './positions.ts';
 
 /** A unit where it last reported at or before a moment: its live state then, but for its status (not kept in history). */
@@ -25,9 +25,9 @@ export async function positionsAt(db: Queryable, atMs: number, kinds: readonly E
             p.heading_deg AS "headingDeg", p.speed_kmh AS "speedKmh", p.district_id AS "districtId", p.cell_id AS "cellId",
             extract(epoch FROM p.event_time) * 1000 AS "fixTime"
      FROM (${fixesNearSql(1)}) p JOIN entities e ON e.id = p.entity_id
-     WHERE e.kind = ANY($3::text[])
+     WHERE e.kind = ANY($4::text[])
      ORDER BY p.entity_id, p.event_time DESC`,
-    [atMs, lastSeenWithinMs, kinds],
+    [atMs, lastSeenWithinMs, await keyframeBefore(db, atMs), kinds],
   );
   return rows.map((row) => ({ ...row, fixTime: Math.round(Number(row.fixTime)) }));
 }

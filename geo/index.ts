@@ -30,7 +30,7 @@ export type { CityLoadStep, LoadedCity } from './city-tables.ts';
 export { persistPositionBatch, listLiveEntities, listLivePositions, toLiveEntity } from './positions.ts';
 export { makeHistoryPartitions, pruneHistory, pruneEventLogs, listHistoryPartitions, partitionWidthMs, historyTables, historyBytes } from './history-partitions.ts';
 export type { HistoryPartition, HistoryRetention, Pruned } from './history-partitions.ts';
-export { writePositionKeyframe, keyframeEveryMs, fixesNearSql } from './position-keyframes.ts';
+export { writePositionKeyframe, keyframeEveryMs, keyframeBefore, fixesNearSql } from './position-keyframes.ts';
 export { positionsAt, unitTrack, findStops, lastSeenWithinMs, stopRadiusM, stopMinMs } from './history-reads.ts';
 export type { PastPosition, TrackPoint, TrackStop, UnitTrack } from './history-reads.ts';
 export { cityAt, cityChanges, recentMs } from './replay-reads.ts';

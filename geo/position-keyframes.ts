@@ -1,9 +1,11 @@
 // Keyframes of every unit's position (migration 0031), about once a minute, so a replay's seek reads
 // the newest keyframe before its moment and the fixes since, not ten minutes of every unit's fixes.
-import type { Database } from './database.ts';
+import type { Database, Queryable } from './database.ts';
 
 /** How often a keyframe is kept, ms. */
 export const keyframeEveryMs = 60_000;
+// A seek starts from a keyframe this close before its moment, or reads every fix of the window.
+const keyframeReachMs = 3 * keyframeEveryMs;
 // Nodes sharing a database take turns making a keyframe; the second finds it made.
 const keyframeLockKey = 72_201_931;
 
@@ -30,14 +32,28 @@ export function writePositionKeyframe(db: Database, withinMs: number, atMs = Dat
 }
 
 /**
- * SQL for each unit's fixes that may be its latest at the moment given as parameter `atParam` (epoch
- * ms), reported within the ms in the next parameter: the newest keyframe of the three minutes before
- * the moment and the fixes after it; without a keyframe that recent, every fix of the window.
- * Columns: entity_id, event_time, geom, heading_deg, speed_kmh, district_id, cell_id.
+ * The newest keyframe of the three minutes before `atMs`, as PostgreSQL's text of its time (exact to
+ * the microsecond, to name it in `fixesNearSql`); null when there is none. Read first and given as a
+ * value, so the planner knows which partitions and index ranges the fixes after it lie in.
+ */
+export async function keyframeBefore(db: Queryable, atMs: number): Promise<string | null> {
+  const [row] = await db.query<{ at: string | null }>(
+    `SELECT max(at)::text AS at FROM position_keyframes WHERE at <= to_timestamp($1::float8 / 1000) AND at > to_timestamp(($1::float8 - $2) / 1000)`,
+    [atMs, keyframeReachMs],
+  );
+  return row?.at ?? null;
+}
+
+/**
+ * SQL for each unit's fixes that may be its latest at a moment: the keyframe's and the fixes after
+ * it, or without a keyframe every fix of the window. Parameters from `atParam`: the moment (epoch
+ * ms), how long before it a unit counts (ms), the keyframe (keyframeBefore, or null). Columns:
+ * entity_id, event_time, geom, heading_deg, speed_kmh, district_id, cell_id.
  */
 export function fixesNearSql(atParam: number): string {
-  const [at, since] = [`to_timestamp($${atParam}::float8 / 1000)`, `to_timestamp(($${atParam}::float8 - $${atParam + 1}) / 1000)`];
-  const keyframe = `(SELECT max(k.at) FROM position_keyframes k WHERE k.at <= ${at} AND k.at > ${at} - make_interval(secs => ${(3 * keyframeEveryMs) / 1000}))`;
+  const at = `to_timestamp($${atParam}::float8 / 1000)`;
+  const since = `to_timestamp(($${atParam}::float8 - $${atParam + 1}) / 1000)`;
+  const keyframe = `$${atParam + 2}::timestamptz`;
   return `SELECT entity_id, fix_time AS event_time, geom, heading_deg, speed_kmh, district_id, cell_id FROM position_keyframes
            WHERE at = ${keyframe} AND fix_time > ${since} AND fix_time <= ${at}
           UNION ALL
