@@ -3,7 +3,7 @@
 // the city placed it, every camera's detector record each minute, and the day's cases with their
 // transitions, units sent, the dispatcher's actions in the audit log and warnings at Karamay's rates. Written in SQL, an hour at a time: a day of Karamay is ~23 million fixes, which
 // the product's own write path would take over 15 minutes to store.
-import { fixesNearSql, keyframeBefore, keyframeEveryMs, lastSeenWithinMs, makeHistoryPartitions, type Database, type EntityKind } from '../geo/index.ts';
+import { fixesNearSql, historyTables, keyframeBefore, keyframeEveryMs, lastSeenWithinMs, listHistoryPartitions, makeHistoryPartitions, tendHistory, withHistoryUpkeep, type Database, type EntityKind } from '../geo/index.ts';
 import { offeredPerSecond, reportEveryMs } from '../fixtures/index.ts';
 
 const hourMs = 3_600_000;
@@ -11,6 +11,18 @@ const hourMs = 3_600_000;
 const casesPerHour = 20;
 const warningsPerHour = 0.25;
 const everySeconds = Object.entries(reportEveryMs).map(([kind, ms]) => `('${kind}', ${ms! / 1000})`).join(', ');
+
+/**
+ * Partitions history from `startMs` on, as a server running since then would have: the server
+ * made only this hour's and the next few at its start, so history written before them would all go
+ * into the default partition (one table, never vacuumed by the server's rounds, read whole).
+ */
+export async function partitionHistoryFrom(db: Database, startMs: number): Promise<void> {
+  for (const { table } of historyTables) {
+    for (const partition of await listHistoryPartitions(db, table)) await db.exec(`DROP TABLE ${partition.name}`);
+  }
+  await makeHistoryPartitions(db, 48, startMs);
+}
 
 /**
  * Writes the history of `spanMs` ending at `endMs`, of every unit (with the cases and warnings of
@@ -26,17 +38,20 @@ export async function writeHistory(db: Database, endMs: number, spanMs: number, 
     const to = Math.min(endMs, from + hourMs);
     await makeHistoryPartitions(db, 48, from);
     for (let part = from; part < to; part += chunkMs) await writeFixes(db, part, Math.min(to, part + chunkMs), only);
-    // As autovacuum keeps them live: statistics, and the time index's summaries of the pages written
-    // (a BRIN range not yet summarised matches every read: a minute's fixes rechecked 9.6 million rows).
-    if (!only) await db.exec('VACUUM ANALYZE position_history');
+    // As the server's housekeeping keeps them each minute: the time index's summaries of the pages
+    // written (a BRIN range not yet summarised matches every read: a minute's fixes rechecked 9.6
+    // million rows), and the hour that closed vacuumed.
+    if (!only) await tendHistory(db, to);
     if (!only) await writeKeyframes(db, from, to);
     if (!only) await writeDetectorRecords(db, from, to);
     if (!only && to - from === hourMs) await writeCases(db, from, hour);
     onHour(hour + 1);
   }
-  await db.exec('ANALYZE position_history');
-  await db.exec('ANALYZE position_keyframes');
-  await db.exec('ANALYZE camera_readings');
+  // Every closed hour vacuumed, as the server's rounds leave them within minutes.
+  while ((await tendHistory(db, endMs)).length > 0); // each partition once: it ends
+  // As upkeep: a day of Karamay takes longer than the statement timeout, and the server's own
+  // upkeep (an index built anew) would deadlock with it.
+  await withHistoryUpkeep(db, (connection) => connection.exec('ANALYZE position_history, position_keyframes, camera_readings'));
 }
 
 /** The keyframe the server keeps each minute, for each minute in [from, to): each from the one before it and the fixes since (geo/position-keyframes.ts). */

@@ -10,7 +10,7 @@ import { loadCity, type CityProfileId } from '../seeds/index.ts';
 import { startTestServer, type TestServer } from '../server/test-server.ts';
 import type { ClientToServerEvents, PositionFrame, ReplayClock, ReplayRequest, ServerToClientEvents } from '../streams/index.ts';
 import { backendName, type BenchOptions, type BenchOutput, type Figure } from './report.ts';
-import { writeHistory } from './replay-history.ts';
+import { partitionHistoryFrom, writeHistory } from './replay-history.ts';
 import { ms, percentile, timed } from './timing.ts';
 
 const hourMs = 3_600_000;
@@ -103,13 +103,15 @@ async function measureCity(cityId: CityProfileId, spanMs: number, quick: boolean
   try {
     const backend = testBackends().at(-1)!;
     const name = `${cityId}, ${backendName(backend)}`;
-    server = await startTestServer(backend, { CITY: cityId });
+    // Kept two days: the server's rounds would drop the day's first hour while the benchmark runs.
+    server = await startTestServer(backend, { CITY: cityId, HISTORY_RETENTION_HOURS: '48' });
     const db = server.db;
     const end = Date.now();
+    const day = 24 * hourMs;
+    await partitionHistoryFrom(db, end - day);
     const wroteStarted = performance.now();
     await writeHistory(db, end, spanMs, (hour) => log(`  ${name}: hour ${hour} of history written (${((performance.now() - wroteStarted) / 1000).toFixed(0)} s)`));
     const [{ id: car }] = (await db.query<{ id: string }>(`SELECT id FROM entities WHERE kind = 'police-car' ORDER BY id LIMIT 1`)) as [{ id: string }];
-    const day = 24 * hourMs;
     if (spanMs < day) await writeHistory(db, end - spanMs, day - spanMs, () => {}, { entityIds: [car] });
     const [{ rows }] = (await db.query<{ rows: number }>('SELECT count(*)::int AS rows FROM position_history')) as [{ rows: number }];
     const positions = await historyBytes(db, 'position_history');
@@ -135,8 +137,10 @@ async function measureCity(cityId: CityProfileId, spanMs: number, quick: boolean
         }),
         await figureOr(`×60 for ${playS} s: position frames a second on the client, ${name}`, '≥ 20 frames/s at ×60', async () => {
           const played = await playAt60(screen, playFrom);
-          const [readMs] = await timed(() => cityChanges(db, playFrom, playFrom + playS * 60_000, entityKinds), 1);
-          return { measured: `${played.framesPerS.toFixed(1)} frames/s; clock at ${(played.speedShare * 100).toFixed(0)} % of ×60, waiting on history ${(played.waitingShare * 100).toFixed(0)} % of its clocks`, baseline: `the ${playS} min played read alone in ${ms(readMs!)} (${((playS * 60_000) / readMs! / 60).toFixed(1)}× what ×60 needs)`, ratio: `${(played.framesPerS / 20).toFixed(2)}× of 20` };
+          // A minute at a time: as one read, the megacity's 5.7 million fixes ran past the statement timeout.
+          let readMs = 0;
+          for (let at = playFrom; at < playFrom + playS * minuteMs; at += minuteMs) readMs += (await timed(() => cityChanges(db, at, at + minuteMs, entityKinds), 1))[0]!;
+          return { measured: `${played.framesPerS.toFixed(1)} frames/s; clock at ${(played.speedShare * 100).toFixed(0)} % of ×60, waiting on history ${(played.waitingShare * 100).toFixed(0)} % of its clocks`, baseline: `the ${playS} min played read alone, a minute at a time, in ${ms(readMs)} (${((playS * minuteMs) / readMs / 60).toFixed(1)}× what ×60 needs)`, ratio: `${(played.framesPerS / 20).toFixed(2)}× of 20` };
         }),
         await figureOr(`one unit's 24 h track over HTTP, ${name}`, '≤ 200 ms', async () => {
           const track = await trackTimes(server!, db, car, end - day + minuteMs, end);

@@ -140,7 +140,7 @@ const { socket, replay } = openLiveSocket(session, {
   connection: (live) => update((state) => postureUpdaters.connectionChanged(state, live)),
 });
 // Replaying, only the replayed moment's boards; live, only live ones (a push under way when the mode changed is dropped).
-socket.on('posture', (snapshot) => replay.replaying === Boolean(snapshot.replayed) && update((state) => postureUpdaters.snapshotSeen(state, snapshot)));
+socket.on('posture', (snapshot) => replay.shows(snapshot) && update((state) => postureUpdaters.snapshotSeen(state, snapshot)));
 mountTimeBar(document.body, replay, language, { view: 'boards', openIn: replaySlot });
 // "Live" would mislead on a replaying screen: that range is the quarter hour before the moment shown.
 replay.store.subscribe((state) => (rangeButtons[postureRangeNames.indexOf('live')]!.textContent = state.mode === 'replay' ? t.replayedLive : t.ranges.live));

@@ -60,6 +60,11 @@ export class ReplayControl {
     return this.state.mode === 'replay';
   }
 
+  /** Whether pushed posture boards are of what this screen shows: live ones while live, the replayed moment's while replaying (a push sent before a switch can come after it). */
+  shows(snapshot: { replayed?: true }): boolean {
+    return this.replaying === Boolean(snapshot.replayed);
+  }
+
   /** The moment the view shows now (epoch ms). */
   now(): number {
     return shownMoment(this.state, Date.now());

@@ -93,7 +93,7 @@ alerts.clock = () => replay.now();
 const panels = mountWallPanels(frame, city, language);
 // The panels' figures are the posture boards', pushed as they move; asked again on every connection.
 // Replaying, they are the replayed moment's instead (those history keeps), and live ones wait.
-socket.on('posture', (snapshot) => replay.replaying === Boolean(snapshot.replayed) && panels.showPosture(snapshot));
+socket.on('posture', (snapshot) => replay.shows(snapshot) && panels.showPosture(snapshot));
 const actions = mountActionLog(frame.force, language);
 socket.on('replay-audit', (entries) => replay.replaying && actions.add(entries));
 const watchPosture = () => void socket.timeout(10_000).emitWithAck('watch-posture', { range: 'live', boards: ['cases', 'units', 'traffic', 'buses', 'feeds'] }).catch(() => undefined);

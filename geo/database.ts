@@ -26,6 +26,13 @@ export interface Database extends Queryable {
    * checkpoint is taken and its files fsynced from here.
    */
   flushToDisk(): Promise<void>;
+  /**
+   * Runs `work` on one connection outside any transaction (VACUUM and REINDEX CONCURRENTLY cannot
+   * run in one), without the statement timeout (upkeep takes minutes on a large partition), while
+   * holding the advisory lock `lockKey` (waiting its turn): upkeep that takes the same tables'
+   * locks in another order would deadlock with it.
+   */
+  maintain<T>(lockKey: number, work: (connection: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -95,6 +102,7 @@ async function openEmbedded(dataDir: string | undefined, onWorker: boolean): Pro
       await engine.checkpoint();
       await fsyncTree(location);
     },
+    maintain: (lockKey, work) => maintainOn({ query: engine.query, exec: engine.exec }, lockKey, work),
     close: engine.close,
   };
 }
@@ -153,8 +161,41 @@ async function openServer(url: string, statementTimeoutMs: number | undefined): 
       }
     },
     flushToDisk: async () => {},
+    async maintain(lockKey, work) {
+      const client = await pool.connect();
+      const lost = () => {};
+      client.on('error', lost);
+      try {
+        await client.query('SET statement_timeout = 0');
+        return await maintainOn(wrap(client), lockKey, work);
+      } finally {
+        // Back to the pool with the pool's timeout, or closed if that cannot be said.
+        const unreset = await client.query('RESET statement_timeout').then(() => undefined, (error: Error) => error);
+        client.off('error', lost);
+        client.release(unreset);
+      }
+    },
     close: () => pool.end(),
   };
+}
+
+// How often a held upkeep lock is asked for again, ms.
+const lockPollMs = 500;
+
+/** Runs `work` on one connection while it holds the advisory lock `lockKey` (see Database.maintain). */
+async function maintainOn<T>(connection: Queryable, lockKey: number, work: (connection: Queryable) => Promise<T>): Promise<T> {
+  // Asked for again, not waited for in a statement: REINDEX CONCURRENTLY waits for every open
+  // transaction to end, the one waiting for its holder's lock too (a deadlock).
+  for (;;) {
+    const [held] = await connection.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lockKey]);
+    if (held?.locked) break;
+    await new Promise((resolve) => setTimeout(resolve, lockPollMs));
+  }
+  try {
+    return await work(connection);
+  } finally {
+    await connection.query('SELECT pg_advisory_unlock($1)', [lockKey]);
+  }
 }
 
 /** fsyncs every file under `dir`, and the directories, so their names last too. */

@@ -11,6 +11,8 @@ import {
   pruneEventLogs,
   pruneHistory,
   readMigrations,
+  tendHistory,
+  trackSql,
   type Database,
   type PositionFix,
 } from './index.ts';
@@ -76,6 +78,24 @@ describe.each(testBackends())('history partitions on the $name database', (backe
       position_history_default: [now - 30 * hour],
       [`position_history_p${stamp(thisHour + 10 * hour)}`]: [now + 10 * hour],
     });
+  });
+
+  it("vacuums each closed hour once, newest first, and a unit's track then reads history's key alone", async () => {
+    const later = now + 2 * hour; // thisHour and the hour after have closed
+    const closed = (h: number) => ['position_history', 'camera_readings'].map((table) => `${table}_p${stamp(h)}`);
+    expect(await tendHistory(db, later)).toEqual(closed(thisHour + hour));
+    expect(await tendHistory(db, later)).toEqual(closed(thisHour));
+    expect(await tendHistory(db, later), 'each once').toEqual([]);
+    const plan = await db.transaction(async (tx) => {
+      // The planner would scan so small a table whole; what is asked is whether the key alone can answer.
+      await tx.query('SET LOCAL enable_seqscan = off');
+      await tx.query('SET LOCAL enable_bitmapscan = off');
+      const rows = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${trackSql}`, [car.id, thisHour, thisHour + 2 * hour - 1]);
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Index Only Scan using position_history_p\d+_entity_id_event_time/);
+    expect(plan).not.toMatch(/Index Scan using|Seq Scan/);
+    expect(plan.match(/Heap Fetches: \d+/g), 'no row read from its page').toEqual(['Heap Fetches: 0', 'Heap Fetches: 0']);
   });
 
   it('drops each hour that ended past the retention whole, and the default partition\'s older rows', async () => {

@@ -109,6 +109,67 @@ export async function makeHistoryPartitions(db: Database, retention: HistoryRete
   return made;
 }
 
+// A partition closed this long ago takes no more of the trackers' fixes (a late one is rare, and
+// leaves only its own page to vacuum again).
+const settledAfterMs = 2 * 60_000;
+// A partition with fewer of its pages marked all-visible than this is vacuumed again.
+const visibleShare = 0.95;
+// The pages each partition had when this process last vacuumed it, by database: one that VACUUM
+// could not make all-visible (a long transaction's snapshot held its rows) is not vacuumed again
+// each minute, only once it has grown.
+const vacuumedPages = new WeakMap<Database, Map<string, number>>();
+// Held while history is readied (a session lock: the work runs outside a transaction).
+const upkeepLockKey = 72_201_932;
+
+/**
+ * Runs `work` on history's tables as its upkeep does: on one connection outside a transaction, no
+ * statement timeout, one at a time across nodes. REINDEX CONCURRENTLY waits for every older
+ * transaction, so an ANALYZE or a summarising that meanwhile wants a lock it holds deadlocks.
+ */
+export function withHistoryUpkeep<T>(db: Database, work: (connection: Queryable) => Promise<T>): Promise<T> {
+  return db.maintain(upkeepLockKey, work);
+}
+
+/**
+ * Readies history for its reads, a step at a time (housekeeping calls it each minute). The open
+ * partitions' BRIN time indexes summarise their new page ranges: a range not yet summarised matches
+ * every search, so a seek into this hour would read all of it. And the newest closed partition of
+ * each table whose pages are not yet all-visible is indexed anew and vacuumed: a track then reads
+ * history's key alone (migration 0032), never the rows' pages. Autovacuum leaves up to a fifth of
+ * an insert-only partition undone; the embedded back end runs none. Answers the partitions readied.
+ */
+export async function tendHistory(db: Database, now = Date.now()): Promise<string[]> {
+  const pagesThen = vacuumedPages.get(db) ?? new Map<string, number>();
+  vacuumedPages.set(db, pagesThen);
+  return withHistoryUpkeep(db, async (connection) => {
+    const readied: string[] = [];
+    for (const { table } of historyTables) {
+      const partitions = await listHistoryPartitions(connection, table);
+      const isClosed = (partition: HistoryPartition) => partition.to !== null && partition.to <= now - settledAfterMs;
+      await connection.query(
+        `SELECT brin_summarize_new_values(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
+          WHERE am.amname = 'brin' AND i.indrelid = ANY($1::text[]::regclass[])`,
+        [partitions.filter((partition) => !isClosed(partition)).map((partition) => partition.name)],
+      );
+      const unready = await connection.query<{ name: string; pages: number }>(
+        `SELECT relname AS name, pages FROM pg_class CROSS JOIN LATERAL (SELECT (pg_relation_size(oid) / current_setting('block_size')::int)::int AS pages) p
+          WHERE relname = ANY($1::text[]) AND relkind = 'r' AND relallvisible < $2::float8 * pages
+          ORDER BY array_position($1::text[], relname::text) DESC`,
+        [partitions.filter(isClosed).map((partition) => partition.name), visibleShare],
+      );
+      const next = unready.find(({ name, pages }) => pagesThen.get(name) !== pages);
+      if (!next) continue;
+      // Its indexes are built anew first, whole, without blocking its reads or writes: filled as
+      // fixes arrived, a key by unit was a third empty space (134 bytes a fix against 84).
+      await connection.exec(`REINDEX TABLE CONCURRENTLY ${next.name}`);
+      await connection.exec(`VACUUM (ANALYZE) ${next.name}`);
+      pagesThen.set(next.name, next.pages);
+      readied.push(next.name);
+    }
+    return readied;
+  });
+}
+
 // Each rollup span is kept as long as the longest range that reads it ($2 minutes' rows, $3 hours', ms).
 const rollupTables = ['traffic_rollup', 'bus_rollup', 'feed_rollup'];
 const expiredRollup = `(span_s = 60 AND start < to_timestamp($1 / 1000.0) - make_interval(secs => $2 / 1000.0))

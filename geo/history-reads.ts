@@ -2,6 +2,7 @@
 // and one unit's track over a window with its speed and its stops. Both read by time window, so
 // only the partitions of that window are touched (geo/history-partitions.ts).
 import type { EntityKind } from './city-data.ts';
+import { epochMs } from './columns.ts';
 import type { Queryable } from './database.ts';
 import { fixesNearSql, keyframeBefore } from './position-keyframes.ts';
 import type { LivePosition } from './positions.ts';
@@ -61,18 +62,17 @@ export interface UnitTrack {
   distanceM: number;
 }
 
+/** A unit's fixes ($1) from $2 to $3 (epoch ms): every column is in history's key (migration 0032), so only the key is read. */
+export const trackSql = `SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat, ${epochMs('event_time')} AS at, speed_kmh AS "speedKmh", heading_deg AS "headingDeg"
+  FROM position_history
+  WHERE entity_id = $1 AND event_time >= to_timestamp($2::float8 / 1000) AND event_time <= to_timestamp($3::float8 / 1000)
+  ORDER BY event_time`;
+
 /** One unit's track from `fromMs` to `toMs`; undefined when there is no such unit. */
 export async function unitTrack(db: Queryable, unitId: string, fromMs: number, toMs: number): Promise<UnitTrack | undefined> {
   const [unit] = await db.query<UnitTrack['unit']>('SELECT id, kind, label FROM entities WHERE id = $1', [unitId]);
   if (!unit) return undefined;
-  const rows = await db.query<Omit<TrackPoint, 'at'> & { at: number | string }>(
-    `SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat, extract(epoch FROM event_time) * 1000 AS at, speed_kmh AS "speedKmh", heading_deg AS "headingDeg"
-     FROM position_history
-     WHERE entity_id = $1 AND event_time >= to_timestamp($2::float8 / 1000) AND event_time <= to_timestamp($3::float8 / 1000)
-     ORDER BY event_time`,
-    [unitId, fromMs, toMs],
-  );
-  const points = rows.map((row) => ({ ...row, at: Math.round(Number(row.at)) }));
+  const points = await db.query<TrackPoint>(trackSql, [unitId, fromMs, toMs]);
   const distanceM = points.reduce((sum, point, i) => (i === 0 ? 0 : sum + metresBetween(points[i - 1]!, point)), 0);
   return { unit, points, stops: findStops(points), distanceM: Math.round(distanceM) };
 }

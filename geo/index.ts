@@ -28,10 +28,10 @@ export type { CityData, Ring, RoadClass, CameraSiteKind, EntityKind } from './ci
 export { insertCity, readLoadedCity } from './city-tables.ts';
 export type { CityLoadStep, LoadedCity } from './city-tables.ts';
 export { persistPositionBatch, listLiveEntities, listLivePositions, toLiveEntity } from './positions.ts';
-export { makeHistoryPartitions, pruneHistory, pruneEventLogs, listHistoryPartitions, partitionWidthMs, historyTables, historyBytes } from './history-partitions.ts';
+export { makeHistoryPartitions, pruneHistory, tendHistory, withHistoryUpkeep, pruneEventLogs, listHistoryPartitions, partitionWidthMs, historyTables, historyBytes } from './history-partitions.ts';
 export type { HistoryPartition, HistoryRetention, Pruned } from './history-partitions.ts';
 export { writePositionKeyframe, keyframeEveryMs, keyframeBefore, fixesNearSql } from './position-keyframes.ts';
-export { positionsAt, unitTrack, findStops, lastSeenWithinMs, stopRadiusM, stopMinMs } from './history-reads.ts';
+export { positionsAt, unitTrack, trackSql, findStops, lastSeenWithinMs, stopRadiusM, stopMinMs } from './history-reads.ts';
 export type { PastPosition, TrackPoint, TrackStop, UnitTrack } from './history-reads.ts';
 export { cityAt, cityChanges, recentMs } from './replay-reads.ts';
 export type { CityAt, CityChanges, Past } from './replay-reads.ts';

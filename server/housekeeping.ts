@@ -1,6 +1,6 @@
 // The server's rounds that no input starts: old history pruned, a keyframe of every unit's position
-// each minute (a replay's seek starts from it), cases past their SLA raised, and geofence dwell
-// limits that run out while nothing moves.
+// each minute (a replay's seek starts from it), each closed partition readied for reading, cases
+// past their SLA raised, and geofence dwell limits that run out while nothing moves.
 import {
   checkGeofences,
   keyframeEveryMs,
@@ -9,6 +9,7 @@ import {
   pruneEventLogs,
   pruneHistory,
   superviseOverdue,
+  tendHistory,
   writePositionKeyframe,
   type Database,
   type HistoryRetention,
@@ -41,10 +42,17 @@ export function startHousekeeping(database: Database, config: Pick<Config, 'rete
       dbLog.warn('keeping history partitions failed; trying again in 10 minutes (a table lock held by a long query is the usual cause)', { error }),
     );
   }, historyEveryMs).unref();
+  let tending: Promise<unknown> | undefined;
   const keyframeTimer = setInterval(() => {
     writePositionKeyframe(database, lastSeenWithinMs).catch((error: unknown) =>
       dbLog.warn("keeping a keyframe of the units' positions failed; a replay's seek near this minute reads its fixes instead (slower); trying again in a minute", { error }),
     );
+    // One round at a time: a megacity's hour takes minutes to index and vacuum.
+    tending ??= tendHistory(database)
+      .catch((error: unknown) =>
+        dbLog.warn("readying history's partitions for reads failed (index, vacuum, or summarising the time index); replays and tracks read more pages until it succeeds; trying again in a minute", { error }),
+      )
+      .finally(() => (tending = undefined));
   }, keyframeEveryMs).unref();
   // 督办: cases past their SLA are raised to the wall and the dispatcher, once each; and geofence dwell limits.
   const slaTimer = setInterval(() => {

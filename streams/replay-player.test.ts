@@ -96,6 +96,17 @@ describe('a replay player', () => {
     player.stop();
   });
 
+  it('reads the least piece first, not knowing how many fixes the past holds, then as much as its speed needs', async () => {
+    const start = Date.now() - 600_000;
+    const { past, reads } = pastOf(start, 500);
+    const player = new ReplayPlayer(past, new Set(['taxi']), screen().sink);
+    await player.seek(start, 120, true);
+    await until(() => reads.length >= 2);
+    player.stop();
+    // 10 s first; then, the past holding a fix a second, 2 s of playing at ×120.
+    expect(reads.slice(0, 2).map(([from, to]) => to - from)).toEqual([10_000, 240_000]);
+  });
+
   it('steps a paused replay on, and stops with a message when history cannot be read', async () => {
     const start = Date.now() - 600_000;
     const { past } = pastOf(start, 100);

@@ -39,7 +39,8 @@ const frameMs = 40;
 const clockMs = 250;
 // History is read ahead of the clock in pieces of this many seconds of playing, 10 s of the past
 // at least, and as many fixes at most as the last piece suggests fit (a megacity's ×120 would
-// otherwise hold millions of fixes a piece).
+// otherwise hold millions of fixes a piece; its ×60's first piece, 1.1 million, ran past the
+// statement timeout).
 const readAheadPlayMs = 2_000;
 const minReadMs = 10_000;
 const maxFixesPerRead = 100_000;
@@ -214,7 +215,8 @@ export class ReplayPlayer {
 
   /** Reads the next piece of history when the clock comes near the end of what is read; one read at a time. */
   private readAhead(): void {
-    const span = Math.max(minReadMs, Math.min(this.speed * readAheadPlayMs, maxFixesPerRead / this.fixesPerMs));
+    // Until a piece has been read, how many fixes the past holds is unknown: the first piece is the least.
+    const span = this.fixesPerMs === 0 ? minReadMs : Math.max(minReadMs, Math.min(this.speed * readAheadPlayMs, maxFixesPerRead / this.fixesPerMs));
     if (!this.reading && this.readTo - this.at <= span / 2 && this.readTo < this.now()) void this.read(this.readTo + span);
   }
 
