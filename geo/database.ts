@@ -102,6 +102,8 @@ async function openEmbedded(dataDir: string | undefined, onWorker: boolean): Pro
       await engine.checkpoint();
       await fsyncTree(location);
     },
+    // One connection: the lock is the session's own and taken again at once (re-entrant), so rounds
+    // are kept apart by the caller (housekeeping runs one at a time).
     maintain: (lockKey, work) => maintainOn({ query: engine.query, exec: engine.exec }, lockKey, work),
     close: engine.close,
   };
