@@ -160,7 +160,10 @@ export async function tendHistory(db: Database, now = Date.now()): Promise<strin
       const next = unready.find(({ name, pages }) => pagesThen.get(name) !== pages);
       if (!next) continue;
       // Its indexes are built anew first, whole, without blocking its reads or writes: filled as
-      // fixes arrived, a key by unit was a third empty space (134 bytes a fix against 84).
+      // fixes arrived, a key by unit was a third empty space (134 bytes a fix against 84). A build
+      // stopped midway (a deadlock, a restart) leaves its half-made copy, written to by every insert
+      // yet never read: dropped before trying again.
+      await dropInvalidIndexes(connection, next.name);
       await connection.exec(`REINDEX TABLE CONCURRENTLY ${next.name}`);
       await connection.exec(`VACUUM (ANALYZE) ${next.name}`);
       pagesThen.set(next.name, next.pages);
@@ -168,6 +171,15 @@ export async function tendHistory(db: Database, now = Date.now()): Promise<strin
     }
     return readied;
   });
+}
+
+/** Drops the indexes of `table` a stopped concurrent build left invalid. */
+async function dropInvalidIndexes(connection: Queryable, table: string): Promise<void> {
+  const invalid = await connection.query<{ name: string }>(
+    'SELECT i.indexrelid::regclass::text AS name FROM pg_index i WHERE i.indrelid = $1::regclass AND NOT i.indisvalid',
+    [table],
+  );
+  for (const { name } of invalid) await connection.exec(`DROP INDEX CONCURRENTLY ${name}`);
 }
 
 // Each rollup span is kept as long as the longest range that reads it ($2 minutes' rows, $3 hours', ms).
