@@ -67,6 +67,8 @@ async function playAt60(screen: Screen, from: number): Promise<{ framesPerS: num
   screen.off('positions', countFrame);
   screen.off('replay-clock', noteClock);
   const elapsedS = (performance.now() - started) / 1000;
+  // Paused again: a replay left playing would read history beside the figures measured after it.
+  await ask(screen, { playing: false });
   const [first, last] = [clocks[0]!, clocks.at(-1)!];
   return {
     framesPerS: frames / elapsedS,

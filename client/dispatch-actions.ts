@@ -90,10 +90,9 @@ export function createDispatchActions({ store, call, may, userId, replay, flyTo,
     const answer = await call<{ cleared: GeofenceAlert[] }>('/api/geofence-alerts/clear', { method: 'POST', body: JSON.stringify({ geofenceId }) });
     if (answer) done((state) => dispatchUpdaters.fenceAlertsSeen(state, answer.cleared));
   }
-  /** The force per district now: not while replaying (units' duty is not kept in history). */
+  /** The force per district now, or replaying, at the moment shown. */
   async function readForce(): Promise<void> {
-    if (replay.replaying) return;
-    const force = await call<ForceCount[]>('/api/force');
+    const force = await call<ForceCount[]>(replay.replaying ? `/api/force?at=${Math.round(replay.now())}` : '/api/force');
     if (force) update((state) => dispatchUpdaters.forceRead(state, force));
   }
   return { select, refreshCase, step, readFleet, merge, readNearby, assign, changeFenceAlert, clearFenceAlerts, readForce };

@@ -30,7 +30,6 @@ export interface DispatchMessages {
   city: string;
   forceHead: string;
   /** In the force panel's place while replaying. */
-  forceNotKept: string;
   failed: (what: string) => string;
   wall: string;
   fences: {
@@ -129,7 +128,6 @@ const dispatchMessages: Record<Language, DispatchMessages> = {
     police: '警力',
     city: '网格员',
     forceHead: '在岗 / 出勤 / 离线',
-    forceNotKept: '力量分布（警力值守状态）无历史记录，回放时不显示；回到实时可见。',
     failed: (what) => `操作没有完成：${what}`,
     wall: '大屏',
     fences: {
@@ -218,7 +216,6 @@ const dispatchMessages: Record<Language, DispatchMessages> = {
     police: 'Police',
     city: 'Inspectors',
     forceHead: 'available / busy / off',
-    forceNotKept: "The force by district (units' duty) is not kept in history, so a replay cannot show it; back to live to see it.",
     failed: (what) => `Not done: ${what}`,
     wall: 'Wall',
     fences: {

@@ -80,7 +80,7 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
     expect(detail.history[3]!.note).toBe('Bins emptied, citizen told');
 
     // The console replayed just after the dispatch: the case back in the queue as it stood, the unit sent
-    // (on scene only if its back-dated fixes put it there by then), nothing to send or step, the force not kept.
+    // (on scene only if its back-dated fixes put it there by then), nothing to send or step, the force as it stood.
     const [then] = (await (await dispatcher.fetch(`/api/incidents/${incidentId}/assignments`)).json()) as LiveAssignment[];
     const dispatchedAt = Date.parse((detail.history as unknown as { at: string }[])[1]!.at);
     const replayedAt = Math.max(Date.parse(then!.assignedAt), dispatchedAt) + 1;
@@ -91,11 +91,14 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the dispatcher’s console', 
     await sent.getByText(Date.parse(then!.arrivedAt!) <= replayedAt ? 'On scene' : 'En route').waitFor();
     expect(await page.locator('[data-testid^="step-"], [data-testid^="candidate-"], [data-testid="merge"]').count(), 'the past is read-only').toBe(0);
     expect(await page.getByTestId('new-case').isVisible()).toBe(false);
-    await page.getByText('The force by district (units\' duty) is not kept in history').waitFor();
+    // Inspectors busy (the middle of "available / busy / off" in the force table's inspectors column), summed over districts.
+    const inspectorsBusy = () => page.locator('[data-testid^="force-"]').evaluateAll((rows) => rows.reduce((sum, row) => sum + Number(row.querySelectorAll('td')[2]!.textContent!.split(' / ')[1]), 0));
+    await expect.poll(inspectorsBusy, { timeout: 10_000 }).toBe(1);
     await page.screenshot({ path: join(artifacts, 'dispatch-replay.png') });
     // A minute on (no further than now): the unit released, the case closed and off the queue, as it went.
     await page.getByTestId('replay-on').click();
     await sent.getByText('Released').waitFor({ timeout: 10_000 });
+    await expect.poll(inspectorsBusy, { timeout: 10_000 }).toBe(0);
     await page.getByTestId('case-status').getByText('Closed').waitFor({ timeout: 10_000 });
     await page.getByText('No open cases').waitFor();
     await page.getByTestId('replay-live').click();

@@ -96,7 +96,8 @@ const call = apiCaller(session, { forbidden: t.forbidden, failed: t.failed, unre
 const { socket, replay } = openLiveSocket(session, {
   // A replay of the console shows cases, units sent, fence alerts and warnings: no unit positions.
   replayLayers: ['incidents', 'dispatch'],
-  reset: () => update(dispatchUpdaters.pastCleared),
+  // Another moment: its force is read for it (the units' duty then), once the clock it came with is set.
+  reset: () => (update(dispatchUpdaters.pastCleared), queueMicrotask(() => void actions.readForce())),
   async resume(live) {
     const layers = session.layers.filter((layer) => layer === 'incidents' || layer === 'dispatch' || layer === 'feeds');
     const subscribed = await live.timeout(10_000).emitWithAck('subscribe', layers);
@@ -162,7 +163,6 @@ const drawQueue = (state: DispatchState) => {
 };
 
 const drawForce = (state: DispatchState) => {
-  if (replay.replaying) return forcePanel.replaceChildren(element('p', 'dispatch-hint', t.forceNotKept));
   const table = element('table', 'force-table');
   const head = element('tr', '');
   head.append(element('th', '', t.force), element('th', '', t.police), element('th', '', t.city));

@@ -60,14 +60,6 @@ function boardFrame(board: PostureBoard, title: string, csvLabel: string, charts
     tiles,
     side,
     csv,
-    /** Says that history does not keep what the board shows, in place of its figures (a replay). */
-    notKept(message: string) {
-      tiles.replaceChildren(element('p', 'board-empty', message));
-      chartBoxes.forEach((box) => (box.hidden = true));
-      side.replaceChildren();
-      foot.replaceChildren();
-      tools.hidden = true;
-    },
     /** A line of notable items (each a button when `choose` is given), under a heading; nothing when there are none. */
     footLine(heading: string, items: { label: string; value: string; testid?: string; choose?: () => void }[]) {
       foot.replaceChildren(
@@ -262,7 +254,6 @@ export function mountBoards(placeOf: (board: PostureBoard) => HTMLElement, board
         frame.note.textContent = board === 'feeds' && ask.districtId ? t.wider.city : (board === 'traffic' || board === 'buses') && ask.cellId ? t.wider.district : '';
         frame.tools.hidden = false;
         if (snapshot[board]) fill[board](frame, snapshot);
-        else if (snapshot.replayed && board === 'units') frame.notKept(t.notKept.units);
       }
     },
     resize(): void {

@@ -17,7 +17,7 @@ interface PostureMessages {
   back: string;
   noData: string;
   /** A board, or part of one, that history does not keep, while replaying. */
-  notKept: { units: string; feeds: string };
+  notKept: { feeds: string };
   failed: (what: string) => string;
   connectionLost: string;
   wall: string;
@@ -55,7 +55,7 @@ const zh: PostureMessages = {
   drillHint: '点击地图上的区或网格逐级查看',
   back: '返回上一级',
   noData: '暂无数据',
-  notKept: { units: '警力值守状态与覆盖率无历史记录，回放时无法显示；回到实时可见', feeds: '实时速率无历史记录；数据源状态按分钟回放' },
+  notKept: { feeds: '实时速率无历史记录；数据源状态按分钟回放' },
   failed: (what) => `读取失败：${what}`,
   connectionLost: '实时连接中断，正在重连；看板暂停更新。若持续出现，请检查服务器和网络。',
   wall: '大屏',
@@ -109,7 +109,7 @@ const en: PostureMessages = {
   drillHint: 'Click a district or grid cell on the map to drill down',
   back: 'Up one level',
   noData: 'No data yet',
-  notKept: { units: "Units' duty and coverage are not kept in history, so a replay cannot show them; back to live to see them", feeds: 'Live rates are not kept in history; feed status is replayed by the minute' },
+  notKept: { feeds: 'Live rates are not kept in history; feed status is replayed by the minute' },
   failed: (what) => `Could not read the boards: ${what}`,
   connectionLost: 'The live connection dropped and is reconnecting; the boards are paused. If this persists, check the server and the network.',
   wall: 'Wall',

@@ -83,9 +83,10 @@ describe.skipIf(!chromiumPath && !process.env.CI)('the wall replaying the past',
     expect(await page.textContent('[data-testid="replay-label"]')).toMatch(/^REPLAY\d/);
     // Beside the map, what the dispatcher did then.
     expect(await page.textContent('[data-testid="replay-actions"]')).toMatch(/dispatcher · sent a unit to #\d+ · /);
-    // The running figures are the replayed moment's (units free are not kept in history: a dash).
+    // The running figures are the replayed moment's, units free among them (no police unit reported; the inspector was on the case).
     await page.waitForSelector('[data-testid="kpi-open"]:not([data-value=""])');
-    expect(await page.getAttribute('[data-testid="kpi-police"]', 'data-value')).toBe('');
+    const unitsFree = async () => [await page.getAttribute('[data-testid="kpi-police"]', 'data-value'), await page.getAttribute('[data-testid="kpi-inspectors"]', 'data-value')];
+    await expect.poll(unitsFree, { timeout: 10_000 }).toEqual(['0', '0']);
     // Who was at the scene in that hour: a right-click there names the inspector (before the
     // track below moves the map to frame it).
     await page.waitForFunction(() => !(window as unknown as OnescreenWindow).onescreen.map.isMoving());

@@ -14,13 +14,13 @@ const messages = {
   'zh-CN': {
     open: '⏱ 回放', replay: '回放', live: '● 回到实时', play: '▶ 播放', pause: '‖ 暂停', back: '−1 分', on: '+1 分',
     waiting: '读取历史…',
-    notKept: { wall: '可派力量无历史记录', boards: '警力值守与实时速率无历史记录', console: '回放只读：不能派警或办理 · 可派力量无历史记录' },
+    notKept: { wall: '单位自报状态（空车等）显示当前值，无历史记录', boards: '实时速率无历史记录', console: '回放只读：不能派警或办理' },
     jump: '跳转到', scrub: '时间轴', failed: (why: string) => `回放出错：${why}`,
   },
   en: {
     open: '⏱ Replay', replay: 'REPLAY', live: '● Back to live', play: '▶ Play', pause: '‖ Pause', back: '−1 min', on: '+1 min',
     waiting: 'reading history…',
-    notKept: { wall: 'units free: not kept in history', boards: 'units on duty and live feed rates: not kept in history', console: 'read-only: nothing can be sent or changed · units free: not kept in history' },
+    notKept: { wall: "units' own status (vacant, …): shown as now, not kept in history", boards: 'live feed rates: not kept in history', console: 'read-only: nothing can be sent or changed' },
     jump: 'Jump to', scrub: 'Timeline', failed: (why: string) => `Replay failed: ${why}`,
   },
 } as const;

@@ -40,7 +40,7 @@ const words = {
 
 /**
  * The figures the KPI panel shows, from one posture snapshot (the tests compare them with
- * /api/posture). A replayed one has no units free or feed health (not kept in history): dashes.
+ * /api/posture). A figure not in the snapshot (a board not read) is a dash.
  */
 export function wallFigures(snapshot: PostureSnapshot): WallFigures {
   const force = snapshot.units?.force;
@@ -128,7 +128,7 @@ export function mountWallPanels(frame: WallFrame, city: CitySummary, language: L
       const latest = [...alerts].sort((a, b) => b.at - a.at).slice(0, tickerItems);
       tickerLine.textContent = latest.length === 0 ? w.nothingYet : latest.map((a) => `${new Date(a.at).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit', hour12: false })} ${a.title}`).join('　·　');
     },
-    /** Redraws the figures and the force from a posture snapshot (a replayed one has no force: the action log shows in its place). */
+    /** Redraws the figures and the force from a posture snapshot (replaying, the action log shows in the force's place). */
     showPosture(snapshot: PostureSnapshot) {
       showFigures(wallFigures(snapshot));
       if (!snapshot.units) return;

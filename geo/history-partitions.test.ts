@@ -67,8 +67,10 @@ describe.each(testBackends())('history partitions on the $name database', (backe
         [`${table}_p${stamp(thisHour + hour)}`]: [times[2]],
       });
     }
-    await persistPositionBatch(db, [fixAt(times[1]!)]);
-    expect((await placement(db, 'position_history'))[`position_history_p${stamp(thisHour)}`], 'a fix sent again is stored once').toEqual([times[1]]);
+    await persistPositionBatch(db, [fixAt(times[0]!), fixAt(times[1]!)]);
+    const placed = await placement(db, 'position_history');
+    expect(placed[`position_history_p${stamp(thisHour)}`], 'a fix sent again is stored once').toEqual([times[1]]);
+    expect(placed.position_history_default, 'in the default partition too').toEqual([times[0], times[3]]);
   });
 
   it('moves what the default partition holds for a new hour into it', async () => {
@@ -92,7 +94,7 @@ describe.each(testBackends())('history partitions on the $name database', (backe
     expect(await tendHistory(db, later)).toEqual(closed(thisHour + hour));
     expect(await tendHistory(db, later)).toEqual(closed(thisHour));
     expect(await tendHistory(db, later), 'each once').toEqual([]);
-    expect((await indexes()).map((row) => row.name), 'the half-made index dropped').not.toContain('half_made');
+    expect((await indexes()).map((row) => row.name), "the half-made index dropped; the bare key gave way to the track's").toEqual([`${partition}_event_time_idx`, `${partition}_track`]);
     const plan = await db.transaction(async (tx) => {
       // The planner would scan so small a table whole; what is asked is whether the key alone can answer.
       await tx.query('SET LOCAL enable_seqscan = off');
@@ -100,11 +102,21 @@ describe.each(testBackends())('history partitions on the $name database', (backe
       const rows = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${trackSql}`, [car.id, thisHour, thisHour + 2 * hour - 1]);
       return rows.map((row) => row['QUERY PLAN']).join('\n');
     });
-    expect(plan).toMatch(/Index Only Scan using position_history_p\d+_entity_id_event_time/);
+    expect(plan.match(/Index Only Scan using position_history_p\d+_track/g)).toHaveLength(2);
+    // A backlog of old fixes written into a readied hour later (its pages grown): readied again, its key built anew.
+    const trackOid = () => db.query<{ oid: number }>(`SELECT oid::int AS oid FROM pg_class WHERE relname = '${partition}_track'`);
+    const [before] = await trackOid();
+    await persistPositionBatch(db, Array.from({ length: 400 }, (_, i) => fixAt(thisHour + hour + 1_000 + i * 1_000)));
+    expect(await tendHistory(db, later)).toContain(partition);
+    const [after] = await trackOid();
+    expect(after!.oid, 'rebuilt').not.toBe(before!.oid);
     expect(plan).not.toMatch(/Index Scan using|Seq Scan/);
     expect(plan.match(/Heap Fetches: \d+/g), 'no row read from its page').toEqual(['Heap Fetches: 0', 'Heap Fetches: 0']);
+    // An open partition takes fixes under its bare key, and still stores a fix sent again once.
+    const open = `position_history_p${stamp(thisHour + 2 * hour)}`;
+    expect((await db.query<{ name: string }>(`SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = '${open}'::regclass AND indisunique`)).map((row) => row.name)).toEqual([`${open}_key`]);
     // The later tests count each partition's rows.
-    await db.query('DELETE FROM position_history WHERE event_time = $1', [new Date(now + 45 * 60_000).toISOString()]);
+    await db.query('DELETE FROM position_history WHERE event_time = $1 OR event_time BETWEEN $2 AND $3', [now + 45 * 60_000, thisHour + hour + 1_000, thisHour + hour + 400_000].map((ms) => new Date(ms).toISOString()));
   });
 
   it('drops each hour that ended past the retention whole, and the default partition\'s older rows', async () => {

@@ -75,6 +75,12 @@ async function eachHistoryTable(db: Database, work: (tx: Queryable, table: (type
 
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 13).replace(/\D/g, '');
 
+// Position history's key (a fix sent or applied again is stored once) is each partition's own
+// (migration 0033): bare while the partition takes fixes, the write's least cost; once it has
+// closed, built anew carrying what a unit's track reads, so a track reads the key alone.
+const positionKey = '(entity_id, event_time)';
+const trackCarries = 'INCLUDE (geom, speed_kmh, heading_deg)';
+
 /**
  * Makes the partitions from the newest one (or this hour, if none) to `aheadWidths` partitions
  * past `now`. Rows the default partition holds for a new range (written while no partition was
@@ -97,6 +103,7 @@ export async function makeHistoryPartitions(db: Database, retention: HistoryRete
       const name = `${table}_p${stamp(from)}`;
       const range = [new Date(from).toISOString(), new Date(to).toISOString()];
       await tx.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+      if (table === 'position_history') await tx.query(`CREATE UNIQUE INDEX ${name}_key ON ${name} ${positionKey}`);
       await tx.query(
         `WITH moved AS (DELETE FROM ${table}_default WHERE ${time} >= $1 AND ${time} < $2 RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
         range,
@@ -134,8 +141,8 @@ export function withHistoryUpkeep<T>(db: Database, work: (connection: Queryable)
  * Readies history for its reads, a step at a time (housekeeping calls it each minute). The open
  * partitions' BRIN time indexes summarise their new page ranges: a range not yet summarised matches
  * every search, so a seek into this hour would read all of it. And the newest closed partition of
- * each table whose pages are not yet all-visible is indexed anew and vacuumed: a track then reads
- * history's key alone (migration 0032), never the rows' pages. Autovacuum leaves up to a fifth of
+ * each table whose pages are not yet all-visible (or whose key does not yet carry the track) is
+ * indexed anew and vacuumed: a track then reads history's key alone, never the rows' pages. Autovacuum leaves up to a fifth of
  * an insert-only partition undone; the embedded back end runs none. Answers the partitions readied.
  */
 export async function tendHistory(db: Database, now = Date.now()): Promise<string[]> {
@@ -151,26 +158,39 @@ export async function tendHistory(db: Database, now = Date.now()): Promise<strin
           WHERE am.amname = 'brin' AND i.indrelid = ANY($1::text[]::regclass[])`,
         [partitions.filter((partition) => !isClosed(partition)).map((partition) => partition.name)],
       );
-      const unready = await connection.query<{ name: string; pages: number }>(
-        `SELECT relname AS name, pages FROM pg_class CROSS JOIN LATERAL (SELECT (pg_relation_size(oid) / current_setting('block_size')::int)::int AS pages) p
-          WHERE relname = ANY($1::text[]) AND relkind = 'r' AND relallvisible < $2::float8 * pages
+      // Not yet readied: pages not all-visible, or (positions) the key not yet carrying the track.
+      const unready = await connection.query<{ name: string; pages: number; carried: boolean }>(
+        `SELECT relname AS name, pages, to_regclass(relname || '_track') IS NOT NULL AS carried
+          FROM pg_class CROSS JOIN LATERAL (SELECT (pg_relation_size(oid) / current_setting('block_size')::int)::int AS pages) p
+          WHERE relname = ANY($1::text[]) AND relkind = 'r' AND (relallvisible < $2::float8 * pages OR ($3 AND to_regclass(relname || '_track') IS NULL))
           ORDER BY array_position($1::text[], relname::text) DESC`,
-        [partitions.filter(isClosed).map((partition) => partition.name), visibleShare],
+        [partitions.filter(isClosed).map((partition) => partition.name), visibleShare, table === 'position_history'],
       );
-      const next = unready.find(({ name, pages }) => pagesThen.get(name) !== pages);
+      const next = unready.find(({ name, pages, carried }) => pagesThen.get(name) !== pages || !carried);
       if (!next) continue;
-      // Its indexes are built anew first, whole, without blocking its reads or writes: filled as
-      // fixes arrived, a key by unit was a third empty space (134 bytes a fix against 84). A build
-      // stopped midway (a deadlock, a restart) leaves its half-made copy, written to by every insert
-      // yet never read: dropped before trying again.
+      // A build stopped midway (a deadlock, a restart) leaves its half-made copy, written to by
+      // every insert yet never read: dropped before trying again.
       await dropInvalidIndexes(connection, next.name);
-      await connection.exec(`REINDEX TABLE CONCURRENTLY ${next.name}`);
+      await rebuildIndexes(connection, table, next);
       await connection.exec(`VACUUM (ANALYZE) ${next.name}`);
       pagesThen.set(next.name, next.pages);
       readied.push(next.name);
     }
     return readied;
   });
+}
+
+/**
+ * Builds a closed partition's indexes anew, whole, without blocking its reads or writes: filled as
+ * rows arrived, a key by unit was a third empty space (134 bytes a fix against 84). A position
+ * partition's bare key gives way to one carrying the track the first time; a partition readied
+ * again (a backlog of old fixes written into it since) has them all rebuilt.
+ */
+async function rebuildIndexes(connection: Queryable, table: string, partition: { name: string; carried: boolean }): Promise<void> {
+  const { name } = partition;
+  if (table !== 'position_history' || partition.carried) return void (await connection.exec(`REINDEX TABLE CONCURRENTLY ${name}`));
+  await connection.exec(`CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ${name}_track ON ${name} ${positionKey} ${trackCarries}`);
+  await connection.exec(`DROP INDEX CONCURRENTLY IF EXISTS ${name}_key`);
 }
 
 /** Drops the indexes of `table` a stopped concurrent build left invalid. */

@@ -62,7 +62,7 @@ export interface UnitTrack {
   distanceM: number;
 }
 
-/** A unit's fixes ($1) from $2 to $3 (epoch ms): every column is in history's key (migration 0032), so only the key is read. */
+/** A unit's fixes ($1) from $2 to $3 (epoch ms): a closed partition's key carries every column (tendHistory), so only the key is read. */
 export const trackSql = `SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat, ${epochMs('event_time')} AS at, speed_kmh AS "speedKmh", heading_deg AS "headingDeg"
   FROM position_history
   WHERE entity_id = $1 AND event_time >= to_timestamp($2::float8 / 1000) AND event_time <= to_timestamp($3::float8 / 1000)

@@ -81,6 +81,7 @@ export type { Warning, NewWarning, WarningDelivery } from './warnings.ts';
 export { postureRangeNames, postureWindow, bucketStarts, resolvePostureScope } from './posture-window.ts';
 export type { PostureRange, PostureScope, PostureWindow } from './posture-window.ts';
 export { readCasePosture, readCoverage } from './posture.ts';
+export { pastUnits, forceOf, forceKinds, type PastUnit } from './past-duty.ts';
 export type { CasePosture, Coverage } from './posture.ts';
 export { readTrafficPosture } from './posture-traffic.ts';
 export type { TrafficPosture } from './posture-traffic.ts';

@@ -72,7 +72,8 @@ export function toLiveEntity({ fixTime, ...position }: LivePosition): LiveEntity
 // its grid cells and districts (in memory, by `PlaceIndex`), lands in history whole, and moves live
 // state to each entity's latest fix (never back to an older one, nor again to the one it has).
 // Fixes for unknown or retired entities are left out, and a fix history already holds (sent
-// again, or applied again after a crash) changes nothing. Only what the input does not say comes
+// again, or applied again after a crash) changes nothing: each partition's key is its arbiter
+// (migration 0033). Only what the input does not say comes
 // back (id, kind, label, status), not each moved entity's whole live state.
 const persistBatchSql = `
 WITH batch AS (
@@ -83,7 +84,7 @@ WITH batch AS (
 ), history AS (
   INSERT INTO position_history (entity_id, event_time, received_at, geom, heading_deg, speed_kmh, district_id, cell_id, accuracy_m, attributes)
   SELECT entity_id, event_time, to_timestamp(received_ms / 1000), geom, heading_deg, speed_kmh, district_id, cell_id, accuracy_m, attributes::jsonb FROM batch
-  ON CONFLICT (entity_id, event_time) DO NOTHING
+  ON CONFLICT DO NOTHING
 )
 UPDATE entities live SET geom = l.geom, heading_deg = l.heading_deg, speed_kmh = l.speed_kmh,
        district_id = l.district_id, cell_id = l.cell_id, updated_at = l.event_time, source_id = l.source_id,

@@ -2,6 +2,7 @@ import type { Queryable } from './database.ts';
 import type { EntityKind } from './city-data.ts';
 import { dispatchRules, travelModeOf, unitKindsOf } from './dispatch.ts';
 import type { LonLat } from './local-frame.ts';
+import type { PastUnit } from './past-duty.ts';
 import { bucketSql, denseSeries, inWindowSql, readUntil, shareOf, type PostureScope, type PostureWindow } from './posture-window.ts';
 import type { RoadRouter } from './road-routing.ts';
 
@@ -96,7 +97,11 @@ export interface Coverage {
   agencies: { agency: 'police' | 'city'; units: number; cells: number; covered: number; share: number | null; medianS: number | null; byDistrict: { districtId: string; cells: number; covered: number }[] }[];
 }
 
-export async function readCoverage(db: Queryable, router: RoadRouter, query: Partial<PostureScope> & { minutes: number }): Promise<Coverage> {
+/** A unit a coverage counts from: where it is, and its kind (which says how it travels). */
+type PlacedUnit = { kind: EntityKind; lon: number; lat: number };
+
+/** Coverage from the units available now, or (`past`) from those available at a past moment (geo/past-duty.ts). */
+export async function readCoverage(db: Queryable, router: RoadRouter, query: Partial<PostureScope> & { minutes: number }, past?: readonly PastUnit[]): Promise<Coverage> {
   const cells = await db.query<{ districtId: string; lon: number; lat: number }>(
     `SELECT district_id AS "districtId", ST_X(p) AS lon, ST_Y(p) AS lat
        FROM (SELECT district_id, ST_PointOnSurface(geom) AS p FROM grid_cells WHERE ($1::text IS NULL OR district_id = $1) AND ($2::text IS NULL OR id = $2)) c ORDER BY 1`,
@@ -105,10 +110,12 @@ export async function readCoverage(db: Queryable, router: RoadRouter, query: Par
   const places = cells.map((cell): LonLat => [cell.lon, cell.lat]);
   const agencies = await Promise.all(
     (['police', 'city'] as const).map(async (agency) => {
-      const units = await db.query<{ kind: EntityKind; lon: number; lat: number }>(
-        `SELECT kind, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM entities WHERE duty = 'available' AND kind = ANY($1::text[]) AND geom IS NOT NULL AND updated_at > now() - make_interval(mins => $2)`,
-        [unitKindsOf[agency], dispatchRules.freshMinutes],
-      );
+      const units = past
+        ? past.filter((unit): unit is PastUnit & PlacedUnit => unit.duty === 'available' && unit.lon !== null && unitKindsOf[agency].includes(unit.kind))
+        : await db.query<PlacedUnit>(
+            `SELECT kind, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM entities WHERE duty = 'available' AND kind = ANY($1::text[]) AND geom IS NOT NULL AND updated_at > now() - make_interval(mins => $2)`,
+            [unitKindsOf[agency], dispatchRules.freshMinutes],
+          );
       // Cars and people on foot each reach a cell in their own time: the nearest of either counts.
       const byMode = (['drive', 'walk'] as const).map((mode) => router.secondsFromNearest(units.filter((unit) => travelModeOf(unit.kind) === mode).map((unit): LonLat => [unit.lon, unit.lat]), places, mode));
       const seconds = places.map((_, i) => Math.min(byMode[0]![i]!, byMode[1]![i]!));

@@ -8,11 +8,13 @@ import {
   clearGeofenceAlerts,
   createGeofence,
   createServiceRequest,
+  forceOf,
   issueWarning,
   makeHistoryPartitions,
   persistCameraEvents,
   persistCameraReadings,
   persistPositionBatch,
+  pastUnits,
   type Database,
   type LonLat,
 } from './index.ts';
@@ -75,6 +77,36 @@ describe.each(testBackends())('the city at a moment and what changed, read from 
     await persistPositionBatch(db, [3, 4, 5].flatMap((at) => [inspector, car].map((unit) => ({ entityId: unit.id, lon: unit.point[0] + at * 0.001, lat: unit.point[1], headingDeg: 90, speedKmh: 20, eventTime: t0 + at * minute, receivedAt: t0 + at * minute, sourceId: 'test' }))));
   });
   afterAll(() => db.close());
+
+  it("gives each unit's duty at a moment from its assignments and its fixes: sent, on scene, free again, silent; and the force by district then", async () => {
+    const both = [inspector.id, car.id];
+    const dutyAt = async (at: number) => Object.fromEntries((await pastUnits(db, at, ['inspector', 'police-car'])).filter((unit) => both.includes(unit.id)).map((unit) => [unit.id, unit.duty]));
+    expect(await dutyAt(t0 + 2.5 * minute), 'sent at +2; the car not yet heard from').toEqual({ [inspector.id]: 'en-route', [car.id]: 'off-duty' });
+    expect(await dutyAt(t0 + 4 * minute)).toEqual({ [inspector.id]: 'en-route', [car.id]: 'available' });
+    expect(await dutyAt(t0 + 6 * minute), 'arrived at +5').toEqual({ [inspector.id]: 'on-scene', [car.id]: 'available' });
+    expect(await dutyAt(t0 + 9 * minute), 'released at +8, heard from at +5').toEqual({ [inspector.id]: 'available', [car.id]: 'available' });
+    expect(await dutyAt(t0 + 16 * minute), 'silent 11 minutes').toEqual({ [inspector.id]: 'off-duty', [car.id]: 'off-duty' });
+
+    const [{ districtId }] = (await db.query<{ districtId: string }>('SELECT district_id AS "districtId" FROM position_history WHERE entity_id = $1 AND event_time = $2', [car.id, iso(t0 + 5 * minute)])) as [{ districtId: string }];
+    const carThen = async (at: number) => (await pastUnits(db, at, ['police-car'])).find((unit) => unit.id === car.id);
+    expect(await carThen(t0 + 16 * minute), 'silent: where it last reported').toMatchObject({ districtId, lon: null, duty: 'off-duty' });
+    expect(await carThen(t0 + 4 * minute)).toMatchObject({ districtId, lon: expect.closeTo(car.point[0] + 0.004, 9), duty: 'available' });
+    const force = forceOf(await pastUnits(db, t0 + 6 * minute, ['inspector', 'police-car']));
+    const moving = force.filter((row) => row.duty !== 'off-duty');
+    expect(moving).toHaveLength(2);
+    expect(moving).toEqual(expect.arrayContaining([{ districtId, agency: 'police', duty: 'available', units: 1 }, { districtId: expect.any(String), agency: 'city', duty: 'on-scene', units: 1 }]));
+    expect(force.reduce((sum, row) => sum + row.units, 0), 'every unit once').toBe(city.entities.filter((e) => e.kind === 'inspector' || e.kind === 'police-car').length);
+
+    // A unit retired is on no board from then on.
+    const retiring = city.entities.find((e) => e.kind === 'police-car' && e.id !== car.id)!;
+    await db.query('UPDATE entities SET retired_at = $2 WHERE id = $1', [retiring.id, iso(t0 + 3 * minute)]);
+    try {
+      expect((await pastUnits(db, t0 + 2 * minute, ['police-car'])).map((unit) => unit.id)).toContain(retiring.id);
+      expect((await pastUnits(db, t0 + 4 * minute, ['police-car'])).map((unit) => unit.id)).not.toContain(retiring.id);
+    } finally {
+      await db.query('UPDATE entities SET retired_at = NULL WHERE id = $1', [retiring.id]);
+    }
+  });
 
   it('gives every change between two moments in order: fixes, each transition of a case as it stood after it, the unit sent, arrived and released, the warning as issued', async () => {
     const changes = await cityChanges(db, t0, t0 + 10 * minute, ['inspector']);

@@ -75,6 +75,13 @@ describe.each(testBackends().slice(0, 1))('a case from report to closed, with th
       await seen(() => assignments.find((a) => a.unitId === best.id && a.status === 'released'));
       const force = (await (await dispatcher.fetch('/api/force')).json()) as ForceCount[];
       expect(force.filter((row) => row.agency === 'city' && row.duty === 'available').reduce((sum, row) => sum + row.units, 0)).toBe(inspectors.length);
+      // As it stood while the unit was on scene (a replaying console's), from its assignment (its
+      // arrival is its fix's time, whole seconds here: it can read before the sending).
+      const forceAt = async (at: number) => (await (await dispatcher.fetch(`/api/force?at=${at}`)).json()) as ForceCount[];
+      const inspectorsOn = (rows: ForceCount[], duty: string) => rows.filter((row) => row.agency === 'city' && row.duty === duty).reduce((sum, row) => sum + row.units, 0);
+      const whileThere = await forceAt(Math.max(Date.parse(onScene.assignedAt), Date.parse(onScene.arrivedAt!)) + 1);
+      expect([inspectorsOn(whileThere, 'on-scene'), inspectorsOn(whileThere, 'available')]).toEqual([1, inspectors.length - 1]);
+      expect((await dispatcher.fetch('/api/force?at=yesterday')).status).toBe(400);
       expect((await step('closed', '市民满意')).status).toBe(200);
 
       const detail = (await (await dispatcher.fetch(`/api/incidents/${registered.id}`)).json()) as { history: { actor: string; toStatus: string }[] };

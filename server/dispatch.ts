@@ -4,11 +4,14 @@ import {
   appendAudit,
   assignUnit,
   findCandidates,
+  forceKinds,
+  forceOf,
   listAssignments,
   listEnRoute,
   listIncidents,
   readForceDistribution,
   listFleet,
+  pastUnits,
   releaseAssignments,
   reportsOfIncidents,
   travelModeOf,
@@ -27,6 +30,7 @@ import type { CityTick, LiveAssignment } from '../streams/index.ts';
 import type { Auth } from './auth.ts';
 import { incidentNamed, incidentNotFound } from './incidents-api.ts';
 import { crossingsOf, easeEta, type ShownEta } from './live-eta.ts';
+import { pastMoment } from './posture-api.ts';
 import { numericId } from './request-checks.ts';
 
 /** A case going back to the queue, or done with, lets its units go. */
@@ -144,7 +148,12 @@ export function createDispatch(db: () => Database, router: () => RoadRouter, aut
         push.assignments([sent]);
         res.status(201).json(sent);
       }) satisfies RequestHandler,
-      force: (async (_req, res) => void res.json(await readForceDistribution(db()))) satisfies RequestHandler,
+      /** The force by district now, or (`at`) at a past moment: a replaying console's. */
+      force: (async (req, res) => {
+        const at = pastMoment(req.query.at);
+        if (typeof at === 'object') return void res.status(400).json(at);
+        res.json(at === undefined ? await readForceDistribution(db()) : forceOf(await pastUnits(db(), at, forceKinds)));
+      }) satisfies RequestHandler,
       /** The whole fleet of the kinds that answer a case, each with its duty, for the console's map. */
       fleet: (async (req, res) => {
         const incident = await incidentOf(req.params.id);

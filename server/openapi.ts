@@ -128,7 +128,7 @@ export function openApiDocument(version: string) {
         },
       },
       '/api/force': {
-        get: { summary: `Units per district, agency (police, city) and duty (available, en-route, on-scene, off-duty; an available unit silent for ${dispatchRules.freshMinutes} min counts off duty)`, responses: { 200: { description: '[{districtId, agency, duty, units}]' } } },
+        get: { summary: `Units per district, agency (police, city) and duty (available, en-route, on-scene, off-duty; an available unit silent for ${dispatchRules.freshMinutes} min counts off duty); with at, as it was then (each unit's duty from its assignments, its district from its last fix)`, parameters: [pastMomentParameter], responses: { 200: { description: '[{districtId, agency, duty, units}]' }, 400: json(apiErrorSchema, 'a bad at') } },
       },
       '/api/geofences': {
         get: { summary: 'Active geofences with their shape now (an area, the circle round a unit, the corridor along a route)', responses: { 200: { description: '[{id, name, kind, shape, unitId, routeId, radiusM, kinds, dwellMinutes, severity, createdBy, createdAt}]' } } },
@@ -171,14 +171,14 @@ export function openApiDocument(version: string) {
         get: {
           summary: 'Every posture board for a time range and a place (city, district or grid cell): cases, units and coverage, traffic, buses, feeds (definitions in geo/posture*.ts); also pushed over Socket.IO (`watch-posture`)',
           parameters: [...queryParameters(postureQuerySchema), pastMomentParameter],
-          responses: { 200: { description: '{query, at, replayed?, window: {from, to, bucketMs, buckets}, cases, units, traffic, buses, feeds}; with at, units are left out (duty is not kept in history) and feeds have no live rates or status' }, 400: json(apiErrorSchema, 'a bad parameter, or an unknown district or cell') },
+          responses: { 200: { description: "{query, at, replayed?, window: {from, to, bucketMs, buckets}, cases, units, traffic, buses, feeds}; with at, as they were then: units' duty from their assignments, feeds without live rates, their status by the minute" }, 400: json(apiErrorSchema, 'a bad parameter, or an unknown district or cell') },
         },
       },
       '/api/posture/{board}': {
         get: {
           summary: `One posture board as JSON, or as CSV (figure, key, value) with \`.csv\`: ${postureBoards.map((board) => `${board}, ${board}.csv`).join(', ')}`,
           parameters: [pathParameter('board', 'the board, with .csv for CSV'), ...queryParameters(postureQuerySchema.omit({ boards: true })), pastMomentParameter],
-          responses: { 200: { description: 'the snapshot with this board only, or text/csv' }, 400: json(apiErrorSchema, 'a bad parameter, an unknown district or cell, or the units board with at'), 404: json(apiErrorSchema, 'no such board') },
+          responses: { 200: { description: 'the snapshot with this board only, or text/csv' }, 400: json(apiErrorSchema, 'a bad parameter, or an unknown district or cell'), 404: json(apiErrorSchema, 'no such board') },
         },
       },
       ...adminPaths(),

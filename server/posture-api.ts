@@ -7,7 +7,7 @@ const boardPath = new RegExp(`^(${postureBoards.join('|')})(\\.csv)?$`);
 export const pastMomentHelp = 'a past moment, ISO 8601 (2026-12-05T14:05:00+08:00) or epoch ms: the boards as they were then; now when left out';
 
 /** The request's `at`: a past moment (epoch ms), none, or why it cannot be read. */
-function pastMoment(value: unknown): number | undefined | { error: string } {
+export function pastMoment(value: unknown): number | undefined | { error: string } {
   if (value === undefined) return undefined;
   const text = String(value);
   const at = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
@@ -22,7 +22,6 @@ export function postureApi(posture: Posture): Record<'all' | 'board', RequestHan
     const { at: asked, ...rest } = req.query;
     const at = pastMoment(asked);
     if (typeof at === 'object') return void res.status(400).json(at);
-    if (at !== undefined && boards?.includes('units')) return void res.status(400).json({ error: "units' duty is not kept in history, so the units board has no past; leave at out for it now" });
     const query = await posture.resolve(boards ? { ...rest, boards } : rest);
     if ('error' in query) return void res.status(400).json({ error: query.error });
     return posture.read(query, at);

@@ -183,10 +183,16 @@ describe.each(testBackends().slice(0, 1))('the posture boards over REST and Sock
     expect([value(buses, 'buses', 'on-time share'), value(buses, 'buses', 'mean delay seconds')]).toEqual(['1', String(delayS)]);
     const one = (await (await official.fetch('/api/posture/units?range=24h')).json()) as PostureSnapshot;
     expect([one.query.boards, one.cases, one.units!.coverage.minutes]).toEqual([['units'], undefined, 5]);
-    // As they were two hours ago, before this test's cases: none open then, and no units board (duty is not kept).
+    // As they were two hours ago, before this test's cases and fixes: none open then, no unit heard from.
     const then = Date.now() - 2 * 3_600_000;
     const past = (await (await official.fetch(`/api/posture?range=1h&at=${then}`)).json()) as PostureSnapshot;
-    expect([past.replayed, past.at, past.units, past.cases!.opened, past.cases!.openNow]).toEqual([true, new Date(then).toISOString(), undefined, 0, 0]);
+    expect([past.replayed, past.at, past.cases!.opened, past.cases!.openNow]).toEqual([true, new Date(then).toISOString(), 0, 0]);
+    expect(new Set(past.units!.force.map((row) => row.duty))).toEqual(new Set(['off-duty']));
+    expect(past.units!.coverage.agencies.map((agency) => agency.units)).toEqual([0, 0]);
+    // A second ago, the units board reads as the live one does: the car that reported, available where it was.
+    const [liveUnits, pastUnits] = await Promise.all(['', `&at=${Date.now() - 1_000}`].map(async (at) => ((await (await official.fetch(`/api/posture/units?range=1h${at}`)).json()) as PostureSnapshot).units!));
+    expect(pastUnits!.force).toEqual(liveUnits!.force);
+    expect(pastUnits!.coverage).toEqual(liveUnits!.coverage);
     expect(past.feeds!.live, 'live rates are not kept').toEqual([]);
     expect(past.feeds!.status.map((feed) => [feed.feed, feed.lastAcceptedAt, feed.stale])).toEqual(['trackers', 'buses', 'cameras', 'reports'].map((feed) => [feed, null, true]));
     // A second ago, the reports feed was fresh (its rollup of the minute holds this test's reports).
@@ -209,7 +215,6 @@ describe.each(testBackends().slice(0, 1))('the posture boards over REST and Sock
     await refused('/api/posture?minutes=0', 400, /^bad minutes/);
     await refused(`/api/posture?at=${Date.now() + 3_600_000}`, 400, /^bad at: give a past moment/);
     await refused('/api/posture?at=yesterday', 400, /^bad at/);
-    await refused(`/api/posture/units?at=${Date.now() - 60_000}`, 400, /units' duty is not kept in history/);
     await refused('/api/posture/weather', 404, /^no posture board "weather"; boards are cases, units, traffic, buses, feeds/);
     expect(await watch({ range: '1y' } as unknown as PostureQueryInput)).toEqual({ error: expect.stringMatching(/^bad range/) });
     expect(await watch({ cell: 'no-such-cell' })).toEqual({ error: expect.stringMatching(/^no grid cell "no-such-cell"/) });
