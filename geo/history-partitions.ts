@@ -142,8 +142,9 @@ export function withHistoryUpkeep<T>(db: Database, work: (connection: Queryable)
  * partitions' BRIN time indexes summarise their new page ranges: a range not yet summarised matches
  * every search, so a seek into this hour would read all of it. And the newest closed partition of
  * each table whose pages are not yet all-visible (or whose key does not yet carry the track) is
- * indexed anew and vacuumed: a track then reads history's key alone, never the rows' pages. Autovacuum leaves up to a fifth of
- * an insert-only partition undone; the embedded back end runs none. Answers the partitions readied.
+ * indexed anew and vacuumed: a track then reads history's key alone, never the rows' pages.
+ * Autovacuum leaves up to a fifth of an insert-only partition undone; the embedded back end runs
+ * none. Answers the partitions readied.
  */
 export async function tendHistory(db: Database, now = Date.now()): Promise<string[]> {
   const pagesThen = vacuumedPages.get(db) ?? new Map<string, number>();
@@ -160,7 +161,7 @@ export async function tendHistory(db: Database, now = Date.now()): Promise<strin
       );
       // Not yet readied: pages not all-visible, or (positions) the key not yet carrying the track.
       const unready = await connection.query<{ name: string; pages: number; carried: boolean }>(
-        `SELECT relname AS name, pages, to_regclass(relname || '_track') IS NOT NULL AS carried
+        `SELECT relname AS name, pages, (NOT $3 OR to_regclass(relname || '_track') IS NOT NULL) AS carried
           FROM pg_class CROSS JOIN LATERAL (SELECT (pg_relation_size(oid) / current_setting('block_size')::int)::int AS pages) p
           WHERE relname = ANY($1::text[]) AND relkind = 'r' AND (relallvisible < $2::float8 * pages OR ($3 AND to_regclass(relname || '_track') IS NULL))
           ORDER BY array_position($1::text[], relname::text) DESC`,
