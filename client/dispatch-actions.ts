@@ -90,10 +90,11 @@ export function createDispatchActions({ store, call, may, userId, replay, flyTo,
     const answer = await call<{ cleared: GeofenceAlert[] }>('/api/geofence-alerts/clear', { method: 'POST', body: JSON.stringify({ geofenceId }) });
     if (answer) done((state) => dispatchUpdaters.fenceAlertsSeen(state, answer.cleared));
   }
-  /** The force per district now, or replaying, at the moment shown. */
+  /** The force per district now, or replaying, at the moment shown (an answer that comes after the screen went to or from the past is dropped). */
   async function readForce(): Promise<void> {
-    const force = await call<ForceCount[]>(replay.replaying ? `/api/force?at=${Math.round(replay.now())}` : '/api/force');
-    if (force) update((state) => dispatchUpdaters.forceRead(state, force));
+    const replaying = replay.replaying;
+    const force = await call<ForceCount[]>(replaying ? `/api/force?at=${Math.round(replay.now())}` : '/api/force');
+    if (force && replay.replaying === replaying) update((state) => dispatchUpdaters.forceRead(state, force));
   }
   return { select, refreshCase, step, readFleet, merge, readNearby, assign, changeFenceAlert, clearFenceAlerts, readForce };
 }
