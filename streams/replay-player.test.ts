@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CityAt, CityChanges, LivePosition } from '../geo/index.ts';
 import { FrameReader } from './frame-reader.ts';
 import { ReplayPlayer, type ReplayReads, type ReplaySink } from './replay-player.ts';
+import type { PostureSnapshot } from './posture-snapshot.ts';
 import type { PositionFrame, ReplayClock } from './socket-contract.ts';
 
 const unit = (id: string, lon: number, fixTime: number): LivePosition => ({ id, kind: 'taxi', label: id, lon, lat: 45, headingDeg: null, speedKmh: null, status: 'vacant', districtId: null, cellId: null, fixTime });
@@ -105,6 +106,20 @@ describe('a replay player', () => {
     player.stop();
     // 10 s first; then, the past holding a fix a second, 2 s of playing at ×120.
     expect(reads.slice(0, 2).map(([from, to]) => to - from)).toEqual([10_000, 240_000]);
+  });
+
+  it("sends the boards of the moment a paused screen jumped to while the last moment's were still being read", async () => {
+    const start = Date.now() - 600_000;
+    const { past } = pastOf(start, 100);
+    const asked: number[] = [];
+    const shown: number[] = [];
+    const boardsAt = async (at: number) => (asked.push(at), await new Promise((resolve) => setTimeout(resolve, 200)), { at } as unknown as PostureSnapshot);
+    const player = new ReplayPlayer({ ...past, boardsAt }, new Set(['taxi']), { ...screen().sink, boards: (snapshot) => shown.push((snapshot as unknown as { at: number }).at) });
+    await player.seek(start + 10_000, 1, false);
+    await player.seek(start + 50_000, 1, false);
+    await until(() => shown.includes(start + 50_000));
+    expect(asked).toEqual([start + 10_000, start + 50_000]);
+    expect(shown, "the first moment's boards dropped: another was asked for").toEqual([start + 50_000]);
   });
 
   it('steps a paused replay on, and stops with a message when history cannot be read', async () => {

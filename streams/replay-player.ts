@@ -75,6 +75,8 @@ export class ReplayPlayer {
   private lastStep = 0;
   private lastClock = 0;
   private lastBoards = 0;
+  // Asked for while a read was under way (a seek, or the clock moved on): read again once it ends.
+  private boardsAgain = false;
   private readingBoards = false;
 
   constructor(
@@ -251,9 +253,9 @@ export class ReplayPlayer {
     return this.reading;
   }
 
-  /** Reads the watched boards at the clock and sends them; one read at a time (a moving clock asks again soon). */
+  /** Reads the watched boards at the clock and sends them; one read at a time, and the clock's latest moment read after it. */
   private readBoards(): void {
-    if (this.readingBoards) return;
+    if (this.readingBoards) return void (this.boardsAgain = true);
     const generation = this.generation;
     this.readingBoards = true;
     this.lastBoards = this.now();
@@ -261,7 +263,11 @@ export class ReplayPlayer {
       (snapshot) => snapshot && generation === this.generation && this.sink.boards(snapshot),
       // The boards are secondary to the picture: a failed read leaves the last ones until the next.
       () => undefined,
-    ).finally(() => (this.readingBoards = false));
+    ).finally(() => {
+      this.readingBoards = false;
+      // A paused screen that jumped while the last read was under way asks nothing more itself.
+      if (this.boardsAgain) (this.boardsAgain = false), this.readBoards();
+    });
   }
 
   private sendClock(): void {
